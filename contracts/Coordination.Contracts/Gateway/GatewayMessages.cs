@@ -1,0 +1,66 @@
+using System.Text.Json.Serialization;
+using Coordination.Contracts.Classification;
+using Coordination.Contracts.Values;
+
+namespace Coordination.Contracts.Gateway;
+
+/// <summary>
+/// A confidential value sealed for one recipient: AES-256-GCM under a key agreed by ECDH P-256
+/// between an ephemeral key and the recipient's key <see cref="KeyId"/>; message id, recipient and
+/// purpose are bound as associated data. Every field is safe to see: without the recipient's
+/// private key the ciphertext says nothing, and a changed byte fails authentication.
+/// </summary>
+public sealed record SealedPayload
+{
+    [Public] public required string KeyId { get; init; }
+    [Public] public required string Recipient { get; init; }
+    [Public] public required string Purpose { get; init; }
+    [Public] public required byte[] EphemeralPublicKey { get; init; }
+    [Public] public required byte[] Nonce { get; init; }
+    [Public] public required byte[] Ciphertext { get; init; }
+    [Public] public required byte[] Tag { get; init; }
+}
+
+[JsonConverter(typeof(KebabCaseEnumConverter<DataCategory>))]
+public enum DataCategory { Identity = 1, ContactDetails, DesignationGrounds, ControlPlan, ControlOutcomes, Incidents, CircumstancesOfOffence, CourtReport }
+
+/// <summary>A service asks the gateway to deliver a confidential payload; the sharing rules decide per recipient.</summary>
+public sealed record ReleaseConfidentialPayload
+{
+    [Public] public required Guid ReleaseId { get; init; }
+    [Public] public required TerritoryCode Territory { get; init; }
+    [Public] public required string Purpose { get; init; }
+    [Public] public required IReadOnlyList<DataCategory> Categories { get; init; }
+    [Public] public required IReadOnlyList<string> Recipients { get; init; }
+    [Public] public PersonRef? Person { get; init; }
+    /// <summary>The payload, sealed for the gateway itself.</summary>
+    [Confidential] public required SealedPayload Payload { get; init; }
+}
+
+public sealed record ConfidentialPayloadReleased
+{
+    [Public] public required Guid ReleaseId { get; init; }
+    [Public] public required Guid DecisionId { get; init; }
+    [Public] public required string Recipient { get; init; }
+    [Public] public required IReadOnlyList<DataCategory> Categories { get; init; }
+    [Public] public required int RulesVersion { get; init; }
+}
+
+public sealed record ConfidentialPayloadDenied
+{
+    [Public] public required Guid ReleaseId { get; init; }
+    [Public] public required Guid DecisionId { get; init; }
+    [Public] public required string Recipient { get; init; }
+    [Public] public required string ReasonCode { get; init; }
+}
+
+/// <summary>Told to the sender whose message the gateway refused (<c>gateway.rejected</c>).</summary>
+public sealed record IngressRejected
+{
+    [Public] public required Guid MessageId { get; init; }
+    [Public] public required string MessageType { get; init; }
+    [Public] public required string SourceAgency { get; init; }
+    [Public] public required string ReasonCode { get; init; }
+    [Public] public required string Reason { get; init; }
+    [Public] public required DateTimeOffset RejectedAt { get; init; }
+}

@@ -1,0 +1,128 @@
+using System.Text.Json.Serialization;
+using Coordination.Contracts.Classification;
+using Coordination.Contracts.Gateway;
+using Coordination.Contracts.Values;
+
+namespace Coordination.Contracts.Supervision;
+
+/// <summary>Why the judicial authority designated the person (3°): which apply, never free text (F5).</summary>
+[JsonConverter(typeof(KebabCaseEnumConverter<DesignationGround>))]
+public enum DesignationGround { Personality = 1, MaterialSituation, FamilySituation, SocialSituation, CircumstancesOfOffence }
+
+[JsonConverter(typeof(KebabCaseEnumConverter<ControlOutcome>))]
+public enum ControlOutcome { Compliant = 1, PartiallyCompliant, NonCompliant, Missed, Postponed }
+
+[JsonConverter(typeof(KebabCaseEnumConverter<IncidentKind>))]
+public enum IncidentKind { MissedAppointment = 1, BreachOfObligation, NewOffenceSuspected, Unreachable, ThreatOrViolence, Other }
+
+[JsonConverter(typeof(KebabCaseEnumConverter<IncidentSeverity>))]
+public enum IncidentSeverity { Minor = 1, Significant, Serious }
+
+[JsonConverter(typeof(KebabCaseEnumConverter<PartnerRole>))]
+public enum PartnerRole { PenitentiaryAdministration = 1, StateService, LocalAuthority, Association, OtherPublicOrPrivatePerson }
+
+[JsonConverter(typeof(KebabCaseEnumConverter<SupervisionEndReason>))]
+public enum SupervisionEndReason { EndOfMeasure = 1, DesignationWithdrawn, TransferredToAnotherTerritory, Death }
+
+/// <summary>
+/// Sent by the gateway once it has pseudonymised a designation from the judicial authority (R5):
+/// identity and grounds stay sealed for the supervision service.
+/// </summary>
+public sealed record DesignatePerson
+{
+    [Public] public required PersonRef Person { get; init; }
+    [Public] public required TerritoryCode Territory { get; init; }
+    [Internal] public required string SentenceEnforcementJurisdiction { get; init; }
+    [Internal] public required DateOnly ReleaseDate { get; init; }
+    [Internal] public required DateOnly MeasureEndsOn { get; init; }
+    /// <summary>The <see cref="DesignationGround"/>s that apply, sealed for the recipient.</summary>
+    [Confidential] public required SealedPayload Grounds { get; init; }
+}
+
+public sealed record WithdrawDesignation
+{
+    [Public] public required PersonRef Person { get; init; }
+    [Public] public required TerritoryCode Territory { get; init; }
+}
+
+public sealed record RecordControl
+{
+    [Public] public required Guid ControlId { get; init; }
+    [Public] public required PersonRef Person { get; init; }
+    [Internal] public required PartnerId Partner { get; init; }
+    [Internal] public required DateOnly ControlledOn { get; init; }
+    [Internal] public required ControlOutcome Outcome { get; init; }
+}
+
+public sealed record ReportIncident
+{
+    [Public] public required Guid IncidentId { get; init; }
+    [Public] public required PersonRef Person { get; init; }
+    [Internal] public required PartnerId Partner { get; init; }
+    [Internal] public required IncidentKind Kind { get; init; }
+    [Internal] public required IncidentSeverity Severity { get; init; }
+    [Internal] public required DateTimeOffset OccurredAt { get; init; }
+}
+
+public sealed record SupervisionOpened
+{
+    [Public] public required Guid CaseId { get; init; }
+    [Public] public required PersonRef Person { get; init; }
+    [Public] public required TerritoryCode Territory { get; init; }
+    [Internal] public required string SentenceEnforcementJurisdiction { get; init; }
+    [Internal] public required DateOnly ReleaseDate { get; init; }
+    [Internal] public required DateOnly MeasureEndsOn { get; init; }
+}
+
+public sealed record PartnerAssigned
+{
+    [Public] public required Guid CaseId { get; init; }
+    [Public] public required PersonRef Person { get; init; }
+    [Internal] public required PartnerId Partner { get; init; }
+    [Internal] public required PartnerRole Role { get; init; }
+}
+
+public sealed record ControlScheduled
+{
+    [Public] public required Guid CaseId { get; init; }
+    [Public] public required Guid ControlId { get; init; }
+    [Public] public required PersonRef Person { get; init; }
+    [Internal] public required PartnerId Partner { get; init; }
+    [Internal] public required DateOnly ScheduledFor { get; init; }
+}
+
+public sealed record ControlRecorded
+{
+    [Public] public required Guid CaseId { get; init; }
+    [Public] public required Guid ControlId { get; init; }
+    [Public] public required PersonRef Person { get; init; }
+    [Internal] public required PartnerId Partner { get; init; }
+    [Internal] public required DateOnly ControlledOn { get; init; }
+    [Internal] public required ControlOutcome Outcome { get; init; }
+}
+
+public sealed record IncidentReported
+{
+    [Public] public required Guid CaseId { get; init; }
+    [Public] public required Guid IncidentId { get; init; }
+    [Public] public required PersonRef Person { get; init; }
+    [Internal] public required IncidentKind Kind { get; init; }
+    [Internal] public required IncidentSeverity Severity { get; init; }
+    [Internal] public required DateTimeOffset OccurredAt { get; init; }
+}
+
+public sealed record SupervisionEnded
+{
+    [Public] public required Guid CaseId { get; init; }
+    [Public] public required PersonRef Person { get; init; }
+    [Internal] public required SupervisionEndReason Reason { get; init; }
+    [Public] public required DateTimeOffset EndedAt { get; init; }
+}
+
+/// <summary>Retention elapsed (F4): every service and the identity vault forget the person.</summary>
+public sealed record SupervisionPurged
+{
+    [Public] public required Guid CaseId { get; init; }
+    [Public] public required PersonRef Person { get; init; }
+    [Public] public required DateTimeOffset PurgedAt { get; init; }
+}

@@ -1,0 +1,14 @@
+namespace Coordination.AllInOne;
+
+public static class Program
+{
+    public static async Task Main(string[] args)
+    {
+        var app = AllInOneHost.Build(args);
+        await app.StartAsync();
+        var summary = await AllInOneHost.HealthSummaryAsync(app.Services, TimeSpan.FromSeconds(15));
+        Console.WriteLine($"Coordination (all-in-one) listening on {string.Join(", ", app.Urls)}");
+        Console.WriteLine($"Health: {summary}");
+        await app.WaitForShutdownAsync();
+    }
+}

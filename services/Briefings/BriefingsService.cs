@@ -1,0 +1,29 @@
+using MassTransit;
+using Coordination.Briefings.Api;
+using Coordination.Briefings.Consumers;
+using Coordination.Briefings.Domain;
+using Coordination.Briefings.Persistence;
+using Coordination.ServiceDefaults.Hosting;
+using Coordination.ServiceDefaults.Persistence;
+
+namespace Coordination.Briefings;
+
+public static class BriefingsService
+{
+    public const string Name = "briefings";
+
+    /// <summary>Everything the Briefings service (1°) brings to a host: its own or the all-in-one.</summary>
+    public static WebApplicationBuilder AddBriefingsService(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase<BriefingsDbContext, SqliteBriefingsDbContext, SqlServerBriefingsDbContext>(Name);
+        builder.Services.AddOptions<BriefingsOptions>().BindConfiguration(BriefingsOptions.Section);
+        builder.Services.AddScoped<AnnualBriefingScheduler>();
+        builder.Services.AddHostedService<AnnualBriefingDeadlines>();
+
+        var registry = builder.Registry();
+        registry.Services.Add(Name);
+        registry.Consumers.Add(x => x.AddConsumer<RecordPenalPolicyBriefingConsumer, RecordPenalPolicyBriefingConsumerDefinition>());
+        registry.Endpoints.Add(BriefingsApi.Map);
+        return builder;
+    }
+}

@@ -1,0 +1,114 @@
+using Coordination.Briefings.Persistence;
+using Coordination.Contracts.Briefings;
+using Coordination.Contracts.Values;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Coordination.Briefings.Domain;
+
+/// <summary>
+/// Keeps a due and an overdue deadline per served territory and year, and fires those whose time
+/// has come: an alert is published (through the outbox) only if the year still has no briefing.
+/// </summary>
+public sealed class AnnualBriefingScheduler(BriefingsDbContext db, TimeProvider clock, IOptions<BriefingsOptions> options)
+{
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await EnsureDeadlinesAsync(now, cancellationToken);
+
+        var raised = 0;
+        var ready = await db.Deadlines
+            .Where(d => d.FiredAt == null && d.FiresAt <= now)
+            .OrderBy(d => d.FiresAt)
+            .ToListAsync(cancellationToken);
+        foreach (var deadline in ready)
+        {
+            var met = await db.Briefings.AnyAsync(b => b.Territory == deadline.Territory && b.Year == deadline.Year, cancellationToken);
+            if (deadline.Fire(met, now) == DeadlineOutcome.Raised)
+            {
+                raised++;
+                if (deadline.Kind == DeadlineKind.AnnualBriefingDue)
+                    db.PublishOnCommit(new AnnualBriefingDue
+                    {
+                        Territory = deadline.Territory,
+                        Year = deadline.Year,
+                        YearEndsOn = new DateOnly(deadline.Year, 12, 31),
+                        RaisedAt = now,
+                    });
+                else
+                    db.PublishOnCommit(new AnnualBriefingOverdue { Territory = deadline.Territory, Year = deadline.Year, RaisedAt = now });
+            }
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return raised;
+    }
+
+    private async Task EnsureDeadlinesAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var territories = options.Value.Territories.Select(TerritoryCode.Parse).ToList();
+        var years = territories.Select(t => TerritoryCalendar.Today(t, now).Year).Distinct().ToList();
+        var existing = (await db.Deadlines
+                .Where(d => years.Contains(d.Year))
+                .Select(d => new { d.Kind, d.Territory, d.Year })
+                .ToListAsync(cancellationToken))
+            .Select(d => (d.Kind, d.Territory, d.Year))
+            .ToHashSet();
+
+        var added = false;
+        foreach (var territory in territories)
+        {
+            var year = TerritoryCalendar.Today(territory, now).Year;
+            foreach (var deadline in BriefingDeadline.ForYear(territory, year, options.Value.DueLead))
+            {
+                if (existing.Contains((deadline.Kind, deadline.Territory, deadline.Year))) continue;
+                db.Deadlines.Add(deadline);
+                added = true;
+            }
+        }
+        if (!added) return;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Another instance inserted them first; the unique index keeps one of each.
+            db.ChangeTracker.Clear();
+        }
+    }
+}
+
+/// <summary>Polls the deadline rows on the injected clock, so tests move time instead of waiting for it.</summary>
+public sealed partial class AnnualBriefingDeadlines(IServiceScopeFactory scopes, TimeProvider clock, IOptions<BriefingsOptions> options, ILogger<AnnualBriefingDeadlines> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<AnnualBriefingScheduler>().RunAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogPassFailed(logger, ex.GetType().Name);
+            }
+            try { await Task.Delay(options.Value.DeadlinePollInterval, clock, stoppingToken); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Annual briefing deadline pass failed with {ExceptionType}; next pass at the next interval")]
+    private static partial void LogPassFailed(ILogger logger, string exceptionType);
+}

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using Coordination.ServiceDefaults.Hosting;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Coordination.ServiceDefaults.Messaging;
+
+public static class MessagingExtensions
+{
+    /// <summary>
+    /// One bus per process with every registered consumer: transport from <c>Messaging:Transport</c>,
+    /// kebab-case queues prefixed by service, bounded retries then <c>&lt;queue&gt;_error</c> with the
+    /// fault reason in its headers, publisher confirms, quorum queues on RabbitMQ.
+    /// </summary>
+    public static IHostApplicationBuilder AddCoordinationMessaging(this IHostApplicationBuilder builder)
+    {
+        var registry = builder.Registry();
+        var options = builder.Configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
+        builder.Services.AddSingleton(options);
+
+        builder.Services.AddMassTransit(x =>
+        {
+            x.SetEndpointNameFormatter(new ServiceEndpointNameFormatter());
+            foreach (var register in registry.Consumers) register(x);
+
+            x.AddConfigureEndpointsCallback((_, _, endpoint) =>
+            {
+                endpoint.UseMessageRetry(r =>
+                {
+                    // Bad input stays bad: straight to the error queue with its reason.
+                    r.Ignore<Exception>(IsBadInput);
+                    r.Interval(options.RetryLimit, TimeSpan.FromMilliseconds(options.RetryIntervalMilliseconds));
+                });
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                {
+                    if (options.QuorumQueues) rabbit.SetQuorumQueue();
+                    rabbit.PrefetchCount = options.PrefetchCount;
+                }
+            });
+
+            x.ConfigureHealthCheckOptions(h =>
+            {
+                h.Name = "bus";
+                h.Tags.Add("ready");
+            });
+
+            switch (options.Transport)
+            {
+                case MessageTransport.InMemory:
+                    x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+                    break;
+                case MessageTransport.RabbitMq:
+                    x.UsingRabbitMq((context, cfg) =>
+                    {
+                        cfg.Host(new Uri(options.RabbitMqUrl), h => h.PublisherConfirmation = true);
+                        cfg.ConfigureEndpoints(context);
+                    });
+                    break;
+                default:
+                    throw new InvalidOperationException($"Messaging:Transport must be RabbitMq or InMemory, not {options.Transport}.");
+            }
+        });
+
+        foreach (var register in registry.AfterMessaging) register(builder.Services);
+        return builder;
+    }
+
+    /// <summary>A message that cannot be read or breaks a rule; a retry would fail the same way.</summary>
+    public static bool IsBadInput(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is MessageRejectedException or JsonException || e.GetType().Name == "SerializationException") return true;
+        }
+        return false;
+    }
+}

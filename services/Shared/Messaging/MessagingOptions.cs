@@ -1,0 +1,24 @@
+namespace Coordination.ServiceDefaults.Messaging;
+
+public enum MessageTransport { RabbitMq, InMemory }
+
+/// <summary>Bound from the <c>Messaging</c> configuration section.</summary>
+public sealed class MessagingOptions
+{
+    public const string Section = "Messaging";
+
+    public MessageTransport Transport { get; set; } = MessageTransport.RabbitMq;
+
+    /// <summary>amqp://user:password@host:port/vhost</summary>
+    public string RabbitMqUrl { get; set; } = "amqp://guest:guest@localhost:5672/";
+
+    /// <summary>Redeliveries after the first attempt before a message is moved to its error queue.</summary>
+    public int RetryLimit { get; set; } = 3;
+
+    public int RetryIntervalMilliseconds { get; set; } = 200;
+
+    /// <summary>Quorum queues replicate across a cluster; a single node supports them too (3.8+).</summary>
+    public bool QuorumQueues { get; set; } = true;
+
+    public ushort PrefetchCount { get; set; } = 32;
+}

@@ -1,0 +1,65 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Coordination.ServiceDefaults.Outbox;
+
+/// <summary>Wakes the relay of one service as soon as something was committed for it to publish.</summary>
+public sealed class OutboxSignal<TContext> where TContext : ServiceDbContext
+{
+    private readonly SemaphoreSlim _pending = new(0, 1);
+
+    public void Notify()
+    {
+        // One pending wake-up is enough: the relay drains everything unsent when it wakes.
+        if (_pending.CurrentCount == 0)
+        {
+            try { _pending.Release(); } catch (SemaphoreFullException) { }
+        }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _pending.WaitAsync(timeout, cancellationToken);
+}
+
+/// <summary>Stamps staged outbox rows with the injected clock and signals the relay after commit.</summary>
+public sealed class OutboxInterceptor<TContext>(OutboxSignal<TContext> signal, TimeProvider clock) : SaveChangesInterceptor
+    where TContext : ServiceDbContext
+{
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Stamp(eventData.Context);
+        return base.SavingChangesAsync(eventData, result, cancellationToken);
+    }
+
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        Stamp(eventData.Context);
+        return base.SavingChanges(eventData, result);
+    }
+
+    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        signal.Notify();
+        return base.SavedChangesAsync(eventData, result, cancellationToken);
+    }
+
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        signal.Notify();
+        return base.SavedChanges(eventData, result);
+    }
+
+    private void Stamp(DbContext? context)
+    {
+        if (context is null) return;
+        var now = clock.GetUtcNow();
+        foreach (var entry in context.ChangeTracker.Entries<OutboxMessage>())
+        {
+            if (entry.State == EntityState.Added && entry.Entity.EnqueuedAt == default) entry.Entity.EnqueuedAt = now;
+        }
+        foreach (var entry in context.ChangeTracker.Entries<InboxEntry>())
+        {
+            if (entry.State == EntityState.Added && entry.Entity.ProcessedAt == default) entry.Entity.ProcessedAt = now;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Text.Json;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Coordination.ServiceDefaults.Outbox;
+
+/// <summary>
+/// Base of every service's DbContext: adds the outbox and inbox tables, so that a state change,
+/// the messages it causes and the record of the message that caused it commit together.
+/// </summary>
+public abstract class ServiceDbContext(DbContextOptions options) : DbContext(options)
+{
+    internal static readonly JsonSerializerOptions BodyJson = new(JsonSerializerDefaults.Web);
+
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<InboxEntry> InboxEntries => Set<InboxEntry>();
+
+    /// <summary>Stages <paramref name="message"/> for publication once the current SaveChanges commits.</summary>
+    public void PublishOnCommit<T>(T message, ConsumeContext? cause = null) where T : class
+    {
+        OutboxMessages.Add(new OutboxMessage
+        {
+            MessageId = NewId.NextGuid(),
+            MessageType = TypeName(typeof(T)),
+            Body = JsonSerializer.Serialize(message, BodyJson),
+            ConversationId = cause?.ConversationId,
+            CorrelationId = cause?.CorrelationId,
+            TraceParent = Activity.Current?.Id,
+        });
+    }
+
+    internal static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<OutboxMessage>(e =>
+        {
+            e.ToTable("OutboxMessages");
+            e.HasKey(m => m.Sequence);
+            e.Property(m => m.Sequence).ValueGeneratedOnAdd();
+            e.HasIndex(m => m.MessageId).IsUnique();
+            e.HasIndex(m => new { m.SentAt, m.Sequence });
+            e.Property(m => m.MessageType).HasMaxLength(300);
+            e.Property(m => m.TraceParent).HasMaxLength(128);
+            e.Property(m => m.LastError).HasMaxLength(300);
+        });
+        modelBuilder.Entity<InboxEntry>(e =>
+        {
+            e.ToTable("InboxEntries");
+            e.HasKey(m => new { m.MessageId, m.Consumer });
+            e.Property(m => m.Consumer).HasMaxLength(200);
+            e.HasIndex(m => m.ProcessedAt);
+        });
+    }
+}
