@@ -4,11 +4,15 @@ namespace Coordination.Briefings;
 
 public static class Program
 {
-    public static async Task Main(string[] args)
+    public static Task Main(string[] args) => Build(args).RunAsync();
+
+    /// <summary>The Briefings service alone, on RabbitMQ by default; tests start it the same way.</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddServiceDefaults("coordination-briefings");
         builder.AddBriefingsService();
-        await builder.BuildCoordinationApp().RunAsync();
+        configure?.Invoke(builder);
+        return builder.BuildCoordinationApp();
     }
 }

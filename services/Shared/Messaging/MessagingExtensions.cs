@@ -22,29 +22,7 @@ public static class MessagingExtensions
 
         builder.Services.AddMassTransit(x =>
         {
-            x.SetEndpointNameFormatter(new ServiceEndpointNameFormatter());
-            foreach (var register in registry.Consumers) register(x);
-
-            x.AddConfigureEndpointsCallback((_, _, endpoint) =>
-            {
-                endpoint.UseMessageRetry(r =>
-                {
-                    // Bad input stays bad: straight to the error queue with its reason.
-                    r.Ignore<Exception>(IsBadInput);
-                    r.Interval(options.RetryLimit, TimeSpan.FromMilliseconds(options.RetryIntervalMilliseconds));
-                });
-                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
-                {
-                    if (options.QuorumQueues) rabbit.SetQuorumQueue();
-                    rabbit.PrefetchCount = options.PrefetchCount;
-                }
-            });
-
-            x.ConfigureHealthCheckOptions(h =>
-            {
-                h.Name = "bus";
-                h.Tags.Add("ready");
-            });
+            x.AddCoordinationConsumers(registry, options);
 
             switch (options.Transport)
             {
@@ -63,8 +41,51 @@ public static class MessagingExtensions
             }
         });
 
+        // Start-up completes only once every endpoint's queues, exchanges and bindings exist, so a
+        // message published right after start is routed, never dropped as unroutable.
+        builder.Services.Configure<MassTransitHostOptions>(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromSeconds(options.StartTimeoutSeconds);
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+
         foreach (var register in registry.AfterMessaging) register(builder.Services);
         return builder;
+    }
+
+    /// <summary>
+    /// The conventions every bus of the platform shares, also used by tests on MassTransit's test
+    /// harness so that they exercise the same endpoints, names, retries and error queues.
+    /// </summary>
+    public static void AddCoordinationConsumers(this IBusRegistrationConfigurator x, CoordinationServiceRegistry registry, MessagingOptions options)
+    {
+        x.SetEndpointNameFormatter(new ServiceEndpointNameFormatter());
+        foreach (var register in registry.Consumers) register(x);
+
+        x.AddConfigureEndpointsCallback((_, _, endpoint) =>
+        {
+            // A Fault<T> event would copy the failed message to any subscriber of faults; the
+            // error queue, readable only by the owning service's account, keeps it instead.
+            endpoint.PublishFaults = false;
+            endpoint.UseMessageRetry(r =>
+            {
+                // Bad input stays bad: straight to the error queue with its reason.
+                r.Ignore<Exception>(IsBadInput);
+                r.Interval(options.RetryLimit, TimeSpan.FromMilliseconds(options.RetryIntervalMilliseconds));
+            });
+            if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+            {
+                if (options.QuorumQueues) rabbit.SetQuorumQueue();
+                rabbit.PrefetchCount = options.PrefetchCount;
+            }
+        });
+
+        x.ConfigureHealthCheckOptions(h =>
+        {
+            h.Name = "bus";
+            h.Tags.Add("ready");
+        });
     }
 
     /// <summary>A message that cannot be read or breaks a rule; a retry would fail the same way.</summary>

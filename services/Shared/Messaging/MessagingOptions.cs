@@ -21,4 +21,7 @@ public sealed class MessagingOptions
     public bool QuorumQueues { get; set; } = true;
 
     public ushort PrefetchCount { get; set; } = 32;
+
+    /// <summary>How long start-up waits for the broker before the host gives up (and its orchestrator restarts it).</summary>
+    public int StartTimeoutSeconds { get; set; } = 60;
 }

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace Coordination.IntegrationTests.Support;
+
+/// <summary>Runs the agency publisher as its own operating-system process.</summary>
+public static class AgencyProcess
+{
+    /// <summary>The publisher's own build output (bin/&lt;configuration&gt;/net10.0), with its own dependencies.</summary>
+    private static readonly Lazy<string> PublisherPath = new(() =>
+    {
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = output.Parent!.Name;
+        for (var folder = output; folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Coordination.sln")))
+            {
+                var path = Path.Combine(folder.FullName, "tests", "AgencyPublisher", "bin", configuration, output.Name, "Coordination.AgencyPublisher.dll");
+                return File.Exists(path) ? path : throw new FileNotFoundException("Build the solution first: the agency publisher is missing.", path);
+            }
+        }
+        throw new DirectoryNotFoundException("Coordination.sln not found above the test output.");
+    });
+
+    public static async Task PublishAsync(string url, string exchange, string messageType, Guid messageId, string body, int copies = 1, bool raw = false)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(PublisherPath.Value);
+        foreach (var argument in new[] { "--url", url, "--exchange", exchange, "--message-type", messageType, "--message-id", messageId.ToString(), "--copies", copies.ToString() })
+            start.ArgumentList.Add(argument);
+        if (raw) start.ArgumentList.Add("--raw");
+
+        using var process = Process.Start(start)!;
+        await process.StandardInput.WriteAsync(body);
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"agency publisher failed ({process.ExitCode}): {await output}{await error}");
+    }
+}

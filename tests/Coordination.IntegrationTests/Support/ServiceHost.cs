@@ -1,0 +1,70 @@
+using System.Net.Http.Json;
+using Coordination.Testing;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Coordination.IntegrationTests.Support;
+
+/// <summary>A service host started in this process exactly as its Program starts it, on a free port.</summary>
+public sealed class ServiceHost : IAsyncDisposable
+{
+    private ServiceHost(WebApplication app, string folder, bool ownsFolder)
+    {
+        App = app;
+        Folder = folder;
+        _ownsFolder = ownsFolder;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Http = new HttpClient { BaseAddress = new Uri(address) };
+    }
+
+    private readonly bool _ownsFolder;
+    public WebApplication App { get; }
+    public string Folder { get; }
+    public HttpClient Http { get; }
+    public IBus Bus => App.Services.GetRequiredService<IBus>();
+
+    public static string NewFolder() => Directory.CreateTempSubdirectory("coordination-it-").FullName;
+
+    /// <summary>The Briefings service alone on the test broker.</summary>
+    public static Task<ServiceHost> StartBriefingsAsync(RabbitMqBroker broker, string? folder = null, params string[] settings) =>
+        StartAsync(args => Coordination.Briefings.Program.Build(args), folder,
+            ["--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={broker.AmqpUrl}", "--Messaging:RetryIntervalMilliseconds=50", .. settings]);
+
+    /// <summary>Every service in one process, in-memory bus and SQLite, as the README's run command starts it.</summary>
+    public static Task<ServiceHost> StartAllInOneAsync(Action<WebApplicationBuilder>? configure = null, params string[] settings) =>
+        StartAsync(args => Coordination.AllInOne.AllInOneHost.Build(args, configure), null, settings);
+
+    private static async Task<ServiceHost> StartAsync(Func<string[], WebApplication> build, string? folder, string[] settings)
+    {
+        var ownsFolder = folder is null;
+        folder ??= NewFolder();
+        var app = build([
+            "--urls=http://127.0.0.1:0",
+            $"--Database:Directory={folder}",
+            "--Outbox:PollInterval=00:00:00.250",
+            "--Logging:LogLevel:Default=Warning",
+            .. settings]);
+        await app.StartAsync();
+        return new ServiceHost(app, folder, ownsFolder);
+    }
+
+    public async Task<T> GetJsonAsync<T>(string path) =>
+        (await Http.GetFromJsonAsync<T>(path))!;
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (_ownsFolder) DeleteFolder(Folder);
+    }
+
+    public static void DeleteFolder(string folder)
+    {
+        try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+    }
+}
