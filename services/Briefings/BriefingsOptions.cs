@@ -1,3 +1,5 @@
+using Coordination.Contracts.Values;
+
 namespace Coordination.Briefings;
 
 /// <summary>Bound from the <c>Briefings</c> configuration section.</summary>
@@ -10,6 +12,12 @@ public sealed class BriefingsOptions
 
     public TimeSpan DeadlinePollInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>The départements this platform serves; deadlines are kept for each.</summary>
-    public string[] Territories { get; set; } = ["75", "93"];
+    /// <summary>The départements this platform serves; deadlines are kept for each. Empty: the demo's 75 and 93.</summary>
+    /// <remarks>No initial value: the configuration binder appends to an array, it does not replace it.</remarks>
+    public string[] Territories { get; set; } = [];
+
+    public static readonly string[] DemoTerritories = ["75", "93"];
+
+    public IReadOnlyList<TerritoryCode> ServedTerritories() =>
+        (Territories.Length > 0 ? Territories : DemoTerritories).Select(TerritoryCode.Parse).Distinct().ToList();
 }

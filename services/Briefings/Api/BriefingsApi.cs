@@ -154,7 +154,7 @@ public static class BriefingsApi
     private static async Task<IResult> ComplianceOfServedTerritoriesAsync(int year, BriefingsDbContext db, TimeProvider clock, IOptions<BriefingsOptions> options, CancellationToken cancellationToken)
     {
         var views = new List<ComplianceView>();
-        foreach (var territory in options.Value.Territories.Select(TerritoryCode.Parse))
+        foreach (var territory in options.Value.ServedTerritories())
             views.Add(await ComplianceOf(territory, year, db, clock, options.Value, cancellationToken));
         return Results.Ok(views);
     }

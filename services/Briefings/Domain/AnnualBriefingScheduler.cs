@@ -6,6 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Coordination.ServiceDefaults.Telemetry;
+using OpenTelemetry;
 
 namespace Coordination.Briefings.Domain;
 
@@ -21,14 +23,24 @@ public sealed class AnnualBriefingScheduler(BriefingsDbContext db, TimeProvider 
         await EnsureDeadlinesAsync(now, cancellationToken);
 
         var raised = 0;
-        var ready = await db.Deadlines
-            .Where(d => d.FiredAt == null && d.FiresAt <= now)
-            .OrderBy(d => d.FiresAt)
-            .ToListAsync(cancellationToken);
+        List<BriefingDeadline> ready;
+        using (SuppressInstrumentationScope.Begin())
+        {
+            ready = await db.Deadlines
+                .Where(d => d.FiredAt == null && d.FiresAt <= now)
+                .OrderBy(d => d.FiresAt)
+                .ToListAsync(cancellationToken);
+        }
         foreach (var deadline in ready)
         {
+            // Each fired deadline starts its own story: the alert it may publish continues this trace.
+            using var activity = CoordinationTelemetry.Source.StartActivity($"briefings deadline {deadline.Kind}");
+            activity?.SetTag("coordination.territory", deadline.Territory.Value);
+            activity?.SetTag("coordination.year", deadline.Year);
             var met = await db.Briefings.AnyAsync(b => b.Territory == deadline.Territory && b.Year == deadline.Year, cancellationToken);
-            if (deadline.Fire(met, now) == DeadlineOutcome.Raised)
+            var outcome = deadline.Fire(met, now);
+            activity?.SetTag("coordination.deadline.outcome", outcome.ToString());
+            if (outcome == DeadlineOutcome.Raised)
             {
                 raised++;
                 if (deadline.Kind == DeadlineKind.AnnualBriefingDue)
@@ -49,8 +61,9 @@ public sealed class AnnualBriefingScheduler(BriefingsDbContext db, TimeProvider 
 
     private async Task EnsureDeadlinesAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var territories = options.Value.Territories.Select(TerritoryCode.Parse).ToList();
+        var territories = options.Value.ServedTerritories();
         var years = territories.Select(t => TerritoryCalendar.Today(t, now).Year).Distinct().ToList();
+        using var quiet = SuppressInstrumentationScope.Begin();
         var existing = (await db.Deadlines
                 .Where(d => years.Contains(d.Year))
                 .Select(d => new { d.Kind, d.Territory, d.Year })

@@ -39,14 +39,24 @@ public sealed class OutboxInterceptor<TContext>(OutboxSignal<TContext> signal, T
 
     public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        signal.Notify();
+        NotifyIfStaged(eventData.Context);
         return base.SavedChangesAsync(eventData, result, cancellationToken);
     }
 
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        signal.Notify();
+        NotifyIfStaged(eventData.Context);
         return base.SavedChanges(eventData, result);
+    }
+
+    // Only a commit that staged messages wakes the relay: its own bookkeeping must not, or it spins.
+    private void NotifyIfStaged(DbContext? context)
+    {
+        if (context is ServiceDbContext { OutboxStaged: true } service)
+        {
+            service.OutboxStaged = false;
+            signal.Notify();
+        }
     }
 
     private void Stamp(DbContext? context)
@@ -55,7 +65,9 @@ public sealed class OutboxInterceptor<TContext>(OutboxSignal<TContext> signal, T
         var now = clock.GetUtcNow();
         foreach (var entry in context.ChangeTracker.Entries<OutboxMessage>())
         {
-            if (entry.State == EntityState.Added && entry.Entity.EnqueuedAt == default) entry.Entity.EnqueuedAt = now;
+            if (entry.State != EntityState.Added) continue;
+            if (entry.Entity.EnqueuedAt == default) entry.Entity.EnqueuedAt = now;
+            if (context is ServiceDbContext service) service.OutboxStaged = true;
         }
         foreach (var entry in context.ChangeTracker.Entries<InboxEntry>())
         {

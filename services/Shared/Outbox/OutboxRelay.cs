@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Coordination.ServiceDefaults.Telemetry;
 using MassTransit;
@@ -8,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry;
 
 namespace Coordination.ServiceDefaults.Outbox;
 
@@ -40,6 +42,10 @@ public sealed partial class OutboxRelay<TContext>(
     where TContext : ServiceDbContext
 {
     private static readonly ConcurrentDictionary<string, Type?> Types = new();
+    private static readonly Counter<long> RelayPasses = CoordinationTelemetry.Meter.CreateCounter<long>("coordination.outbox.relay.passes", description: "Outbox relay passes over the table");
+    private static readonly Counter<long> Published = CoordinationTelemetry.Meter.CreateCounter<long>("coordination.outbox.published", description: "Outbox messages confirmed by the broker");
+    private static readonly Counter<long> Failures = CoordinationTelemetry.Meter.CreateCounter<long>("coordination.outbox.failures", description: "Outbox relay passes that failed and backed off");
+    private static readonly KeyValuePair<string, object?> ContextTag = new("coordination.outbox.context", typeof(TContext).Name);
     private readonly OutboxOptions _options = options.Value;
     private DateTimeOffset _lastCleanup;
 
@@ -65,6 +71,7 @@ public sealed partial class OutboxRelay<TContext>(
             catch (Exception ex)
             {
                 backoff = backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
+                Failures.Add(1, ContextTag);
                 LogRelayFailed(logger, typeof(TContext).Name, ex.GetType().Name, backoff.TotalMilliseconds);
                 try { await Task.Delay(backoff, stoppingToken); }
                 catch (OperationCanceledException) { return; }
@@ -77,32 +84,41 @@ public sealed partial class OutboxRelay<TContext>(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        var pending = await db.OutboxMessages
-            .Where(m => m.SentAt == null)
-            .OrderBy(m => m.Sequence)
-            .Take(_options.BatchSize)
-            .ToListAsync(cancellationToken);
+        List<OutboxMessage> pending;
+        // An idle poll every few seconds is not a story worth a trace.
+        using (SuppressInstrumentationScope.Begin())
+        {
+            pending = await db.OutboxMessages
+                .Where(m => m.SentAt == null)
+                .OrderBy(m => m.Sequence)
+                .Take(_options.BatchSize)
+                .ToListAsync(cancellationToken);
+        }
+        RelayPasses.Add(1, ContextTag);
+        if (pending.Count == 0) return 0;
 
         var sent = 0;
-        foreach (var row in pending)
+        try
         {
-            var type = Types.GetOrAdd(row.MessageType, static name => Type.GetType(name, throwOnError: false));
-            if (type is null)
+            foreach (var row in pending)
             {
-                // Kept, not dropped: a later version that knows the type will send it.
-                row.Attempts++;
-                row.LastError = "unknown-message-type";
-                await db.SaveChangesAsync(cancellationToken);
-                continue;
-            }
+                var type = Types.GetOrAdd(row.MessageType, static name => Type.GetType(name, throwOnError: false));
+                if (type is null)
+                {
+                    // Kept, not dropped: a later version that knows the type will send it.
+                    row.Attempts++;
+                    row.LastError = "unknown-message-type";
+                    continue;
+                }
 
-            var message = JsonSerializer.Deserialize(row.Body, type, ServiceDbContext.BodyJson)!;
-            ActivityContext.TryParse(row.TraceParent, null, out var parent);
-            using (var activity = CoordinationTelemetry.Source.StartActivity($"outbox relay {type.Name}", ActivityKind.Internal, parent))
-            {
+                var message = JsonSerializer.Deserialize(row.Body, type, ServiceDbContext.BodyJson)!;
+                ActivityContext.TryParse(row.TraceParent, null, out var parent);
+                using var activity = CoordinationTelemetry.Source.StartActivity($"outbox relay {type.Name}", ActivityKind.Internal, parent);
                 activity?.SetTag("messaging.message.id", row.MessageId.ToString());
+                row.Attempts++;
                 try
                 {
+                    // Returns once the broker confirmed the message (publisher confirms).
                     await bus.Publish(message, type, Pipe.Execute<PublishContext>(ctx =>
                     {
                         ctx.MessageId = row.MessageId;
@@ -112,19 +128,21 @@ public sealed partial class OutboxRelay<TContext>(
                 }
                 catch (Exception ex)
                 {
-                    row.Attempts++;
                     row.LastError = ex.GetType().Name;
-                    await db.SaveChangesAsync(CancellationToken.None);
                     throw;
                 }
+                row.SentAt = clock.GetUtcNow();
+                row.LastError = null;
+                sent++;
+                Published.Add(1, ContextTag);
             }
-
-            // Marked after the confirm; a crash here re-sends the same MessageId, which inboxes drop.
-            row.Attempts++;
-            row.SentAt = clock.GetUtcNow();
-            row.LastError = null;
+        }
+        finally
+        {
+            // One commit for the batch: confirmed rows are marked sent, the failed one keeps its
+            // error. A crash before this line re-sends the batch under the same message ids, and
+            // the receivers' inboxes drop the copies.
             await db.SaveChangesAsync(CancellationToken.None);
-            sent++;
         }
         return sent;
     }

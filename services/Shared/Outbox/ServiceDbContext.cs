@@ -13,6 +13,9 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
 {
     internal static readonly JsonSerializerOptions BodyJson = new(JsonSerializerDefaults.Web);
 
+    /// <summary>Set while a SaveChanges carries new outbox rows, so that its commit wakes the relay.</summary>
+    internal bool OutboxStaged { get; set; }
+
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<InboxEntry> InboxEntries => Set<InboxEntry>();
 
