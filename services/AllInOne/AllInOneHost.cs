@@ -1,6 +1,5 @@
 using Coordination.Briefings;
 using Coordination.ServiceDefaults.Hosting;
-using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Coordination.AllInOne;
@@ -13,7 +12,7 @@ public static class AllInOneHost
 {
     public const string DefaultUrl = "http://localhost:5080";
 
-    /// <summary>Lowest-priority settings: files, environment and command line override them.</summary>
+    /// <summary>Lowest-priority settings: environment and command line override them.</summary>
     public static readonly IReadOnlyDictionary<string, string?> Defaults = new Dictionary<string, string?>
     {
         ["Urls"] = DefaultUrl,
@@ -24,8 +23,7 @@ public static class AllInOneHost
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
-        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = Defaults });
+        var builder = CoordinationHost.CreateBuilder(args, Defaults);
         builder.AddServiceDefaults("coordination-allinone");
         builder.AddBriefingsService();
         configure?.Invoke(builder);

@@ -4,12 +4,19 @@ namespace Coordination.Briefings;
 
 public static class Program
 {
+    public static readonly IReadOnlyDictionary<string, string?> Defaults = new Dictionary<string, string?>
+    {
+        ["Urls"] = "http://localhost:5081",
+        ["Messaging:Transport"] = "RabbitMq",
+        ["Database:Provider"] = "Sqlite",
+    };
+
     public static Task Main(string[] args) => Build(args).RunAsync();
 
     /// <summary>The Briefings service alone, on RabbitMQ by default; tests start it the same way.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = CoordinationHost.CreateBuilder(args, Defaults);
         builder.AddServiceDefaults("coordination-briefings");
         builder.AddBriefingsService();
         configure?.Invoke(builder);

@@ -1,0 +1,29 @@
+using Coordination.Briefings.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace Coordination.UnitTests.Support;
+
+/// <summary>No SQL Server runs here: its migrations are checked by building the model and scripting them.</summary>
+public sealed class MigrationTests
+{
+    [Fact]
+    public void The_sql_server_migrations_script_every_table_and_match_the_model()
+    {
+        using var db = new SqlServerBriefingsDesignFactory().CreateDbContext([]);
+        Assert.False(db.Database.HasPendingModelChanges(), "the SQL Server model has changes without a migration");
+        var script = db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+        foreach (var table in new[] { "PenalPolicyBriefings", "BriefingDeadlines", "OutboxMessages", "InboxEntries" })
+            Assert.Contains($"CREATE TABLE [{table}]", script);
+        Assert.Contains("datetimeoffset", script);
+    }
+
+    [Fact]
+    public void The_sqlite_migrations_match_the_model()
+    {
+        using var db = new SqliteBriefingsDesignFactory().CreateDbContext([]);
+        Assert.False(db.Database.HasPendingModelChanges(), "the SQLite model has changes without a migration");
+        Assert.Contains("CREATE TABLE \"OutboxMessages\"", db.GetService<IMigrator>().GenerateScript());
+    }
+}
