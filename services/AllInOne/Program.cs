@@ -1,14 +1,18 @@
+using Coordination.ServiceDefaults.Hosting;
+
 namespace Coordination.AllInOne;
 
 public static class Program
 {
-    public static async Task Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
+        if (CoordinationHost.TryRunCommand(args, AllInOneHost.Defaults) is { } exitCode) return exitCode;
         var app = AllInOneHost.Build(args);
         await app.StartAsync();
         var summary = await AllInOneHost.HealthSummaryAsync(app.Services, TimeSpan.FromSeconds(15));
         Console.WriteLine($"Coordination (all-in-one) listening on {string.Join(", ", app.Urls)}");
         Console.WriteLine($"Health: {summary}");
         await app.WaitForShutdownAsync();
+        return 0;
     }
 }

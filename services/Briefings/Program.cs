@@ -11,7 +11,12 @@ public static class Program
         ["Database:Provider"] = "Sqlite",
     };
 
-    public static Task Main(string[] args) => Build(args).RunAsync();
+    public static async Task<int> Main(string[] args)
+    {
+        if (CoordinationHost.TryRunCommand(args, Defaults) is { } exitCode) return exitCode;
+        await Build(args).RunAsync();
+        return 0;
+    }
 
     /// <summary>The Briefings service alone, on RabbitMQ by default; tests start it the same way.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Coordination.Briefings.Domain;
@@ -6,6 +7,7 @@ using Coordination.Contracts;
 using Coordination.Contracts.Briefings;
 using Coordination.Contracts.Values;
 using Coordination.ServiceDefaults.Http;
+using Coordination.ServiceDefaults.Security;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -51,7 +53,9 @@ public static class BriefingsApi
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        var briefings = app.MapGroup("/briefings").WithTags("Briefings");
+        // Briefings are penal policy, not personal data: no access-log entry, but territory-scoped.
+        var briefings = app.MapGroup("/briefings").WithTags("Briefings")
+            .RequireAuthorization(CoordinationPolicies.TerritoryOperator);
         briefings.MapPost("/", RecordAsync);
         briefings.MapGet("/", ListAsync);
         briefings.MapGet("/{id:guid}", GetAsync);
@@ -59,10 +63,11 @@ public static class BriefingsApi
         briefings.MapGet("/compliance/{year:int}/{territory}", ComplianceAsync);
     }
 
-    private static async Task<IResult> RecordAsync(HttpRequest request, BriefingsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> RecordAsync(HttpRequest request, ClaimsPrincipal user, BriefingsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (body, problem) = await request.ReadJsonBodyAsync<RecordBriefingRequest>(cancellationToken);
         if (problem is not null) return problem;
+        if (TerritoryCode.TryParse(body!.Territory, out var claimed) && !user.ActsFor(claimed)) return Problems.Forbidden();
 
         var errors = new List<RuleViolation>();
         var command = ToCommand(body!, errors);
@@ -124,37 +129,45 @@ public static class BriefingsApi
         };
     }
 
-    private static async Task<IResult> GetAsync(Guid id, BriefingsDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, BriefingsDbContext db, CancellationToken cancellationToken)
     {
         var briefing = await db.Briefings.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id, cancellationToken);
-        return briefing is null
-            ? Problems.NotFound("No such briefing.")
+        // Missing and elsewhere answer alike: a caller learns nothing of other territories' records.
+        return briefing is null || !user.ActsFor(briefing.Territory)
+            ? Problems.Forbidden()
             : Results.Ok(BriefingView.Of(briefing));
     }
 
-    private static async Task<IResult> ListAsync(string? territory, int? year, BriefingsDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(string? territory, int? year, ClaimsPrincipal user, BriefingsDbContext db, CancellationToken cancellationToken)
     {
         var query = db.Briefings.AsNoTracking();
         if (territory is not null)
         {
             if (!TerritoryCode.TryParse(territory, out var code)) return UnknownTerritory();
+            if (!user.ActsFor(code)) return Problems.Forbidden();
             query = query.Where(b => b.Territory == code);
+        }
+        else
+        {
+            var mine = user.TerritoriesOf().ToList();
+            query = query.Where(b => mine.Contains(b.Territory));
         }
         if (year is not null) query = query.Where(b => b.Year == year);
         var list = await query.OrderBy(b => b.BriefedOn).ToListAsync(cancellationToken);
         return Results.Ok(list.Select(BriefingView.Of));
     }
 
-    private static async Task<IResult> ComplianceAsync(int year, string territory, BriefingsDbContext db, TimeProvider clock, IOptions<BriefingsOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> ComplianceAsync(int year, string territory, ClaimsPrincipal user, BriefingsDbContext db, TimeProvider clock, IOptions<BriefingsOptions> options, CancellationToken cancellationToken)
     {
         if (!TerritoryCode.TryParse(territory, out var code)) return UnknownTerritory();
+        if (!user.ActsFor(code)) return Problems.Forbidden();
         return Results.Ok(await ComplianceOf(code, year, db, clock, options.Value, cancellationToken));
     }
 
-    private static async Task<IResult> ComplianceOfServedTerritoriesAsync(int year, BriefingsDbContext db, TimeProvider clock, IOptions<BriefingsOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> ComplianceOfServedTerritoriesAsync(int year, ClaimsPrincipal user, BriefingsDbContext db, TimeProvider clock, IOptions<BriefingsOptions> options, CancellationToken cancellationToken)
     {
         var views = new List<ComplianceView>();
-        foreach (var territory in options.Value.ServedTerritories())
+        foreach (var territory in options.Value.ServedTerritories().Where(user.ActsFor))
             views.Add(await ComplianceOf(territory, year, db, clock, options.Value, cancellationToken));
         return Results.Ok(views);
     }

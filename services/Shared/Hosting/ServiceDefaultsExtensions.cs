@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Coordination.ServiceDefaults.Messaging;
+using Coordination.ServiceDefaults.Security;
 using Coordination.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -21,6 +22,7 @@ public static class ServiceDefaultsExtensions
         builder.AddCoordinationTelemetry(hostName);
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"]);
+        builder.AddCoordinationSecurity();
         return builder;
     }
 
@@ -32,13 +34,20 @@ public static class ServiceDefaultsExtensions
         var app = builder.Build();
 
         app.UseExceptionHandler();
+        // Turns the empty 401 and 403 of authentication and authorisation into problem details.
         app.UseStatusCodePages();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
+        app.UseMiddleware<AccessLogMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        // Orchestrators and load balancers probe without credentials; the OpenAPI document is public.
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = r => r.Tags.Contains("ready"),
             ResponseWriter = WriteHealthReport,
-        });
+        }).AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
         foreach (var map in registry.Endpoints) map(app);
         return app;
     }

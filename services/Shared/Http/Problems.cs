@@ -24,6 +24,14 @@ public static class Problems
         });
     }
 
+    /// <summary>
+    /// The one answer for a record outside the caller's role or territories, and for one that does
+    /// not exist where the caller could not see it anyway: it reveals nothing.
+    /// </summary>
+    public static IResult Forbidden() =>
+        Results.Problem(title: "Not among the records you may access.", statusCode: StatusCodes.Status403Forbidden, type: TypeOf("forbidden"),
+            extensions: new Dictionary<string, object?> { ["reasonCode"] = "forbidden" });
+
     public static IResult NotFound(string title) =>
         Results.Problem(title: title, statusCode: StatusCodes.Status404NotFound, type: TypeOf("not-found"));
 

@@ -18,6 +18,7 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<InboxEntry> InboxEntries => Set<InboxEntry>();
+    public DbSet<Security.AccessLogEntry> AccessLog => Set<Security.AccessLogEntry>();
 
     /// <summary>Stages <paramref name="message"/> for publication once the current SaveChanges commits.</summary>
     public void PublishOnCommit<T>(T message, ConsumeContext? cause = null) where T : class
@@ -47,6 +48,20 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
             e.Property(m => m.MessageType).HasMaxLength(300);
             e.Property(m => m.TraceParent).HasMaxLength(128);
             e.Property(m => m.LastError).HasMaxLength(300);
+        });
+        modelBuilder.Entity<Security.AccessLogEntry>(e =>
+        {
+            e.ToTable("AccessLog");
+            e.HasKey(a => a.Id);
+            e.Property(a => a.Principal).HasMaxLength(200);
+            e.Property(a => a.Kind).HasMaxLength(40);
+            e.Property(a => a.Role).HasMaxLength(60);
+            e.Property(a => a.Method).HasMaxLength(10);
+            e.Property(a => a.Route).HasMaxLength(300);
+            e.Property(a => a.RecordRef).HasMaxLength(200);
+            e.Property(a => a.Purpose).HasMaxLength(100);
+            e.Property(a => a.Outcome).HasMaxLength(20);
+            e.HasIndex(a => a.At);
         });
         modelBuilder.Entity<InboxEntry>(e =>
         {

@@ -81,8 +81,9 @@ public sealed class AllInOneBriefingsTests : IAsyncLifetime
     [Fact]
     public async Task An_unknown_briefing_or_territory_is_a_problem_not_an_error()
     {
+        // An unknown id answers as a record outside one's territories would: nothing is revealed.
         var missing = await _host.Http.GetAsync($"/briefings/{Guid.NewGuid()}");
-        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, missing.StatusCode);
         Assert.Equal("application/problem+json", missing.Content.Headers.ContentType!.MediaType);
         var unknown = await _host.Http.GetAsync("/briefings/compliance/2026/20");
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);

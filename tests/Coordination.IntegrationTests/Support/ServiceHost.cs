@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Coordination.ServiceDefaults.Security;
 using Coordination.Testing;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
@@ -17,7 +18,31 @@ public sealed class ServiceHost : IAsyncDisposable
         Folder = folder;
         _ownsFolder = ownsFolder;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Http = new HttpClient { BaseAddress = new Uri(address) };
+        BaseAddress = new Uri(address);
+        Http = ClientFor(Operator);
+    }
+
+    /// <summary>The tests' default caller: an operator of the CDPD secretariat acting for both demo territories.</summary>
+    public static readonly DemoPrincipal Operator =
+        new("test-secretariat", PrincipalKind.Operator, PrincipalRole.CdpdSecretariat, DemoPrincipals.Territories, null);
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>A token as the development token command would issue it, signed by this host's development key.</summary>
+    public string TokenFor(DemoPrincipal principal, TimeSpan? lifetime = null, string? audience = null)
+    {
+        var options = new TokenOptions();
+        var key = SigningKeys.LoadOrCreateDevelopmentKey(Path.Combine(Folder, "dev-signing-key.pem"));
+        return DevelopmentTokens.Issue(principal, key, options, DateTimeOffset.UtcNow, lifetime, audience);
+    }
+
+    public HttpClient ClientFor(DemoPrincipal? principal) => ClientWithToken(principal is null ? null : TokenFor(principal));
+
+    public HttpClient ClientWithToken(string? token)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 
     private readonly bool _ownsFolder;
@@ -32,6 +57,10 @@ public sealed class ServiceHost : IAsyncDisposable
     public static Task<ServiceHost> StartBriefingsAsync(RabbitMqBroker broker, string? folder = null, params string[] settings) =>
         StartAsync(args => Coordination.Briefings.Program.Build(args), folder,
             ["--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={broker.AmqpUrl}", "--Messaging:RetryIntervalMilliseconds=50", .. settings]);
+
+    /// <summary>The Briefings service alone on the in-memory bus, with the test's own additions.</summary>
+    public static Task<ServiceHost> StartBriefingsInMemoryAsync(Action<WebApplicationBuilder> configure) =>
+        StartAsync(args => Coordination.Briefings.Program.Build(args, configure), null, ["--Messaging:Transport=InMemory"]);
 
     /// <summary>Every service in one process, in-memory bus and SQLite, as the README's run command starts it.</summary>
     public static Task<ServiceHost> StartAllInOneAsync(Action<WebApplicationBuilder>? configure = null, params string[] settings) =>

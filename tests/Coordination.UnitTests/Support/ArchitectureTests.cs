@@ -4,6 +4,7 @@ using Coordination.Contracts.Values;
 using Coordination.ServiceDefaults.Hosting;
 using Coordination.ServiceDefaults.Outbox;
 using MassTransit;
+using Microsoft.AspNetCore.Builder;
 
 namespace Coordination.UnitTests.Support;
 
@@ -49,5 +50,34 @@ public sealed class ArchitectureTests
         for (var t = type.BaseType; t is not null; t = t.BaseType)
             if (t.IsGenericType && t.GetGenericTypeDefinition() == openGeneric) return true;
         return false;
+    }
+}
+
+public sealed class EndpointPolicyTests
+{
+    /// <summary>Endpoints that name no policy and are not explicitly anonymous.</summary>
+    public static IReadOnlyList<string> Unprotected(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder app) =>
+        app.DataSources.SelectMany(d => d.Endpoints).OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is null
+                && !e.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Any(a => !string.IsNullOrEmpty(a.Policy)))
+            .Select(e => e.RoutePattern.RawText ?? e.DisplayName ?? "?").ToList();
+
+    [Fact]
+    public async Task Every_endpoint_of_the_system_names_its_policy_or_is_explicitly_anonymous()
+    {
+        var folder = Directory.CreateTempSubdirectory("coordination-arch-").FullName;
+        await using var app = Coordination.AllInOne.AllInOneHost.Build([$"--Database:Directory={folder}", "--urls=http://127.0.0.1:0"]);
+        var all = ((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).Count();
+        Assert.True(all >= 8, $"expected the health, OpenAPI and briefing endpoints, found {all}");
+        Assert.Empty(Unprotected(app));
+    }
+
+    [Fact]
+    public async Task The_rule_finds_an_endpoint_mapped_without_a_policy()
+    {
+        var folder = Directory.CreateTempSubdirectory("coordination-arch-").FullName;
+        await using var app = Coordination.AllInOne.AllInOneHost.Build([$"--Database:Directory={folder}", "--urls=http://127.0.0.1:0"],
+            builder => builder.Registry().Endpoints.Add(e => e.MapGet("/forgotten", () => "oops")));
+        Assert.Equal(["/forgotten"], Unprotected(app));
     }
 }

@@ -14,7 +14,7 @@ public sealed class MigrationTests
         using var db = new SqlServerBriefingsDesignFactory().CreateDbContext([]);
         Assert.False(db.Database.HasPendingModelChanges(), "the SQL Server model has changes without a migration");
         var script = db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
-        foreach (var table in new[] { "PenalPolicyBriefings", "BriefingDeadlines", "OutboxMessages", "InboxEntries" })
+        foreach (var table in new[] { "PenalPolicyBriefings", "BriefingDeadlines", "OutboxMessages", "InboxEntries", "AccessLog" })
             Assert.Contains($"CREATE TABLE [{table}]", script);
         Assert.Contains("datetimeoffset", script);
     }

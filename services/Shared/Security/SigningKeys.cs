@@ -1,0 +1,58 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Coordination.ServiceDefaults.Security;
+
+public static class SigningKeys
+{
+    public static string DevelopmentKeyPath(IConfiguration configuration, TokenOptions options) =>
+        options.DevelopmentKeyFile ?? Path.Combine(configuration["Database:Directory"] ?? "data", "dev-signing-key.pem");
+
+    /// <summary>The public keys tokens are checked against.</summary>
+    public static IReadOnlyList<SecurityKey> ValidationKeys(IConfiguration configuration, TokenOptions options) =>
+        options.SigningKeyFiles.Length > 0
+            ? options.SigningKeyFiles.Select(LoadPublic).ToList()
+            : [Public(LoadOrCreateDevelopmentKey(DevelopmentKeyPath(configuration, options)))];
+
+    /// <summary>Reads the development key, creating it once; concurrent first starts agree on one file.</summary>
+    public static ECDsaSecurityKey LoadOrCreateDevelopmentKey(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            using var created = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            try
+            {
+                using var stream = new FileStream(full, FileMode.CreateNew, FileAccess.Write);
+                using var writer = new StreamWriter(stream);
+                writer.Write(created.ExportECPrivateKeyPem());
+            }
+            catch (IOException) when (File.Exists(full))
+            {
+                // Another process created it first: use theirs.
+            }
+        }
+        var key = ECDsa.Create();
+        key.ImportFromPem(File.ReadAllText(full));
+        return WithKeyId(key);
+    }
+
+    private static ECDsaSecurityKey LoadPublic(string path)
+    {
+        var key = ECDsa.Create();
+        key.ImportFromPem(File.ReadAllText(path));
+        return Public(WithKeyId(key));
+    }
+
+    private static ECDsaSecurityKey Public(ECDsaSecurityKey key)
+    {
+        var publicOnly = ECDsa.Create(key.ECDsa.ExportParameters(includePrivateParameters: false));
+        return new ECDsaSecurityKey(publicOnly) { KeyId = key.KeyId };
+    }
+
+    /// <summary>The key id is a digest of the public key, so that issuer and services agree without configuring it.</summary>
+    private static ECDsaSecurityKey WithKeyId(ECDsa key) =>
+        new(key) { KeyId = Base64UrlEncoder.Encode(SHA256.HashData(key.ExportSubjectPublicKeyInfo()))[..16] };
+}

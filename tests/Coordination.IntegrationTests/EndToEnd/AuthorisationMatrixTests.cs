@@ -1,0 +1,165 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Coordination.Briefings.Api;
+using Coordination.IntegrationTests.Support;
+using Coordination.ServiceDefaults.Security;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Coordination.IntegrationTests.EndToEnd;
+
+public sealed class AllInOneFixture : IAsyncLifetime
+{
+    public ServiceHost Host { get; private set; } = null!;
+    public Guid ParisBriefing { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        Host = await ServiceHost.StartAllInOneAsync();
+        var created = await Host.Http.PostAsync("/briefings", AuthorisationMatrixTests.Body("75"));
+        created.EnsureSuccessStatusCode();
+        ParisBriefing = (await created.Content.ReadFromJsonAsync<BriefingView>())!.Id;
+    }
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+}
+
+/// <summary>Every endpoint × every kind of caller: who gets 200, 401 or 403.</summary>
+public sealed class AuthorisationMatrixTests(AllInOneFixture fixture) : IClassFixture<AllInOneFixture>
+{
+    public static StringContent Body(string territory) => new($$"""
+        {"territory":"{{territory}}","briefedOn":"2026-02-10","prosecutorOffice":"Parquet","priorityThemes":["road-safety"],"summary":"Réunion annuelle."}
+        """, Encoding.UTF8, "application/json");
+
+    private const int Created = 201, Ok = 200, Unauthorized = 401, Forbidden = 403;
+
+    /// <summary>Each caller, with the answer expected from the Paris (75) endpoints.</summary>
+    public static TheoryData<string, int> Callers() => new()
+    {
+        { "anonymous", Unauthorized },
+        { "expired:secretariat-75", Unauthorized },
+        { "foreign-key:secretariat-75", Unauthorized },
+        { "wrong-audience:secretariat-75", Unauthorized },
+        { "secretariat-75", Ok },
+        { "security-staff-75", Ok },
+        { "operational-cell-75", Ok },
+        { "secretariat-93", Forbidden },
+        { "operational-cell-93", Forbidden },
+        { "prosecutor-75", Forbidden },
+        { "jap-75", Forbidden },
+        { "spip-75", Forbidden },
+        { "association-75", Forbidden },
+        { "auditor", Forbidden },
+    };
+
+    [Theory]
+    [MemberData(nameof(Callers))]
+    public async Task Paris_records_answer_each_caller_as_its_role_and_territories_allow(string caller, int expected)
+    {
+        using var client = fixture.Host.ClientWithToken(Token(caller));
+        var id = fixture.ParisBriefing;
+        var answers = new Dictionary<string, HttpResponseMessage>
+        {
+            ["POST /briefings (75)"] = await client.PostAsync("/briefings", Body("75")),
+            ["GET /briefings?territory=75"] = await client.GetAsync("/briefings?territory=75"),
+            ["GET /briefings/{id of 75}"] = await client.GetAsync($"/briefings/{id}"),
+            ["GET /briefings/compliance/2026/75"] = await client.GetAsync("/briefings/compliance/2026/75"),
+        };
+        var wrong = answers
+            .Where(a => (int)a.Value.StatusCode != (a.Key.StartsWith("POST", StringComparison.Ordinal) && expected == Ok ? Created : expected))
+            .Select(a => $"{a.Key}: {(int)a.Value.StatusCode}").ToList();
+        Assert.True(wrong.Count == 0, $"{caller}, expected {expected}: {string.Join("; ", wrong)}");
+
+        foreach (var refused in answers.Values.Where(r => (int)r.StatusCode >= 400))
+        {
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            var body = await refused.Content.ReadAsStringAsync();
+            Assert.DoesNotContain(id.ToString(), body);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Callers))]
+    public async Task Health_and_the_api_description_are_open_to_all(string caller, int _)
+    {
+        using var client = fixture.Host.ClientWithToken(Token(caller));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/openapi/v1.json")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_operator_of_93_sees_only_93_in_lists_and_compliance()
+    {
+        using var seineSaintDenis = fixture.Host.ClientWithToken(Token("secretariat-93"));
+        Assert.Equal(HttpStatusCode.Created, (await seineSaintDenis.PostAsync("/briefings", Body("93"))).StatusCode);
+
+        var listed = await seineSaintDenis.GetFromJsonAsync<List<BriefingView>>("/briefings");
+        Assert.NotEmpty(listed!);
+        Assert.All(listed!, b => Assert.Equal("93", b.Territory));
+        var compliance = await seineSaintDenis.GetFromJsonAsync<JsonElement[]>("/briefings/compliance/2026");
+        Assert.Equal(["93"], compliance!.Select(c => c.GetProperty("territory").GetString()));
+    }
+
+    [Fact]
+    public async Task A_401_says_how_to_authenticate_and_a_403_does_not_say_whether_the_record_exists()
+    {
+        using var anonymous = fixture.Host.ClientWithToken(null);
+        var unauthenticated = await anonymous.GetAsync("/briefings");
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
+        Assert.Contains("Bearer", unauthenticated.Headers.WwwAuthenticate.ToString());
+
+        using var seineSaintDenis = fixture.Host.ClientWithToken(Token("secretariat-93"));
+        var existing = await seineSaintDenis.GetAsync($"/briefings/{fixture.ParisBriefing}");
+        var missing = await seineSaintDenis.GetAsync($"/briefings/{Guid.NewGuid()}");
+        Assert.Equal((HttpStatusCode.Forbidden, HttpStatusCode.Forbidden), (existing.StatusCode, missing.StatusCode));
+        Assert.Equal(Strip(await existing.Content.ReadAsStringAsync()), Strip(await missing.Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
+    public async Task The_api_description_declares_the_bearer_scheme()
+    {
+        using var anonymous = fixture.Host.ClientWithToken(null);
+        var document = await anonymous.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer");
+        Assert.Equal(("http", "bearer"), (scheme.GetProperty("type").GetString(), scheme.GetProperty("scheme").GetString()));
+        Assert.True(document.GetProperty("paths").TryGetProperty("/briefings", out _));
+    }
+
+    [Fact]
+    public async Task The_development_token_command_issues_a_token_this_host_accepts()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Database:Directory"] = fixture.Host.Folder }).Build();
+        var output = new StringWriter();
+        Assert.Equal(0, DevelopmentTokens.RunCommand(["secretariat-93"], configuration, output, TextWriter.Null));
+
+        using var client = fixture.Host.ClientWithToken(output.ToString().Trim());
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/briefings", Body("93"))).StatusCode);
+
+        var list = new StringWriter();
+        Assert.Equal(0, DevelopmentTokens.RunCommand(["--list"], configuration, list, TextWriter.Null));
+        Assert.All(DemoPrincipals.All, p => Assert.Contains(p.Name, list.ToString()));
+        Assert.Equal(2, DevelopmentTokens.RunCommand(["nobody-75"], configuration, TextWriter.Null, TextWriter.Null));
+    }
+
+    private string? Token(string caller)
+    {
+        if (caller == "anonymous") return null;
+        var (variant, name) = caller.Contains(':') ? (caller.Split(':')[0], caller.Split(':')[1]) : ("", caller);
+        var principal = DemoPrincipals.Named(name);
+        return variant switch
+        {
+            "expired" => fixture.Host.TokenFor(principal, lifetime: TimeSpan.FromMinutes(-10)),
+            "wrong-audience" => fixture.Host.TokenFor(principal, audience: "another-platform"),
+            "foreign-key" => DevelopmentTokens.Issue(principal,
+                new ECDsaSecurityKey(ECDsa.Create(ECCurve.NamedCurves.nistP256)) { KeyId = "foreign" }, new TokenOptions(), DateTimeOffset.UtcNow),
+            _ => fixture.Host.TokenFor(principal),
+        };
+    }
+
+    private static string Strip(string problem) =>
+        System.Text.RegularExpressions.Regex.Replace(problem, "\"traceId\":\"[^\"]*\"", "");
+}
