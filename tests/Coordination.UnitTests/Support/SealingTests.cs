@@ -1,0 +1,89 @@
+using System.Text;
+using Coordination.ServiceDefaults.Sealing;
+
+namespace Coordination.UnitTests.Support;
+
+public sealed class SealingTests : IDisposable
+{
+    private const string Purpose = "community-supervision";
+    private const string Canary = "CANARY-Jean-Valjean-24601";
+    private readonly SealingKeyRing _association = new("75-association", [SealingKeyRing.Generate()]);
+    private readonly SealingKeyRing _police = new("75-police", [SealingKeyRing.Generate()]);
+    private readonly Guid _messageId = Guid.NewGuid();
+
+    private Coordination.Contracts.Gateway.SealedPayload SealForAssociation() =>
+        PayloadSealer.Seal(Encoding.UTF8.GetBytes(Canary), _association.PublicKeyOf(_association.KeyIds.Single()), Purpose, _messageId);
+
+    [Fact]
+    public void The_recipient_opens_what_was_sealed_for_it_and_the_sealed_form_does_not_show_the_value()
+    {
+        var sealedPayload = SealForAssociation();
+        Assert.Equal(Canary, Encoding.UTF8.GetString(PayloadSealer.Open(sealedPayload, _association, Purpose, _messageId)));
+        var json = System.Text.Json.JsonSerializer.Serialize(sealedPayload);
+        Assert.DoesNotContain("Valjean", json);
+        Assert.DoesNotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes(Canary))[..12], json);
+    }
+
+    [Fact]
+    public void Any_other_key_fails()
+    {
+        var sealedPayload = SealForAssociation();
+        var impostor = new SealingKeyRing("75-association", [SealingKeyRing.Generate()]);
+        var failure = Assert.Throws<SealingException>(() => PayloadSealer.Open(sealedPayload with { KeyId = impostor.KeyIds.Single() }, impostor, Purpose, _messageId));
+        Assert.Equal("tampered-or-misdirected", failure.ReasonCode);
+        Assert.Equal("unknown-key", Assert.Throws<SealingException>(() => PayloadSealer.Open(sealedPayload, impostor, Purpose, _messageId)).ReasonCode);
+    }
+
+    [Theory]
+    [InlineData("ciphertext")]
+    [InlineData("tag")]
+    [InlineData("nonce")]
+    [InlineData("ephemeral")]
+    public void One_changed_byte_fails(string part)
+    {
+        var s = SealForAssociation();
+        static byte[] Flip(byte[] bytes, int at) { var copy = (byte[])bytes.Clone(); copy[at] ^= 0x01; return copy; }
+        var tampered = part switch
+        {
+            "ciphertext" => s with { Ciphertext = Flip(s.Ciphertext, 3) },
+            "tag" => s with { Tag = Flip(s.Tag, 0) },
+            "nonce" => s with { Nonce = Flip(s.Nonce, 11) },
+            _ => s with { EphemeralPublicKey = Flip(s.EphemeralPublicKey, s.EphemeralPublicKey.Length - 1) },
+        };
+        var failure = Assert.Throws<SealingException>(() => PayloadSealer.Open(tampered, _association, Purpose, _messageId));
+        Assert.DoesNotContain("Valjean", failure.Message);
+    }
+
+    [Fact]
+    public void A_replay_to_another_recipient_another_message_or_another_purpose_fails()
+    {
+        var s = SealForAssociation();
+        Assert.Equal("not-for-this-recipient", Assert.Throws<SealingException>(() => PayloadSealer.Open(s, _police, Purpose, _messageId)).ReasonCode);
+        Assert.Throws<SealingException>(() => PayloadSealer.Open(s with { Recipient = "75-police", KeyId = _police.KeyIds.Single() }, _police, Purpose, _messageId));
+        Assert.Equal("tampered-or-misdirected", Assert.Throws<SealingException>(() => PayloadSealer.Open(s, _association, Purpose, Guid.NewGuid())).ReasonCode);
+        Assert.Equal("unexpected-purpose", Assert.Throws<SealingException>(() => PayloadSealer.Open(s, _association, "court-reporting", _messageId)).ReasonCode);
+        Assert.Equal("tampered-or-misdirected", Assert.Throws<SealingException>(() => PayloadSealer.Open(s with { Purpose = "court-reporting" }, _association, "court-reporting", _messageId)).ReasonCode);
+    }
+
+    [Fact]
+    public void After_rotation_messages_sealed_under_the_old_key_still_open()
+    {
+        var old = SealingKeyRing.Generate();
+        using var before = new SealingKeyRing("75-spip", [old]);
+        var inFlight = PayloadSealer.SealJson(new { name = Canary }, before.PublicKeyOf(old.KeyId), Purpose, _messageId);
+
+        var current = SealingKeyRing.Generate();
+        using var after = new SealingKeyRing("75-spip", [SealingKeyRing.FromPem(old.Key.ExportECPrivateKeyPem()), current]);
+        var fresh = PayloadSealer.Seal("new"u8, after.PublicKeyOf(current.KeyId), Purpose, _messageId);
+
+        Assert.Contains(Canary, Encoding.UTF8.GetString(PayloadSealer.Open(inFlight, after, Purpose, _messageId)));
+        Assert.Equal("new", Encoding.UTF8.GetString(PayloadSealer.Open(fresh, after, Purpose, _messageId)));
+        Assert.NotEqual(old.KeyId, current.KeyId);
+    }
+
+    public void Dispose()
+    {
+        _association.Dispose();
+        _police.Dispose();
+    }
+}
