@@ -1,4 +1,5 @@
 using Coordination.Briefings;
+using Coordination.Gateway;
 using Coordination.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -25,6 +26,7 @@ public static class AllInOneHost
     {
         var builder = CoordinationHost.CreateBuilder(args, Defaults);
         builder.AddServiceDefaults("coordination-allinone");
+        builder.AddGatewayService();
         builder.AddBriefingsService();
         configure?.Invoke(builder);
         return builder.BuildCoordinationApp();

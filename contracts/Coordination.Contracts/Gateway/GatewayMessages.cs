@@ -64,3 +64,23 @@ public sealed record IngressRejected
     [Public] public required string Reason { get; init; }
     [Public] public required DateTimeOffset RejectedAt { get; init; }
 }
+
+/// <summary>Who may receive a released payload, as the sharing rules name them.</summary>
+[JsonConverter(typeof(KebabCaseEnumConverter<RecipientRole>))]
+public enum RecipientRole
+{
+    Prosecutor = 1,
+    SentenceEnforcementCourt,
+    ProbationService,
+    PenitentiaryAdministration,
+    StateService,
+    LocalAuthority,
+    Association,
+    OtherPublicOrPrivatePerson,
+    SecurityStaff,
+    OperationalCell,
+}
+
+/// <summary>What a release is for; every grant of the sharing rules names one.</summary>
+[JsonConverter(typeof(KebabCaseEnumConverter<SharingPurpose>))]
+public enum SharingPurpose { CommunitySupervision = 1, CourtReporting, Art41Opinion, PenalPolicy }

@@ -81,6 +81,45 @@ public sealed class AuthorisationMatrixTests(AllInOneFixture fixture) : IClassFi
         }
     }
 
+    /// <summary>Each caller, with the answers expected from the gateway's endpoints for Paris.</summary>
+    public static TheoryData<string, int, int, int> GatewayCallers() => new()
+    {
+        // caller, read the rules of 75 (and their history), adopt rules for 75, read and verify the audit log
+        { "anonymous", Unauthorized, Unauthorized, Unauthorized },
+        { "expired:auditor", Unauthorized, Unauthorized, Unauthorized },
+        { "foreign-key:secretariat-75", Unauthorized, Unauthorized, Unauthorized },
+        { "wrong-audience:auditor", Unauthorized, Unauthorized, Unauthorized },
+        { "secretariat-75", Ok, Created, Forbidden },
+        { "security-staff-75", Ok, Forbidden, Forbidden },
+        { "operational-cell-75", Ok, Forbidden, Forbidden },
+        { "secretariat-93", Forbidden, Forbidden, Forbidden },
+        { "prosecutor-75", Forbidden, Forbidden, Forbidden },
+        { "jap-75", Forbidden, Forbidden, Forbidden },
+        { "police-75", Forbidden, Forbidden, Forbidden },
+        { "auditor", Forbidden, Forbidden, Ok },
+    };
+
+    [Theory]
+    [MemberData(nameof(GatewayCallers))]
+    public async Task Gateway_endpoints_answer_each_caller_as_its_role_and_territories_allow(string caller, int readRules, int adoptRules, int readAudit)
+    {
+        using var client = fixture.Host.ClientWithToken(Token(caller));
+        var rules = new StringContent("""
+            {"proposedBy":["wg"],"rules":[{"category":"court-report","roles":["probation-service"],"purpose":"court-reporting"}]}
+            """, Encoding.UTF8, "application/json");
+        var answers = new (string Call, int Expected, HttpResponseMessage Answer)[]
+        {
+            ("GET /sharing-rules/75", readRules, await client.GetAsync("/sharing-rules/75")),
+            ("GET /sharing-rules/75/history", readRules, await client.GetAsync("/sharing-rules/75/history")),
+            ("POST /sharing-rules/75", adoptRules, await client.PostAsync("/sharing-rules/75", rules)),
+            ("GET /audit", readAudit, await client.GetAsync("/audit")),
+            ("GET /audit/verify", readAudit, await client.GetAsync("/audit/verify")),
+        };
+        var wrong = answers.Where(a => (int)a.Answer.StatusCode != a.Expected).Select(a => $"{a.Call}: {(int)a.Answer.StatusCode} not {a.Expected}").ToList();
+        Assert.True(wrong.Count == 0, $"{caller}: {string.Join("; ", wrong)}");
+        Assert.All(answers.Where(a => (int)a.Answer.StatusCode >= 400), a => Assert.Equal("application/problem+json", a.Answer.Content.Headers.ContentType?.MediaType));
+    }
+
     [Theory]
     [MemberData(nameof(Callers))]
     public async Task Health_and_the_api_description_are_open_to_all(string caller, int _)

@@ -1,0 +1,27 @@
+using Coordination.Contracts.Gateway;
+using static Coordination.Contracts.Gateway.DataCategory;
+using static Coordination.Contracts.Gateway.RecipientRole;
+using static Coordination.Contracts.Gateway.SharingPurpose;
+
+namespace Coordination.Gateway.Domain;
+
+/// <summary>
+/// The demo règlement intérieur, the same for 75 and 93: what a territory's working groups might
+/// propose. An association gets contact details and the control plan, never the circumstances of
+/// the offence; reports go to the JAP and SPIP only.
+/// </summary>
+public static class DemoSharingRules
+{
+    public static IReadOnlyList<SharingRule> Rules { get; } =
+    [
+        new(Identity, [PenitentiaryAdministration, StateService, ProbationService, SentenceEnforcementCourt], CommunitySupervision, "CSI L132-10-1 I 3°"),
+        new(ContactDetails, [PenitentiaryAdministration, StateService, LocalAuthority, Association], CommunitySupervision, "CSI L132-10-1 I 3°"),
+        new(ControlPlan, [PenitentiaryAdministration, StateService, LocalAuthority, Association], CommunitySupervision, "CSI L132-10-1 I 3°"),
+        new(DesignationGrounds, [PenitentiaryAdministration, StateService], CommunitySupervision, "CSI L132-10-1 I 3°"),
+        new(CircumstancesOfOffence, [PenitentiaryAdministration], CommunitySupervision, "CSI L132-10-1 I 3°"),
+        new(ControlOutcomes, [PenitentiaryAdministration, StateService], CommunitySupervision, "CSI L132-10-1 I 3°"),
+        new(Incidents, [PenitentiaryAdministration, StateService], CommunitySupervision, "CSI L132-10-1 I 3°"),
+        new(CourtReport, [SentenceEnforcementCourt, ProbationService], CourtReporting, "CSI L132-10-1 I 4°"),
+        new(Identity, [SentenceEnforcementCourt, ProbationService], CourtReporting, "CSI L132-10-1 I 4°"),
+    ];
+}

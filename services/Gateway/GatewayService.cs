@@ -1,0 +1,31 @@
+using Coordination.Gateway.Api;
+using Coordination.Gateway.Domain;
+using Coordination.Gateway.Persistence;
+using Coordination.ServiceDefaults.Hosting;
+using Coordination.ServiceDefaults.Persistence;
+
+namespace Coordination.Gateway;
+
+public static class GatewayService
+{
+    public const string Name = "gateway";
+
+    /// <summary>
+    /// The gateway: the territory's sharing rules, release decisions under them, and the chained
+    /// audit log. (Ingress, identity vault and egress build on these.)
+    /// </summary>
+    public static WebApplicationBuilder AddGatewayService(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase<GatewayDbContext, SqliteGatewayDbContext, SqlServerGatewayDbContext>(Name);
+        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section);
+        builder.Services.AddSingleton<AuditAppendLock>();
+        builder.Services.AddScoped<AuditLog>();
+        builder.Services.AddHostedService<DemoRulesSeeder>();
+
+        var registry = builder.Registry();
+        registry.Services.Add(Name);
+        registry.Endpoints.Add(SharingRulesApi.Map);
+        registry.Endpoints.Add(AuditApi.Map);
+        return builder;
+    }
+}

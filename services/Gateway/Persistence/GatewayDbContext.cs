@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Coordination.Gateway.Domain;
+using Coordination.ServiceDefaults.Outbox;
+using Coordination.ServiceDefaults.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Coordination.Gateway.Persistence;
+
+public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbContext(options)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public DbSet<SharingRulesVersion> SharingRules => Set<SharingRulesVersion>();
+    public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<SharingRulesVersion>(e =>
+        {
+            e.ToTable("SharingRulesVersions");
+            e.HasKey(v => v.Id);
+            e.Property(v => v.Territory).HasConversion<TerritoryCodeConverter>().HasMaxLength(3);
+            e.HasIndex(v => new { v.Territory, v.Version }).IsUnique();
+            e.Property(v => v.AdoptedBy).HasMaxLength(200);
+            e.Property(v => v.ProposedBy).HasConversion(
+                v => JsonSerializer.Serialize(v, Json), s => JsonSerializer.Deserialize<List<string>>(s, Json)!,
+                new ValueComparer<List<string>>((a, b) => a!.SequenceEqual(b!), l => l.Aggregate(0, (h, x) => HashCode.Combine(h, x)), l => l.ToList()));
+            e.Property(v => v.Rules).HasConversion(
+                v => JsonSerializer.Serialize(v, Json), s => JsonSerializer.Deserialize<List<SharingRule>>(s, Json)!,
+                new ValueComparer<List<SharingRule>>((a, b) => a!.SequenceEqual(b!), l => l.Aggregate(0, (h, x) => HashCode.Combine(h, x)), l => l.ToList()));
+        });
+        modelBuilder.Entity<AuditEntry>(e =>
+        {
+            e.ToTable("AuditLog");
+            e.HasKey(a => a.Sequence);
+            e.Property(a => a.Sequence).ValueGeneratedNever();
+            e.HasIndex(a => a.DecisionId);
+            e.Property(a => a.Source).HasMaxLength(200);
+            e.Property(a => a.Recipient).HasMaxLength(200);
+            e.Property(a => a.Purpose).HasMaxLength(100);
+            e.Property(a => a.Categories).HasMaxLength(500);
+            e.Property(a => a.References).HasMaxLength(1000);
+            e.Property(a => a.Outcome).HasMaxLength(40);
+            e.Property(a => a.Reason).HasMaxLength(200);
+            e.Property(a => a.PreviousHash).HasMaxLength(64);
+            e.Property(a => a.Hash).HasMaxLength(64);
+        });
+    }
+}
+
+public sealed class SqliteGatewayDbContext(DbContextOptions<SqliteGatewayDbContext> options) : GatewayDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
+        configurationBuilder.UseSqliteConventions();
+}
+
+public sealed class SqlServerGatewayDbContext(DbContextOptions<SqlServerGatewayDbContext> options) : GatewayDbContext(options);
+
+/// <summary>Used by <c>dotnet ef</c> only.</summary>
+public sealed class SqliteGatewayDesignFactory : IDesignTimeDbContextFactory<SqliteGatewayDbContext>
+{
+    public SqliteGatewayDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteGatewayDbContext>().UseSqlite("Data Source=design.db").Options);
+}
+
+/// <summary>Used by <c>dotnet ef</c> only.</summary>
+public sealed class SqlServerGatewayDesignFactory : IDesignTimeDbContextFactory<SqlServerGatewayDbContext>
+{
+    public SqlServerGatewayDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqlServerGatewayDbContext>().UseSqlServer("Server=design;Database=Gateway;Integrated Security=true").Options);
+}
