@@ -21,11 +21,14 @@ public static class GatewayService
         builder.Services.AddSingleton<AuditAppendLock>();
         builder.Services.AddScoped<AuditLog>();
         builder.Services.AddHostedService<DemoRulesSeeder>();
+        builder.Services.AddSingleton<Ingress.IngressSchemas>();
+        builder.Services.AddScoped<Ingress.IngressProcessor>();
 
         var registry = builder.Registry();
         registry.Services.Add(Name);
         registry.Endpoints.Add(SharingRulesApi.Map);
         registry.Endpoints.Add(AuditApi.Map);
+        registry.Endpoints.Add(Ingress.IngressApi.Map);
         return builder;
     }
 }

@@ -14,6 +14,7 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
 
     public DbSet<SharingRulesVersion> SharingRules => Set<SharingRulesVersion>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+    public DbSet<Ingress.IngressRecord> IngressRecords => Set<Ingress.IngressRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -31,6 +32,15 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
             e.Property(v => v.Rules).HasConversion(
                 v => JsonSerializer.Serialize(v, Json), s => JsonSerializer.Deserialize<List<SharingRule>>(s, Json)!,
                 new ValueComparer<List<SharingRule>>((a, b) => a!.SequenceEqual(b!), l => l.Aggregate(0, (h, x) => HashCode.Combine(h, x)), l => l.ToList()));
+        });
+        modelBuilder.Entity<Ingress.IngressRecord>(e =>
+        {
+            e.ToTable("IngressRecords");
+            e.HasKey(r => new { r.Agency, r.MessageId });
+            e.Property(r => r.Agency).HasMaxLength(100);
+            e.Property(r => r.Type).HasMaxLength(100);
+            e.Property(r => r.ReasonCode).HasMaxLength(60);
+            e.HasIndex(r => r.ReceivedAt);
         });
         modelBuilder.Entity<AuditEntry>(e =>
         {

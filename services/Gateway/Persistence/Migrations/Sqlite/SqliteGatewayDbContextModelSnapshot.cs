@@ -125,6 +125,41 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
                     b.ToTable("SharingRulesVersions", (string)null);
                 });
 
+            modelBuilder.Entity("Coordination.Gateway.Ingress.IngressRecord", b =>
+                {
+                    b.Property<string>("Agency")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Accepted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("DecisionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReasonCode")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Agency", "MessageId");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.ToTable("IngressRecords", (string)null);
+                });
+
             modelBuilder.Entity("Coordination.ServiceDefaults.Outbox.InboxEntry", b =>
                 {
                     b.Property<Guid>("MessageId")

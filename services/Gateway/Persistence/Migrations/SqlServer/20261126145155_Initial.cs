@@ -71,6 +71,23 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
                 });
 
             migrationBuilder.CreateTable(
+                name: "IngressRecords",
+                columns: table => new
+                {
+                    Agency = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    MessageId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Type = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    ReceivedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Accepted = table.Column<bool>(type: "bit", nullable: false),
+                    ReasonCode = table.Column<string>(type: "nvarchar(60)", maxLength: 60, nullable: false),
+                    DecisionId = table.Column<Guid>(type: "uniqueidentifier", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IngressRecords", x => new { x.Agency, x.MessageId });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "OutboxMessages",
                 columns: table => new
                 {
@@ -127,6 +144,11 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
                 column: "ProcessedAt");
 
             migrationBuilder.CreateIndex(
+                name: "IX_IngressRecords_ReceivedAt",
+                table: "IngressRecords",
+                column: "ReceivedAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_OutboxMessages_MessageId",
                 table: "OutboxMessages",
                 column: "MessageId",
@@ -155,6 +177,9 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
 
             migrationBuilder.DropTable(
                 name: "InboxEntries");
+
+            migrationBuilder.DropTable(
+                name: "IngressRecords");
 
             migrationBuilder.DropTable(
                 name: "OutboxMessages");

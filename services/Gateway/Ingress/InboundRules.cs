@@ -1,0 +1,30 @@
+using Coordination.ServiceDefaults.Security;
+
+namespace Coordination.Gateway.Ingress;
+
+/// <summary>An agency message type the gateway accepts: its schema version and who may send it.</summary>
+public sealed record IngressType(string Name, int SchemaVersion, IReadOnlySet<PrincipalRole> Senders);
+
+/// <summary>
+/// Who may send what (the architecture's inbound table). Only the judicial authority designates
+/// persons (R5, F3); the JAP and the SPIP may send nothing else about a person (F1, decision 2016-569 QPC).
+/// </summary>
+public static class InboundRules
+{
+    public static readonly IReadOnlyDictionary<string, IngressType> Types = new[]
+    {
+        new IngressType("briefings.record-briefing", 1, new HashSet<PrincipalRole> { PrincipalRole.Prosecutor }),
+        // The flow the Conseil constitutionnel struck down: known, so that it is refused for what it is.
+        new IngressType("supervision.share-information", 1, new HashSet<PrincipalRole>()),
+    }.ToDictionary(t => t.Name);
+
+    private static readonly HashSet<PrincipalRole> JudicialFollowUp = [PrincipalRole.SentenceEnforcementCourt, PrincipalRole.ProbationService];
+
+    public static (string ReasonCode, string Reason)? Refusal(IngressType type, PrincipalRole? senderRole)
+    {
+        if (senderRole is { } role && type.Senders.Contains(role)) return null;
+        if (type.Name == "supervision.share-information" || senderRole is { } r && JudicialFollowUp.Contains(r))
+            return ("forbidden-inbound-flow", "The JAP and the SPIP may not send the coordination bodies information of their choosing about a person (decision 2016-569 QPC); the reporting of 4° is one-way.");
+        return ("role-not-allowed", "This agency's role may not send this type of message.");
+    }
+}

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Coordination.Contracts;
+using Coordination.Contracts.Briefings;
+using Coordination.Contracts.Values;
+using Coordination.Gateway.Domain;
+using Coordination.Gateway.Persistence;
+using Coordination.ServiceDefaults.Security;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Coordination.Gateway.Ingress;
+
+/// <summary>The sender as the transport proves it (token or broker account), never as the payload claims.</summary>
+public sealed record AgencySource(string Agency, PrincipalRole? Role, IReadOnlySet<TerritoryCode> Territories);
+
+public sealed record IngressOutcome(bool Accepted, Guid DecisionId, Guid? MessageId, string ReasonCode, string Reason, IReadOnlyList<string> Errors, bool Duplicate = false);
+
+/// <summary>
+/// One agency message through the gateway's door: size, envelope, type, territory, inbound rules,
+/// payload schema, once per message id; then forwarded inside under the platform's own contracts.
+/// Every decision, accept or reject, is appended to the audit log.
+/// </summary>
+public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, IngressSchemas schemas, TimeProvider clock)
+{
+    public const int MaxBytes = 64 * 1024;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<IngressOutcome> ProcessAsync(AgencySource source, ReadOnlyMemory<byte> body, string? declaredType, CancellationToken cancellationToken)
+    {
+        if (body.Length > MaxBytes)
+            return await RejectAsync(source, null, declaredType, "too-large", $"A message is at most {MaxBytes / 1024} KB.", [], cancellationToken);
+
+        JsonElement envelope;
+        try { envelope = JsonDocument.Parse(body).RootElement.Clone(); }
+        catch (JsonException) { return await RejectAsync(source, null, declaredType, ReasonCodes.MalformedMessage, "The message is not well-formed JSON.", [], cancellationToken); }
+
+        var envelopeErrors = envelope.ValueKind == JsonValueKind.Object ? schemas.EnvelopeErrors(envelope) : ["/: type"];
+        Guid? messageId = envelope.ValueKind == JsonValueKind.Object && envelope.TryGetProperty("messageId", out var id) && id.TryGetGuid(out var parsedId) ? parsedId : null;
+        if (envelopeErrors.Count > 0)
+            return await RejectAsync(source, messageId, declaredType, "invalid-envelope", "The envelope does not match the published schema.", envelopeErrors, cancellationToken);
+
+        var type = envelope.GetProperty("type").GetString()!;
+        var version = envelope.GetProperty("schemaVersion").GetInt32();
+        if (declaredType is not null && declaredType != type)
+            return await RejectAsync(source, messageId, type, "type-mismatch", "The type in the address and in the envelope differ.", [], cancellationToken);
+
+        var previous = await db.IngressRecords.AsNoTracking().SingleOrDefaultAsync(r => r.Agency == source.Agency && r.MessageId == messageId, cancellationToken);
+        if (previous is not null)
+            return new IngressOutcome(previous.Accepted, previous.DecisionId, messageId, previous.ReasonCode, "Already handled: the first answer stands.", [], Duplicate: true);
+
+        if (!InboundRules.Types.TryGetValue(type, out var ingressType) || ingressType.SchemaVersion != version || !schemas.Has(type, version))
+            return await RejectAsync(source, messageId, type, "unknown-type", "This type and schema version are not accepted.", [], cancellationToken);
+        if (!TerritoryCode.TryParse(envelope.GetProperty("territory").GetString(), out var territory))
+            return await RejectAsync(source, messageId, type, ReasonCodes.UnknownTerritory, "The territory must be an INSEE département code.", [], cancellationToken);
+        if (!source.Territories.Contains(territory))
+            return await RejectAsync(source, messageId, type, "territory-not-allowed", "This agency is not registered for that territory.", [], cancellationToken);
+        if (InboundRules.Refusal(ingressType, source.Role) is { } refusal)
+            return await RejectAsync(source, messageId, type, refusal.ReasonCode, refusal.Reason, [], cancellationToken);
+
+        var payload = envelope.GetProperty("payload");
+        var payloadErrors = schemas.PayloadErrors(type, version, payload);
+        if (payloadErrors.Count > 0)
+            return await RejectAsync(source, messageId, type, "invalid-payload", "The payload does not match the published schema of its type.", payloadErrors, cancellationToken);
+
+        var forwarded = Forward(type, territory, payload);
+        var decisionId = NewId.NextGuid();
+        Activity.Current?.SetTag("coordination.decision.id", decisionId.ToString());
+        db.IngressRecords.Add(new IngressRecord { Agency = source.Agency, MessageId = messageId!.Value, Type = type, Accepted = true, ReasonCode = "accepted", DecisionId = decisionId, ReceivedAt = clock.GetUtcNow() });
+        try
+        {
+            await audit.AppendAndSaveAsync(new AuditRecord(decisionId, AuditKind.IngressAccepted, source.Agency, forwarded, null, [],
+                [$"message:{messageId}", $"type:{type}", $"territory:{territory.Value}"], null, "accepted", "accepted"), cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // The same message, sent twice at once: the first one committed; answer as it was answered.
+            db.ChangeTracker.Clear();
+            var first = await db.IngressRecords.AsNoTracking().SingleAsync(r => r.Agency == source.Agency && r.MessageId == messageId, cancellationToken);
+            return new IngressOutcome(first.Accepted, first.DecisionId, messageId, first.ReasonCode, "Already handled: the first answer stands.", [], Duplicate: true);
+        }
+        return new IngressOutcome(true, decisionId, messageId, "accepted", "Accepted and forwarded.", []);
+    }
+
+    /// <summary>Turns the agency's payload into the platform's own command and stages it with the decision.</summary>
+    private string Forward(string type, TerritoryCode territory, JsonElement payload)
+    {
+        switch (type)
+        {
+            case "briefings.record-briefing":
+                var briefing = payload.Deserialize<BriefingPayload>(Json)!;
+                db.PublishOnCommit(new RecordPenalPolicyBriefing
+                {
+                    Territory = territory,
+                    PrioritySecurityZone = briefing.PrioritySecurityZone,
+                    BriefedOn = briefing.BriefedOn,
+                    ProsecutorOffice = briefing.ProsecutorOffice,
+                    PriorityThemes = briefing.PriorityThemes,
+                    Summary = briefing.Summary,
+                });
+                return "briefings";
+            default:
+                throw new InvalidOperationException($"No forwarding for {type}.");
+        }
+    }
+
+    private async Task<IngressOutcome> RejectAsync(AgencySource source, Guid? messageId, string? type, string reasonCode, string reason, IReadOnlyList<string> errors, CancellationToken cancellationToken)
+    {
+        var decisionId = NewId.NextGuid();
+        Activity.Current?.SetTag("coordination.decision.id", decisionId.ToString());
+        if (messageId is { } knownId && type is not null
+            && !await db.IngressRecords.AnyAsync(r => r.Agency == source.Agency && r.MessageId == knownId, cancellationToken))
+            db.IngressRecords.Add(new IngressRecord { Agency = source.Agency, MessageId = knownId, Type = type, Accepted = false, ReasonCode = reasonCode, DecisionId = decisionId, ReceivedAt = clock.GetUtcNow() });
+        await audit.AppendAndSaveAsync(new AuditRecord(decisionId, AuditKind.IngressRejected, source.Agency, null, null, [],
+            [messageId is null ? "message:unreadable" : $"message:{messageId}", $"type:{type ?? "unknown"}"], null, "rejected", reasonCode), cancellationToken);
+        return new IngressOutcome(false, decisionId, messageId, reasonCode, reason, errors);
+    }
+
+    private sealed record BriefingPayload(string? PrioritySecurityZone, DateOnly BriefedOn, string ProsecutorOffice, IReadOnlyList<PenalPolicyTheme> PriorityThemes, string Summary);
+}

@@ -1,0 +1,168 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Coordination.Briefings.Api;
+using Coordination.Gateway.Persistence;
+using Coordination.IntegrationTests.Support;
+using Coordination.ServiceDefaults.Security;
+using Coordination.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
+namespace Coordination.IntegrationTests.EndToEnd;
+
+/// <summary>Agencies through the gateway's HTTP door, with the documented examples, in the all-in-one host.</summary>
+public sealed class IngressOverHttpTests : IAsyncLifetime
+{
+    private const string Canary = "CANARY-Edmond-Dantes-1815";
+    private ServiceHost _host = null!;
+
+    public async Task InitializeAsync() =>
+        _host = await ServiceHost.StartAllInOneAsync(b => b.Logging.AddFakeLogging(), "--Logging:LogLevel:Default=Debug");
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    public static JsonObject Example(string type) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "agency-examples", $"{type}.json")))!.AsObject();
+
+    private static JsonObject Fresh(string type, Action<JsonObject>? change = null)
+    {
+        var example = Example(type);
+        example["messageId"] = Guid.NewGuid().ToString();
+        change?.Invoke(example);
+        return example;
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> Send(string principal, JsonObject envelope, string? type = null)
+    {
+        using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
+        var response = await agency.PostAsync($"/ingress/{type ?? envelope["type"]!.GetValue<string>()}",
+            new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json"));
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    [Fact]
+    public async Task The_prosecutors_briefing_is_forwarded_once_to_the_briefings_service_even_when_sent_twice()
+    {
+        var envelope = Fresh("briefings.record-briefing", e => e["payload"]!["summary"] = $"Priorités {Guid.NewGuid():N}");
+        var summary = envelope["payload"]!["summary"]!.GetValue<string>();
+
+        var first = await Send("prosecutor-75", envelope);
+        var second = await Send("prosecutor-75", envelope);
+
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Accepted), (first.Status, second.Status));
+        Assert.Equal(first.Body.GetProperty("decisionId").GetGuid(), second.Body.GetProperty("decisionId").GetGuid());
+        Assert.True(second.Body.GetProperty("duplicate").GetBoolean());
+        await Poller.UntilAsync(async () => (await _host.GetJsonAsync<List<BriefingView>>("/briefings?territory=75")).Any(b => b.Summary == summary), "the briefing recorded");
+        Assert.Single(await _host.GetJsonAsync<List<BriefingView>>("/briefings?territory=75"), b => b.Summary == summary);
+    }
+
+    [Fact]
+    public async Task Useful_information_from_the_spip_is_refused_audited_and_kept_nowhere()
+    {
+        var envelope = Fresh("supervision.share-information", e => e["payload"]!["information"] = $"{Canary} sort le 3 mars.");
+
+        var (status, body) = await Send("spip-75", envelope);
+
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Equal("forbidden-inbound-flow", body.GetProperty("reasonCode").GetString());
+        var decisionId = body.GetProperty("decisionId").GetGuid();
+        using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
+        var audit = await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000");
+        var entry = Assert.Single(audit!, e => e.GetProperty("decisionId").GetGuid() == decisionId);
+        Assert.Equal(("ingress-rejected", "forbidden-inbound-flow", "75-spip"),
+            (entry.GetProperty("kind").GetString(), entry.GetProperty("reason").GetString(), entry.GetProperty("source").GetString()));
+
+        // Nowhere: not in the answer, the audit, any database file, or any log line.
+        Assert.DoesNotContain("Dantes", body.GetRawText());
+        Assert.DoesNotContain("Dantes", string.Join("", audit!.Select(a => a.GetRawText())));
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in Directory.GetFiles(_host.Folder, "*.db*"))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            Assert.DoesNotContain("Dantes", await reader.ReadToEndAsync());
+        }
+        var logs = _host.App.Services.GetFakeLogCollector().GetSnapshot();
+        Assert.NotEmpty(logs);
+        Assert.DoesNotContain(logs, l => (l.Message + l.Exception).Contains("Dantes", StringComparison.Ordinal));
+    }
+
+    public static TheoryData<string, string, string, HttpStatusCode> Refusals() => new()
+    {
+        // sender, what is wrong, expected reason code, expected status
+        { "jap-75", "a JAP sending a briefing", "forbidden-inbound-flow", HttpStatusCode.Forbidden },
+        { "association-75", "an association sending a briefing", "role-not-allowed", HttpStatusCode.Forbidden },
+        { "prosecutor-93", "a territory the agency is not registered for", "territory-not-allowed", HttpStatusCode.Forbidden },
+        { "prosecutor-75", "a theme outside the closed list", "invalid-payload", HttpStatusCode.BadRequest },
+        { "prosecutor-75", "no summary", "invalid-payload", HttpStatusCode.BadRequest },
+        { "prosecutor-75", "no message id", "invalid-envelope", HttpStatusCode.BadRequest },
+        { "prosecutor-75", "an unknown type", "unknown-type", HttpStatusCode.BadRequest },
+        { "prosecutor-75", "a schema version not published", "unknown-type", HttpStatusCode.BadRequest },
+        { "prosecutor-75", "an address that names another type", "type-mismatch", HttpStatusCode.BadRequest },
+        { "prosecutor-75", "a territory that is no département", "unknown-territory", HttpStatusCode.BadRequest },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public async Task Each_refusal_names_its_reason_and_forwards_nothing(string sender, string wrong, string reasonCode, HttpStatusCode expected)
+    {
+        var marker = $"Refusé {Guid.NewGuid():N}";
+        var envelope = Fresh("briefings.record-briefing", e => e["payload"]!["summary"] = marker);
+        string? address = null;
+        switch (wrong)
+        {
+            case "a theme outside the closed list": envelope["payload"]!["priorityThemes"] = new JsonArray("gardening"); break;
+            case "no summary": envelope["payload"]!.AsObject().Remove("summary"); break;
+            case "no message id": envelope.Remove("messageId"); break;
+            case "an unknown type": envelope["type"] = "briefings.rewrite-history"; break;
+            case "a schema version not published": envelope["schemaVersion"] = 9; break;
+            case "an address that names another type": address = "supervision.share-information"; break;
+            case "a territory that is no département": envelope["territory"] = "20"; break;
+            case "a territory the agency is not registered for": envelope["territory"] = "75"; break;
+        }
+
+        var (status, body) = await Send(sender, envelope, address);
+
+        Assert.Equal(expected, status);
+        Assert.Equal(reasonCode, body.GetProperty("reasonCode").GetString());
+        Assert.NotEqual(Guid.Empty, body.GetProperty("decisionId").GetGuid());
+        Assert.DoesNotContain(await _host.GetJsonAsync<List<BriefingView>>("/briefings"), b => b.Summary == marker);
+        using var scope = _host.App.Services.CreateScope();
+        Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().OutboxMessages.CountAsync(m => m.Body.Contains(marker)));
+    }
+
+    [Fact]
+    public async Task Malformed_or_oversized_bodies_are_refused_and_operators_may_not_use_the_door()
+    {
+        using var prosecutor = _host.ClientFor(DemoPrincipals.Named("prosecutor-75"));
+        var malformed = await prosecutor.PostAsync("/ingress/briefings.record-briefing", new StringContent("{\"messageId\":", Encoding.UTF8, "application/json"));
+        Assert.Equal("malformed-message", (await malformed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reasonCode").GetString());
+        var huge = await prosecutor.PostAsync("/ingress/briefings.record-briefing", new StringContent(new string(' ', 70_000), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
+
+        var operatorCall = await _host.Http.PostAsync("/ingress/briefings.record-briefing",
+            new StringContent(Fresh("briefings.record-briefing").ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Forbidden, operatorCall.StatusCode);
+    }
+
+    [Fact]
+    public async Task Every_documented_example_is_valid_against_its_published_schema()
+    {
+        var schemas = new Coordination.Gateway.Ingress.IngressSchemas();
+        var examples = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "agency-examples"), "*.json");
+        Assert.NotEmpty(examples);
+        foreach (var file in examples)
+        {
+            var example = JsonDocument.Parse(await File.ReadAllTextAsync(file)).RootElement;
+            Assert.Empty(schemas.EnvelopeErrors(example));
+            var type = example.GetProperty("type").GetString()!;
+            Assert.Equal(Path.GetFileNameWithoutExtension(file), type);
+            Assert.Empty(schemas.PayloadErrors(type, example.GetProperty("schemaVersion").GetInt32(), example.GetProperty("payload")));
+        }
+    }
+}
