@@ -54,6 +54,37 @@ public sealed class RabbitMqBroker(IMessageSink diagnostics) : IAsyncLifetime
         Console.WriteLine($"RabbitMQ broker for integration tests: {Description}");
     }
 
+    /// <summary>
+    /// Imports a definitions file (accounts, permissions, queues) into the test broker. Import adds to
+    /// what is there: guest and the tests' own queues stay.
+    /// </summary>
+    public async Task LoadDefinitionsAsync(string path)
+    {
+        if (_local is not null)
+        {
+            var (ok, output) = await _local.CtlAsync("import_definitions", path);
+            if (!ok) throw new InvalidOperationException($"rabbitmqctl import_definitions failed: {output}");
+        }
+        else if (_container is not null)
+        {
+            await _container.CopyAsync(await File.ReadAllBytesAsync(path), "/tmp/definitions.json");
+            var result = await _container.ExecAsync(["rabbitmqctl", "import_definitions", "/tmp/definitions.json"]);
+            if (result.ExitCode != 0) throw new InvalidOperationException($"rabbitmqctl import_definitions failed: {result.Stderr}");
+        }
+        else if (Environment.GetEnvironmentVariable("RABBITMQ_DEFINITIONS_LOADED") != "1")
+        {
+            throw new InvalidOperationException(
+                $"The broker at RABBITMQ_URL cannot be given {Path.GetFileName(path)} from here: import it (rabbitmqctl import_definitions) and set RABBITMQ_DEFINITIONS_LOADED=1.");
+        }
+    }
+
+    /// <summary>The same broker, as another account.</summary>
+    public Task<IConnection> ConnectAs(string user, string password)
+    {
+        var uri = new UriBuilder(AmqpUrl) { UserName = Uri.EscapeDataString(user), Password = Uri.EscapeDataString(password) };
+        return new ConnectionFactory { Uri = uri.Uri, ClientProvidedName = $"coordination-tests-{user}" }.CreateConnectionAsync();
+    }
+
     public Task<IConnection> Connect(string? url = null) =>
         new ConnectionFactory { Uri = new Uri(url ?? AmqpUrl), ClientProvidedName = "coordination-tests" }.CreateConnectionAsync();
 

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Writes definitions.json: one broker account per service and per demo agency, least privilege.
+
+Run from anywhere: python3 infra/rabbitmq/generate-definitions.py
+Demo passwords are '<account>-demo-password'; production replaces them (and the hashes) from its vault.
+"""
+import base64, hashlib, json, os, re
+
+TERRITORIES = ["75", "93"]
+AGENCIES = ["prosecutor", "jap", "spip", "prison-administration", "police", "local-authority", "association"]
+SERVICES = ["gateway", "briefings", "opinions", "supervision", "courtreporting"]
+# The ingress routing keys are message types, '<context>.<message>'.
+INGRESS_TYPES = r"^(briefings|opinions|supervision)\.[a-z-]+$"
+
+
+def password_hash(password: str) -> str:
+    # RabbitMQ's rabbit_password_hashing_sha256: base64(salt ++ sha256(salt ++ password)); fixed salt keeps the file stable.
+    salt = hashlib.sha256(password.encode()).digest()[:4]
+    return base64.b64encode(salt + hashlib.sha256(salt + password.encode()).digest()).decode()
+
+
+def user(name, tags=""):
+    return {"name": name, "password_hash": password_hash(f"{name}-demo-password"),
+            "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": tags, "limits": {}}
+
+
+def esc(s):
+    return re.escape(s).replace("\\-", "-")
+
+
+agencies = [f"{t}-{a}" for t in TERRITORIES for a in AGENCIES]
+users, permissions, topic_permissions, queues, exchanges, bindings = [], [], [], [], [], []
+
+exchanges.append({"name": "coordination.ingress", "vhost": "/", "type": "topic", "durable": True,
+                  "auto_delete": False, "internal": False, "arguments": {}})
+queues.append({"name": "gateway-ingress", "vhost": "/", "durable": True, "auto_delete": False,
+               "arguments": {"x-queue-type": "quorum"}})
+bindings.append({"source": "coordination.ingress", "vhost": "/", "destination": "gateway-ingress",
+                 "destination_type": "queue", "routing_key": "#", "arguments": {}})
+
+for agency in agencies:
+    users.append(user(agency))
+    for box in ("inbox", "rejected"):
+        queues.append({"name": f"agency.{agency}.{box}", "vhost": "/", "durable": True, "auto_delete": False,
+                       "arguments": {"x-queue-type": "quorum"}})
+    # An agency declares nothing, writes only to the ingress, reads only its own inbox and rejections.
+    permissions.append({"user": agency, "vhost": "/", "configure": "^$",
+                        "write": r"^coordination\.ingress$",
+                        "read": rf"^agency\.{esc(agency)}\.(inbox|rejected)$"})
+    topic_permissions.append({"user": agency, "vhost": "/", "exchange": "coordination.ingress",
+                              "write": INGRESS_TYPES, "read": "^$"})
+
+# MassTransit declares its endpoints' queues and exchanges, the message-type exchanges it publishes
+# and binds ('Coordination.Contracts.<Context>:<Type>'), and one temporary '<host>_<process>_bus_<id>' queue.
+BUS = r"[^.]*_bus_[a-z0-9]+"
+for service in SERVICES:
+    name = f"svc-{service}"
+    users.append(user(name))
+    own = rf"{service}-[a-z0-9-]+(_error|_skipped)?"
+    contracts = r"Coordination\.Contracts\.[A-Za-z]+:[A-Za-z]+"
+    if service == "gateway":
+        permissions.append({"user": name, "vhost": "/",
+                            "configure": rf"^({own}|{contracts}|{BUS})$",
+                            # replies go to each agency's inbox and rejection queues through the default exchange
+                            "write": rf"^({own}|{contracts}|{BUS}|amq\.default|agency\..+\.(inbox|rejected))$",
+                            "read": rf"^({own}|{contracts}|{BUS}|coordination\.ingress)$"})
+    else:
+        permissions.append({"user": name, "vhost": "/",
+                            "configure": rf"^({own}|{contracts}|{BUS})$",
+                            "write": rf"^({own}|{contracts}|{BUS})$",
+                            "read": rf"^({own}|{contracts}|{BUS})$"})
+
+# The operators' administrator for the management UI (compose); guest stays for local development only.
+users.append(user("coordination-admin", "administrator"))
+permissions.append({"user": "coordination-admin", "vhost": "/", "configure": ".*", "write": ".*", "read": ".*"})
+
+definitions = {
+    "rabbit_version": "3.10.8",
+    "users": users,
+    "vhosts": [{"name": "/"}],
+    "permissions": permissions,
+    "topic_permissions": topic_permissions,
+    "queues": queues,
+    "exchanges": exchanges,
+    "bindings": bindings,
+    "parameters": [], "global_parameters": [], "policies": [],
+}
+path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "definitions.json")
+with open(path, "w") as f:
+    json.dump(definitions, f, indent=2)
+    f.write("\n")
+print(f"wrote {path}: {len(users)} accounts, {len(queues)} queues")

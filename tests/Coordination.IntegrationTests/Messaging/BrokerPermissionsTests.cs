@@ -1,0 +1,104 @@
+using System.Text;
+using Coordination.IntegrationTests.Support;
+using Coordination.Testing;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace Coordination.IntegrationTests.Messaging;
+
+/// <summary>infra/rabbitmq/definitions.json loaded into the real broker: each account can do its job and nothing else.</summary>
+[Collection(RabbitMqCollection.Name)]
+public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifetime
+{
+    public static string DefinitionsPath()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "Coordination.sln")))
+                return Path.Combine(folder.FullName, "infra", "rabbitmq", "definitions.json");
+        throw new DirectoryNotFoundException("Coordination.sln not found above the test output.");
+    }
+
+    public Task InitializeAsync() => broker.LoadDefinitionsAsync(DefinitionsPath());
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private Task<IConnection> As(string account) => broker.ConnectAs(account, $"{account}-demo-password");
+
+    private static async Task<ushort> RefusalCode(Func<IChannel, Task> action, IConnection connection)
+    {
+        await using var channel = await connection.CreateChannelAsync();
+        var refused = await Assert.ThrowsAnyAsync<OperationInterruptedException>(() => action(channel));
+        return refused.ShutdownReason!.ReplyCode;
+    }
+
+    [Fact]
+    public async Task An_agency_cannot_read_another_agencys_inbox()
+    {
+        await using var spip = await As("75-spip");
+        Assert.Equal(403, await RefusalCode(c => c.BasicGetAsync("agency.75-jap.inbox", autoAck: true), spip));
+        Assert.Equal(403, await RefusalCode(c => c.BasicGetAsync("agency.93-spip.inbox", autoAck: true), spip));
+        await using var own = await spip.CreateChannelAsync();
+        Assert.Null(await own.BasicGetAsync("agency.75-spip.inbox", autoAck: true)); // its own: allowed, empty
+        Assert.Null(await own.BasicGetAsync("agency.75-spip.rejected", autoAck: true));
+    }
+
+    [Fact]
+    public async Task An_agency_cannot_bind_to_an_internal_exchange_or_declare_anything()
+    {
+        await using var association = await As("75-association");
+        Assert.Equal(403, await RefusalCode(c => c.QueueBindAsync("agency.75-association.inbox", "Coordination.Contracts.Briefings:PenalPolicyBriefingRecorded", ""), association));
+        Assert.Equal(403, await RefusalCode(c => c.QueueDeclareAsync("snooping", durable: false, exclusive: true, autoDelete: true), association));
+        Assert.Equal(403, await RefusalCode(c => c.BasicGetAsync("gateway-ingress", autoAck: true), association));
+    }
+
+    [Fact]
+    public async Task The_briefings_service_does_its_work_under_its_own_least_privilege_account()
+    {
+        var url = new UriBuilder(broker.AmqpUrl) { UserName = "svc-briefings", Password = "svc-briefings-demo-password" }.Uri.ToString();
+        await using var service = await ServiceHost.StartBriefingsAsync(broker, null, $"--Messaging:RabbitMqUrl={url}");
+        var deliveries = ConsumeCounter<Coordination.Contracts.Briefings.RecordPenalPolicyBriefing>.On(service.Bus);
+        var messageId = MassTransit.NewId.NextGuid();
+        await AgencyProcess.PublishAsync(broker.AmqpUrl, "Coordination.Contracts.Briefings:RecordPenalPolicyBriefing",
+            "urn:message:Coordination.Contracts.Briefings:RecordPenalPolicyBriefing", messageId,
+            """{"territory":"93","briefedOn":"2026-02-03","prosecutorOffice":"Parquet","priorityThemes":["road-safety"],"summary":"Sous son propre compte."}""");
+        await Poller.UntilAsync(() => deliveries.ConsumedWithId(messageId) == 1, "the briefing consumed by the service under svc-briefings");
+        Assert.Empty(deliveries.Faults);
+    }
+
+    [Fact]
+    public async Task A_service_cannot_read_the_gateways_queues()
+    {
+        await using var briefings = await As("svc-briefings");
+        Assert.Equal(403, await RefusalCode(c => c.BasicGetAsync("gateway-ingress", autoAck: true), briefings));
+        Assert.Equal(403, await RefusalCode(c => c.BasicGetAsync("agency.75-jap.inbox", autoAck: true), briefings));
+    }
+
+    [Fact]
+    public async Task An_agency_publishes_to_the_ingress_as_itself_and_only_as_itself()
+    {
+        await using var jap = await As("75-jap");
+        await using (var channel = await jap.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)))
+        {
+            await channel.BasicPublishAsync("coordination.ingress", "supervision.designate-person", false,
+                new BasicProperties { UserId = "75-jap", DeliveryMode = DeliveryModes.Persistent }, Encoding.UTF8.GetBytes("{}"));
+        }
+
+        // The broker checks user_id against the account: an agency cannot speak for another.
+        await using var forging = await jap.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => forging.BasicPublishAsync("coordination.ingress", "supervision.designate-person", false,
+            new BasicProperties { UserId = "75-prosecutor" }, Encoding.UTF8.GetBytes("{}")).AsTask());
+        Assert.Contains("406", (refused as OperationInterruptedException)?.ShutdownReason?.ReplyCode.ToString() ?? forging.CloseReason?.ReplyCode.ToString() ?? refused.Message);
+
+        // Nor publish anywhere but the ingress, nor with a routing key that is no agency message type.
+        Assert.Equal(403, await RefusalCode(c => c.BasicPublishAsync("Coordination.Contracts.Briefings:RecordPenalPolicyBriefing", "", false,
+            new BasicProperties(), Encoding.UTF8.GetBytes("{}")).AsTask().ContinueWith(t => c.BasicQosAsync(0, 1, false)).Unwrap(), jap));
+        Assert.Equal(403, await RefusalCode(c => c.BasicPublishAsync("coordination.ingress", "gateway.rewrite-rules", false,
+            new BasicProperties(), Encoding.UTF8.GetBytes("{}")).AsTask().ContinueWith(t => c.BasicQosAsync(0, 1, false)).Unwrap(), jap));
+
+        await using var admin = await broker.Connect();
+        await using var inspect = await admin.CreateChannelAsync();
+        var delivered = await inspect.BasicGetAsync("gateway-ingress", autoAck: true);
+        Assert.NotNull(delivered);
+        Assert.Equal(("75-jap", "supervision.designate-person"), (delivered.BasicProperties.UserId, delivered.RoutingKey));
+        Assert.Null(await inspect.BasicGetAsync("gateway-ingress", autoAck: true)); // the refused ones never arrived
+    }
+}
