@@ -60,7 +60,7 @@ for service in SERVICES:
     contracts = r"Coordination\.Contracts\.[A-Za-z]+:[A-Za-z]+"
     if service == "gateway":
         permissions.append({"user": name, "vhost": "/",
-                            "configure": rf"^({own}|{contracts}|{BUS})$",
+                            "configure": rf"^({own}|{contracts}|{BUS}|coordination\.ingress|agency\..+\.(inbox|rejected))$",
                             # replies go to each agency's inbox and rejection queues through the default exchange
                             "write": rf"^({own}|{contracts}|{BUS}|amq\.default|agency\..+\.(inbox|rejected))$",
                             "read": rf"^({own}|{contracts}|{BUS}|coordination\.ingress)$"})

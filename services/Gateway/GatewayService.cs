@@ -23,6 +23,8 @@ public static class GatewayService
         builder.Services.AddHostedService<DemoRulesSeeder>();
         builder.Services.AddSingleton<Ingress.IngressSchemas>();
         builder.Services.AddScoped<Ingress.IngressProcessor>();
+        builder.Services.AddSingleton<Ingress.AgencyDirectory>();
+        builder.Services.AddHostedService<Ingress.AmqpIngressListener>();
 
         var registry = builder.Registry();
         registry.Services.Add(Name);

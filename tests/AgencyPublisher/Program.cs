@@ -7,7 +7,7 @@ using RabbitMQ.Client;
 // messages, publisher confirms. No MassTransit, no shared types: only the documented wire format.
 //
 //   AgencyPublisher --url amqp://u:p@host:5672/ --exchange NAME --message-type urn:message:NS:Type
-//                   --message-id GUID [--copies N] [--raw] < body.json
+//                   --message-id GUID [--copies N] [--raw] [--routing-key KEY] [--user-id ACCOUNT] < body.json
 //
 // --copies sends the same message id N times, as an at-least-once sender may.
 // --raw sends the body alone (no MassTransit envelope).
@@ -40,13 +40,15 @@ await using var channel = await connection.CreateChannelAsync(new CreateChannelO
 var properties = new BasicProperties
 {
     MessageId = messageId,
+    // The broker checks it against the account the connection logged in with.
+    UserId = options.GetValueOrDefault("user-id"),
     ContentType = raw ? "application/json" : "application/vnd.masstransit+json",
     DeliveryMode = DeliveryModes.Persistent,
 };
 for (var i = 0; i < copies; i++)
 {
     // With confirmation tracking the await returns once the broker has taken the message.
-    await channel.BasicPublishAsync(exchange, routingKey: "", mandatory: false, basicProperties: properties, body: bytes);
+    await channel.BasicPublishAsync(exchange, routingKey: options.GetValueOrDefault("routing-key", ""), mandatory: false, basicProperties: properties, body: bytes);
 }
 Console.WriteLine($"published {copies} cop{(copies == 1 ? "y" : "ies")} of {messageId} to {exchange}");
 return 0;

@@ -82,6 +82,10 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
         return new IngressOutcome(true, decisionId, messageId, "accepted", "Accepted and forwarded.", []);
     }
 
+    /// <summary>A message with no user_id, or one of an account no agency is registered under: audited, answered to no one.</summary>
+    public Task<IngressOutcome> RejectUnidentifiedAsync(AgencySource source, string? type, CancellationToken cancellationToken) =>
+        RejectAsync(source, null, type, "unidentified-source", "The sender is not a registered agency.", [], cancellationToken);
+
     /// <summary>Turns the agency's payload into the platform's own command and stages it with the decision.</summary>
     private string Forward(string type, TerritoryCode territory, JsonElement payload)
     {

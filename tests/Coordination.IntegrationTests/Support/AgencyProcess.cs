@@ -21,7 +21,12 @@ public static class AgencyProcess
         throw new DirectoryNotFoundException("Coordination.sln not found above the test output.");
     });
 
-    public static async Task PublishAsync(string url, string exchange, string messageType, Guid messageId, string body, int copies = 1, bool raw = false)
+    /// <summary>An agency system's message on the gateway's AMQP door: raw envelope, routing key = type, user_id = its account.</summary>
+    public static Task PublishToIngressAsync(string url, string account, string type, Guid messageId, string envelope) =>
+        PublishAsync(url, "coordination.ingress", type, messageId, envelope, raw: true, routingKey: type, userId: account);
+
+    public static async Task PublishAsync(string url, string exchange, string messageType, Guid messageId, string body, int copies = 1, bool raw = false,
+        string? routingKey = null, string? userId = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -34,6 +39,8 @@ public static class AgencyProcess
         foreach (var argument in new[] { "--url", url, "--exchange", exchange, "--message-type", messageType, "--message-id", messageId.ToString(), "--copies", copies.ToString() })
             start.ArgumentList.Add(argument);
         if (raw) start.ArgumentList.Add("--raw");
+        if (routingKey is not null) { start.ArgumentList.Add("--routing-key"); start.ArgumentList.Add(routingKey); }
+        if (userId is not null) { start.ArgumentList.Add("--user-id"); start.ArgumentList.Add(userId); }
 
         using var process = Process.Start(start)!;
         await process.StandardInput.WriteAsync(body);

@@ -1,0 +1,113 @@
+using System.Text;
+using System.Text.Json;
+using Coordination.Contracts.Gateway;
+using Coordination.ServiceDefaults.Messaging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Coordination.Gateway.Ingress;
+
+/// <summary>
+/// The AMQP door: agencies publish their envelope to the <c>coordination.ingress</c> topic exchange,
+/// routing key = message type, with <c>user_id</c> set to their broker account. The broker refuses a
+/// user_id that is not the connection's own account, so the source is what the transport proves.
+/// Answers to refused messages go to the sender's own <c>agency.&lt;id&gt;.rejected</c> queue.
+/// </summary>
+public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, MessagingOptions messaging, AgencyDirectory agencies, TimeProvider clock, ILogger<AmqpIngressListener> logger)
+    : BackgroundService
+{
+    public const string Exchange = "coordination.ingress";
+    public const string Queue = "gateway-ingress";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (messaging.Transport != MessageTransport.RabbitMq) return;
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ListenAsync(stoppingToken);
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogListenerFailed(logger, ex.GetType().Name, backoff.TotalSeconds);
+                try { await Task.Delay(backoff, stoppingToken); } catch (OperationCanceledException) { return; }
+                backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, 30));
+            }
+        }
+    }
+
+    private async Task ListenAsync(CancellationToken stoppingToken)
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(messaging.RabbitMqUrl), ClientProvidedName = "coordination-gateway-ingress" };
+        await using var connection = await factory.CreateConnectionAsync(stoppingToken);
+        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), stoppingToken);
+        await channel.ExchangeDeclareAsync(Exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: stoppingToken);
+        await channel.QueueDeclareAsync(Queue, durable: true, exclusive: false, autoDelete: false,
+            arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken: stoppingToken);
+        await channel.QueueBindAsync(Queue, Exchange, "#", cancellationToken: stoppingToken);
+        await channel.BasicQosAsync(0, 16, false, stoppingToken);
+
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        channel.ChannelShutdownAsync += (_, _) => { closed.TrySetResult(); return Task.CompletedTask; };
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) => HandleAsync(channel, delivery, stoppingToken);
+        await channel.BasicConsumeAsync(Queue, autoAck: false, consumer, stoppingToken);
+        await closed.Task.WaitAsync(stoppingToken);
+        throw new InvalidOperationException("The ingress channel closed.");
+    }
+
+    private async Task HandleAsync(IChannel channel, BasicDeliverEventArgs delivery, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var account = delivery.BasicProperties.UserId;
+            var source = agencies.Find(account) ?? new AgencySource(string.IsNullOrEmpty(account) ? "unidentified" : account, null, new HashSet<Contracts.Values.TerritoryCode>());
+            await using var scope = scopes.CreateAsyncScope();
+            var processor = scope.ServiceProvider.GetRequiredService<IngressProcessor>();
+            IngressOutcome outcome = agencies.Find(account) is null
+                ? await processor.RejectUnidentifiedAsync(source, delivery.RoutingKey, stoppingToken)
+                : await processor.ProcessAsync(source, delivery.Body, delivery.RoutingKey, stoppingToken);
+
+            if (!outcome.Accepted && agencies.Find(account) is not null)
+            {
+                var rejected = new IngressRejected
+                {
+                    MessageId = outcome.MessageId ?? Guid.Empty,
+                    MessageType = delivery.RoutingKey,
+                    SourceAgency = source.Agency,
+                    ReasonCode = outcome.ReasonCode,
+                    Reason = outcome.Reason,
+                    RejectedAt = clock.GetUtcNow(),
+                };
+                var queue = $"agency.{source.Agency}.rejected";
+                await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,
+                    arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken: stoppingToken);
+                await channel.BasicPublishAsync("", queue, false,
+                    new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent, Type = "gateway.rejected", CorrelationId = rejected.MessageId.ToString() },
+                    JsonSerializer.SerializeToUtf8Bytes(rejected, Json), stoppingToken);
+            }
+            await channel.BasicAckAsync(delivery.DeliveryTag, false, stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not decided: back to the queue for another try, never dropped.
+            LogDeliveryFailed(logger, ex.GetType().Name);
+            await channel.BasicNackAsync(delivery.DeliveryTag, false, requeue: true, CancellationToken.None);
+            await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "AMQP ingress stopped ({ExceptionType}); reconnecting in {Seconds} s")]
+    private static partial void LogListenerFailed(ILogger logger, string exceptionType, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "AMQP ingress could not decide on a message ({ExceptionType}); it is requeued")]
+    private static partial void LogDeliveryFailed(ILogger logger, string exceptionType);
+}

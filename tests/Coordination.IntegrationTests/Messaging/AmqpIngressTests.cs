@@ -1,0 +1,106 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Coordination.Briefings.Api;
+using Coordination.IntegrationTests.EndToEnd;
+using Coordination.IntegrationTests.Support;
+using Coordination.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using RabbitMQ.Client;
+
+namespace Coordination.IntegrationTests.Messaging;
+
+/// <summary>
+/// Agencies on the real broker, under their own accounts from infra/rabbitmq/definitions.json,
+/// through the gateway's AMQP door to the services (all of them in one host, on RabbitMQ).
+/// </summary>
+[Collection(RabbitMqCollection.Name)]
+public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
+{
+    private const string Canary = "CANARY-Jean-Valjean-24601";
+    private ServiceHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        await broker.LoadDefinitionsAsync(BrokerPermissionsTests.DefinitionsPath());
+        _host = await ServiceHost.StartAllInOneAsync(b => b.Logging.AddFakeLogging(),
+            "--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={broker.AmqpUrl}", "--Logging:LogLevel:Default=Debug");
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    private string UrlOf(string account) =>
+        new UriBuilder(broker.AmqpUrl) { UserName = account, Password = $"{account}-demo-password" }.Uri.ToString();
+
+    [Fact]
+    public async Task A_prosecutors_briefing_published_on_the_ingress_reaches_the_briefings_service()
+    {
+        var envelope = IngressOverHttpTests.Example("briefings.record-briefing");
+        var messageId = Guid.NewGuid();
+        var summary = $"Par AMQP {messageId:N}";
+        envelope["messageId"] = messageId.ToString();
+        envelope["payload"]!["summary"] = summary;
+
+        await AgencyProcess.PublishToIngressAsync(UrlOf("75-prosecutor"), "75-prosecutor", "briefings.record-briefing", messageId, envelope.ToJsonString());
+
+        await Poller.UntilAsync(async () => (await _host.GetJsonAsync<List<BriefingView>>("/briefings?territory=75")).Any(b => b.Summary == summary), "the briefing recorded");
+    }
+
+    [Fact]
+    public async Task Useful_information_from_the_spip_is_answered_in_its_own_rejection_queue_and_the_canary_is_nowhere()
+    {
+        var envelope = IngressOverHttpTests.Example("supervision.share-information");
+        var messageId = Guid.NewGuid();
+        envelope["messageId"] = messageId.ToString();
+        envelope["payload"]!["information"] = $"{Canary} sort le 3 mars.";
+
+        await AgencyProcess.PublishToIngressAsync(UrlOf("75-spip"), "75-spip", "supervision.share-information", messageId, envelope.ToJsonString());
+
+        await using var spip = await broker.ConnectAs("75-spip", "75-spip-demo-password");
+        await using var channel = await spip.CreateChannelAsync();
+        JsonElement rejection = default;
+        await Poller.UntilAsync(async () =>
+        {
+            while (await channel.BasicGetAsync("agency.75-spip.rejected", autoAck: true) is { } message)
+            {
+                var body = Encoding.UTF8.GetString(message.Body.Span);
+                Assert.DoesNotContain("Valjean", body);
+                var parsed = JsonDocument.Parse(body).RootElement;
+                if (parsed.GetProperty("messageId").GetGuid() == messageId) { rejection = parsed.Clone(); return true; }
+            }
+            return false;
+        }, "the rejection in agency.75-spip.rejected");
+        Assert.Equal(("forbidden-inbound-flow", "75-spip"), (rejection.GetProperty("reasonCode").GetString(), rejection.GetProperty("sourceAgency").GetString()));
+
+        // Nowhere else: no queue the platform reads or keeps holds it, nor any log line.
+        await using var admin = await broker.Connect();
+        foreach (var queue in new[] { "gateway-ingress", "agency.75-jap.inbox", "agency.75-prosecutor.inbox", "agency.75-spip.inbox" })
+        {
+            await using var inspect = await admin.CreateChannelAsync();
+            Assert.Equal(0u, (await inspect.QueueDeclarePassiveAsync(queue)).MessageCount);
+        }
+        var logs = _host.App.Services.GetFakeLogCollector().GetSnapshot();
+        Assert.DoesNotContain(logs, l => (l.Message + l.Exception).Contains("Valjean", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_message_without_a_proven_sender_is_refused_and_answered_to_no_one()
+    {
+        var envelope = IngressOverHttpTests.Example("briefings.record-briefing");
+        var messageId = Guid.NewGuid();
+        envelope["messageId"] = messageId.ToString();
+        envelope["payload"]!["summary"] = $"Sans expéditeur {messageId:N}";
+
+        // guest sets no user_id: the broker proves nothing, so the gateway forwards nothing.
+        await AgencyProcess.PublishAsync(broker.AmqpUrl, "coordination.ingress", "briefings.record-briefing", messageId, envelope.ToJsonString(), raw: true, routingKey: "briefings.record-briefing");
+
+        using var auditor = _host.ClientFor(Coordination.ServiceDefaults.Security.DemoPrincipals.Named("auditor"));
+        await Poller.UntilAsync(async () =>
+        {
+            var audit = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<JsonElement[]>(auditor, "/audit?limit=1000");
+            return audit!.Any(e => e.GetProperty("reason").GetString() == "unidentified-source");
+        }, "the refusal audited");
+        Assert.DoesNotContain(await _host.GetJsonAsync<List<BriefingView>>("/briefings"), b => b.Summary.Contains(messageId.ToString("N"), StringComparison.Ordinal));
+    }
+}
