@@ -24,6 +24,8 @@ public static class GatewayService
         builder.Services.AddSingleton<Ingress.IngressSchemas>();
         builder.Services.AddScoped<Ingress.IngressProcessor>();
         builder.Services.AddSingleton<Ingress.AgencyDirectory>();
+        builder.Services.AddSingleton(Coordination.ServiceDefaults.Sealing.SealingKeyStore.From(builder.Configuration));
+        builder.Services.AddScoped<Vault.IdentityVault>();
         builder.Services.AddHostedService<Ingress.AmqpIngressListener>();
 
         var registry = builder.Registry();

@@ -14,6 +14,8 @@ public static class InboundRules
     public static readonly IReadOnlyDictionary<string, IngressType> Types = new[]
     {
         new IngressType("briefings.record-briefing", 1, new HashSet<PrincipalRole> { PrincipalRole.Prosecutor }),
+        // R5: the persons followed are designated by the judicial authority only.
+        new IngressType("supervision.designate-person", 1, new HashSet<PrincipalRole> { PrincipalRole.Prosecutor, PrincipalRole.SentenceEnforcementCourt }),
         // The flow the Conseil constitutionnel struck down: known, so that it is refused for what it is.
         new IngressType("supervision.share-information", 1, new HashSet<PrincipalRole>()),
     }.ToDictionary(t => t.Name);

@@ -5,6 +5,9 @@ using Coordination.Contracts.Briefings;
 using Coordination.Contracts.Values;
 using Coordination.Gateway.Domain;
 using Coordination.Gateway.Persistence;
+using Coordination.Gateway.Vault;
+using Coordination.Contracts.Supervision;
+using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Security;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -21,7 +24,7 @@ public sealed record IngressOutcome(bool Accepted, Guid DecisionId, Guid? Messag
 /// payload schema, once per message id; then forwarded inside under the platform's own contracts.
 /// Every decision, accept or reject, is appended to the audit log.
 /// </summary>
-public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, IngressSchemas schemas, TimeProvider clock)
+public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, IngressSchemas schemas, TimeProvider clock, IdentityVault vault, SealingKeyStore keys)
 {
     public const int MaxBytes = 64 * 1024;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -63,14 +66,14 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
         if (payloadErrors.Count > 0)
             return await RejectAsync(source, messageId, type, "invalid-payload", "The payload does not match the published schema of its type.", payloadErrors, cancellationToken);
 
-        var forwarded = Forward(type, territory, payload);
+        var (forwarded, references) = await ForwardAsync(source, type, territory, payload, cancellationToken);
         var decisionId = NewId.NextGuid();
         Activity.Current?.SetTag("coordination.decision.id", decisionId.ToString());
         db.IngressRecords.Add(new IngressRecord { Agency = source.Agency, MessageId = messageId!.Value, Type = type, Accepted = true, ReasonCode = "accepted", DecisionId = decisionId, ReceivedAt = clock.GetUtcNow() });
         try
         {
             await audit.AppendAndSaveAsync(new AuditRecord(decisionId, AuditKind.IngressAccepted, source.Agency, forwarded, null, [],
-                [$"message:{messageId}", $"type:{type}", $"territory:{territory.Value}"], null, "accepted", "accepted"), cancellationToken);
+                [$"message:{messageId}", $"type:{type}", $"territory:{territory.Value}", .. references], null, "accepted", "accepted"), cancellationToken);
         }
         catch (DbUpdateException)
         {
@@ -87,7 +90,7 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
         RejectAsync(source, null, type, "unidentified-source", "The sender is not a registered agency.", [], cancellationToken);
 
     /// <summary>Turns the agency's payload into the platform's own command and stages it with the decision.</summary>
-    private string Forward(string type, TerritoryCode territory, JsonElement payload)
+    private async Task<(string Recipient, IReadOnlyList<string> References)> ForwardAsync(AgencySource source, string type, TerritoryCode territory, JsonElement payload, CancellationToken cancellationToken)
     {
         switch (type)
         {
@@ -102,11 +105,29 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
                     PriorityThemes = briefing.PriorityThemes,
                     Summary = briefing.Summary,
                 });
-                return "briefings";
+                return ("briefings", []);
+            case "supervision.designate-person":
+                // Identity to the vault; supervision gets a reference, dates, and the grounds sealed for it alone.
+                var details = payload.Deserialize<DesignationDetails>(Json)!;
+                var person = await vault.PseudonymiseAsync(territory, details, source.Agency, clock.GetUtcNow(), cancellationToken);
+                var messageId = NewId.NextGuid();
+                db.PublishOnCommit(new DesignatePerson
+                {
+                    Person = person,
+                    Territory = territory,
+                    SentenceEnforcementJurisdiction = details.SentenceEnforcementJurisdiction,
+                    ReleaseDate = details.ReleaseDate,
+                    MeasureEndsOn = details.MeasureEndsOn,
+                    Grounds = PayloadSealer.SealJson(details.Grounds, keys.CurrentKeyOf(SupervisionRecipient), SupervisionPurpose, messageId),
+                }, messageId: messageId);
+                return ("supervision", [$"person:{person.Value}"]);
             default:
                 throw new InvalidOperationException($"No forwarding for {type}.");
         }
     }
+
+    public const string SupervisionRecipient = "supervision";
+    public const string SupervisionPurpose = "community-supervision";
 
     private async Task<IngressOutcome> RejectAsync(AgencySource source, Guid? messageId, string? type, string reasonCode, string reason, IReadOnlyList<string> errors, CancellationToken cancellationToken)
     {

@@ -15,6 +15,7 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
     public DbSet<SharingRulesVersion> SharingRules => Set<SharingRulesVersion>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<Ingress.IngressRecord> IngressRecords => Set<Ingress.IngressRecord>();
+    public DbSet<Vault.VaultEntry> Vault => Set<Vault.VaultEntry>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -32,6 +33,16 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
             e.Property(v => v.Rules).HasConversion(
                 v => JsonSerializer.Serialize(v, Json), s => JsonSerializer.Deserialize<List<SharingRule>>(s, Json)!,
                 new ValueComparer<List<SharingRule>>((a, b) => a!.SequenceEqual(b!), l => l.Aggregate(0, (h, x) => HashCode.Combine(h, x)), l => l.ToList()));
+        });
+        modelBuilder.Entity<Vault.VaultEntry>(e =>
+        {
+            e.ToTable("IdentityVault");
+            e.HasKey(v => v.Person);
+            e.Property(v => v.Person).HasConversion(p => p.Value, s => Coordination.Contracts.Values.PersonRef.Parse(s)).HasMaxLength(40);
+            e.Property(v => v.Territory).HasConversion<TerritoryCodeConverter>().HasMaxLength(3);
+            e.Property(v => v.IdentityDigest).HasMaxLength(32);
+            e.HasIndex(v => new { v.Territory, v.IdentityDigest }).IsUnique();
+            e.Property(v => v.DesignatedBy).HasMaxLength(100);
         });
         modelBuilder.Entity<Ingress.IngressRecord>(e =>
         {

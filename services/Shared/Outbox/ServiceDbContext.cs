@@ -21,11 +21,12 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<Security.AccessLogEntry> AccessLog => Set<Security.AccessLogEntry>();
 
     /// <summary>Stages <paramref name="message"/> for publication once the current SaveChanges commits.</summary>
-    public void PublishOnCommit<T>(T message, ConsumeContext? cause = null) where T : class
+    public void PublishOnCommit<T>(T message, ConsumeContext? cause = null, Guid? messageId = null) where T : class
     {
         OutboxMessages.Add(new OutboxMessage
         {
-            MessageId = NewId.NextGuid(),
+            // Fixed by the caller when something inside the message is bound to its id (a sealed payload).
+            MessageId = messageId ?? NewId.NextGuid(),
             MessageType = TypeName(typeof(T)),
             Body = JsonSerializer.Serialize(message, BodyJson),
             ConversationId = cause?.ConversationId,

@@ -62,6 +62,60 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_designation_by_the_jap_leaves_the_identity_in_the_vault_and_sends_supervision_a_reference_and_sealed_grounds()
+    {
+        var envelope = Fresh("supervision.designate-person", e => e["payload"]!["identity"]!["lastName"] = "Dantès-CANARY");
+        var (status, body) = await Send("jap-75", envelope);
+        Assert.Equal(HttpStatusCode.Accepted, status);
+
+        using var scope = _host.App.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
+        var entry = await db.Vault.SingleAsync();
+        Assert.Equal("75", entry.Person.Territory.Value);
+        var outgoing = await db.OutboxMessages.SingleAsync(m => m.MessageType.Contains("DesignatePerson"));
+        Assert.Contains(entry.Person.Value, outgoing.Body);
+        Assert.DoesNotContain("Dant", outgoing.Body);
+        Assert.DoesNotContain("personality", outgoing.Body);
+
+        // Only supervision's key opens the grounds, only for that message.
+        var designation = JsonSerializer.Deserialize<Coordination.Contracts.Supervision.DesignatePerson>(outgoing.Body, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        var keys = _host.App.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
+        using var supervision = keys.RingFor("supervision");
+        var grounds = Coordination.ServiceDefaults.Sealing.PayloadSealer.OpenJson<List<Coordination.Contracts.Supervision.DesignationGround>>(
+            designation.Grounds, supervision, "community-supervision", outgoing.MessageId);
+        Assert.Equal([Coordination.Contracts.Supervision.DesignationGround.Personality, Coordination.Contracts.Supervision.DesignationGround.SocialSituation], grounds);
+        Assert.Equal("TJ Paris - JAP", designation.SentenceEnforcementJurisdiction);
+
+        // The vault re-attaches the identity for a release the rules allow; at rest it is sealed.
+        var details = await scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Vault.IdentityVault>().OpenAsync(entry.Person, default);
+        Assert.Equal("Dantès-CANARY", details!.Identity.LastName);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in Directory.GetFiles(_host.Folder, "*.db*"))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            Assert.DoesNotContain("CANARY", await new StreamReader(stream, Encoding.UTF8).ReadToEndAsync());
+        }
+
+        // The same person designated again, spelled differently: the same reference.
+        var again = Fresh("supervision.designate-person", e => e["payload"]!["identity"]!["lastName"] = " dantes-canary ");
+        Assert.Equal(HttpStatusCode.Accepted, (await Send("prosecutor-75", again)).Status);
+        Assert.Equal(entry.Person, (await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Vault.AsNoTracking().SingleAsync()).Person);
+    }
+
+    [Theory]
+    [InlineData("spip-75", "forbidden-inbound-flow")]
+    [InlineData("association-75", "role-not-allowed")]
+    [InlineData("police-75", "role-not-allowed")]
+    public async Task Only_the_judicial_authority_designates(string sender, string reasonCode)
+    {
+        var (status, body) = await Send(sender, Fresh("supervision.designate-person"));
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Equal(reasonCode, body.GetProperty("reasonCode").GetString());
+        using var scope = _host.App.Services.CreateScope();
+        Assert.False(await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Vault.AnyAsync());
+    }
+
+    [Fact]
     public async Task Useful_information_from_the_spip_is_refused_audited_and_kept_nowhere()
     {
         var envelope = Fresh("supervision.share-information", e => e["payload"]!["information"] = $"{Canary} sort le 3 mars.");

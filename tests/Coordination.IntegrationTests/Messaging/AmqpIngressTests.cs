@@ -5,6 +5,7 @@ using Coordination.Briefings.Api;
 using Coordination.IntegrationTests.EndToEnd;
 using Coordination.IntegrationTests.Support;
 using Coordination.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using RabbitMQ.Client;
@@ -45,6 +46,34 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         await AgencyProcess.PublishToIngressAsync(UrlOf("75-prosecutor"), "75-prosecutor", "briefings.record-briefing", messageId, envelope.ToJsonString());
 
         await Poller.UntilAsync(async () => (await _host.GetJsonAsync<List<BriefingView>>("/briefings?territory=75")).Any(b => b.Summary == summary), "the briefing recorded");
+    }
+
+    [Fact]
+    public async Task A_designation_from_the_jap_account_reaches_supervision_under_a_person_ref_with_sealed_grounds()
+    {
+        await using var supervisionSide = await EventTap.StartAsync<Coordination.Contracts.Supervision.DesignatePerson>(broker);
+        var envelope = IngressOverHttpTests.Example("supervision.designate-person");
+        var messageId = Guid.NewGuid();
+        envelope["messageId"] = messageId.ToString();
+        envelope["payload"]!["identity"]!["lastName"] = "Valjean-CANARY";
+
+        await AgencyProcess.PublishToIngressAsync(UrlOf("75-jap"), "75-jap", "supervision.designate-person", messageId, envelope.ToJsonString());
+
+        await Poller.UntilAsync(() => !supervisionSide.Received.IsEmpty, "the designation forwarded to supervision");
+        var (wireId, designation) = Assert.Single(supervisionSide.Received);
+        Assert.DoesNotContain("Valjean", designation.GetRawText());
+        Assert.DoesNotContain("personality", designation.GetRawText());
+        Assert.True(Coordination.Contracts.Values.PersonRef.TryParse(designation.GetProperty("person").GetString(), out var person));
+        Assert.Equal("75", person.Territory.Value);
+
+        var sealedGrounds = designation.GetProperty("grounds").Deserialize<Coordination.Contracts.Gateway.SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        var keys = _host.App.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
+        using var supervision = keys.RingFor("supervision");
+        var grounds = Coordination.ServiceDefaults.Sealing.PayloadSealer.OpenJson<List<string>>(sealedGrounds, supervision, "community-supervision", Guid.Parse(wireId));
+        Assert.Equal(["personality", "social-situation"], grounds);
+        using var spip = keys.RingFor("75-spip");
+        Assert.Throws<Coordination.ServiceDefaults.Sealing.SealingException>(() =>
+            Coordination.ServiceDefaults.Sealing.PayloadSealer.Open(sealedGrounds, spip, "community-supervision", Guid.Parse(wireId)));
     }
 
     [Fact]

@@ -167,6 +167,45 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
                     b.ToTable("IngressRecords", (string)null);
                 });
 
+            modelBuilder.Entity("Coordination.Gateway.Vault.VaultEntry", b =>
+                {
+                    b.Property<string>("Person")
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
+                    b.Property<DateTimeOffset>("DesignatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("DesignatedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<byte[]>("IdentityDigest")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("varbinary(32)");
+
+                    b.Property<Guid>("SealId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("SealedDetails")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("Territory")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("nvarchar(3)");
+
+                    b.HasKey("Person");
+
+                    b.HasIndex("Territory", "IdentityDigest")
+                        .IsUnique();
+
+                    b.ToTable("IdentityVault", (string)null);
+                });
+
             modelBuilder.Entity("Coordination.ServiceDefaults.Outbox.InboxEntry", b =>
                 {
                     b.Property<Guid>("MessageId")

@@ -160,6 +160,45 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
                     b.ToTable("IngressRecords", (string)null);
                 });
 
+            modelBuilder.Entity("Coordination.Gateway.Vault.VaultEntry", b =>
+                {
+                    b.Property<string>("Person")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DesignatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DesignatedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("IdentityDigest")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("SealId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SealedDetails")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Territory")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Person");
+
+                    b.HasIndex("Territory", "IdentityDigest")
+                        .IsUnique();
+
+                    b.ToTable("IdentityVault", (string)null);
+                });
+
             modelBuilder.Entity("Coordination.ServiceDefaults.Outbox.InboxEntry", b =>
                 {
                     b.Property<Guid>("MessageId")

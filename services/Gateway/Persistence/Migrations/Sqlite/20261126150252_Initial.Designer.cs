@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Coordination.Gateway.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteGatewayDbContext))]
-    [Migration("20261126145146_Initial")]
+    [Migration("20261126150252_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -161,6 +161,45 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
                     b.HasIndex("ReceivedAt");
 
                     b.ToTable("IngressRecords", (string)null);
+                });
+
+            modelBuilder.Entity("Coordination.Gateway.Vault.VaultEntry", b =>
+                {
+                    b.Property<string>("Person")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DesignatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DesignatedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("IdentityDigest")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("SealId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SealedDetails")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Territory")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Person");
+
+                    b.HasIndex("Territory", "IdentityDigest")
+                        .IsUnique();
+
+                    b.ToTable("IdentityVault", (string)null);
                 });
 
             modelBuilder.Entity("Coordination.ServiceDefaults.Outbox.InboxEntry", b =>

@@ -58,6 +58,23 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "IdentityVault",
+                columns: table => new
+                {
+                    Person = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Territory = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    IdentityDigest = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false),
+                    SealId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SealedDetails = table.Column<string>(type: "TEXT", nullable: false),
+                    DesignatedBy = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    DesignatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IdentityVault", x => x.Person);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "InboxEntries",
                 columns: table => new
                 {
@@ -139,6 +156,12 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
                 column: "DecisionId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_IdentityVault_Territory_IdentityDigest",
+                table: "IdentityVault",
+                columns: new[] { "Territory", "IdentityDigest" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_InboxEntries_ProcessedAt",
                 table: "InboxEntries",
                 column: "ProcessedAt");
@@ -174,6 +197,9 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "AuditLog");
+
+            migrationBuilder.DropTable(
+                name: "IdentityVault");
 
             migrationBuilder.DropTable(
                 name: "InboxEntries");

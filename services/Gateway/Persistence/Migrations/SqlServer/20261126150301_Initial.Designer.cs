@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Coordination.Gateway.Persistence.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerGatewayDbContext))]
-    [Migration("20261126145155_Initial")]
+    [Migration("20261126150301_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -168,6 +168,45 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
                     b.HasIndex("ReceivedAt");
 
                     b.ToTable("IngressRecords", (string)null);
+                });
+
+            modelBuilder.Entity("Coordination.Gateway.Vault.VaultEntry", b =>
+                {
+                    b.Property<string>("Person")
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
+                    b.Property<DateTimeOffset>("DesignatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("DesignatedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<byte[]>("IdentityDigest")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("varbinary(32)");
+
+                    b.Property<Guid>("SealId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("SealedDetails")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("Territory")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("nvarchar(3)");
+
+                    b.HasKey("Person");
+
+                    b.HasIndex("Territory", "IdentityDigest")
+                        .IsUnique();
+
+                    b.ToTable("IdentityVault", (string)null);
                 });
 
             modelBuilder.Entity("Coordination.ServiceDefaults.Outbox.InboxEntry", b =>

@@ -58,6 +58,23 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
                 });
 
             migrationBuilder.CreateTable(
+                name: "IdentityVault",
+                columns: table => new
+                {
+                    Person = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: false),
+                    Territory = table.Column<string>(type: "nvarchar(3)", maxLength: 3, nullable: false),
+                    IdentityDigest = table.Column<byte[]>(type: "varbinary(32)", maxLength: 32, nullable: false),
+                    SealId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SealedDetails = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    DesignatedBy = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    DesignatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IdentityVault", x => x.Person);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "InboxEntries",
                 columns: table => new
                 {
@@ -139,6 +156,12 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
                 column: "DecisionId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_IdentityVault_Territory_IdentityDigest",
+                table: "IdentityVault",
+                columns: new[] { "Territory", "IdentityDigest" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_InboxEntries_ProcessedAt",
                 table: "InboxEntries",
                 column: "ProcessedAt");
@@ -174,6 +197,9 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
 
             migrationBuilder.DropTable(
                 name: "AuditLog");
+
+            migrationBuilder.DropTable(
+                name: "IdentityVault");
 
             migrationBuilder.DropTable(
                 name: "InboxEntries");

@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
+
+namespace Coordination.ServiceDefaults.Sealing;
+
+/// <summary>
+/// Sealing keys as PEM files, one folder per owner (<c>&lt;Sealing:KeyDirectory&gt;/&lt;owner&gt;/*.pem</c>).
+/// A recipient holds only its own folder's private keys; the gateway reads recipients' public keys.
+/// In development a missing owner gets a key on first use; rotation is a new file beside the old.
+/// </summary>
+public sealed class SealingKeyStore(string directory)
+{
+    public static SealingKeyStore From(IConfiguration configuration) =>
+        new(configuration["Sealing:KeyDirectory"] ?? Path.Combine(configuration["Database:Directory"] ?? "data", "sealing-keys"));
+
+    public string Directory { get; } = Path.GetFullPath(directory);
+
+    /// <summary>Every private key of <paramref name="owner"/>, to open what was sealed for it under any of them.</summary>
+    public SealingKeyRing RingFor(string owner)
+    {
+        EnsureKey(owner);
+        return new SealingKeyRing(owner, Files(owner).Select(f => SealingKeyRing.FromPem(File.ReadAllText(f))));
+    }
+
+    /// <summary>The key new messages for <paramref name="owner"/> are sealed with: its newest.</summary>
+    public RecipientKey CurrentKeyOf(string owner)
+    {
+        EnsureKey(owner);
+        var newest = Files(owner).OrderByDescending(File.GetLastWriteTimeUtc).ThenByDescending(f => f, StringComparer.Ordinal).First();
+        var (keyId, key) = SealingKeyRing.FromPem(File.ReadAllText(newest));
+        return new RecipientKey(owner, keyId, key.PublicKey);
+    }
+
+    /// <summary>Adds a key for <paramref name="owner"/>; older ones stay to open messages in flight.</summary>
+    public string Rotate(string owner)
+    {
+        var (keyId, key) = SealingKeyRing.Generate();
+        using (key)
+        {
+            var folder = System.IO.Directory.CreateDirectory(Path.Combine(Directory, owner)).FullName;
+            var path = Path.Combine(folder, $"{keyId}.pem");
+            File.WriteAllText(path, key.ExportECPrivateKeyPem());
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            return keyId;
+        }
+    }
+
+    private void EnsureKey(string owner)
+    {
+        if (Files(owner).Length > 0) return;
+        lock (this)
+        {
+            if (Files(owner).Length == 0) Rotate(owner);
+        }
+    }
+
+    private string[] Files(string owner)
+    {
+        var folder = Path.Combine(Directory, owner);
+        return System.IO.Directory.Exists(folder) ? System.IO.Directory.GetFiles(folder, "*.pem") : [];
+    }
+
+    /// <summary>A keyed digest (HMAC-SHA256) under a secret of <paramref name="owner"/>: equal inputs match, nothing can be read back.</summary>
+    public byte[] Digest(string owner, string value)
+    {
+        var folder = System.IO.Directory.CreateDirectory(Path.Combine(Directory, owner)).FullName;
+        var path = Path.Combine(folder, "digest.key");
+        if (!File.Exists(path))
+        {
+            try { using var stream = new FileStream(path, FileMode.CreateNew); stream.Write(RandomNumberGenerator.GetBytes(32)); }
+            catch (IOException) when (File.Exists(path)) { }
+        }
+        return HMACSHA256.HashData(File.ReadAllBytes(path), System.Text.Encoding.UTF8.GetBytes(value));
+    }
+}
