@@ -1,4 +1,5 @@
 using Coordination.Gateway.Api;
+using MassTransit;
 using Coordination.Gateway.Domain;
 using Coordination.Gateway.Persistence;
 using Coordination.ServiceDefaults.Hosting;
@@ -27,12 +28,15 @@ public static class GatewayService
         builder.Services.AddSingleton(Coordination.ServiceDefaults.Sealing.SealingKeyStore.From(builder.Configuration));
         builder.Services.AddScoped<Vault.IdentityVault>();
         builder.Services.AddHostedService<Ingress.AmqpIngressListener>();
+        builder.Services.AddHostedService<Egress.AgencyMailboxPusher>();
 
         var registry = builder.Registry();
         registry.Services.Add(Name);
         registry.Endpoints.Add(SharingRulesApi.Map);
         registry.Endpoints.Add(AuditApi.Map);
         registry.Endpoints.Add(Ingress.IngressApi.Map);
+        registry.Endpoints.Add(Egress.EgressApi.Map);
+        registry.Consumers.Add(x => x.AddConsumer<Consumers.ReleaseConfidentialPayloadConsumer>());
         return builder;
     }
 }

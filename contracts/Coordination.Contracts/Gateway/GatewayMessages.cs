@@ -33,7 +33,9 @@ public sealed record ReleaseConfidentialPayload
     [Public] public required IReadOnlyList<DataCategory> Categories { get; init; }
     [Public] public required IReadOnlyList<string> Recipients { get; init; }
     [Public] public PersonRef? Person { get; init; }
-    /// <summary>The payload, sealed for the gateway itself.</summary>
+    /// <summary>The service asking, as the audit log names it.</summary>
+    [Public] public string? RequestedBy { get; init; }
+    /// <summary>The payload, sealed for the gateway itself: a JSON object keyed by data category (kebab-case).</summary>
     [Confidential] public required SealedPayload Payload { get; init; }
 }
 

@@ -34,6 +34,15 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
                 v => JsonSerializer.Serialize(v, Json), s => JsonSerializer.Deserialize<List<SharingRule>>(s, Json)!,
                 new ValueComparer<List<SharingRule>>((a, b) => a!.SequenceEqual(b!), l => l.Aggregate(0, (h, x) => HashCode.Combine(h, x)), l => l.ToList()));
         });
+        modelBuilder.Entity<Egress.AgencyDelivery>(e =>
+        {
+            e.ToTable("AgencyDeliveries");
+            e.HasKey(d => d.Id);
+            e.Property(d => d.Agency).HasMaxLength(100);
+            e.Property(d => d.Type).HasMaxLength(100);
+            e.HasIndex(d => new { d.Agency, d.CreatedAt });
+            e.HasIndex(d => d.PushedAt);
+        });
         modelBuilder.Entity<Vault.VaultEntry>(e =>
         {
             e.ToTable("IdentityVault");

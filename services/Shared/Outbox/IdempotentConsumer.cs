@@ -29,7 +29,7 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
         Db.InboxEntries.Add(new InboxEntry { MessageId = messageId, Consumer = consumer });
         try
         {
-            await Db.SaveChangesAsync(context.CancellationToken);
+            await CommitAsync(context.CancellationToken);
         }
         catch (DbUpdateException)
         {
@@ -41,4 +41,7 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
 
     /// <summary>Applies the effect to <see cref="Db"/> without saving: the base class commits it with the inbox entry.</summary>
     protected abstract Task Handle(ConsumeContext<TMessage> context);
+
+    /// <summary>The one commit of effect, messages and inbox entry; a consumer with its own commit discipline overrides it.</summary>
+    protected virtual Task CommitAsync(CancellationToken cancellationToken) => Db.SaveChangesAsync(cancellationToken);
 }

@@ -5,6 +5,7 @@ using Coordination.Briefings.Api;
 using Coordination.IntegrationTests.EndToEnd;
 using Coordination.IntegrationTests.Support;
 using Coordination.Testing;
+using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -74,6 +75,51 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         using var spip = keys.RingFor("75-spip");
         Assert.Throws<Coordination.ServiceDefaults.Sealing.SealingException>(() =>
             Coordination.ServiceDefaults.Sealing.PayloadSealer.Open(sealedGrounds, spip, "community-supervision", Guid.Parse(wireId)));
+    }
+
+    [Fact]
+    public async Task A_release_reaches_the_partners_own_inbox_queue_sealed_for_it()
+    {
+        var envelope = IngressOverHttpTests.Example("supervision.designate-person");
+        var designationId = Guid.NewGuid();
+        envelope["messageId"] = designationId.ToString();
+        await AgencyProcess.PublishToIngressAsync(UrlOf("75-prosecutor"), "75-prosecutor", "supervision.designate-person", designationId, envelope.ToJsonString());
+        Coordination.Contracts.Values.PersonRef person = default;
+        await Poller.UntilAsync(async () =>
+        {
+            using var scope = _host.App.Services.CreateScope();
+            var entry = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.FirstOrDefaultAsync(
+                scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>().Vault);
+            if (entry is null) return false;
+            person = entry.Person;
+            return true;
+        }, "the designation in the vault");
+
+        var keys = _host.App.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
+        var messageId = MassTransit.NewId.NextGuid();
+        await _host.Bus.Publish(new Coordination.Contracts.Gateway.ReleaseConfidentialPayload
+        {
+            ReleaseId = Guid.NewGuid(),
+            Territory = person.Territory,
+            Purpose = "community-supervision",
+            Categories = [Coordination.Contracts.Gateway.DataCategory.ControlPlan],
+            Recipients = ["75-association"],
+            Person = person,
+            RequestedBy = "supervision",
+            Payload = Coordination.ServiceDefaults.Sealing.PayloadSealer.Seal(Encoding.UTF8.GetBytes("""{"control-plan":{"nextControl":"2026-04-08"}}"""),
+                keys.CurrentKeyOf("gateway"), "community-supervision", messageId),
+        }, ctx => ctx.MessageId = messageId);
+
+        await using var association = await broker.ConnectAs("75-association", "75-association-demo-password");
+        await using var channel = await association.CreateChannelAsync();
+        BasicGetResult? delivered = null;
+        await Poller.UntilAsync(async () => (delivered = await channel.BasicGetAsync("agency.75-association.inbox", autoAck: true)) is not null, "the delivery in agency.75-association.inbox");
+        var body = JsonDocument.Parse(delivered!.Body.ToArray()).RootElement;
+        var sealedPayload = body.GetProperty("payload").Deserialize<Coordination.Contracts.Gateway.SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        using var ring = keys.RingFor("75-association");
+        var opened = Encoding.UTF8.GetString(Coordination.ServiceDefaults.Sealing.PayloadSealer.Open(sealedPayload, ring, "community-supervision", Guid.Parse(delivered.BasicProperties.MessageId!)));
+        Assert.Contains("2026-04-08", opened);
+        Assert.DoesNotContain("Martin", delivered.Body.ToArray().Length > 0 ? Encoding.UTF8.GetString(delivered.Body.Span) : "");
     }
 
     [Fact]

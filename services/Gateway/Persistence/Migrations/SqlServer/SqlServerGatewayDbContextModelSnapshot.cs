@@ -132,6 +132,41 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
                     b.ToTable("SharingRulesVersions", (string)null);
                 });
 
+            modelBuilder.Entity("Coordination.Gateway.Egress.AgencyDelivery", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Agency")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset?>("PushedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PushedAt");
+
+                    b.HasIndex("Agency", "CreatedAt");
+
+                    b.ToTable("AgencyDeliveries", (string)null);
+                });
+
             modelBuilder.Entity("Coordination.Gateway.Ingress.IngressRecord", b =>
                 {
                     b.Property<string>("Agency")

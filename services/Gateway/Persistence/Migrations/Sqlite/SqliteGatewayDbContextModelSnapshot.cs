@@ -125,6 +125,41 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
                     b.ToTable("SharingRulesVersions", (string)null);
                 });
 
+            modelBuilder.Entity("Coordination.Gateway.Egress.AgencyDelivery", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Agency")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PushedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PushedAt");
+
+                    b.HasIndex("Agency", "CreatedAt");
+
+                    b.ToTable("AgencyDeliveries", (string)null);
+                });
+
             modelBuilder.Entity("Coordination.Gateway.Ingress.IngressRecord", b =>
                 {
                     b.Property<string>("Agency")

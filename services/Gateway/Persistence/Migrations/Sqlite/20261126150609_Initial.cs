@@ -34,6 +34,22 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "AgencyDeliveries",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Agency = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Type = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Body = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    PushedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AgencyDeliveries", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AuditLog",
                 columns: table => new
                 {
@@ -151,6 +167,16 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
                 column: "At");
 
             migrationBuilder.CreateIndex(
+                name: "IX_AgencyDeliveries_Agency_CreatedAt",
+                table: "AgencyDeliveries",
+                columns: new[] { "Agency", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AgencyDeliveries_PushedAt",
+                table: "AgencyDeliveries",
+                column: "PushedAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_AuditLog_DecisionId",
                 table: "AuditLog",
                 column: "DecisionId");
@@ -194,6 +220,9 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
         {
             migrationBuilder.DropTable(
                 name: "AccessLog");
+
+            migrationBuilder.DropTable(
+                name: "AgencyDeliveries");
 
             migrationBuilder.DropTable(
                 name: "AuditLog");

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Coordination.Gateway.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteGatewayDbContext))]
-    [Migration("20261126150252_Initial")]
+    [Migration("20261126150609_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -126,6 +126,41 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("SharingRulesVersions", (string)null);
+                });
+
+            modelBuilder.Entity("Coordination.Gateway.Egress.AgencyDelivery", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Agency")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PushedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PushedAt");
+
+                    b.HasIndex("Agency", "CreatedAt");
+
+                    b.ToTable("AgencyDeliveries", (string)null);
                 });
 
             modelBuilder.Entity("Coordination.Gateway.Ingress.IngressRecord", b =>

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Coordination.Contracts.Gateway;
+using Coordination.Contracts.Values;
+using Coordination.Gateway.Domain;
+using Coordination.Gateway.Egress;
+using Coordination.Gateway.Ingress;
+using Coordination.Gateway.Persistence;
+using Coordination.Gateway.Vault;
+using Coordination.ServiceDefaults.Telemetry;
+using Coordination.ServiceDefaults.Outbox;
+using Coordination.ServiceDefaults.Sealing;
+using Coordination.ServiceDefaults.Security;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Coordination.Gateway.Consumers;
+
+/// <summary>
+/// The only door out: a service asks for confidential data to be delivered; per recipient, the
+/// sharing rules in force decide, only the granted categories are re-sealed for that recipient (the
+/// identity re-attached from the vault only where granted), and every decision is audited.
+/// </summary>
+public sealed class ReleaseConfidentialPayloadConsumer(GatewayDbContext db, AuditLog audit, SealingKeyStore keys, IdentityVault vault, AgencyDirectory agencies, TimeProvider clock)
+    : IdempotentConsumer<ReleaseConfidentialPayload, GatewayDbContext>(db)
+{
+    public const string Owner = "gateway";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    protected override async Task Handle(ConsumeContext<ReleaseConfidentialPayload> context)
+    {
+        var request = context.Message;
+        var messageId = context.MessageId!.Value;
+        var now = clock.GetUtcNow();
+        var requested = request.Categories.Distinct().ToList();
+        var categoryWords = requested.Select(ClosedList<DataCategory>.WordOf).ToList();
+        var references = new List<string> { $"release:{request.ReleaseId}" };
+        if (request.Person is { } p) references.Add($"person:{p.Value}");
+
+        JsonObject? contents = null;
+        try
+        {
+            using var ring = keys.RingFor(Owner);
+            contents = JsonNode.Parse(PayloadSealer.Open(request.Payload, ring, request.Purpose, messageId))?.AsObject();
+        }
+        catch (Exception ex) when (ex is SealingException or JsonException)
+        {
+            // Unreadable is undecidable: every recipient is denied.
+        }
+
+        var history = await Db.SharingRules.AsNoTracking().Where(v => v.Territory == request.Territory).ToListAsync(context.CancellationToken);
+        var rules = SharingRulesVersion.InForce(history, now);
+        ClosedList<SharingPurpose>.TryParse(request.Purpose, out var purpose);
+
+        foreach (var recipientId in request.Recipients.Distinct())
+        {
+            var decisionId = NewId.NextGuid();
+            using var activity = CoordinationTelemetry.Source.StartActivity("gateway release decision");
+            activity?.SetTag("coordination.decision.id", decisionId.ToString());
+            var decision = contents is null
+                ? ReleaseDecision.Deny("unreadable-payload", requested)
+                : ReleaseDecider.Decide(rules, request.Territory, RecipientOf(recipientId), purpose, requested, DateOnly.FromDateTime(now.UtcDateTime));
+
+            if (decision.Released)
+            {
+                var released = new JsonObject();
+                foreach (var category in decision.Granted)
+                {
+                    var word = ClosedList<DataCategory>.WordOf(category);
+                    if (contents!.TryGetPropertyValue(word, out var value)) released[word] = value?.DeepClone();
+                }
+                if (request.Person is { } person && (decision.Granted.Contains(DataCategory.Identity) || decision.Granted.Contains(DataCategory.ContactDetails))
+                    && await vault.OpenAsync(person, context.CancellationToken) is { } details)
+                {
+                    if (decision.Granted.Contains(DataCategory.Identity)) released["identity"] = JsonSerializer.SerializeToNode(details.Identity, Json);
+                    if (decision.Granted.Contains(DataCategory.ContactDetails)) released["contact-details"] = JsonSerializer.SerializeToNode(details.Contact, Json);
+                }
+                var deliveryId = NewId.NextGuid();
+                var sealedForRecipient = PayloadSealer.Seal(JsonSerializer.SerializeToUtf8Bytes(released, Json), keys.CurrentKeyOf(recipientId), request.Purpose, deliveryId);
+                Db.Set<AgencyDelivery>().Add(new AgencyDelivery
+                {
+                    Id = deliveryId,
+                    Agency = recipientId,
+                    Type = "supervision.case-information",
+                    CreatedAt = now,
+                    Body = JsonSerializer.Serialize(new
+                    {
+                        deliveryId, request.ReleaseId, decisionId, purpose = request.Purpose, territory = request.Territory.Value,
+                        person = request.Person?.Value, categories = decision.Granted.Select(ClosedList<DataCategory>.WordOf), payload = sealedForRecipient,
+                    }, Json),
+                });
+            }
+            activity?.SetTag("coordination.decision.outcome", decision.ReasonCode);
+            audit.Stage(new AuditRecord(decisionId, decision.Released ? AuditKind.Released : AuditKind.Denied, request.RequestedBy ?? "unnamed-service",
+                recipientId, request.Purpose, decision.Released ? decision.Granted.Select(ClosedList<DataCategory>.WordOf).ToList() : categoryWords,
+                references, decision.RulesVersion, decision.Released ? "released" : "denied", decision.ReasonCode));
+        }
+    }
+
+    /// <summary>One transaction: deliveries, the audit entries linked under the append lock, and the inbox entry.</summary>
+    protected override Task CommitAsync(CancellationToken cancellationToken) => audit.SaveAsync(cancellationToken);
+
+    private Recipient? RecipientOf(string recipientId) =>
+        agencies.Find(recipientId) is { Role: { } role } agency && RoleOf(role) is { } recipientRole
+            ? new Recipient(recipientId, agency.Territories.Single(), recipientRole)
+            : null;
+
+    private static RecipientRole? RoleOf(PrincipalRole role) => role switch
+    {
+        PrincipalRole.Prosecutor => RecipientRole.Prosecutor,
+        PrincipalRole.SentenceEnforcementCourt => RecipientRole.SentenceEnforcementCourt,
+        PrincipalRole.ProbationService => RecipientRole.ProbationService,
+        PrincipalRole.PenitentiaryAdministration => RecipientRole.PenitentiaryAdministration,
+        PrincipalRole.StateService => RecipientRole.StateService,
+        PrincipalRole.LocalAuthority => RecipientRole.LocalAuthority,
+        PrincipalRole.Association => RecipientRole.Association,
+        PrincipalRole.OtherPublicOrPrivatePerson => RecipientRole.OtherPublicOrPrivatePerson,
+        _ => null,
+    };
+}

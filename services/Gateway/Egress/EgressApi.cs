@@ -1,0 +1,26 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Coordination.Gateway.Persistence;
+using Coordination.ServiceDefaults.Security;
+using Microsoft.EntityFrameworkCore;
+
+namespace Coordination.Gateway.Egress;
+
+public static class EgressApi
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        // An agency reads its own mailbox, nobody else's: the agency comes from its token.
+        app.MapGet("/egress/inbox", async (DateTimeOffset? since, ClaimsPrincipal user, GatewayDbContext db, CancellationToken ct) =>
+        {
+            var agency = user.FindFirst(CoordinationClaims.Agency)!.Value;
+            var from = since ?? DateTimeOffset.MinValue;
+            var deliveries = await db.Set<AgencyDelivery>().AsNoTracking()
+                .Where(d => d.Agency == agency && d.CreatedAt > from)
+                .OrderBy(d => d.CreatedAt)
+                .Take(500)
+                .ToListAsync(ct);
+            return Results.Ok(deliveries.Select(d => new { d.Id, d.Type, d.CreatedAt, body = JsonDocument.Parse(d.Body).RootElement }));
+        }).WithTags("Egress").RequireAuthorization(CoordinationPolicies.AgencySystem);
+    }
+}
