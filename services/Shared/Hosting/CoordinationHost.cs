@@ -25,11 +25,34 @@ public static class CoordinationHost
     /// </summary>
     public static int? TryRunCommand(string[] args, IReadOnlyDictionary<string, string?> hostDefaults)
     {
-        if (args.Length == 0 || args[0] != "dev-token") return null;
+        if (args.Length == 0 || args[0] is not ("dev-token" or "sealing-key")) return null;
         var rest = args[1..];
         var positional = rest.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal) || a == "--list").ToArray();
         var builder = CreateBuilder(rest[positional.Length..], hostDefaults);
-        return Security.DevelopmentTokens.RunCommand(positional, builder.Configuration, Console.Out, Console.Error);
+        return args[0] == "dev-token"
+            ? Security.DevelopmentTokens.RunCommand(positional, builder.Configuration, Console.Out, Console.Error)
+            : SealingKeyCommand(positional, builder.Configuration, Console.Out, Console.Error);
+    }
+
+    /// <summary>
+    /// <c>sealing-key &lt;owner&gt;</c> adds a new sealing key for a recipient (a service such as
+    /// <c>supervision</c>, the gateway's own <c>gateway</c> and <c>gateway-vault</c>, or an agency such
+    /// as <c>75-association</c>) under <c>Sealing:KeyDirectory</c>, and prints its id and public key.
+    /// Older keys stay, so messages sealed for them still open: that is rotation.
+    /// </summary>
+    public static int SealingKeyCommand(string[] arguments, Microsoft.Extensions.Configuration.IConfiguration configuration, TextWriter output, TextWriter error)
+    {
+        if (arguments.Length != 1 || string.IsNullOrWhiteSpace(arguments[0]) || arguments[0].IndexOfAny(['/', '\\', '.']) >= 0)
+        {
+            error.WriteLine("usage: sealing-key <owner>   (e.g. supervision, gateway, 75-association)");
+            return 2;
+        }
+        var store = Sealing.SealingKeyStore.From(configuration);
+        var keyId = store.Rotate(arguments[0]);
+        var current = store.CurrentKeyOf(arguments[0]);
+        output.WriteLine($"owner {arguments[0]}, new key {keyId} in {Path.Combine(store.Directory, arguments[0])}");
+        output.WriteLine(new string(System.Security.Cryptography.PemEncoding.Write("PUBLIC KEY", current.PublicKey.ExportSubjectPublicKeyInfo())));
+        return 0;
     }
 
     public static WebApplicationBuilder CreateBuilder(string[] args, IReadOnlyDictionary<string, string?> hostDefaults)

@@ -53,6 +53,14 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
     public async Task A_designation_from_the_jap_account_reaches_supervision_under_a_person_ref_with_sealed_grounds()
     {
         await using var supervisionSide = await EventTap.StartAsync<Coordination.Contracts.Supervision.DesignatePerson>(broker);
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = _ => true,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a => spans.Enqueue($"{a.Source.Name}|{a.DisplayName}|{string.Join(";", a.TagObjects.Select(t => $"{t.Key}={t.Value}"))}|{string.Join(";", a.Events.Select(e => e.Name))}"),
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
         var envelope = IngressOverHttpTests.Example("supervision.designate-person");
         var messageId = Guid.NewGuid();
         envelope["messageId"] = messageId.ToString();
@@ -75,6 +83,25 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         using var spip = keys.RingFor("75-spip");
         Assert.Throws<Coordination.ServiceDefaults.Sealing.SealingException>(() =>
             Coordination.ServiceDefaults.Sealing.PayloadSealer.Open(sealedGrounds, spip, "community-supervision", Guid.Parse(wireId)));
+
+        // The canary is in no span attribute, no log line, and no error queue.
+        Assert.Contains(spans, s => s.Contains("coordination.decision.id", StringComparison.Ordinal) || s.StartsWith("MassTransit|", StringComparison.Ordinal));
+        Assert.DoesNotContain(spans, s => s.Contains("Valjean", StringComparison.Ordinal));
+        Assert.DoesNotContain(_host.App.Services.GetFakeLogCollector().GetSnapshot(), l => (l.Message + l.Exception).Contains("Valjean", StringComparison.Ordinal));
+        await using var admin = await broker.Connect();
+        foreach (var errorQueue in new[] { "gateway-release-confidential-payload_error", "briefings-record-penal-policy-briefing_error", "gateway-ingress" })
+        {
+            await using var inspect = await admin.CreateChannelAsync();
+            try
+            {
+                while (await inspect.BasicGetAsync(errorQueue, autoAck: false) is { } parked)
+                    Assert.DoesNotContain("Valjean", Encoding.UTF8.GetString(parked.Body.Span));
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+            {
+                // Never created: nothing ever failed there.
+            }
+        }
     }
 
     [Fact]

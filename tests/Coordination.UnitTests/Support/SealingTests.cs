@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Text;
 using Coordination.ServiceDefaults.Sealing;
 
@@ -85,5 +86,31 @@ public sealed class SealingTests : IDisposable
     {
         _association.Dispose();
         _police.Dispose();
+    }
+}
+
+public sealed class SealingKeyCommandTests
+{
+    [Fact]
+    public void The_documented_command_adds_a_key_and_what_was_sealed_under_the_old_one_still_opens()
+    {
+        var folder = Directory.CreateTempSubdirectory("coordination-keys-").FullName;
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Sealing:KeyDirectory"] = folder }).Build();
+        var store = SealingKeyStore.From(configuration);
+        var old = store.CurrentKeyOf("supervision");
+        var inFlight = PayloadSealer.Seal("avant rotation"u8, old, "community-supervision", Guid.Empty);
+
+        var output = new StringWriter();
+        Assert.Equal(0, Coordination.ServiceDefaults.Hosting.CoordinationHost.SealingKeyCommand(["supervision"], configuration, output, TextWriter.Null));
+        Assert.Contains("BEGIN PUBLIC KEY", output.ToString());
+        var current = store.CurrentKeyOf("supervision");
+        Assert.NotEqual(old.KeyId, current.KeyId);
+        Assert.Contains(current.KeyId, output.ToString());
+
+        using var ring = store.RingFor("supervision");
+        Assert.Equal("avant rotation", System.Text.Encoding.UTF8.GetString(PayloadSealer.Open(inFlight, ring, "community-supervision", Guid.Empty)));
+        Assert.Equal(2, Coordination.ServiceDefaults.Hosting.CoordinationHost.SealingKeyCommand(["../etc"], configuration, TextWriter.Null, TextWriter.Null));
+        Directory.Delete(folder, recursive: true);
     }
 }
