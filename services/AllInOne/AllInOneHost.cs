@@ -1,5 +1,6 @@
 using Coordination.Briefings;
 using Coordination.Gateway;
+using Coordination.Supervision;
 using Coordination.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -28,6 +29,7 @@ public static class AllInOneHost
         builder.AddServiceDefaults("coordination-allinone");
         builder.AddGatewayService();
         builder.AddBriefingsService();
+        builder.AddSupervisionService();
         configure?.Invoke(builder);
         return builder.BuildCoordinationApp();
     }

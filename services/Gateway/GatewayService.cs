@@ -1,5 +1,6 @@
 using Coordination.Gateway.Api;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Coordination.Gateway.Domain;
 using Coordination.Gateway.Persistence;
 using Coordination.ServiceDefaults.Hosting;
@@ -25,7 +26,7 @@ public static class GatewayService
         builder.Services.AddSingleton<Ingress.IngressSchemas>();
         builder.Services.AddScoped<Ingress.IngressProcessor>();
         builder.Services.AddSingleton<Ingress.AgencyDirectory>();
-        builder.Services.AddSingleton(Coordination.ServiceDefaults.Sealing.SealingKeyStore.From(builder.Configuration));
+        builder.Services.TryAddSingleton(Coordination.ServiceDefaults.Sealing.SealingKeyStore.From(builder.Configuration));
         builder.Services.AddScoped<Vault.IdentityVault>();
         builder.Services.AddHostedService<Ingress.AmqpIngressListener>();
         builder.Services.AddHostedService<Egress.AgencyMailboxPusher>();

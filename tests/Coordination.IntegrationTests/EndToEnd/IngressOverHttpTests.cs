@@ -96,10 +96,33 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
             Assert.DoesNotContain("CANARY", await new StreamReader(stream, Encoding.UTF8).ReadToEndAsync());
         }
 
-        // The same person designated again, spelled differently: the same reference.
+        // Supervision opens the case under the reference, with the grounds it alone could open; operators of 75 see it, without identity.
+        using var paris = _host.ClientFor(DemoPrincipals.Named("operational-cell-75"));
+        JsonElement[] cases = [];
+        await Poller.UntilAsync(async () => (await paris.GetAsync($"/supervision/cases/{entry.Person.Value}")) is { IsSuccessStatusCode: true } r
+            && (cases = (await r.Content.ReadFromJsonAsync<JsonElement[]>())!).Length == 1, "the case opened");
+        Assert.Equal(("open", "TJ Paris - JAP"), (cases[0].GetProperty("status").GetString(), cases[0].GetProperty("sentenceEnforcementJurisdiction").GetString()));
+        Assert.Equal(["personality", "social-situation"], cases[0].GetProperty("grounds").EnumerateArray().Select(g => g.GetString()));
+        Assert.DoesNotContain("CANARY", cases[0].GetRawText());
+        using var seineSaintDenis = _host.ClientFor(DemoPrincipals.Named("operational-cell-93"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await seineSaintDenis.GetAsync($"/supervision/cases/{entry.Person.Value}")).StatusCode);
+        using (var supervisionScope = _host.App.Services.CreateScope())
+        {
+            var accessLog = await supervisionScope.ServiceProvider.GetRequiredService<Coordination.Supervision.Persistence.SupervisionDbContext>().AccessLog.ToListAsync();
+            Assert.Contains(accessLog, a => a.Principal == "operational-cell-75" && a.Outcome == "allowed" && a.RecordRef == $"person:{entry.Person.Value}");
+            Assert.Contains(accessLog, a => a.Principal == "operational-cell-93" && a.Outcome == "denied");
+        }
+
+        // The same person designated again, spelled differently: the same reference, and no second case.
         var again = Fresh("supervision.designate-person", e => e["payload"]!["identity"]!["lastName"] = " dantes-canary ");
         Assert.Equal(HttpStatusCode.Accepted, (await Send("prosecutor-75", again)).Status);
         Assert.Equal(entry.Person, (await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Vault.AsNoTracking().SingleAsync()).Person);
+        await Poller.UntilAsync(async () =>
+        {
+            using var s2 = _host.App.Services.CreateScope();
+            return await s2.ServiceProvider.GetRequiredService<GatewayDbContext>().OutboxMessages.CountAsync(m => m.MessageType.Contains("DesignatePerson") && m.SentAt != null) == 2;
+        }, "the second designation forwarded");
+        Assert.Single((await paris.GetFromJsonAsync<JsonElement[]>($"/supervision/cases/{entry.Person.Value}"))!);
     }
 
     [Theory]

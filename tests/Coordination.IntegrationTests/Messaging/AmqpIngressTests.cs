@@ -75,6 +75,9 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         Assert.True(Coordination.Contracts.Values.PersonRef.TryParse(designation.GetProperty("person").GetString(), out var person));
         Assert.Equal("75", person.Territory.Value);
 
+        // ...and the Supervision service opened the case under that reference.
+        await Poller.UntilAsync(async () => (await _host.Http.GetAsync($"/supervision/cases/{person.Value}")).IsSuccessStatusCode, "the case opened by Supervision");
+
         var sealedGrounds = designation.GetProperty("grounds").Deserialize<Coordination.Contracts.Gateway.SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
         var keys = _host.App.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
         using var supervision = keys.RingFor("supervision");

@@ -32,6 +32,16 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public void The_supervision_migrations_script_and_match_the_model()
+    {
+        using var db = new Coordination.Supervision.Persistence.SqlServerSupervisionDesignFactory().CreateDbContext([]);
+        Assert.False(db.Database.HasPendingModelChanges(), "the SQL Server model has changes without a migration");
+        Assert.Contains("CREATE TABLE [SupervisionCases]", db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent));
+        using var sqlite = new Coordination.Supervision.Persistence.SqliteSupervisionDesignFactory().CreateDbContext([]);
+        Assert.False(sqlite.Database.HasPendingModelChanges(), "the SQLite model has changes without a migration");
+    }
+
+    [Fact]
     public void The_sqlite_migrations_match_the_model()
     {
         using var db = new SqliteBriefingsDesignFactory().CreateDbContext([]);

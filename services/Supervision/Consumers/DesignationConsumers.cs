@@ -1,0 +1,52 @@
+using Coordination.Contracts.Supervision;
+using Coordination.ServiceDefaults.Messaging;
+using Coordination.ServiceDefaults.Outbox;
+using Coordination.ServiceDefaults.Sealing;
+using Coordination.Supervision.Domain;
+using Coordination.Supervision.Persistence;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Coordination.Supervision.Consumers;
+
+/// <summary>A designation forwarded by the gateway opens a case; the grounds open with this service's own key only.</summary>
+public sealed class DesignatePersonConsumer(SupervisionDbContext db, SealingKeyStore keys, TimeProvider clock)
+    : IdempotentConsumer<DesignatePerson, SupervisionDbContext>(db)
+{
+    public const string KeyOwner = "supervision";
+    public const string Purpose = "community-supervision";
+
+    protected override async Task Handle(ConsumeContext<DesignatePerson> context)
+    {
+        var designation = context.Message;
+        if (await Db.Cases.AnyAsync(c => c.Person == designation.Person && c.Status == CaseStatus.Open, context.CancellationToken))
+            throw new MessageRejectedException("designation-conflict", "a case is already open for this person; withdraw it before designating again.");
+
+        List<DesignationGround> grounds;
+        try
+        {
+            using var ring = keys.RingFor(KeyOwner);
+            grounds = PayloadSealer.OpenJson<List<DesignationGround>>(designation.Grounds, ring, Purpose, context.MessageId!.Value);
+        }
+        catch (SealingException e)
+        {
+            throw new MessageRejectedException(e.ReasonCode, "the designation grounds cannot be opened by this service.");
+        }
+
+        var opened = SupervisionCase.Open(NewId.NextGuid(), designation, grounds, clock.GetUtcNow());
+        Db.Cases.Add(opened);
+        Db.PublishOnCommit(opened.Opened(), context);
+    }
+}
+
+/// <summary>The judicial authority withdraws its designation: the case ends.</summary>
+public sealed class WithdrawDesignationConsumer(SupervisionDbContext db, TimeProvider clock)
+    : IdempotentConsumer<WithdrawDesignation, SupervisionDbContext>(db)
+{
+    protected override async Task Handle(ConsumeContext<WithdrawDesignation> context)
+    {
+        var open = await Db.Cases.SingleOrDefaultAsync(c => c.Person == context.Message.Person && c.Status == CaseStatus.Open, context.CancellationToken)
+            ?? throw new MessageRejectedException("no-open-case", "no open case for this person.");
+        Db.PublishOnCommit(open.End(SupervisionEndReason.DesignationWithdrawn, clock.GetUtcNow()), context);
+    }
+}

@@ -1,0 +1,56 @@
+using Coordination.Contracts.Supervision;
+using Coordination.Contracts.Values;
+using Coordination.ServiceDefaults.Outbox;
+using Coordination.ServiceDefaults.Persistence;
+using Coordination.Supervision.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Coordination.Supervision.Persistence;
+
+public abstract class SupervisionDbContext(DbContextOptions options) : ServiceDbContext(options)
+{
+    public DbSet<SupervisionCase> Cases => Set<SupervisionCase>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<SupervisionCase>(e =>
+        {
+            e.ToTable("SupervisionCases");
+            e.HasKey(c => c.Id);
+            e.Property(c => c.Person).HasConversion(p => p.Value, s => PersonRef.Parse(s)).HasMaxLength(40);
+            e.Property(c => c.Territory).HasConversion<TerritoryCodeConverter>().HasMaxLength(3);
+            e.Property(c => c.SentenceEnforcementJurisdiction).HasMaxLength(100);
+            e.Property(c => c.Grounds).HasConversion(
+                    grounds => string.Join(',', grounds.Select(g => g.ToString())),
+                    text => text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<DesignationGround>).ToList(),
+                    new ValueComparer<List<DesignationGround>>((a, b) => a!.SequenceEqual(b!), l => l.Aggregate(0, (h, g) => HashCode.Combine(h, g)), l => l.ToList()))
+                .HasMaxLength(200);
+            // One open case per person: a second designation is a conflict, not a second case.
+            e.HasIndex(c => new { c.Person, c.Status });
+        });
+    }
+}
+
+public sealed class SqliteSupervisionDbContext(DbContextOptions<SqliteSupervisionDbContext> options) : SupervisionDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) => configurationBuilder.UseSqliteConventions();
+}
+
+public sealed class SqlServerSupervisionDbContext(DbContextOptions<SqlServerSupervisionDbContext> options) : SupervisionDbContext(options);
+
+/// <summary>Used by <c>dotnet ef</c> only.</summary>
+public sealed class SqliteSupervisionDesignFactory : IDesignTimeDbContextFactory<SqliteSupervisionDbContext>
+{
+    public SqliteSupervisionDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteSupervisionDbContext>().UseSqlite("Data Source=design.db").Options);
+}
+
+/// <summary>Used by <c>dotnet ef</c> only.</summary>
+public sealed class SqlServerSupervisionDesignFactory : IDesignTimeDbContextFactory<SqlServerSupervisionDbContext>
+{
+    public SqlServerSupervisionDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqlServerSupervisionDbContext>().UseSqlServer("Server=design;Database=Supervision;Integrated Security=true").Options);
+}

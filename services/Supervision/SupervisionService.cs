@@ -1,0 +1,32 @@
+using Coordination.ServiceDefaults.Hosting;
+using Coordination.ServiceDefaults.Persistence;
+using Coordination.ServiceDefaults.Sealing;
+using Coordination.Supervision.Api;
+using Coordination.Supervision.Consumers;
+using Coordination.Supervision.Persistence;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Coordination.Supervision;
+
+public static class SupervisionService
+{
+    public const string Name = "supervision";
+
+    /// <summary>Community supervision of designated persons (3°): cases opened and ended by the judicial authority's designations.</summary>
+    public static WebApplicationBuilder AddSupervisionService(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase<SupervisionDbContext, SqliteSupervisionDbContext, SqlServerSupervisionDbContext>(Name);
+        builder.Services.TryAddSingleton(SealingKeyStore.From(builder.Configuration));
+
+        var registry = builder.Registry();
+        registry.Services.Add(Name);
+        registry.Consumers.Add(x =>
+        {
+            x.AddConsumer<DesignatePersonConsumer>();
+            x.AddConsumer<WithdrawDesignationConsumer>();
+        });
+        registry.Endpoints.Add(SupervisionApi.Map);
+        return builder;
+    }
+}
