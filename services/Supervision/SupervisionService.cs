@@ -25,6 +25,7 @@ public static class SupervisionService
         {
             x.AddConsumer<DesignatePersonConsumer>();
             x.AddConsumer<WithdrawDesignationConsumer>();
+            x.AddConsumer<DetentionConductReportedConsumer>();
         });
         registry.Endpoints.Add(SupervisionApi.Map);
         return builder;

@@ -22,7 +22,12 @@ public sealed record SealedPayload
 }
 
 [JsonConverter(typeof(KebabCaseEnumConverter<DataCategory>))]
-public enum DataCategory { Identity = 1, ContactDetails, DesignationGrounds, ControlPlan, ControlOutcomes, Incidents, CircumstancesOfOffence, CourtReport }
+public enum DataCategory
+{
+    Identity = 1, ContactDetails, DesignationGrounds, ControlPlan, ControlOutcomes, Incidents, CircumstancesOfOffence, CourtReport,
+    /// <summary>Law 2017-258's narrow inbound flow (conduct in detention, how the sentence is served): only by an opt-in rule with its legal basis.</summary>
+    DetentionConduct,
+}
 
 /// <summary>A service asks the gateway to deliver a confidential payload; the sharing rules decide per recipient.</summary>
 public sealed record ReleaseConfidentialPayload
@@ -65,6 +70,13 @@ public sealed record IngressRejected
     [Public] public required string ReasonCode { get; init; }
     [Public] public required string Reason { get; init; }
     [Public] public required DateTimeOffset RejectedAt { get; init; }
+    /// <summary>The audit log's entry for this refusal.</summary>
+    [Public] public Guid DecisionId { get; init; }
+    /// <summary>
+    /// The refused message as received, sealed for the sender's own key (purpose <c>rejected-message</c>,
+    /// bound to <see cref="DecisionId"/>): kept where the sender, and only the sender, can read it.
+    /// </summary>
+    [Confidential] public SealedPayload? Original { get; init; }
 }
 
 /// <summary>Who may receive a released payload, as the sharing rules name them.</summary>

@@ -119,6 +119,17 @@ public sealed record SupervisionEnded
     [Public] public required DateTimeOffset EndedAt { get; init; }
 }
 
+/// <summary>
+/// Law 2017-258's narrow flow, accepted by the gateway only under an opt-in sharing rule with its
+/// legal basis, for a designated person: the report travels sealed for the supervision service.
+/// </summary>
+public sealed record DetentionConductReported
+{
+    [Public] public required PersonRef Person { get; init; }
+    [Public] public required TerritoryCode Territory { get; init; }
+    [Confidential] public required SealedPayload Report { get; init; }
+}
+
 /// <summary>Retention elapsed (F4): every service and the identity vault forget the person.</summary>
 public sealed record SupervisionPurged
 {

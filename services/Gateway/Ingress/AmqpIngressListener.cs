@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Coordination.Contracts.Gateway;
 using Coordination.ServiceDefaults.Messaging;
+using Coordination.ServiceDefaults.Sealing;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -13,11 +14,12 @@ namespace Coordination.Gateway.Ingress;
 /// user_id that is not the connection's own account, so the source is what the transport proves.
 /// Answers to refused messages go to the sender's own <c>agency.&lt;id&gt;.rejected</c> queue.
 /// </summary>
-public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, MessagingOptions messaging, AgencyDirectory agencies, TimeProvider clock, ILogger<AmqpIngressListener> logger)
+public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, MessagingOptions messaging, AgencyDirectory agencies, SealingKeyStore keys, TimeProvider clock, ILogger<AmqpIngressListener> logger)
     : BackgroundService
 {
     public const string Exchange = "coordination.ingress";
     public const string Queue = "gateway-ingress";
+    public const string RejectedMessagePurpose = "rejected-message";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -86,6 +88,8 @@ public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, Mes
                     ReasonCode = outcome.ReasonCode,
                     Reason = outcome.Reason,
                     RejectedAt = clock.GetUtcNow(),
+                    DecisionId = outcome.DecisionId,
+                    Original = PayloadSealer.Seal(delivery.Body.Span, keys.CurrentKeyOf(source.Agency), RejectedMessagePurpose, outcome.DecisionId),
                 };
                 var queue = $"agency.{source.Agency}.rejected";
                 await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,

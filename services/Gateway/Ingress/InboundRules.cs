@@ -16,11 +16,23 @@ public static class InboundRules
         new IngressType("briefings.record-briefing", 1, new HashSet<PrincipalRole> { PrincipalRole.Prosecutor }),
         // R5: the persons followed are designated by the judicial authority only.
         new IngressType("supervision.designate-person", 1, new HashSet<PrincipalRole> { PrincipalRole.Prosecutor, PrincipalRole.SentenceEnforcementCourt }),
+        // Law 2017-258: from the JAP or SPIP, only where the sharing rules in force opt in (checked against the rules).
+        new IngressType("supervision.report-detention-conduct", 1, new HashSet<PrincipalRole> { PrincipalRole.SentenceEnforcementCourt, PrincipalRole.ProbationService }),
         // The flow the Conseil constitutionnel struck down: known, so that it is refused for what it is.
         new IngressType("supervision.share-information", 1, new HashSet<PrincipalRole>()),
     }.ToDictionary(t => t.Name);
 
+    /// <summary>
+    /// The 2017 flow is open only while the rules in force hold an opt-in for it: a grant of
+    /// <c>detention-conduct</c> to the sender's role for community supervision, with a legal basis.
+    /// </summary>
+    public static bool OptedIn(Domain.SharingRulesVersion? rules, Contracts.Gateway.RecipientRole senderRole, DateOnly on) =>
+        rules?.Rules.Any(r => r.Grants(Contracts.Gateway.DataCategory.DetentionConduct, senderRole, Contracts.Gateway.SharingPurpose.CommunitySupervision, on)
+            && !string.IsNullOrWhiteSpace(r.LegalBasis)) == true;
+
     private static readonly HashSet<PrincipalRole> JudicialFollowUp = [PrincipalRole.SentenceEnforcementCourt, PrincipalRole.ProbationService];
+
+    public const string DetentionConduct = "supervision.report-detention-conduct";
 
     public static (string ReasonCode, string Reason)? Refusal(IngressType type, PrincipalRole? senderRole)
     {

@@ -66,6 +66,19 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
         if (payloadErrors.Count > 0)
             return await RejectAsync(source, messageId, type, "invalid-payload", "The payload does not match the published schema of its type.", payloadErrors, cancellationToken);
 
+        if (type == InboundRules.DetentionConduct)
+        {
+            var now = clock.GetUtcNow();
+            var history = await db.SharingRules.AsNoTracking().Where(v => v.Territory == territory).ToListAsync(cancellationToken);
+            var role = source.Role == PrincipalRole.SentenceEnforcementCourt ? Contracts.Gateway.RecipientRole.SentenceEnforcementCourt : Contracts.Gateway.RecipientRole.ProbationService;
+            if (!InboundRules.OptedIn(SharingRulesVersion.InForce(history, now), role, DateOnly.FromDateTime(now.UtcDateTime)))
+                return await RejectAsync(source, messageId, type, "forbidden-inbound-flow",
+                    "The sharing rules in force do not open the 2017-258 flow (an opt-in rule with its legal basis is required).", [], cancellationToken);
+            // F3: only about a person the judicial authority designated, in this territory.
+            if (!PersonRef.TryParse(payload.GetProperty("personRef").GetString(), out var person) || !await vault.KnowsAsync(person, territory, cancellationToken))
+                return await RejectAsync(source, messageId, type, "person-not-designated", "The person is not designated in this territory.", [], cancellationToken);
+        }
+
         var (forwarded, references) = await ForwardAsync(source, type, territory, payload, cancellationToken);
         var decisionId = NewId.NextGuid();
         Activity.Current?.SetTag("coordination.decision.id", decisionId.ToString());
@@ -121,6 +134,17 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
                     Grounds = PayloadSealer.SealJson(details.Grounds, keys.CurrentKeyOf(SupervisionRecipient), SupervisionPurpose, messageId),
                 }, messageId: messageId);
                 return ("supervision", [$"person:{person.Value}"]);
+            case InboundRules.DetentionConduct:
+                // Sealed for supervision alone: the conduct report is confidential (II).
+                var conductId = NewId.NextGuid();
+                var personRef = PersonRef.Parse(payload.GetProperty("personRef").GetString()!);
+                db.PublishOnCommit(new DetentionConductReported
+                {
+                    Person = personRef,
+                    Territory = territory,
+                    Report = PayloadSealer.Seal(JsonSerializer.SerializeToUtf8Bytes(payload), keys.CurrentKeyOf(SupervisionRecipient), SupervisionPurpose, conductId),
+                }, messageId: conductId);
+                return ("supervision", [$"person:{personRef.Value}"]);
             default:
                 throw new InvalidOperationException($"No forwarding for {type}.");
         }

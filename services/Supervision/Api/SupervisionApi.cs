@@ -11,10 +11,10 @@ namespace Coordination.Supervision.Api;
 
 /// <summary>What an operator sees of a case: the reference, never an identity.</summary>
 public sealed record CaseView(Guid Id, string Person, string Territory, string SentenceEnforcementJurisdiction, DateOnly ReleaseDate,
-    DateOnly MeasureEndsOn, IReadOnlyList<DesignationGround> Grounds, CaseStatus Status, DateTimeOffset OpenedAt, DateTimeOffset? EndedAt)
+    DateOnly MeasureEndsOn, IReadOnlyList<DesignationGround> Grounds, CaseStatus Status, DateTimeOffset OpenedAt, DateTimeOffset? EndedAt, int ConductReports)
 {
     public static CaseView Of(SupervisionCase c) => new(c.Id, c.Person.Value, c.Territory.Value, c.SentenceEnforcementJurisdiction,
-        c.ReleaseDate, c.MeasureEndsOn, c.Grounds, c.Status, c.OpenedAt, c.EndedAt);
+        c.ReleaseDate, c.MeasureEndsOn, c.Grounds, c.Status, c.OpenedAt, c.EndedAt, c.ConductReports.Count);
 }
 
 public static class SupervisionApi
@@ -29,14 +29,14 @@ public static class SupervisionApi
     private static async Task<IResult> GetAsync(string person, ClaimsPrincipal user, SupervisionDbContext db, CancellationToken ct)
     {
         if (!PersonRef.TryParse(person, out var reference) || !user.ActsFor(reference.Territory)) return Problems.Forbidden();
-        var found = await db.Cases.AsNoTracking().Where(c => c.Person == reference).OrderByDescending(c => c.OpenedAt).ToListAsync(ct);
+        var found = await db.Cases.AsNoTracking().Include(c => c.ConductReports).Where(c => c.Person == reference).OrderByDescending(c => c.OpenedAt).ToListAsync(ct);
         return found.Count == 0 ? Problems.Forbidden() : Results.Ok(found.Select(CaseView.Of));
     }
 
     private static async Task<IResult> ListAsync(ClaimsPrincipal user, SupervisionDbContext db, CancellationToken ct)
     {
         var mine = user.TerritoriesOf().ToList();
-        var found = await db.Cases.AsNoTracking().Where(c => mine.Contains(c.Territory)).ToListAsync(ct);
+        var found = await db.Cases.AsNoTracking().Include(c => c.ConductReports).Where(c => mine.Contains(c.Territory)).ToListAsync(ct);
         return Results.Ok(found.OrderByDescending(c => c.OpenedAt).Select(CaseView.Of));
     }
 }

@@ -50,3 +50,32 @@ public sealed class WithdrawDesignationConsumer(SupervisionDbContext db, TimePro
         Db.PublishOnCommit(open.End(SupervisionEndReason.DesignationWithdrawn, clock.GetUtcNow()), context);
     }
 }
+
+/// <summary>A conduct report (law 2017-258) joins the open case; it must open with this service's key, and stays sealed at rest.</summary>
+public sealed class DetentionConductReportedConsumer(SupervisionDbContext db, SealingKeyStore keys, TimeProvider clock)
+    : IdempotentConsumer<DetentionConductReported, SupervisionDbContext>(db)
+{
+    protected override async Task Handle(ConsumeContext<DetentionConductReported> context)
+    {
+        // Not a rejection: the designation may still be on its way; bounded retries, then the error queue.
+        var open = await Db.Cases.Include(c => c.ConductReports)
+            .SingleOrDefaultAsync(c => c.Person == context.Message.Person && c.Status == CaseStatus.Open, context.CancellationToken)
+            ?? throw new InvalidOperationException("no-open-case: no open case for this person yet.");
+        try
+        {
+            using var ring = keys.RingFor(DesignatePersonConsumer.KeyOwner);
+            PayloadSealer.Open(context.Message.Report, ring, DesignatePersonConsumer.Purpose, context.MessageId!.Value);
+        }
+        catch (SealingException e)
+        {
+            throw new MessageRejectedException(e.ReasonCode, "the conduct report cannot be opened by this service.");
+        }
+        open.Receive(new ConductReport
+        {
+            Id = NewId.NextGuid(),
+            MessageId = context.MessageId!.Value,
+            ReceivedAt = clock.GetUtcNow(),
+            SealedReport = System.Text.Json.JsonSerializer.Serialize(context.Message.Report),
+        });
+    }
+}

@@ -24,6 +24,7 @@ public sealed class SupervisionCase
     public DateTimeOffset OpenedAt { get; private init; }
     public DateTimeOffset? EndedAt { get; private set; }
     public SupervisionEndReason? EndReason { get; private set; }
+    public List<ConductReport> ConductReports { get; private init; } = [];
 
     private SupervisionCase() { }
 
@@ -48,6 +49,9 @@ public sealed class SupervisionCase
         return new SupervisionEnded { CaseId = Id, Person = Person, Reason = reason, EndedAt = now };
     }
 
+    /// <summary>Kept as it came, sealed for this service: confidential at rest as on the wire.</summary>
+    public void Receive(ConductReport report) => ConductReports.Add(report);
+
     public SupervisionOpened Opened() => new()
     {
         CaseId = Id,
@@ -57,4 +61,13 @@ public sealed class SupervisionCase
         ReleaseDate = ReleaseDate,
         MeasureEndsOn = MeasureEndsOn,
     };
+}
+
+/// <summary>A law 2017-258 report on conduct in detention, received through the gateway under an opt-in rule.</summary>
+public sealed class ConductReport
+{
+    public Guid Id { get; init; }
+    public Guid MessageId { get; init; }
+    public DateTimeOffset ReceivedAt { get; init; }
+    public required string SealedReport { get; init; }
 }

@@ -30,6 +30,14 @@ public abstract class SupervisionDbContext(DbContextOptions options) : ServiceDb
                 .HasMaxLength(200);
             // One open case per person: a second designation is a conflict, not a second case.
             e.HasIndex(c => new { c.Person, c.Status });
+            e.OwnsMany(c => c.ConductReports, r =>
+            {
+                r.ToTable("ConductReports");
+                r.WithOwner().HasForeignKey("CaseId");
+                r.HasKey(x => x.Id);
+                // Ids are chosen here, so a report found on the case is new, not an update.
+                r.Property(x => x.Id).ValueGeneratedNever();
+            });
         });
     }
 }

@@ -125,6 +125,37 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         Assert.Single((await paris.GetFromJsonAsync<JsonElement[]>($"/supervision/cases/{entry.Person.Value}"))!);
     }
 
+    [Fact]
+    public async Task The_2017_conduct_report_is_refused_until_the_rules_opt_in_and_then_only_for_a_designated_person()
+    {
+        Assert.Equal(HttpStatusCode.Accepted, (await Send("jap-75", Fresh("supervision.designate-person"))).Status);
+        Coordination.Contracts.Values.PersonRef person;
+        using (var scope = _host.App.Services.CreateScope())
+            person = (await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Vault.SingleAsync()).Person;
+        await Poller.UntilAsync(async () => (await _host.Http.GetAsync($"/supervision/cases/{person.Value}")).IsSuccessStatusCode, "the case opened");
+        JsonObject Report(string personRef) => Fresh("supervision.report-detention-conduct", e => e["payload"]!["personRef"] = personRef);
+
+        var beforeOptIn = await Send("jap-75", Report(person.Value));
+        Assert.Equal((HttpStatusCode.Forbidden, "forbidden-inbound-flow"), (beforeOptIn.Status, beforeOptIn.Body.GetProperty("reasonCode").GetString()));
+
+        using (var secretariat = _host.ClientFor(DemoPrincipals.Named("secretariat-75")))
+        {
+            var optIn = await secretariat.PostAsync("/sharing-rules/75", new StringContent("""
+                {"proposedBy":["groupe de travail sortants dangereux"],"rules":[
+                  {"category":"detention-conduct","roles":["sentence-enforcement-court"],"purpose":"community-supervision","legalBasis":"loi 2017-258 du 28 février 2017"},
+                  {"category":"control-plan","roles":["association"],"purpose":"community-supervision"}]}
+                """, Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.Created, optIn.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Accepted, (await Send("jap-75", Report(person.Value))).Status);
+        var stranger = Coordination.Contracts.Values.PersonRef.New(Coordination.Contracts.Values.TerritoryCode.Parse("75"));
+        Assert.Equal("person-not-designated", (await Send("jap-75", Report(stranger.Value))).Body.GetProperty("reasonCode").GetString());
+        Assert.Equal("forbidden-inbound-flow", (await Send("spip-75", Report(person.Value))).Body.GetProperty("reasonCode").GetString()); // the opt-in names the JAP only
+        await Poller.UntilAsync(async () => (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person.Value}"))[0].GetProperty("conductReports").GetInt32() == 1,
+            "the report on the case");
+    }
+
     [Theory]
     [InlineData("spip-75", "forbidden-inbound-flow")]
     [InlineData("association-75", "role-not-allowed")]

@@ -178,6 +178,15 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         }, "the rejection in agency.75-spip.rejected");
         Assert.Equal(("forbidden-inbound-flow", "75-spip"), (rejection.GetProperty("reasonCode").GetString(), rejection.GetProperty("sourceAgency").GetString()));
 
+        // Kept where the sender can see it: its own message, sealed for its own key.
+        var keys = _host.App.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
+        using (var spipRing = keys.RingFor("75-spip"))
+        {
+            var original = rejection.GetProperty("original").Deserialize<Coordination.Contracts.Gateway.SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+            var opened = Encoding.UTF8.GetString(Coordination.ServiceDefaults.Sealing.PayloadSealer.Open(original, spipRing, "rejected-message", rejection.GetProperty("decisionId").GetGuid()));
+            Assert.Contains(Canary, opened);
+        }
+
         // Nowhere else: no queue the platform reads or keeps holds it, nor any log line.
         await using var admin = await broker.Connect();
         foreach (var queue in new[] { "gateway-ingress", "agency.75-jap.inbox", "agency.75-prosecutor.inbox", "agency.75-spip.inbox" })

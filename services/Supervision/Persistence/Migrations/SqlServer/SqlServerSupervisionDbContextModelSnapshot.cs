@@ -202,6 +202,39 @@ namespace Coordination.Supervision.Persistence.Migrations.SqlServer
 
                     b.ToTable("SupervisionCases", (string)null);
                 });
+
+            modelBuilder.Entity("Coordination.Supervision.Domain.SupervisionCase", b =>
+                {
+                    b.OwnsMany("Coordination.Supervision.Domain.ConductReport", "ConductReports", b1 =>
+                        {
+                            b1.Property<Guid>("Id")
+                                .HasColumnType("uniqueidentifier");
+
+                            b1.Property<Guid>("CaseId")
+                                .HasColumnType("uniqueidentifier");
+
+                            b1.Property<Guid>("MessageId")
+                                .HasColumnType("uniqueidentifier");
+
+                            b1.Property<DateTimeOffset>("ReceivedAt")
+                                .HasColumnType("datetimeoffset");
+
+                            b1.Property<string>("SealedReport")
+                                .IsRequired()
+                                .HasColumnType("nvarchar(max)");
+
+                            b1.HasKey("Id");
+
+                            b1.HasIndex("CaseId");
+
+                            b1.ToTable("ConductReports", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("CaseId");
+                        });
+
+                    b.Navigation("ConductReports");
+                });
 #pragma warning restore 612, 618
         }
     }

@@ -193,6 +193,39 @@ namespace Coordination.Supervision.Persistence.Migrations.Sqlite
 
                     b.ToTable("SupervisionCases", (string)null);
                 });
+
+            modelBuilder.Entity("Coordination.Supervision.Domain.SupervisionCase", b =>
+                {
+                    b.OwnsMany("Coordination.Supervision.Domain.ConductReport", "ConductReports", b1 =>
+                        {
+                            b1.Property<Guid>("Id")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<Guid>("CaseId")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<Guid>("MessageId")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<long>("ReceivedAt")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("SealedReport")
+                                .IsRequired()
+                                .HasColumnType("TEXT");
+
+                            b1.HasKey("Id");
+
+                            b1.HasIndex("CaseId");
+
+                            b1.ToTable("ConductReports", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("CaseId");
+                        });
+
+                    b.Navigation("ConductReports");
+                });
 #pragma warning restore 612, 618
         }
     }

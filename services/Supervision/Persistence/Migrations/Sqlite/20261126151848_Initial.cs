@@ -89,10 +89,36 @@ namespace Coordination.Supervision.Persistence.Migrations.Sqlite
                     table.PrimaryKey("PK_SupervisionCases", x => x.Id);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "ConductReports",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    MessageId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    SealedReport = table.Column<string>(type: "TEXT", nullable: false),
+                    CaseId = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ConductReports", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ConductReports_SupervisionCases_CaseId",
+                        column: x => x.CaseId,
+                        principalTable: "SupervisionCases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_AccessLog_At",
                 table: "AccessLog",
                 column: "At");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ConductReports_CaseId",
+                table: "ConductReports",
+                column: "CaseId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_InboxEntries_ProcessedAt",
@@ -121,6 +147,9 @@ namespace Coordination.Supervision.Persistence.Migrations.Sqlite
         {
             migrationBuilder.DropTable(
                 name: "AccessLog");
+
+            migrationBuilder.DropTable(
+                name: "ConductReports");
 
             migrationBuilder.DropTable(
                 name: "InboxEntries");
