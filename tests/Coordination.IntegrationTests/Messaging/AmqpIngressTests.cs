@@ -75,6 +75,13 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         Assert.True(Coordination.Contracts.Values.PersonRef.TryParse(designation.GetProperty("person").GetString(), out var person));
         Assert.Equal("75", person.Territory.Value);
 
+        // Audited as accepted, naming the reference, never the person.
+        using var auditor = _host.ClientFor(Coordination.ServiceDefaults.Security.DemoPrincipals.Named("auditor"));
+        var accepted = (await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<JsonElement[]>(auditor, "/audit?limit=1000"))!
+            .Single(e => e.GetProperty("references").GetString()!.Contains($"message:{messageId}"));
+        Assert.Equal(("ingress-accepted", "75-jap"), (accepted.GetProperty("kind").GetString(), accepted.GetProperty("source").GetString()));
+        Assert.Contains($"person:{person.Value}", accepted.GetProperty("references").GetString());
+
         // ...and the Supervision service opened the case under that reference.
         await Poller.UntilAsync(async () => (await _host.Http.GetAsync($"/supervision/cases/{person.Value}")).IsSuccessStatusCode, "the case opened by Supervision");
 
@@ -186,6 +193,14 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
             var opened = Encoding.UTF8.GetString(Coordination.ServiceDefaults.Sealing.PayloadSealer.Open(original, spipRing, "rejected-message", rejection.GetProperty("decisionId").GetGuid()));
             Assert.Contains(Canary, opened);
         }
+
+        // Audited, with references and the reason only.
+        using var auditor = _host.ClientFor(Coordination.ServiceDefaults.Security.DemoPrincipals.Named("auditor"));
+        var audit = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<JsonElement[]>(auditor, "/audit?limit=1000");
+        var entry = Assert.Single(audit!, e => e.GetProperty("decisionId").GetGuid() == rejection.GetProperty("decisionId").GetGuid());
+        Assert.Equal(("ingress-rejected", "forbidden-inbound-flow"), (entry.GetProperty("kind").GetString(), entry.GetProperty("reason").GetString()));
+        Assert.Contains($"message:{messageId}", entry.GetProperty("references").GetString());
+        Assert.DoesNotContain("Valjean", entry.GetRawText());
 
         // Nowhere else: no queue the platform reads or keeps holds it, nor any log line.
         await using var admin = await broker.Connect();
