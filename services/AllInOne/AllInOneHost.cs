@@ -25,13 +25,12 @@ public static class AllInOneHost
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = CoordinationHost.CreateBuilder(args, Defaults);
-        builder.AddServiceDefaults("coordination-allinone");
-        builder.AddGatewayService();
-        builder.AddBriefingsService();
-        builder.AddSupervisionService();
-        configure?.Invoke(builder);
-        return builder.BuildCoordinationApp();
+        return CoordinationHost.Build(args, Defaults, "coordination-allinone", builder =>
+        {
+            builder.AddGatewayService();
+            builder.AddBriefingsService();
+            builder.AddSupervisionService();
+        }, configure);
     }
 
     /// <summary>Waits briefly for every readiness check to pass and returns the one-line summary.</summary>

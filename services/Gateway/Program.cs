@@ -11,19 +11,9 @@ public static class Program
         ["Database:Provider"] = "Sqlite",
     };
 
-    public static async Task<int> Main(string[] args)
-    {
-        if (CoordinationHost.TryRunCommand(args, Defaults) is { } exitCode) return exitCode;
-        await Build(args).RunAsync();
-        return 0;
-    }
+    public static Task<int> Main(string[] args) => CoordinationHost.RunAsync(args, Defaults, a => Build(a));
 
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
-    {
-        var builder = CoordinationHost.CreateBuilder(args, Defaults);
-        builder.AddServiceDefaults("coordination-gateway");
-        builder.AddGatewayService();
-        configure?.Invoke(builder);
-        return builder.BuildCoordinationApp();
-    }
+    /// <summary>The Gateway service alone, on RabbitMQ by default; tests start it the same way.</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null) =>
+        CoordinationHost.Build(args, Defaults, "coordination-gateway", b => b.AddGatewayService(), configure);
 }

@@ -58,18 +58,22 @@ public sealed class LocalRabbitMq : IAsyncDisposable
         var (started, output) = await broker.RunAsync("rabbitmq-server", ["-detached"], TimeSpan.FromSeconds(30));
         if (!started) throw new InvalidOperationException($"rabbitmq-server -detached failed: {output}");
 
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        // The node takes a moment to register with epmd; until then await_startup fails at once.
+        var lastOutput = "";
+        try
         {
-            // The node takes a moment to register with epmd; until then await_startup fails at once.
-            var (ready, awaitOutput) = await broker.RunAsync("rabbitmqctl", ["-n", node, "await_startup", "--timeout", "10"], TimeSpan.FromSeconds(15));
-            if (ready) return broker;
-            if (DateTime.UtcNow > deadline)
+            await Poller.UntilAsync(async () =>
             {
-                await broker.DisposeAsync();
-                throw new InvalidOperationException($"The local RabbitMQ node did not start in {timeout}: {awaitOutput}");
-            }
-            await Task.Delay(500);
+                var (ready, output) = await broker.RunAsync("rabbitmqctl", ["-n", node, "await_startup", "--timeout", "10"], TimeSpan.FromSeconds(15));
+                lastOutput = output;
+                return ready;
+            }, "the local RabbitMQ node to start", timeout);
+            return broker;
+        }
+        catch (TimeoutException)
+        {
+            await broker.DisposeAsync();
+            throw new InvalidOperationException($"The local RabbitMQ node did not start in {timeout}: {lastOutput}");
         }
     }
 

@@ -55,6 +55,25 @@ public static class CoordinationHost
         return 0;
     }
 
+    /// <summary>A host of one or more services: defaults in code, service defaults, the services, then the test's or caller's additions.</summary>
+    public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?> hostDefaults, string hostName,
+        Action<WebApplicationBuilder> addServices, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = CreateBuilder(args, hostDefaults);
+        builder.AddServiceDefaults(hostName);
+        addServices(builder);
+        configure?.Invoke(builder);
+        return builder.BuildCoordinationApp();
+    }
+
+    /// <summary>A service host's Main: a host command (dev-token, sealing-key), or the server until shutdown.</summary>
+    public static async Task<int> RunAsync(string[] args, IReadOnlyDictionary<string, string?> hostDefaults, Func<string[], WebApplication> build)
+    {
+        if (TryRunCommand(args, hostDefaults) is { } exitCode) return exitCode;
+        await build(args).RunAsync();
+        return 0;
+    }
+
     public static WebApplicationBuilder CreateBuilder(string[] args, IReadOnlyDictionary<string, string?> hostDefaults)
     {
         var builder = WebApplication.CreateBuilder(args);

@@ -23,9 +23,14 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
 
     private Task<IConnection> As(string account) => broker.ConnectAs(account, $"{account}-demo-password");
 
-    private static async Task<ushort> RefusalCode(Func<IChannel, Task> action, IConnection connection)
+    /// <summary>
+    /// The reply code of the broker's refusal. Each check gets a connection of its own: after the
+    /// broker closes a channel, reusing its number on the same connection can race the close.
+    /// </summary>
+    private async Task<ushort> RefusalCode(Func<IChannel, Task> action, string account)
     {
-        await using var channel = await connection.CreateChannelAsync();
+        await using var own = await As(account);
+        await using var channel = await own.CreateChannelAsync();
         var refused = await Assert.ThrowsAnyAsync<OperationInterruptedException>(() => action(channel));
         return refused.ShutdownReason!.ReplyCode;
     }
@@ -34,8 +39,8 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
     public async Task An_agency_cannot_read_another_agencys_inbox()
     {
         await using var spip = await As("75-spip");
-        Assert.Equal(403, await RefusalCode(c => c.BasicGetAsync("agency.75-jap.inbox", autoAck: true), spip));
-        Assert.Equal(403, await RefusalCode(c => c.BasicGetAsync("agency.93-spip.inbox", autoAck: true), spip));
+        Assert.Equal(403, await RefusalCode(c => c.BasicGetAsync("agency.75-jap.inbox", autoAck: true), "75-spip"));
+        Assert.Equal(403, await RefusalCode(c => c.BasicGetAsync("agency.93-spip.inbox", autoAck: true), "75-spip"));
         await using var own = await spip.CreateChannelAsync();
         Assert.Null(await own.BasicGetAsync("agency.75-spip.inbox", autoAck: true)); // its own: allowed, empty
         Assert.Null(await own.BasicGetAsync("agency.75-spip.rejected", autoAck: true));
@@ -45,9 +50,9 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
     public async Task An_agency_cannot_bind_to_an_internal_exchange_or_declare_anything()
     {
         await using var association = await As("75-association");
-        Assert.Equal(403, await RefusalCode(c => c.QueueBindAsync("agency.75-association.inbox", "Coordination.Contracts.Briefings:PenalPolicyBriefingRecorded", ""), association));
-        Assert.Equal(403, await RefusalCode(c => c.QueueDeclareAsync("snooping", durable: false, exclusive: true, autoDelete: true), association));
-        Assert.Equal(403, await RefusalCode(c => c.BasicGetAsync("gateway-ingress", autoAck: true), association));
+        Assert.Equal(403, await RefusalCode(c => c.QueueBindAsync("agency.75-association.inbox", "Coordination.Contracts.Briefings:PenalPolicyBriefingRecorded", ""), "75-association"));
+        Assert.Equal(403, await RefusalCode(c => c.QueueDeclareAsync("snooping", durable: false, exclusive: true, autoDelete: true), "75-association"));
+        Assert.Equal(403, await RefusalCode(c => c.BasicGetAsync("gateway-ingress", autoAck: true), "75-association"));
     }
 
     [Fact]
@@ -68,8 +73,8 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
     public async Task A_service_cannot_read_the_gateways_queues()
     {
         await using var briefings = await As("svc-briefings");
-        Assert.Equal(403, await RefusalCode(c => c.BasicGetAsync("gateway-ingress", autoAck: true), briefings));
-        Assert.Equal(403, await RefusalCode(c => c.BasicGetAsync("agency.75-jap.inbox", autoAck: true), briefings));
+        Assert.Equal(403, await RefusalCode(c => c.BasicGetAsync("gateway-ingress", autoAck: true), "svc-briefings"));
+        Assert.Equal(403, await RefusalCode(c => c.BasicGetAsync("agency.75-jap.inbox", autoAck: true), "svc-briefings"));
     }
 
     [Fact]
@@ -90,9 +95,9 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
 
         // Nor publish anywhere but the ingress, nor with a routing key that is no agency message type.
         Assert.Equal(403, await RefusalCode(c => c.BasicPublishAsync("Coordination.Contracts.Briefings:RecordPenalPolicyBriefing", "", false,
-            new BasicProperties(), Encoding.UTF8.GetBytes("{}")).AsTask().ContinueWith(t => c.BasicQosAsync(0, 1, false)).Unwrap(), jap));
+            new BasicProperties(), Encoding.UTF8.GetBytes("{}")).AsTask().ContinueWith(t => c.BasicQosAsync(0, 1, false)).Unwrap(), "75-jap"));
         Assert.Equal(403, await RefusalCode(c => c.BasicPublishAsync("coordination.ingress", "gateway.rewrite-rules", false,
-            new BasicProperties(), Encoding.UTF8.GetBytes("{}")).AsTask().ContinueWith(t => c.BasicQosAsync(0, 1, false)).Unwrap(), jap));
+            new BasicProperties(), Encoding.UTF8.GetBytes("{}")).AsTask().ContinueWith(t => c.BasicQosAsync(0, 1, false)).Unwrap(), "75-jap"));
 
         await using var admin = await broker.Connect();
         await using var inspect = await admin.CreateChannelAsync();
