@@ -12,8 +12,10 @@ using RabbitMQ.Client.Events;
 
 // Load driver: one run, one broker, two measurements.
 //  1. raw RabbitMQ.Client: 1 KB persistent messages, publisher confirms, quorum queue, publish → consume;
-//  2. the Briefings service: RecordPenalPolicyBriefing published on RabbitMQ the way an agency does,
-//     timed until the service committed it (briefing row + outbox row + inbox entry in one transaction).
+//  2. the Briefings service: RecordPenalPolicyBriefing published on RabbitMQ straight to its exchange,
+//     timed until the service committed it (briefing row + outbox row + inbox entry in one transaction);
+//  3. the same briefings as agencies send them: a JSON envelope on coordination.ingress under the
+//     prosecutor's own account, through the gateway (schemas, rules, audit, outbox), until committed.
 // Usage: dotnet run -c Release --project tests/Benchmarks -- [--messages N] [--briefings N] [--window N]
 // RABBITMQ_URL picks a broker; otherwise a private node of the local rabbitmq-server is started.
 
@@ -36,12 +38,15 @@ Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environme
 try
 {
     var raw = await RawBaseline(url, rawCount, window);
-    var service = await BriefingsThroughput(url, briefingCount, window);
+    var service = await BriefingsThroughput(url, briefingCount, window, throughGateway: false, local);
+    var gateway = await BriefingsThroughput(url, briefingCount, window, throughGateway: true, local);
     Console.WriteLine();
-    Console.WriteLine($"{"",-44}{"msgs/s",10}{"p50 ms",10}{"p99 ms",10}");
+    Console.WriteLine($"{"",-52}{"msgs/s",10}{"p50 ms",10}{"p99 ms",10}");
     Print($"raw RabbitMQ.Client ({rawCount} x 1 KB)", raw);
     Print($"Briefings, published → committed ({briefingCount})", service);
+    Print($"via gateway ingress → committed ({briefingCount})", gateway);
     Console.WriteLine($"ratio service/raw: throughput {service.PerSecond / raw.PerSecond:P1}, p50 latency x{service.P50 / raw.P50:F1}, p99 latency x{service.P99 / raw.P99:F1}");
+    Console.WriteLine($"ratio gateway path/raw: throughput {gateway.PerSecond / raw.PerSecond:P1}, p50 latency x{gateway.P50 / raw.P50:F1}, p99 latency x{gateway.P99 / raw.P99:F1}");
 }
 finally
 {
@@ -49,7 +54,7 @@ finally
 }
 return 0;
 
-static void Print(string name, Result r) => Console.WriteLine($"{name,-44}{r.PerSecond,10:F0}{r.P50,10:F2}{r.P99,10:F2}");
+static void Print(string name, Result r) => Console.WriteLine($"{name,-52}{r.PerSecond,10:F0}{r.P50,10:F2}{r.P99,10:F2}");
 
 static async Task<Result> RawBaseline(string url, int count, int window)
 {
@@ -91,16 +96,28 @@ static async Task<Result> RawBaseline(string url, int count, int window)
     return Result.Of(count, Stopwatch.GetElapsedTime(started, finished), latencies);
 }
 
-static async Task<Result> BriefingsThroughput(string url, int count, int window)
+static async Task<Result> BriefingsThroughput(string url, int count, int window, bool throughGateway, LocalRabbitMq? local)
 {
     var folder = Directory.CreateTempSubdirectory("coordination-benchmark-").FullName;
-    var app = Coordination.Briefings.Program.Build([
-        "--urls=http://127.0.0.1:0", "--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={url}",
-        $"--Database:Directory={folder}", "--Logging:LogLevel:Default=Warning"]);
+    string[] settings = ["--urls=http://127.0.0.1:0", "--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={url}",
+        $"--Database:Directory={folder}", "--Logging:LogLevel:Default=Warning"];
+    var agencyUrl = url;
+    if (throughGateway)
+    {
+        // The prosecutor's own broker account, from the project's definitions.
+        var definitions = Path.Combine(RepositoryRoot(), "infra", "rabbitmq", "definitions.json");
+        if (local is not null && !(await local.CtlAsync("import_definitions", definitions)).Ok) throw new InvalidOperationException("import_definitions failed");
+        agencyUrl = new UriBuilder(url) { UserName = "75-prosecutor", Password = "75-prosecutor-demo-password" }.Uri.ToString();
+    }
+    var app = throughGateway
+        ? Coordination.AllInOne.AllInOneHost.Build(settings)
+        : Coordination.Briefings.Program.Build(settings);
     await app.StartAsync();
     try
     {
         var published = new ConcurrentDictionary<Guid, long>();
+        // Through the gateway the command inside has a message id of its own; its correlation id is the agency's.
+        var gatewayIds = published;
         var latencies = new ConcurrentBag<double>();
         var done = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         var committed = 0;
@@ -111,7 +128,7 @@ static async Task<Result> BriefingsThroughput(string url, int count, int window)
             if (Interlocked.Increment(ref committed) == count) done.TrySetResult(at);
         }));
 
-        var factory = new ConnectionFactory { Uri = new Uri(url) };
+        var factory = new ConnectionFactory { Uri = new Uri(agencyUrl) };
         await using var connection = await factory.CreateConnectionAsync("benchmark-agency");
         await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         var exchange = $"{typeof(RecordPenalPolicyBriefing).Namespace}:{nameof(RecordPenalPolicyBriefing)}";
@@ -122,19 +139,27 @@ static async Task<Result> BriefingsThroughput(string url, int count, int window)
         await Windowed(count, window, async i =>
         {
             var id = NewId.NextGuid();
-            var envelope = new JsonObject
+            var briefing = new JsonObject
             {
-                ["messageId"] = id.ToString(),
-                ["messageType"] = new JsonArray(urn),
-                ["message"] = new JsonObject
-                {
-                    ["territory"] = i % 2 == 0 ? "75" : "93",
-                    ["briefedOn"] = day,
-                    ["prosecutorOffice"] = "Parquet de Paris",
-                    ["priorityThemes"] = new JsonArray("drug-trafficking", "road-safety"),
-                    ["summary"] = summary,
-                },
+                ["briefedOn"] = day,
+                ["prosecutorOffice"] = "Parquet de Paris",
+                ["priorityThemes"] = new JsonArray("drug-trafficking", "road-safety"),
+                ["summary"] = summary,
             };
+            if (throughGateway)
+            {
+                var agencyEnvelope = new JsonObject
+                {
+                    ["messageId"] = id.ToString(), ["type"] = "briefings.record-briefing", ["schemaVersion"] = 1, ["territory"] = "75",
+                    ["occurredAt"] = DateTimeOffset.UtcNow.ToString("O"), ["payload"] = briefing,
+                };
+                var agencyProperties = new BasicProperties { DeliveryMode = DeliveryModes.Persistent, ContentType = "application/json", MessageId = id.ToString(), UserId = "75-prosecutor" };
+                gatewayIds[id] = Stopwatch.GetTimestamp();
+                await channel.BasicPublishAsync("coordination.ingress", "briefings.record-briefing", false, agencyProperties, Encoding.UTF8.GetBytes(agencyEnvelope.ToJsonString()));
+                return;
+            }
+            briefing["territory"] = i % 2 == 0 ? "75" : "93";
+            var envelope = new JsonObject { ["messageId"] = id.ToString(), ["messageType"] = new JsonArray(urn), ["message"] = briefing };
             var properties = new BasicProperties { DeliveryMode = DeliveryModes.Persistent, ContentType = "application/vnd.masstransit+json", MessageId = id.ToString() };
             published[id] = Stopwatch.GetTimestamp();
             await channel.BasicPublishAsync(exchange, "", false, properties, Encoding.UTF8.GetBytes(envelope.ToJsonString()));
@@ -164,6 +189,13 @@ static async Task Windowed(int count, int window, Func<int, Task> publish)
     await Task.WhenAll(pending);
 }
 
+static string RepositoryRoot()
+{
+    for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        if (File.Exists(Path.Combine(folder.FullName, "Coordination.sln"))) return folder.FullName;
+    throw new DirectoryNotFoundException("Coordination.sln not found above the benchmark.");
+}
+
 static Dictionary<string, int> Args(string[] args)
 {
     var result = new Dictionary<string, int>();
@@ -187,7 +219,7 @@ sealed class CommitObserver(Action<Guid, long> committed) : IConsumeMessageObser
     public Task PreConsume(ConsumeContext<RecordPenalPolicyBriefing> context) => Task.CompletedTask;
     public Task PostConsume(ConsumeContext<RecordPenalPolicyBriefing> context)
     {
-        committed(context.MessageId!.Value, Stopwatch.GetTimestamp());
+        committed(context.CorrelationId ?? context.MessageId!.Value, Stopwatch.GetTimestamp());
         return Task.CompletedTask;
     }
     public Task ConsumeFault(ConsumeContext<RecordPenalPolicyBriefing> context, Exception exception) => Task.CompletedTask;

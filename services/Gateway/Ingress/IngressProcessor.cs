@@ -79,7 +79,7 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
                 return await RejectAsync(source, messageId, type, "person-not-designated", "The person is not designated in this territory.", [], cancellationToken);
         }
 
-        var (forwarded, references) = await ForwardAsync(source, type, territory, payload, cancellationToken);
+        var (forwarded, references) = await ForwardAsync(source, type, territory, payload, messageId!.Value, cancellationToken);
         var decisionId = NewId.NextGuid();
         Activity.Current?.SetTag("coordination.decision.id", decisionId.ToString());
         db.IngressRecords.Add(new IngressRecord { Agency = source.Agency, MessageId = messageId!.Value, Type = type, Accepted = true, ReasonCode = "accepted", DecisionId = decisionId, ReceivedAt = clock.GetUtcNow() });
@@ -103,7 +103,8 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
         RejectAsync(source, null, type, "unidentified-source", "The sender is not a registered agency.", [], cancellationToken);
 
     /// <summary>Turns the agency's payload into the platform's own command and stages it with the decision.</summary>
-    private async Task<(string Recipient, IReadOnlyList<string> References)> ForwardAsync(AgencySource source, string type, TerritoryCode territory, JsonElement payload, CancellationToken cancellationToken)
+    /// <remarks>The forwarded message's correlation id is the agency's message id: one thread from door to effect.</remarks>
+    private async Task<(string Recipient, IReadOnlyList<string> References)> ForwardAsync(AgencySource source, string type, TerritoryCode territory, JsonElement payload, Guid agencyMessageId, CancellationToken cancellationToken)
     {
         switch (type)
         {
@@ -117,7 +118,7 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
                     ProsecutorOffice = briefing.ProsecutorOffice,
                     PriorityThemes = briefing.PriorityThemes,
                     Summary = briefing.Summary,
-                });
+                }, correlationId: agencyMessageId);
                 return ("briefings", []);
             case "supervision.designate-person":
                 // Identity to the vault; supervision gets a reference, dates, and the grounds sealed for it alone.
@@ -132,7 +133,7 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
                     ReleaseDate = details.ReleaseDate,
                     MeasureEndsOn = details.MeasureEndsOn,
                     Grounds = PayloadSealer.SealJson(details.Grounds, keys.CurrentKeyOf(SupervisionRecipient), SupervisionPurpose, messageId),
-                }, messageId: messageId);
+                }, messageId: messageId, correlationId: agencyMessageId);
                 return ("supervision", [$"person:{person.Value}"]);
             case InboundRules.DetentionConduct:
                 // Sealed for supervision alone: the conduct report is confidential (II).
@@ -143,7 +144,7 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
                     Person = personRef,
                     Territory = territory,
                     Report = PayloadSealer.Seal(JsonSerializer.SerializeToUtf8Bytes(payload), keys.CurrentKeyOf(SupervisionRecipient), SupervisionPurpose, conductId),
-                }, messageId: conductId);
+                }, messageId: conductId, correlationId: agencyMessageId);
                 return ("supervision", [$"person:{personRef.Value}"]);
             default:
                 throw new InvalidOperationException($"No forwarding for {type}.");

@@ -21,7 +21,7 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<Security.AccessLogEntry> AccessLog => Set<Security.AccessLogEntry>();
 
     /// <summary>Stages <paramref name="message"/> for publication once the current SaveChanges commits.</summary>
-    public void PublishOnCommit<T>(T message, ConsumeContext? cause = null, Guid? messageId = null) where T : class
+    public void PublishOnCommit<T>(T message, ConsumeContext? cause = null, Guid? messageId = null, Guid? correlationId = null) where T : class
     {
         OutboxMessages.Add(new OutboxMessage
         {
@@ -30,7 +30,7 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
             MessageType = TypeName(typeof(T)),
             Body = JsonSerializer.Serialize(message, BodyJson),
             ConversationId = cause?.ConversationId,
-            CorrelationId = cause?.CorrelationId,
+            CorrelationId = correlationId ?? cause?.CorrelationId,
             TraceParent = Activity.Current?.Id,
         });
     }
