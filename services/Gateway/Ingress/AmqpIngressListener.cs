@@ -3,6 +3,7 @@ using System.Text.Json;
 using Coordination.Contracts.Gateway;
 using Coordination.ServiceDefaults.Messaging;
 using Coordination.ServiceDefaults.Sealing;
+using Coordination.ServiceDefaults.Telemetry;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -68,6 +69,10 @@ public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, Mes
 
     private async Task HandleAsync(IChannel channel, BasicDeliverEventArgs delivery, CancellationToken stoppingToken)
     {
+        // Each agency message starts its story here: the decision id lands on this span.
+        using var activity = CoordinationTelemetry.Source.StartActivity($"gateway ingress {delivery.RoutingKey}", System.Diagnostics.ActivityKind.Consumer);
+        activity?.SetTag("messaging.system", "rabbitmq");
+        activity?.SetTag("messaging.destination.name", Exchange);
         try
         {
             var account = delivery.BasicProperties.UserId;

@@ -95,7 +95,8 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
             Coordination.ServiceDefaults.Sealing.PayloadSealer.Open(sealedGrounds, spip, "community-supervision", Guid.Parse(wireId)));
 
         // The canary is in no span attribute, no log line, and no error queue.
-        Assert.Contains(spans, s => s.Contains("coordination.decision.id", StringComparison.Ordinal) || s.StartsWith("MassTransit|", StringComparison.Ordinal));
+        Assert.Contains(spans, s => s.StartsWith("Coordination|gateway ingress supervision.designate-person|", StringComparison.Ordinal)
+            && s.Contains("coordination.decision.id=", StringComparison.Ordinal));
         Assert.DoesNotContain(spans, s => s.Contains("Valjean", StringComparison.Ordinal));
         Assert.DoesNotContain(_host.App.Services.GetFakeLogCollector().GetSnapshot(), l => (l.Message + l.Exception).Contains("Valjean", StringComparison.Ordinal));
         await using var admin = await broker.Connect();
