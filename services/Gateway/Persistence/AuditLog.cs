@@ -40,12 +40,13 @@ public sealed class AuditLog(GatewayDbContext db, AuditAppendLock appendLock, Ti
                 db.Audit.Add(entry);
                 entries.Add(entry);
             }
-            _staged.Clear();
             await db.SaveChangesAsync(cancellationToken);
             return entries;
         }
         finally
         {
+            // Committed or not, these records are spent: a retry stages its decisions anew.
+            _staged.Clear();
             appendLock.Gate.Release();
         }
     }
