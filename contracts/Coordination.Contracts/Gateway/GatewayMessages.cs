@@ -44,6 +44,22 @@ public sealed record ReleaseConfidentialPayload
     [Confidential] public required SealedPayload Payload { get; init; }
 }
 
+/// <summary>
+/// A release delivered to a platform service registered as a recipient (a service endpoint rather
+/// than an agency's inbox): the granted categories, sealed for that service's key, bound to this
+/// message's id and the release's purpose.
+/// </summary>
+public sealed record ConfidentialPayloadDelivered
+{
+    [Public] public required Guid ReleaseId { get; init; }
+    [Public] public required Guid DecisionId { get; init; }
+    [Public] public required string Recipient { get; init; }
+    [Public] public required string Purpose { get; init; }
+    [Public] public required IReadOnlyList<DataCategory> Categories { get; init; }
+    [Public] public PersonRef? Person { get; init; }
+    [Confidential] public required SealedPayload Payload { get; init; }
+}
+
 public sealed record ConfidentialPayloadReleased
 {
     [Public] public required Guid ReleaseId { get; init; }

@@ -22,7 +22,8 @@ namespace Coordination.Gateway.Consumers;
 /// sharing rules in force decide, only the granted categories are re-sealed for that recipient (the
 /// identity re-attached from the vault only where granted), and every decision is audited.
 /// </summary>
-public sealed class ReleaseConfidentialPayloadConsumer(GatewayDbContext db, AuditLog audit, SealingKeyStore keys, IdentityVault vault, AgencyDirectory agencies, TimeProvider clock)
+public sealed class ReleaseConfidentialPayloadConsumer(GatewayDbContext db, AuditLog audit, SealingKeyStore keys, IdentityVault vault, AgencyDirectory agencies,
+    Microsoft.Extensions.Options.IOptions<GatewayOptions> options, TimeProvider clock)
     : IdempotentConsumer<ReleaseConfidentialPayload, GatewayDbContext>(db)
 {
     public const string Owner = "gateway";
@@ -60,7 +61,7 @@ public sealed class ReleaseConfidentialPayloadConsumer(GatewayDbContext db, Audi
             activity?.SetTag("coordination.decision.id", decisionId.ToString());
             var decision = contents is null
                 ? ReleaseDecision.Deny("unreadable-payload", requested)
-                : ReleaseDecider.Decide(rules, request.Territory, RecipientOf(recipientId), purpose, requested, DateOnly.FromDateTime(now.UtcDateTime));
+                : ReleaseDecider.Decide(rules, request.Territory, RecipientOf(recipientId, request.Territory), purpose, requested, DateOnly.FromDateTime(now.UtcDateTime));
 
             if (decision.Released)
             {
@@ -77,19 +78,36 @@ public sealed class ReleaseConfidentialPayloadConsumer(GatewayDbContext db, Audi
                     if (decision.Granted.Contains(DataCategory.ContactDetails)) released["contact-details"] = JsonSerializer.SerializeToNode(details.Contact, Json);
                 }
                 var deliveryId = NewId.NextGuid();
-                var sealedForRecipient = PayloadSealer.Seal(JsonSerializer.SerializeToUtf8Bytes(released, Json), keys.CurrentKeyOf(recipientId), request.Purpose, deliveryId);
-                Db.Set<AgencyDelivery>().Add(new AgencyDelivery
+                if (ServiceNameOf(recipientId) is { } service)
                 {
-                    Id = deliveryId,
-                    Agency = recipientId,
-                    Type = "supervision.case-information",
-                    CreatedAt = now,
-                    Body = JsonSerializer.Serialize(new
+                    // A service endpoint: on the bus, through the outbox, sealed for that service alone.
+                    Db.PublishOnCommit(new ConfidentialPayloadDelivered
                     {
-                        deliveryId, request.ReleaseId, decisionId, purpose = request.Purpose, territory = request.Territory.Value,
-                        person = request.Person?.Value, categories = decision.Granted.Select(ClosedList<DataCategory>.WordOf), payload = sealedForRecipient,
-                    }, Json),
-                });
+                        ReleaseId = request.ReleaseId,
+                        DecisionId = decisionId,
+                        Recipient = recipientId,
+                        Purpose = request.Purpose,
+                        Categories = decision.Granted,
+                        Person = request.Person,
+                        Payload = PayloadSealer.Seal(JsonSerializer.SerializeToUtf8Bytes(released, Json), keys.CurrentKeyOf(service), request.Purpose, deliveryId),
+                    }, context, messageId: deliveryId);
+                }
+                else
+                {
+                    var sealedForRecipient = PayloadSealer.Seal(JsonSerializer.SerializeToUtf8Bytes(released, Json), keys.CurrentKeyOf(recipientId), request.Purpose, deliveryId);
+                    Db.Set<AgencyDelivery>().Add(new AgencyDelivery
+                    {
+                        Id = deliveryId,
+                        Agency = recipientId,
+                        Type = "supervision.case-information",
+                        CreatedAt = now,
+                        Body = JsonSerializer.Serialize(new
+                        {
+                            deliveryId, request.ReleaseId, decisionId, purpose = request.Purpose, territory = request.Territory.Value,
+                            person = request.Person?.Value, categories = decision.Granted.Select(ClosedList<DataCategory>.WordOf), payload = sealedForRecipient,
+                        }, Json),
+                    });
+                }
             }
             activity?.SetTag("coordination.decision.outcome", decision.ReasonCode);
             audit.Stage(new AuditRecord(decisionId, decision.Released ? AuditKind.Released : AuditKind.Denied, request.RequestedBy ?? "unnamed-service",
@@ -101,9 +119,21 @@ public sealed class ReleaseConfidentialPayloadConsumer(GatewayDbContext db, Audi
     /// <summary>One transaction: deliveries, the audit entries linked under the append lock, and the inbox entry.</summary>
     protected override Task CommitAsync(CancellationToken cancellationToken) => audit.SaveAsync(cancellationToken);
 
-    private Recipient? RecipientOf(string recipientId) =>
-        agencies.Find(recipientId) is { Role: { } role } agency && RoleOf(role) is { } recipientRole
+    /// <summary>A registered agency, or a platform service registered as a recipient; anyone else is a third party.</summary>
+    private Recipient? RecipientOf(string recipientId, TerritoryCode territory)
+    {
+        if (ServiceNameOf(recipientId) is { } service)
+            return options.Value.ServiceRecipients.TryGetValue(service, out var word) && ClosedList<RecipientRole>.TryParse(word, out var serviceRole)
+                ? new Recipient(recipientId, territory, serviceRole) // a platform service serves every territory it is deployed for
+                : null;
+        return agencies.Find(recipientId) is { Role: { } role } agency && RoleOf(role) is { } recipientRole
             ? new Recipient(recipientId, agency.Territories.Single(), recipientRole)
+            : null;
+    }
+
+    private string? ServiceNameOf(string recipientId) =>
+        recipientId.StartsWith("service:", StringComparison.Ordinal) && options.Value.ServiceRecipients.ContainsKey(recipientId["service:".Length..])
+            ? recipientId["service:".Length..]
             : null;
 
     private static RecipientRole? RoleOf(PrincipalRole role) => role switch

@@ -20,7 +20,8 @@ namespace Coordination.IntegrationTests.EndToEnd;
 public sealed class ReleaseTests : IAsyncLifetime
 {
     private ServiceHost _host = null!;
-    public async Task InitializeAsync() => _host = await ServiceHost.StartAllInOneAsync();
+    // One platform service registered as a recipient, with the role the rules may grant to.
+    public async Task InitializeAsync() => _host = await ServiceHost.StartAllInOneAsync(null, "--Gateway:ServiceRecipients:supervision=operational-cell");
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
@@ -83,6 +84,52 @@ public sealed class ReleaseTests : IAsyncLifetime
             audit.Select(e => (e.GetProperty("recipient").GetString(), e.GetProperty("outcome").GetString(), e.GetProperty("reason").GetString())).OrderBy(t => t.Item1));
         Assert.DoesNotContain(audit, e => e.GetRawText().Contains("CANARY", StringComparison.Ordinal));
         Assert.True((await auditor.GetFromJsonAsync<JsonElement>("/audit/verify")).GetProperty("intact").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_registered_service_endpoint_receives_its_grant_on_the_bus_sealed_for_it_and_an_unregistered_one_nothing()
+    {
+        using (var secretariat = _host.ClientFor(DemoPrincipals.Named("secretariat-75")))
+            Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsync("/sharing-rules/75", new StringContent("""
+                {"proposedBy":["cellule de coordination"],"rules":[{"category":"control-outcomes","roles":["operational-cell"],"purpose":"community-supervision","legalBasis":"CSI L132-10-1 I 3°"}]}
+                """, Encoding.UTF8, "application/json"))).StatusCode);
+
+        var keys = _host.App.Services.GetRequiredService<SealingKeyStore>();
+        var messageId = NewId.NextGuid();
+        var request = new ReleaseConfidentialPayload
+        {
+            ReleaseId = Guid.NewGuid(),
+            Territory = TerritoryCode.Parse("75"),
+            Purpose = "community-supervision",
+            Categories = [DataCategory.ControlOutcomes, DataCategory.CircumstancesOfOffence],
+            Recipients = ["service:supervision", "service:newsroom"],
+            RequestedBy = "courtreporting",
+            Payload = PayloadSealer.Seal(Encoding.UTF8.GetBytes("""{"control-outcomes":["compliant","missed"],"circumstances-of-offence":"CANARY"}"""),
+                keys.CurrentKeyOf("gateway"), "community-supervision", messageId),
+        };
+        await _host.Bus.Publish(request, ctx => ctx.MessageId = messageId);
+
+        Coordination.ServiceDefaults.Outbox.OutboxMessage? delivered = null;
+        await Poller.UntilAsync(async () =>
+        {
+            using var scope = _host.App.Services.CreateScope();
+            delivered = await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().OutboxMessages
+                .FirstOrDefaultAsync(m => m.MessageType.Contains(nameof(ConfidentialPayloadDelivered)));
+            return delivered is not null;
+        }, "the delivery to the service endpoint");
+        Assert.DoesNotContain("CANARY", delivered!.Body);
+        var message = JsonSerializer.Deserialize<ConfidentialPayloadDelivered>(delivered.Body, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        Assert.Equal("service:supervision", message.Recipient);
+        Assert.Equal([DataCategory.ControlOutcomes], message.Categories);
+        using var ring = keys.RingFor("supervision");
+        var opened = JsonNode.Parse(PayloadSealer.Open(message.Payload, ring, "community-supervision", delivered.MessageId))!.AsObject();
+        Assert.Equal(["control-outcomes"], opened.Select(p => p.Key));
+
+        using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
+        var audit = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!
+            .Where(e => e.GetProperty("references").GetString()!.Contains($"release:{request.ReleaseId}"))
+            .Select(e => (e.GetProperty("recipient").GetString(), e.GetProperty("reason").GetString(), e.GetProperty("source").GetString())).OrderBy(t => t.Item1);
+        Assert.Equal([("service:newsroom", "third-party", "courtreporting"), ("service:supervision", "partly-granted", "courtreporting")], audit);
     }
 
     private async Task<List<JsonElement>> InboxOf(string principal, int expected)
