@@ -53,7 +53,7 @@ public sealed partial class AgencyMailboxPusher(IServiceScopeFactory scopes, Mes
             pending = await db.Set<AgencyDelivery>().Where(d => d.PushedAt == null).OrderBy(d => d.CreatedAt).Take(100).ToListAsync(cancellationToken);
         foreach (var delivery in pending)
         {
-            var queue = $"agency.{delivery.Agency}.inbox";
+            var queue = delivery.Type == Ingress.IngressProcessor.RejectionType ? $"agency.{delivery.Agency}.rejected" : $"agency.{delivery.Agency}.inbox";
             if (declared.Add(queue))
                 await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,
                     arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken: cancellationToken);

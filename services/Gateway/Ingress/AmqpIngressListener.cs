@@ -13,14 +13,13 @@ namespace Coordination.Gateway.Ingress;
 /// The AMQP door: agencies publish their envelope to the <c>coordination.ingress</c> topic exchange,
 /// routing key = message type, with <c>user_id</c> set to their broker account. The broker refuses a
 /// user_id that is not the connection's own account, so the source is what the transport proves.
-/// Answers to refused messages go to the sender's own <c>agency.&lt;id&gt;.rejected</c> queue.
+/// Answers to refused messages reach the sender's own <c>agency.&lt;id&gt;.rejected</c> queue through the mailbox.
 /// </summary>
-public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, MessagingOptions messaging, AgencyDirectory agencies, SealingKeyStore keys, TimeProvider clock, ILogger<AmqpIngressListener> logger)
+public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, MessagingOptions messaging, AgencyDirectory agencies, ILogger<AmqpIngressListener> logger)
     : BackgroundService
 {
     public const string Exchange = "coordination.ingress";
     public const string Queue = "gateway-ingress";
-    public const string RejectedMessagePurpose = "rejected-message";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -79,30 +78,9 @@ public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, Mes
             var source = agencies.Find(account) ?? new AgencySource(string.IsNullOrEmpty(account) ? "unidentified" : account, null, new HashSet<Contracts.Values.TerritoryCode>());
             await using var scope = scopes.CreateAsyncScope();
             var processor = scope.ServiceProvider.GetRequiredService<IngressProcessor>();
-            IngressOutcome outcome = agencies.Find(account) is null
-                ? await processor.RejectUnidentifiedAsync(source, delivery.RoutingKey, stoppingToken)
-                : await processor.ProcessAsync(source, delivery.Body, delivery.RoutingKey, stoppingToken);
-
-            if (!outcome.Accepted && agencies.Find(account) is not null)
-            {
-                var rejected = new IngressRejected
-                {
-                    MessageId = outcome.MessageId ?? Guid.Empty,
-                    MessageType = delivery.RoutingKey,
-                    SourceAgency = source.Agency,
-                    ReasonCode = outcome.ReasonCode,
-                    Reason = outcome.Reason,
-                    RejectedAt = clock.GetUtcNow(),
-                    DecisionId = outcome.DecisionId,
-                    Original = PayloadSealer.Seal(delivery.Body.Span, keys.CurrentKeyOf(source.Agency), RejectedMessagePurpose, outcome.DecisionId),
-                };
-                var queue = $"agency.{source.Agency}.rejected";
-                await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,
-                    arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken: stoppingToken);
-                await channel.BasicPublishAsync("", queue, false,
-                    new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent, Type = "gateway.rejected", CorrelationId = rejected.MessageId.ToString() },
-                    JsonSerializer.SerializeToUtf8Bytes(rejected, Json), stoppingToken);
-            }
+            // A refusal's answer is committed with the decision; the mailbox pusher delivers it to agency.<id>.rejected.
+            if (agencies.Find(account) is null) await processor.RejectUnidentifiedAsync(source, delivery.RoutingKey, stoppingToken);
+            else await processor.ProcessAsync(source, delivery.Body, delivery.RoutingKey, stoppingToken);
             await channel.BasicAckAsync(delivery.DeliveryTag, false, stoppingToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -7,6 +7,7 @@ using Coordination.Gateway.Domain;
 using Coordination.Gateway.Persistence;
 using Coordination.Gateway.Vault;
 using Coordination.Contracts.Supervision;
+using Coordination.Contracts.Gateway;
 using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Security;
 using MassTransit;
@@ -29,8 +30,13 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
     public const int MaxBytes = 64 * 1024;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    private ReadOnlyMemory<byte> _body;
+    private bool _registeredSender;
+
     public async Task<IngressOutcome> ProcessAsync(AgencySource source, ReadOnlyMemory<byte> body, string? declaredType, CancellationToken cancellationToken)
     {
+        _body = body;
+        _registeredSender = true;
         if (body.Length > MaxBytes)
             return await RejectAsync(source, null, declaredType, "too-large", $"A message is at most {MaxBytes / 1024} KB.", [], cancellationToken);
 
@@ -99,8 +105,11 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
     }
 
     /// <summary>A message with no user_id, or one of an account no agency is registered under: audited, answered to no one.</summary>
-    public Task<IngressOutcome> RejectUnidentifiedAsync(AgencySource source, string? type, CancellationToken cancellationToken) =>
-        RejectAsync(source, null, type, "unidentified-source", "The sender is not a registered agency.", [], cancellationToken);
+    public Task<IngressOutcome> RejectUnidentifiedAsync(AgencySource source, string? type, CancellationToken cancellationToken)
+    {
+        _registeredSender = false;
+        return RejectAsync(source, null, type, "unidentified-source", "The sender is not a registered agency.", [], cancellationToken);
+    }
 
     /// <summary>Turns the agency's payload into the platform's own command and stages it with the decision.</summary>
     /// <remarks>The forwarded message's correlation id is the agency's message id: one thread from door to effect.</remarks>
@@ -161,9 +170,42 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
         if (messageId is { } knownId && type is not null
             && !await db.IngressRecords.AnyAsync(r => r.Agency == source.Agency && r.MessageId == knownId, cancellationToken))
             db.IngressRecords.Add(new IngressRecord { Agency = source.Agency, MessageId = knownId, Type = type, Accepted = false, ReasonCode = reasonCode, DecisionId = decisionId, ReceivedAt = clock.GetUtcNow() });
+        if (_registeredSender)
+            StageRejectionNotice(source, messageId, type, reasonCode, reason, decisionId);
         await audit.AppendAndSaveAsync(new AuditRecord(decisionId, AuditKind.IngressRejected, source.Agency, null, null, [],
             [messageId is null ? "message:unreadable" : $"message:{messageId}", $"type:{type ?? "unknown"}"], null, "rejected", reasonCode), cancellationToken);
         return new IngressOutcome(false, decisionId, messageId, reasonCode, reason, errors);
+    }
+
+    public const string RejectedMessagePurpose = "rejected-message";
+    public const string RejectionType = "gateway.rejected";
+
+    /// <summary>
+    /// The answer to a refused message, committed with the decision: its reason, and the message as
+    /// received sealed for the sender's own key, kept where the sender alone reads it (its rejection
+    /// queue on RabbitMQ, its mailbox over HTTP). The platform itself keeps nothing readable of it.
+    /// </summary>
+    private void StageRejectionNotice(AgencySource source, Guid? messageId, string? type, string reasonCode, string reason, Guid decisionId)
+    {
+        var notice = new IngressRejected
+        {
+            MessageId = messageId ?? Guid.Empty,
+            MessageType = type ?? "unknown",
+            SourceAgency = source.Agency,
+            ReasonCode = reasonCode,
+            Reason = reason,
+            RejectedAt = clock.GetUtcNow(),
+            DecisionId = decisionId,
+            Original = PayloadSealer.Seal(_body.Span, keys.CurrentKeyOf(source.Agency), RejectedMessagePurpose, decisionId),
+        };
+        db.Set<Egress.AgencyDelivery>().Add(new Egress.AgencyDelivery
+        {
+            Id = NewId.NextGuid(),
+            Agency = source.Agency,
+            Type = RejectionType,
+            CreatedAt = notice.RejectedAt,
+            Body = JsonSerializer.Serialize(notice, Json),
+        });
     }
 
     private sealed record BriefingPayload(string? PrioritySecurityZone, DateOnly BriefedOn, string ProsecutorOffice, IReadOnlyList<PenalPolicyTheme> PriorityThemes, string Summary);

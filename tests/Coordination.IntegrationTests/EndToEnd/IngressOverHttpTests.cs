@@ -185,6 +185,21 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         Assert.Equal(("ingress-rejected", "forbidden-inbound-flow", "75-spip"),
             (entry.GetProperty("kind").GetString(), entry.GetProperty("reason").GetString(), entry.GetProperty("source").GetString()));
 
+        // Kept where the sender alone can see it: its mailbox, sealed for its own key.
+        using (var spip = _host.ClientFor(DemoPrincipals.Named("spip-75")))
+        {
+            var mailbox = await spip.GetFromJsonAsync<JsonElement[]>("/egress/inbox");
+            var notice = Assert.Single(mailbox!, m => m.GetProperty("type").GetString() == "gateway.rejected").GetProperty("body");
+            Assert.Equal(decisionId, notice.GetProperty("decisionId").GetGuid());
+            var keys = _host.App.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
+            using var ring = keys.RingFor("75-spip");
+            var original = notice.GetProperty("original").Deserialize<Coordination.Contracts.Gateway.SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+            Assert.Contains(Canary, Encoding.UTF8.GetString(Coordination.ServiceDefaults.Sealing.PayloadSealer.Open(original, ring, "rejected-message", decisionId)));
+            Assert.DoesNotContain("Dantes", notice.GetRawText());
+        }
+        using (var jap = _host.ClientFor(DemoPrincipals.Named("jap-75")))
+            Assert.DoesNotContain(await jap.GetFromJsonAsync<JsonElement[]>("/egress/inbox") ?? [], m => m.GetProperty("type").GetString() == "gateway.rejected");
+
         // Nowhere: not in the answer, the audit, any database file, or any log line.
         Assert.DoesNotContain("Dantes", body.GetRawText());
         Assert.DoesNotContain("Dantes", string.Join("", audit!.Select(a => a.GetRawText())));
