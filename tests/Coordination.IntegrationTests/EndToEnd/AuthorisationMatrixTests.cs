@@ -120,6 +120,45 @@ public sealed class AuthorisationMatrixTests(AllInOneFixture fixture) : IClassFi
         Assert.All(answers.Where(a => (int)a.Answer.StatusCode >= 400), a => Assert.Equal("application/problem+json", a.Answer.Content.Headers.ContentType?.MediaType));
     }
 
+    /// <summary>Each caller at the doors: the agencies' ingress and mailbox, and the operators' supervision cases.</summary>
+    public static TheoryData<string, int, int, int> DoorCallers() => new()
+    {
+        // caller, POST /ingress/briefings.record-briefing (75), GET /egress/inbox, GET /supervision/cases
+        { "anonymous", Unauthorized, Unauthorized, Unauthorized },
+        { "expired:prosecutor-75", Unauthorized, Unauthorized, Unauthorized },
+        { "foreign-key:prosecutor-75", Unauthorized, Unauthorized, Unauthorized },
+        { "wrong-audience:secretariat-75", Unauthorized, Unauthorized, Unauthorized },
+        { "secretariat-75", Forbidden, Forbidden, Ok },
+        { "operational-cell-93", Forbidden, Forbidden, Ok },
+        { "prosecutor-75", Accepted, Ok, Forbidden },
+        { "prosecutor-93", Forbidden, Ok, Forbidden },
+        { "jap-75", Forbidden, Ok, Forbidden },
+        { "association-75", Forbidden, Ok, Forbidden },
+        { "auditor", Forbidden, Forbidden, Forbidden },
+    };
+
+    private const int Accepted = 202;
+
+    [Theory]
+    [MemberData(nameof(DoorCallers))]
+    public async Task The_doors_answer_each_caller_as_its_kind_role_and_territories_allow(string caller, int ingress, int mailbox, int cases)
+    {
+        using var client = fixture.Host.ClientWithToken(Token(caller));
+        var envelope = $$$"""
+            {"messageId":"{{{Guid.NewGuid()}}}","type":"briefings.record-briefing","schemaVersion":1,"territory":"75","occurredAt":"2026-02-10T10:00:00+01:00",
+             "payload":{"briefedOn":"2026-02-10","prosecutorOffice":"Parquet de Paris","priorityThemes":["road-safety"],"summary":"Porte d'entrée."}}
+            """;
+        var answers = new (string Call, int Expected, HttpResponseMessage Answer)[]
+        {
+            ("POST /ingress/briefings.record-briefing", ingress, await client.PostAsync("/ingress/briefings.record-briefing", new StringContent(envelope, Encoding.UTF8, "application/json"))),
+            ("GET /egress/inbox", mailbox, await client.GetAsync("/egress/inbox")),
+            ("GET /supervision/cases", cases, await client.GetAsync("/supervision/cases")),
+        };
+        var wrong = answers.Where(a => (int)a.Answer.StatusCode != a.Expected).Select(a => $"{a.Call}: {(int)a.Answer.StatusCode} not {a.Expected}").ToList();
+        Assert.True(wrong.Count == 0, $"{caller}: {string.Join("; ", wrong)}");
+        Assert.All(answers.Where(a => (int)a.Answer.StatusCode >= 400), a => Assert.Equal("application/problem+json", a.Answer.Content.Headers.ContentType?.MediaType));
+    }
+
     [Theory]
     [MemberData(nameof(Callers))]
     public async Task Health_and_the_api_description_are_open_to_all(string caller, int _)
