@@ -66,8 +66,16 @@ public sealed class TracingAcrossServicesTests(RabbitMqBroker broker)
             var raw = traceId.ToHexString();
             var traceBytes = Convert.FromHexString(raw);
             bool ExportedBy(string service) => exports.Any(e => Contains(e, traceBytes) && Contains(e, Encoding.UTF8.GetBytes(service)));
-            await Poller.UntilAsync(() => ExportedBy("coordination-gateway") && ExportedBy("coordination-briefings"),
-                "spans of both services with the trace id", TimeSpan.FromSeconds(30));
+            try
+            {
+                await Poller.UntilAsync(() => ExportedBy("coordination-gateway") && ExportedBy("coordination-briefings"),
+                    "spans of both services with the trace id", TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException)
+            {
+                var services = exports.Select(e => (Contains(e, Encoding.UTF8.GetBytes("coordination-gateway")) ? "gateway" : "") + (Contains(e, Encoding.UTF8.GetBytes("coordination-briefings")) ? "briefings" : "") + (Contains(e, traceBytes) ? "+trace" : ""));
+                Assert.Fail($"No spans of both services under {raw}: {exports.Count} exports [{string.Join(", ", services)}]");
+            }
         }
         finally
         {
