@@ -105,7 +105,7 @@ static async Task<Result> BriefingsThroughput(string url, int count, int window,
     if (throughGateway)
     {
         // The prosecutor's own broker account, from the project's definitions.
-        var definitions = Path.Combine(RepositoryRoot(), "infra", "rabbitmq", "definitions.json");
+        var definitions = Repository.File("infra", "rabbitmq", "definitions.json");
         if (local is not null && !(await local.CtlAsync("import_definitions", definitions)).Ok) throw new InvalidOperationException("import_definitions failed");
         agencyUrl = new UriBuilder(url) { UserName = "75-prosecutor", Password = "75-prosecutor-demo-password" }.Uri.ToString();
     }
@@ -115,9 +115,8 @@ static async Task<Result> BriefingsThroughput(string url, int count, int window,
     await app.StartAsync();
     try
     {
+        // Keyed by the message id the agency chose: through the gateway, the forwarded command carries it as correlation id.
         var published = new ConcurrentDictionary<Guid, long>();
-        // Through the gateway the command inside has a message id of its own; its correlation id is the agency's.
-        var gatewayIds = published;
         var latencies = new ConcurrentBag<double>();
         var done = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         var committed = 0;
@@ -154,7 +153,7 @@ static async Task<Result> BriefingsThroughput(string url, int count, int window,
                     ["occurredAt"] = DateTimeOffset.UtcNow.ToString("O"), ["payload"] = briefing,
                 };
                 var agencyProperties = new BasicProperties { DeliveryMode = DeliveryModes.Persistent, ContentType = "application/json", MessageId = id.ToString(), UserId = "75-prosecutor" };
-                gatewayIds[id] = Stopwatch.GetTimestamp();
+                published[id] = Stopwatch.GetTimestamp();
                 await channel.BasicPublishAsync("coordination.ingress", "briefings.record-briefing", false, agencyProperties, Encoding.UTF8.GetBytes(agencyEnvelope.ToJsonString()));
                 return;
             }
@@ -187,13 +186,6 @@ static async Task Windowed(int count, int window, Func<int, Task> publish)
         pending.Add(Task.Run(async () => { try { await publish(index); } finally { gate.Release(); } }));
     }
     await Task.WhenAll(pending);
-}
-
-static string RepositoryRoot()
-{
-    for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        if (File.Exists(Path.Combine(folder.FullName, "Coordination.sln"))) return folder.FullName;
-    throw new DirectoryNotFoundException("Coordination.sln not found above the benchmark.");
 }
 
 static Dictionary<string, int> Args(string[] args)

@@ -10,13 +10,7 @@ namespace Coordination.IntegrationTests.Messaging;
 [Collection(RabbitMqCollection.Name)]
 public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifetime
 {
-    public static string DefinitionsPath()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "Coordination.sln")))
-                return Path.Combine(folder.FullName, "infra", "rabbitmq", "definitions.json");
-        throw new DirectoryNotFoundException("Coordination.sln not found above the test output.");
-    }
+    public static string DefinitionsPath() => Repository.File("infra", "rabbitmq", "definitions.json");
 
     public Task InitializeAsync() => broker.LoadDefinitionsAsync(DefinitionsPath());
     public Task DisposeAsync() => Task.CompletedTask;

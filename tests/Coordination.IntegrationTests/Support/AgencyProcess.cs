@@ -1,3 +1,4 @@
+using Coordination.Testing;
 using System.Diagnostics;
 
 namespace Coordination.IntegrationTests.Support;
@@ -5,20 +6,11 @@ namespace Coordination.IntegrationTests.Support;
 /// <summary>Runs the agency publisher as its own operating-system process.</summary>
 public static class AgencyProcess
 {
-    /// <summary>The publisher's own build output (bin/&lt;configuration&gt;/net10.0), with its own dependencies.</summary>
+    /// <summary>The publisher's own build output, with its own dependencies.</summary>
     private static readonly Lazy<string> PublisherPath = new(() =>
     {
-        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var configuration = output.Parent!.Name;
-        for (var folder = output; folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Coordination.sln")))
-            {
-                var path = Path.Combine(folder.FullName, "tests", "AgencyPublisher", "bin", configuration, output.Name, "Coordination.AgencyPublisher.dll");
-                return File.Exists(path) ? path : throw new FileNotFoundException("Build the solution first: the agency publisher is missing.", path);
-            }
-        }
-        throw new DirectoryNotFoundException("Coordination.sln not found above the test output.");
+        var path = Repository.BuildOutput(Path.Combine("tests", "AgencyPublisher"), "Coordination.AgencyPublisher.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("Build the solution first: the agency publisher is missing.", path);
     });
 
     /// <summary>An agency system's message on the gateway's AMQP door: raw envelope, routing key = type, user_id = its account.</summary>
