@@ -75,12 +75,14 @@ public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, Mes
         try
         {
             var account = delivery.BasicProperties.UserId;
-            var source = agencies.Find(account) ?? new AgencySource(string.IsNullOrEmpty(account) ? "unidentified" : account, null, new HashSet<Contracts.Values.TerritoryCode>());
             await using var scope = scopes.CreateAsyncScope();
             var processor = scope.ServiceProvider.GetRequiredService<IngressProcessor>();
             // A refusal's answer is committed with the decision; the mailbox pusher delivers it to agency.<id>.rejected.
-            if (agencies.Find(account) is null) await processor.RejectUnidentifiedAsync(source, delivery.RoutingKey, stoppingToken);
-            else await processor.ProcessAsync(source, delivery.Body, delivery.RoutingKey, stoppingToken);
+            if (agencies.Find(account) is { } source)
+                await processor.ProcessAsync(source, delivery.Body, delivery.RoutingKey, stoppingToken);
+            else
+                await processor.RejectUnidentifiedAsync(new AgencySource(string.IsNullOrEmpty(account) ? "unidentified" : account, null, new HashSet<Contracts.Values.TerritoryCode>()),
+                    delivery.RoutingKey, stoppingToken);
             await channel.BasicAckAsync(delivery.DeliveryTag, false, stoppingToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -30,47 +30,42 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
     public const int MaxBytes = 64 * 1024;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private ReadOnlyMemory<byte> _body;
-    private bool _registeredSender;
-
     public async Task<IngressOutcome> ProcessAsync(AgencySource source, ReadOnlyMemory<byte> body, string? declaredType, CancellationToken cancellationToken)
     {
-        _body = body;
-        _registeredSender = true;
         if (body.Length > MaxBytes)
-            return await RejectAsync(source, null, declaredType, "too-large", $"A message is at most {MaxBytes / 1024} KB.", [], cancellationToken);
+            return await RejectAsync(body, source, null, declaredType, "too-large", $"A message is at most {MaxBytes / 1024} KB.", [], cancellationToken);
 
         JsonElement envelope;
         try { envelope = JsonDocument.Parse(body).RootElement.Clone(); }
-        catch (JsonException) { return await RejectAsync(source, null, declaredType, ReasonCodes.MalformedMessage, "The message is not well-formed JSON.", [], cancellationToken); }
+        catch (JsonException) { return await RejectAsync(body, source, null, declaredType, ReasonCodes.MalformedMessage, "The message is not well-formed JSON.", [], cancellationToken); }
 
         var envelopeErrors = envelope.ValueKind == JsonValueKind.Object ? schemas.EnvelopeErrors(envelope) : ["/: type"];
         Guid? messageId = envelope.ValueKind == JsonValueKind.Object && envelope.TryGetProperty("messageId", out var id) && id.TryGetGuid(out var parsedId) ? parsedId : null;
         if (envelopeErrors.Count > 0)
-            return await RejectAsync(source, messageId, declaredType, "invalid-envelope", "The envelope does not match the published schema.", envelopeErrors, cancellationToken);
+            return await RejectAsync(body, source, messageId, declaredType, "invalid-envelope", "The envelope does not match the published schema.", envelopeErrors, cancellationToken);
 
         var type = envelope.GetProperty("type").GetString()!;
         var version = envelope.GetProperty("schemaVersion").GetInt32();
         if (declaredType is not null && declaredType != type)
-            return await RejectAsync(source, messageId, type, "type-mismatch", "The type in the address and in the envelope differ.", [], cancellationToken);
+            return await RejectAsync(body, source, messageId, type, "type-mismatch", "The type in the address and in the envelope differ.", [], cancellationToken);
 
         var previous = await db.IngressRecords.AsNoTracking().SingleOrDefaultAsync(r => r.Agency == source.Agency && r.MessageId == messageId, cancellationToken);
         if (previous is not null)
             return new IngressOutcome(previous.Accepted, previous.DecisionId, messageId, previous.ReasonCode, "Already handled: the first answer stands.", [], Duplicate: true);
 
         if (!InboundRules.Types.TryGetValue(type, out var ingressType) || ingressType.SchemaVersion != version || !schemas.Has(type, version))
-            return await RejectAsync(source, messageId, type, "unknown-type", "This type and schema version are not accepted.", [], cancellationToken);
+            return await RejectAsync(body, source, messageId, type, "unknown-type", "This type and schema version are not accepted.", [], cancellationToken);
         if (!TerritoryCode.TryParse(envelope.GetProperty("territory").GetString(), out var territory))
-            return await RejectAsync(source, messageId, type, ReasonCodes.UnknownTerritory, "The territory must be an INSEE département code.", [], cancellationToken);
+            return await RejectAsync(body, source, messageId, type, ReasonCodes.UnknownTerritory, "The territory must be an INSEE département code.", [], cancellationToken);
         if (!source.Territories.Contains(territory))
-            return await RejectAsync(source, messageId, type, "territory-not-allowed", "This agency is not registered for that territory.", [], cancellationToken);
+            return await RejectAsync(body, source, messageId, type, "territory-not-allowed", "This agency is not registered for that territory.", [], cancellationToken);
         if (InboundRules.Refusal(ingressType, source.Role) is { } refusal)
-            return await RejectAsync(source, messageId, type, refusal.ReasonCode, refusal.Reason, [], cancellationToken);
+            return await RejectAsync(body, source, messageId, type, refusal.ReasonCode, refusal.Reason, [], cancellationToken);
 
         var payload = envelope.GetProperty("payload");
         var payloadErrors = schemas.PayloadErrors(type, version, payload);
         if (payloadErrors.Count > 0)
-            return await RejectAsync(source, messageId, type, "invalid-payload", "The payload does not match the published schema of its type.", payloadErrors, cancellationToken);
+            return await RejectAsync(body, source, messageId, type, "invalid-payload", "The payload does not match the published schema of its type.", payloadErrors, cancellationToken);
 
         if (type == InboundRules.DetentionConduct)
         {
@@ -78,11 +73,11 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
             var history = await db.SharingRules.AsNoTracking().Where(v => v.Territory == territory).ToListAsync(cancellationToken);
             var role = source.Role == PrincipalRole.SentenceEnforcementCourt ? Contracts.Gateway.RecipientRole.SentenceEnforcementCourt : Contracts.Gateway.RecipientRole.ProbationService;
             if (!InboundRules.OptedIn(SharingRulesVersion.InForce(history, now), role, DateOnly.FromDateTime(now.UtcDateTime)))
-                return await RejectAsync(source, messageId, type, "forbidden-inbound-flow",
+                return await RejectAsync(body, source, messageId, type, "forbidden-inbound-flow",
                     "The sharing rules in force do not open the 2017-258 flow (an opt-in rule with its legal basis is required).", [], cancellationToken);
             // F3: only about a person the judicial authority designated, in this territory.
             if (!PersonRef.TryParse(payload.GetProperty("personRef").GetString(), out var person) || !await vault.KnowsAsync(person, territory, cancellationToken))
-                return await RejectAsync(source, messageId, type, "person-not-designated", "The person is not designated in this territory.", [], cancellationToken);
+                return await RejectAsync(body, source, messageId, type, "person-not-designated", "The person is not designated in this territory.", [], cancellationToken);
         }
 
         var (forwarded, references) = await ForwardAsync(source, type, territory, payload, messageId!.Value, cancellationToken);
@@ -105,11 +100,8 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
     }
 
     /// <summary>A message with no user_id, or one of an account no agency is registered under: audited, answered to no one.</summary>
-    public Task<IngressOutcome> RejectUnidentifiedAsync(AgencySource source, string? type, CancellationToken cancellationToken)
-    {
-        _registeredSender = false;
-        return RejectAsync(source, null, type, "unidentified-source", "The sender is not a registered agency.", [], cancellationToken);
-    }
+    public Task<IngressOutcome> RejectUnidentifiedAsync(AgencySource source, string? type, CancellationToken cancellationToken) =>
+        RejectAsync(original: null, source, null, type, "unidentified-source", "The sender is not a registered agency.", [], cancellationToken);
 
     /// <summary>Turns the agency's payload into the platform's own command and stages it with the decision.</summary>
     /// <remarks>The forwarded message's correlation id is the agency's message id: one thread from door to effect.</remarks>
@@ -163,15 +155,16 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
     public const string SupervisionRecipient = "supervision";
     public const string SupervisionPurpose = "community-supervision";
 
-    private async Task<IngressOutcome> RejectAsync(AgencySource source, Guid? messageId, string? type, string reasonCode, string reason, IReadOnlyList<string> errors, CancellationToken cancellationToken)
+    /// <param name="original">The message as received, returned sealed to its sender; null when there is no one to answer.</param>
+    private async Task<IngressOutcome> RejectAsync(ReadOnlyMemory<byte>? original, AgencySource source, Guid? messageId, string? type, string reasonCode, string reason, IReadOnlyList<string> errors, CancellationToken cancellationToken)
     {
         var decisionId = NewId.NextGuid();
         Activity.Current?.SetTag("coordination.decision.id", decisionId.ToString());
         if (messageId is { } knownId && type is not null
             && !await db.IngressRecords.AnyAsync(r => r.Agency == source.Agency && r.MessageId == knownId, cancellationToken))
             db.IngressRecords.Add(new IngressRecord { Agency = source.Agency, MessageId = knownId, Type = type, Accepted = false, ReasonCode = reasonCode, DecisionId = decisionId, ReceivedAt = clock.GetUtcNow() });
-        if (_registeredSender)
-            StageRejectionNotice(source, messageId, type, reasonCode, reason, decisionId);
+        if (original is { } received)
+            StageRejectionNotice(source, received, messageId, type, reasonCode, reason, decisionId);
         await audit.AppendAndSaveAsync(new AuditRecord(decisionId, AuditKind.IngressRejected, source.Agency, null, null, [],
             [messageId is null ? "message:unreadable" : $"message:{messageId}", $"type:{type ?? "unknown"}"], null, "rejected", reasonCode), cancellationToken);
         return new IngressOutcome(false, decisionId, messageId, reasonCode, reason, errors);
@@ -185,7 +178,7 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
     /// received sealed for the sender's own key, kept where the sender alone reads it (its rejection
     /// queue on RabbitMQ, its mailbox over HTTP). The platform itself keeps nothing readable of it.
     /// </summary>
-    private void StageRejectionNotice(AgencySource source, Guid? messageId, string? type, string reasonCode, string reason, Guid decisionId)
+    private void StageRejectionNotice(AgencySource source, ReadOnlyMemory<byte> original, Guid? messageId, string? type, string reasonCode, string reason, Guid decisionId)
     {
         var notice = new IngressRejected
         {
@@ -196,7 +189,7 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
             Reason = reason,
             RejectedAt = clock.GetUtcNow(),
             DecisionId = decisionId,
-            Original = PayloadSealer.Seal(_body.Span, keys.CurrentKeyOf(source.Agency), RejectedMessagePurpose, decisionId),
+            Original = PayloadSealer.Seal(original.Span, keys.CurrentKeyOf(source.Agency), RejectedMessagePurpose, decisionId),
         };
         db.Set<Egress.AgencyDelivery>().Add(new Egress.AgencyDelivery
         {

@@ -20,13 +20,15 @@ public static class DevelopmentTokens
         if (principal.Agency is not null) claims.Add(new Claim(CoordinationClaims.Agency, principal.Agency));
 
         var expires = now + (lifetime ?? options.DevelopmentTokenLifetime);
+        // A negative lifetime (tests' expired tokens) still needs a validity window that starts before it ends.
+        var issued = expires < now ? expires - TimeSpan.FromMinutes(5) : now;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = options.Issuer,
             Audience = audience ?? options.Audience,
             Subject = new ClaimsIdentity(claims),
-            IssuedAt = (expires < now ? expires - TimeSpan.FromMinutes(5) : now).UtcDateTime,
-            NotBefore = (expires < now ? expires - TimeSpan.FromMinutes(5) : now).UtcDateTime,
+            IssuedAt = issued.UtcDateTime,
+            NotBefore = issued.UtcDateTime,
             Expires = expires.UtcDateTime,
             SigningCredentials = new SigningCredentials(signingKey, SecurityAlgorithms.EcdsaSha256),
         });
