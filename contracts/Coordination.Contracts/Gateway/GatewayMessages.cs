@@ -27,6 +27,8 @@ public enum DataCategory
     Identity = 1, ContactDetails, DesignationGrounds, ControlPlan, ControlOutcomes, Incidents, CircumstancesOfOffence, CourtReport,
     /// <summary>Law 2017-258's narrow inbound flow (conduct in detention, how the sentence is served): only by an opt-in rule with its legal basis.</summary>
     DetentionConduct,
+    /// <summary>An adopted art. 41-1 opinion (2°), transmitted to the prosecutor's office: aggregate, no personal data.</summary>
+    Art41Opinion,
 }
 
 /// <summary>A service asks the gateway to deliver a confidential payload; the sharing rules decide per recipient.</summary>

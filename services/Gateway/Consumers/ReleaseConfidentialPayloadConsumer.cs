@@ -99,7 +99,7 @@ public sealed class ReleaseConfidentialPayloadConsumer(GatewayDbContext db, Audi
                     {
                         Id = deliveryId,
                         Agency = recipientId,
-                        Type = "supervision.case-information",
+                        Type = DeliveryTypeOf(purpose),
                         CreatedAt = now,
                         Body = JsonSerializer.Serialize(new
                         {
@@ -115,6 +115,16 @@ public sealed class ReleaseConfidentialPayloadConsumer(GatewayDbContext db, Audi
                 references, decision.RulesVersion, decision.Released ? "released" : "denied", decision.ReasonCode));
         }
     }
+
+    /// <summary>What an agency finds in its inbox, named by what the release is for.</summary>
+    public static string DeliveryTypeOf(SharingPurpose purpose) => purpose switch
+    {
+        SharingPurpose.CommunitySupervision => "supervision.case-information",
+        SharingPurpose.CourtReporting => "court-reporting.report",
+        SharingPurpose.Art41Opinion => "opinions.opinion",
+        SharingPurpose.PenalPolicy => "briefings.penal-policy",
+        _ => "gateway.release",
+    };
 
     /// <summary>One transaction: deliveries, the audit entries linked under the append lock, and the inbox entry.</summary>
     protected override Task CommitAsync(CancellationToken cancellationToken) => audit.SaveAsync(cancellationToken);

@@ -23,5 +23,6 @@ public static class DemoSharingRules
         new(Incidents, [PenitentiaryAdministration, StateService], CommunitySupervision, "CSI L132-10-1 I 3°"),
         new(CourtReport, [SentenceEnforcementCourt, ProbationService], CourtReporting, "CSI L132-10-1 I 4°"),
         new(Identity, [SentenceEnforcementCourt, ProbationService], CourtReporting, "CSI L132-10-1 I 4°"),
+        new(DataCategory.Art41Opinion, [Prosecutor], SharingPurpose.Art41Opinion, "CSI L132-10-1 I 2°"),
     ];
 }

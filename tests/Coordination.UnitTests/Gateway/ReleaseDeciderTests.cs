@@ -23,6 +23,7 @@ public sealed class ReleaseDeciderTests
         [(SharingPurpose.CommunitySupervision, DataCategory.Incidents)] = [RecipientRole.PenitentiaryAdministration, RecipientRole.StateService],
         [(SharingPurpose.CourtReporting, DataCategory.CourtReport)] = [RecipientRole.SentenceEnforcementCourt, RecipientRole.ProbationService],
         [(SharingPurpose.CourtReporting, DataCategory.Identity)] = [RecipientRole.SentenceEnforcementCourt, RecipientRole.ProbationService],
+        [(SharingPurpose.Art41Opinion, DataCategory.Art41Opinion)] = [RecipientRole.Prosecutor],
     };
 
     public static TheoryData<DataCategory, RecipientRole, SharingPurpose> EveryCombination()
