@@ -37,7 +37,13 @@ public static class GatewayService
         registry.Endpoints.Add(AuditApi.Map);
         registry.Endpoints.Add(Ingress.IngressApi.Map);
         registry.Endpoints.Add(Egress.EgressApi.Map);
-        registry.Consumers.Add(x => x.AddConsumer<Consumers.ReleaseConfidentialPayloadConsumer>());
+        registry.Consumers.Add(x =>
+        {
+            x.AddConsumer<Consumers.ReleaseConfidentialPayloadConsumer>();
+            x.AddConsumer<Consumers.PartnerAssignedConsumer>();
+            x.AddConsumer<Consumers.SupervisionEndedConsumer>();
+            x.AddConsumer<Consumers.SupervisionPurgedConsumer>();
+        });
         return builder;
     }
 }

@@ -13,11 +13,15 @@ public static class SupervisionService
 {
     public const string Name = "supervision";
 
-    /// <summary>Community supervision of designated persons (3°): cases opened and ended by the judicial authority's designations.</summary>
+    /// <summary>Community supervision of designated persons (3°): cases opened and ended by the judicial authority's designations, partners, controls, incidents, retention.</summary>
     public static WebApplicationBuilder AddSupervisionService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase<SupervisionDbContext, SqliteSupervisionDbContext, SqlServerSupervisionDbContext>(Name);
         builder.Services.TryAddSingleton(SealingKeyStore.From(builder.Configuration));
+        builder.Services.AddOptions<SupervisionOptions>().BindConfiguration(SupervisionOptions.Section);
+        builder.Services.AddScoped<Domain.CaseRetention>();
+        builder.Services.AddHostedService<Domain.CaseRetentionDeadlines>();
+        builder.Services.AddHostedService<Domain.DemoPartnersSeeder>();
 
         var registry = builder.Registry();
         registry.Services.Add(Name);
@@ -26,6 +30,8 @@ public static class SupervisionService
             x.AddConsumer<DesignatePersonConsumer>();
             x.AddConsumer<WithdrawDesignationConsumer>();
             x.AddConsumer<DetentionConductReportedConsumer>();
+            x.AddConsumer<RecordControlConsumer>();
+            x.AddConsumer<ReportIncidentConsumer>();
         });
         registry.Endpoints.Add(SupervisionApi.Map);
         return builder;

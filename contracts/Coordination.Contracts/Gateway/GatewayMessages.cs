@@ -40,6 +40,16 @@ public sealed record ReleaseConfidentialPayload
     [Public] public required IReadOnlyList<DataCategory> Categories { get; init; }
     [Public] public required IReadOnlyList<string> Recipients { get; init; }
     [Public] public PersonRef? Person { get; init; }
+    /// <summary>
+    /// For a payload about several persons (a court report): the references whose identities the
+    /// gateway re-attaches, as <c>identities</c> keyed by reference, where the rules grant identity.
+    /// </summary>
+    [Public] public IReadOnlyList<PersonRef>? People { get; init; }
+    /// <summary>
+    /// For court reports (4°): the sentence-enforcement jurisdiction the payload belongs to. The gateway
+    /// releases it only to that jurisdiction's JAP and SPIP, whatever the recipients named.
+    /// </summary>
+    [Internal] public string? Jurisdiction { get; init; }
     /// <summary>The service asking, as the audit log names it.</summary>
     [Public] public string? RequestedBy { get; init; }
     /// <summary>The payload, sealed for the gateway itself: a JSON object keyed by data category (kebab-case).</summary>

@@ -61,7 +61,9 @@ public sealed class ReleaseConfidentialPayloadConsumer(GatewayDbContext db, Audi
             activity?.SetTag("coordination.decision.id", decisionId.ToString());
             var decision = contents is null
                 ? ReleaseDecision.Deny("unreadable-payload", requested)
-                : ReleaseDecider.Decide(rules, request.Territory, RecipientOf(recipientId, request.Territory), purpose, requested, DateOnly.FromDateTime(now.UtcDateTime));
+                : OutsideJurisdiction(request, purpose, recipientId) is { } refusal
+                    ? ReleaseDecision.Deny(refusal, requested)
+                    : ReleaseDecider.Decide(rules, request.Territory, RecipientOf(recipientId, request.Territory), purpose, requested, DateOnly.FromDateTime(now.UtcDateTime));
 
             if (decision.Released)
             {
@@ -76,6 +78,14 @@ public sealed class ReleaseConfidentialPayloadConsumer(GatewayDbContext db, Audi
                 {
                     if (decision.Granted.Contains(DataCategory.Identity)) released["identity"] = JsonSerializer.SerializeToNode(details.Identity, Json);
                     if (decision.Granted.Contains(DataCategory.ContactDetails)) released["contact-details"] = JsonSerializer.SerializeToNode(details.Contact, Json);
+                }
+                if (request.People is { Count: > 0 } people && decision.Granted.Contains(DataCategory.Identity))
+                {
+                    var identities = new JsonObject();
+                    foreach (var named in people.Distinct())
+                        if (await vault.OpenAsync(named, context.CancellationToken) is { } found)
+                            identities[named.Value] = JsonSerializer.SerializeToNode(found.Identity, Json);
+                    released["identities"] = identities;
                 }
                 var deliveryId = NewId.NextGuid();
                 if (ServiceNameOf(recipientId) is { } service)
@@ -128,6 +138,17 @@ public sealed class ReleaseConfidentialPayloadConsumer(GatewayDbContext db, Audi
 
     /// <summary>One transaction: deliveries, the audit entries linked under the append lock, and the inbox entry.</summary>
     protected override Task CommitAsync(CancellationToken cancellationToken) => audit.SaveAsync(cancellationToken);
+
+    /// <summary>
+    /// Court reports (4°) belong to one sentence-enforcement jurisdiction: only its JAP and SPIP may
+    /// receive one, whatever the territory's rules grant to those roles elsewhere.
+    /// </summary>
+    private static string? OutsideJurisdiction(ReleaseConfidentialPayload request, SharingPurpose purpose, string recipientId)
+    {
+        if (purpose != SharingPurpose.CourtReporting && request.Jurisdiction is null) return null;
+        if (Jurisdictions.Find(request.Jurisdiction) is not { } jurisdiction || jurisdiction.Territory != request.Territory) return "unknown-jurisdiction";
+        return jurisdiction.ReportRecipients.Contains(recipientId) ? null : "outside-jurisdiction";
+    }
 
     /// <summary>A registered agency, or a platform service registered as a recipient; anyone else is a third party.</summary>
     private Recipient? RecipientOf(string recipientId, TerritoryCode territory)

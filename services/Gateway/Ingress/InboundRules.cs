@@ -11,6 +11,14 @@ public sealed record IngressType(string Name, int SchemaVersion, IReadOnlySet<Pr
 /// </summary>
 public static class InboundRules
 {
+    public const string WithdrawDesignation = "supervision.withdraw-designation";
+    public const string RecordControl = "supervision.record-control";
+    public const string ReportIncident = "supervision.report-incident";
+
+    /// <summary>The partners of 3° that may be assigned to a case (the JAP and SPIP are informed, they do not carry out controls).</summary>
+    private static readonly HashSet<PrincipalRole> Partners =
+        [PrincipalRole.PenitentiaryAdministration, PrincipalRole.StateService, PrincipalRole.LocalAuthority, PrincipalRole.Association, PrincipalRole.OtherPublicOrPrivatePerson];
+
     public static readonly IReadOnlyDictionary<string, IngressType> Types = new[]
     {
         new IngressType("briefings.record-briefing", 1, new HashSet<PrincipalRole> { PrincipalRole.Prosecutor }),
@@ -18,8 +26,14 @@ public static class InboundRules
         new IngressType("supervision.designate-person", 1, new HashSet<PrincipalRole> { PrincipalRole.Prosecutor, PrincipalRole.SentenceEnforcementCourt }),
         // Law 2017-258: from the JAP or SPIP, only where the sharing rules in force opt in (checked against the rules).
         new IngressType("supervision.report-detention-conduct", 1, new HashSet<PrincipalRole> { PrincipalRole.SentenceEnforcementCourt, PrincipalRole.ProbationService }),
+        new IngressType(WithdrawDesignation, 1, new HashSet<PrincipalRole> { PrincipalRole.Prosecutor, PrincipalRole.SentenceEnforcementCourt }),
+        // The partners who carry out the follow-up record what they did, for the cases they are assigned to only.
+        new IngressType(RecordControl, 1, Partners),
+        new IngressType(ReportIncident, 1, Partners),
         // The flow the Conseil constitutionnel struck down: known, so that it is refused for what it is.
         new IngressType("supervision.share-information", 1, new HashSet<PrincipalRole>()),
+        // 4° is one-way: nothing the JAP or SPIP sends changes a report.
+        new IngressType("court-reporting.amend-report", 1, new HashSet<PrincipalRole>()),
     }.ToDictionary(t => t.Name);
 
     /// <summary>
@@ -37,7 +51,7 @@ public static class InboundRules
     public static (string ReasonCode, string Reason)? Refusal(IngressType type, PrincipalRole? senderRole)
     {
         if (senderRole is { } role && type.Senders.Contains(role)) return null;
-        if (type.Name == "supervision.share-information" || senderRole is { } r && JudicialFollowUp.Contains(r))
+        if (type.Name is "supervision.share-information" or "court-reporting.amend-report" || senderRole is { } r && JudicialFollowUp.Contains(r))
             return ("forbidden-inbound-flow", "The JAP and the SPIP may not send the coordination bodies information of their choosing about a person (decision 2016-569 QPC); the reporting of 4° is one-way.");
         return ("role-not-allowed", "This agency's role may not send this type of message.");
     }

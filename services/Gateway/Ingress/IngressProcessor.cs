@@ -80,6 +80,9 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
                 return await RejectAsync(body, source, messageId, type, "person-not-designated", "The person is not designated in this territory.", [], cancellationToken);
         }
 
+        if (await RefusalOfContentAsync(source, type, territory, payload, cancellationToken) is { } refused)
+            return await RejectAsync(body, source, messageId, type, refused.ReasonCode, refused.Reason, [], cancellationToken);
+
         var (forwarded, references) = await ForwardAsync(source, type, territory, payload, messageId!.Value, cancellationToken);
         var decisionId = NewId.NextGuid();
         Activity.Current?.SetTag("coordination.decision.id", decisionId.ToString());
@@ -97,6 +100,30 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
             return new IngressOutcome(first.Accepted, first.DecisionId, messageId, first.ReasonCode, "Already handled: the first answer stands.", [], Duplicate: true);
         }
         return new IngressOutcome(true, decisionId, messageId, "accepted", "Accepted and forwarded.", []);
+    }
+
+    /// <summary>What the schema cannot say: a jurisdiction that exists, a person designated here, a case the partner follows.</summary>
+    private async Task<(string ReasonCode, string Reason)?> RefusalOfContentAsync(AgencySource source, string type, TerritoryCode territory, JsonElement payload, CancellationToken cancellationToken)
+    {
+        switch (type)
+        {
+            case "supervision.designate-person":
+                var jurisdiction = Jurisdictions.Find(payload.GetProperty("sentenceEnforcementJurisdiction").GetString());
+                return jurisdiction is null || jurisdiction.Territory != territory
+                    ? ("unknown-jurisdiction", "The sentence-enforcement jurisdiction is not one registered for this territory.")
+                    : null;
+            case InboundRules.WithdrawDesignation:
+                return await vault.KnowsAsync(PersonRef.Parse(payload.GetProperty("personRef").GetString()!), territory, cancellationToken)
+                    ? null
+                    : ("person-not-designated", "The person is not designated in this territory.");
+            case InboundRules.RecordControl or InboundRules.ReportIncident:
+                var person = PersonRef.Parse(payload.GetProperty("personRef").GetString()!);
+                return await db.PartnerAssignments.AnyAsync(a => a.Person == person && a.Partner == source.Agency, cancellationToken)
+                    ? null
+                    : ("not-assigned-to-case", "This partner is not assigned to an open supervision case of that person.");
+            default:
+                return null;
+        }
     }
 
     /// <summary>A message with no user_id, or one of an account no agency is registered under: audited, answered to no one.</summary>
@@ -147,6 +174,33 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
                     Report = PayloadSealer.Seal(JsonSerializer.SerializeToUtf8Bytes(payload), keys.CurrentKeyOf(SupervisionRecipient), SupervisionPurpose, conductId),
                 }, messageId: conductId, correlationId: agencyMessageId);
                 return ("supervision", [$"person:{personRef.Value}"]);
+            case InboundRules.WithdrawDesignation:
+                var withdrawn = PersonRef.Parse(payload.GetProperty("personRef").GetString()!);
+                db.PublishOnCommit(new WithdrawDesignation { Person = withdrawn, Territory = territory }, correlationId: agencyMessageId);
+                return ("supervision", [$"person:{withdrawn.Value}"]);
+            case InboundRules.RecordControl:
+                var control = payload.Deserialize<ControlPayload>(Json)!;
+                db.PublishOnCommit(new RecordControl
+                {
+                    ControlId = control.ControlId,
+                    Person = PersonRef.Parse(control.PersonRef),
+                    Partner = PartnerId.Parse(source.Agency),
+                    ControlledOn = control.ControlledOn,
+                    Outcome = control.Outcome,
+                }, correlationId: agencyMessageId);
+                return ("supervision", [$"person:{control.PersonRef}", $"control:{control.ControlId}"]);
+            case InboundRules.ReportIncident:
+                var incident = payload.Deserialize<IncidentPayload>(Json)!;
+                db.PublishOnCommit(new ReportIncident
+                {
+                    IncidentId = incident.IncidentId,
+                    Person = PersonRef.Parse(incident.PersonRef),
+                    Partner = PartnerId.Parse(source.Agency),
+                    Kind = incident.Kind,
+                    Severity = incident.Severity,
+                    OccurredAt = incident.OccurredAt,
+                }, correlationId: agencyMessageId);
+                return ("supervision", [$"person:{incident.PersonRef}", $"incident:{incident.IncidentId}"]);
             default:
                 throw new InvalidOperationException($"No forwarding for {type}.");
         }
@@ -200,6 +254,10 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
             Body = JsonSerializer.Serialize(notice, Json),
         });
     }
+
+    private sealed record ControlPayload(string PersonRef, Guid ControlId, DateOnly ControlledOn, ControlOutcome Outcome);
+
+    private sealed record IncidentPayload(string PersonRef, Guid IncidentId, IncidentKind Kind, IncidentSeverity Severity, DateTimeOffset OccurredAt);
 
     private sealed record BriefingPayload(string? PrioritySecurityZone, DateOnly BriefedOn, string ProsecutorOffice, IReadOnlyList<PenalPolicyTheme> PriorityThemes, string Summary);
 }

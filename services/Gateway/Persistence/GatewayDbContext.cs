@@ -16,6 +16,7 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<Ingress.IngressRecord> IngressRecords => Set<Ingress.IngressRecord>();
     public DbSet<Vault.VaultEntry> Vault => Set<Vault.VaultEntry>();
+    public DbSet<Ingress.PartnerAssignment> PartnerAssignments => Set<Ingress.PartnerAssignment>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -52,6 +53,14 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
             e.Property(v => v.IdentityDigest).HasMaxLength(32);
             e.HasIndex(v => new { v.Territory, v.IdentityDigest }).IsUnique();
             e.Property(v => v.DesignatedBy).HasMaxLength(100);
+        });
+        modelBuilder.Entity<Ingress.PartnerAssignment>(e =>
+        {
+            e.ToTable("PartnerAssignments");
+            e.HasKey(a => new { a.CaseId, a.Partner });
+            e.Property(a => a.Person).HasConversion(p => p.Value, s => Coordination.Contracts.Values.PersonRef.Parse(s)).HasMaxLength(40);
+            e.Property(a => a.Partner).HasMaxLength(100);
+            e.HasIndex(a => new { a.Person, a.Partner });
         });
         modelBuilder.Entity<Ingress.IngressRecord>(e =>
         {

@@ -6,6 +6,7 @@ using Coordination.Supervision.Domain;
 using Coordination.Supervision.Persistence;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Coordination.Supervision.Consumers;
 
@@ -40,14 +41,14 @@ public sealed class DesignatePersonConsumer(SupervisionDbContext db, SealingKeyS
 }
 
 /// <summary>The judicial authority withdraws its designation: the case ends.</summary>
-public sealed class WithdrawDesignationConsumer(SupervisionDbContext db, TimeProvider clock)
+public sealed class WithdrawDesignationConsumer(SupervisionDbContext db, TimeProvider clock, IOptions<SupervisionOptions> options)
     : IdempotentConsumer<WithdrawDesignation, SupervisionDbContext>(db)
 {
     protected override async Task Handle(ConsumeContext<WithdrawDesignation> context)
     {
         var open = await Db.Cases.SingleOrDefaultAsync(c => c.Person == context.Message.Person && c.Status == CaseStatus.Open, context.CancellationToken)
             ?? throw new MessageRejectedException("no-open-case", "no open case for this person.");
-        Db.PublishOnCommit(open.End(SupervisionEndReason.DesignationWithdrawn, clock.GetUtcNow()), context);
+        Db.PublishOnCommit(open.End(SupervisionEndReason.DesignationWithdrawn, clock.GetUtcNow(), options.Value.RetentionPeriod), context);
     }
 }
 
@@ -58,7 +59,7 @@ public sealed class DetentionConductReportedConsumer(SupervisionDbContext db, Se
     protected override async Task Handle(ConsumeContext<DetentionConductReported> context)
     {
         // Not a rejection: the designation may still be on its way; bounded retries, then the error queue.
-        var open = await Db.Cases.Include(c => c.ConductReports)
+        var open = await Db.Cases.WithFollowUp()
             .SingleOrDefaultAsync(c => c.Person == context.Message.Person && c.Status == CaseStatus.Open, context.CancellationToken)
             ?? throw new InvalidOperationException("no-open-case: no open case for this person yet.");
         try

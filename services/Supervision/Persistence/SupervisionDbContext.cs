@@ -12,6 +12,7 @@ namespace Coordination.Supervision.Persistence;
 public abstract class SupervisionDbContext(DbContextOptions options) : ServiceDbContext(options)
 {
     public DbSet<SupervisionCase> Cases => Set<SupervisionCase>();
+    public DbSet<Partner> Partners => Set<Partner>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -38,6 +39,40 @@ public abstract class SupervisionDbContext(DbContextOptions options) : ServiceDb
                 // Ids are chosen here, so a report found on the case is new, not an update.
                 r.Property(x => x.Id).ValueGeneratedNever();
             });
+            e.OwnsMany(c => c.Assignments, a =>
+            {
+                a.ToTable("CaseAssignments");
+                a.WithOwner().HasForeignKey("CaseId");
+                a.HasKey("CaseId", nameof(CaseAssignment.Partner));
+                a.Property(x => x.Partner).HasMaxLength(100);
+            });
+            e.OwnsMany(c => c.Controls, k =>
+            {
+                k.ToTable("Controls");
+                k.WithOwner().HasForeignKey("CaseId");
+                k.HasKey(x => x.Id);
+                k.Property(x => x.Id).ValueGeneratedNever();
+                k.Property(x => x.Partner).HasMaxLength(100);
+                k.Property(x => x.RecordedBy).HasMaxLength(100);
+            });
+            e.OwnsMany(c => c.Incidents, i =>
+            {
+                i.ToTable("Incidents");
+                i.WithOwner().HasForeignKey("CaseId");
+                i.HasKey(x => x.Id);
+                i.Property(x => x.Id).ValueGeneratedNever();
+                i.Property(x => x.Partner).HasMaxLength(100);
+            });
+            e.HasIndex(c => c.PurgeDueAt);
+        });
+        modelBuilder.Entity<Partner>(e =>
+        {
+            e.ToTable("Partners");
+            e.HasKey(p => p.Id);
+            e.Property(p => p.Id).HasMaxLength(100);
+            e.Property(p => p.Territory).HasConversion<TerritoryCodeConverter>().HasMaxLength(3);
+            e.Property(p => p.Name).HasMaxLength(200);
+            e.Property(p => p.RegisteredBy).HasMaxLength(200);
         });
     }
 }

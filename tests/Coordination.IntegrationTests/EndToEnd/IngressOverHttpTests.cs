@@ -84,7 +84,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         var grounds = Coordination.ServiceDefaults.Sealing.PayloadSealer.OpenJson<List<Coordination.Contracts.Supervision.DesignationGround>>(
             designation.Grounds, supervision, "community-supervision", outgoing.MessageId);
         Assert.Equal([Coordination.Contracts.Supervision.DesignationGround.Personality, Coordination.Contracts.Supervision.DesignationGround.SocialSituation], grounds);
-        Assert.Equal("TJ Paris - JAP", designation.SentenceEnforcementJurisdiction);
+        Assert.Equal("tj-paris", designation.SentenceEnforcementJurisdiction);
 
         // The vault re-attaches the identity for a release the rules allow; at rest it is sealed.
         var details = await scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Vault.IdentityVault>().OpenAsync(entry.Person, default);
@@ -101,7 +101,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         JsonElement[] cases = [];
         await Poller.UntilAsync(async () => (await paris.GetAsync($"/supervision/cases/{entry.Person.Value}")) is { IsSuccessStatusCode: true } r
             && (cases = (await r.Content.ReadFromJsonAsync<JsonElement[]>())!).Length == 1, "the case opened");
-        Assert.Equal(("open", "TJ Paris - JAP"), (cases[0].GetProperty("status").GetString(), cases[0].GetProperty("sentenceEnforcementJurisdiction").GetString()));
+        Assert.Equal(("open", "tj-paris"), (cases[0].GetProperty("status").GetString(), cases[0].GetProperty("sentenceEnforcementJurisdiction").GetString()));
         Assert.Equal(["personality", "social-situation"], cases[0].GetProperty("grounds").EnumerateArray().Select(g => g.GetString()));
         Assert.DoesNotContain("CANARY", cases[0].GetRawText());
         using var seineSaintDenis = _host.ClientFor(DemoPrincipals.Named("operational-cell-93"));

@@ -202,6 +202,30 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
                     b.ToTable("IngressRecords", (string)null);
                 });
 
+            modelBuilder.Entity("Coordination.Gateway.Ingress.PartnerAssignment", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Partner")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<DateTimeOffset>("AssignedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Person")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
+                    b.HasKey("CaseId", "Partner");
+
+                    b.HasIndex("Person", "Partner");
+
+                    b.ToTable("PartnerAssignments", (string)null);
+                });
+
             modelBuilder.Entity("Coordination.Gateway.Vault.VaultEntry", b =>
                 {
                     b.Property<string>("Person")

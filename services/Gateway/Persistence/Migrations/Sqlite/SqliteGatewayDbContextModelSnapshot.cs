@@ -195,6 +195,30 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
                     b.ToTable("IngressRecords", (string)null);
                 });
 
+            modelBuilder.Entity("Coordination.Gateway.Ingress.PartnerAssignment", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Partner")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AssignedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Person")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CaseId", "Partner");
+
+                    b.HasIndex("Person", "Partner");
+
+                    b.ToTable("PartnerAssignments", (string)null);
+                });
+
             modelBuilder.Entity("Coordination.Gateway.Vault.VaultEntry", b =>
                 {
                     b.Property<string>("Person")

@@ -152,6 +152,38 @@ namespace Coordination.Supervision.Persistence.Migrations.SqlServer
                     b.ToTable("AccessLog", (string)null);
                 });
 
+            modelBuilder.Entity("Coordination.Supervision.Domain.Partner", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<DateTimeOffset>("RegisteredAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("RegisteredBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("Role")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Territory")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("nvarchar(3)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("Partners", (string)null);
+                });
+
             modelBuilder.Entity("Coordination.Supervision.Domain.SupervisionCase", b =>
                 {
                     b.Property<Guid>("Id")
@@ -180,6 +212,9 @@ namespace Coordination.Supervision.Persistence.Migrations.SqlServer
                         .HasMaxLength(40)
                         .HasColumnType("nvarchar(40)");
 
+                    b.Property<DateTimeOffset?>("PurgeDueAt")
+                        .HasColumnType("datetimeoffset");
+
                     b.Property<DateOnly>("ReleaseDate")
                         .HasColumnType("date");
 
@@ -198,6 +233,8 @@ namespace Coordination.Supervision.Persistence.Migrations.SqlServer
 
                     b.HasKey("Id");
 
+                    b.HasIndex("PurgeDueAt");
+
                     b.HasIndex("Person", "Status");
 
                     b.ToTable("SupervisionCases", (string)null);
@@ -205,6 +242,29 @@ namespace Coordination.Supervision.Persistence.Migrations.SqlServer
 
             modelBuilder.Entity("Coordination.Supervision.Domain.SupervisionCase", b =>
                 {
+                    b.OwnsMany("Coordination.Supervision.Domain.CaseAssignment", "Assignments", b1 =>
+                        {
+                            b1.Property<Guid>("CaseId")
+                                .HasColumnType("uniqueidentifier");
+
+                            b1.Property<string>("Partner")
+                                .HasMaxLength(100)
+                                .HasColumnType("nvarchar(100)");
+
+                            b1.Property<DateTimeOffset>("AssignedAt")
+                                .HasColumnType("datetimeoffset");
+
+                            b1.Property<int>("Role")
+                                .HasColumnType("int");
+
+                            b1.HasKey("CaseId", "Partner");
+
+                            b1.ToTable("CaseAssignments", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("CaseId");
+                        });
+
                     b.OwnsMany("Coordination.Supervision.Domain.ConductReport", "ConductReports", b1 =>
                         {
                             b1.Property<Guid>("Id")
@@ -233,7 +293,87 @@ namespace Coordination.Supervision.Persistence.Migrations.SqlServer
                                 .HasForeignKey("CaseId");
                         });
 
+                    b.OwnsMany("Coordination.Supervision.Domain.Control", "Controls", b1 =>
+                        {
+                            b1.Property<Guid>("Id")
+                                .HasColumnType("uniqueidentifier");
+
+                            b1.Property<Guid>("CaseId")
+                                .HasColumnType("uniqueidentifier");
+
+                            b1.Property<DateOnly?>("ControlledOn")
+                                .HasColumnType("date");
+
+                            b1.Property<int?>("Outcome")
+                                .HasColumnType("int");
+
+                            b1.Property<string>("Partner")
+                                .IsRequired()
+                                .HasMaxLength(100)
+                                .HasColumnType("nvarchar(100)");
+
+                            b1.Property<DateTimeOffset?>("RecordedAt")
+                                .HasColumnType("datetimeoffset");
+
+                            b1.Property<string>("RecordedBy")
+                                .HasMaxLength(100)
+                                .HasColumnType("nvarchar(100)");
+
+                            b1.Property<DateOnly?>("ScheduledFor")
+                                .HasColumnType("date");
+
+                            b1.HasKey("Id");
+
+                            b1.HasIndex("CaseId");
+
+                            b1.ToTable("Controls", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("CaseId");
+                        });
+
+                    b.OwnsMany("Coordination.Supervision.Domain.Incident", "Incidents", b1 =>
+                        {
+                            b1.Property<Guid>("Id")
+                                .HasColumnType("uniqueidentifier");
+
+                            b1.Property<Guid>("CaseId")
+                                .HasColumnType("uniqueidentifier");
+
+                            b1.Property<int>("Kind")
+                                .HasColumnType("int");
+
+                            b1.Property<DateTimeOffset>("OccurredAt")
+                                .HasColumnType("datetimeoffset");
+
+                            b1.Property<string>("Partner")
+                                .IsRequired()
+                                .HasMaxLength(100)
+                                .HasColumnType("nvarchar(100)");
+
+                            b1.Property<DateTimeOffset>("ReportedAt")
+                                .HasColumnType("datetimeoffset");
+
+                            b1.Property<int>("Severity")
+                                .HasColumnType("int");
+
+                            b1.HasKey("Id");
+
+                            b1.HasIndex("CaseId");
+
+                            b1.ToTable("Incidents", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("CaseId");
+                        });
+
+                    b.Navigation("Assignments");
+
                     b.Navigation("ConductReports");
+
+                    b.Navigation("Controls");
+
+                    b.Navigation("Incidents");
                 });
 #pragma warning restore 612, 618
         }

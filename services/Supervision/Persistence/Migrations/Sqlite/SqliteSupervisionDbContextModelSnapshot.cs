@@ -143,6 +143,38 @@ namespace Coordination.Supervision.Persistence.Migrations.Sqlite
                     b.ToTable("AccessLog", (string)null);
                 });
 
+            modelBuilder.Entity("Coordination.Supervision.Domain.Partner", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RegisteredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RegisteredBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Role")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Territory")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("Partners", (string)null);
+                });
+
             modelBuilder.Entity("Coordination.Supervision.Domain.SupervisionCase", b =>
                 {
                     b.Property<Guid>("Id")
@@ -171,6 +203,9 @@ namespace Coordination.Supervision.Persistence.Migrations.Sqlite
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("PurgeDueAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateOnly>("ReleaseDate")
                         .HasColumnType("TEXT");
 
@@ -189,6 +224,8 @@ namespace Coordination.Supervision.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("PurgeDueAt");
+
                     b.HasIndex("Person", "Status");
 
                     b.ToTable("SupervisionCases", (string)null);
@@ -196,6 +233,29 @@ namespace Coordination.Supervision.Persistence.Migrations.Sqlite
 
             modelBuilder.Entity("Coordination.Supervision.Domain.SupervisionCase", b =>
                 {
+                    b.OwnsMany("Coordination.Supervision.Domain.CaseAssignment", "Assignments", b1 =>
+                        {
+                            b1.Property<Guid>("CaseId")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("Partner")
+                                .HasMaxLength(100)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<long>("AssignedAt")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<int>("Role")
+                                .HasColumnType("INTEGER");
+
+                            b1.HasKey("CaseId", "Partner");
+
+                            b1.ToTable("CaseAssignments", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("CaseId");
+                        });
+
                     b.OwnsMany("Coordination.Supervision.Domain.ConductReport", "ConductReports", b1 =>
                         {
                             b1.Property<Guid>("Id")
@@ -224,7 +284,87 @@ namespace Coordination.Supervision.Persistence.Migrations.Sqlite
                                 .HasForeignKey("CaseId");
                         });
 
+                    b.OwnsMany("Coordination.Supervision.Domain.Control", "Controls", b1 =>
+                        {
+                            b1.Property<Guid>("Id")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<Guid>("CaseId")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<DateOnly?>("ControlledOn")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<int?>("Outcome")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("Partner")
+                                .IsRequired()
+                                .HasMaxLength(100)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<long?>("RecordedAt")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("RecordedBy")
+                                .HasMaxLength(100)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<DateOnly?>("ScheduledFor")
+                                .HasColumnType("TEXT");
+
+                            b1.HasKey("Id");
+
+                            b1.HasIndex("CaseId");
+
+                            b1.ToTable("Controls", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("CaseId");
+                        });
+
+                    b.OwnsMany("Coordination.Supervision.Domain.Incident", "Incidents", b1 =>
+                        {
+                            b1.Property<Guid>("Id")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<Guid>("CaseId")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<int>("Kind")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<long>("OccurredAt")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("Partner")
+                                .IsRequired()
+                                .HasMaxLength(100)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<long>("ReportedAt")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<int>("Severity")
+                                .HasColumnType("INTEGER");
+
+                            b1.HasKey("Id");
+
+                            b1.HasIndex("CaseId");
+
+                            b1.ToTable("Incidents", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("CaseId");
+                        });
+
+                    b.Navigation("Assignments");
+
                     b.Navigation("ConductReports");
+
+                    b.Navigation("Controls");
+
+                    b.Navigation("Incidents");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,43 @@
+using Coordination.Contracts.Supervision;
+using Coordination.Gateway.Ingress;
+using Coordination.Gateway.Persistence;
+using Coordination.ServiceDefaults.Outbox;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Coordination.Gateway.Consumers;
+
+/// <summary>Who follows whom: kept so that the door checks a partner's messages against its own cases.</summary>
+public sealed class PartnerAssignedConsumer(GatewayDbContext db, TimeProvider clock) : IdempotentConsumer<PartnerAssigned, GatewayDbContext>(db)
+{
+    protected override async Task Handle(ConsumeContext<PartnerAssigned> context)
+    {
+        var fact = context.Message;
+        if (await Db.PartnerAssignments.AnyAsync(a => a.CaseId == fact.CaseId && a.Partner == fact.Partner.Value, context.CancellationToken)) return;
+        Db.PartnerAssignments.Add(new PartnerAssignment { CaseId = fact.CaseId, Person = fact.Person, Partner = fact.Partner.Value, AssignedAt = clock.GetUtcNow() });
+    }
+}
+
+/// <summary>An ended case is followed by no one: its partners' messages are refused from now on.</summary>
+public sealed class SupervisionEndedConsumer(GatewayDbContext db) : IdempotentConsumer<SupervisionEnded, GatewayDbContext>(db)
+{
+    protected override async Task Handle(ConsumeContext<SupervisionEnded> context) =>
+        Db.PartnerAssignments.RemoveRange(await Db.PartnerAssignments.Where(a => a.CaseId == context.Message.CaseId).ToListAsync(context.CancellationToken));
+}
+
+/// <summary>
+/// Retention elapsed (F4): the vault forgets the person, and the gateway drops every assignment and
+/// mailbox entry naming the reference. The audit log keeps the bare reference, which now points to nothing.
+/// </summary>
+public sealed class SupervisionPurgedConsumer(GatewayDbContext db) : IdempotentConsumer<SupervisionPurged, GatewayDbContext>(db)
+{
+    protected override async Task Handle(ConsumeContext<SupervisionPurged> context)
+    {
+        var person = context.Message.Person;
+        var ct = context.CancellationToken;
+        Db.Vault.RemoveRange(await Db.Vault.Where(v => v.Person == person).ToListAsync(ct));
+        Db.PartnerAssignments.RemoveRange(await Db.PartnerAssignments.Where(a => a.Person == person).ToListAsync(ct));
+        var mentioned = $"\"person\":\"{person.Value}\"";
+        Db.Set<Egress.AgencyDelivery>().RemoveRange(await Db.Set<Egress.AgencyDelivery>().Where(d => d.Body.Contains(mentioned)).ToListAsync(ct));
+    }
+}

@@ -1,0 +1,31 @@
+using Coordination.Contracts.Values;
+
+namespace Coordination.ServiceDefaults.Security;
+
+/// <summary>
+/// A sentence-enforcement jurisdiction (a tribunal judiciaire's JAP, with the SPIP of its ressort):
+/// where court reports go, and the only place they go.
+/// </summary>
+public sealed record Jurisdiction(string Id, string Name, TerritoryCode Territory, string SentenceEnforcementCourt, string ProbationService)
+{
+    /// <summary>The agencies a report of this jurisdiction is addressed to, and the only ones allowed to receive it.</summary>
+    public IReadOnlyList<string> ReportRecipients => [SentenceEnforcementCourt, ProbationService];
+}
+
+/// <summary>
+/// The demo's jurisdictions, one per demo territory, matching the JAP and SPIP accounts of
+/// <see cref="DemoPrincipals"/>. A deployment registers its own; designations name one of these.
+/// </summary>
+public static class Jurisdictions
+{
+    public static IReadOnlyList<Jurisdiction> All { get; } =
+    [
+        new("tj-paris", "Tribunal judiciaire de Paris", TerritoryCode.Parse("75"), "75-jap", "75-spip"),
+        new("tj-bobigny", "Tribunal judiciaire de Bobigny", TerritoryCode.Parse("93"), "93-jap", "93-spip"),
+    ];
+
+    public static Jurisdiction? Find(string? id) => All.SingleOrDefault(j => j.Id == id);
+
+    /// <summary>The jurisdiction whose JAP or SPIP this agency is, if any.</summary>
+    public static Jurisdiction? Of(string agency) => All.SingleOrDefault(j => j.SentenceEnforcementCourt == agency || j.ProbationService == agency);
+}

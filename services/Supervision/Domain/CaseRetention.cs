@@ -1,0 +1,111 @@
+using Coordination.Contracts.Supervision;
+using Coordination.ServiceDefaults.Telemetry;
+using Coordination.Supervision.Consumers;
+using Coordination.Supervision.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OpenTelemetry;
+
+namespace Coordination.Supervision.Domain;
+
+/// <summary>
+/// Purges ended cases whose retention has elapsed: the case and everything under it are deleted and
+/// <see cref="SupervisionPurged"/> is published in the same commit, so the gateway's vault and
+/// CourtReporting forget the person too.
+/// </summary>
+public sealed class CaseRetention(SupervisionDbContext db, TimeProvider clock)
+{
+    public async Task<int> PurgeDueAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        List<SupervisionCase> due;
+        using (SuppressInstrumentationScope.Begin())
+        {
+            due = await db.Cases.WithFollowUp()
+                .Where(c => c.Status == CaseStatus.Ended && c.PurgeDueAt != null && c.PurgeDueAt <= now)
+                .ToListAsync(cancellationToken);
+        }
+        foreach (var ended in due)
+        {
+            using var activity = CoordinationTelemetry.Source.StartActivity("supervision retention purge");
+            activity?.SetTag("coordination.case.id", ended.Id.ToString());
+            db.Cases.Remove(ended);
+            db.PublishOnCommit(new SupervisionPurged { CaseId = ended.Id, Person = ended.Person, PurgedAt = now });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return due.Count;
+    }
+}
+
+/// <summary>Polls the retention deadlines on the injected clock, so tests move time instead of waiting for it.</summary>
+public sealed partial class CaseRetentionDeadlines(IServiceScopeFactory scopes, TimeProvider clock, IOptions<SupervisionOptions> options, ILogger<CaseRetentionDeadlines> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<CaseRetention>().PurgeDueAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogPassFailed(logger, ex.GetType().Name);
+            }
+            try { await Task.Delay(options.Value.RetentionPollInterval, clock, stoppingToken); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Retention purge pass failed with {ExceptionType}; next pass at the next interval")]
+    private static partial void LogPassFailed(ILogger logger, string exceptionType);
+}
+
+/// <summary>Registers the demo agencies that carry out follow-ups as partners of their territory, once.</summary>
+public sealed class DemoPartnersSeeder(IServiceScopeFactory scopes, IOptions<SupervisionOptions> options, TimeProvider clock) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.SeedDemoPartners) return;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SupervisionDbContext>();
+        foreach (var principal in ServiceDefaults.Security.DemoPrincipals.All)
+        {
+            if (principal.Agency is null || PartnerRoles.Of(principal.Role) is not { } role) continue;
+            if (await db.Partners.AnyAsync(p => p.Id == principal.Agency, cancellationToken)) continue;
+            db.Partners.Add(new Partner
+            {
+                Id = principal.Agency,
+                Territory = Contracts.Values.TerritoryCode.Parse(principal.Territories.Single()),
+                Role = role,
+                Name = principal.Name,
+                RegisteredAt = clock.GetUtcNow(),
+                RegisteredBy = "demo-seed",
+            });
+        }
+        try { await db.SaveChangesAsync(cancellationToken); }
+        catch (DbUpdateException) { /* another instance seeded them first */ }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+public static class PartnerRoles
+{
+    public static PartnerRole? Of(ServiceDefaults.Security.PrincipalRole role) => role switch
+    {
+        ServiceDefaults.Security.PrincipalRole.PenitentiaryAdministration => PartnerRole.PenitentiaryAdministration,
+        ServiceDefaults.Security.PrincipalRole.StateService => PartnerRole.StateService,
+        ServiceDefaults.Security.PrincipalRole.LocalAuthority => PartnerRole.LocalAuthority,
+        ServiceDefaults.Security.PrincipalRole.Association => PartnerRole.Association,
+        ServiceDefaults.Security.PrincipalRole.OtherPublicOrPrivatePerson => PartnerRole.OtherPublicOrPrivatePerson,
+        _ => null,
+    };
+}

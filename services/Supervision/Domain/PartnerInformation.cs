@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Coordination.Contracts.Gateway;
+using Coordination.Contracts.Values;
+using Coordination.ServiceDefaults.Sealing;
+using MassTransit;
+
+namespace Coordination.Supervision.Domain;
+
+/// <summary>
+/// What a case tells its partners, asked of the gateway: the whole file the service holds, sealed
+/// for the gateway; the sharing rules in force decide, per partner role, which categories each one
+/// receives (and whether the identity is re-attached from the vault).
+/// </summary>
+public static class PartnerInformation
+{
+    public const string Purpose = "community-supervision";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>On assignment: who the person is, how to reach them, why they are followed, and the plan.</summary>
+    public static readonly IReadOnlyList<DataCategory> OnAssignment =
+        [DataCategory.Identity, DataCategory.ContactDetails, DataCategory.DesignationGrounds, DataCategory.ControlPlan];
+
+    public static readonly IReadOnlyList<DataCategory> OnPlanChange = [DataCategory.ControlPlan];
+
+    public static (ReleaseConfidentialPayload Request, Guid MessageId) Release(SupervisionCase supervision, IReadOnlyList<string> partners,
+        IReadOnlyList<DataCategory> categories, SealingKeyStore keys)
+    {
+        var messageId = NewId.NextGuid();
+        var file = new Dictionary<string, object>
+        {
+            [ClosedList<DataCategory>.WordOf(DataCategory.ControlPlan)] = supervision.Controls
+                .Where(c => c.ScheduledFor is not null && c.Outcome is null)
+                .OrderBy(c => c.ScheduledFor)
+                .Select(c => new { controlId = c.Id, scheduledFor = c.ScheduledFor, partner = c.Partner })
+                .ToList(),
+        };
+        if (categories.Contains(DataCategory.DesignationGrounds))
+            file[ClosedList<DataCategory>.WordOf(DataCategory.DesignationGrounds)] = supervision.Grounds.Select(ClosedList<Contracts.Supervision.DesignationGround>.WordOf).ToList();
+        var request = new ReleaseConfidentialPayload
+        {
+            ReleaseId = NewId.NextGuid(),
+            Territory = supervision.Territory,
+            Purpose = Purpose,
+            Categories = categories,
+            Recipients = partners,
+            Person = supervision.Person,
+            RequestedBy = SupervisionService.Name,
+            Payload = PayloadSealer.Seal(JsonSerializer.SerializeToUtf8Bytes(file, Json), keys.CurrentKeyOf("gateway"), Purpose, messageId),
+        };
+        return (request, messageId);
+    }
+}
