@@ -10,7 +10,7 @@ TERRITORIES = ["75", "93"]
 AGENCIES = ["prosecutor", "jap", "spip", "prison-administration", "police", "local-authority", "association"]
 SERVICES = ["gateway", "briefings", "opinions", "supervision", "courtreporting"]
 # The ingress routing keys are message types, '<context>.<message>'.
-INGRESS_TYPES = r"^(briefings|opinions|supervision)\.[a-z-]+$"
+INGRESS_TYPES = r"^(briefings|opinions|supervision|court-reporting)\.[a-z-]+$"
 
 
 def password_hash(password: str) -> str:

@@ -1,4 +1,5 @@
 using Coordination.Briefings;
+using Coordination.CourtReporting;
 using Coordination.Gateway;
 using Coordination.Supervision;
 using Coordination.ServiceDefaults.Hosting;
@@ -30,6 +31,7 @@ public static class AllInOneHost
             builder.AddGatewayService();
             builder.AddBriefingsService();
             builder.AddSupervisionService();
+            builder.AddCourtReportingService();
         }, configure);
     }
 

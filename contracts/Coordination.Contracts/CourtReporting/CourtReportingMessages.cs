@@ -10,6 +10,8 @@ public sealed record CourtReportIssued
     [Public] public required int Number { get; init; }
     [Public] public required DateOnly PeriodStart { get; init; }
     [Public] public required DateOnly PeriodEnd { get; init; }
+    /// <summary>periodic, serious-incident or operator-request.</summary>
+    [Public] public required string Trigger { get; init; }
     [Internal] public required int OpenCases { get; init; }
     [Internal] public required int ControlsPlanned { get; init; }
     [Internal] public required int ControlsDone { get; init; }

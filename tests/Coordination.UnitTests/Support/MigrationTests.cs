@@ -25,7 +25,7 @@ public sealed class MigrationTests
         using var db = new Coordination.Gateway.Persistence.SqlServerGatewayDesignFactory().CreateDbContext([]);
         Assert.False(db.Database.HasPendingModelChanges(), "the SQL Server model has changes without a migration");
         var script = db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
-        foreach (var table in new[] { "SharingRulesVersions", "AuditLog", "OutboxMessages", "InboxEntries", "AccessLog" })
+        foreach (var table in new[] { "SharingRulesVersions", "AuditLog", "OutboxMessages", "InboxEntries", "AccessLog", "IdentityVault", "PartnerAssignments" })
             Assert.Contains($"CREATE TABLE [{table}]", script);
         using var sqlite = new Coordination.Gateway.Persistence.SqliteGatewayDesignFactory().CreateDbContext([]);
         Assert.False(sqlite.Database.HasPendingModelChanges(), "the SQLite model has changes without a migration");
@@ -36,8 +36,23 @@ public sealed class MigrationTests
     {
         using var db = new Coordination.Supervision.Persistence.SqlServerSupervisionDesignFactory().CreateDbContext([]);
         Assert.False(db.Database.HasPendingModelChanges(), "the SQL Server model has changes without a migration");
-        Assert.Contains("CREATE TABLE [SupervisionCases]", db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent));
+        var script = db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+        foreach (var table in new[] { "SupervisionCases", "Partners", "CaseAssignments", "Controls", "Incidents", "ConductReports" })
+            Assert.Contains($"CREATE TABLE [{table}]", script);
         using var sqlite = new Coordination.Supervision.Persistence.SqliteSupervisionDesignFactory().CreateDbContext([]);
+        Assert.False(sqlite.Database.HasPendingModelChanges(), "the SQLite model has changes without a migration");
+    }
+
+    [Fact]
+    public void The_court_reporting_migrations_script_and_match_the_model()
+    {
+        using var db = new Coordination.CourtReporting.Persistence.SqlServerCourtReportingDesignFactory().CreateDbContext([]);
+        Assert.False(db.Database.HasPendingModelChanges(), "the SQL Server model has changes without a migration");
+        var script = db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+        foreach (var table in new[] { "CasePictures", "ReportableFacts", "CourtReports", "ReportingDeadlines", "OutboxMessages", "InboxEntries", "AccessLog" })
+            Assert.Contains($"CREATE TABLE [{table}]", script);
+        Assert.Contains("CREATE UNIQUE INDEX [IX_CourtReports_Jurisdiction_Number]", script);
+        using var sqlite = new Coordination.CourtReporting.Persistence.SqliteCourtReportingDesignFactory().CreateDbContext([]);
         Assert.False(sqlite.Database.HasPendingModelChanges(), "the SQLite model has changes without a migration");
     }
 

@@ -1,0 +1,89 @@
+using System.Security.Claims;
+using Coordination.CourtReporting.Domain;
+using Coordination.CourtReporting.Persistence;
+using Coordination.ServiceDefaults.Http;
+using Coordination.ServiceDefaults.Security;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Coordination.CourtReporting.Api;
+
+public sealed record ReportSummary(Guid Id, string Jurisdiction, int Number, DateOnly PeriodStart, DateOnly PeriodEnd, ReportTrigger Trigger, DateTimeOffset IssuedAt,
+    ReportFigures Figures);
+
+public sealed record ReportView(Guid Id, string Jurisdiction, int Number, DateOnly PeriodStart, DateOnly PeriodEnd, ReportTrigger Trigger, DateTimeOffset IssuedAt,
+    ReportFigures Figures, IReadOnlyList<ReportLine> Lines, IReadOnlyList<string> CoveredFacts)
+{
+    public static ReportView Of(CourtReport r) => new(r.Id, r.Jurisdiction, r.Number, r.PeriodStart, r.PeriodEnd, r.Trigger, r.IssuedAt, r.Figures, r.Lines, r.CoveredFacts);
+}
+
+public sealed record PictureLine(string Person, IReadOnlyList<PartnerInPlace> Partners, int ControlsPlanned, int ControlsDone, int ControlsMissed, int Incidents);
+
+/// <summary>A jurisdiction's current picture: open cases and what has happened since the last report.</summary>
+public sealed record JurisdictionPicture(string Jurisdiction, string Name, int? LastReportNumber, IReadOnlyList<PictureLine> OpenCases);
+
+public static class CourtReportingApi
+{
+    private const string Purpose = "court-reporting";
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/court-reporting").WithTags("CourtReporting").RequireAuthorization(CoordinationPolicies.TerritoryOperator);
+        group.MapGet("/reports", ListAsync);
+        group.MapGet("/reports/{jurisdiction}/{number:int}", GetAsync).RecordsPersonalDataAccess<CourtReportingDbContext>(Purpose, "jurisdiction");
+        group.MapGet("/jurisdictions/{jurisdiction}", PictureAsync).RecordsPersonalDataAccess<CourtReportingDbContext>(Purpose, "jurisdiction");
+        // Before a meeting, an operator may have the next report issued now rather than at the period's end.
+        group.MapPost("/jurisdictions/{jurisdiction}/reports", IssueNowAsync).RecordsPersonalDataAccess<CourtReportingDbContext>(Purpose, "jurisdiction");
+    }
+
+    /// <summary>A jurisdiction of one of the caller's territories; any other answers like one that does not exist.</summary>
+    private static Jurisdiction? Visible(string? id, ClaimsPrincipal user) =>
+        Jurisdictions.Find(id) is { } j && user.ActsFor(j.Territory) ? j : null;
+
+    private static async Task<IResult> ListAsync(string? jurisdiction, ClaimsPrincipal user, CourtReportingDbContext db, CancellationToken ct)
+    {
+        List<string> ids;
+        if (jurisdiction is not null)
+        {
+            if (Visible(jurisdiction, user) is not { } one) return Problems.Forbidden();
+            ids = [one.Id];
+        }
+        else ids = Jurisdictions.All.Where(j => user.ActsFor(j.Territory)).Select(j => j.Id).ToList();
+        var reports = await db.Reports.AsNoTracking().Where(r => ids.Contains(r.Jurisdiction)).ToListAsync(ct);
+        return Results.Ok(reports.OrderBy(r => r.Jurisdiction).ThenByDescending(r => r.Number)
+            .Select(r => new ReportSummary(r.Id, r.Jurisdiction, r.Number, r.PeriodStart, r.PeriodEnd, r.Trigger, r.IssuedAt, r.Figures)));
+    }
+
+    private static async Task<IResult> GetAsync(string jurisdiction, int number, ClaimsPrincipal user, CourtReportingDbContext db, CancellationToken ct)
+    {
+        if (Visible(jurisdiction, user) is not { } visible) return Problems.Forbidden();
+        var report = await db.Reports.AsNoTracking().SingleOrDefaultAsync(r => r.Jurisdiction == visible.Id && r.Number == number, ct);
+        return report is null ? Problems.NotFound("No report with this number in this jurisdiction.") : Results.Ok(ReportView.Of(report));
+    }
+
+    private static async Task<IResult> PictureAsync(string jurisdiction, ClaimsPrincipal user, CourtReportingDbContext db, CancellationToken ct)
+    {
+        if (Visible(jurisdiction, user) is not { } visible) return Problems.Forbidden();
+        var cases = await db.Cases.AsNoTracking().Where(c => c.Jurisdiction == visible.Id && c.Open).ToListAsync(ct);
+        var facts = await db.Facts.AsNoTracking().Where(f => f.Jurisdiction == visible.Id && f.ReportId == null).ToListAsync(ct);
+        var last = await db.Reports.Where(r => r.Jurisdiction == visible.Id).MaxAsync(r => (int?)r.Number, ct);
+        return Results.Ok(new JurisdictionPicture(visible.Id, visible.Name, last, cases.OrderBy(c => c.Person.Value).Select(c =>
+        {
+            var of = facts.Where(f => f.CaseId == c.CaseId).ToList();
+            return new PictureLine(c.Person.Value, c.Partners, of.Count(f => f.Kind == FactKind.ControlPlanned), of.Count(f => f.Kind == FactKind.ControlDone),
+                of.Count(f => f.Kind == FactKind.ControlMissed), of.Count(f => f.Kind == FactKind.Incident));
+        }).ToList()));
+    }
+
+    private static async Task<IResult> IssueNowAsync(string jurisdiction, ClaimsPrincipal user, CourtReportingDbContext db, CourtReportIssuer issuer, TimeProvider clock,
+        IOptions<CourtReportingOptions> options, CancellationToken ct)
+    {
+        if (Visible(jurisdiction, user) is not { } visible) return Problems.Forbidden();
+        var now = clock.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var start = await issuer.NextPeriodStartAsync(visible.Id, today, options.Value.PeriodMonths, ct);
+        var report = await issuer.StageAsync(visible, start, today, ReportTrigger.OperatorRequest, now, ct);
+        await db.SaveChangesAsync(ct);
+        return Results.Created($"/court-reporting/reports/{visible.Id}/{report.Number}", ReportView.Of(report));
+    }
+}

@@ -1,0 +1,45 @@
+using Coordination.CourtReporting.Api;
+using Coordination.CourtReporting.Consumers;
+using Coordination.CourtReporting.Domain;
+using Coordination.CourtReporting.Persistence;
+using Coordination.ServiceDefaults.Hosting;
+using Coordination.ServiceDefaults.Persistence;
+using Coordination.ServiceDefaults.Sealing;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Coordination.CourtReporting;
+
+public static class CourtReportingService
+{
+    public const string Name = "court-reporting";
+
+    /// <summary>
+    /// Regular information of the JAP and SPIP (4°): a picture per sentence-enforcement jurisdiction
+    /// built from Supervision's facts, and numbered reports sent through the gateway, one-way.
+    /// </summary>
+    public static WebApplicationBuilder AddCourtReportingService(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase<CourtReportingDbContext, SqliteCourtReportingDbContext, SqlServerCourtReportingDbContext>(Name);
+        builder.Services.TryAddSingleton(SealingKeyStore.From(builder.Configuration));
+        builder.Services.AddOptions<CourtReportingOptions>().BindConfiguration(CourtReportingOptions.Section)
+            .Validate(o => o.PeriodMonths is 1 or 2 or 3 or 4 or 6 or 12, "CourtReporting:PeriodMonths divides the year: 1, 2, 3, 4, 6 or 12.");
+        builder.Services.AddScoped<CourtReportIssuer>();
+        builder.Services.AddScoped<ReportingSchedule>();
+        builder.Services.AddHostedService<ReportingDeadlines>();
+
+        var registry = builder.Registry();
+        registry.Services.Add(Name);
+        registry.Consumers.Add(x =>
+        {
+            x.AddConsumer<SupervisionOpenedConsumer>();
+            x.AddConsumer<PartnerAssignedConsumer>();
+            x.AddConsumer<ControlScheduledConsumer>();
+            x.AddConsumer<ControlRecordedConsumer>();
+            x.AddConsumer<IncidentReportedConsumer>();
+            x.AddConsumer<SupervisionEndedConsumer>();
+            x.AddConsumer<SupervisionPurgedConsumer>();
+        });
+        registry.Endpoints.Add(CourtReportingApi.Map);
+        return builder;
+    }
+}

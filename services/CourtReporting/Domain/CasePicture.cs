@@ -1,0 +1,40 @@
+using System.Text.Json.Serialization;
+using Coordination.Contracts.Supervision;
+using Coordination.Contracts.Values;
+
+namespace Coordination.CourtReporting.Domain;
+
+/// <summary>What the JAP and SPIP are told about one followed person, built from Supervision's facts only.</summary>
+public sealed class CasePicture
+{
+    public Guid CaseId { get; init; }
+    public PersonRef Person { get; init; }
+    public TerritoryCode Territory { get; init; }
+    public required string Jurisdiction { get; init; }
+    public DateOnly ReleaseDate { get; init; }
+    public DateOnly MeasureEndsOn { get; init; }
+    public bool Open { get; set; } = true;
+    public SupervisionEndReason? EndReason { get; set; }
+    public List<PartnerInPlace> Partners { get; set; } = [];
+}
+
+public sealed record PartnerInPlace(string Partner, PartnerRole Role);
+
+[JsonConverter(typeof(KebabCaseEnumConverter<FactKind>))]
+public enum FactKind { ControlPlanned = 1, ControlDone, ControlMissed, Incident, CaseEnded }
+
+/// <summary>
+/// One fact a report counts: a control planned, done or missed, an incident. Each is covered by
+/// exactly one report (<see cref="ReportId"/>), so two reports never count it twice.
+/// </summary>
+public sealed class ReportableFact
+{
+    public Guid Id { get; init; }
+    public FactKind Kind { get; init; }
+    public Guid CaseId { get; init; }
+    public required string Jurisdiction { get; init; }
+    public DateOnly On { get; init; }
+    public string? Detail { get; init; }
+    public IncidentSeverity? Severity { get; init; }
+    public Guid? ReportId { get; set; }
+}

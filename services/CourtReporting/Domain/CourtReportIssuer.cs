@@ -1,0 +1,117 @@
+using System.Text.Json;
+using Coordination.Contracts.CourtReporting;
+using Coordination.Contracts.Gateway;
+using Coordination.Contracts.Values;
+using Coordination.CourtReporting.Persistence;
+using Coordination.ServiceDefaults.Sealing;
+using Coordination.ServiceDefaults.Security;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Coordination.CourtReporting.Domain;
+
+/// <summary>
+/// Issues a jurisdiction's next report: it counts every fact not yet reported up to the period's
+/// end, marks them as covered, and asks the gateway to deliver it to that jurisdiction's JAP and SPIP
+/// (the only recipients the gateway lets it reach), with the identities re-attached there.
+/// The caller commits; the report, the marks and the messages go together.
+/// </summary>
+public sealed class CourtReportIssuer(CourtReportingDbContext db, SealingKeyStore keys)
+{
+    public const string Purpose = "court-reporting";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<CourtReport> StageAsync(Jurisdiction jurisdiction, DateOnly periodStart, DateOnly periodEnd, ReportTrigger trigger, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var facts = await db.Facts.Where(f => f.Jurisdiction == jurisdiction.Id && f.ReportId == null && f.On <= periodEnd).ToListAsync(cancellationToken);
+        // A fact staged in this same unit of work (the serious incident that triggers the report) counts too.
+        facts.AddRange(db.ChangeTracker.Entries<ReportableFact>()
+            .Where(e => e.State == EntityState.Added && e.Entity.Jurisdiction == jurisdiction.Id && e.Entity.ReportId == null && e.Entity.On <= periodEnd)
+            .Select(e => e.Entity).Except(facts));
+        var caseIds = facts.Select(f => f.CaseId).ToHashSet();
+        var cases = await db.Cases.Where(c => c.Jurisdiction == jurisdiction.Id && (c.Open || caseIds.Contains(c.CaseId))).ToListAsync(cancellationToken);
+        var number = (await db.Reports.Where(r => r.Jurisdiction == jurisdiction.Id).MaxAsync(r => (int?)r.Number, cancellationToken) ?? 0) + 1;
+
+        var lines = cases.OrderBy(c => c.Person.Value).Select(c =>
+        {
+            var of = facts.Where(f => f.CaseId == c.CaseId).ToList();
+            return new ReportLine(c.Person.Value, c.Open, c.Partners.Select(p => $"{p.Partner} ({ClosedList<Contracts.Supervision.PartnerRole>.WordOf(p.Role)})").ToList(),
+                of.Count(f => f.Kind == FactKind.ControlPlanned), of.Count(f => f.Kind == FactKind.ControlDone), of.Count(f => f.Kind == FactKind.ControlMissed),
+                of.Where(f => f.Kind == FactKind.Incident).OrderBy(f => f.On)
+                    .Select(f => new ReportedIncident(f.Detail ?? "other", ClosedList<Contracts.Supervision.IncidentSeverity>.WordOf(f.Severity!.Value), f.On)).ToList());
+        }).ToList();
+        var report = new CourtReport
+        {
+            Id = NewId.NextGuid(),
+            Jurisdiction = jurisdiction.Id,
+            Number = number,
+            PeriodStart = periodStart,
+            PeriodEnd = periodEnd,
+            Trigger = trigger,
+            IssuedAt = now,
+            Figures = new ReportFigures(
+                cases.Count(c => c.Open),
+                facts.Count(f => f.Kind == FactKind.ControlPlanned),
+                facts.Count(f => f.Kind == FactKind.ControlDone),
+                facts.Count(f => f.Kind == FactKind.ControlMissed),
+                facts.Count(f => f.Kind == FactKind.Incident),
+                facts.Count(f => f.Kind == FactKind.Incident && f.Severity == Contracts.Supervision.IncidentSeverity.Serious)),
+            Lines = lines,
+            CoveredFacts = facts.Select(f => $"{ClosedList<FactKind>.WordOf(f.Kind)}:{f.Id}").Order().ToList(),
+        };
+        foreach (var fact in facts) fact.ReportId = report.Id;
+        db.Reports.Add(report);
+
+        db.PublishOnCommit(new CourtReportIssued
+        {
+            ReportId = report.Id,
+            SentenceEnforcementJurisdiction = jurisdiction.Id,
+            Number = number,
+            PeriodStart = periodStart,
+            PeriodEnd = periodEnd,
+            Trigger = ClosedList<ReportTrigger>.WordOf(trigger),
+            OpenCases = report.Figures.OpenCases,
+            ControlsPlanned = report.Figures.ControlsPlanned,
+            ControlsDone = report.Figures.ControlsDone,
+            ControlsMissed = report.Figures.ControlsMissed,
+            Incidents = report.Figures.Incidents,
+            IssuedAt = now,
+        });
+
+        var messageId = NewId.NextGuid();
+        var payload = new Dictionary<string, object> { [ClosedList<DataCategory>.WordOf(DataCategory.CourtReport)] = ReportDocument.Of(report, jurisdiction) };
+        db.PublishOnCommit(new ReleaseConfidentialPayload
+        {
+            ReleaseId = report.Id,
+            Territory = jurisdiction.Territory,
+            Purpose = Purpose,
+            Categories = [DataCategory.CourtReport, DataCategory.Identity],
+            Recipients = jurisdiction.ReportRecipients,
+            Jurisdiction = jurisdiction.Id,
+            People = cases.Select(c => c.Person).ToList(),
+            RequestedBy = CourtReportingService.Name,
+            Payload = PayloadSealer.Seal(JsonSerializer.SerializeToUtf8Bytes(payload, Json), keys.CurrentKeyOf("gateway"), Purpose, messageId),
+        }, messageId: messageId);
+        return report;
+    }
+
+    /// <summary>
+    /// Where the next report's period starts: the day after the jurisdiction's last report (the same
+    /// day if that report already reached it), or the first day of the period containing <paramref name="upTo"/>.
+    /// </summary>
+    public async Task<DateOnly> NextPeriodStartAsync(string jurisdiction, DateOnly upTo, int months, CancellationToken cancellationToken)
+    {
+        var last = await db.Reports.Where(r => r.Jurisdiction == jurisdiction).MaxAsync(r => (DateOnly?)r.PeriodEnd, cancellationToken);
+        if (last is { } end) return end < upTo ? end.AddDays(1) : upTo;
+        return ReportingDeadline.For(jurisdiction, upTo, months).PeriodStart;
+    }
+}
+
+/// <summary>The report as the JAP and SPIP read it.</summary>
+public sealed record ReportDocument(string Jurisdiction, string JurisdictionName, int Number, DateOnly PeriodStart, DateOnly PeriodEnd, string Trigger,
+    DateTimeOffset IssuedAt, ReportFigures Figures, IReadOnlyList<ReportLine> Cases, int CoveredFacts)
+{
+    public static ReportDocument Of(CourtReport report, Jurisdiction jurisdiction) => new(report.Jurisdiction, jurisdiction.Name, report.Number,
+        report.PeriodStart, report.PeriodEnd, ClosedList<ReportTrigger>.WordOf(report.Trigger), report.IssuedAt, report.Figures, report.Lines, report.CoveredFacts.Count);
+}
