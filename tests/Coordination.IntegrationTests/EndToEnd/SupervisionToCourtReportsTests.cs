@@ -1,0 +1,332 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Coordination.Contracts.Gateway;
+using Coordination.IntegrationTests.Messaging;
+using Coordination.IntegrationTests.Support;
+using Coordination.ServiceDefaults.Sealing;
+using Coordination.ServiceDefaults.Security;
+using Coordination.Testing;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using RabbitMQ.Client;
+
+namespace Coordination.IntegrationTests.EndToEnd;
+
+/// <summary>
+/// One person from designation to purge, on the real broker, with every agency under its own
+/// account: the JAP designates, Supervision opens the case, two partners are assigned and informed
+/// under the rules, a partner records controls and an incident, the month's report reaches the JAP
+/// and SPIP of the jurisdiction (and no one else), the case ends and is purged everywhere.
+/// </summary>
+[Collection(RabbitMqCollection.Name)]
+public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsyncLifetime
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 4, 2, 8, 0, 0, TimeSpan.Zero));
+    private readonly string _canary = $"Valjean-CANARY-{Guid.NewGuid():N}"[..30];
+    private readonly Dictionary<string, List<Delivery>> _received = [];
+    private ServiceHost _host = null!;
+
+    private static readonly string[] Agencies = DemoPrincipals.All.Where(p => p.Agency is not null).Select(p => p.Agency!).ToArray();
+
+    public async Task InitializeAsync()
+    {
+        await broker.LoadDefinitionsAsync(BrokerPermissionsTests.DefinitionsPath());
+        // The agencies' queues outlive other tests' hosts on this broker: start from empty boxes.
+        await using (var admin = await broker.Connect())
+        await using (var channel = await admin.CreateChannelAsync())
+            foreach (var agency in Agencies)
+                foreach (var box in new[] { "inbox", "rejected" })
+                    await channel.QueuePurgeAsync($"agency.{agency}.{box}");
+        _host = await ServiceHost.StartAllInOneAsync(b => b.Services.AddSingleton<TimeProvider>(_clock),
+            "--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={broker.AmqpUrl}", "--Messaging:RetryIntervalMilliseconds=100",
+            "--Supervision:RetentionPeriod=30.00:00:00", "--Supervision:RetentionPollInterval=00:01:00", "--CourtReporting:DeadlinePollInterval=00:01:00");
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task A_designated_person_is_followed_reported_to_the_jap_and_spip_of_the_jurisdiction_only_and_purged()
+    {
+        // The JAP designates.
+        var designation = IngressOverHttpTests.Example("supervision.designate-person")["payload"]!.AsObject();
+        designation["identity"]!["lastName"] = _canary;
+        await SendAsync("75-jap", "supervision.designate-person", designation);
+        var person = "";
+        await Poller.UntilAsync(async () =>
+        {
+            var cases = await _host.GetJsonAsync<JsonElement[]>("/supervision/cases");
+            person = cases.SingleOrDefault(c => c.GetProperty("status").GetString() == "open") is { ValueKind: JsonValueKind.Object } open ? open.GetProperty("person").GetString()! : "";
+            return person != "";
+        }, "the case opened");
+
+        // Two partners assigned, a plan of three controls for the association.
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync($"/supervision/cases/{person}/partners", new { partner = "75-prison-administration" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync($"/supervision/cases/{person}/partners", new { partner = "75-association" })).StatusCode);
+        Guid[] controls = [Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()];
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.OK, (await PostAsync($"/supervision/cases/{person}/controls",
+                new { partner = "75-association", scheduledFor = new DateOnly(2026, 4, 8 + 7 * i), controlId = controls[i] })).StatusCode);
+
+        // Each partner informed with its own categories only: the association never gets identity or grounds.
+        await Poller.UntilAsync(async () =>
+        {
+            await DrainAsync("75-prison-administration", "75-association");
+            return InboxOf("75-prison-administration").Any(d => d.Categories.Contains("identity"))
+                && InboxOf("75-association").Any(d => d.Categories.Contains("contact-details"))
+                && InboxOf("75-association").Any(d => Open(d, "75-association")["control-plan"]!.AsArray().Count == 3);
+        }, "both partners informed, the association of the whole plan");
+        var prison = InboxOf("75-prison-administration").First(d => d.Categories.Contains("identity"));
+        Assert.Equal(["identity", "contact-details", "designation-grounds", "control-plan"], prison.Categories);
+        var prisonFile = Open(prison, "75-prison-administration");
+        Assert.Equal(_canary, prisonFile["identity"]!["lastName"]!.GetValue<string>());
+        Assert.Equal(["personality", "social-situation"], prisonFile["designation-grounds"]!.AsArray().Select(g => g!.GetValue<string>()));
+        foreach (var delivery in InboxOf("75-association"))
+        {
+            Assert.Equal("supervision.case-information", delivery.Type);
+            Assert.All(delivery.Categories, c => Assert.Contains(c, new[] { "contact-details", "control-plan" }));
+            var file = Open(delivery, "75-association");
+            Assert.Null(file["identity"]);
+            Assert.Null(file["designation-grounds"]);
+            Assert.DoesNotContain(_canary, file.ToJsonString());
+        }
+
+        // The association records two controls, one of them missed, and an incident; the police, not assigned, is refused.
+        await Poller.UntilAsync(async () => await CountAssignmentsAsync(person) == 2, "the gateway knows the assignments");
+        await SendAsync("75-association", "supervision.record-control", new JsonObject
+        {
+            ["personRef"] = person, ["controlId"] = controls[0].ToString(), ["controlledOn"] = "2026-04-08", ["outcome"] = "compliant",
+        });
+        await SendAsync("75-association", "supervision.record-control", new JsonObject
+        {
+            ["personRef"] = person, ["controlId"] = controls[1].ToString(), ["controlledOn"] = "2026-04-15", ["outcome"] = "missed",
+        });
+        await SendAsync("75-association", "supervision.report-incident", new JsonObject
+        {
+            ["personRef"] = person, ["incidentId"] = Guid.NewGuid().ToString(), ["kind"] = "breach-of-obligation", ["severity"] = "significant",
+            ["occurredAt"] = "2026-04-16T21:30:00+02:00",
+        });
+        var intruder = await SendAsync("75-police", "supervision.record-control", new JsonObject
+        {
+            ["personRef"] = person, ["controlId"] = controls[2].ToString(), ["controlledOn"] = "2026-04-22", ["outcome"] = "compliant",
+        });
+        await Poller.UntilAsync(async () =>
+        {
+            var view = (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person}"))[0];
+            return view.GetProperty("controls").EnumerateArray().Count(c => c.GetProperty("outcome").ValueKind == JsonValueKind.String) == 2
+                && view.GetProperty("incidents").GetArrayLength() == 1;
+        }, "the controls and the incident on the case");
+        await AssertRejectedAsync("75-police", intruder, "not-assigned-to-case");
+        var caseView = (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person}"))[0];
+        Assert.Null(caseView.GetProperty("controls").EnumerateArray().Single(c => c.GetProperty("id").GetGuid() == controls[2]).GetProperty("outcome").GetString());
+
+        // The month ends: the report of tj-paris, with the right figures, to the JAP and SPIP of Paris.
+        await Poller.UntilAsync(async () => (await _host.GetJsonAsync<JsonElement>("/court-reporting/jurisdictions/tj-paris")).GetProperty("openCases")
+            .EnumerateArray().Any(c => c.GetProperty("controlsMissed").GetInt32() == 1 && c.GetProperty("incidents").GetInt32() == 1), "the jurisdiction's picture up to date");
+        _clock.SetUtcNow(new DateTimeOffset(2026, 5, 1, 0, 5, 0, TimeSpan.Zero));
+        JsonElement[] reports = [];
+        await Poller.UntilAsync(async () => (reports = await _host.GetJsonAsync<JsonElement[]>("/court-reporting/reports?jurisdiction=tj-paris")).Length > 0, "the monthly report");
+        var summary = Assert.Single(reports);
+        Assert.Equal((1, "2026-04-01", "2026-04-30", "periodic"), (summary.GetProperty("number").GetInt32(), summary.GetProperty("periodStart").GetString(),
+            summary.GetProperty("periodEnd").GetString(), summary.GetProperty("trigger").GetString()));
+        var figures = summary.GetProperty("figures");
+        Assert.Equal((1, 3, 1, 1, 1), (figures.GetProperty("openCases").GetInt32(), figures.GetProperty("controlsPlanned").GetInt32(),
+            figures.GetProperty("controlsDone").GetInt32(), figures.GetProperty("controlsMissed").GetInt32(), figures.GetProperty("incidents").GetInt32()));
+        var parisReport = summary.GetProperty("id").GetGuid();
+
+        foreach (var court in new[] { "75-jap", "75-spip" })
+        {
+            await Poller.UntilAsync(async () => { await DrainAsync(court); return InboxOf(court).Any(d => d.Type == "court-reporting.report"); }, $"the report in {court}'s inbox");
+            var delivery = InboxOf(court).Single(d => d.Type == "court-reporting.report");
+            Assert.Equal(parisReport, delivery.ReleaseId);
+            var opened = Open(delivery, court, "court-reporting");
+            var report = opened["court-report"]!;
+            Assert.Equal(("tj-paris", 1), (report["jurisdiction"]!.GetValue<string>(), report["number"]!.GetValue<int>()));
+            Assert.Equal(1, report["figures"]!["controlsMissed"]!.GetValue<int>());
+            var line = Assert.Single(report["cases"]!.AsArray());
+            Assert.Equal(person, line!["person"]!.GetValue<string>());
+            Assert.Equal(_canary, opened["identities"]![person]!["lastName"]!.GetValue<string>());
+        }
+        // Nobody else: 93's courts get Bobigny's own report (without this person), every other agency none.
+        await DrainAsync(Agencies);
+        foreach (var agency in Agencies)
+            foreach (var report in InboxOf(agency).Where(d => d.Type == "court-reporting.report"))
+            {
+                Assert.Contains(agency, new[] { "75-jap", "75-spip", "93-jap", "93-spip" });
+                if (agency.StartsWith("93-", StringComparison.Ordinal))
+                {
+                    Assert.NotEqual(parisReport, report.ReleaseId);
+                    Assert.DoesNotContain(person, Open(report, agency, "court-reporting").ToJsonString());
+                }
+            }
+
+        // One-way: the SPIP cannot amend the report; an operator of 93 cannot have Paris's report issued; the gateway refuses a Paris report to Bobigny's JAP.
+        var amendment = await SendAsync("75-spip", "court-reporting.amend-report", new JsonObject { ["jurisdiction"] = "tj-paris", ["reportNumber"] = 1, ["changes"] = "Retirer l'incident." });
+        await AssertRejectedAsync("75-spip", amendment, "forbidden-inbound-flow");
+        var unchanged = await _host.GetJsonAsync<JsonElement>("/court-reporting/reports/tj-paris/1");
+        Assert.Equal(1, unchanged.GetProperty("figures").GetProperty("incidents").GetInt32());
+        Assert.Single(await _host.GetJsonAsync<JsonElement[]>("/court-reporting/reports?jurisdiction=tj-paris"));
+
+        using (var bobigny = _host.ClientFor(DemoPrincipals.Named("secretariat-93")))
+            Assert.Equal(HttpStatusCode.Forbidden, (await bobigny.PostAsync("/court-reporting/jurisdictions/tj-paris/reports", null)).StatusCode);
+        await Poller.UntilAsync(async () => await InScopeAsync<Coordination.CourtReporting.Persistence.CourtReportingDbContext, bool>(db =>
+            db.AccessLog.AnyAsync(e => e.Principal == "secretariat-93" && e.RecordRef == "jurisdiction:tj-paris" && e.Outcome == "denied")), "the refused request in the access log");
+        var misdirected = await ReleaseCourtReportAsync("tj-paris", ["93-jap"]);
+        await Poller.UntilAsync(async () => (await AuditAsync()).Any(e => e.GetProperty("references").GetString()!.Contains($"release:{misdirected}")
+            && e.GetProperty("recipient").GetString() == "93-jap" && e.GetProperty("reason").GetString() == "outside-jurisdiction"), "the misdirected report denied and audited");
+
+        // The measure ends; the retention period passes; nothing of the person remains.
+        var ended = await PostAsync($"/supervision/cases/{person}/end", new { reason = "end-of-measure" });
+        Assert.Equal(HttpStatusCode.OK, ended.StatusCode);
+        Assert.Equal("2026-05-31T00:05:00+00:00", (await ended.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("purgeDueAt").GetDateTimeOffset().ToString("yyyy-MM-ddTHH:mm:sszzz"));
+        await Poller.UntilAsync(async () => await CountAssignmentsAsync(person) == 0, "the gateway no longer accepts the partners' messages");
+        _clock.SetUtcNow(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        await Poller.UntilAsync(async () => (await _host.Http.GetAsync($"/supervision/cases/{person}")).StatusCode == HttpStatusCode.Forbidden, "the case purged");
+        await Poller.UntilAsync(async () => !await InScopeAsync<Coordination.Gateway.Persistence.GatewayDbContext, bool>(db =>
+            db.Vault.AnyAsync(v => v.Person == Coordination.Contracts.Values.PersonRef.Parse(person))), "the vault entry purged");
+        await Poller.UntilAsync(async () => !await InScopeAsync<Coordination.CourtReporting.Persistence.CourtReportingDbContext, bool>(db =>
+            db.Cases.AnyAsync(c => c.Person == Coordination.Contracts.Values.PersonRef.Parse(person))), "the court-reporting picture purged");
+
+        await InScopeAsync<Coordination.Supervision.Persistence.SupervisionDbContext, bool>(async db =>
+        {
+            Assert.Empty(await db.Cases.ToListAsync());
+            Assert.Equal(0, await db.Database.SqlQuery<int>($"SELECT COUNT(*) AS Value FROM Controls").SingleAsync());
+            Assert.Equal(0, await db.Database.SqlQuery<int>($"SELECT COUNT(*) AS Value FROM Incidents").SingleAsync());
+            Assert.Equal(0, await db.Database.SqlQuery<int>($"SELECT COUNT(*) AS Value FROM CaseAssignments").SingleAsync());
+            return true;
+        });
+        await InScopeAsync<Coordination.Gateway.Persistence.GatewayDbContext, bool>(async db =>
+        {
+            Assert.Equal(0, await CountAssignmentsAsync(person));
+            Assert.DoesNotContain(await db.Set<Coordination.Gateway.Egress.AgencyDelivery>().Select(d => d.Body).ToListAsync(), b => b.Contains(person));
+            return true;
+        });
+        await InScopeAsync<Coordination.CourtReporting.Persistence.CourtReportingDbContext, bool>(async db =>
+        {
+            Assert.Empty(await db.Facts.Where(f => f.Jurisdiction == "tj-paris").ToListAsync());
+            var kept = await db.Reports.SingleAsync(r => r.Jurisdiction == "tj-paris" && r.Number == 1);
+            Assert.Equal("purged", Assert.Single(kept.Lines).Person);
+            Assert.Equal(1, kept.Figures.ControlsMissed);
+            return true;
+        });
+        // The identity is nowhere on disk: every database file of the host, read as bytes.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in Directory.GetFiles(_host.Folder, "*.db*", SearchOption.AllDirectories))
+            Assert.DoesNotContain(_canary, Encoding.UTF8.GetString(await ReadSharedAsync(file)));
+        // ...and the JAP can no longer reach the person through the gateway.
+        var late = await SendAsync("75-jap", "supervision.withdraw-designation", new JsonObject { ["personRef"] = person });
+        await AssertRejectedAsync("75-jap", late, "person-not-designated");
+    }
+
+    private sealed record Delivery(string Type, Guid MessageId, Guid ReleaseId, IReadOnlyList<string> Categories, JsonElement Body);
+
+    private List<Delivery> InboxOf(string agency) => _received.TryGetValue(agency, out var list) ? list : [];
+
+    private async Task DrainAsync(params string[] agencies)
+    {
+        await using var admin = await broker.Connect();
+        await using var channel = await admin.CreateChannelAsync();
+        foreach (var agency in agencies)
+        {
+            if (!_received.ContainsKey(agency)) _received[agency] = [];
+            while (await channel.BasicGetAsync($"agency.{agency}.inbox", autoAck: true) is { } message)
+            {
+                var body = JsonDocument.Parse(message.Body.ToArray()).RootElement.Clone();
+                _received[agency].Add(new Delivery(message.BasicProperties.Type!, Guid.Parse(message.BasicProperties.MessageId!),
+                    body.GetProperty("releaseId").GetGuid(), body.GetProperty("categories").EnumerateArray().Select(c => c.GetString()!).ToList(), body));
+            }
+        }
+    }
+
+    private JsonObject Open(Delivery delivery, string agency, string purpose = "community-supervision")
+    {
+        var sealedPayload = delivery.Body.GetProperty("payload").Deserialize<SealedPayload>(Json)!;
+        using var ring = _host.App.Services.GetRequiredService<SealingKeyStore>().RingFor(agency);
+        return JsonNode.Parse(PayloadSealer.Open(sealedPayload, ring, purpose, delivery.MessageId))!.AsObject();
+    }
+
+    /// <summary>An agency's message on the gateway's AMQP door, under the agency's own broker account.</summary>
+    private async Task<Guid> SendAsync(string account, string type, JsonObject payload)
+    {
+        var messageId = Guid.NewGuid();
+        var envelope = new JsonObject
+        {
+            ["messageId"] = messageId.ToString(), ["type"] = type, ["schemaVersion"] = 1, ["territory"] = account[..2],
+            ["occurredAt"] = _clock.GetUtcNow().ToString("O"), ["payload"] = payload.DeepClone(),
+        };
+        await using var connection = await broker.ConnectAs(account, $"{account}-demo-password");
+        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        await channel.BasicPublishAsync("coordination.ingress", type, true,
+            new BasicProperties { MessageId = messageId.ToString(), UserId = account, ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent },
+            Encoding.UTF8.GetBytes(envelope.ToJsonString()));
+        return messageId;
+    }
+
+    private async Task AssertRejectedAsync(string account, Guid messageId, string reasonCode)
+    {
+        await using var connection = await broker.ConnectAs(account, $"{account}-demo-password");
+        await using var channel = await connection.CreateChannelAsync();
+        JsonElement? notice = null;
+        await Poller.UntilAsync(async () =>
+        {
+            while (await channel.BasicGetAsync($"agency.{account}.rejected", autoAck: true) is { } message)
+            {
+                var body = JsonDocument.Parse(message.Body.ToArray()).RootElement.Clone();
+                if (body.GetProperty("messageId").GetGuid() == messageId) notice = body;
+            }
+            return notice is not null;
+        }, $"the refusal in agency.{account}.rejected");
+        Assert.Equal(reasonCode, notice!.Value.GetProperty("reasonCode").GetString());
+        Assert.Contains(await AuditAsync(), e => e.GetProperty("references").GetString()!.Contains($"message:{messageId}")
+            && e.GetProperty("kind").GetString() == "ingress-rejected" && e.GetProperty("reason").GetString() == reasonCode);
+    }
+
+    private async Task<JsonElement[]> AuditAsync()
+    {
+        using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
+        return (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=5000"))!;
+    }
+
+    private async Task<Guid> ReleaseCourtReportAsync(string jurisdiction, IReadOnlyList<string> recipients)
+    {
+        var keys = _host.App.Services.GetRequiredService<SealingKeyStore>();
+        var messageId = NewId.NextGuid();
+        var releaseId = Guid.NewGuid();
+        await _host.Bus.Publish(new ReleaseConfidentialPayload
+        {
+            ReleaseId = releaseId,
+            Territory = Coordination.Contracts.Values.TerritoryCode.Parse("75"),
+            Purpose = "court-reporting",
+            Categories = [DataCategory.CourtReport],
+            Recipients = recipients,
+            Jurisdiction = jurisdiction,
+            RequestedBy = "court-reporting",
+            Payload = PayloadSealer.Seal("""{"court-report":{}}"""u8, keys.CurrentKeyOf("gateway"), "court-reporting", messageId),
+        }, ctx => ctx.MessageId = messageId);
+        return releaseId;
+    }
+
+    private Task<HttpResponseMessage> PostAsync(string path, object body) => _host.Http.PostAsJsonAsync(path, body);
+
+    private Task<int> CountAssignmentsAsync(string person) =>
+        InScopeAsync<Coordination.Gateway.Persistence.GatewayDbContext, int>(db => db.PartnerAssignments.CountAsync(a => a.Person == Coordination.Contracts.Values.PersonRef.Parse(person)));
+
+    private async Task<T> InScopeAsync<TContext, T>(Func<TContext, Task<T>> query) where TContext : notnull
+    {
+        await using var scope = _host.App.Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<TContext>());
+    }
+
+    private static async Task<byte[]> ReadSharedAsync(string path)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+}
