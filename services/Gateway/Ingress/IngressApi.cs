@@ -31,7 +31,7 @@ public static class IngressApi
         var status = outcome.ReasonCode switch
         {
             "too-large" => StatusCodes.Status413PayloadTooLarge,
-            "forbidden-inbound-flow" or "role-not-allowed" or "territory-not-allowed" or "person-not-designated" => StatusCodes.Status403Forbidden,
+            "forbidden-inbound-flow" or "role-not-allowed" or "territory-not-allowed" or "person-not-designated" or "not-assigned-to-case" => StatusCodes.Status403Forbidden,
             _ => StatusCodes.Status400BadRequest,
         };
         return Results.Problem(title: outcome.Reason, statusCode: status, type: Problems.TypeOf(outcome.ReasonCode), extensions: new Dictionary<string, object?>

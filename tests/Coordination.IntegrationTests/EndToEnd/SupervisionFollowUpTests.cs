@@ -1,0 +1,204 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Coordination.IntegrationTests.Support;
+using Coordination.ServiceDefaults.Security;
+using Coordination.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Coordination.IntegrationTests.EndToEnd;
+
+/// <summary>The follow-up's rules through the all-in-one host, agencies on the HTTP door, operators on the API.</summary>
+public sealed class SupervisionFollowUpTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 4, 2, 8, 0, 0, TimeSpan.Zero));
+    private ServiceHost _host = null!;
+
+    public async Task InitializeAsync() =>
+        _host = await ServiceHost.StartAllInOneAsync(b => b.Services.AddSingleton<TimeProvider>(_clock));
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task A_serious_incident_is_reported_at_once_and_the_monthly_report_does_not_count_it_again()
+    {
+        var person = await DesignateAsync("Hugo");
+        await AssignAsync(person, "75-association");
+        var control = Guid.NewGuid();
+        Assert.Equal(HttpStatusCode.OK, (await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/controls",
+            new { partner = "75-association", scheduledFor = "2026-04-09", controlId = control })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync("association-75", "supervision.record-control", new JsonObject
+        {
+            ["personRef"] = person, ["controlId"] = control.ToString(), ["controlledOn"] = "2026-04-09", ["outcome"] = "compliant",
+        })).Status);
+        await Poller.UntilAsync(async () => (await PictureAsync()).Any(c => c.GetProperty("controlsDone").GetInt32() == 1), "the control in the picture");
+
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync("association-75", "supervision.report-incident", new JsonObject
+        {
+            ["personRef"] = person, ["incidentId"] = Guid.NewGuid().ToString(), ["kind"] = "threat-or-violence", ["severity"] = "serious",
+            ["occurredAt"] = "2026-04-10T18:00:00+02:00",
+        })).Status);
+        JsonElement[] reports = [];
+        await Poller.UntilAsync(async () => (reports = await ReportsAsync()).Length == 1, "the immediate report");
+        var immediate = reports[0];
+        Assert.Equal(("serious-incident", "2026-04-01", "2026-04-10"), (immediate.GetProperty("trigger").GetString(),
+            immediate.GetProperty("periodStart").GetString(), immediate.GetProperty("periodEnd").GetString()));
+        Assert.Equal((1, 1, 0, 1), Figures(immediate));
+
+        _clock.SetUtcNow(new DateTimeOffset(2026, 5, 1, 0, 1, 0, TimeSpan.Zero));
+        await Poller.UntilAsync(async () => (reports = await ReportsAsync()).Length == 2, "the monthly report");
+        var monthly = reports.Single(r => r.GetProperty("number").GetInt32() == 2);
+        Assert.Equal(("periodic", "2026-04-11", "2026-04-30"), (monthly.GetProperty("trigger").GetString(),
+            monthly.GetProperty("periodStart").GetString(), monthly.GetProperty("periodEnd").GetString()));
+        // The case is still open, but the control and the incident were counted once, in report 1.
+        Assert.Equal((0, 0, 0, 0), Figures(monthly));
+        Assert.Equal(1, monthly.GetProperty("figures").GetProperty("openCases").GetInt32());
+        var first = await _host.GetJsonAsync<JsonElement>("/court-reporting/reports/tj-paris/1");
+        var second = await _host.GetJsonAsync<JsonElement>("/court-reporting/reports/tj-paris/2");
+        Assert.Equal(3, first.GetProperty("coveredFacts").GetArrayLength());
+        Assert.Empty(second.GetProperty("coveredFacts").EnumerateArray());
+
+        // Both reached the JAP of Paris, over HTTP too.
+        using var jap = _host.ClientFor(DemoPrincipals.Named("jap-75"));
+        await Poller.UntilAsync(async () => (await jap.GetFromJsonAsync<JsonElement[]>("/egress/inbox"))!
+            .Count(d => d.GetProperty("type").GetString() == "court-reporting.report") == 2, "two reports in the JAP's mailbox");
+    }
+
+    [Fact]
+    public async Task The_judicial_authority_withdraws_the_designation_and_the_partners_can_no_longer_record()
+    {
+        var person = await DesignateAsync("Javert");
+        await AssignAsync(person, "75-prison-administration");
+
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync("jap-75", "supervision.withdraw-designation", new JsonObject { ["personRef"] = person })).Status);
+        await Poller.UntilAsync(async () => (await CaseAsync(person)).GetProperty("status").GetString() == "ended", "the case ended");
+        Assert.Equal("designation-withdrawn", (await CaseAsync(person)).GetProperty("endReason").GetString());
+
+        await Poller.UntilAsync(async () => await AssignmentsAsync(person) == 0, "the gateway told");
+        var late = await SendAsync("prison-75", "supervision.record-control", new JsonObject
+        {
+            ["personRef"] = person, ["controlId"] = Guid.NewGuid().ToString(), ["controlledOn"] = "2026-04-09", ["outcome"] = "compliant",
+        });
+        Assert.Equal((HttpStatusCode.Forbidden, "not-assigned-to-case"), (late.Status, late.Body.GetProperty("reasonCode").GetString()));
+
+        // The operator cannot reopen the follow-up, and cannot end a case as if the designation were withdrawn.
+        var again = await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/partners", new { partner = "75-police" });
+        Assert.Equal(HttpStatusCode.Forbidden, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task Operators_get_a_reason_for_every_refused_change_and_nothing_changes()
+    {
+        var person = await DesignateAsync("Thenardier");
+        await AssignAsync(person, "75-association");
+
+        await AssertProblemAsync(await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/partners", new { partner = "75-nobody" }), HttpStatusCode.BadRequest, "unknown-partner");
+        await AssertProblemAsync(await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/partners", new { partner = "93-association" }), HttpStatusCode.Conflict, "partner-of-another-territory");
+        await AssertProblemAsync(await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/partners", new { partner = "75-association" }), HttpStatusCode.Conflict, "already-assigned");
+        await AssertProblemAsync(await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/controls", new { partner = "75-police", scheduledFor = "2026-04-09" }), HttpStatusCode.Conflict, "not-assigned-to-case");
+        await AssertProblemAsync(await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/controls", new { partner = "75-association", scheduledFor = "2030-01-01" }), HttpStatusCode.Conflict, "outside-measure");
+        await AssertProblemAsync(await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/end", new { reason = "designation-withdrawn" }), HttpStatusCode.BadRequest, "withdrawal-is-judicial");
+        await AssertProblemAsync(await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/end", new { reason = "bored" }), HttpStatusCode.BadRequest, "invalid-field");
+        using (var bobigny = _host.ClientFor(DemoPrincipals.Named("security-staff-93")))
+            Assert.Equal(HttpStatusCode.Forbidden, (await bobigny.PostAsJsonAsync($"/supervision/cases/{person}/end", new { reason = "death" })).StatusCode);
+
+        var unchanged = await CaseAsync(person);
+        Assert.Equal(("open", 1, 0), (unchanged.GetProperty("status").GetString(), unchanged.GetProperty("partners").GetArrayLength(), unchanged.GetProperty("controls").GetArrayLength()));
+
+        // Partners are registered by the secretariat of their own territory.
+        using var cell = _host.ClientFor(DemoPrincipals.Named("operational-cell-75"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await cell.PostAsJsonAsync("/supervision/partners", new { id = "75-mission-locale", role = "association", name = "Mission locale" })).StatusCode);
+        using var secretariat = _host.ClientFor(DemoPrincipals.Named("secretariat-75"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await secretariat.PostAsJsonAsync("/supervision/partners", new { id = "93-mission-locale", role = "association", name = "Mission locale" })).StatusCode);
+        await AssertProblemAsync(await secretariat.PostAsJsonAsync("/supervision/partners", new { id = "75-mission-locale", role = "charity", name = "Mission locale" }), HttpStatusCode.BadRequest, "invalid-field");
+        Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsJsonAsync("/supervision/partners", new { id = "75-mission-locale", role = "association", name = "Mission locale" })).StatusCode);
+        var partners = (await secretariat.GetFromJsonAsync<JsonElement[]>("/supervision/partners"))!;
+        Assert.Contains(partners, p => p.GetProperty("id").GetString() == "75-mission-locale" && p.GetProperty("role").GetString() == "association");
+        Assert.DoesNotContain(partners, p => p.GetProperty("territory").GetString() == "93");
+        await AssignAsync(person, "75-mission-locale");
+    }
+
+    [Fact]
+    public async Task A_designation_naming_an_unknown_jurisdiction_is_refused_at_the_door()
+    {
+        var payload = IngressOverHttpTests.Example("supervision.designate-person")["payload"]!.AsObject();
+        payload["sentenceEnforcementJurisdiction"] = "tj-bobigny"; // a jurisdiction of 93, not of 75
+        var refused = await SendAsync("jap-75", "supervision.designate-person", payload);
+        Assert.Equal((HttpStatusCode.BadRequest, "unknown-jurisdiction"), (refused.Status, refused.Body.GetProperty("reasonCode").GetString()));
+        Assert.Empty(await _host.GetJsonAsync<JsonElement[]>("/supervision/cases"));
+    }
+
+    private async Task<string> DesignateAsync(string lastName)
+    {
+        var payload = IngressOverHttpTests.Example("supervision.designate-person")["payload"]!.AsObject();
+        payload["identity"]!["lastName"] = lastName;
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync("jap-75", "supervision.designate-person", payload)).Status);
+        var person = "";
+        await Poller.UntilAsync(async () =>
+        {
+            await using var scope = _host.App.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>();
+            var known = await db.Vault.Select(v => v.Person).ToListAsync();
+            var cases = await _host.GetJsonAsync<JsonElement[]>("/supervision/cases");
+            person = cases.Select(c => c.GetProperty("person").GetString()!).FirstOrDefault(p => known.Any(k => k.Value == p) && !_seen.Contains(p)) ?? "";
+            return person != "";
+        }, "the case opened");
+        _seen.Add(person);
+        return person;
+    }
+
+    private readonly HashSet<string> _seen = [];
+
+    private async Task AssignAsync(string person, string partner)
+    {
+        Assert.Equal(HttpStatusCode.OK, (await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/partners", new { partner })).StatusCode);
+        await Poller.UntilAsync(async () =>
+        {
+            await using var scope = _host.App.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>().PartnerAssignments
+                .AnyAsync(a => a.Partner == partner && a.Person == Coordination.Contracts.Values.PersonRef.Parse(person));
+        }, $"the gateway knows {partner} follows the person");
+    }
+
+    private async Task<int> AssignmentsAsync(string person)
+    {
+        await using var scope = _host.App.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>().PartnerAssignments
+            .CountAsync(a => a.Person == Coordination.Contracts.Values.PersonRef.Parse(person));
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(string principal, string type, JsonObject payload)
+    {
+        var envelope = new JsonObject
+        {
+            ["messageId"] = Guid.NewGuid().ToString(), ["type"] = type, ["schemaVersion"] = 1, ["territory"] = "75",
+            ["occurredAt"] = "2026-04-02T10:00:00+02:00", ["payload"] = payload.DeepClone(),
+        };
+        using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
+        var response = await agency.PostAsync($"/ingress/{type}", new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json"));
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    private async Task<JsonElement> CaseAsync(string person) => (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person}"))[0];
+
+    private async Task<JsonElement[]> PictureAsync() =>
+        (await _host.GetJsonAsync<JsonElement>("/court-reporting/jurisdictions/tj-paris")).GetProperty("openCases").EnumerateArray().ToArray();
+
+    private Task<JsonElement[]> ReportsAsync() => _host.GetJsonAsync<JsonElement[]>("/court-reporting/reports?jurisdiction=tj-paris");
+
+    private static (int Planned, int Done, int Missed, int Incidents) Figures(JsonElement report)
+    {
+        var f = report.GetProperty("figures");
+        return (f.GetProperty("controlsPlanned").GetInt32(), f.GetProperty("controlsDone").GetInt32(), f.GetProperty("controlsMissed").GetInt32(), f.GetProperty("incidents").GetInt32());
+    }
+
+    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string reasonCode)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal(reasonCode, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reasonCode").GetString());
+    }
+}
