@@ -121,6 +121,39 @@ public sealed class AuthorisationMatrixTests(AllInOneFixture fixture) : IClassFi
     }
 
     /// <summary>Each caller at the doors: the agencies' ingress and mailbox, and the operators' supervision cases.</summary>
+    public static TheoryData<string, int, int, int, int> FollowUpCallers() => new()
+    {
+        // caller, GET /court-reporting/reports?jurisdiction=tj-paris, GET /court-reporting/jurisdictions/tj-paris, POST /supervision/partners (75), GET /supervision/partners
+        { "anonymous", Unauthorized, Unauthorized, Unauthorized, Unauthorized },
+        { "expired:secretariat-75", Unauthorized, Unauthorized, Unauthorized, Unauthorized },
+        { "foreign-key:secretariat-75", Unauthorized, Unauthorized, Unauthorized, Unauthorized },
+        { "secretariat-75", Ok, Ok, Created, Ok },
+        { "operational-cell-75", Ok, Ok, Forbidden, Ok },
+        { "secretariat-93", Forbidden, Forbidden, Forbidden, Ok },
+        // The JAP and SPIP receive reports in their mailbox; they do not browse the platform.
+        { "jap-75", Forbidden, Forbidden, Forbidden, Forbidden },
+        { "association-75", Forbidden, Forbidden, Forbidden, Forbidden },
+        { "auditor", Forbidden, Forbidden, Forbidden, Forbidden },
+    };
+
+    [Theory]
+    [MemberData(nameof(FollowUpCallers))]
+    public async Task Follow_up_and_report_endpoints_answer_each_caller_as_its_role_and_territories_allow(string caller, int reports, int picture, int register, int partners)
+    {
+        using var client = fixture.Host.ClientWithToken(Token(caller));
+        var partner = new StringContent($$"""{"id":"75-partner-{{Guid.NewGuid():N}}","role":"association","name":"Association"}""", Encoding.UTF8, "application/json");
+        var answers = new (string Call, int Expected, HttpResponseMessage Answer)[]
+        {
+            ("GET /court-reporting/reports?jurisdiction=tj-paris", reports, await client.GetAsync("/court-reporting/reports?jurisdiction=tj-paris")),
+            ("GET /court-reporting/jurisdictions/tj-paris", picture, await client.GetAsync("/court-reporting/jurisdictions/tj-paris")),
+            ("POST /supervision/partners (75)", register, await client.PostAsync("/supervision/partners", partner)),
+            ("GET /supervision/partners", partners, await client.GetAsync("/supervision/partners")),
+        };
+        var wrong = answers.Where(a => (int)a.Answer.StatusCode != a.Expected).Select(a => $"{a.Call}: {(int)a.Answer.StatusCode} not {a.Expected}").ToList();
+        Assert.True(wrong.Count == 0, $"{caller}: {string.Join("; ", wrong)}");
+        Assert.All(answers.Where(a => (int)a.Answer.StatusCode >= 400), a => Assert.Equal("application/problem+json", a.Answer.Content.Headers.ContentType?.MediaType));
+    }
+
     public static TheoryData<string, int, int, int> DoorCallers() => new()
     {
         // caller, POST /ingress/briefings.record-briefing (75), GET /egress/inbox, GET /supervision/cases
