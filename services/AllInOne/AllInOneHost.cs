@@ -1,5 +1,6 @@
 using Coordination.Briefings;
 using Coordination.Gateway;
+using Coordination.Opinions;
 using Coordination.Supervision;
 using Coordination.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -29,6 +30,7 @@ public static class AllInOneHost
         {
             builder.AddGatewayService();
             builder.AddBriefingsService();
+            builder.AddOpinionsService();
             builder.AddSupervisionService();
         }, configure);
     }

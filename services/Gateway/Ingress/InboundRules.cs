@@ -14,6 +14,8 @@ public static class InboundRules
     public static readonly IReadOnlyDictionary<string, IngressType> Types = new[]
     {
         new IngressType("briefings.record-briefing", 1, new HashSet<PrincipalRole> { PrincipalRole.Prosecutor }),
+        // 2°: the bodies give their opinion on art. 41-1 measures; the prosecutor's office asks for it.
+        new IngressType(RequestReview, 1, new HashSet<PrincipalRole> { PrincipalRole.Prosecutor }),
         // R5: the persons followed are designated by the judicial authority only.
         new IngressType("supervision.designate-person", 1, new HashSet<PrincipalRole> { PrincipalRole.Prosecutor, PrincipalRole.SentenceEnforcementCourt }),
         // Law 2017-258: from the JAP or SPIP, only where the sharing rules in force opt in (checked against the rules).
@@ -33,6 +35,7 @@ public static class InboundRules
     private static readonly HashSet<PrincipalRole> JudicialFollowUp = [PrincipalRole.SentenceEnforcementCourt, PrincipalRole.ProbationService];
 
     public const string DetentionConduct = "supervision.report-detention-conduct";
+    public const string RequestReview = "opinions.request-review";
 
     public static (string ReasonCode, string Reason)? Refusal(IngressType type, PrincipalRole? senderRole)
     {

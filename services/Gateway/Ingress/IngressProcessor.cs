@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Coordination.Contracts;
 using Coordination.Contracts.Briefings;
+using Coordination.Contracts.Opinions;
 using Coordination.Contracts.Values;
 using Coordination.Gateway.Domain;
 using Coordination.Gateway.Persistence;
@@ -147,6 +148,20 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
                     Report = PayloadSealer.Seal(JsonSerializer.SerializeToUtf8Bytes(payload), keys.CurrentKeyOf(SupervisionRecipient), SupervisionPurpose, conductId),
                 }, messageId: conductId, correlationId: agencyMessageId);
                 return ("supervision", [$"person:{personRef.Value}"]);
+            case InboundRules.RequestReview:
+                // The review is known by the prosecutor's own message id: the opinion sent back names it.
+                var review = payload.Deserialize<ReviewRequestPayload>(Json)!;
+                db.PublishOnCommit(new RequestArt41Review
+                {
+                    ReviewId = agencyMessageId,
+                    Territory = territory,
+                    Measure = review.Measure,
+                    PeriodStart = review.PeriodStart,
+                    PeriodEnd = review.PeriodEnd,
+                    RespondBy = review.RespondBy,
+                    RequestedBy = source.Agency,
+                }, correlationId: agencyMessageId);
+                return ("opinions", [$"review:{agencyMessageId}"]);
             default:
                 throw new InvalidOperationException($"No forwarding for {type}.");
         }
@@ -200,6 +215,8 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
             Body = JsonSerializer.Serialize(notice, Json),
         });
     }
+
+    private sealed record ReviewRequestPayload(Art41MeasureKind Measure, DateOnly PeriodStart, DateOnly PeriodEnd, DateOnly RespondBy);
 
     private sealed record BriefingPayload(string? PrioritySecurityZone, DateOnly BriefedOn, string ProsecutorOffice, IReadOnlyList<PenalPolicyTheme> PriorityThemes, string Summary);
 }
