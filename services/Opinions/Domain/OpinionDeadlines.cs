@@ -52,7 +52,16 @@ public sealed class OpinionDeadlineScheduler(OpinionsDbContext db, TimeProvider 
             }
             else deadline.Fired(DeadlineOutcome.AlreadyAdopted, now);
             activity?.SetTag("coordination.deadline.outcome", deadline.Outcome.ToString());
-            await db.SaveChangesAsync(cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // Another pass fired it first: its alert stands, this one is dropped with its outbox row.
+                db.ChangeTracker.Clear();
+                if (deadline.Outcome == DeadlineOutcome.Raised) raised--;
+            }
         }
         return raised;
     }

@@ -115,6 +115,7 @@ namespace Coordination.Opinions.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("FiredAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("FiresAt")
