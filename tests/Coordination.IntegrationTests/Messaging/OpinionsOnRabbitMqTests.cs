@@ -116,4 +116,55 @@ public sealed class OpinionsOnRabbitMqTests(RabbitMqBroker broker) : IAsyncLifet
         Assert.True(ingress!.TraceId == consumer!.TraceId && consumer.TraceId == release!.TraceId,
             $"ingress {ingress.TraceId}, opinions consumer {consumer.TraceId}, release {release!.TraceId}");
     }
+
+    [Fact]
+    public async Task Bad_input_over_amqp_lands_in_the_opinions_error_queues_with_its_reason_and_opens_nothing()
+    {
+        var formatter = new Coordination.ServiceDefaults.Messaging.ServiceEndpointNameFormatter();
+        var requestErrors = $"{formatter.Consumer<Coordination.Opinions.Consumers.RequestArt41ReviewConsumer>()}_error";
+        var indicatorErrors = $"{formatter.Consumer<Coordination.Opinions.Consumers.SubmitImplementationIndicatorsConsumer>()}_error";
+        await using var connection = await broker.Connect();
+        await using (var purge = await connection.CreateChannelAsync())
+            foreach (var queue in new[] { requestErrors, indicatorErrors })
+            {
+                // Earlier tests' faults are not this test's.
+                try { await purge.QueuePurgeAsync(queue); } catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) { }
+            }
+
+        var lateRequest = Guid.NewGuid();
+        await _host.Bus.Publish(new Coordination.Contracts.Opinions.RequestArt41Review
+        {
+            ReviewId = lateRequest, Territory = Coordination.Contracts.Values.TerritoryCode.Parse("75"), Measure = Coordination.Contracts.Values.Art41MeasureKind.DamageRepair,
+            PeriodStart = new DateOnly(2024, 1, 1), PeriodEnd = new DateOnly(2024, 12, 31), RespondBy = new DateOnly(2025, 1, 31), RequestedBy = "75-prosecutor",
+        });
+        await _host.Bus.Publish(new Coordination.Contracts.Opinions.SubmitImplementationIndicators
+        {
+            ReviewId = Guid.NewGuid(), Territory = Coordination.Contracts.Values.TerritoryCode.Parse("75"), MeasuresOrdered = 1, MeasuresCarriedOut = 1, MedianDelayDays = 1, StructureCapacity = 1,
+        });
+
+        async Task<string> FaultIn(string queue)
+        {
+            var fault = "";
+            await Poller.UntilAsync(async () =>
+            {
+                try
+                {
+                    await using var channel = await connection.CreateChannelAsync();
+                    if (await channel.BasicGetAsync(queue, autoAck: true) is not { } message) return false;
+                    fault = message.BasicProperties.Headers?.TryGetValue("MT-Fault-Message", out var value) == true && value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : "";
+                    return true;
+                }
+                catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+                {
+                    return false; // the error queue does not exist yet
+                }
+            }, $"a message in {queue}");
+            return fault;
+        }
+
+        Assert.StartsWith("invalid-field: respondBy", await FaultIn(requestErrors));
+        Assert.StartsWith("unknown-review", await FaultIn(indicatorErrors));
+        using var paris = _host.ClientFor(DemoPrincipals.Named("secretariat-75"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await paris.GetAsync($"/opinions/reviews/{lateRequest}")).StatusCode);
+    }
 }
