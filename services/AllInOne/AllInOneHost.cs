@@ -1,6 +1,7 @@
 using Coordination.Briefings;
 using Coordination.CourtReporting;
 using Coordination.Gateway;
+using Coordination.Opinions;
 using Coordination.Supervision;
 using Coordination.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -30,6 +31,7 @@ public static class AllInOneHost
         {
             builder.AddGatewayService();
             builder.AddBriefingsService();
+            builder.AddOpinionsService();
             builder.AddSupervisionService();
             builder.AddCourtReportingService();
         }, configure);

@@ -19,7 +19,11 @@ public enum OpinionRecommendation
     ExtendToNewArea,
 }
 
-/// <summary>2°: the prosecutor asks the bodies for their opinion on how one measure kind is implemented.</summary>
+/// <summary>
+/// 2°: the prosecutor asks the bodies for their opinion on how one measure kind is implemented.
+/// Through the gateway, <see cref="ReviewId"/> is the prosecutor's own message id, so that the
+/// opinion transmitted back names the request it answers.
+/// </summary>
 public sealed record RequestArt41Review
 {
     [Public] public required Guid ReviewId { get; init; }
@@ -28,21 +32,27 @@ public sealed record RequestArt41Review
     [Public] public required DateOnly PeriodStart { get; init; }
     [Public] public required DateOnly PeriodEnd { get; init; }
     [Public] public required DateOnly RespondBy { get; init; }
+    /// <summary>The agency that asked (<c>75-prosecutor</c>), as the gateway proved it.</summary>
+    [Public] public string? RequestedBy { get; init; }
 }
 
 /// <summary>Aggregate figures only: the opinion needs no personal data (R2).</summary>
 public sealed record SubmitImplementationIndicators
 {
     [Public] public required Guid ReviewId { get; init; }
+    /// <summary>The review's territory: a figure for another territory's review is refused.</summary>
+    [Public] public required TerritoryCode Territory { get; init; }
     [Internal] public required int MeasuresOrdered { get; init; }
     [Internal] public required int MeasuresCarriedOut { get; init; }
     [Internal] public required int MedianDelayDays { get; init; }
     [Internal] public required int StructureCapacity { get; init; }
 }
 
+/// <summary>A partner's short written contribution to a review (no personal data: it is about how the measure works).</summary>
 public sealed record ContributeToReview
 {
     [Public] public required Guid ReviewId { get; init; }
+    [Public] public required TerritoryCode Territory { get; init; }
     [Internal] public required PartnerId Partner { get; init; }
     [Internal] public required string Contribution { get; init; }
 }
@@ -66,6 +76,17 @@ public sealed record OpinionAdopted
     [Internal] public required IReadOnlyList<OpinionRecommendation> Recommendations { get; init; }
     [Internal] public string? Text { get; init; }
     [Public] public required DateTimeOffset AdoptedAt { get; init; }
+}
+
+/// <summary>The adopted opinion handed to the gateway for release to the territory's prosecutor's office.</summary>
+public sealed record OpinionTransmitted
+{
+    [Public] public required Guid ReviewId { get; init; }
+    [Public] public required TerritoryCode Territory { get; init; }
+    /// <summary>The gateway release that carries it; the gateway's audit log names the decision.</summary>
+    [Public] public required Guid ReleaseId { get; init; }
+    [Public] public required string Recipient { get; init; }
+    [Public] public required DateTimeOffset TransmittedAt { get; init; }
 }
 
 public sealed record OpinionOverdue

@@ -22,6 +22,8 @@ public static class InboundRules
     public static readonly IReadOnlyDictionary<string, IngressType> Types = new[]
     {
         new IngressType("briefings.record-briefing", 1, new HashSet<PrincipalRole> { PrincipalRole.Prosecutor }),
+        // 2°: the bodies give their opinion on art. 41-1 measures; the prosecutor's office asks for it.
+        new IngressType(RequestReview, 1, new HashSet<PrincipalRole> { PrincipalRole.Prosecutor }),
         // R5: the persons followed are designated by the judicial authority only.
         new IngressType("supervision.designate-person", 1, new HashSet<PrincipalRole> { PrincipalRole.Prosecutor, PrincipalRole.SentenceEnforcementCourt }),
         // Law 2017-258: from the JAP or SPIP, only where the sharing rules in force opt in (checked against the rules).
@@ -47,11 +49,14 @@ public static class InboundRules
     private static readonly HashSet<PrincipalRole> JudicialFollowUp = [PrincipalRole.SentenceEnforcementCourt, PrincipalRole.ProbationService];
 
     public const string DetentionConduct = "supervision.report-detention-conduct";
+    public const string RequestReview = "opinions.request-review";
 
     public static (string ReasonCode, string Reason)? Refusal(IngressType type, PrincipalRole? senderRole)
     {
         if (senderRole is { } role && type.Senders.Contains(role)) return null;
-        if (type.Name is "supervision.share-information" or "court-reporting.amend-report" || senderRole is { } r && JudicialFollowUp.Contains(r))
+        // F1 is about persons followed and their reports: other types refused to the JAP or SPIP are a matter of role.
+        var aboutFollowedPersons = type.Name.StartsWith("supervision.", StringComparison.Ordinal) || type.Name.StartsWith("court-reporting.", StringComparison.Ordinal);
+        if (type.Name is "supervision.share-information" or "court-reporting.amend-report" || aboutFollowedPersons && senderRole is { } r && JudicialFollowUp.Contains(r))
             return ("forbidden-inbound-flow", "The JAP and the SPIP may not send the coordination bodies information of their choosing about a person (decision 2016-569 QPC); the reporting of 4° is one-way.");
         return ("role-not-allowed", "This agency's role may not send this type of message.");
     }

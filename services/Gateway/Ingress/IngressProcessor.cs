@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Coordination.Contracts;
 using Coordination.Contracts.Briefings;
+using Coordination.Contracts.Opinions;
 using Coordination.Contracts.Values;
 using Coordination.Gateway.Domain;
 using Coordination.Gateway.Persistence;
@@ -201,6 +202,20 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
                     OccurredAt = incident.OccurredAt,
                 }, correlationId: agencyMessageId);
                 return ("supervision", [$"person:{incident.PersonRef}", $"incident:{incident.IncidentId}"]);
+            case InboundRules.RequestReview:
+                // The review is known by the prosecutor's own message id: the opinion sent back names it.
+                var review = payload.Deserialize<ReviewRequestPayload>(Json)!;
+                db.PublishOnCommit(new RequestArt41Review
+                {
+                    ReviewId = agencyMessageId,
+                    Territory = territory,
+                    Measure = review.Measure,
+                    PeriodStart = review.PeriodStart,
+                    PeriodEnd = review.PeriodEnd,
+                    RespondBy = review.RespondBy,
+                    RequestedBy = source.Agency,
+                }, correlationId: agencyMessageId);
+                return ("opinions", [$"review:{agencyMessageId}"]);
             default:
                 throw new InvalidOperationException($"No forwarding for {type}.");
         }
@@ -258,6 +273,7 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
     private sealed record ControlPayload(string PersonRef, Guid ControlId, DateOnly ControlledOn, ControlOutcome Outcome);
 
     private sealed record IncidentPayload(string PersonRef, Guid IncidentId, IncidentKind Kind, IncidentSeverity Severity, DateTimeOffset OccurredAt);
+    private sealed record ReviewRequestPayload(Art41MeasureKind Measure, DateOnly PeriodStart, DateOnly PeriodEnd, DateOnly RespondBy);
 
     private sealed record BriefingPayload(string? PrioritySecurityZone, DateOnly BriefedOn, string ProsecutorOffice, IReadOnlyList<PenalPolicyTheme> PriorityThemes, string Summary);
 }

@@ -15,6 +15,7 @@ public sealed class AllInOneFixture : IAsyncLifetime
 {
     public ServiceHost Host { get; private set; } = null!;
     public Guid ParisBriefing { get; private set; }
+    public Guid ParisReview { get; private set; }
 
     public async Task InitializeAsync()
     {
@@ -22,6 +23,11 @@ public sealed class AllInOneFixture : IAsyncLifetime
         var created = await Host.Http.PostAsync("/briefings", AuthorisationMatrixTests.Body("75"));
         created.EnsureSuccessStatusCode();
         ParisBriefing = (await created.Content.ReadFromJsonAsync<BriefingView>())!.Id;
+        var review = await Host.Http.PostAsync("/opinions/reviews", new StringContent(
+            $$"""{"territory":"75","measure":"mediation","periodStart":"2025-01-01","periodEnd":"2025-12-31","respondBy":"{{DateTime.UtcNow.AddDays(60):yyyy-MM-dd}}"}""",
+            Encoding.UTF8, "application/json"));
+        review.EnsureSuccessStatusCode();
+        ParisReview = (await review.Content.ReadFromJsonAsync<Coordination.Opinions.Api.ReviewView>())!.Id;
     }
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
@@ -67,6 +73,9 @@ public sealed class AuthorisationMatrixTests(AllInOneFixture fixture) : IClassFi
             ["GET /briefings?territory=75"] = await client.GetAsync("/briefings?territory=75"),
             ["GET /briefings/{id of 75}"] = await client.GetAsync($"/briefings/{id}"),
             ["GET /briefings/compliance/2026/75"] = await client.GetAsync("/briefings/compliance/2026/75"),
+            ["GET /opinions/reviews?territory=75"] = await client.GetAsync("/opinions/reviews?territory=75"),
+            ["GET /opinions/reviews/{id of 75}"] = await client.GetAsync($"/opinions/reviews/{fixture.ParisReview}"),
+            ["GET /opinions?territory=75"] = await client.GetAsync("/opinions?territory=75"),
         };
         var wrong = answers
             .Where(a => (int)a.Value.StatusCode != (a.Key.StartsWith("POST", StringComparison.Ordinal) && expected == Ok ? Created : expected))

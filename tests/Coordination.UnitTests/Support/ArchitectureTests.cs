@@ -14,7 +14,8 @@ public sealed class ArchitectureTests
     private static readonly Assembly ServiceDefaults = typeof(ServiceDefaultsExtensions).Assembly;
 
     /// <summary>Every service assembly; a new service is added here when it is born.</summary>
-    public static readonly Assembly[] Services = [typeof(BriefingsService).Assembly, typeof(Coordination.Gateway.GatewayService).Assembly, typeof(Coordination.Supervision.SupervisionService).Assembly];
+    public static readonly Assembly[] Services = [typeof(BriefingsService).Assembly, typeof(Coordination.Gateway.GatewayService).Assembly, typeof(Coordination.Supervision.SupervisionService).Assembly,
+        typeof(Coordination.Opinions.OpinionsService).Assembly];
 
     private static IEnumerable<string> CoordinationReferences(Assembly assembly) =>
         assembly.GetReferencedAssemblies().Select(a => a.Name!).Where(n => n.StartsWith("Coordination.", StringComparison.Ordinal));

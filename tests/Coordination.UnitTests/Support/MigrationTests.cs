@@ -57,6 +57,18 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public void The_opinions_migrations_script_its_tables_and_match_the_model()
+    {
+        using var db = new Coordination.Opinions.Persistence.SqlServerOpinionsDesignFactory().CreateDbContext([]);
+        Assert.False(db.Database.HasPendingModelChanges(), "the SQL Server model has changes without a migration");
+        var script = db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+        foreach (var table in new[] { "Art41Reviews", "ReviewContributions", "OpinionDeadlines", "OutboxMessages", "InboxEntries", "AccessLog" })
+            Assert.Contains($"CREATE TABLE [{table}]", script);
+        using var sqlite = new Coordination.Opinions.Persistence.SqliteOpinionsDesignFactory().CreateDbContext([]);
+        Assert.False(sqlite.Database.HasPendingModelChanges(), "the SQLite model has changes without a migration");
+    }
+
+    [Fact]
     public void The_sqlite_migrations_match_the_model()
     {
         using var db = new SqliteBriefingsDesignFactory().CreateDbContext([]);

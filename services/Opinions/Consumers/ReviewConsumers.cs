@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Coordination.Contracts.Opinions;
+using Coordination.Opinions.Domain;
+using Coordination.Opinions.Persistence;
+using Coordination.ServiceDefaults.Messaging;
+using Coordination.ServiceDefaults.Outbox;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Coordination.Opinions.Consumers;
+
+/// <summary>The prosecutor's request, forwarded by the gateway (or a platform service), opens a review.</summary>
+public sealed class RequestArt41ReviewConsumer(OpinionsDbContext db, TimeProvider clock)
+    : IdempotentConsumer<RequestArt41Review, OpinionsDbContext>(db)
+{
+    protected override async Task Handle(ConsumeContext<RequestArt41Review> context)
+    {
+        var review = await ReviewOpening.OpenAsync(Db, context.Message, context.Message.RequestedBy ?? "unnamed", clock.GetUtcNow(), context.CancellationToken);
+        Db.PublishOnCommit(review.Opened(), context);
+    }
+}
+
+/// <summary>Aggregate implementation figures for a review; the latest replace the earlier until adoption.</summary>
+public sealed class SubmitImplementationIndicatorsConsumer(OpinionsDbContext db, TimeProvider clock)
+    : IdempotentConsumer<SubmitImplementationIndicators, OpinionsDbContext>(db)
+{
+    protected override async Task Handle(ConsumeContext<SubmitImplementationIndicators> context)
+    {
+        var m = context.Message;
+        var review = await ReviewOpening.FindAsync(Db, m.ReviewId, m.Territory, context.CancellationToken);
+        Rejecting(() => review.RecordIndicators(m.MeasuresOrdered, m.MeasuresCarriedOut, m.MedianDelayDays, m.StructureCapacity, clock.GetUtcNow()));
+    }
+
+    internal static void Rejecting(Action change)
+    {
+        try { change(); }
+        catch (ReviewRuleException e) { throw new MessageRejectedException(e.ReasonCode, $"{e.Field}: {e.Reason}"); }
+    }
+}
+
+/// <summary>A partner's contribution joins the review until the opinion is adopted.</summary>
+public sealed class ContributeToReviewConsumer(OpinionsDbContext db, TimeProvider clock)
+    : IdempotentConsumer<ContributeToReview, OpinionsDbContext>(db)
+{
+    protected override async Task Handle(ConsumeContext<ContributeToReview> context)
+    {
+        var m = context.Message;
+        var review = await ReviewOpening.FindAsync(Db, m.ReviewId, m.Territory, context.CancellationToken);
+        SubmitImplementationIndicatorsConsumer.Rejecting(() => review.Contribute(m.Partner, m.Contribution, NewId.NextGuid(), clock.GetUtcNow()));
+    }
+}
+
+/// <summary>What opening and finding a review mean for every door (bus and HTTP) alike.</summary>
+public static class ReviewOpening
+{
+    /// <summary>Opens the review and its respond-by deadline, staged on <paramref name="db"/>; a broken rule is a rejection.</summary>
+    public static async Task<Art41Review> OpenAsync(OpinionsDbContext db, RequestArt41Review request, string openedBy, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        Art41Review review;
+        try { review = Art41Review.Open(request, openedBy, now, Activity.Current?.Id); }
+        catch (ReviewRuleException e) { throw new MessageRejectedException(e.ReasonCode, $"{e.Field}: {e.Reason}"); }
+
+        // One review at a time per measure kind, territory and period: a second request joins the first, it does not start another.
+        if (await db.Reviews.AnyAsync(r => r.Id == request.ReviewId
+                || (r.Territory == request.Territory && r.Measure == request.Measure && r.PeriodStart == request.PeriodStart && r.PeriodEnd == request.PeriodEnd
+                    && r.Status != ReviewStatus.Adopted && r.Status != ReviewStatus.Transmitted), cancellationToken))
+            throw new MessageRejectedException(ReviewReasons.ReviewConflict, "a review of this measure kind, territory and period is already under way.");
+        db.Reviews.Add(review);
+        db.Deadlines.Add(OpinionDeadline.For(review));
+        return review;
+    }
+
+    /// <summary>A review of another territory is answered exactly as one that does not exist.</summary>
+    public static async Task<Art41Review> FindAsync(OpinionsDbContext db, Guid reviewId, Contracts.Values.TerritoryCode territory, CancellationToken cancellationToken) =>
+        await db.Reviews.Include(r => r.Contributions).SingleOrDefaultAsync(r => r.Id == reviewId && r.Territory == territory, cancellationToken)
+            ?? throw new MessageRejectedException(ReviewReasons.UnknownReview, "no review under this id in this territory.");
+}

@@ -1,0 +1,40 @@
+using Coordination.Opinions.Api;
+using Coordination.Opinions.Consumers;
+using Coordination.Opinions.Domain;
+using Coordination.Opinions.Persistence;
+using Coordination.ServiceDefaults.Hosting;
+using Coordination.ServiceDefaults.Persistence;
+using Coordination.ServiceDefaults.Sealing;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Coordination.Opinions;
+
+public static class OpinionsService
+{
+    public const string Name = "opinions";
+
+    /// <summary>Opinions on the implementation of art. 41-1 measures (2°): reviews, indicators, drafts, adoption, transmission to the prosecutor.</summary>
+    public static WebApplicationBuilder AddOpinionsService(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase<OpinionsDbContext, SqliteOpinionsDbContext, SqlServerOpinionsDbContext>(Name);
+        builder.Services.TryAddSingleton(SealingKeyStore.From(builder.Configuration));
+        builder.Services.AddOptions<OpinionsOptions>().BindConfiguration(OpinionsOptions.Section)
+            .Validate(o => o.DeadlinePollInterval > TimeSpan.Zero, "Opinions:DeadlinePollInterval must be positive.")
+            .Validate(o => o.ProsecutorAgency.Contains("{territory}", StringComparison.Ordinal), "Opinions:ProsecutorAgency must contain {territory}.")
+            .ValidateOnStart();
+        builder.Services.AddScoped<OpinionDeadlineScheduler>();
+        builder.Services.AddHostedService<OpinionDeadlinePoller>();
+
+        var registry = builder.Registry();
+        registry.Services.Add(Name);
+        registry.Consumers.Add(x =>
+        {
+            x.AddConsumer<RequestArt41ReviewConsumer>();
+            x.AddConsumer<SubmitImplementationIndicatorsConsumer>();
+            x.AddConsumer<ContributeToReviewConsumer>();
+        });
+        registry.Endpoints.Add(OpinionsApi.Map);
+        return builder;
+    }
+}

@@ -1,0 +1,176 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Coordination.Contracts.Gateway;
+using Coordination.IntegrationTests.Support;
+using Coordination.Opinions.Api;
+using Coordination.ServiceDefaults.Sealing;
+using Coordination.ServiceDefaults.Security;
+using Coordination.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Coordination.IntegrationTests.EndToEnd;
+
+/// <summary>Operators run the art. 41-1 reviews of their territory over HTTP, in the all-in-one host.</summary>
+public sealed class OpinionsApiTests : IAsyncLifetime
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private ServiceHost _host = null!;
+    private HttpClient _paris = null!;
+    private HttpClient _seineSaintDenis = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await ServiceHost.StartAllInOneAsync();
+        _paris = _host.ClientFor(DemoPrincipals.Named("operational-cell-75"));
+        _seineSaintDenis = _host.ClientFor(DemoPrincipals.Named("secretariat-93"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _paris.Dispose();
+        _seineSaintDenis.Dispose();
+        await _host.DisposeAsync();
+    }
+
+    private static StringContent JsonBody(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static string RespondBy => DateTime.UtcNow.AddDays(90).ToString("yyyy-MM-dd");
+
+    private static async Task<ReviewView> Open(HttpClient client, string territory, string measure)
+    {
+        var response = await client.PostAsync("/opinions/reviews", JsonBody(
+            $$"""{"territory":"{{territory}}","measure":"{{measure}}","periodStart":"2025-01-01","periodEnd":"2025-12-31","respondBy":"{{RespondBy}}"}"""));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<ReviewView>(Json))!;
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> Answer(Task<HttpResponseMessage> call)
+    {
+        var response = await call;
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    [Fact]
+    public async Task An_operator_lists_the_reviews_of_the_territory_by_measure_kind_and_another_territory_sees_none_of_them()
+    {
+        var mediation = await Open(_paris, "75", "mediation");
+        var repair = await Open(_paris, "75", "damage-repair");
+        var theirs = await Open(_seineSaintDenis, "93", "mediation");
+
+        var listed = (await _paris.GetFromJsonAsync<List<JsonElement>>("/opinions/reviews?territory=75&measure=mediation"))!;
+        Assert.Equal([mediation.Id], listed.Select(r => r.GetProperty("id").GetGuid()));
+        Assert.Equal(("mediation", "opened"), (listed[0].GetProperty("measure").GetString(), listed[0].GetProperty("status").GetString()));
+        Assert.Equal(new[] { mediation.Id, repair.Id }.Order(), (await _paris.GetFromJsonAsync<List<ReviewView>>("/opinions/reviews", Json))!.Select(r => r.Id).Order());
+
+        // From 93: Paris's review answers exactly as one that does not exist, and lists hold only 93's.
+        var foreign = await Answer(_seineSaintDenis.GetAsync($"/opinions/reviews/{mediation.Id}"));
+        var missing = await Answer(_seineSaintDenis.GetAsync($"/opinions/reviews/{Guid.NewGuid()}"));
+        Assert.Equal((HttpStatusCode.Forbidden, "forbidden"), (foreign.Status, foreign.Body.GetProperty("reasonCode").GetString()));
+        static string Shown(JsonElement body) => string.Join("|", body.EnumerateObject().Where(p => p.Name != "traceId").Select(p => $"{p.Name}={p.Value}"));
+        Assert.Equal((missing.Status, Shown(missing.Body)), (foreign.Status, Shown(foreign.Body)));
+        Assert.Equal(HttpStatusCode.Forbidden, (await _seineSaintDenis.GetAsync("/opinions/reviews?territory=75")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _seineSaintDenis.PutAsync($"/opinions/reviews/{mediation.Id}/indicators",
+            JsonBody("""{"measuresOrdered":1,"measuresCarriedOut":1,"medianDelayDays":1,"structureCapacity":1}"""))).StatusCode);
+        Assert.Equal([theirs.Id], (await _seineSaintDenis.GetFromJsonAsync<List<ReviewView>>("/opinions/reviews?measure=mediation", Json))!.Select(r => r.Id));
+        Assert.Equal(HttpStatusCode.Forbidden, (await _seineSaintDenis.PostAsync("/opinions/reviews", JsonBody(
+            $$"""{"territory":"75","measure":"mediation","periodStart":"2024-01-01","periodEnd":"2024-12-31","respondBy":"{{RespondBy}}"}"""))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Bad_input_is_answered_with_problem_details_naming_each_field_and_a_reason_code()
+    {
+        var opened = await Answer(_paris.PostAsync("/opinions/reviews", JsonBody("""{"territory":"75","measure":"rappel-a-la-loi","periodStart":"2025-13-01"}""")));
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), (opened.Status, opened.Body.GetProperty("reasonCode").GetString()));
+        Assert.Equal(["measure", "periodEnd", "periodStart", "respondBy"], opened.Body.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal("missing-field", opened.Body.GetProperty("reasonCodes").GetProperty("respondBy").GetString());
+
+        var past = await Answer(_paris.PostAsync("/opinions/reviews", JsonBody(
+            """{"territory":"75","measure":"mediation","periodStart":"2020-01-01","periodEnd":"2020-12-31","respondBy":"2021-01-31"}""")));
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), (past.Status, past.Body.GetProperty("reasonCode").GetString()));
+        Assert.True(past.Body.GetProperty("errors").TryGetProperty("respondBy", out _));
+
+        var review = await Open(_paris, "75", "civic-contribution");
+        var figures = await Answer(_paris.PutAsync($"/opinions/reviews/{review.Id}/indicators",
+            JsonBody("""{"measuresOrdered":10,"measuresCarriedOut":12,"medianDelayDays":5,"structureCapacity":3}""")));
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), (figures.Status, figures.Body.GetProperty("reasonCode").GetString()));
+        Assert.True(figures.Body.GetProperty("errors").TryGetProperty("measuresCarriedOut", out _));
+
+        var early = await Answer(_paris.PutAsync($"/opinions/reviews/{review.Id}/draft", JsonBody("""{"verdict":"favourable"}""")));
+        Assert.Equal((HttpStatusCode.Conflict, "no-indicators"), (early.Status, early.Body.GetProperty("reasonCode").GetString()));
+        var notDrafted = await Answer(_paris.PostAsync($"/opinions/reviews/{review.Id}/adoption", null));
+        Assert.Equal((HttpStatusCode.Conflict, "no-draft"), (notDrafted.Status, notDrafted.Body.GetProperty("reasonCode").GetString()));
+
+        Assert.Equal(HttpStatusCode.OK, (await _paris.PutAsync($"/opinions/reviews/{review.Id}/indicators",
+            JsonBody("""{"measuresOrdered":10,"measuresCarriedOut":8,"medianDelayDays":5,"structureCapacity":3}"""))).StatusCode);
+        var offList = await Answer(_paris.PutAsync($"/opinions/reviews/{review.Id}/draft", JsonBody("""{"verdict":"unfavourable","recommendations":["abolish-the-measure"]}""")));
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), (offList.Status, offList.Body.GetProperty("reasonCode").GetString()));
+        var tooLong = await Answer(_paris.PutAsync($"/opinions/reviews/{review.Id}/draft",
+            JsonBody(JsonSerializer.Serialize(new { verdict = "favourable", text = new string('x', 1001) }))));
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), (tooLong.Status, tooLong.Body.GetProperty("reasonCode").GetString()));
+        Assert.Equal("application/problem+json", (await _paris.PutAsync($"/opinions/reviews/{review.Id}/draft", JsonBody("not json"))).Content.Headers.ContentType?.MediaType);
+
+        // Nothing of it was kept: the review still has no draft.
+        Assert.Null((await _paris.GetFromJsonAsync<ReviewView>($"/opinions/reviews/{review.Id}", Json))!.Opinion);
+    }
+
+    [Fact]
+    public async Task An_adopted_opinion_reaches_the_prosecutors_mailbox_through_the_gateway_and_changes_no_more()
+    {
+        var review = await Open(_paris, "75", "ban-on-contact-with-victim");
+        Assert.Equal(HttpStatusCode.OK, (await _paris.PutAsync($"/opinions/reviews/{review.Id}/indicators",
+            JsonBody("""{"measuresOrdered":80,"measuresCarriedOut":60,"medianDelayDays":21,"structureCapacity":12}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _paris.PutAsync($"/opinions/reviews/{review.Id}/draft",
+            JsonBody("""{"verdict":"favourable-with-reservations","recommendations":["improve-victim-information"],"text":"Information des victimes à renforcer."}"""))).StatusCode);
+        var adoption = await _paris.PostAsync($"/opinions/reviews/{review.Id}/adoption", null);
+        Assert.Equal(HttpStatusCode.OK, adoption.StatusCode);
+        Assert.Equal("transmitted", (await adoption.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+
+        var delivery = await OpinionIn("prosecutor-75", review.Id);
+        Assert.Equal("opinions.opinion", delivery.GetProperty("type").GetString());
+        var opinion = Open(delivery, "75-prosecutor")["art41-opinion"]!;
+        Assert.Equal(("favourable-with-reservations", 75, "interdiction de contact avec la victime"),
+            (opinion["verdict"]!.GetValue<string>(), opinion["indicators"]!["completionRatePercent"]!.GetValue<int>(), opinion["measureName"]!.GetValue<string>()));
+        Assert.Equal(["improve-victim-information"], opinion["recommendations"]!.AsArray().Select(r => r!.GetValue<string>()));
+        using (var other = _host.ClientFor(DemoPrincipals.Named("prosecutor-93")))
+            Assert.DoesNotContain((await other.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!, d => d.GetProperty("type").GetString() == "opinions.opinion");
+
+        var listed = Assert.Single((await _paris.GetFromJsonAsync<List<ReviewView>>("/opinions?territory=75&measure=ban-on-contact-with-victim", Json))!);
+        Assert.Equal(review.Id, listed.Id);
+        Assert.Empty((await _paris.GetFromJsonAsync<List<ReviewView>>("/opinions?territory=75&measure=mediation", Json))!);
+
+        var late = await Answer(_paris.PutAsync($"/opinions/reviews/{review.Id}/draft", JsonBody("""{"verdict":"favourable"}""")));
+        Assert.Equal((HttpStatusCode.Conflict, "review-closed"), (late.Status, late.Body.GetProperty("reasonCode").GetString()));
+        Assert.Equal(HttpStatusCode.Conflict, (await _paris.PostAsync($"/opinions/reviews/{review.Id}/adoption", null)).StatusCode);
+        Assert.Equal("favourable-with-reservations", (await _paris.GetFromJsonAsync<JsonElement>($"/opinions/reviews/{review.Id}")).GetProperty("opinion").GetProperty("verdict").GetString());
+    }
+
+    private async Task<JsonElement> OpinionIn(string principal, Guid reviewId)
+    {
+        using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
+        JsonElement found = default;
+        await Poller.UntilAsync(async () =>
+        {
+            foreach (var delivery in (await agency.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!)
+                if (delivery.GetProperty("type").GetString() == "opinions.opinion" && Open(delivery, DemoPrincipals.Named(principal).Agency!)["art41-opinion"]!["reviewId"]!.GetValue<Guid>() == reviewId)
+                {
+                    found = delivery;
+                    return true;
+                }
+            return false;
+        }, $"the opinion in {principal}'s mailbox");
+        return found;
+    }
+
+    private JsonObject Open(JsonElement delivery, string owner) => OpenDelivery(delivery, owner, _host.App.Services.GetRequiredService<SealingKeyStore>());
+
+    /// <summary>What the agency does with its private key: the payload is bound to the delivery's id and the purpose.</summary>
+    public static JsonObject OpenDelivery(JsonElement delivery, string owner, SealingKeyStore keys)
+    {
+        using var ring = keys.RingFor(owner);
+        var sealedPayload = delivery.GetProperty("body").GetProperty("payload").Deserialize<SealedPayload>(Json)!;
+        return JsonNode.Parse(PayloadSealer.Open(sealedPayload, ring, "art41-opinion", delivery.GetProperty("id").GetGuid()))!.AsObject();
+    }
+}
