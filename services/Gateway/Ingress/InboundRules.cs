@@ -54,9 +54,7 @@ public static class InboundRules
     public static (string ReasonCode, string Reason)? Refusal(IngressType type, PrincipalRole? senderRole)
     {
         if (senderRole is { } role && type.Senders.Contains(role)) return null;
-        // F1 is about persons followed and their reports: other types refused to the JAP or SPIP are a matter of role.
-        var aboutFollowedPersons = type.Name.StartsWith("supervision.", StringComparison.Ordinal) || type.Name.StartsWith("court-reporting.", StringComparison.Ordinal);
-        if (type.Name is "supervision.share-information" or "court-reporting.amend-report" || aboutFollowedPersons && senderRole is { } r && JudicialFollowUp.Contains(r))
+        if (type.Name is "supervision.share-information" or "court-reporting.amend-report" || senderRole is { } r && JudicialFollowUp.Contains(r))
             return ("forbidden-inbound-flow", "The JAP and the SPIP may not send the coordination bodies information of their choosing about a person (decision 2016-569 QPC); the reporting of 4° is one-way.");
         return ("role-not-allowed", "This agency's role may not send this type of message.");
     }

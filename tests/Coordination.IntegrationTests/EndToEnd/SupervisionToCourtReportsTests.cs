@@ -37,18 +37,27 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
     public async Task InitializeAsync()
     {
         await broker.LoadDefinitionsAsync(BrokerPermissionsTests.DefinitionsPath());
-        // The agencies' queues outlive other tests' hosts on this broker: start from empty boxes.
-        await using (var admin = await broker.Connect())
-        await using (var channel = await admin.CreateChannelAsync())
-            foreach (var agency in Agencies)
-                foreach (var box in new[] { "inbox", "rejected" })
-                    await channel.QueuePurgeAsync($"agency.{agency}.{box}");
+        await EmptyAgencyBoxesAsync();
         _host = await ServiceHost.StartAllInOneAsync(b => b.Services.AddSingleton<TimeProvider>(_clock),
             "--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={broker.AmqpUrl}", "--Messaging:RetryIntervalMilliseconds=100",
             "--Supervision:RetentionPeriod=30.00:00:00", "--Supervision:RetentionPollInterval=00:01:00", "--CourtReporting:DeadlinePollInterval=00:01:00");
     }
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await EmptyAgencyBoxesAsync();
+    }
+
+    /// <summary>The agencies' queues outlive every host on this broker: each test starts from, and leaves, empty boxes.</summary>
+    private async Task EmptyAgencyBoxesAsync()
+    {
+        await using var admin = await broker.Connect();
+        await using var channel = await admin.CreateChannelAsync();
+        foreach (var agency in Agencies)
+            foreach (var box in new[] { "inbox", "rejected" })
+                await channel.QueuePurgeAsync($"agency.{agency}.{box}");
+    }
 
     [Fact]
     public async Task A_designated_person_is_followed_reported_to_the_jap_and_spip_of_the_jurisdiction_only_and_purged()
