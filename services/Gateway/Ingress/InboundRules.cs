@@ -24,6 +24,9 @@ public static class InboundRules
         new IngressType("briefings.record-briefing", 1, new HashSet<PrincipalRole> { PrincipalRole.Prosecutor }),
         // 2°: the bodies give their opinion on art. 41-1 measures; the prosecutor's office asks for it.
         new IngressType(RequestReview, 1, new HashSet<PrincipalRole> { PrincipalRole.Prosecutor }),
+        new IngressType(SubmitIndicators, 1, new HashSet<PrincipalRole> { PrincipalRole.Prosecutor }),
+        // The partners who carry out the measures say how it goes; the JAP and SPIP are not consulted on 2°.
+        new IngressType(Contribute, 1, Partners),
         // R5: the persons followed are designated by the judicial authority only.
         new IngressType("supervision.designate-person", 1, new HashSet<PrincipalRole> { PrincipalRole.Prosecutor, PrincipalRole.SentenceEnforcementCourt }),
         // Law 2017-258: from the JAP or SPIP, only where the sharing rules in force opt in (checked against the rules).
@@ -50,6 +53,8 @@ public static class InboundRules
 
     public const string DetentionConduct = "supervision.report-detention-conduct";
     public const string RequestReview = "opinions.request-review";
+    public const string SubmitIndicators = "opinions.submit-indicators";
+    public const string Contribute = "opinions.contribute";
 
     public static (string ReasonCode, string Reason)? Refusal(IngressType type, PrincipalRole? senderRole)
     {

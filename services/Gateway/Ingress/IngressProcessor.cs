@@ -216,6 +216,28 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
                     RequestedBy = source.Agency,
                 }, correlationId: agencyMessageId);
                 return ("opinions", [$"review:{agencyMessageId}"]);
+            case InboundRules.SubmitIndicators:
+                var figures = payload.Deserialize<IndicatorsPayload>(Json)!;
+                db.PublishOnCommit(new SubmitImplementationIndicators
+                {
+                    ReviewId = figures.ReviewId,
+                    Territory = territory,
+                    MeasuresOrdered = figures.MeasuresOrdered,
+                    MeasuresCarriedOut = figures.MeasuresCarriedOut,
+                    MedianDelayDays = figures.MedianDelayDays,
+                    StructureCapacity = figures.StructureCapacity,
+                }, correlationId: agencyMessageId);
+                return ("opinions", [$"review:{figures.ReviewId}"]);
+            case InboundRules.Contribute:
+                var contribution = payload.Deserialize<ContributionPayload>(Json)!;
+                db.PublishOnCommit(new ContributeToReview
+                {
+                    ReviewId = contribution.ReviewId,
+                    Territory = territory,
+                    Partner = PartnerId.Parse(source.Agency),
+                    Contribution = contribution.Contribution,
+                }, correlationId: agencyMessageId);
+                return ("opinions", [$"review:{contribution.ReviewId}"]);
             default:
                 throw new InvalidOperationException($"No forwarding for {type}.");
         }
@@ -273,6 +295,10 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
     private sealed record ControlPayload(string PersonRef, Guid ControlId, DateOnly ControlledOn, ControlOutcome Outcome);
 
     private sealed record IncidentPayload(string PersonRef, Guid IncidentId, IncidentKind Kind, IncidentSeverity Severity, DateTimeOffset OccurredAt);
+    private sealed record IndicatorsPayload(Guid ReviewId, int MeasuresOrdered, int MeasuresCarriedOut, int MedianDelayDays, int StructureCapacity);
+
+    private sealed record ContributionPayload(Guid ReviewId, string Contribution);
+
     private sealed record ReviewRequestPayload(Art41MeasureKind Measure, DateOnly PeriodStart, DateOnly PeriodEnd, DateOnly RespondBy);
 
     private sealed record BriefingPayload(string? PrioritySecurityZone, DateOnly BriefedOn, string ProsecutorOffice, IReadOnlyList<PenalPolicyTheme> PriorityThemes, string Summary);

@@ -147,6 +147,33 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         Assert.Equal("favourable-with-reservations", (await _paris.GetFromJsonAsync<JsonElement>($"/opinions/reviews/{review.Id}")).GetProperty("opinion").GetProperty("verdict").GetString());
     }
 
+    [Fact]
+    public async Task The_prosecutors_figures_and_a_partners_contribution_arrive_through_the_gateway_and_the_jap_is_not_consulted()
+    {
+        var review = await Open(_paris, "75", "civic-contribution");
+        async Task<(HttpStatusCode Status, JsonElement Body)> Send(string principal, string type, string payload)
+        {
+            using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
+            var envelope = $$"""{"messageId":"{{Guid.NewGuid()}}","type":"{{type}}","schemaVersion":1,"territory":"75","occurredAt":"2026-09-10T10:00:00+02:00","payload":{{payload}}}""";
+            return await Answer(agency.PostAsync($"/ingress/{type}", JsonBody(envelope)));
+        }
+
+        Assert.Equal(HttpStatusCode.Accepted, (await Send("prosecutor-75", "opinions.submit-indicators",
+            $$"""{"reviewId":"{{review.Id}}","measuresOrdered":40,"measuresCarriedOut":30,"medianDelayDays":21,"structureCapacity":12}""")).Status);
+        Assert.Equal(HttpStatusCode.Accepted, (await Send("association-75", "opinions.contribute",
+            $$"""{"reviewId":"{{review.Id}}","contribution":"Trois structures d'accueil, délais stables."}""")).Status);
+        var jap = await Send("jap-75", "opinions.contribute", $$"""{"reviewId":"{{review.Id}}","contribution":"Avis du JAP."}""");
+        Assert.Equal(HttpStatusCode.Forbidden, jap.Status);
+        var indicatorsFromPartner = await Send("association-75", "opinions.submit-indicators",
+            $$"""{"reviewId":"{{review.Id}}","measuresOrdered":1,"measuresCarriedOut":1,"medianDelayDays":1,"structureCapacity":1}""");
+        Assert.Equal((HttpStatusCode.Forbidden, "role-not-allowed"), (indicatorsFromPartner.Status, indicatorsFromPartner.Body.GetProperty("reasonCode").GetString()));
+
+        ReviewView? seen = null;
+        await Poller.UntilAsync(async () => (seen = await _paris.GetFromJsonAsync<ReviewView>($"/opinions/reviews/{review.Id}", Json))!.Contributions == 1
+            && seen.Indicators is not null, "the figures and the contribution on the review");
+        Assert.Equal((40, 30, 75), (seen!.Indicators!.MeasuresOrdered, seen.Indicators.MeasuresCarriedOut, seen.Indicators.CompletionRatePercent));
+    }
+
     private async Task<JsonElement> OpinionIn(string principal, Guid reviewId)
     {
         using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
