@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MassTransit;
 using Coordination.Briefings.Api;
 using Coordination.Briefings.Consumers;
@@ -20,8 +21,7 @@ public static class BriefingsService
             .Validate(o => o.Territories.All(Contracts.Values.TerritoryCode.IsKnown), "Briefings:Territories must be INSEE département codes.")
             .Validate(o => o.DueLead > TimeSpan.Zero && o.DueLead < TimeSpan.FromDays(365), "Briefings:DueLead must be between 0 and 365 days.")
             .ValidateOnStart();
-        builder.Services.AddScoped<AnnualBriefingScheduler>();
-        builder.Services.AddHostedService<AnnualBriefingDeadlines>();
+        builder.Services.AddPeriodicPass<AnnualBriefingScheduler>(sp => sp.GetRequiredService<IOptions<BriefingsOptions>>().Value.DeadlinePollInterval);
 
         var registry = builder.Registry();
         registry.Services.Add(Name);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Coordination.CourtReporting.Api;
 using Coordination.CourtReporting.Consumers;
 using Coordination.CourtReporting.Domain;
@@ -24,8 +25,7 @@ public static class CourtReportingService
         builder.Services.AddOptions<CourtReportingOptions>().BindConfiguration(CourtReportingOptions.Section)
             .Validate(o => o.PeriodMonths is 1 or 2 or 3 or 4 or 6 or 12, "CourtReporting:PeriodMonths divides the year: 1, 2, 3, 4, 6 or 12.");
         builder.Services.AddScoped<CourtReportIssuer>();
-        builder.Services.AddScoped<ReportingSchedule>();
-        builder.Services.AddHostedService<ReportingDeadlines>();
+        builder.Services.AddPeriodicPass<ReportingSchedule>(sp => sp.GetRequiredService<IOptions<CourtReportingOptions>>().Value.DeadlinePollInterval);
 
         var registry = builder.Registry();
         registry.Services.Add(Name);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Coordination.Opinions.Api;
 using Coordination.Opinions.Consumers;
 using Coordination.Opinions.Domain;
@@ -23,8 +24,7 @@ public static class OpinionsService
             .Validate(o => o.DeadlinePollInterval > TimeSpan.Zero, "Opinions:DeadlinePollInterval must be positive.")
             .Validate(o => o.ProsecutorAgency.Contains("{territory}", StringComparison.Ordinal), "Opinions:ProsecutorAgency must contain {territory}.")
             .ValidateOnStart();
-        builder.Services.AddScoped<OpinionDeadlineScheduler>();
-        builder.Services.AddHostedService<OpinionDeadlinePoller>();
+        builder.Services.AddPeriodicPass<OpinionDeadlineScheduler>(sp => sp.GetRequiredService<IOptions<OpinionsOptions>>().Value.DeadlinePollInterval);
 
         var registry = builder.Registry();
         registry.Services.Add(Name);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Coordination.ServiceDefaults.Hosting;
 using Coordination.ServiceDefaults.Persistence;
 using Coordination.ServiceDefaults.Sealing;
@@ -19,8 +20,7 @@ public static class SupervisionService
         builder.AddServiceDatabase<SupervisionDbContext, SqliteSupervisionDbContext, SqlServerSupervisionDbContext>(Name);
         builder.Services.TryAddSingleton(SealingKeyStore.From(builder.Configuration));
         builder.Services.AddOptions<SupervisionOptions>().BindConfiguration(SupervisionOptions.Section);
-        builder.Services.AddScoped<Domain.CaseRetention>();
-        builder.Services.AddHostedService<Domain.CaseRetentionDeadlines>();
+        builder.Services.AddPeriodicPass<Domain.CaseRetention>(sp => sp.GetRequiredService<IOptions<SupervisionOptions>>().Value.RetentionPollInterval);
         builder.Services.AddHostedService<Domain.DemoPartnersSeeder>();
 
         var registry = builder.Registry();

@@ -1,3 +1,4 @@
+using Coordination.ServiceDefaults.Territories;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;

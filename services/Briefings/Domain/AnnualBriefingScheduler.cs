@@ -1,3 +1,5 @@
+using Coordination.ServiceDefaults.Territories;
+using Coordination.ServiceDefaults.Hosting;
 using Coordination.Briefings.Persistence;
 using Coordination.Contracts.Briefings;
 using Coordination.Contracts.Values;
@@ -15,8 +17,10 @@ namespace Coordination.Briefings.Domain;
 /// Keeps a due and an overdue deadline per served territory and year, and fires those whose time
 /// has come: an alert is published (through the outbox) only if the year still has no briefing.
 /// </summary>
-public sealed class AnnualBriefingScheduler(BriefingsDbContext db, TimeProvider clock, IOptions<BriefingsOptions> options)
+public sealed class AnnualBriefingScheduler(BriefingsDbContext db, TimeProvider clock, IOptions<BriefingsOptions> options) : IPeriodicPass
 {
+    Task IPeriodicPass.RunPassAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken);
+
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -95,33 +99,3 @@ public sealed class AnnualBriefingScheduler(BriefingsDbContext db, TimeProvider 
     }
 }
 
-/// <summary>Polls the deadline rows on the injected clock, so tests move time instead of waiting for it.</summary>
-public sealed partial class AnnualBriefingDeadlines(IServiceScopeFactory scopes, TimeProvider clock, IOptions<BriefingsOptions> options, ILogger<AnnualBriefingDeadlines> logger)
-    : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<AnnualBriefingScheduler>().RunAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogPassFailed(logger, ex.GetType().Name);
-            }
-            try { await Task.Delay(options.Value.DeadlinePollInterval, clock, stoppingToken); }
-            catch (OperationCanceledException) { return; }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Annual briefing deadline pass failed with {ExceptionType}; next pass at the next interval")]
-    private static partial void LogPassFailed(ILogger logger, string exceptionType);
-}

@@ -1,3 +1,4 @@
+using Coordination.ServiceDefaults.Territories;
 using Coordination.Contracts.Values;
 
 namespace Coordination.Briefings.Domain;

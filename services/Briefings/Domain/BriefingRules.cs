@@ -1,3 +1,4 @@
+using Coordination.ServiceDefaults.Territories;
 using Coordination.Contracts;
 using Coordination.Contracts.Briefings;
 using Coordination.Contracts.Values;

@@ -1,3 +1,4 @@
+using Coordination.ServiceDefaults.Territories;
 using System.Security.Claims;
 using Coordination.CourtReporting.Domain;
 using Coordination.CourtReporting.Persistence;
@@ -80,8 +81,8 @@ public static class CourtReportingApi
     {
         if (Visible(jurisdiction, user) is not { } visible) return Problems.Forbidden();
         var now = clock.GetUtcNow();
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var start = await issuer.NextPeriodStartAsync(visible.Id, today, options.Value.PeriodMonths, ct);
+        var today = TerritoryCalendar.Today(visible.Territory, now);
+        var start = await issuer.NextPeriodStartAsync(visible, today, options.Value.PeriodMonths, ct);
         var report = await issuer.StageAsync(visible, start, today, ReportTrigger.OperatorRequest, now, ct);
         await db.SaveChangesAsync(ct);
         return Results.Created($"/court-reporting/reports/{visible.Id}/{report.Number}", ReportView.Of(report));

@@ -3,6 +3,7 @@ using Coordination.CourtReporting.Domain;
 using Coordination.CourtReporting.Persistence;
 using Coordination.ServiceDefaults.Outbox;
 using Coordination.ServiceDefaults.Security;
+using Coordination.ServiceDefaults.Territories;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -85,16 +86,17 @@ public sealed class IncidentReportedConsumer(CourtReportingDbContext db, CourtRe
             Kind = FactKind.Incident,
             CaseId = picture.CaseId,
             Jurisdiction = picture.Jurisdiction,
-            On = DateOnly.FromDateTime(incident.OccurredAt.UtcDateTime),
+            On = TerritoryCalendar.Today(picture.Territory, incident.OccurredAt),
             Detail = Contracts.Values.ClosedList<IncidentKind>.WordOf(incident.Kind),
             Severity = incident.Severity,
         }, context.CancellationToken);
         if (!added || incident.Severity != IncidentSeverity.Serious || Jurisdictions.Find(picture.Jurisdiction) is not { } jurisdiction) return;
 
         var now = clock.GetUtcNow();
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var upTo = DateOnly.FromDateTime(incident.OccurredAt.UtcDateTime) > today ? DateOnly.FromDateTime(incident.OccurredAt.UtcDateTime) : today;
-        var start = await issuer.NextPeriodStartAsync(jurisdiction.Id, upTo, options.Value.PeriodMonths, context.CancellationToken);
+        var today = TerritoryCalendar.Today(picture.Territory, now);
+        var occurredOn = TerritoryCalendar.Today(picture.Territory, incident.OccurredAt);
+        var upTo = occurredOn > today ? occurredOn : today;
+        var start = await issuer.NextPeriodStartAsync(jurisdiction, upTo, options.Value.PeriodMonths, context.CancellationToken);
         await issuer.StageAsync(jurisdiction, start, upTo, ReportTrigger.SeriousIncident, now, context.CancellationToken);
     }
 }
@@ -109,7 +111,7 @@ public sealed class SupervisionEndedConsumer(CourtReportingDbContext db) : Idemp
         await Db.AddFactOnceAsync(new ReportableFact
         {
             Id = context.Message.CaseId, Kind = FactKind.CaseEnded, CaseId = picture.CaseId, Jurisdiction = picture.Jurisdiction,
-            On = DateOnly.FromDateTime(context.Message.EndedAt.UtcDateTime), Detail = Contracts.Values.ClosedList<SupervisionEndReason>.WordOf(context.Message.Reason),
+            On = TerritoryCalendar.Today(picture.Territory, context.Message.EndedAt), Detail = Contracts.Values.ClosedList<SupervisionEndReason>.WordOf(context.Message.Reason),
         }, context.CancellationToken);
     }
 }

@@ -100,9 +100,9 @@ public sealed class CourtReportIssuer(CourtReportingDbContext db, SealingKeyStor
     /// Where the next report's period starts: the day after the jurisdiction's last report (the same
     /// day if that report already reached it), or the first day of the period containing <paramref name="upTo"/>.
     /// </summary>
-    public async Task<DateOnly> NextPeriodStartAsync(string jurisdiction, DateOnly upTo, int months, CancellationToken cancellationToken)
+    public async Task<DateOnly> NextPeriodStartAsync(Jurisdiction jurisdiction, DateOnly upTo, int months, CancellationToken cancellationToken)
     {
-        var last = await db.Reports.Where(r => r.Jurisdiction == jurisdiction).MaxAsync(r => (DateOnly?)r.PeriodEnd, cancellationToken);
+        var last = await db.Reports.Where(r => r.Jurisdiction == jurisdiction.Id).MaxAsync(r => (DateOnly?)r.PeriodEnd, cancellationToken);
         if (last is { } end) return end < upTo ? end.AddDays(1) : upTo;
         return ReportingDeadline.For(jurisdiction, upTo, months).PeriodStart;
     }

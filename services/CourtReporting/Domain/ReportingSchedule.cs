@@ -1,3 +1,5 @@
+using Coordination.ServiceDefaults.Territories;
+using Coordination.ServiceDefaults.Hosting;
 using Coordination.CourtReporting.Persistence;
 using Coordination.ServiceDefaults.Security;
 using Coordination.ServiceDefaults.Telemetry;
@@ -11,8 +13,10 @@ namespace Coordination.CourtReporting.Domain;
 /// Keeps one reporting deadline per jurisdiction and, when a period is over, issues that
 /// jurisdiction's periodic report and writes the next period's deadline in the same commit.
 /// </summary>
-public sealed class ReportingSchedule(CourtReportingDbContext db, CourtReportIssuer issuer, TimeProvider clock, IOptions<CourtReportingOptions> options)
+public sealed class ReportingSchedule(CourtReportingDbContext db, CourtReportIssuer issuer, TimeProvider clock, IOptions<CourtReportingOptions> options) : IPeriodicPass
 {
+    Task IPeriodicPass.RunPassAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken);
+
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -25,7 +29,7 @@ public sealed class ReportingSchedule(CourtReportingDbContext db, CourtReportIss
             if (missing.Count > 0)
             {
                 foreach (var jurisdiction in missing)
-                    db.Deadlines.Add(ReportingDeadline.For(jurisdiction.Id, DateOnly.FromDateTime(now.UtcDateTime), months));
+                    db.Deadlines.Add(ReportingDeadline.For(jurisdiction, TerritoryCalendar.Today(jurisdiction.Territory, now), months));
                 await db.SaveChangesAsync(cancellationToken);
                 pending = await db.Deadlines.Where(d => d.FiredAt == null).ToListAsync(cancellationToken);
             }
@@ -37,9 +41,9 @@ public sealed class ReportingSchedule(CourtReportingDbContext db, CourtReportIss
             if (Jurisdictions.Find(deadline.Jurisdiction) is not { } jurisdiction) continue;
             using var activity = CoordinationTelemetry.Source.StartActivity("court-reporting periodic report");
             activity?.SetTag("coordination.jurisdiction", jurisdiction.Id);
-            var start = await issuer.NextPeriodStartAsync(jurisdiction.Id, deadline.PeriodEnd, months, cancellationToken);
+            var start = await issuer.NextPeriodStartAsync(jurisdiction, deadline.PeriodEnd, months, cancellationToken);
             await issuer.StageAsync(jurisdiction, start < deadline.PeriodStart ? deadline.PeriodStart : start, deadline.PeriodEnd, ReportTrigger.Periodic, now, cancellationToken);
-            db.Deadlines.Add(deadline.Fire(now, months));
+            db.Deadlines.Add(deadline.Fire(jurisdiction, now, months));
             await db.SaveChangesAsync(cancellationToken);
             issued++;
         }
@@ -47,33 +51,3 @@ public sealed class ReportingSchedule(CourtReportingDbContext db, CourtReportIss
     }
 }
 
-/// <summary>Polls the deadline rows on the injected clock, so tests move time instead of waiting for it.</summary>
-public sealed partial class ReportingDeadlines(IServiceScopeFactory scopes, TimeProvider clock, IOptions<CourtReportingOptions> options, ILogger<ReportingDeadlines> logger)
-    : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<ReportingSchedule>().RunAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogPassFailed(logger, ex.GetType().Name);
-            }
-            try { await Task.Delay(options.Value.DeadlinePollInterval, clock, stoppingToken); }
-            catch (OperationCanceledException) { return; }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Court reporting deadline pass failed with {ExceptionType}; next pass at the next interval")]
-    private static partial void LogPassFailed(ILogger logger, string exceptionType);
-}

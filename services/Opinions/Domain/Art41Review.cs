@@ -1,3 +1,4 @@
+using Coordination.ServiceDefaults.Territories;
 using Coordination.Contracts;
 using Coordination.Contracts.Opinions;
 using Coordination.Contracts.Values;
@@ -113,7 +114,7 @@ public sealed class Art41Review
             throw new ReviewRuleException(ReasonCodes.InvalidField, "periodStart", "The period start is not plausible.");
         if (request.RespondBy < request.PeriodStart)
             throw new ReviewRuleException(ReasonCodes.InvalidField, "respondBy", "The answer is due after the period under review begins.");
-        if (request.RespondBy < TerritoryClock.Today(request.Territory, now))
+        if (request.RespondBy < TerritoryCalendar.Today(request.Territory, now))
             throw new ReviewRuleException(ReasonCodes.InvalidField, "respondBy", "The date the opinion is due by has already passed.");
         return new Art41Review
         {
@@ -211,7 +212,7 @@ public sealed class Art41Review
     }
 
     /// <summary>The instant the answer is late: the end of the respond-by day, in the territory's own time.</summary>
-    public DateTimeOffset DueAt => TerritoryClock.EndOfDay(Territory, RespondBy);
+    public DateTimeOffset DueAt => TerritoryCalendar.EndOfDay(Territory, RespondBy);
 
     /// <summary>Raised once, and only while no opinion is adopted.</summary>
     public OpinionOverdue? RaiseOverdueIfLate(DateTimeOffset now)

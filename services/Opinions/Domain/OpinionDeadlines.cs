@@ -1,3 +1,4 @@
+using Coordination.ServiceDefaults.Hosting;
 using Coordination.Opinions.Persistence;
 using Coordination.ServiceDefaults.Telemetry;
 using Microsoft.EntityFrameworkCore;
@@ -28,8 +29,10 @@ public sealed class OpinionDeadline
 }
 
 /// <summary>Fires the deadlines whose time has come: an overdue alert (through the outbox) only where no opinion is adopted.</summary>
-public sealed class OpinionDeadlineScheduler(OpinionsDbContext db, TimeProvider clock)
+public sealed class OpinionDeadlineScheduler(OpinionsDbContext db, TimeProvider clock) : IPeriodicPass
 {
+    Task IPeriodicPass.RunPassAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken);
+
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -67,33 +70,3 @@ public sealed class OpinionDeadlineScheduler(OpinionsDbContext db, TimeProvider 
     }
 }
 
-/// <summary>Polls the deadline rows on the injected clock, so tests move time instead of waiting for it.</summary>
-public sealed partial class OpinionDeadlinePoller(IServiceScopeFactory scopes, TimeProvider clock, IOptions<OpinionsOptions> options, ILogger<OpinionDeadlinePoller> logger)
-    : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<OpinionDeadlineScheduler>().RunAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogPassFailed(logger, ex.GetType().Name);
-            }
-            try { await Task.Delay(options.Value.DeadlinePollInterval, clock, stoppingToken); }
-            catch (OperationCanceledException) { return; }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Opinion deadline pass failed with {ExceptionType}; next pass at the next interval")]
-    private static partial void LogPassFailed(ILogger logger, string exceptionType);
-}

@@ -1,3 +1,4 @@
+using Coordination.ServiceDefaults.Hosting;
 using Coordination.Contracts.Supervision;
 using Coordination.ServiceDefaults.Telemetry;
 using Coordination.Supervision.Consumers;
@@ -13,8 +14,10 @@ namespace Coordination.Supervision.Domain;
 /// <see cref="SupervisionPurged"/> is published in the same commit, so the gateway's vault and
 /// CourtReporting forget the person too.
 /// </summary>
-public sealed class CaseRetention(SupervisionDbContext db, TimeProvider clock)
+public sealed class CaseRetention(SupervisionDbContext db, TimeProvider clock) : IPeriodicPass
 {
+    Task IPeriodicPass.RunPassAsync(CancellationToken cancellationToken) => PurgeDueAsync(cancellationToken);
+
     public async Task<int> PurgeDueAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -35,37 +38,6 @@ public sealed class CaseRetention(SupervisionDbContext db, TimeProvider clock)
         }
         return due.Count;
     }
-}
-
-/// <summary>Polls the retention deadlines on the injected clock, so tests move time instead of waiting for it.</summary>
-public sealed partial class CaseRetentionDeadlines(IServiceScopeFactory scopes, TimeProvider clock, IOptions<SupervisionOptions> options, ILogger<CaseRetentionDeadlines> logger)
-    : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<CaseRetention>().PurgeDueAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogPassFailed(logger, ex.GetType().Name);
-            }
-            try { await Task.Delay(options.Value.RetentionPollInterval, clock, stoppingToken); }
-            catch (OperationCanceledException) { return; }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Retention purge pass failed with {ExceptionType}; next pass at the next interval")]
-    private static partial void LogPassFailed(ILogger logger, string exceptionType);
 }
 
 /// <summary>Registers the demo agencies that carry out follow-ups as partners of their territory, once.</summary>

@@ -1,3 +1,4 @@
+using Coordination.ServiceDefaults.Territories;
 using Coordination.Briefings.Domain;
 using Coordination.Contracts;
 using Coordination.Contracts.Briefings;

@@ -1,9 +1,10 @@
 using Coordination.Contracts.Values;
 
-namespace Coordination.Briefings.Domain;
+namespace Coordination.ServiceDefaults.Territories;
 
 /// <summary>
-/// A calendar year is the territory's own: overseas départements close their year hours after Paris.
+/// Days and years are the territory's own: an overseas département's day, deadline or year ends
+/// hours after Paris's. Every service that dates a duty uses this one calendar.
 /// </summary>
 public static class TerritoryCalendar
 {
@@ -20,13 +21,16 @@ public static class TerritoryCalendar
     public static DateOnly Today(TerritoryCode territory, DateTimeOffset now) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, TimeZoneOf(territory)).DateTime);
 
-    /// <summary>The instant the territory's calendar year <paramref name="year"/> ends (midnight of 1 January after it).</summary>
-    public static DateTimeOffset EndOfYear(TerritoryCode territory, int year)
+    /// <summary>The instant <paramref name="day"/> ends in the territory: its next local midnight.</summary>
+    public static DateTimeOffset EndOfDay(TerritoryCode territory, DateOnly day)
     {
         var zone = TimeZoneOf(territory);
-        var localMidnight = new DateTime(year + 1, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
+        var localMidnight = day.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
         return new DateTimeOffset(localMidnight, zone.GetUtcOffset(localMidnight)).ToUniversalTime();
     }
+
+    /// <summary>The instant the territory's calendar year <paramref name="year"/> ends (midnight of 1 January after it).</summary>
+    public static DateTimeOffset EndOfYear(TerritoryCode territory, int year) => EndOfDay(territory, new DateOnly(year, 12, 31));
 
     private static TimeZoneInfo Find(string id)
     {
