@@ -12,6 +12,8 @@ using Coordination.Testing;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using RabbitMQ.Client;
 
@@ -38,13 +40,24 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
     {
         await broker.LoadDefinitionsAsync(BrokerPermissionsTests.DefinitionsPath());
         await EmptyAgencyBoxesAsync();
-        _host = await ServiceHost.StartAllInOneAsync(b => b.Services.AddSingleton<TimeProvider>(_clock),
-            "--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={broker.AmqpUrl}", "--Messaging:RetryIntervalMilliseconds=100",
+        _spans = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = _ => true,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a => _spanText.Enqueue($"{a.DisplayName}|{string.Join(";", a.TagObjects.Select(t => $"{t.Key}={t.Value}"))}|{string.Join(";", a.Events.Select(e => e.Name))}"),
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(_spans);
+        _host = await ServiceHost.StartAllInOneAsync(b => { b.Services.AddSingleton<TimeProvider>(_clock); b.Logging.AddFakeLogging(); },
+            "--Logging:LogLevel:Default=Debug", "--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={broker.AmqpUrl}", "--Messaging:RetryIntervalMilliseconds=100",
             "--Supervision:RetentionPeriod=30.00:00:00", "--Supervision:RetentionPollInterval=00:01:00", "--CourtReporting:DeadlinePollInterval=00:01:00");
     }
 
+    private System.Diagnostics.ActivityListener? _spans;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _spanText = new();
+
     public async Task DisposeAsync()
     {
+        _spans?.Dispose();
         await _host.DisposeAsync();
         await EmptyAgencyBoxesAsync();
     }
@@ -227,6 +240,10 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         foreach (var file in Directory.GetFiles(_host.Folder, "*.db*", SearchOption.AllDirectories))
             Assert.DoesNotContain(_canary, Encoding.UTF8.GetString(await ReadSharedAsync(file)));
+        // Nor in any log line or span attribute of the whole story.
+        Assert.DoesNotContain(_host.App.Services.GetFakeLogCollector().GetSnapshot(), l => (l.Message + l.Exception).Contains(_canary, StringComparison.Ordinal));
+        Assert.NotEmpty(_spanText);
+        Assert.DoesNotContain(_spanText, s => s.Contains(_canary, StringComparison.Ordinal));
         // ...and the JAP can no longer reach the person through the gateway.
         var late = await SendAsync("75-jap", "supervision.withdraw-designation", new JsonObject { ["personRef"] = person });
         await AssertRejectedAsync("75-jap", late, "person-not-designated");
