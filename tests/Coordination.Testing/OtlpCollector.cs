@@ -31,6 +31,9 @@ public sealed class OtlpCollector : IAsyncDisposable
     private int _requests;
     public int Requests => _requests;
     public IReadOnlyCollection<Span> Spans => _spans.ToArray();
+    private readonly ConcurrentQueue<string> _errors = new();
+    /// <summary>Requests it could not read (answered 400), for a failing test's message.</summary>
+    public IReadOnlyCollection<string> Errors => _errors.ToArray();
 
     public static OtlpCollector Start()
     {
@@ -56,12 +59,13 @@ public sealed class OtlpCollector : IAsyncDisposable
                 await context.Request.InputStream.CopyToAsync(body);
                 Interlocked.Increment(ref _requests);
                 if (context.Request.HttpMethod == "POST" && context.Request.Url!.AbsolutePath == "/v1/traces")
-                    foreach (var span in ReadTraces(body.ToArray())) _spans.Enqueue(span);
+                    foreach (var span in ReadTraces(body.ToArray()).ToList()) _spans.Enqueue(span);
                 context.Response.StatusCode = 200;
                 context.Response.ContentType = "application/x-protobuf";
             }
-            catch (Exception)
+            catch (Exception e)
             {
+                _errors.Enqueue($"{context.Request.Url?.AbsolutePath}: {e.GetType().Name}: {e.Message}");
                 context.Response.StatusCode = 400;
             }
             context.Response.Close();
