@@ -66,7 +66,7 @@ public sealed class TracingAcrossServicesTests(RabbitMqBroker broker)
             IEnumerable<OtlpCollector.Span> Of(string service) => collector.Spans.Where(s => s.TraceId == trace && s.ServiceName == service);
             // The gateway's HTTP ingress span, and the Briefings consumer's (it ends, and is exported, after its commit).
             bool Ingress() => Of("coordination-gateway").Any(s => s.Name == "POST /ingress/{type}");
-            bool Consumed() => Of("coordination-briefings").Any(s => s.Name == "briefings-record-penal-policy-briefing process");
+            bool Consumed() => Of("coordination-briefings").Any(s => s.Name == $"{isolation.QueuePrefix}briefings-record-penal-policy-briefing process");
             try
             {
                 await Poller.UntilAsync(() => Ingress() && Consumed(), "the spans of both services with the trace id", TimeSpan.FromSeconds(30));
