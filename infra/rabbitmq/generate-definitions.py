@@ -8,7 +8,10 @@ import base64, hashlib, json, os, re
 
 TERRITORIES = ["75", "93"]
 AGENCIES = ["prosecutor", "jap", "spip", "prison-administration", "police", "local-authority", "association"]
-SERVICES = ["gateway", "briefings", "opinions", "supervision", "courtreporting"]
+# (account 'svc-<name>', queue prefix): queues are prefixed by the service's namespace, lower-cased
+# (Coordination.CourtReporting.Consumers.X -> 'courtreporting-x'; ServiceEndpointNameFormatter).
+SERVICES = [("gateway", "gateway"), ("briefings", "briefings"), ("opinions", "opinions"),
+            ("supervision", "supervision"), ("court-reporting", "courtreporting")]
 # The ingress routing keys are message types, '<context>.<message>'.
 INGRESS_TYPES = r"^(briefings|opinions|supervision|court-reporting)\.[a-z-]+$"
 
@@ -53,10 +56,10 @@ for agency in agencies:
 # MassTransit declares its endpoints' queues and exchanges, the message-type exchanges it publishes
 # and binds ('Coordination.Contracts.<Context>:<Type>'), and one temporary '<host>_<process>_bus_<id>' queue.
 BUS = r"[^.]*_bus_[a-z0-9]+"
-for service in SERVICES:
+for service, prefix in SERVICES:
     name = f"svc-{service}"
     users.append(user(name))
-    own = rf"{service}-[a-z0-9-]+(_error|_skipped)?"
+    own = rf"{prefix}-[a-z0-9-]+(_error|_skipped)?"
     contracts = r"Coordination\.Contracts\.[A-Za-z]+:[A-Za-z]+"
     if service == "gateway":
         permissions.append({"user": name, "vhost": "/",

@@ -78,6 +78,89 @@ public sealed class RabbitMqBroker(IMessageSink diagnostics) : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A place on the test broker of its own, for processes that must not share queues with the rest of
+    /// the run (other tests' hosts declare the same durable queues: gateway-ingress, briefings-…): a new
+    /// virtual host, with guest's (or the URL's account's) full permissions on it. The local node and a
+    /// Testcontainers broker make it with rabbitmqctl; a broker at RABBITMQ_URL through its management
+    /// API (RABBITMQ_MANAGEMENT_URL, else http://host:15672, with the URL's account). A broker that
+    /// refuses gets the same vhost and a unique queue prefix instead (Messaging:QueuePrefix).
+    /// COORDINATION_TEST_BROKER_ISOLATION=prefix forces the prefix, to exercise that path.
+    /// </summary>
+    public async Task<BrokerIsolation> IsolateAsync(string name)
+    {
+        var vhost = $"{name}-{Guid.NewGuid():N}"[..Math.Min(name.Length + 33, 64)];
+        if (Environment.GetEnvironmentVariable("COORDINATION_TEST_BROKER_ISOLATION") != "prefix")
+        {
+            var refusal = await CreateVhostAsync(vhost);
+            if (refusal is null)
+                return new BrokerIsolation(WithVhost(AmqpUrl, vhost), "", $"vhost {vhost}", () => DeleteVhostAsync(vhost));
+            Console.WriteLine($"No vhost of its own for {name} ({refusal}): unique queue prefix instead");
+        }
+        var prefix = $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)] + "-";
+        return new BrokerIsolation(AmqpUrl, prefix, $"queue prefix {prefix}", () => Task.CompletedTask);
+    }
+
+    /// <summary>Creates a vhost with full permissions for the test account; null when done, else why not.</summary>
+    public async Task<string?> CreateVhostAsync(string vhost)
+    {
+        var user = Uri.UnescapeDataString(new Uri(AmqpUrl).UserInfo.Split(':')[0]);
+        if (_local is not null)
+        {
+            var (added, output) = await _local.CtlAsync("add_vhost", vhost);
+            if (!added) return $"rabbitmqctl add_vhost: {output}";
+            var (permitted, why) = await _local.CtlAsync("set_permissions", "-p", vhost, user, ".*", ".*", ".*");
+            return permitted ? null : $"rabbitmqctl set_permissions: {why}";
+        }
+        if (_container is not null)
+        {
+            var added = await _container.ExecAsync(["rabbitmqctl", "add_vhost", vhost]);
+            if (added.ExitCode != 0) return $"rabbitmqctl add_vhost: {added.Stderr}";
+            var permitted = await _container.ExecAsync(["rabbitmqctl", "set_permissions", "-p", vhost, user, ".*", ".*", ".*"]);
+            return permitted.ExitCode == 0 ? null : $"rabbitmqctl set_permissions: {permitted.Stderr}";
+        }
+        try
+        {
+            using var http = ManagementClient();
+            var created = await http.PutAsync($"api/vhosts/{Uri.EscapeDataString(vhost)}", null);
+            if (!created.IsSuccessStatusCode) return $"management API PUT vhost: {(int)created.StatusCode}";
+            var permissions = new StringContent("""{"configure":".*","write":".*","read":".*"}""", System.Text.Encoding.UTF8, "application/json");
+            var permitted = await http.PutAsync($"api/permissions/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(user)}", permissions);
+            return permitted.IsSuccessStatusCode ? null : $"management API PUT permissions: {(int)permitted.StatusCode}";
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return $"management API: {e.Message}";
+        }
+    }
+
+    /// <summary>Removes a vhost made by <see cref="CreateVhostAsync"/> (and its queues); a private node or container goes anyway.</summary>
+    public async Task DeleteVhostAsync(string vhost)
+    {
+        if (_local is not null) await _local.CtlAsync("delete_vhost", vhost);
+        else if (_container is not null) await _container.ExecAsync(["rabbitmqctl", "delete_vhost", vhost]);
+        else
+        {
+            try { using var http = ManagementClient(); await http.DeleteAsync($"api/vhosts/{Uri.EscapeDataString(vhost)}"); }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
+        }
+    }
+
+    private HttpClient ManagementClient()
+    {
+        var amqp = new Uri(AmqpUrl);
+        var management = Environment.GetEnvironmentVariable("RABBITMQ_MANAGEMENT_URL") is { Length: > 0 } configured
+            ? configured.TrimEnd('/') + "/"
+            : $"http://{amqp.Host}:15672/";
+        var http = new HttpClient { BaseAddress = new Uri(management), Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Uri.UnescapeDataString(amqp.UserInfo))));
+        return http;
+    }
+
+    private static string WithVhost(string url, string vhost) =>
+        new UriBuilder(url) { Path = "/" + Uri.EscapeDataString(vhost) }.Uri.ToString();
+
     /// <summary>The same broker, as another account.</summary>
     public Task<IConnection> ConnectAs(string user, string password)
     {
@@ -114,4 +197,14 @@ public sealed class RabbitMqBroker(IMessageSink diagnostics) : IAsyncLifetime
             return false;
         }
     }
+}
+
+/// <summary>Where isolated processes connect: the AMQP URL (its own vhost) and a queue prefix (empty with a vhost).</summary>
+public sealed class BrokerIsolation(string amqpUrl, string queuePrefix, string description, Func<Task> release) : IAsyncDisposable
+{
+    public string AmqpUrl { get; } = amqpUrl;
+    public string QueuePrefix { get; } = queuePrefix;
+    public string Description { get; } = description;
+
+    public async ValueTask DisposeAsync() => await release();
 }

@@ -52,16 +52,17 @@ public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, Mes
         await using var connection = await factory.CreateConnectionAsync(stoppingToken);
         await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), stoppingToken);
         await channel.ExchangeDeclareAsync(Exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: stoppingToken);
-        await channel.QueueDeclareAsync(Queue, durable: true, exclusive: false, autoDelete: false,
+        var queue = messaging.QueuePrefix + Queue;
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,
             arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken: stoppingToken);
-        await channel.QueueBindAsync(Queue, Exchange, "#", cancellationToken: stoppingToken);
+        await channel.QueueBindAsync(queue, Exchange, "#", cancellationToken: stoppingToken);
         await channel.BasicQosAsync(0, 16, false, stoppingToken);
 
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         channel.ChannelShutdownAsync += (_, _) => { closed.TrySetResult(); return Task.CompletedTask; };
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) => HandleAsync(channel, delivery, stoppingToken);
-        await channel.BasicConsumeAsync(Queue, autoAck: false, consumer, stoppingToken);
+        await channel.BasicConsumeAsync(queue, autoAck: false, consumer, stoppingToken);
         await closed.Task.WaitAsync(stoppingToken);
         throw new InvalidOperationException("The ingress channel closed.");
     }

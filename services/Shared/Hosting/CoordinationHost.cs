@@ -21,17 +21,70 @@ public static class CoordinationHost
     /// </summary>
     /// <summary>
     /// Host commands that run instead of the server: <c>dev-token &lt;principal&gt;</c> prints a
-    /// development token signed by the key this host would validate with. Returns null for a normal start.
+    /// development token signed by the key this host would validate with; <c>sealing-key &lt;owner&gt;</c>
+    /// adds a sealing key; <c>healthcheck</c> asks the running server of this host whether it is live
+    /// (the containers' HEALTHCHECK: the runtime image has no curl). Returns null for a normal start.
     /// </summary>
     public static int? TryRunCommand(string[] args, IReadOnlyDictionary<string, string?> hostDefaults)
     {
-        if (args.Length == 0 || args[0] is not ("dev-token" or "sealing-key")) return null;
+        if (args.Length == 0 || args[0] is not ("dev-token" or "sealing-key" or "healthcheck")) return null;
         var rest = args[1..];
         var positional = rest.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal) || a == "--list").ToArray();
         var builder = CreateBuilder(rest[positional.Length..], hostDefaults);
-        return args[0] == "dev-token"
-            ? Security.DevelopmentTokens.RunCommand(positional, builder.Configuration, Console.Out, Console.Error)
-            : SealingKeyCommand(positional, builder.Configuration, Console.Out, Console.Error);
+        return args[0] switch
+        {
+            "dev-token" => Security.DevelopmentTokens.RunCommand(positional, builder.Configuration, Console.Out, Console.Error),
+            "sealing-key" => SealingKeyCommand(positional, builder.Configuration, Console.Out, Console.Error),
+            _ => HealthCheckCommand(positional, builder.Configuration, Console.Out, Console.Error),
+        };
+    }
+
+    /// <summary>
+    /// <c>healthcheck [path]</c>: GETs <c>/health/live</c> (or the path given, e.g. <c>/health/ready</c>)
+    /// on the first address this host listens on (<c>Urls</c>, <c>ASPNETCORE_URLS</c>; a wildcard host
+    /// is asked on localhost), and exits 0 on a 2xx answer within 5 seconds, 1 otherwise.
+    /// </summary>
+    public static int HealthCheckCommand(string[] arguments, Microsoft.Extensions.Configuration.IConfiguration configuration, TextWriter output, TextWriter error)
+    {
+        var path = arguments.Length > 0 ? arguments[0] : "/health/live";
+        if (arguments.Length > 1 || !path.StartsWith('/'))
+        {
+            error.WriteLine("usage: healthcheck [/health/live|/health/ready]");
+            return 2;
+        }
+        var urls = configuration["Urls"] ?? configuration["urls"] ?? "http://localhost:8080";
+        var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "http://localhost:8080";
+        var target = new Uri(LocalAddressOf(first) + path);
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            using var response = http.GetAsync(target).GetAwaiter().GetResult();
+            if (response.IsSuccessStatusCode)
+            {
+                output.WriteLine($"{target}: {(int)response.StatusCode}");
+                return 0;
+            }
+            error.WriteLine($"{target}: {(int)response.StatusCode}");
+            return 1;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            error.WriteLine($"{target}: {e.GetType().Name}: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>A listening address as a client reaches it from the same machine: <c>+</c>, <c>*</c>, <c>0.0.0.0</c> and <c>[::]</c> become localhost.</summary>
+    public static string LocalAddressOf(string listenUrl)
+    {
+        var schemeEnd = listenUrl.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd < 0) throw new FormatException($"'{listenUrl}' is not a URL.");
+        var scheme = listenUrl[..schemeEnd];
+        var rest = listenUrl[(schemeEnd + 3)..].TrimEnd('/');
+        var portStart = rest.LastIndexOf(':');
+        var (host, port) = portStart > rest.LastIndexOf(']') ? (rest[..portStart], rest[portStart..]) : (rest, "");
+        if (host is "+" or "*" or "0.0.0.0" or "[::]") host = "localhost";
+        return $"{scheme}://{host}{port}";
     }
 
     /// <summary>

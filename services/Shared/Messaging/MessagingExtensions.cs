@@ -60,7 +60,7 @@ public static class MessagingExtensions
     /// </summary>
     public static void AddCoordinationConsumers(this IBusRegistrationConfigurator x, CoordinationServiceRegistry registry, MessagingOptions options)
     {
-        x.SetEndpointNameFormatter(new ServiceEndpointNameFormatter());
+        x.SetEndpointNameFormatter(new ServiceEndpointNameFormatter(options.QueuePrefix));
         foreach (var register in registry.Consumers) register(x);
 
         x.AddConfigureEndpointsCallback((_, _, endpoint) =>

@@ -24,4 +24,11 @@ public sealed class MessagingOptions
 
     /// <summary>How long start-up waits for the broker before the host gives up (and its orchestrator restarts it).</summary>
     public int StartTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// Put before every queue this host names (its endpoints, the gateway's ingress queue); empty by
+    /// default. For processes that share one broker and virtual host but must not share queues
+    /// (tests on an external broker that cannot give them a vhost of their own).
+    /// </summary>
+    public string QueuePrefix { get; set; } = "";
 }
