@@ -238,8 +238,7 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         });
         // The identity is nowhere on disk: every database file of the host, read as bytes.
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in Directory.GetFiles(_host.Folder, "*.db*", SearchOption.AllDirectories))
-            Assert.DoesNotContain(_canary, Encoding.UTF8.GetString(await ReadSharedAsync(file)));
+        Assert.DoesNotContain(_canary, await DatabaseFiles.ReadAllAsync(_host.Folder));
         // Nor in any log line or span attribute of the whole story.
         Assert.DoesNotContain(_host.App.Services.GetFakeLogCollector().GetSnapshot(), l => (l.Message + l.Exception).Contains(_canary, StringComparison.Ordinal));
         Assert.NotEmpty(_spanText);
@@ -346,13 +345,5 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
     {
         await using var scope = _host.App.Services.CreateAsyncScope();
         return await query(scope.ServiceProvider.GetRequiredService<TContext>());
-    }
-
-    private static async Task<byte[]> ReadSharedAsync(string path)
-    {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var copy = new MemoryStream();
-        await stream.CopyToAsync(copy);
-        return copy.ToArray();
     }
 }
