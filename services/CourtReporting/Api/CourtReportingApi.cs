@@ -81,9 +81,7 @@ public static class CourtReportingApi
     {
         if (Visible(jurisdiction, user) is not { } visible) return Problems.Forbidden();
         var now = clock.GetUtcNow();
-        var today = TerritoryCalendar.Today(visible.Territory, now);
-        var start = await issuer.NextPeriodStartAsync(visible, today, options.Value.PeriodMonths, ct);
-        var report = await issuer.StageAsync(visible, start, today, ReportTrigger.OperatorRequest, now, ct);
+        var report = await issuer.StageImmediateAsync(visible, TerritoryCalendar.Today(visible.Territory, now), now, options.Value.PeriodMonths, ct, ReportTrigger.OperatorRequest);
         await db.SaveChangesAsync(ct);
         return Results.Created($"/court-reporting/reports/{visible.Id}/{report.Number}", ReportView.Of(report));
     }

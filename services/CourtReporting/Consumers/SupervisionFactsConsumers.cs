@@ -12,21 +12,28 @@ namespace Coordination.CourtReporting.Consumers;
 
 // The picture is built from Supervision's published facts alone: nothing an agency sends reaches it (4° is one-way).
 
-public sealed class SupervisionOpenedConsumer(CourtReportingDbContext db) : IdempotentConsumer<SupervisionOpened, CourtReportingDbContext>(db)
+public sealed class SupervisionOpenedConsumer(CourtReportingDbContext db, CourtReportIssuer issuer, TimeProvider clock, IOptions<CourtReportingOptions> options)
+    : IdempotentConsumer<SupervisionOpened, CourtReportingDbContext>(db)
 {
     protected override async Task Handle(ConsumeContext<SupervisionOpened> context)
     {
         var opened = context.Message;
-        if (await Db.Cases.AnyAsync(c => c.CaseId == opened.CaseId, context.CancellationToken)) return;
-        Db.Cases.Add(new CasePicture
+        var ct = context.CancellationToken;
+        var picture = await Db.Cases.SingleOrDefaultAsync(c => c.CaseId == opened.CaseId, ct);
+        if (picture is { AwaitsOpening: false }) return;
+        if (picture is null)
         {
-            CaseId = opened.CaseId,
-            Person = opened.Person,
-            Territory = opened.Territory,
-            Jurisdiction = opened.SentenceEnforcementJurisdiction,
-            ReleaseDate = opened.ReleaseDate,
-            MeasureEndsOn = opened.MeasureEndsOn,
-        });
+            picture = CasePicture.AwaitingOpening(opened.CaseId, opened.Person);
+            Db.Cases.Add(picture);
+        }
+        picture.Opened(opened);
+
+        // Facts that came before the opening now belong to the jurisdiction; a serious incident among them is reported now.
+        var early = await Db.Facts.Where(f => f.CaseId == opened.CaseId && f.ReportId == null).ToListAsync(ct);
+        foreach (var fact in early) fact.Jurisdiction = picture.Jurisdiction;
+        if (early.Any(f => f.Kind == FactKind.Incident && f.Severity == IncidentSeverity.Serious) && Jurisdictions.Find(picture.Jurisdiction) is { } jurisdiction)
+            await issuer.StageImmediateAsync(jurisdiction, early.Where(f => f.Kind == FactKind.Incident).Max(f => f.On), clock.GetUtcNow(),
+                options.Value.PeriodMonths, ct);
     }
 }
 
@@ -34,7 +41,7 @@ public sealed class PartnerAssignedConsumer(CourtReportingDbContext db) : Idempo
 {
     protected override async Task Handle(ConsumeContext<PartnerAssigned> context)
     {
-        var picture = await Db.PictureOfAsync(context.Message.CaseId, context.CancellationToken);
+        var picture = await Db.PictureOfAsync(context.Message.CaseId, context.Message.Person, context.CancellationToken);
         if (picture.Partners.All(p => p.Partner != context.Message.Partner.Value))
             picture.Partners = [.. picture.Partners, new PartnerInPlace(context.Message.Partner.Value, context.Message.Role)];
     }
@@ -44,7 +51,7 @@ public sealed class ControlScheduledConsumer(CourtReportingDbContext db) : Idemp
 {
     protected override async Task Handle(ConsumeContext<ControlScheduled> context)
     {
-        var picture = await Db.PictureOfAsync(context.Message.CaseId, context.CancellationToken);
+        var picture = await Db.PictureOfAsync(context.Message.CaseId, context.Message.Person, context.CancellationToken);
         await Db.AddFactOnceAsync(new ReportableFact
         {
             Id = context.Message.ControlId, Kind = FactKind.ControlPlanned, CaseId = picture.CaseId, Jurisdiction = picture.Jurisdiction, On = context.Message.ScheduledFor,
@@ -59,7 +66,7 @@ public sealed class ControlRecordedConsumer(CourtReportingDbContext db) : Idempo
         var recorded = context.Message;
         // A postponed control is neither done nor missed: it stays planned.
         if (recorded.Outcome == ControlOutcome.Postponed) return;
-        var picture = await Db.PictureOfAsync(recorded.CaseId, context.CancellationToken);
+        var picture = await Db.PictureOfAsync(recorded.CaseId, recorded.Person, context.CancellationToken);
         await Db.AddFactOnceAsync(new ReportableFact
         {
             Id = recorded.ControlId,
@@ -79,7 +86,7 @@ public sealed class IncidentReportedConsumer(CourtReportingDbContext db, CourtRe
     protected override async Task Handle(ConsumeContext<IncidentReported> context)
     {
         var incident = context.Message;
-        var picture = await Db.PictureOfAsync(incident.CaseId, context.CancellationToken);
+        var picture = await Db.PictureOfAsync(incident.CaseId, incident.Person, context.CancellationToken);
         var added = await Db.AddFactOnceAsync(new ReportableFact
         {
             Id = incident.IncidentId,
@@ -91,13 +98,8 @@ public sealed class IncidentReportedConsumer(CourtReportingDbContext db, CourtRe
             Severity = incident.Severity,
         }, context.CancellationToken);
         if (!added || incident.Severity != IncidentSeverity.Serious || Jurisdictions.Find(picture.Jurisdiction) is not { } jurisdiction) return;
-
-        var now = clock.GetUtcNow();
-        var today = TerritoryCalendar.Today(picture.Territory, now);
-        var occurredOn = TerritoryCalendar.Today(picture.Territory, incident.OccurredAt);
-        var upTo = occurredOn > today ? occurredOn : today;
-        var start = await issuer.NextPeriodStartAsync(jurisdiction, upTo, options.Value.PeriodMonths, context.CancellationToken);
-        await issuer.StageAsync(jurisdiction, start, upTo, ReportTrigger.SeriousIncident, now, context.CancellationToken);
+        await issuer.StageImmediateAsync(jurisdiction, TerritoryCalendar.Today(picture.Territory, incident.OccurredAt), clock.GetUtcNow(),
+            options.Value.PeriodMonths, context.CancellationToken);
     }
 }
 
@@ -105,7 +107,7 @@ public sealed class SupervisionEndedConsumer(CourtReportingDbContext db) : Idemp
 {
     protected override async Task Handle(ConsumeContext<SupervisionEnded> context)
     {
-        var picture = await Db.PictureOfAsync(context.Message.CaseId, context.CancellationToken);
+        var picture = await Db.PictureOfAsync(context.Message.CaseId, context.Message.Person, context.CancellationToken);
         picture.Open = false;
         picture.EndReason = context.Message.Reason;
         await Db.AddFactOnceAsync(new ReportableFact
@@ -138,10 +140,18 @@ public sealed class SupervisionPurgedConsumer(CourtReportingDbContext db) : Idem
 
 internal static class PictureQueries
 {
-    /// <summary>Facts and the case's opening travel on different queues: a fact that arrives first is retried until the picture exists.</summary>
-    public static async Task<CasePicture> PictureOfAsync(this CourtReportingDbContext db, Guid caseId, CancellationToken cancellationToken) =>
-        await db.Cases.SingleOrDefaultAsync(c => c.CaseId == caseId, cancellationToken)
-        ?? throw new InvalidOperationException("unknown-case: the case's opening has not arrived yet.");
+    /// <summary>
+    /// Facts and the case's opening travel on different queues: a fact that comes first is kept on a
+    /// picture awaiting the opening, which gives it its jurisdiction.
+    /// </summary>
+    public static async Task<CasePicture> PictureOfAsync(this CourtReportingDbContext db, Guid caseId, Contracts.Values.PersonRef person, CancellationToken cancellationToken)
+    {
+        var picture = await db.Cases.SingleOrDefaultAsync(c => c.CaseId == caseId, cancellationToken);
+        if (picture is not null) return picture;
+        picture = CasePicture.AwaitingOpening(caseId, person);
+        db.Cases.Add(picture);
+        return picture;
+    }
 
     public static async Task<bool> AddFactOnceAsync(this CourtReportingDbContext db, ReportableFact fact, CancellationToken cancellationToken)
     {

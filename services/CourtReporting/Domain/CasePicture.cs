@@ -9,13 +9,27 @@ public sealed class CasePicture
 {
     public Guid CaseId { get; init; }
     public PersonRef Person { get; init; }
-    public TerritoryCode Territory { get; init; }
-    public required string Jurisdiction { get; init; }
-    public DateOnly ReleaseDate { get; init; }
-    public DateOnly MeasureEndsOn { get; init; }
+    public TerritoryCode Territory { get; set; }
+    /// <summary>Empty until <c>SupervisionOpened</c> arrives: facts may come first, on their own queues.</summary>
+    public string Jurisdiction { get; set; } = "";
+    public DateOnly ReleaseDate { get; set; }
+    public DateOnly MeasureEndsOn { get; set; }
     public bool Open { get; set; } = true;
     public SupervisionEndReason? EndReason { get; set; }
     public List<PartnerInPlace> Partners { get; set; } = [];
+
+    public bool AwaitsOpening => Jurisdiction.Length == 0;
+
+    /// <summary>A fact about a case whose opening has not arrived yet: kept, reported once the jurisdiction is known.</summary>
+    public static CasePicture AwaitingOpening(Guid caseId, PersonRef person) => new() { CaseId = caseId, Person = person, Territory = person.Territory };
+
+    public void Opened(SupervisionOpened opened)
+    {
+        Territory = opened.Territory;
+        Jurisdiction = opened.SentenceEnforcementJurisdiction;
+        ReleaseDate = opened.ReleaseDate;
+        MeasureEndsOn = opened.MeasureEndsOn;
+    }
 }
 
 public sealed record PartnerInPlace(string Partner, PartnerRole Role);
@@ -32,7 +46,8 @@ public sealed class ReportableFact
     public Guid Id { get; init; }
     public FactKind Kind { get; init; }
     public Guid CaseId { get; init; }
-    public required string Jurisdiction { get; init; }
+    /// <summary>The case's jurisdiction; empty while the case's opening has not arrived.</summary>
+    public required string Jurisdiction { get; set; }
     public DateOnly On { get; init; }
     public string? Detail { get; init; }
     public IncidentSeverity? Severity { get; init; }

@@ -5,6 +5,7 @@ using Coordination.Contracts.Values;
 using Coordination.CourtReporting.Persistence;
 using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Security;
+using Coordination.ServiceDefaults.Territories;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -25,12 +26,11 @@ public sealed class CourtReportIssuer(CourtReportingDbContext db, SealingKeyStor
         CancellationToken cancellationToken)
     {
         var facts = await db.Facts.Where(f => f.Jurisdiction == jurisdiction.Id && f.ReportId == null && f.On <= periodEnd).ToListAsync(cancellationToken);
-        // A fact staged in this same unit of work (the serious incident that triggers the report) counts too.
-        facts.AddRange(db.ChangeTracker.Entries<ReportableFact>()
-            .Where(e => e.State == EntityState.Added && e.Entity.Jurisdiction == jurisdiction.Id && e.Entity.ReportId == null && e.Entity.On <= periodEnd)
-            .Select(e => e.Entity).Except(facts));
+        // What this same unit of work staged counts too: the serious incident that triggers the report, the facts an opening just placed.
+        facts = facts.Union(Staged<ReportableFact>(f => f.Jurisdiction == jurisdiction.Id && f.ReportId == null && f.On <= periodEnd)).ToList();
         var caseIds = facts.Select(f => f.CaseId).ToHashSet();
         var cases = await db.Cases.Where(c => c.Jurisdiction == jurisdiction.Id && (c.Open || caseIds.Contains(c.CaseId))).ToListAsync(cancellationToken);
+        cases = cases.Union(Staged<CasePicture>(c => c.Jurisdiction == jurisdiction.Id && (c.Open || caseIds.Contains(c.CaseId)))).ToList();
         var number = (await db.Reports.Where(r => r.Jurisdiction == jurisdiction.Id).MaxAsync(r => (int?)r.Number, cancellationToken) ?? 0) + 1;
 
         var lines = cases.OrderBy(c => c.Person.Value).Select(c =>
@@ -94,6 +94,19 @@ public sealed class CourtReportIssuer(CourtReportingDbContext db, SealingKeyStor
             Payload = PayloadSealer.Seal(JsonSerializer.SerializeToUtf8Bytes(payload, Json), keys.CurrentKeyOf("gateway"), Purpose, messageId),
         }, messageId: messageId);
         return report;
+    }
+
+    private IEnumerable<T> Staged<T>(Func<T, bool> matches) where T : class =>
+        db.ChangeTracker.Entries<T>().Where(e => e.State is EntityState.Added or EntityState.Modified).Select(e => e.Entity).Where(matches);
+
+    /// <summary>A report now, outside the period's rhythm (a serious incident, an operator's request): from where the last one stopped to <paramref name="upTo"/>.</summary>
+    public async Task<CourtReport> StageImmediateAsync(Jurisdiction jurisdiction, DateOnly upTo, DateTimeOffset now, int months, CancellationToken cancellationToken,
+        ReportTrigger trigger = ReportTrigger.SeriousIncident)
+    {
+        var today = TerritoryCalendar.Today(jurisdiction.Territory, now);
+        if (upTo < today) upTo = today;
+        var start = await NextPeriodStartAsync(jurisdiction, upTo, months, cancellationToken);
+        return await StageAsync(jurisdiction, start, upTo, trigger, now, cancellationToken);
     }
 
     /// <summary>

@@ -69,6 +69,41 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Facts_that_arrive_before_the_cases_opening_are_kept_and_reported_once_it_arrives()
+    {
+        // On the broker, each fact has its own queue: nothing orders the opening before the first fact.
+        var caseId = Guid.NewGuid();
+        var person = Coordination.Contracts.Values.PersonRef.New(Coordination.Contracts.Values.TerritoryCode.Parse("75"));
+        await _host.Bus.Publish(new Coordination.Contracts.Supervision.ControlScheduled
+        {
+            CaseId = caseId, ControlId = Guid.NewGuid(), Person = person, Partner = Coordination.Contracts.Values.PartnerId.Parse("75-association"), ScheduledFor = new DateOnly(2026, 4, 2),
+        });
+        await _host.Bus.Publish(new Coordination.Contracts.Supervision.IncidentReported
+        {
+            CaseId = caseId, IncidentId = Guid.NewGuid(), Person = person, Kind = Coordination.Contracts.Supervision.IncidentKind.ThreatOrViolence,
+            Severity = Coordination.Contracts.Supervision.IncidentSeverity.Serious, OccurredAt = new DateTimeOffset(2026, 4, 1, 10, 0, 0, TimeSpan.FromHours(2)),
+        });
+        await Poller.UntilAsync(async () =>
+        {
+            await using var scope = _host.App.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<Coordination.CourtReporting.Persistence.CourtReportingDbContext>().Facts.CountAsync(f => f.CaseId == caseId) == 2;
+        }, "both facts kept");
+        Assert.Empty(await ReportsAsync());
+        Assert.Empty(await PictureAsync());
+
+        await _host.Bus.Publish(new Coordination.Contracts.Supervision.SupervisionOpened
+        {
+            CaseId = caseId, Person = person, Territory = person.Territory, SentenceEnforcementJurisdiction = "tj-paris",
+            ReleaseDate = new DateOnly(2026, 3, 30), MeasureEndsOn = new DateOnly(2027, 3, 30),
+        });
+        JsonElement[] reports = [];
+        await Poller.UntilAsync(async () => (reports = await ReportsAsync()).Length == 1, "the serious incident reported once the jurisdiction is known");
+        Assert.Equal("serious-incident", reports[0].GetProperty("trigger").GetString());
+        Assert.Equal((1, 0, 0, 1), Figures(reports[0]));
+        Assert.Equal(person.Value, Assert.Single((await _host.GetJsonAsync<JsonElement>("/court-reporting/reports/tj-paris/1")).GetProperty("lines").EnumerateArray()).GetProperty("person").GetString());
+    }
+
+    [Fact]
     public async Task The_judicial_authority_withdraws_the_designation_and_the_partners_can_no_longer_record()
     {
         var person = await DesignateAsync("Javert");
