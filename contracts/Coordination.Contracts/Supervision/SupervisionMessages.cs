@@ -136,4 +136,9 @@ public sealed record SupervisionPurged
     [Public] public required Guid CaseId { get; init; }
     [Public] public required PersonRef Person { get; init; }
     [Public] public required DateTimeOffset PurgedAt { get; init; }
+    /// <summary>
+    /// No other case of this person remains: the reference itself may be forgotten (the vault entry,
+    /// lines of reports). False when the person was designated again and a later case goes on.
+    /// </summary>
+    [Public] public required bool LastCaseOfPerson { get; init; }
 }

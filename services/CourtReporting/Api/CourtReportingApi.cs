@@ -50,9 +50,10 @@ public static class CourtReportingApi
             ids = [one.Id];
         }
         else ids = Jurisdictions.All.Where(j => user.ActsFor(j.Territory)).Select(j => j.Id).ToList();
-        var reports = await db.Reports.AsNoTracking().Where(r => ids.Contains(r.Jurisdiction)).ToListAsync(ct);
-        return Results.Ok(reports.OrderBy(r => r.Jurisdiction).ThenByDescending(r => r.Number)
-            .Select(r => new ReportSummary(r.Id, r.Jurisdiction, r.Number, r.PeriodStart, r.PeriodEnd, r.Trigger, r.IssuedAt, r.Figures)));
+        var reports = await db.Reports.AsNoTracking().Where(r => ids.Contains(r.Jurisdiction))
+            .Select(r => new ReportSummary(r.Id, r.Jurisdiction, r.Number, r.PeriodStart, r.PeriodEnd, r.Trigger, r.IssuedAt, r.Figures))
+            .ToListAsync(ct);
+        return Results.Ok(reports.OrderBy(r => r.Jurisdiction).ThenByDescending(r => r.Number));
     }
 
     private static async Task<IResult> GetAsync(string jurisdiction, int number, ClaimsPrincipal user, CourtReportingDbContext db, CancellationToken ct)
@@ -82,7 +83,16 @@ public static class CourtReportingApi
         if (Visible(jurisdiction, user) is not { } visible) return Problems.Forbidden();
         var now = clock.GetUtcNow();
         var report = await issuer.StageImmediateAsync(visible, TerritoryCalendar.Today(visible.Territory, now), now, options.Value.PeriodMonths, ct, ReportTrigger.OperatorRequest);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another report of this jurisdiction was being issued at the same moment: its facts are its own.
+            return Results.Problem(title: "Another report of this jurisdiction was issued at the same moment; ask again.", statusCode: StatusCodes.Status409Conflict,
+                type: Problems.TypeOf("report-in-progress"), extensions: new Dictionary<string, object?> { ["reasonCode"] = "report-in-progress" });
+        }
         return Results.Created($"/court-reporting/reports/{visible.Id}/{report.Number}", ReportView.Of(report));
     }
 }

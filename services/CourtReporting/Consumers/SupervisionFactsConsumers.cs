@@ -119,22 +119,24 @@ public sealed class SupervisionEndedConsumer(CourtReportingDbContext db) : Idemp
 }
 
 /// <summary>
-/// Retention elapsed: the picture and its facts are deleted, and the person's lines in reports
-/// already issued lose their reference (the figures stay, as issued).
+/// Retention elapsed: the case's picture and facts are deleted; when it was the person's last case,
+/// the person's lines leave the reports already issued (their figures stay, as issued).
 /// </summary>
 public sealed class SupervisionPurgedConsumer(CourtReportingDbContext db) : IdempotentConsumer<SupervisionPurged, CourtReportingDbContext>(db)
 {
-    public const string PurgedReference = "purged";
-
     protected override async Task Handle(ConsumeContext<SupervisionPurged> context)
     {
         var ct = context.CancellationToken;
-        var person = context.Message.Person;
-        Db.Cases.RemoveRange(await Db.Cases.Where(c => c.CaseId == context.Message.CaseId || c.Person == person).ToListAsync(ct));
-        Db.Facts.RemoveRange(await Db.Facts.Where(f => f.CaseId == context.Message.CaseId).ToListAsync(ct));
-        foreach (var report in await Db.Reports.ToListAsync(ct))
-            if (report.Lines.Any(l => l.Person == person.Value))
-                report.Lines = report.Lines.Select(l => l.Person == person.Value ? l with { Person = PurgedReference } : l).ToList();
+        var purged = context.Message;
+        var picture = await Db.Cases.SingleOrDefaultAsync(c => c.CaseId == purged.CaseId, ct);
+        if (picture is not null) Db.Cases.Remove(picture);
+        Db.Facts.RemoveRange(await Db.Facts.Where(f => f.CaseId == purged.CaseId).ToListAsync(ct));
+        if (!purged.LastCaseOfPerson) return;
+        var reports = picture is { AwaitsOpening: false }
+            ? await Db.Reports.Where(r => r.Jurisdiction == picture.Jurisdiction).ToListAsync(ct)
+            : await Db.Reports.ToListAsync(ct);
+        foreach (var report in reports.Where(r => r.Lines.Any(l => l.Person == purged.Person.Value)))
+            report.Lines = report.Lines.Where(l => l.Person != purged.Person.Value).ToList();
     }
 }
 
@@ -147,9 +149,17 @@ internal static class PictureQueries
     public static async Task<CasePicture> PictureOfAsync(this CourtReportingDbContext db, Guid caseId, Contracts.Values.PersonRef person, CancellationToken cancellationToken)
     {
         var picture = await db.Cases.SingleOrDefaultAsync(c => c.CaseId == caseId, cancellationToken);
-        if (picture is not null) return picture;
-        picture = CasePicture.AwaitingOpening(caseId, person);
-        db.Cases.Add(picture);
+        if (picture is null)
+        {
+            picture = CasePicture.AwaitingOpening(caseId, person);
+            db.Cases.Add(picture);
+        }
+        else if (picture.AwaitsOpening)
+        {
+            // If the opening commits first, this fact is retried and takes the jurisdiction; if this fact
+            // commits first, the opening is retried and finds it.
+            picture.Touch();
+        }
         return picture;
     }
 

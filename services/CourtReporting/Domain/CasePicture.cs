@@ -20,11 +20,20 @@ public sealed class CasePicture
 
     public bool AwaitsOpening => Jurisdiction.Length == 0;
 
+    /// <summary>
+    /// Bumped by the opening and by every fact written while the opening is awaited: of two such
+    /// writers at once, the second fails and is retried, so no fact is left without its jurisdiction.
+    /// </summary>
+    public int Version { get; private set; }
+
+    public void Touch() => Version++;
+
     /// <summary>A fact about a case whose opening has not arrived yet: kept, reported once the jurisdiction is known.</summary>
     public static CasePicture AwaitingOpening(Guid caseId, PersonRef person) => new() { CaseId = caseId, Person = person, Territory = person.Territory };
 
     public void Opened(SupervisionOpened opened)
     {
+        Touch();
         Territory = opened.Territory;
         Jurisdiction = opened.SentenceEnforcementJurisdiction;
         ReleaseDate = opened.ReleaseDate;

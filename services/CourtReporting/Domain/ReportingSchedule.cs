@@ -41,8 +41,13 @@ public sealed class ReportingSchedule(CourtReportingDbContext db, CourtReportIss
             if (Jurisdictions.Find(deadline.Jurisdiction) is not { } jurisdiction) continue;
             using var activity = CoordinationTelemetry.Source.StartActivity("court-reporting periodic report");
             activity?.SetTag("coordination.jurisdiction", jurisdiction.Id);
-            var start = await issuer.NextPeriodStartAsync(jurisdiction, deadline.PeriodEnd, months, cancellationToken);
-            await issuer.StageAsync(jurisdiction, start < deadline.PeriodStart ? deadline.PeriodStart : start, deadline.PeriodEnd, ReportTrigger.Periodic, now, cancellationToken);
+            // An immediate report may already have gone past the period's end: then this period has nothing left to report.
+            var lastEnd = await db.Reports.Where(r => r.Jurisdiction == jurisdiction.Id).MaxAsync(r => (DateOnly?)r.PeriodEnd, cancellationToken);
+            if (lastEnd is null || lastEnd < deadline.PeriodEnd)
+            {
+                var start = await issuer.NextPeriodStartAsync(jurisdiction, deadline.PeriodEnd, months, cancellationToken);
+                await issuer.StageAsync(jurisdiction, start < deadline.PeriodStart ? deadline.PeriodStart : start, deadline.PeriodEnd, ReportTrigger.Periodic, now, cancellationToken);
+            }
             db.Deadlines.Add(deadline.Fire(jurisdiction, now, months));
             await db.SaveChangesAsync(cancellationToken);
             issued++;

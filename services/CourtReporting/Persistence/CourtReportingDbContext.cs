@@ -30,6 +30,7 @@ public abstract class CourtReportingDbContext(DbContextOptions options) : Servic
             e.Property(c => c.Person).HasConversion(p => p.Value, s => PersonRef.Parse(s)).HasMaxLength(40);
             e.Property(c => c.Territory).HasConversion<TerritoryCodeConverter>().HasMaxLength(3);
             e.Property(c => c.Jurisdiction).HasMaxLength(60);
+            e.Property(c => c.Version).IsConcurrencyToken();
             e.Property(c => c.Partners).HasConversion(JsonList<PartnerInPlace>()).Metadata.SetValueComparer(ListComparer<PartnerInPlace>());
             e.HasIndex(c => new { c.Jurisdiction, c.Open });
             e.HasIndex(c => c.Person);
@@ -40,6 +41,8 @@ public abstract class CourtReportingDbContext(DbContextOptions options) : Servic
             e.HasKey(f => new { f.Id, f.Kind });
             e.Property(f => f.Jurisdiction).HasMaxLength(60);
             e.Property(f => f.Detail).HasMaxLength(60);
+            // A fact is counted by one report: two reports staged at once cannot both claim it.
+            e.Property(f => f.ReportId).IsConcurrencyToken();
             e.HasIndex(f => new { f.Jurisdiction, f.ReportId });
             e.HasIndex(f => f.CaseId);
         });

@@ -38,6 +38,9 @@ public sealed class ReleaseConfidentialPayloadConsumer(GatewayDbContext db, Audi
         var categoryWords = requested.Select(ClosedList<DataCategory>.WordOf).ToList();
         var references = new List<string> { $"release:{request.ReleaseId}" };
         if (request.Person is { } p) references.Add($"person:{p.Value}");
+        // Identities re-attached for a payload about several persons: only of this territory, each named in the audit.
+        var people = (request.People ?? []).Where(named => named.Territory == request.Territory).Distinct().ToList();
+        references.AddRange(people.Select(named => $"person:{named.Value}"));
 
         JsonObject? contents = null;
         try
@@ -79,12 +82,17 @@ public sealed class ReleaseConfidentialPayloadConsumer(GatewayDbContext db, Audi
                     if (decision.Granted.Contains(DataCategory.Identity)) released["identity"] = JsonSerializer.SerializeToNode(details.Identity, Json);
                     if (decision.Granted.Contains(DataCategory.ContactDetails)) released["contact-details"] = JsonSerializer.SerializeToNode(details.Contact, Json);
                 }
-                if (request.People is { Count: > 0 } people && decision.Granted.Contains(DataCategory.Identity))
+                // The persons whose identity the delivery carries: listed on it, so that a purge finds it.
+                var identified = new List<string>();
+                if (people.Count > 0 && decision.Granted.Contains(DataCategory.Identity))
                 {
                     var identities = new JsonObject();
-                    foreach (var named in people.Distinct())
+                    foreach (var named in people)
                         if (await vault.OpenAsync(named, context.CancellationToken) is { } found)
+                        {
                             identities[named.Value] = JsonSerializer.SerializeToNode(found.Identity, Json);
+                            identified.Add(named.Value);
+                        }
                     released["identities"] = identities;
                 }
                 var deliveryId = NewId.NextGuid();
@@ -114,7 +122,7 @@ public sealed class ReleaseConfidentialPayloadConsumer(GatewayDbContext db, Audi
                         Body = JsonSerializer.Serialize(new
                         {
                             deliveryId, request.ReleaseId, decisionId, purpose = request.Purpose, territory = request.Territory.Value,
-                            person = request.Person?.Value, categories = decision.Granted.Select(ClosedList<DataCategory>.WordOf), payload = sealedForRecipient,
+                            person = request.Person?.Value, people = identified, categories = decision.Granted.Select(ClosedList<DataCategory>.WordOf), payload = sealedForRecipient,
                         }, Json),
                     });
                 }

@@ -26,18 +26,21 @@ public sealed class SupervisionEndedConsumer(GatewayDbContext db) : IdempotentCo
 }
 
 /// <summary>
-/// Retention elapsed (F4): the vault forgets the person, and the gateway drops every assignment and
-/// mailbox entry naming the reference. The audit log keeps the bare reference, which now points to nothing.
+/// Retention elapsed (F4): the case's assignments go; when it was the person's last case, the vault
+/// forgets the person and every mailbox entry naming the reference goes too. The audit log keeps the
+/// bare reference, which then points to nothing. A person designated again keeps the reference, so a
+/// purge of an old case must not touch the case that goes on.
 /// </summary>
 public sealed class SupervisionPurgedConsumer(GatewayDbContext db) : IdempotentConsumer<SupervisionPurged, GatewayDbContext>(db)
 {
     protected override async Task Handle(ConsumeContext<SupervisionPurged> context)
     {
-        var person = context.Message.Person;
+        var purged = context.Message;
         var ct = context.CancellationToken;
-        Db.Vault.RemoveRange(await Db.Vault.Where(v => v.Person == person).ToListAsync(ct));
-        Db.PartnerAssignments.RemoveRange(await Db.PartnerAssignments.Where(a => a.Person == person).ToListAsync(ct));
-        var mentioned = $"\"person\":\"{person.Value}\"";
-        Db.Set<Egress.AgencyDelivery>().RemoveRange(await Db.Set<Egress.AgencyDelivery>().Where(d => d.Body.Contains(mentioned)).ToListAsync(ct));
+        Db.PartnerAssignments.RemoveRange(await Db.PartnerAssignments.Where(a => a.CaseId == purged.CaseId).ToListAsync(ct));
+        if (!purged.LastCaseOfPerson) return;
+        Db.Vault.RemoveRange(await Db.Vault.Where(v => v.Person == purged.Person).ToListAsync(ct));
+        // A reference is 26 random characters: found anywhere in a body, it is this person.
+        Db.Set<Egress.AgencyDelivery>().RemoveRange(await Db.Set<Egress.AgencyDelivery>().Where(d => d.Body.Contains(purged.Person.Value)).ToListAsync(ct));
     }
 }

@@ -11,6 +11,7 @@ using Coordination.Contracts.Supervision;
 using Coordination.Contracts.Gateway;
 using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Security;
+using Coordination.ServiceDefaults.Territories;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -114,11 +115,18 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
                     ? ("unknown-jurisdiction", "The sentence-enforcement jurisdiction is not one registered for this territory.")
                     : null;
             case InboundRules.WithdrawDesignation:
-                return await vault.KnowsAsync(PersonRef.Parse(payload.GetProperty("personRef").GetString()!), territory, cancellationToken)
+                return PersonRef.TryParse(payload.GetProperty("personRef").GetString(), out var withdrawn) && await vault.KnowsAsync(withdrawn, territory, cancellationToken)
                     ? null
                     : ("person-not-designated", "The person is not designated in this territory.");
             case InboundRules.RecordControl or InboundRules.ReportIncident:
-                var person = PersonRef.Parse(payload.GetProperty("personRef").GetString()!);
+                if (!PersonRef.TryParse(payload.GetProperty("personRef").GetString(), out var person) || person.Territory != territory)
+                    return ("not-assigned-to-case", "This partner is not assigned to an open supervision case of that person.");
+                // What is recorded has happened: a later date is a typing mistake that would date reports in the future.
+                var today = TerritoryCalendar.Today(territory, clock.GetUtcNow());
+                var happened = type == InboundRules.RecordControl
+                    ? DateOnly.Parse(payload.GetProperty("controlledOn").GetString()!, System.Globalization.CultureInfo.InvariantCulture)
+                    : TerritoryCalendar.Today(territory, payload.GetProperty("occurredAt").GetDateTimeOffset());
+                if (happened > today) return ("date-in-future", "What is recorded has happened: the date is after today in the territory.");
                 return await db.PartnerAssignments.AnyAsync(a => a.Person == person && a.Partner == source.Agency, cancellationToken)
                     ? null
                     : ("not-assigned-to-case", "This partner is not assigned to an open supervision case of that person.");
@@ -251,7 +259,8 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
     {
         var decisionId = NewId.NextGuid();
         Activity.Current?.SetTag("coordination.decision.id", decisionId.ToString());
-        if (messageId is { } knownId && type is not null
+        // A partner may be told of its assignment before the door hears of it: that refusal is not final, the same message may come again.
+        if (messageId is { } knownId && type is not null && !RetryableRefusals.Contains(reasonCode)
             && !await db.IngressRecords.AnyAsync(r => r.Agency == source.Agency && r.MessageId == knownId, cancellationToken))
             db.IngressRecords.Add(new IngressRecord { Agency = source.Agency, MessageId = knownId, Type = type, Accepted = false, ReasonCode = reasonCode, DecisionId = decisionId, ReceivedAt = clock.GetUtcNow() });
         if (original is { } received)
@@ -260,6 +269,8 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
             [messageId is null ? "message:unreadable" : $"message:{messageId}", $"type:{type ?? "unknown"}"], null, "rejected", reasonCode), cancellationToken);
         return new IngressOutcome(false, decisionId, messageId, reasonCode, reason, errors);
     }
+
+    private static readonly HashSet<string> RetryableRefusals = ["not-assigned-to-case"];
 
     public const string RejectedMessagePurpose = "rejected-message";
     public const string RejectionType = "gateway.rejected";

@@ -1,6 +1,7 @@
 using Coordination.Contracts.Supervision;
 using Coordination.ServiceDefaults.Messaging;
 using Coordination.ServiceDefaults.Outbox;
+using Coordination.ServiceDefaults.Sealing;
 using Coordination.Supervision.Domain;
 using Coordination.Supervision.Persistence;
 using MassTransit;
@@ -13,35 +14,46 @@ namespace Coordination.Supervision.Consumers;
 /// account it sent under). The case checks the partner is assigned again: the gateway's copy of the
 /// assignments may lag, this one may not.
 /// </summary>
-public sealed class RecordControlConsumer(SupervisionDbContext db, TimeProvider clock) : IdempotentConsumer<RecordControl, SupervisionDbContext>(db)
+public sealed class RecordControlConsumer(SupervisionDbContext db, SealingKeyStore keys, TimeProvider clock) : IdempotentConsumer<RecordControl, SupervisionDbContext>(db)
 {
     protected override async Task Handle(ConsumeContext<RecordControl> context)
     {
         var open = await Db.OpenCaseOfAsync(context.Message.Person, context.CancellationToken);
+        Db.PublishOnCommit(CaseRules.Apply(() => open.RecordControl(context.Message, clock.GetUtcNow())), context);
+        Db.InformPartners(open, keys, context);
+    }
+}
+
+public sealed class ReportIncidentConsumer(SupervisionDbContext db, SealingKeyStore keys, TimeProvider clock) : IdempotentConsumer<ReportIncident, SupervisionDbContext>(db)
+{
+    protected override async Task Handle(ConsumeContext<ReportIncident> context)
+    {
+        var open = await Db.OpenCaseOfAsync(context.Message.Person, context.CancellationToken);
+        Db.PublishOnCommit(CaseRules.Apply(() => open.ReportIncident(context.Message, clock.GetUtcNow())), context);
+        Db.InformPartners(open, keys, context);
+    }
+}
+
+internal static class CaseRules
+{
+    /// <summary>A rule the message breaks is its sender's error: rejected with the rule's reason, not retried.</summary>
+    public static T Apply<T>(Func<T> change)
+    {
         try
         {
-            Db.PublishOnCommit(open.RecordControl(context.Message, clock.GetUtcNow()), context);
+            return change();
         }
         catch (CaseRuleViolation violation)
         {
             throw new MessageRejectedException(violation.ReasonCode, violation.Message);
         }
     }
-}
 
-public sealed class ReportIncidentConsumer(SupervisionDbContext db, TimeProvider clock) : IdempotentConsumer<ReportIncident, SupervisionDbContext>(db)
-{
-    protected override async Task Handle(ConsumeContext<ReportIncident> context)
+    /// <summary>The partners learn the outcomes and incidents their role is granted; the gateway decides which.</summary>
+    public static void InformPartners(this SupervisionDbContext db, SupervisionCase open, SealingKeyStore keys, ConsumeContext cause)
     {
-        var open = await Db.OpenCaseOfAsync(context.Message.Person, context.CancellationToken);
-        try
-        {
-            Db.PublishOnCommit(open.ReportIncident(context.Message, clock.GetUtcNow()), context);
-        }
-        catch (CaseRuleViolation violation)
-        {
-            throw new MessageRejectedException(violation.ReasonCode, violation.Message);
-        }
+        var (release, messageId) = PartnerInformation.Release(open, open.Assignments.Select(a => a.Partner).ToList(), PartnerInformation.OnFollowUp, keys);
+        db.PublishOnCommit(release, cause, messageId: messageId);
     }
 }
 

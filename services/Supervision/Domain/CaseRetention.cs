@@ -14,13 +14,14 @@ namespace Coordination.Supervision.Domain;
 /// <see cref="SupervisionPurged"/> is published in the same commit, so the gateway's vault and
 /// CourtReporting forget the person too.
 /// </summary>
-public sealed class CaseRetention(SupervisionDbContext db, TimeProvider clock) : IPeriodicPass
+public sealed class CaseRetention(SupervisionDbContext db, TimeProvider clock, IOptions<SupervisionOptions> retention) : IPeriodicPass
 {
     Task IPeriodicPass.RunPassAsync(CancellationToken cancellationToken) => PurgeDueAsync(cancellationToken);
 
     public async Task<int> PurgeDueAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        await EndMeasuresOverAsync(now, cancellationToken);
         List<SupervisionCase> due;
         using (SuppressInstrumentationScope.Begin())
         {
@@ -33,10 +34,27 @@ public sealed class CaseRetention(SupervisionDbContext db, TimeProvider clock) :
             using var activity = CoordinationTelemetry.Source.StartActivity("supervision retention purge");
             activity?.SetTag("coordination.case.id", ended.Id.ToString());
             db.Cases.Remove(ended);
-            db.PublishOnCommit(new SupervisionPurged { CaseId = ended.Id, Person = ended.Person, PurgedAt = now });
+            var another = await db.Cases.AnyAsync(c => c.Person == ended.Person && c.Id != ended.Id, cancellationToken);
+            db.PublishOnCommit(new SupervisionPurged { CaseId = ended.Id, Person = ended.Person, PurgedAt = now, LastCaseOfPerson = !another });
             await db.SaveChangesAsync(cancellationToken);
         }
         return due.Count;
+    }
+
+    /// <summary>Open cases whose measure is over end by themselves: a case nobody ended would otherwise be kept forever.</summary>
+    private async Task EndMeasuresOverAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Candidates by the UTC date; the case decides by its territory's own day.
+        var utcToday = DateOnly.FromDateTime(now.UtcDateTime);
+        List<SupervisionCase> over;
+        using (SuppressInstrumentationScope.Begin())
+            over = await db.Cases.WithFollowUp().Where(c => c.Status == CaseStatus.Open && c.MeasureEndsOn < utcToday).ToListAsync(cancellationToken);
+        foreach (var open in over)
+            if (open.EndIfMeasureOver(now, retention.Value.RetentionPeriod) is { } ended)
+            {
+                db.PublishOnCommit(ended);
+                await db.SaveChangesAsync(cancellationToken);
+            }
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Coordination.Contracts.Gateway;
+using Coordination.Contracts.Supervision;
 using Coordination.Contracts.Values;
 using Coordination.ServiceDefaults.Sealing;
 using MassTransit;
@@ -22,6 +23,9 @@ public static class PartnerInformation
 
     public static readonly IReadOnlyList<DataCategory> OnPlanChange = [DataCategory.ControlPlan];
 
+    /// <summary>After a control or an incident: the outcomes and incidents, to the roles the rules grant them.</summary>
+    public static readonly IReadOnlyList<DataCategory> OnFollowUp = [DataCategory.ControlOutcomes, DataCategory.Incidents];
+
     public static (ReleaseConfidentialPayload Request, Guid MessageId) Release(SupervisionCase supervision, IReadOnlyList<string> partners,
         IReadOnlyList<DataCategory> categories, SealingKeyStore keys)
     {
@@ -29,13 +33,24 @@ public static class PartnerInformation
         var file = new Dictionary<string, object>
         {
             [ClosedList<DataCategory>.WordOf(DataCategory.ControlPlan)] = supervision.Controls
-                .Where(c => c.ScheduledFor is not null && c.Outcome is null)
+                .Where(c => c.ScheduledFor is not null && c.Outcome is null or ControlOutcome.Postponed)
                 .OrderBy(c => c.ScheduledFor)
                 .Select(c => new { controlId = c.Id, scheduledFor = c.ScheduledFor, partner = c.Partner })
                 .ToList(),
         };
+        if (categories.Contains(DataCategory.ControlOutcomes))
+            file[ClosedList<DataCategory>.WordOf(DataCategory.ControlOutcomes)] = supervision.Controls
+                .Where(c => c.Outcome is not null)
+                .OrderBy(c => c.ControlledOn)
+                .Select(c => new { controlId = c.Id, controlledOn = c.ControlledOn, outcome = ClosedList<ControlOutcome>.WordOf(c.Outcome!.Value), partner = c.Partner })
+                .ToList();
+        if (categories.Contains(DataCategory.Incidents))
+            file[ClosedList<DataCategory>.WordOf(DataCategory.Incidents)] = supervision.Incidents
+                .OrderBy(i => i.OccurredAt)
+                .Select(i => new { incidentId = i.Id, occurredAt = i.OccurredAt, kind = ClosedList<IncidentKind>.WordOf(i.Kind), severity = ClosedList<IncidentSeverity>.WordOf(i.Severity) })
+                .ToList();
         if (categories.Contains(DataCategory.DesignationGrounds))
-            file[ClosedList<DataCategory>.WordOf(DataCategory.DesignationGrounds)] = supervision.Grounds.Select(ClosedList<Contracts.Supervision.DesignationGround>.WordOf).ToList();
+            file[ClosedList<DataCategory>.WordOf(DataCategory.DesignationGrounds)] = supervision.Grounds.Select(ClosedList<DesignationGround>.WordOf).ToList();
         var request = new ReleaseConfidentialPayload
         {
             ReleaseId = NewId.NextGuid(),

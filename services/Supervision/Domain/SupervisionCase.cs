@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Coordination.Contracts.Supervision;
 using Coordination.Contracts.Values;
+using Coordination.ServiceDefaults.Territories;
 
 namespace Coordination.Supervision.Domain;
 
@@ -96,13 +97,14 @@ public sealed class SupervisionCase
     {
         EnsureOpen();
         EnsureAssigned(record.Partner);
+        EnsureNotAfter(record.ControlledOn, now, "controlledOn");
         var control = Controls.SingleOrDefault(c => c.Id == record.ControlId);
         if (control is null)
         {
             control = new Control { Id = record.ControlId, Partner = record.Partner.Value };
             Controls.Add(control);
         }
-        else if (control.Outcome is not null)
+        else if (control.Outcome is not (null or ControlOutcome.Postponed))
             throw new CaseRuleViolation("control-already-recorded", "This control's outcome is already recorded.");
         control.Outcome = record.Outcome;
         control.ControlledOn = record.ControlledOn;
@@ -119,6 +121,7 @@ public sealed class SupervisionCase
     {
         EnsureOpen();
         EnsureAssigned(report.Partner);
+        EnsureNotAfter(TerritoryCalendar.Today(Territory, report.OccurredAt), now, "occurredAt");
         if (Incidents.Any(i => i.Id == report.IncidentId))
             throw new CaseRuleViolation("incident-already-reported", "An incident with this id is already reported.");
         Incidents.Add(new Incident
@@ -144,6 +147,17 @@ public sealed class SupervisionCase
         ReleaseDate = ReleaseDate,
         MeasureEndsOn = MeasureEndsOn,
     };
+
+    /// <summary>What a partner records has happened: a date after today in the territory is a mistake, and would date a report in the future.</summary>
+    private void EnsureNotAfter(DateOnly day, DateTimeOffset now, string field)
+    {
+        if (day > TerritoryCalendar.Today(Territory, now))
+            throw new CaseRuleViolation("date-in-future", $"{field}: what is recorded has happened; the date is after today.");
+    }
+
+    /// <summary>The measure is over and nobody ended the case: it ends by itself, so that retention runs (F4).</summary>
+    public SupervisionEnded? EndIfMeasureOver(DateTimeOffset now, TimeSpan retention) =>
+        Status == CaseStatus.Open && TerritoryCalendar.Today(Territory, now) > MeasureEndsOn ? End(SupervisionEndReason.EndOfMeasure, now, retention) : null;
 
     private void EnsureOpen()
     {

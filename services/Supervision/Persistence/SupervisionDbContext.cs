@@ -14,6 +14,9 @@ public abstract class SupervisionDbContext(DbContextOptions options) : ServiceDb
     public DbSet<SupervisionCase> Cases => Set<SupervisionCase>();
     public DbSet<Partner> Partners => Set<Partner>();
 
+    /// <summary>The SQL of "the case is open", in the provider's quoting.</summary>
+    protected abstract string OpenCaseFilter { get; }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -29,8 +32,9 @@ public abstract class SupervisionDbContext(DbContextOptions options) : ServiceDb
                     text => text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<DesignationGround>).ToList(),
                     new ValueComparer<List<DesignationGround>>((a, b) => a!.SequenceEqual(b!), l => l.Aggregate(0, (h, g) => HashCode.Combine(h, g)), l => l.ToList()))
                 .HasMaxLength(200);
-            // One open case per person: a second designation is a conflict, not a second case.
             e.HasIndex(c => new { c.Person, c.Status });
+            // One open case per person: a second designation is a conflict, not a second case, even when two arrive at once.
+            e.HasIndex(c => c.Person, "IX_SupervisionCases_OpenCaseOfPerson").IsUnique().HasFilter(OpenCaseFilter);
             e.OwnsMany(c => c.ConductReports, r =>
             {
                 r.ToTable("ConductReports");
@@ -54,6 +58,8 @@ public abstract class SupervisionDbContext(DbContextOptions options) : ServiceDb
                 k.Property(x => x.Id).ValueGeneratedNever();
                 k.Property(x => x.Partner).HasMaxLength(100);
                 k.Property(x => x.RecordedBy).HasMaxLength(100);
+                // Two partners recording one control at once: the second finds it recorded, never both outcomes.
+                k.Property(x => x.Outcome).IsConcurrencyToken();
             });
             e.OwnsMany(c => c.Incidents, i =>
             {
@@ -79,10 +85,15 @@ public abstract class SupervisionDbContext(DbContextOptions options) : ServiceDb
 
 public sealed class SqliteSupervisionDbContext(DbContextOptions<SqliteSupervisionDbContext> options) : SupervisionDbContext(options)
 {
+    protected override string OpenCaseFilter => $"\"Status\" = {(int)CaseStatus.Open}";
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) => configurationBuilder.UseSqliteConventions();
 }
 
-public sealed class SqlServerSupervisionDbContext(DbContextOptions<SqlServerSupervisionDbContext> options) : SupervisionDbContext(options);
+public sealed class SqlServerSupervisionDbContext(DbContextOptions<SqlServerSupervisionDbContext> options) : SupervisionDbContext(options)
+{
+    protected override string OpenCaseFilter => $"[Status] = {(int)CaseStatus.Open}";
+}
 
 /// <summary>Used by <c>dotnet ef</c> only.</summary>
 public sealed class SqliteSupervisionDesignFactory : IDesignTimeDbContextFactory<SqliteSupervisionDbContext>

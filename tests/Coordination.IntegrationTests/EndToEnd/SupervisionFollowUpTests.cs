@@ -31,6 +31,7 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         var control = Guid.NewGuid();
         Assert.Equal(HttpStatusCode.OK, (await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/controls",
             new { partner = "75-association", scheduledFor = "2026-04-09", controlId = control })).StatusCode);
+        _clock.SetUtcNow(new DateTimeOffset(2026, 4, 10, 12, 0, 0, TimeSpan.Zero));
         Assert.Equal(HttpStatusCode.Accepted, (await SendAsync("association-75", "supervision.record-control", new JsonObject
         {
             ["personRef"] = person, ["controlId"] = control.ToString(), ["controlledOn"] = "2026-04-09", ["outcome"] = "compliant",
@@ -116,7 +117,7 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         await Poller.UntilAsync(async () => await AssignmentsAsync(person) == 0, "the gateway told");
         var late = await SendAsync("prison-75", "supervision.record-control", new JsonObject
         {
-            ["personRef"] = person, ["controlId"] = Guid.NewGuid().ToString(), ["controlledOn"] = "2026-04-09", ["outcome"] = "compliant",
+            ["personRef"] = person, ["controlId"] = Guid.NewGuid().ToString(), ["controlledOn"] = "2026-04-01", ["outcome"] = "compliant",
         });
         Assert.Equal((HttpStatusCode.Forbidden, "not-assigned-to-case"), (late.Status, late.Body.GetProperty("reasonCode").GetString()));
 

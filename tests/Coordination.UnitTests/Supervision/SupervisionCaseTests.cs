@@ -7,7 +7,7 @@ namespace Coordination.UnitTests.Supervision;
 
 public sealed class SupervisionCaseTests
 {
-    private static readonly DateTimeOffset Now = new(2026, 4, 2, 8, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Now = new(2026, 4, 20, 8, 0, 0, TimeSpan.Zero);
     private static readonly PartnerId Association = PartnerId.Parse("75-association");
     private static readonly PersonRef Person = PersonRef.New(TerritoryCode.Parse("75"));
 

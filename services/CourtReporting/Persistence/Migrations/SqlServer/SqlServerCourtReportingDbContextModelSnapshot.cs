@@ -58,6 +58,10 @@ namespace Coordination.CourtReporting.Persistence.Migrations.SqlServer
                         .HasMaxLength(3)
                         .HasColumnType("nvarchar(3)");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
                     b.HasKey("CaseId");
 
                     b.HasIndex("Person");
@@ -137,6 +141,7 @@ namespace Coordination.CourtReporting.Persistence.Migrations.SqlServer
                         .HasColumnType("date");
 
                     b.Property<Guid?>("ReportId")
+                        .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<int?>("Severity")

@@ -53,6 +53,10 @@ namespace Coordination.CourtReporting.Persistence.Migrations.Sqlite
                         .HasMaxLength(3)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("CaseId");
 
                     b.HasIndex("Person");
@@ -132,6 +136,7 @@ namespace Coordination.CourtReporting.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("ReportId")
+                        .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("Severity")

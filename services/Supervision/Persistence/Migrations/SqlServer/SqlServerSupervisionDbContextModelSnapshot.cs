@@ -237,6 +237,10 @@ namespace Coordination.Supervision.Persistence.Migrations.SqlServer
 
                     b.HasIndex("Person", "Status");
 
+                    b.HasIndex(new[] { "Person" }, "IX_SupervisionCases_OpenCaseOfPerson")
+                        .IsUnique()
+                        .HasFilter("[Status] = 1");
+
                     b.ToTable("SupervisionCases", (string)null);
                 });
 
@@ -305,6 +309,7 @@ namespace Coordination.Supervision.Persistence.Migrations.SqlServer
                                 .HasColumnType("date");
 
                             b1.Property<int?>("Outcome")
+                                .IsConcurrencyToken()
                                 .HasColumnType("int");
 
                             b1.Property<string>("Partner")

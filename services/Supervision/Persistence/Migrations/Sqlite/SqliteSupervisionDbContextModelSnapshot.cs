@@ -228,6 +228,10 @@ namespace Coordination.Supervision.Persistence.Migrations.Sqlite
 
                     b.HasIndex("Person", "Status");
 
+                    b.HasIndex(new[] { "Person" }, "IX_SupervisionCases_OpenCaseOfPerson")
+                        .IsUnique()
+                        .HasFilter("\"Status\" = 1");
+
                     b.ToTable("SupervisionCases", (string)null);
                 });
 
@@ -296,6 +300,7 @@ namespace Coordination.Supervision.Persistence.Migrations.Sqlite
                                 .HasColumnType("TEXT");
 
                             b1.Property<int?>("Outcome")
+                                .IsConcurrencyToken()
                                 .HasColumnType("INTEGER");
 
                             b1.Property<string>("Partner")
