@@ -77,7 +77,7 @@ public sealed class ReleaseConfidentialPayloadConsumer(GatewayDbContext db, Audi
                     if (contents!.TryGetPropertyValue(word, out var value)) released[word] = value?.DeepClone();
                 }
                 if (request.Person is { } person && (decision.Granted.Contains(DataCategory.Identity) || decision.Granted.Contains(DataCategory.ContactDetails))
-                    && await vault.OpenAsync(person, context.CancellationToken) is { } details)
+                    && await vault.OpenForReleaseAsync(person, context.CancellationToken) is { } details)
                 {
                     if (decision.Granted.Contains(DataCategory.Identity)) released["identity"] = JsonSerializer.SerializeToNode(details.Identity, Json);
                     if (decision.Granted.Contains(DataCategory.ContactDetails)) released["contact-details"] = JsonSerializer.SerializeToNode(details.Contact, Json);
@@ -88,7 +88,7 @@ public sealed class ReleaseConfidentialPayloadConsumer(GatewayDbContext db, Audi
                 {
                     var identities = new JsonObject();
                     foreach (var named in people)
-                        if (await vault.OpenAsync(named, context.CancellationToken) is { } found)
+                        if (await vault.OpenForReleaseAsync(named, context.CancellationToken) is { } found)
                         {
                             identities[named.Value] = JsonSerializer.SerializeToNode(found.Identity, Json);
                             identified.Add(named.Value);

@@ -53,6 +53,8 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
             e.Property(v => v.IdentityDigest).HasMaxLength(32);
             e.HasIndex(v => new { v.Territory, v.IdentityDigest }).IsUnique();
             e.Property(v => v.DesignatedBy).HasMaxLength(100);
+            // Changes with every re-designation; a release holds it, so that a purge and a release never cross.
+            e.Property(v => v.SealId).IsConcurrencyToken();
         });
         modelBuilder.Entity<Ingress.PartnerAssignment>(e =>
         {

@@ -86,6 +86,20 @@ public sealed class IdentityVault(GatewayDbContext db, SealingKeyStore keys)
         return PayloadSealer.OpenJson<DesignationDetails>(JsonSerializer.Deserialize<SealedPayload>(entry.SealedDetails, Json)!, ring, Purpose, entry.SealId);
     }
 
+    /// <summary>
+    /// Re-attaches the details for a release, and holds the entry until the release commits: a purge
+    /// committed in between makes the release fail and be retried, so no delivery carries an identity
+    /// the vault has already forgotten.
+    /// </summary>
+    public async Task<DesignationDetails?> OpenForReleaseAsync(PersonRef person, CancellationToken cancellationToken)
+    {
+        var entry = await db.Vault.SingleOrDefaultAsync(v => v.Person == person, cancellationToken);
+        if (entry is null) return null;
+        db.Entry(entry).Property(v => v.SealId).IsModified = true;
+        using var ring = keys.RingFor(Owner);
+        return PayloadSealer.OpenJson<DesignationDetails>(JsonSerializer.Deserialize<SealedPayload>(entry.SealedDetails, Json)!, ring, Purpose, entry.SealId);
+    }
+
     public Task<bool> KnowsAsync(PersonRef person, TerritoryCode territory, CancellationToken cancellationToken) =>
         db.Vault.AnyAsync(v => v.Person == person && v.Territory == territory, cancellationToken);
 

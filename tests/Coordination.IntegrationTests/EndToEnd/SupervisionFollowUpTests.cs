@@ -19,7 +19,7 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
     private ServiceHost _host = null!;
 
     public async Task InitializeAsync() =>
-        _host = await ServiceHost.StartAllInOneAsync(b => b.Services.AddSingleton<TimeProvider>(_clock));
+        _host = await ServiceHost.StartAllInOneAsync(b => b.Services.AddSingleton<TimeProvider>(_clock), "--Supervision:RetentionPeriod=30.00:00:00");
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
@@ -127,6 +127,51 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Purging_an_old_case_leaves_the_same_persons_later_case_whole()
+    {
+        var person = await DesignateAsync("Fantine");
+        Assert.Equal(HttpStatusCode.OK, (await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/end", new { reason = "transferred-to-another-territory" })).StatusCode);
+        // Designated again after the first case ended: the vault gives the same reference, Supervision a new case.
+        await DesignateAgainAsync("Fantine", person);
+        await AssignAsync(person, "75-association");
+
+        _clock.SetUtcNow(_clock.GetUtcNow().AddDays(31));
+        await Poller.UntilAsync(async () => (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person}")).Length == 1, "the first case purged");
+        await Task.Delay(500); // let the gateway and CourtReporting handle the purge too
+        Assert.Equal("open", (await CaseAsync(person)).GetProperty("status").GetString());
+        Assert.Equal(1, await AssignmentsAsync(person));
+        var withdrawal = await SendAsync("jap-75", "supervision.withdraw-designation", new JsonObject { ["personRef"] = person });
+        Assert.Equal(HttpStatusCode.Accepted, withdrawal.Status);
+        await Poller.UntilAsync(async () => (await CaseAsync(person)).GetProperty("status").GetString() == "ended", "the later case withdrawn");
+    }
+
+    [Fact]
+    public async Task A_partner_refused_before_the_door_knows_its_assignment_may_send_the_same_message_again()
+    {
+        var person = await DesignateAsync("Cosette");
+        var envelope = new JsonObject
+        {
+            ["messageId"] = Guid.NewGuid().ToString(), ["type"] = "supervision.record-control", ["schemaVersion"] = 1, ["territory"] = "75",
+            ["occurredAt"] = "2026-04-02T10:00:00+02:00",
+            ["payload"] = new JsonObject { ["personRef"] = person, ["controlId"] = Guid.NewGuid().ToString(), ["controlledOn"] = "2026-04-02", ["outcome"] = "compliant" },
+        };
+        using var association = _host.ClientFor(DemoPrincipals.Named("association-75"));
+        async Task<HttpStatusCode> Post() =>
+            (await association.PostAsync("/ingress/supervision.record-control", new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json"))).StatusCode;
+
+        Assert.Equal(HttpStatusCode.Forbidden, await Post());
+        await AssignAsync(person, "75-association");
+        Assert.Equal(HttpStatusCode.Accepted, await Post());
+
+        var tomorrow = await SendAsync("association-75", "supervision.record-control", new JsonObject
+        {
+            ["personRef"] = person, ["controlId"] = Guid.NewGuid().ToString(), ["controlledOn"] = "2026-04-03", ["outcome"] = "missed",
+        });
+        Assert.Equal((HttpStatusCode.BadRequest, "date-in-future"), (tomorrow.Status, tomorrow.Body.GetProperty("reasonCode").GetString()));
+        await Poller.UntilAsync(async () => (await CaseAsync(person)).GetProperty("controls").GetArrayLength() == 1, "the accepted control on the case");
+    }
+
+    [Fact]
     public async Task Operators_get_a_reason_for_every_refused_change_and_nothing_changes()
     {
         var person = await DesignateAsync("Thenardier");
@@ -188,6 +233,15 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
     }
 
     private readonly HashSet<string> _seen = [];
+
+    private async Task DesignateAgainAsync(string lastName, string person)
+    {
+        var payload = IngressOverHttpTests.Example("supervision.designate-person")["payload"]!.AsObject();
+        payload["identity"]!["lastName"] = lastName;
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync("jap-75", "supervision.designate-person", payload)).Status);
+        await Poller.UntilAsync(async () => (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person}"))
+            .Any(c => c.GetProperty("status").GetString() == "open"), "the later case opened under the same reference");
+    }
 
     private async Task AssignAsync(string person, string partner)
     {

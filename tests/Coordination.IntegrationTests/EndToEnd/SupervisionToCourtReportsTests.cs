@@ -226,7 +226,8 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         await InScopeAsync<Coordination.Gateway.Persistence.GatewayDbContext, bool>(async db =>
         {
             Assert.Equal(0, await CountAssignmentsAsync(person));
-            Assert.DoesNotContain(await db.Set<Coordination.Gateway.Egress.AgencyDelivery>().Select(d => d.Body).ToListAsync(), b => b.Contains(person));
+            var left = await db.Set<Coordination.Gateway.Egress.AgencyDelivery>().Where(d => d.Body.Contains(person)).Select(d => d.Type + " " + d.CreatedAt + " " + d.Body.Substring(0, 300)).ToListAsync();
+            Assert.True(left.Count == 0, string.Join("\n", left));
             return true;
         });
         await InScopeAsync<Coordination.CourtReporting.Persistence.CourtReportingDbContext, bool>(async db =>

@@ -94,6 +94,47 @@ public sealed class SupervisionCaseTests
     }
 
     [Fact]
+    public void A_postponed_control_stays_in_the_plan_and_its_real_outcome_is_recorded_later()
+    {
+        var followed = NewCase();
+        followed.Assign(PartnerOf("75-association"), PartnerRole.Association, Now);
+        var control = Guid.NewGuid();
+        followed.ScheduleControl(control, Association, new DateOnly(2026, 4, 8));
+        followed.RecordControl(Record(control, Association, ControlOutcome.Postponed), Now);
+        Assert.Equal(ControlOutcome.Compliant, followed.RecordControl(Record(control, Association), Now).Outcome);
+        Assert.Equal("control-already-recorded", ReasonOf(() => followed.RecordControl(Record(control, Association, ControlOutcome.Missed), Now)));
+    }
+
+    [Fact]
+    public void What_a_partner_records_cannot_be_dated_after_today_in_the_territory()
+    {
+        var followed = NewCase();
+        followed.Assign(PartnerOf("75-association"), PartnerRole.Association, Now);
+        var tomorrow = Record(Guid.NewGuid(), Association) with { ControlledOn = new DateOnly(2026, 4, 21) };
+        Assert.Equal("date-in-future", ReasonOf(() => followed.RecordControl(tomorrow, Now)));
+        Assert.Equal("date-in-future", ReasonOf(() => followed.ReportIncident(new ReportIncident
+        {
+            IncidentId = Guid.NewGuid(), Person = Person, Partner = Association, Kind = IncidentKind.Other, Severity = IncidentSeverity.Serious,
+            OccurredAt = new DateTimeOffset(2062, 4, 20, 8, 0, 0, TimeSpan.Zero),
+        }, Now)));
+        Assert.Empty(followed.Controls);
+        Assert.Empty(followed.Incidents);
+    }
+
+    [Fact]
+    public void A_case_whose_measure_is_over_ends_by_itself_the_day_after_in_the_territory()
+    {
+        var followed = NewCase(); // the measure ends on 1 April 2027
+        var lastDay = new DateTimeOffset(2027, 4, 1, 21, 0, 0, TimeSpan.Zero); // 23:00 in Paris
+        Assert.Null(followed.EndIfMeasureOver(lastDay, TimeSpan.FromDays(30)));
+        var dayAfter = new DateTimeOffset(2027, 4, 1, 22, 30, 0, TimeSpan.Zero); // 00:30 on 2 April in Paris
+        var ended = followed.EndIfMeasureOver(dayAfter, TimeSpan.FromDays(30));
+        Assert.Equal(SupervisionEndReason.EndOfMeasure, ended!.Reason);
+        Assert.Equal(dayAfter.AddDays(30), followed.PurgeDueAt);
+        Assert.Null(followed.EndIfMeasureOver(dayAfter.AddDays(1), TimeSpan.FromDays(30)));
+    }
+
+    [Fact]
     public void An_incident_is_reported_once_with_its_kind_and_severity()
     {
         var followed = NewCase();

@@ -246,6 +246,7 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
                         .HasColumnType("varbinary(32)");
 
                     b.Property<Guid>("SealId")
+                        .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<string>("SealedDetails")

@@ -239,6 +239,7 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
                         .HasColumnType("BLOB");
 
                     b.Property<Guid>("SealId")
+                        .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SealedDetails")
