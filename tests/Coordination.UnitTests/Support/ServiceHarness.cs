@@ -1,7 +1,10 @@
 using Coordination.Briefings;
 using Coordination.Briefings.Persistence;
+using Coordination.Opinions;
+using Coordination.Opinions.Persistence;
 using Coordination.ServiceDefaults.Hosting;
 using Coordination.ServiceDefaults.Messaging;
+using Coordination.ServiceDefaults.Outbox;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -12,13 +15,13 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Coordination.UnitTests.Support;
 
-/// <summary>The Briefings service as its host registers it, on MassTransit's test harness, with a fake clock.</summary>
-public sealed class BriefingsHarness : IAsyncDisposable
+/// <summary>A service as its host registers it, on MassTransit's test harness, with a fake clock.</summary>
+public class ServiceHarness<TContext> : IAsyncDisposable where TContext : ServiceDbContext
 {
     private readonly WebApplication _app;
     private readonly string _folder;
 
-    private BriefingsHarness(WebApplication app, string folder, FakeTimeProvider clock)
+    protected ServiceHarness(WebApplication app, string folder, FakeTimeProvider clock)
     {
         _app = app;
         _folder = folder;
@@ -28,8 +31,10 @@ public sealed class BriefingsHarness : IAsyncDisposable
 
     public FakeTimeProvider Clock { get; }
     public ITestHarness Harness { get; }
+    public IServiceProvider Services => _app.Services;
 
-    public static async Task<BriefingsHarness> StartAsync(DateTimeOffset now, IDictionary<string, string?>? settings = null)
+    protected static async Task<(WebApplication App, string Folder, FakeTimeProvider Clock)> StartAppAsync(DateTimeOffset now, Action<WebApplicationBuilder> addService,
+        IDictionary<string, string?>? settings)
     {
         var folder = Directory.CreateTempSubdirectory("coordination-unit-").FullName;
         var clock = new FakeTimeProvider(now);
@@ -38,13 +43,14 @@ public sealed class BriefingsHarness : IAsyncDisposable
         {
             ["Urls"] = "http://127.0.0.1:0",
             ["Database:Directory"] = folder,
+            ["Sealing:KeyDirectory"] = Path.Combine(folder, "sealing-keys"),
             ["Outbox:PollInterval"] = "00:00:00.200",
             ["Logging:LogLevel:Default"] = "Warning",
         });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         builder.AddServiceDefaults("unit-tests");
         builder.Services.AddSingleton<TimeProvider>(clock);
-        builder.AddBriefingsService();
+        addService(builder);
 
         var registry = builder.Registry();
         builder.Services.AddMassTransitTestHarness(x =>
@@ -53,13 +59,13 @@ public sealed class BriefingsHarness : IAsyncDisposable
 
         var app = builder.Build();
         await app.StartAsync();
-        return new BriefingsHarness(app, folder, clock);
+        return (app, folder, clock);
     }
 
-    public async Task<T> Query<T>(Func<BriefingsDbContext, Task<T>> query)
+    public async Task<T> Query<T>(Func<TContext, Task<T>> query)
     {
         await using var scope = _app.Services.CreateAsyncScope();
-        return await query(scope.ServiceProvider.GetRequiredService<BriefingsDbContext>());
+        return await query(scope.ServiceProvider.GetRequiredService<TContext>());
     }
 
     public Task<int> UnsentOutboxCount() => Query(db => db.OutboxMessages.CountAsync(m => m.SentAt == null));
@@ -71,4 +77,20 @@ public sealed class BriefingsHarness : IAsyncDisposable
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }
+}
+
+public sealed class BriefingsHarness : ServiceHarness<BriefingsDbContext>
+{
+    private BriefingsHarness((WebApplication App, string Folder, FakeTimeProvider Clock) started) : base(started.App, started.Folder, started.Clock) { }
+
+    public static async Task<BriefingsHarness> StartAsync(DateTimeOffset now, IDictionary<string, string?>? settings = null) =>
+        new(await StartAppAsync(now, b => b.AddBriefingsService(), settings));
+}
+
+public sealed class OpinionsHarness : ServiceHarness<OpinionsDbContext>
+{
+    private OpinionsHarness((WebApplication App, string Folder, FakeTimeProvider Clock) started) : base(started.App, started.Folder, started.Clock) { }
+
+    public static async Task<OpinionsHarness> StartAsync(DateTimeOffset now, IDictionary<string, string?>? settings = null) =>
+        new(await StartAppAsync(now, b => b.AddOpinionsService(), settings));
 }
