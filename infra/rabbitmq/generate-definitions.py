@@ -60,7 +60,7 @@ for service, prefix in SERVICES:
     name = f"svc-{service}"
     users.append(user(name))
     own = rf"{prefix}-[a-z0-9-]+(_error|_skipped)?"
-    contracts = r"Coordination\.Contracts\.[A-Za-z]+:[A-Za-z]+"
+    contracts = r"Coordination\.Contracts\.[A-Za-z]+:[A-Za-z0-9]+"
     if service == "gateway":
         permissions.append({"user": name, "vhost": "/",
                             "configure": rf"^({own}|{contracts}|{BUS}|coordination\.ingress|agency\..+\.(inbox|rejected))$",

@@ -49,6 +49,33 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
         Assert.Equal(403, await RefusalCode(c => c.BasicGetAsync("gateway-ingress", autoAck: true), "75-association"));
     }
 
+    public static TheoryData<string> Services() => ["gateway", "supervision", "opinions", "court-reporting"];
+
+    /// <summary>
+    /// Each service, alone under its own account from definitions.json, starts its bus (declaring its
+    /// queues, and the exchanges of every message type it consumes or publishes) and reports ready.
+    /// A permission too narrow for one of its names stops the bus: the host would never start.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Services))]
+    public async Task Each_service_starts_under_its_own_least_privilege_account(string service)
+    {
+        Func<string[], Microsoft.AspNetCore.Builder.WebApplication> build = service switch
+        {
+            "gateway" => a => Coordination.Gateway.Program.Build(a),
+            "supervision" => a => Coordination.Supervision.Program.Build(a),
+            "opinions" => a => Coordination.Opinions.Program.Build(a),
+            "court-reporting" => a => Coordination.CourtReporting.Program.Build(a),
+            _ => throw new ArgumentOutOfRangeException(nameof(service)),
+        };
+        var account = $"svc-{service}";
+        var url = new UriBuilder(broker.AmqpUrl) { UserName = account, Password = $"{account}-demo-password" }.Uri.ToString();
+        var starting = ServiceHost.StartServiceAsync(build, broker, $"--Messaging:RabbitMqUrl={url}", "--Gateway:SeedDemoRules=false", "--Supervision:SeedDemoPartners=false");
+        await using var host = await starting.WaitAsync(TimeSpan.FromSeconds(60));
+        var ready = await host.Http.GetAsync("/health/ready");
+        Assert.True(ready.IsSuccessStatusCode, $"{service} under {account}: {(int)ready.StatusCode} {await ready.Content.ReadAsStringAsync()}");
+    }
+
     [Fact]
     public async Task The_briefings_service_does_its_work_under_its_own_least_privilege_account()
     {

@@ -66,6 +66,10 @@ public sealed class ServiceHost : IAsyncDisposable
     public static Task<ServiceHost> StartAllInOneAsync(Action<WebApplicationBuilder>? configure = null, params string[] settings) =>
         StartAsync(args => Coordination.AllInOne.AllInOneHost.Build(args, configure), null, settings);
 
+    /// <summary>One service's own host (its Program's Build), on the test broker, with the caller's settings.</summary>
+    public static Task<ServiceHost> StartServiceAsync(Func<string[], WebApplication> build, RabbitMqBroker broker, params string[] settings) =>
+        StartAsync(build, null, ["--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={broker.AmqpUrl}", "--Messaging:RetryIntervalMilliseconds=50", .. settings]);
+
     private static async Task<ServiceHost> StartAsync(Func<string[], WebApplication> build, string? folder, string[] settings)
     {
         var ownsFolder = folder is null;
