@@ -12,6 +12,7 @@ using Coordination.ServiceDefaults.Telemetry;
 using Coordination.ServiceDefaults.Outbox;
 using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Security;
+using Coordination.ServiceDefaults.Territories;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -66,7 +67,7 @@ public sealed class ReleaseConfidentialPayloadConsumer(GatewayDbContext db, Audi
                 ? ReleaseDecision.Deny("unreadable-payload", requested)
                 : OutsideJurisdiction(request, purpose, recipientId) is { } refusal
                     ? ReleaseDecision.Deny(refusal, requested)
-                    : ReleaseDecider.Decide(rules, request.Territory, RecipientOf(recipientId, request.Territory), purpose, requested, DateOnly.FromDateTime(now.UtcDateTime));
+                    : ReleaseDecider.Decide(rules, request.Territory, RecipientOf(recipientId, request.Territory), purpose, requested, TerritoryCalendar.Today(request.Territory, now));
 
             if (decision.Released)
             {

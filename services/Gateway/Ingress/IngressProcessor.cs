@@ -74,7 +74,7 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
             var now = clock.GetUtcNow();
             var history = await db.SharingRules.AsNoTracking().Where(v => v.Territory == territory).ToListAsync(cancellationToken);
             var role = source.Role == PrincipalRole.SentenceEnforcementCourt ? Contracts.Gateway.RecipientRole.SentenceEnforcementCourt : Contracts.Gateway.RecipientRole.ProbationService;
-            if (!InboundRules.OptedIn(SharingRulesVersion.InForce(history, now), role, DateOnly.FromDateTime(now.UtcDateTime)))
+            if (!InboundRules.OptedIn(SharingRulesVersion.InForce(history, now), role, TerritoryCalendar.Today(territory, now)))
                 return await RejectAsync(body, source, messageId, type, "forbidden-inbound-flow",
                     "The sharing rules in force do not open the 2017-258 flow (an opt-in rule with its legal basis is required).", [], cancellationToken);
             // F3: only about a person the judicial authority designated, in this territory.

@@ -29,6 +29,8 @@ public sealed record OpinionView(
     [property: JsonConverter(typeof(KebabCaseEnumConverter<OpinionVerdict>))] OpinionVerdict Verdict,
     IReadOnlyList<string> Recommendations, string? Text, DateTimeOffset DraftedAt, DateTimeOffset? AdoptedAt, DateTimeOffset? TransmittedAt, Guid? ReleaseId);
 
+public sealed record ContributionView(string Partner, string Text, DateTimeOffset ReceivedAt);
+
 public sealed record ReviewView(
     Guid Id, string Territory,
     [property: JsonConverter(typeof(KebabCaseEnumConverter<Art41MeasureKind>))] Art41MeasureKind Measure,
@@ -56,6 +58,7 @@ public static class OpinionsApi
         reviews.MapPut("/{id:guid}/indicators", RecordIndicatorsAsync);
         reviews.MapPut("/{id:guid}/draft", DraftAsync);
         reviews.MapPost("/{id:guid}/adoption", AdoptAsync);
+        reviews.MapGet("/{id:guid}/contributions", ContributionsAsync);
         app.MapGet("/opinions", ListOpinionsAsync).WithTags("Opinions").RequireAuthorization(CoordinationPolicies.TerritoryOperator);
     }
 
@@ -169,6 +172,14 @@ public static class OpinionsApi
     private static Task<IResult> AdoptAsync(Guid id, ClaimsPrincipal user, OpinionsDbContext db, SealingKeyStore keys, IOptions<OpinionsOptions> options, TimeProvider clock, CancellationToken ct) =>
         ChangeAsync(id, user, db, ct, "The opinion was not adopted.", review => OpinionTransmission.AdoptAndTransmit(db, review, keys, options.Value, clock.GetUtcNow()));
 
+    /// <summary>What the partners wrote, for the bodies drafting the opinion.</summary>
+    private static async Task<IResult> ContributionsAsync(Guid id, ClaimsPrincipal user, OpinionsDbContext db, CancellationToken ct)
+    {
+        var review = await db.Reviews.AsNoTracking().Include(r => r.Contributions).SingleOrDefaultAsync(r => r.Id == id, ct);
+        if (review is null || !user.ActsFor(review.Territory)) return Problems.Forbidden();
+        return Results.Ok(review.Contributions.OrderBy(c => c.ReceivedAt).Select(c => new ContributionView(c.Partner.Value, c.Text, c.ReceivedAt)));
+    }
+
     /// <summary>One change to one review of the caller's territories, committed with what it publishes.</summary>
     private static async Task<IResult> ChangeAsync(Guid id, ClaimsPrincipal user, OpinionsDbContext db, CancellationToken ct, string title, Action<Art41Review> change)
     {
@@ -179,7 +190,15 @@ public static class OpinionsApi
         {
             return e.IsStateConflict ? Refused(e.ReasonCode, e.Reason, title) : Problems.Validation(title, [(e.Field, e.ReasonCode, e.Reason)]);
         }
-        await db.SaveChangesAsync(ct);
+        review.Touch();
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Refused("review-changed", "The review changed at the same moment (another operator, a message, the deadline); read it again.", title);
+        }
         return Results.Ok(ReviewView.Of(review));
     }
 

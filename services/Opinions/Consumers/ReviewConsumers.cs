@@ -71,7 +71,15 @@ public static class ReviewOpening
     }
 
     /// <summary>A review of another territory is answered exactly as one that does not exist.</summary>
-    public static async Task<Art41Review> FindAsync(OpinionsDbContext db, Guid reviewId, Contracts.Values.TerritoryCode territory, CancellationToken cancellationToken) =>
-        await db.Reviews.Include(r => r.Contributions).SingleOrDefaultAsync(r => r.Id == reviewId && r.Territory == territory, cancellationToken)
-            ?? throw new MessageRejectedException(ReviewReasons.UnknownReview, "no review under this id in this territory.");
+    /// <remarks>
+    /// Not found is retried, not rejected: figures or a contribution sent right after the request travel on
+    /// other queues and may come first. A review that never comes ends in the error queue after the retries.
+    /// </remarks>
+    public static async Task<Art41Review> FindAsync(OpinionsDbContext db, Guid reviewId, Contracts.Values.TerritoryCode territory, CancellationToken cancellationToken)
+    {
+        var review = await db.Reviews.Include(r => r.Contributions).SingleOrDefaultAsync(r => r.Id == reviewId && r.Territory == territory, cancellationToken)
+            ?? throw new InvalidOperationException($"{ReviewReasons.UnknownReview}: no review under this id in this territory (yet).");
+        review.Touch();
+        return review;
+    }
 }

@@ -55,6 +55,7 @@ public sealed class Art41Review
 {
     public const int TextMaxLength = 1000;
     public const int ContributionMaxLength = 1000;
+    public const int MaxYearsToRespond = 2;
     public const int OpenedByMaxLength = 200;
     /// <summary>Indicators above this are not plausible for one territory and period (a typing slip, not a figure).</summary>
     public const int FigureMax = 1_000_000;
@@ -88,6 +89,14 @@ public sealed class Art41Review
     public DateTimeOffset? OverdueRaisedAt { get; private set; }
 
     /// <summary>
+    /// Bumped by every change: of two changes made at once (two adoptions, a redraft racing an
+    /// adoption, the overdue pass racing an adoption), the second fails and is retried or refused.
+    /// </summary>
+    public int Version { get; private set; }
+
+    public void Touch() => Version++;
+
+    /// <summary>
     /// The trace of the request that opened the review: the opinion's transmission continues it, so
     /// that a request and its answer read as one story.
     /// </summary>
@@ -116,6 +125,11 @@ public sealed class Art41Review
             throw new ReviewRuleException(ReasonCodes.InvalidField, "respondBy", "The answer is due after the period under review begins.");
         if (request.RespondBy < TerritoryCalendar.Today(request.Territory, now))
             throw new ReviewRuleException(ReasonCodes.InvalidField, "respondBy", "The date the opinion is due by has already passed.");
+        // An opinion is due within months; a date years away is a typing mistake (and 9999-12-31 has no day after).
+        if (request.RespondBy > TerritoryCalendar.Today(request.Territory, now).AddYears(MaxYearsToRespond))
+            throw new ReviewRuleException(ReasonCodes.InvalidField, "respondBy", $"The opinion is due within {MaxYearsToRespond} years.");
+        if (request.PeriodEnd > TerritoryCalendar.Today(request.Territory, now).AddYears(MaxYearsToRespond))
+            throw new ReviewRuleException(ReasonCodes.InvalidField, "periodEnd", "The period under review is not plausible.");
         return new Art41Review
         {
             Id = request.ReviewId,

@@ -49,6 +49,7 @@ public sealed class OpinionDeadlineScheduler(OpinionsDbContext db, TimeProvider 
             var review = await db.Reviews.SingleAsync(r => r.Id == deadline.ReviewId, cancellationToken);
             if (review.RaiseOverdueIfLate(now) is { } overdue)
             {
+                review.Touch();
                 db.PublishOnCommit(overdue);
                 deadline.Fired(DeadlineOutcome.Raised, now);
                 raised++;

@@ -39,8 +39,11 @@ public sealed class SealingKeyStore(string directory)
         {
             var folder = System.IO.Directory.CreateDirectory(Path.Combine(Directory, owner)).FullName;
             var path = Path.Combine(folder, $"{keyId}.pem");
-            File.WriteAllText(path, key.ExportECPrivateKeyPem());
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            // Written aside, then renamed: another process sharing the folder never reads half a key.
+            var aside = Path.Combine(folder, $".{keyId}.{Environment.ProcessId}.tmp");
+            File.WriteAllText(aside, key.ExportECPrivateKeyPem());
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(aside, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.Move(aside, path);
             return keyId;
         }
     }

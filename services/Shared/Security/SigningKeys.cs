@@ -23,15 +23,17 @@ public static class SigningKeys
         {
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
             using var created = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            // Written aside, then renamed: another process sharing the folder never reads half a key.
+            var aside = $"{full}.{Environment.ProcessId}.tmp";
+            File.WriteAllText(aside, created.ExportECPrivateKeyPem());
             try
             {
-                using var stream = new FileStream(full, FileMode.CreateNew, FileAccess.Write);
-                using var writer = new StreamWriter(stream);
-                writer.Write(created.ExportECPrivateKeyPem());
+                File.Move(aside, full, overwrite: false);
             }
             catch (IOException) when (File.Exists(full))
             {
                 // Another process created it first: use theirs.
+                File.Delete(aside);
             }
         }
         var key = ECDsa.Create();

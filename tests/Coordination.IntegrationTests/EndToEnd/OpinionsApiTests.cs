@@ -172,6 +172,10 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         await Poller.UntilAsync(async () => (seen = await _paris.GetFromJsonAsync<ReviewView>($"/opinions/reviews/{review.Id}", Json))!.Contributions == 1
             && seen.Indicators is not null, "the figures and the contribution on the review");
         Assert.Equal((40, 30, 75), (seen!.Indicators!.MeasuresOrdered, seen.Indicators.MeasuresCarriedOut, seen.Indicators.CompletionRatePercent));
+        var contributions = (await _paris.GetFromJsonAsync<JsonElement[]>($"/opinions/reviews/{review.Id}/contributions"))!;
+        var contribution = Assert.Single(contributions);
+        Assert.Equal(("75-association", "Trois structures d'accueil, délais stables."), (contribution.GetProperty("partner").GetString(), contribution.GetProperty("text").GetString()));
+        Assert.Equal(HttpStatusCode.Forbidden, (await _seineSaintDenis.GetAsync($"/opinions/reviews/{review.Id}/contributions")).StatusCode);
     }
 
     private async Task<JsonElement> OpinionIn(string principal, Guid reviewId)

@@ -106,6 +106,10 @@ namespace Coordination.Opinions.Persistence.Migrations.SqlServer
                         .HasMaxLength(40)
                         .HasColumnType("nvarchar(40)");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Territory", "Measure", "PeriodStart", "PeriodEnd");

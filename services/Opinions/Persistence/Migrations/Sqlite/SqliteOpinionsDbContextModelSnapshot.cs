@@ -101,6 +101,10 @@ namespace Coordination.Opinions.Persistence.Migrations.Sqlite
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Territory", "Measure", "PeriodStart", "PeriodEnd");
