@@ -12,6 +12,34 @@ AGENCIES = ["prosecutor", "jap", "spip", "prison-administration", "police", "loc
 # (Coordination.CourtReporting.Consumers.X -> 'courtreporting-x'; ServiceEndpointNameFormatter).
 SERVICES = [("gateway", "gateway"), ("briefings", "briefings"), ("opinions", "opinions"),
             ("supervision", "supervision"), ("court-reporting", "courtreporting")]
+# What each service publishes and consumes on the bus, as '<Context>:<Type>' of Coordination.Contracts:
+# an account may write only the exchanges of what it publishes and bind only to what it consumes, so
+# that no service can, say, designate a person or ask the gateway for a release it has no business
+# asking. tests/Coordination.UnitTests/Deployment/BrokerDefinitionsTests.cs checks these lists against
+# the message types each service's assembly uses.
+PUBLISHES = {
+    "gateway": ["Briefings:RecordPenalPolicyBriefing", "Supervision:DesignatePerson", "Supervision:WithdrawDesignation",
+                "Supervision:DetentionConductReported", "Supervision:RecordControl", "Supervision:ReportIncident",
+                "Opinions:RequestArt41Review", "Opinions:SubmitImplementationIndicators", "Opinions:ContributeToReview",
+                "Gateway:ConfidentialPayloadDelivered"],
+    "briefings": ["Briefings:PenalPolicyBriefingRecorded", "Briefings:AnnualBriefingDue", "Briefings:AnnualBriefingOverdue"],
+    "supervision": ["Supervision:SupervisionOpened", "Supervision:PartnerAssigned", "Supervision:ControlScheduled",
+                    "Supervision:ControlRecorded", "Supervision:IncidentReported", "Supervision:SupervisionEnded",
+                    "Supervision:SupervisionPurged", "Gateway:ReleaseConfidentialPayload"],
+    "opinions": ["Opinions:Art41ReviewOpened", "Opinions:OpinionAdopted", "Opinions:OpinionTransmitted", "Opinions:OpinionOverdue",
+                 "Gateway:ReleaseConfidentialPayload"],
+    "court-reporting": ["CourtReporting:CourtReportIssued", "Gateway:ReleaseConfidentialPayload"],
+}
+CONSUMES = {
+    "gateway": ["Gateway:ReleaseConfidentialPayload", "Supervision:PartnerAssigned", "Supervision:SupervisionEnded", "Supervision:SupervisionPurged"],
+    "briefings": ["Briefings:RecordPenalPolicyBriefing"],
+    "supervision": ["Supervision:DesignatePerson", "Supervision:WithdrawDesignation", "Supervision:DetentionConductReported",
+                    "Supervision:RecordControl", "Supervision:ReportIncident"],
+    "opinions": ["Opinions:RequestArt41Review", "Opinions:SubmitImplementationIndicators", "Opinions:ContributeToReview"],
+    "court-reporting": ["Supervision:SupervisionOpened", "Supervision:PartnerAssigned", "Supervision:ControlScheduled",
+                        "Supervision:ControlRecorded", "Supervision:IncidentReported", "Supervision:SupervisionEnded",
+                        "Supervision:SupervisionPurged"],
+}
 # The ingress routing keys are message types, '<context>.<message>'.
 INGRESS_TYPES = r"^(briefings|opinions|supervision|court-reporting)\.[a-z-]+$"
 
@@ -54,24 +82,30 @@ for agency in agencies:
                               "write": INGRESS_TYPES, "read": "^$"})
 
 # MassTransit declares its endpoints' queues and exchanges, the message-type exchanges it publishes
-# and binds ('Coordination.Contracts.<Context>:<Type>'), and one temporary '<host>_<process>_bus_<id>' queue.
+# (configure, write) and binds its endpoints to (configure, read: 'Coordination.Contracts.<Context>:<Type>'),
+# and one temporary '<host>_<process>_bus_<id>' queue.
 BUS = r"[^.]*_bus_[a-z0-9]+"
 for service, prefix in SERVICES:
     name = f"svc-{service}"
     users.append(user(name))
     own = rf"{prefix}-[a-z0-9-]+(_error|_skipped)?"
-    contracts = r"Coordination\.Contracts\.[A-Za-z]+:[A-Za-z0-9]+"
+
+    def type_exchanges(types):
+        return "Coordination\\.Contracts\\.(" + "|".join(re.escape(t) for t in sorted(set(types))) + ")"
+
+    published, consumed = type_exchanges(PUBLISHES[service]), type_exchanges(CONSUMES[service])
+    declared = type_exchanges(PUBLISHES[service] + CONSUMES[service])
     if service == "gateway":
         permissions.append({"user": name, "vhost": "/",
-                            "configure": rf"^({own}|{contracts}|{BUS}|coordination\.ingress|agency\..+\.(inbox|rejected))$",
+                            "configure": rf"^({own}|{declared}|{BUS}|coordination\.ingress|agency\..+\.(inbox|rejected))$",
                             # replies go to each agency's inbox and rejection queues through the default exchange
-                            "write": rf"^({own}|{contracts}|{BUS}|amq\.default|agency\..+\.(inbox|rejected))$",
-                            "read": rf"^({own}|{contracts}|{BUS}|coordination\.ingress)$"})
+                            "write": rf"^({own}|{published}|{BUS}|amq\.default|agency\..+\.(inbox|rejected))$",
+                            "read": rf"^({own}|{consumed}|{BUS}|coordination\.ingress)$"})
     else:
         permissions.append({"user": name, "vhost": "/",
-                            "configure": rf"^({own}|{contracts}|{BUS})$",
-                            "write": rf"^({own}|{contracts}|{BUS})$",
-                            "read": rf"^({own}|{contracts}|{BUS})$"})
+                            "configure": rf"^({own}|{declared}|{BUS})$",
+                            "write": rf"^({own}|{published}|{BUS})$",
+                            "read": rf"^({own}|{consumed}|{BUS})$"})
 
 # The operators' administrator for the management UI (compose); guest stays for local development only.
 users.append(user("coordination-admin", "administrator"))
