@@ -48,6 +48,8 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         };
         System.Diagnostics.ActivitySource.AddActivityListener(_spans);
         _host = await ServiceHost.StartAllInOneAsync(b => { b.Services.AddSingleton<TimeProvider>(_clock); b.Logging.AddFakeLogging(); },
+            // Queues of its own: messages other tests' hosts left in the shared queues (a designation, a case opened) are not this story's.
+            $"--Messaging:QueuePrefix=e2e{Guid.NewGuid():N}"[..32] + "-",
             "--Logging:LogLevel:Default=Debug", "--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={broker.AmqpUrl}", "--Messaging:RetryIntervalMilliseconds=100",
             "--Supervision:RetentionPeriod=30.00:00:00", "--Supervision:RetentionPollInterval=00:01:00", "--CourtReporting:DeadlinePollInterval=00:01:00");
     }
