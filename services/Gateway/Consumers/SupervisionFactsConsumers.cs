@@ -33,6 +33,8 @@ public sealed class SupervisionEndedConsumer(GatewayDbContext db) : IdempotentCo
 /// </summary>
 public sealed class SupervisionPurgedConsumer(GatewayDbContext db) : IdempotentConsumer<SupervisionPurged, GatewayDbContext>(db)
 {
+    private string? _forgotten;
+
     protected override async Task Handle(ConsumeContext<SupervisionPurged> context)
     {
         var purged = context.Message;
@@ -40,7 +42,21 @@ public sealed class SupervisionPurgedConsumer(GatewayDbContext db) : IdempotentC
         Db.PartnerAssignments.RemoveRange(await Db.PartnerAssignments.Where(a => a.CaseId == purged.CaseId).ToListAsync(ct));
         if (!purged.LastCaseOfPerson) return;
         Db.Vault.RemoveRange(await Db.Vault.Where(v => v.Person == purged.Person).ToListAsync(ct));
-        // A reference is 26 random characters: found anywhere in a body, it is this person.
-        Db.Set<Egress.AgencyDelivery>().RemoveRange(await Db.Set<Egress.AgencyDelivery>().Where(d => d.Body.Contains(purged.Person.Value)).ToListAsync(ct));
+        _forgotten = purged.Person.Value;
+    }
+
+    /// <summary>
+    /// The vault entry goes first, then, in the same transaction, every mailbox entry naming the
+    /// reference (26 random characters: found anywhere in a body, it is this person). A release that
+    /// committed before is deleted here; one still running finds its hold on the entry broken and is
+    /// retried without the identity.
+    /// </summary>
+    protected override async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
+        await Db.SaveChangesAsync(cancellationToken);
+        if (_forgotten is { } reference)
+            await Db.Set<Egress.AgencyDelivery>().Where(d => d.Body.Contains(reference)).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 }
