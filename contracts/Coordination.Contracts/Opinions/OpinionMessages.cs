@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Coordination.Contracts.Classification;
+using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Values;
 
 namespace Coordination.Contracts.Opinions;
@@ -54,7 +55,8 @@ public sealed record ContributeToReview
     [Public] public required Guid ReviewId { get; init; }
     [Public] public required TerritoryCode Territory { get; init; }
     [Internal] public required PartnerId Partner { get; init; }
-    [Internal] public required string Contribution { get; init; }
+    /// <summary>The partner's short text, sealed for the Opinions service (F5: free text is confidential).</summary>
+    [Confidential] public required SealedPayload Contribution { get; init; }
 }
 
 public sealed record Art41ReviewOpened
@@ -74,7 +76,6 @@ public sealed record OpinionAdopted
     [Public] public required Art41MeasureKind Measure { get; init; }
     [Internal] public required OpinionVerdict Verdict { get; init; }
     [Internal] public required IReadOnlyList<OpinionRecommendation> Recommendations { get; init; }
-    [Internal] public string? Text { get; init; }
     [Public] public required DateTimeOffset AdoptedAt { get; init; }
 }
 

@@ -237,14 +237,16 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
                 }, correlationId: agencyMessageId);
                 return ("opinions", [$"review:{figures.ReviewId}"]);
             case InboundRules.Contribute:
+                // Free text is confidential (F5): sealed for the Opinions service alone.
                 var contribution = payload.Deserialize<ContributionPayload>(Json)!;
+                var contributionId = NewId.NextGuid();
                 db.PublishOnCommit(new ContributeToReview
                 {
                     ReviewId = contribution.ReviewId,
                     Territory = territory,
                     Partner = PartnerId.Parse(source.Agency),
-                    Contribution = contribution.Contribution,
-                }, correlationId: agencyMessageId);
+                    Contribution = PayloadSealer.SealJson(contribution.Contribution, keys.CurrentKeyOf(OpinionsRecipient), OpinionsPurpose, contributionId),
+                }, messageId: contributionId, correlationId: agencyMessageId);
                 return ("opinions", [$"review:{contribution.ReviewId}"]);
             default:
                 throw new InvalidOperationException($"No forwarding for {type}.");
@@ -252,6 +254,8 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
     }
 
     public const string SupervisionRecipient = "supervision";
+    public const string OpinionsRecipient = "opinions";
+    public const string OpinionsPurpose = "art41-opinion";
     public const string SupervisionPurpose = "community-supervision";
 
     /// <param name="original">The message as received, returned sealed to its sender; null when there is no one to answer.</param>

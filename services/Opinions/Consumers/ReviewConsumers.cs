@@ -4,6 +4,7 @@ using Coordination.Opinions.Domain;
 using Coordination.Opinions.Persistence;
 using Coordination.ServiceDefaults.Messaging;
 using Coordination.ServiceDefaults.Outbox;
+using Coordination.ServiceDefaults.Sealing;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -39,14 +40,27 @@ public sealed class SubmitImplementationIndicatorsConsumer(OpinionsDbContext db,
 }
 
 /// <summary>A partner's contribution joins the review until the opinion is adopted.</summary>
-public sealed class ContributeToReviewConsumer(OpinionsDbContext db, TimeProvider clock)
+public sealed class ContributeToReviewConsumer(OpinionsDbContext db, SealingKeyStore keys, TimeProvider clock)
     : IdempotentConsumer<ContributeToReview, OpinionsDbContext>(db)
 {
+    public const string KeyOwner = "opinions";
+    public const string Purpose = "art41-opinion";
+
     protected override async Task Handle(ConsumeContext<ContributeToReview> context)
     {
         var m = context.Message;
+        string text;
+        try
+        {
+            using var ring = keys.RingFor(KeyOwner);
+            text = PayloadSealer.OpenJson<string>(m.Contribution, ring, Purpose, context.MessageId!.Value);
+        }
+        catch (SealingException e)
+        {
+            throw new MessageRejectedException(e.ReasonCode, "the contribution cannot be opened by this service.");
+        }
         var review = await ReviewOpening.FindAsync(Db, m.ReviewId, m.Territory, context.CancellationToken);
-        SubmitImplementationIndicatorsConsumer.Rejecting(() => review.Contribute(m.Partner, m.Contribution, NewId.NextGuid(), clock.GetUtcNow()));
+        SubmitImplementationIndicatorsConsumer.Rejecting(() => review.Contribute(m.Partner, text, NewId.NextGuid(), clock.GetUtcNow()));
     }
 }
 

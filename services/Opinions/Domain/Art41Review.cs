@@ -209,7 +209,7 @@ public sealed class Art41Review
         Status = ReviewStatus.Adopted;
         return new OpinionAdopted
         {
-            ReviewId = Id, Territory = Territory, Measure = Measure, Verdict = Verdict!.Value, Recommendations = Recommendations, Text = Text, AdoptedAt = now,
+            ReviewId = Id, Territory = Territory, Measure = Measure, Verdict = Verdict!.Value, Recommendations = Recommendations, AdoptedAt = now,
         };
     }
 

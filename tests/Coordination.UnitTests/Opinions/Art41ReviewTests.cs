@@ -65,7 +65,7 @@ public sealed class Art41ReviewTests
         review.Draft(OpinionVerdict.Unfavourable, [OpinionRecommendation.IncreaseStructureCapacity, OpinionRecommendation.IncreaseStructureCapacity], "  Capacité insuffisante.  ", Now);
         Assert.Equal(ReviewStatus.Drafted, review.Status);
         var adopted = review.Adopt(Now.AddDays(1));
-        Assert.Equal((OpinionVerdict.Unfavourable, "Capacité insuffisante."), (adopted.Verdict, adopted.Text));
+        Assert.Equal((OpinionVerdict.Unfavourable, "Capacité insuffisante."), (adopted.Verdict, review.Text));
         Assert.Equal([OpinionRecommendation.IncreaseStructureCapacity], adopted.Recommendations);
         var releaseId = Guid.NewGuid();
         var transmitted = review.Transmit(releaseId, "75-prosecutor", Now.AddDays(1));

@@ -87,10 +87,13 @@ public sealed class ReviewConsumerTests
 
         await service.Harness.Bus.Publish(Indicators(request.ReviewId, "93"));
         await Poller.UntilAsync(async () => (await service.Query(db => db.Reviews.SingleAsync())).Status == ReviewStatus.CollectingIndicators, "the indicators recorded");
+        var keys = service.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
+        var contributionId = NewId.NextGuid();
         await service.Harness.Bus.Publish(new ContributeToReview
         {
-            ReviewId = request.ReviewId, Territory = TerritoryCode.Parse("93"), Partner = PartnerId.Parse("93-association-mediation"), Contribution = "Listes d'attente de six semaines.",
-        });
+            ReviewId = request.ReviewId, Territory = TerritoryCode.Parse("93"), Partner = PartnerId.Parse("93-association-mediation"),
+            Contribution = Coordination.ServiceDefaults.Sealing.PayloadSealer.SealJson("Listes d'attente de six semaines.", keys.CurrentKeyOf("opinions"), "art41-opinion", contributionId),
+        }, ctx => ctx.MessageId = contributionId);
 
         await Poller.UntilAsync(() => consumed.Consumed == 1, "the contribution consumed");
         Assert.Empty(consumed.Faults);
