@@ -137,7 +137,9 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
 
         _clock.SetUtcNow(_clock.GetUtcNow().AddDays(31));
         await Poller.UntilAsync(async () => (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person}")).Length == 1, "the first case purged");
-        await Task.Delay(500); // let the gateway and CourtReporting handle the purge too
+        await Poller.UntilAsync(async () => await HandledAsync<Coordination.Gateway.Persistence.GatewayDbContext>(typeof(Coordination.Gateway.Consumers.SupervisionPurgedConsumer))
+            && await HandledAsync<Coordination.CourtReporting.Persistence.CourtReportingDbContext>(typeof(Coordination.CourtReporting.Consumers.SupervisionPurgedConsumer)),
+            "the purge handled by the gateway and CourtReporting");
         Assert.Equal("open", (await CaseAsync(person)).GetProperty("status").GetString());
         Assert.Equal(1, await AssignmentsAsync(person));
         var withdrawal = await SendAsync("jap-75", "supervision.withdraw-designation", new JsonObject { ["personRef"] = person });
@@ -252,6 +254,13 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
             return await scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>().PartnerAssignments
                 .AnyAsync(a => a.Partner == partner && a.Person == Coordination.Contracts.Values.PersonRef.Parse(person));
         }, $"the gateway knows {partner} follows the person");
+    }
+
+    /// <summary>Whether <paramref name="consumer"/> has handled a message: its inbox entry is committed with its effect.</summary>
+    private async Task<bool> HandledAsync<TContext>(Type consumer) where TContext : Coordination.ServiceDefaults.Outbox.ServiceDbContext
+    {
+        await using var scope = _host.App.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<TContext>().InboxEntries.AnyAsync(e => e.Consumer == consumer.FullName);
     }
 
     private async Task<int> AssignmentsAsync(string person)
