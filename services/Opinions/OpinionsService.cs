@@ -33,6 +33,7 @@ public static class OpinionsService
             x.AddConsumer<RequestArt41ReviewConsumer>();
             x.AddConsumer<SubmitImplementationIndicatorsConsumer>();
             x.AddConsumer<ContributeToReviewConsumer>();
+            x.AddConsumer<ConfidentialPayloadDeniedConsumer>();
         });
         registry.Endpoints.Add(OpinionsApi.Map);
         return builder;

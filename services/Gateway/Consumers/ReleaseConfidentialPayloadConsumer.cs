@@ -129,6 +129,14 @@ public sealed class ReleaseConfidentialPayloadConsumer(GatewayDbContext db, Audi
                 }
             }
             activity?.SetTag("coordination.decision.outcome", decision.ReasonCode);
+            // The asking service learns the outcome (ids and a reason code only), so that nothing it sent is silently lost.
+            if (decision.Released)
+                Db.PublishOnCommit(new ConfidentialPayloadReleased
+                {
+                    ReleaseId = request.ReleaseId, DecisionId = decisionId, Recipient = recipientId, Categories = decision.Granted, RulesVersion = decision.RulesVersion ?? 0,
+                }, context);
+            else
+                Db.PublishOnCommit(new ConfidentialPayloadDenied { ReleaseId = request.ReleaseId, DecisionId = decisionId, Recipient = recipientId, ReasonCode = decision.ReasonCode }, context);
             audit.Stage(new AuditRecord(decisionId, decision.Released ? AuditKind.Released : AuditKind.Denied, request.RequestedBy ?? "unnamed-service",
                 recipientId, request.Purpose, decision.Released ? decision.Granted.Select(ClosedList<DataCategory>.WordOf).ToList() : categoryWords,
                 references, decision.RulesVersion, decision.Released ? "released" : "denied", decision.ReasonCode));

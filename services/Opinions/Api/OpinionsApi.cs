@@ -36,13 +36,13 @@ public sealed record ReviewView(
     [property: JsonConverter(typeof(KebabCaseEnumConverter<Art41MeasureKind>))] Art41MeasureKind Measure,
     DateOnly PeriodStart, DateOnly PeriodEnd, DateOnly RespondBy, string OpenedBy, DateTimeOffset OpenedAt,
     [property: JsonConverter(typeof(KebabCaseEnumConverter<ReviewStatus>))] ReviewStatus Status,
-    IndicatorsView? Indicators, int Contributions, OpinionView? Opinion, bool Overdue)
+    IndicatorsView? Indicators, int Contributions, OpinionView? Opinion, bool Overdue, string? TransmissionRefusal)
 {
     public static ReviewView Of(Art41Review r) => new(r.Id, r.Territory.Value, r.Measure, r.PeriodStart, r.PeriodEnd, r.RespondBy, r.OpenedBy, r.OpenedAt, r.Status,
         r.IndicatorsRecordedAt is { } at ? new IndicatorsView(r.MeasuresOrdered!.Value, r.MeasuresCarriedOut!.Value, r.CompletionRatePercent, r.MedianDelayDays!.Value, r.StructureCapacity!.Value, at) : null,
         r.Contributions.Count,
         r.Verdict is { } v ? new OpinionView(v, r.Recommendations.Select(ClosedList<OpinionRecommendation>.WordOf).ToList(), r.Text, r.DraftedAt!.Value, r.AdoptedAt, r.TransmittedAt, r.ReleaseId) : null,
-        r.OverdueRaisedAt is not null);
+        r.OverdueRaisedAt is not null, r.TransmissionRefusal);
 }
 
 /// <summary>Operators of a territory run its reviews: open, record the figures, draft, adopt (and so transmit), list.</summary>
@@ -58,6 +58,7 @@ public static class OpinionsApi
         reviews.MapPut("/{id:guid}/indicators", RecordIndicatorsAsync);
         reviews.MapPut("/{id:guid}/draft", DraftAsync);
         reviews.MapPost("/{id:guid}/adoption", AdoptAsync);
+        reviews.MapPost("/{id:guid}/transmission", TransmitAgainAsync);
         reviews.MapGet("/{id:guid}/contributions", ContributionsAsync);
         app.MapGet("/opinions", ListOpinionsAsync).WithTags("Opinions").RequireAuthorization(CoordinationPolicies.TerritoryOperator);
     }
@@ -171,6 +172,10 @@ public static class OpinionsApi
 
     private static Task<IResult> AdoptAsync(Guid id, ClaimsPrincipal user, OpinionsDbContext db, SealingKeyStore keys, IOptions<OpinionsOptions> options, TimeProvider clock, CancellationToken ct) =>
         ChangeAsync(id, user, db, ct, "The opinion was not adopted.", review => OpinionTransmission.AdoptAndTransmit(db, review, keys, options.Value, clock.GetUtcNow()));
+
+    /// <summary>Sends an adopted opinion the gateway refused once more (after the rules are fixed, say); its content does not change.</summary>
+    private static Task<IResult> TransmitAgainAsync(Guid id, ClaimsPrincipal user, OpinionsDbContext db, SealingKeyStore keys, IOptions<OpinionsOptions> options, TimeProvider clock, CancellationToken ct) =>
+        ChangeAsync(id, user, db, ct, "The opinion was not sent again.", review => OpinionTransmission.Transmit(db, review, keys, options.Value, clock.GetUtcNow()));
 
     /// <summary>What the partners wrote, for the bodies drafting the opinion.</summary>
     private static async Task<IResult> ContributionsAsync(Guid id, ClaimsPrincipal user, OpinionsDbContext db, CancellationToken ct)

@@ -64,6 +64,20 @@ public sealed class ContributeToReviewConsumer(OpinionsDbContext db, SealingKeyS
     }
 }
 
+/// <summary>
+/// The gateway refused to release an opinion: the review shows why and can be sent again. Denials of
+/// other services' releases name no review and change nothing.
+/// </summary>
+public sealed class ConfidentialPayloadDeniedConsumer(OpinionsDbContext db) : IdempotentConsumer<Contracts.Gateway.ConfidentialPayloadDenied, OpinionsDbContext>(db)
+{
+    protected override async Task Handle(ConsumeContext<Contracts.Gateway.ConfidentialPayloadDenied> context)
+    {
+        var denied = context.Message;
+        var review = await Db.Reviews.SingleOrDefaultAsync(r => r.ReleaseId == denied.ReleaseId, context.CancellationToken);
+        if (review is not null && review.TransmissionDenied(denied.ReleaseId, denied.ReasonCode)) review.Touch();
+    }
+}
+
 /// <summary>What opening and finding a review mean for every door (bus and HTTP) alike.</summary>
 public static class ReviewOpening
 {

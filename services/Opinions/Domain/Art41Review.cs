@@ -213,6 +213,22 @@ public sealed class Art41Review
         };
     }
 
+    /// <summary>Why the gateway refused the last transmission, if it did; the opinion can then be sent again.</summary>
+    public string? TransmissionRefusal { get; private set; }
+
+    /// <summary>
+    /// The gateway denied the release (no rules in force, a key that does not match): the opinion stays
+    /// adopted, unchanged, and is not counted as transmitted until it is sent again.
+    /// </summary>
+    public bool TransmissionDenied(Guid releaseId, string reasonCode)
+    {
+        if (Status != ReviewStatus.Transmitted || ReleaseId != releaseId) return false;
+        Status = ReviewStatus.Adopted;
+        TransmittedAt = null;
+        TransmissionRefusal = reasonCode.Length > 60 ? reasonCode[..60] : reasonCode;
+        return true;
+    }
+
     public OpinionTransmitted Transmit(Guid releaseId, string recipient, DateTimeOffset now)
     {
         if (Status == ReviewStatus.Transmitted)
@@ -221,6 +237,7 @@ public sealed class Art41Review
             throw new ReviewRuleException(ReviewReasons.NotAdopted, "status", "Only an adopted opinion is transmitted.");
         ReleaseId = releaseId;
         TransmittedAt = now;
+        TransmissionRefusal = null;
         Status = ReviewStatus.Transmitted;
         return new OpinionTransmitted { ReviewId = Id, Territory = Territory, ReleaseId = releaseId, Recipient = recipient, TransmittedAt = now };
     }

@@ -20,6 +20,13 @@ public static class OpinionTransmission
     public static void AdoptAndTransmit(OpinionsDbContext db, Art41Review review, SealingKeyStore keys, OpinionsOptions options, DateTimeOffset now)
     {
         var adopted = review.Adopt(now);
+        db.PublishOnCommit(adopted, correlationId: review.Id);
+        Transmit(db, review, keys, options, now);
+    }
+
+    /// <summary>Hands the adopted opinion to the gateway: at adoption, or again after the gateway refused it.</summary>
+    public static void Transmit(OpinionsDbContext db, Art41Review review, SealingKeyStore keys, OpinionsOptions options, DateTimeOffset now)
+    {
         var recipient = options.ProsecutorOf(review.Territory);
         var releaseId = NewId.NextGuid();
         var transmitted = review.Transmit(releaseId, recipient, now);
@@ -44,7 +51,6 @@ public static class OpinionTransmission
             RequestedBy = RequestedBy,
             Payload = PayloadSealer.SealJson(new Dictionary<string, object> { [Purpose] = review.TransmittedDocument() }, keys.CurrentKeyOf(GatewayKeyOwner), Purpose, messageId),
         }, messageId: messageId, correlationId: review.Id);
-        db.PublishOnCommit(adopted, correlationId: review.Id);
         db.PublishOnCommit(transmitted, correlationId: review.Id);
     }
 }

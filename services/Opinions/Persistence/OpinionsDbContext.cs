@@ -27,6 +27,8 @@ public abstract class OpinionsDbContext(DbContextOptions options) : ServiceDbCon
             e.Property(r => r.Measure).HasConversion<string>().HasMaxLength(60);
             e.Property(r => r.Status).HasConversion<string>().HasMaxLength(30);
             e.Property(r => r.Version).IsConcurrencyToken();
+            e.Property(r => r.TransmissionRefusal).HasMaxLength(60);
+            e.HasIndex(r => r.ReleaseId);
             e.Property(r => r.Verdict).HasConversion<string>().HasMaxLength(40);
             e.Property(r => r.OpenedBy).HasMaxLength(Art41Review.OpenedByMaxLength);
             e.Property(r => r.Text).HasMaxLength(Art41Review.TextMaxLength);

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Coordination.Contracts.Gateway;
 using Coordination.IntegrationTests.Support;
 using Coordination.Opinions.Api;
+using Coordination.Opinions.Domain;
 using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Security;
 using Coordination.Testing;
@@ -176,6 +177,41 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         var contribution = Assert.Single(contributions);
         Assert.Equal(("75-association", "Trois structures d'accueil, délais stables."), (contribution.GetProperty("partner").GetString(), contribution.GetProperty("text").GetString()));
         Assert.Equal(HttpStatusCode.Forbidden, (await _seineSaintDenis.GetAsync($"/opinions/reviews/{review.Id}/contributions")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_opinion_the_gateway_refuses_stays_adopted_says_why_and_is_sent_again_once_the_rules_allow()
+    {
+        // The secretariat of 75 adopts rules that no longer grant the opinion to the prosecutor.
+        using var secretariat = _host.ClientFor(DemoPrincipals.Named("secretariat-75"));
+        Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsync("/sharing-rules/75", JsonBody(
+            """{"proposedBy":["groupe de travail"],"rules":[{"category":"court-report","roles":["probation-service"],"purpose":"court-reporting"}]}"""))).StatusCode);
+
+        var review = await Open(_paris, "75", "mediation");
+        Assert.Equal(HttpStatusCode.OK, (await _paris.PutAsync($"/opinions/reviews/{review.Id}/indicators",
+            JsonBody("""{"measuresOrdered":10,"measuresCarriedOut":9,"medianDelayDays":30,"structureCapacity":4}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _paris.PutAsync($"/opinions/reviews/{review.Id}/draft", JsonBody("""{"verdict":"favourable"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _paris.PostAsync($"/opinions/reviews/{review.Id}/adoption", null)).StatusCode);
+
+        ReviewView? seen = null;
+        await Poller.UntilAsync(async () => (seen = await _paris.GetFromJsonAsync<ReviewView>($"/opinions/reviews/{review.Id}", Json))!.TransmissionRefusal is not null,
+            "the gateway's refusal on the review");
+        Assert.Equal((ReviewStatus.Adopted, "no-rule-grants"), (seen!.Status, seen.TransmissionRefusal));
+        using (var prosecutor = _host.ClientFor(DemoPrincipals.Named("prosecutor-75")))
+            Assert.DoesNotContain((await prosecutor.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!, d => d.GetProperty("type").GetString() == "opinions.opinion");
+        var redraft = await Answer(_paris.PutAsync($"/opinions/reviews/{review.Id}/draft", JsonBody("""{"verdict":"unfavourable","recommendations":["shorten-delays"]}""")));
+        Assert.Equal((HttpStatusCode.Conflict, "review-closed"), (redraft.Status, redraft.Body.GetProperty("reasonCode").GetString()));
+
+        // The rules grant it again; the same opinion is sent again and arrives.
+        Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsync("/sharing-rules/75", JsonBody(
+            """{"proposedBy":["groupe de travail"],"rules":[{"category":"art41-opinion","roles":["prosecutor"],"purpose":"art41-opinion","legalBasis":"CSI L132-10-1 I 2°"}]}"""))).StatusCode);
+        var again = await _paris.PostAsync($"/opinions/reviews/{review.Id}/transmission", null);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var opinion = Open(await OpinionIn("prosecutor-75", review.Id), "75-prosecutor")["art41-opinion"]!;
+        Assert.Equal("favourable", opinion["verdict"]!.GetValue<string>());
+        var final = await _paris.GetFromJsonAsync<ReviewView>($"/opinions/reviews/{review.Id}", Json);
+        Assert.Equal((ReviewStatus.Transmitted, (string?)null), (final!.Status, final.TransmissionRefusal));
+        Assert.Equal(HttpStatusCode.Conflict, (await _paris.PostAsync($"/opinions/reviews/{review.Id}/transmission", null)).StatusCode);
     }
 
     private async Task<JsonElement> OpinionIn(string principal, Guid reviewId)

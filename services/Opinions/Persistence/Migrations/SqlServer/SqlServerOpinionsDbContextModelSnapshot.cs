@@ -99,6 +99,10 @@ namespace Coordination.Opinions.Persistence.Migrations.SqlServer
                         .HasMaxLength(128)
                         .HasColumnType("nvarchar(128)");
 
+                    b.Property<string>("TransmissionRefusal")
+                        .HasMaxLength(60)
+                        .HasColumnType("nvarchar(60)");
+
                     b.Property<DateTimeOffset?>("TransmittedAt")
                         .HasColumnType("datetimeoffset");
 
@@ -111,6 +115,8 @@ namespace Coordination.Opinions.Persistence.Migrations.SqlServer
                         .HasColumnType("int");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ReleaseId");
 
                     b.HasIndex("Territory", "Measure", "PeriodStart", "PeriodEnd");
 

@@ -94,6 +94,10 @@ namespace Coordination.Opinions.Persistence.Migrations.Sqlite
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("TransmissionRefusal")
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("TransmittedAt")
                         .HasColumnType("INTEGER");
 
@@ -106,6 +110,8 @@ namespace Coordination.Opinions.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ReleaseId");
 
                     b.HasIndex("Territory", "Measure", "PeriodStart", "PeriodEnd");
 
