@@ -45,8 +45,8 @@ public sealed class ReportingSchedule(CourtReportingDbContext db, CourtReportIss
             var lastEnd = await db.Reports.Where(r => r.Jurisdiction == jurisdiction.Id).MaxAsync(r => (DateOnly?)r.PeriodEnd, cancellationToken);
             if (lastEnd is null || lastEnd < deadline.PeriodEnd)
             {
-                var start = await issuer.NextPeriodStartAsync(jurisdiction, deadline.PeriodEnd, months, cancellationToken);
-                await issuer.StageAsync(jurisdiction, start < deadline.PeriodStart ? deadline.PeriodStart : start, deadline.PeriodEnd, ReportTrigger.Periodic, now, cancellationToken);
+                var start = lastEnd is { } end && end >= deadline.PeriodStart ? end.AddDays(1) : deadline.PeriodStart;
+                await issuer.StageAsync(jurisdiction, start, deadline.PeriodEnd, ReportTrigger.Periodic, now, cancellationToken);
             }
             db.Deadlines.Add(deadline.Fire(jurisdiction, now, months));
             await db.SaveChangesAsync(cancellationToken);

@@ -59,7 +59,8 @@ public static class InboundRules
     public static (string ReasonCode, string Reason)? Refusal(IngressType type, PrincipalRole? senderRole)
     {
         if (senderRole is { } role && type.Senders.Contains(role)) return null;
-        if (type.Name is "supervision.share-information" or "court-reporting.amend-report" || senderRole is { } r && JudicialFollowUp.Contains(r))
+        // A type nobody may send is a flow the law closed (it is known so that it is refused for what it is).
+        if (type.Senders.Count == 0 || senderRole is { } r && JudicialFollowUp.Contains(r))
             return ("forbidden-inbound-flow", "The JAP and the SPIP may not send the coordination bodies information of their choosing about a person (decision 2016-569 QPC); the reporting of 4° is one-way.");
         return ("role-not-allowed", "This agency's role may not send this type of message.");
     }

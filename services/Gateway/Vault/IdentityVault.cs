@@ -81,9 +81,7 @@ public sealed class IdentityVault(GatewayDbContext db, SealingKeyStore keys)
     public async Task<DesignationDetails?> OpenAsync(PersonRef person, CancellationToken cancellationToken)
     {
         var entry = await db.Vault.AsNoTracking().SingleOrDefaultAsync(v => v.Person == person, cancellationToken);
-        if (entry is null) return null;
-        using var ring = keys.RingFor(Owner);
-        return PayloadSealer.OpenJson<DesignationDetails>(JsonSerializer.Deserialize<SealedPayload>(entry.SealedDetails, Json)!, ring, Purpose, entry.SealId);
+        return entry is null ? null : Open(entry);
     }
 
     /// <summary>
@@ -96,6 +94,11 @@ public sealed class IdentityVault(GatewayDbContext db, SealingKeyStore keys)
         var entry = await db.Vault.SingleOrDefaultAsync(v => v.Person == person, cancellationToken);
         if (entry is null) return null;
         db.Entry(entry).Property(v => v.SealId).IsModified = true;
+        return Open(entry);
+    }
+
+    private DesignationDetails Open(VaultEntry entry)
+    {
         using var ring = keys.RingFor(Owner);
         return PayloadSealer.OpenJson<DesignationDetails>(JsonSerializer.Deserialize<SealedPayload>(entry.SealedDetails, Json)!, ring, Purpose, entry.SealId);
     }

@@ -25,7 +25,4 @@ public static class Jurisdictions
     ];
 
     public static Jurisdiction? Find(string? id) => All.SingleOrDefault(j => j.Id == id);
-
-    /// <summary>The jurisdiction whose JAP or SPIP this agency is, if any.</summary>
-    public static Jurisdiction? Of(string agency) => All.SingleOrDefault(j => j.SentenceEnforcementCourt == agency || j.ProbationService == agency);
 }
