@@ -1,3 +1,4 @@
+using Coordination.ServiceDefaults.Outbox;
 using Microsoft.Extensions.Options;
 using Coordination.CourtReporting.Api;
 using Coordination.CourtReporting.Consumers;
@@ -21,6 +22,8 @@ public static class CourtReportingService
     public static WebApplicationBuilder AddCourtReportingService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase<CourtReportingDbContext, SqliteCourtReportingDbContext, SqlServerCourtReportingDbContext>(Name);
+        // Release requests go on this service's own lane, which only its broker account may write (ADR 10).
+        builder.Services.AddOutboxRoute<CourtReportingDbContext, Coordination.Contracts.Gateway.ReleaseConfidentialPayload>(prefix => Coordination.Contracts.Gateway.ReleaseLanes.AddressOf(Coordination.Contracts.Gateway.ReleaseLanes.CourtReporting, prefix));
         builder.Services.TryAddSingleton(SealingKeyStore.From(builder.Configuration));
         builder.Services.AddOptions<CourtReportingOptions>().BindConfiguration(CourtReportingOptions.Section)
             .Validate(o => o.PeriodMonths is 1 or 2 or 3 or 4 or 6 or 12, "CourtReporting:PeriodMonths divides the year: 1, 2, 3, 4, 6 or 12.");

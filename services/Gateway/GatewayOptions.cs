@@ -7,10 +7,6 @@ public sealed class GatewayOptions
     /// <summary>Adopt the demo sharing rules for a demo territory (75, 93) that has none. On in the demo; off in production.</summary>
     public bool SeedDemoRules { get; set; } = true;
 
-    /// <summary>
-    /// Platform services that may be release recipients, by name, with the role the sharing rules
-    /// grant to (e.g. <c>Gateway:ServiceRecipients:supervision = operational-cell</c>). None by default.
-    /// A release to <c>service:&lt;name&gt;</c> is delivered on the bus as <c>ConfidentialPayloadDelivered</c>.
-    /// </summary>
-    public Dictionary<string, string> ServiceRecipients { get; set; } = [];
+    /// <summary>A deployment's own release policy (JSON, as <c>Release/release-policy.json</c>); the shipped one by default.</summary>
+    public string? ReleasePolicyFile { get; set; }
 }

@@ -22,6 +22,8 @@ public static class GatewayService
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section);
         builder.Services.AddSingleton<AuditAppendLock>();
         builder.Services.AddScoped<AuditLog>();
+        builder.Services.AddSingleton(Release.ReleasePolicy.Load(builder.Configuration["Gateway:ReleasePolicyFile"]));
+        builder.Services.AddScoped<Release.ReleaseDelivery>();
         builder.Services.AddHostedService<DemoRulesSeeder>();
         builder.Services.AddSingleton<Ingress.IngressSchemas>();
         builder.Services.AddScoped<Ingress.IngressProcessor>();
@@ -39,7 +41,10 @@ public static class GatewayService
         registry.Endpoints.Add(Egress.EgressApi.Map);
         registry.Consumers.Add(x =>
         {
-            x.AddConsumer<Consumers.ReleaseConfidentialPayloadConsumer>();
+            // One lane per requesting service: who asks is what the broker proves, not what the request says (ADR 10).
+            x.AddConsumer<Consumers.ReleaseFromSupervisionConsumer, Consumers.ReleaseLaneDefinition<Consumers.ReleaseFromSupervisionConsumer>>();
+            x.AddConsumer<Consumers.ReleaseFromCourtReportingConsumer, Consumers.ReleaseLaneDefinition<Consumers.ReleaseFromCourtReportingConsumer>>();
+            x.AddConsumer<Consumers.ReleaseFromOpinionsConsumer, Consumers.ReleaseLaneDefinition<Consumers.ReleaseFromOpinionsConsumer>>();
             x.AddConsumer<Consumers.PartnerAssignedConsumer>();
             x.AddConsumer<Consumers.SupervisionEndedConsumer>();
             x.AddConsumer<Consumers.SupervisionPurgedConsumer>();

@@ -1,3 +1,4 @@
+using Coordination.ServiceDefaults.Outbox;
 using Microsoft.Extensions.Options;
 using Coordination.Opinions.Api;
 using Coordination.Opinions.Consumers;
@@ -19,6 +20,8 @@ public static class OpinionsService
     public static WebApplicationBuilder AddOpinionsService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase<OpinionsDbContext, SqliteOpinionsDbContext, SqlServerOpinionsDbContext>(Name);
+        // Release requests go on this service's own lane, which only its broker account may write (ADR 10).
+        builder.Services.AddOutboxRoute<OpinionsDbContext, Coordination.Contracts.Gateway.ReleaseConfidentialPayload>(prefix => Coordination.Contracts.Gateway.ReleaseLanes.AddressOf(Coordination.Contracts.Gateway.ReleaseLanes.Opinions, prefix));
         builder.Services.TryAddSingleton(SealingKeyStore.From(builder.Configuration));
         builder.Services.AddOptions<OpinionsOptions>().BindConfiguration(OpinionsOptions.Section)
             .Validate(o => o.DeadlinePollInterval > TimeSpan.Zero, "Opinions:DeadlinePollInterval must be positive.")

@@ -1,3 +1,4 @@
+using Coordination.ServiceDefaults.Outbox;
 using Microsoft.Extensions.Options;
 using Coordination.ServiceDefaults.Hosting;
 using Coordination.ServiceDefaults.Persistence;
@@ -18,6 +19,8 @@ public static class SupervisionService
     public static WebApplicationBuilder AddSupervisionService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase<SupervisionDbContext, SqliteSupervisionDbContext, SqlServerSupervisionDbContext>(Name);
+        // Release requests go on this service's own lane, which only its broker account may write (ADR 10).
+        builder.Services.AddOutboxRoute<SupervisionDbContext, Coordination.Contracts.Gateway.ReleaseConfidentialPayload>(prefix => Coordination.Contracts.Gateway.ReleaseLanes.AddressOf(Coordination.Contracts.Gateway.ReleaseLanes.Supervision, prefix));
         builder.Services.TryAddSingleton(SealingKeyStore.From(builder.Configuration));
         builder.Services.AddOptions<SupervisionOptions>().BindConfiguration(SupervisionOptions.Section);
         builder.Services.AddPeriodicPass<Domain.CaseRetention>(sp => sp.GetRequiredService<IOptions<SupervisionOptions>>().Value.RetentionPollInterval);

@@ -50,7 +50,10 @@ public sealed record ReleaseConfidentialPayload
     /// releases it only to that jurisdiction's JAP and SPIP, whatever the recipients named.
     /// </summary>
     [Internal] public string? Jurisdiction { get; init; }
-    /// <summary>The service asking, as the audit log names it.</summary>
+    /// <summary>
+    /// Ignored: kept only so that older senders' messages still read. The gateway learns who asks
+    /// from the lane the request arrives on (<see cref="ReleaseLanes"/>), which the broker proves.
+    /// </summary>
     [Public] public string? RequestedBy { get; init; }
     /// <summary>The payload, sealed for the gateway itself: a JSON object keyed by data category (kebab-case).</summary>
     [Confidential] public required SealedPayload Payload { get; init; }

@@ -19,7 +19,7 @@ namespace Coordination.CourtReporting.Domain;
 /// </summary>
 public sealed class CourtReportIssuer(CourtReportingDbContext db, SealingKeyStore keys)
 {
-    public const string Purpose = "court-reporting";
+    public const string Purpose = Purposes.CourtReporting;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task<CourtReport> StageAsync(Jurisdiction jurisdiction, DateOnly periodStart, DateOnly periodEnd, ReportTrigger trigger, DateTimeOffset now,
@@ -90,8 +90,7 @@ public sealed class CourtReportIssuer(CourtReportingDbContext db, SealingKeyStor
             Recipients = jurisdiction.ReportRecipients,
             Jurisdiction = jurisdiction.Id,
             People = cases.Select(c => c.Person).ToList(),
-            RequestedBy = CourtReportingService.Name,
-            Payload = PayloadSealer.Seal(JsonSerializer.SerializeToUtf8Bytes(payload, Json), keys.CurrentKeyOf("gateway"), Purpose, messageId),
+            Payload = PayloadSealer.Seal(JsonSerializer.SerializeToUtf8Bytes(payload, Json), keys.CurrentKeyOf(KeyOwners.Gateway), Purpose, messageId),
         }, messageId: messageId);
         return report;
     }

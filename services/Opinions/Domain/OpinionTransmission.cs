@@ -13,9 +13,7 @@ namespace Coordination.Opinions.Domain;
 /// </summary>
 public static class OpinionTransmission
 {
-    public const string Purpose = "art41-opinion";
-    public const string GatewayKeyOwner = "gateway";
-    public const string RequestedBy = "opinions";
+    public const string Purpose = Purposes.Art41Opinion;
 
     public static void AdoptAndTransmit(OpinionsDbContext db, Art41Review review, SealingKeyStore keys, OpinionsOptions options, DateTimeOffset now)
     {
@@ -48,8 +46,7 @@ public static class OpinionTransmission
             Purpose = Purpose,
             Categories = [DataCategory.Art41Opinion],
             Recipients = [recipient],
-            RequestedBy = RequestedBy,
-            Payload = PayloadSealer.SealJson(new Dictionary<string, object> { [Purpose] = review.TransmittedDocument() }, keys.CurrentKeyOf(GatewayKeyOwner), Purpose, messageId),
+            Payload = PayloadSealer.SealJson(new Dictionary<string, object> { [Purpose] = review.TransmittedDocument() }, keys.CurrentKeyOf(KeyOwners.Gateway), Purpose, messageId),
         }, messageId: messageId, correlationId: review.Id);
         db.PublishOnCommit(transmitted, correlationId: review.Id);
     }

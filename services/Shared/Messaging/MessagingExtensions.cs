@@ -72,6 +72,8 @@ public static class MessagingExtensions
             {
                 // Bad input stays bad: straight to the error queue with its reason.
                 r.Ignore<Exception>(IsBadInput);
+                // Deferred decisions have their own bounded retry, in the consumer that defers them.
+                r.Ignore<DecisionDeferredException>();
                 r.Interval(options.RetryLimit, TimeSpan.FromMilliseconds(options.RetryIntervalMilliseconds));
             });
             if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)

@@ -38,6 +38,8 @@ public sealed partial class OutboxRelay<TContext>(
     OutboxSignal<TContext> signal,
     IOptions<OutboxOptions> options,
     TimeProvider clock,
+    IEnumerable<OutboxRoute<TContext>> routes,
+    IServiceProvider services,
     ILogger<OutboxRelay<TContext>> logger) : BackgroundService
     where TContext : ServiceDbContext
 {
@@ -47,6 +49,7 @@ public sealed partial class OutboxRelay<TContext>(
     private static readonly Counter<long> Failures = CoordinationTelemetry.Meter.CreateCounter<long>("coordination.outbox.failures", description: "Outbox relay passes that failed and backed off");
     private static readonly KeyValuePair<string, object?> ContextTag = new("coordination.outbox.context", typeof(TContext).Name);
     private readonly OutboxOptions _options = options.Value;
+    private readonly Dictionary<Type, Uri> _routes = OutboxRouteExtensions.Resolve(routes, services);
     private DateTimeOffset _lastCleanup;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -119,12 +122,16 @@ public sealed partial class OutboxRelay<TContext>(
                 try
                 {
                     // Returns once the broker confirmed the message (publisher confirms).
-                    await bus.Publish(message, type, Pipe.Execute<PublishContext>(ctx =>
+                    var stamp = Pipe.Execute<SendContext>(ctx =>
                     {
                         ctx.MessageId = row.MessageId;
                         if (row.ConversationId is { } conversation) ctx.ConversationId = conversation;
                         if (row.CorrelationId is { } correlation) ctx.CorrelationId = correlation;
-                    }), cancellationToken);
+                    });
+                    if (_routes.TryGetValue(type, out var address))
+                        await (await bus.GetSendEndpoint(address)).Send(message, type, stamp, cancellationToken);
+                    else
+                        await bus.Publish(message, type, stamp, cancellationToken);
                 }
                 catch (Exception ex)
                 {

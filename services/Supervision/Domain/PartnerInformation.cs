@@ -14,7 +14,7 @@ namespace Coordination.Supervision.Domain;
 /// </summary>
 public static class PartnerInformation
 {
-    public const string Purpose = "community-supervision";
+    public const string Purpose = Purposes.CommunitySupervision;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>On assignment: who the person is, how to reach them, why they are followed, and the plan.</summary>
@@ -59,8 +59,7 @@ public static class PartnerInformation
             Categories = categories,
             Recipients = partners,
             Person = supervision.Person,
-            RequestedBy = SupervisionService.Name,
-            Payload = PayloadSealer.Seal(JsonSerializer.SerializeToUtf8Bytes(file, Json), keys.CurrentKeyOf("gateway"), Purpose, messageId),
+            Payload = PayloadSealer.Seal(JsonSerializer.SerializeToUtf8Bytes(file, Json), keys.CurrentKeyOf(KeyOwners.Gateway), Purpose, messageId),
         };
         return (request, messageId);
     }

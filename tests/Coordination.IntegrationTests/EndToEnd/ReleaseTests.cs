@@ -16,27 +16,24 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Coordination.IntegrationTests.EndToEnd;
 
-/// <summary>A service asks the gateway to inform partners; the demo sharing rules decide, recipient by recipient.</summary>
+/// <summary>
+/// A service asks the gateway to inform partners, on its own lane; the requester's release policy,
+/// then the demo sharing rules, decide recipient by recipient. Nothing a request says about its
+/// sender, or an identity it carries, is believed.
+/// </summary>
 public sealed class ReleaseTests : IAsyncLifetime
 {
+    private const string Canary = "CANARY-Cosette-Fauchelevent";
     private ServiceHost _host = null!;
-    // One platform service registered as a recipient, with the role the rules may grant to.
-    public async Task InitializeAsync() => _host = await ServiceHost.StartAllInOneAsync(null, "--Gateway:ServiceRecipients:supervision=operational-cell");
+    public async Task InitializeAsync() => _host = await ServiceHost.StartAllInOneAsync();
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task Each_partner_receives_only_its_categories_identity_only_where_granted_and_third_parties_nothing()
     {
-        // A designated person, so that the vault holds an identity to re-attach.
-        var designation = IngressOverHttpTests.Example("supervision.designate-person");
-        designation["messageId"] = Guid.NewGuid().ToString();
-        designation["payload"]!["contact"]!["address"] = "CANARY 7 rue des Lilas";
-        using (var jap = _host.ClientFor(DemoPrincipals.Named("jap-75")))
-            Assert.Equal(HttpStatusCode.Accepted, (await jap.PostAsync("/ingress/supervision.designate-person",
-                new StringContent(designation.ToJsonString(), Encoding.UTF8, "application/json"))).StatusCode);
-        PersonRef person;
-        using (var scope = _host.App.Services.CreateScope())
-            person = (await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Vault.SingleAsync()).Person;
+        var person = await DesignateAsync("CANARY 7 rue des Lilas");
+        await _host.AssignPartnerAsync(person, "75-association");
+        await _host.AssignPartnerAsync(person, "75-prison-administration");
 
         // What the supervision service would send: contents sealed for the gateway, keyed by category.
         var keys = _host.App.Services.GetRequiredService<SealingKeyStore>();
@@ -54,10 +51,9 @@ public sealed class ReleaseTests : IAsyncLifetime
             Categories = [DataCategory.ContactDetails, DataCategory.ControlPlan, DataCategory.CircumstancesOfOffence],
             Recipients = ["75-association", "75-prison-administration", "93-association", "a-journalist"],
             Person = person,
-            RequestedBy = "supervision",
             Payload = PayloadSealer.Seal(Encoding.UTF8.GetBytes(contents.ToJsonString()), keys.CurrentKeyOf("gateway"), "community-supervision", messageId),
         };
-        await _host.Bus.Publish(request, ctx => ctx.MessageId = messageId);
+        await _host.SendReleaseRequestAsync("supervision", request, messageId);
 
         var association = await InboxOf("association-75", expected: 1);
         var prison = await InboxOf("prison-75", expected: 1);
@@ -80,56 +76,140 @@ public sealed class ReleaseTests : IAsyncLifetime
         var audit = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!
             .Where(e => e.GetProperty("references").GetString()!.Contains($"release:{request.ReleaseId}")).ToList();
         Assert.Equal(
-            [("75-association", "released", "partly-granted"), ("75-prison-administration", "released", "granted"), ("93-association", "denied", "other-territory"), ("a-journalist", "denied", "third-party")],
+            [("75-association", "released", "partly-granted"), ("75-prison-administration", "released", "granted"), ("93-association", "denied", "not-assigned-to-case"), ("a-journalist", "denied", "third-party")],
             audit.Select(e => (e.GetProperty("recipient").GetString(), e.GetProperty("outcome").GetString(), e.GetProperty("reason").GetString())).OrderBy(t => t.Item1));
         Assert.DoesNotContain(audit, e => e.GetRawText().Contains("CANARY", StringComparison.Ordinal));
         Assert.True((await auditor.GetFromJsonAsync<JsonElement>("/audit/verify")).GetProperty("intact").GetBoolean());
     }
 
     [Fact]
-    public async Task A_registered_service_endpoint_receives_its_grant_on_the_bus_sealed_for_it_and_an_unregistered_one_nothing()
+    public async Task A_release_forged_on_court_reportings_lane_in_supervisions_name_is_denied_and_audited_under_court_reporting()
     {
-        using (var secretariat = _host.ClientFor(DemoPrincipals.Named("secretariat-75")))
-            Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsync("/sharing-rules/75", new StringContent("""
-                {"proposedBy":["cellule de coordination"],"rules":[{"category":"control-outcomes","roles":["operational-cell"],"purpose":"community-supervision","legalBasis":"CSI L132-10-1 I 3°"}]}
-                """, Encoding.UTF8, "application/json"))).StatusCode);
+        // The forgery found by hand: CourtReporting asks, writing requestedBy "supervision", for a
+        // designated person's identity and address to go to the police.
+        var person = await DesignateAsync(Canary);
+        await _host.AssignPartnerAsync(person, "75-police");
+        var request = Request("community-supervision", [DataCategory.Identity, DataCategory.ContactDetails], ["75-police"], person, out var messageId,
+            """{"identity":{},"contact-details":{}}""");
+        await _host.SendReleaseRequestAsync("court-reporting", request with { RequestedBy = "supervision" }, messageId);
 
+        var decision = await DecisionAsync(request.ReleaseId);
+        Assert.Equal(("denied", "purpose-not-allowed-for-requester", "court-reporting"), decision);
+        Assert.Empty(await InboxOf("police-75", expected: 0));
+    }
+
+    [Fact]
+    public async Task A_supervision_release_to_a_partner_not_assigned_to_the_case_is_denied()
+    {
+        var person = await DesignateAsync(Canary);
+        await _host.AssignPartnerAsync(person, "75-association");
+        var request = Request("community-supervision", [DataCategory.ControlPlan], ["75-association", "75-police"], person, out var messageId,
+            """{"control-plan":[]}""");
+        await _host.SendReleaseRequestAsync("supervision", request, messageId);
+
+        Assert.Equal(("denied", "not-assigned-to-case", "supervision"), await DecisionAsync(request.ReleaseId, "75-police"));
+        Assert.Equal(("released", "granted", "supervision"), await DecisionAsync(request.ReleaseId, "75-association"));
+        Assert.Empty(await InboxOf("police-75", expected: 0));
+    }
+
+    [Fact]
+    public async Task A_93_person_inside_a_75_court_report_is_denied()
+    {
+        var person = await DesignateAsync(Canary);
+        var other = PersonRef.New(TerritoryCode.Parse("93"));
+        var request = Request("court-reporting", [DataCategory.CourtReport, DataCategory.Identity], ["75-jap"], null, out var messageId, """{"court-report":{}}""")
+            with { Jurisdiction = "tj-paris", People = [person, other] };
+        await _host.SendReleaseRequestAsync("court-reporting", request, messageId);
+
+        Assert.Equal(("denied", "person-outside-territory", "court-reporting"), await DecisionAsync(request.ReleaseId));
+        Assert.Empty(await InboxOf("jap-75", expected: 0));
+    }
+
+    [Fact]
+    public async Task An_opinions_release_naming_a_person_is_denied()
+    {
+        var person = await DesignateAsync(Canary);
+        var request = Request("art41-opinion", [DataCategory.Art41Opinion, DataCategory.Identity], ["75-prosecutor"], person, out var messageId, """{"art41-opinion":{}}""");
+        await _host.SendReleaseRequestAsync("opinions", request, messageId);
+
+        Assert.Equal(("denied", "person-not-allowed-for-requester", "opinions"), await DecisionAsync(request.ReleaseId));
+        Assert.Empty(await InboxOf("prosecutor-75", expected: 0));
+    }
+
+    [Fact]
+    public async Task Identity_content_supplied_by_a_service_never_reaches_a_recipient_only_the_vaults()
+    {
+        var person = await DesignateAsync("7 rue des Lilas");
+        await _host.AssignPartnerAsync(person, "75-prison-administration");
+        // The service writes an identity of its own making; the vault holds the designated one.
+        var request = Request("community-supervision", [DataCategory.Identity, DataCategory.ControlPlan], ["75-prison-administration"], person, out var messageId,
+            $$"""{"identity":{"lastName":"{{Canary}}"},"contact-details":{"address":"{{Canary}}"},"identities":{"x":"{{Canary}}"},"control-plan":[]}""");
+        await _host.SendReleaseRequestAsync("supervision", request, messageId);
+
+        var delivered = Open((await InboxOf("prison-75", expected: 1)).Single(), "75-prison-administration", _host.App.Services.GetRequiredService<SealingKeyStore>());
+        Assert.Equal(["control-plan", "identity"], delivered.Select(p => p.Key).Order());
+        Assert.Equal("Martin", delivered["identity"]!["lastName"]!.GetValue<string>());
+        Assert.DoesNotContain(Canary, delivered.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Identity_asked_for_a_person_the_vault_does_not_hold_is_denied()
+    {
+        var unknown = PersonRef.New(TerritoryCode.Parse("75"));
+        await _host.AssignPartnerAsync(unknown, "75-prison-administration");
+        var request = Request("community-supervision", [DataCategory.Identity, DataCategory.ControlPlan], ["75-prison-administration"], unknown, out var messageId,
+            $$"""{"identity":{"lastName":"{{Canary}}"},"control-plan":[]}""");
+        await _host.SendReleaseRequestAsync("supervision", request, messageId);
+
+        Assert.Equal(("denied", "no-vault-entry", "supervision"), await DecisionAsync(request.ReleaseId));
+        Assert.Empty(await InboxOf("prison-75", expected: 0));
+    }
+
+    /// <summary>A designation by the JAP over HTTP, so that the vault holds an identity (lastName Martin) to re-attach.</summary>
+    private async Task<PersonRef> DesignateAsync(string address)
+    {
+        var designation = IngressOverHttpTests.Example("supervision.designate-person");
+        designation["messageId"] = Guid.NewGuid().ToString();
+        designation["payload"]!["contact"]!["address"] = address;
+        using (var jap = _host.ClientFor(DemoPrincipals.Named("jap-75")))
+            Assert.Equal(HttpStatusCode.Accepted, (await jap.PostAsync("/ingress/supervision.designate-person",
+                new StringContent(designation.ToJsonString(), Encoding.UTF8, "application/json"))).StatusCode);
+        using var scope = _host.App.Services.CreateScope();
+        return (await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Vault.SingleAsync()).Person;
+    }
+
+    private ReleaseConfidentialPayload Request(string purpose, IReadOnlyList<DataCategory> categories, IReadOnlyList<string> recipients, PersonRef? person,
+        out Guid messageId, string contents)
+    {
+        messageId = NewId.NextGuid();
         var keys = _host.App.Services.GetRequiredService<SealingKeyStore>();
-        var messageId = NewId.NextGuid();
-        var request = new ReleaseConfidentialPayload
+        return new ReleaseConfidentialPayload
         {
             ReleaseId = Guid.NewGuid(),
             Territory = TerritoryCode.Parse("75"),
-            Purpose = "community-supervision",
-            Categories = [DataCategory.ControlOutcomes, DataCategory.CircumstancesOfOffence],
-            Recipients = ["service:supervision", "service:newsroom"],
-            RequestedBy = "courtreporting",
-            Payload = PayloadSealer.Seal(Encoding.UTF8.GetBytes("""{"control-outcomes":["compliant","missed"],"circumstances-of-offence":"CANARY"}"""),
-                keys.CurrentKeyOf("gateway"), "community-supervision", messageId),
+            Purpose = purpose,
+            Categories = categories,
+            Recipients = recipients,
+            Person = person,
+            Payload = PayloadSealer.Seal(Encoding.UTF8.GetBytes(contents), keys.CurrentKeyOf("gateway"), purpose, messageId),
         };
-        await _host.Bus.Publish(request, ctx => ctx.MessageId = messageId);
+    }
 
-        Coordination.ServiceDefaults.Outbox.OutboxMessage? delivered = null;
+    /// <summary>The audit log's decision on one release (for one recipient): outcome, reason and the requester it names.</summary>
+    private async Task<(string?, string?, string?)> DecisionAsync(Guid releaseId, string? recipient = null)
+    {
+        using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
+        JsonElement? entry = null;
         await Poller.UntilAsync(async () =>
         {
-            using var scope = _host.App.Services.CreateScope();
-            delivered = await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().OutboxMessages
-                .FirstOrDefaultAsync(m => m.MessageType.Contains(nameof(ConfidentialPayloadDelivered)));
-            return delivered is not null;
-        }, "the delivery to the service endpoint");
-        Assert.DoesNotContain("CANARY", delivered!.Body);
-        var message = JsonSerializer.Deserialize<ConfidentialPayloadDelivered>(delivered.Body, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
-        Assert.Equal("service:supervision", message.Recipient);
-        Assert.Equal([DataCategory.ControlOutcomes], message.Categories);
-        using var ring = keys.RingFor("supervision");
-        var opened = JsonNode.Parse(PayloadSealer.Open(message.Payload, ring, "community-supervision", delivered.MessageId))!.AsObject();
-        Assert.Equal(["control-outcomes"], opened.Select(p => p.Key));
-
-        using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
-        var audit = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!
-            .Where(e => e.GetProperty("references").GetString()!.Contains($"release:{request.ReleaseId}"))
-            .Select(e => (e.GetProperty("recipient").GetString(), e.GetProperty("reason").GetString(), e.GetProperty("source").GetString())).OrderBy(t => t.Item1);
-        Assert.Equal([("service:newsroom", "third-party", "courtreporting"), ("service:supervision", "partly-granted", "courtreporting")], audit);
+            entry = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!
+                .Where(e => e.GetProperty("references").GetString()!.Contains($"release:{releaseId}"))
+                .Where(e => recipient is null || e.GetProperty("recipient").GetString() == recipient)
+                .Cast<JsonElement?>().FirstOrDefault();
+            return entry is not null;
+        }, $"the decision on release {releaseId}", TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain(Canary, entry!.Value.GetRawText());
+        return (entry.Value.GetProperty("outcome").GetString(), entry.Value.GetProperty("reason").GetString(), entry.Value.GetProperty("source").GetString());
     }
 
     private async Task<List<JsonElement>> InboxOf(string principal, int expected)

@@ -326,7 +326,7 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         var keys = _host.App.Services.GetRequiredService<SealingKeyStore>();
         var messageId = NewId.NextGuid();
         var releaseId = Guid.NewGuid();
-        await _host.Bus.Publish(new ReleaseConfidentialPayload
+        await _host.SendReleaseRequestAsync("court-reporting", new ReleaseConfidentialPayload
         {
             ReleaseId = releaseId,
             Territory = Coordination.Contracts.Values.TerritoryCode.Parse("75"),
@@ -334,9 +334,8 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
             Categories = [DataCategory.CourtReport],
             Recipients = recipients,
             Jurisdiction = jurisdiction,
-            RequestedBy = "court-reporting",
             Payload = PayloadSealer.Seal("""{"court-report":{}}"""u8, keys.CurrentKeyOf("gateway"), "court-reporting", messageId),
-        }, ctx => ctx.MessageId = messageId);
+        }, messageId);
         return releaseId;
     }
 

@@ -100,7 +100,7 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         Assert.DoesNotContain(spans, s => s.Contains("Valjean", StringComparison.Ordinal));
         Assert.DoesNotContain(_host.App.Services.GetFakeLogCollector().GetSnapshot(), l => (l.Message + l.Exception).Contains("Valjean", StringComparison.Ordinal));
         await using var admin = await broker.Connect();
-        foreach (var errorQueue in new[] { "gateway-release-confidential-payload_error", "briefings-record-penal-policy-briefing_error", "gateway-ingress" })
+        foreach (var errorQueue in new[] { "gateway-release-from-supervision_error", "gateway-release-from-court-reporting_error", "briefings-record-penal-policy-briefing_error", "gateway-ingress" })
         {
             await using var inspect = await admin.CreateChannelAsync();
             try
@@ -135,7 +135,8 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
 
         var keys = _host.App.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
         var messageId = MassTransit.NewId.NextGuid();
-        await _host.Bus.Publish(new Coordination.Contracts.Gateway.ReleaseConfidentialPayload
+        await _host.AssignPartnerAsync(person, "75-association");
+        await _host.SendReleaseRequestAsync("supervision", new Coordination.Contracts.Gateway.ReleaseConfidentialPayload
         {
             ReleaseId = Guid.NewGuid(),
             Territory = person.Territory,
@@ -143,10 +144,9 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
             Categories = [Coordination.Contracts.Gateway.DataCategory.ControlPlan],
             Recipients = ["75-association"],
             Person = person,
-            RequestedBy = "supervision",
             Payload = Coordination.ServiceDefaults.Sealing.PayloadSealer.Seal(Encoding.UTF8.GetBytes("""{"control-plan":{"nextControl":"2026-04-08"}}"""),
                 keys.CurrentKeyOf("gateway"), "community-supervision", messageId),
-        }, ctx => ctx.MessageId = messageId);
+        }, messageId);
 
         await using var association = await broker.ConnectAs("75-association", "75-association-demo-password");
         await using var channel = await association.CreateChannelAsync();

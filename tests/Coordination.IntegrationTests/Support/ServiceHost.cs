@@ -51,6 +51,33 @@ public sealed class ServiceHost : IAsyncDisposable
     public HttpClient Http { get; }
     public IBus Bus => App.Services.GetRequiredService<IBus>();
 
+    /// <summary>
+    /// Sends a release request on <paramref name="requester"/>'s lane, as that service's outbox relay
+    /// does: the gateway takes the requester from the lane, whatever the request says.
+    /// </summary>
+    public async Task SendReleaseRequestAsync(string requester, Coordination.Contracts.Gateway.ReleaseConfidentialPayload request, Guid messageId)
+    {
+        var prefix = App.Services.GetService<Coordination.ServiceDefaults.Messaging.MessagingOptions>()?.QueuePrefix ?? "";
+        var lane = await Bus.GetSendEndpoint(Coordination.Contracts.Gateway.ReleaseLanes.AddressOf(requester, prefix));
+        await lane.Send(request, ctx => ctx.MessageId = messageId);
+    }
+
+    /// <summary>Supervision's fact that <paramref name="partner"/> follows the person's case, once the gateway's own table shows it.</summary>
+    public async Task AssignPartnerAsync(Coordination.Contracts.Values.PersonRef person, string partner)
+    {
+        await Bus.Publish(new Coordination.Contracts.Supervision.PartnerAssigned
+        {
+            CaseId = Guid.NewGuid(), Person = person, Partner = Coordination.Contracts.Values.PartnerId.Parse(partner),
+            Role = Coordination.Contracts.Supervision.PartnerRole.Association,
+        });
+        await Poller.UntilAsync(async () =>
+        {
+            await using var scope = App.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>();
+            return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(db.PartnerAssignments, a => a.Person == person && a.Partner == partner);
+        }, $"{partner} assigned in the gateway's table");
+    }
+
     public static string NewFolder() => Directory.CreateTempSubdirectory("coordination-it-").FullName;
 
     /// <summary>The Briefings service alone on the test broker.</summary>

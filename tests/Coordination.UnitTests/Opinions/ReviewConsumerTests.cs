@@ -138,9 +138,11 @@ public sealed class ReviewConsumerTests
         await Adopt(service, request.ReviewId);
         await Poller.UntilAsync(async () => await service.UnsentOutboxCount() == 0, "the outbox relay drained");
 
-        var release = Assert.Single(service.Harness.Published.Select<ReleaseConfidentialPayload>()).Context;
+        var release = Assert.Single(service.Harness.Sent.Select<ReleaseConfidentialPayload>()).Context;
+        Assert.EndsWith("gateway-release-from-opinions", release.DestinationAddress!.AbsolutePath);
+        Assert.Empty(service.Harness.Published.Select<ReleaseConfidentialPayload>());
         Assert.Equal(["93-prosecutor"], release.Message.Recipients);
-        Assert.Equal(("art41-opinion", "opinions"), (release.Message.Purpose, release.Message.RequestedBy));
+        Assert.Equal("art41-opinion", release.Message.Purpose);
         Assert.Equal([DataCategory.Art41Opinion], release.Message.Categories);
         var keys = service.Services.GetRequiredService<SealingKeyStore>();
         using var gateway = keys.RingFor("gateway");

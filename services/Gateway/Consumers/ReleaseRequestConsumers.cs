@@ -1,0 +1,169 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Coordination.Contracts.Gateway;
+using Coordination.Contracts.Values;
+using Coordination.Gateway.Domain;
+using Coordination.Gateway.Ingress;
+using Coordination.Gateway.Persistence;
+using Coordination.Gateway.Release;
+using Coordination.Gateway.Vault;
+using Coordination.ServiceDefaults.Messaging;
+using Coordination.ServiceDefaults.Outbox;
+using Coordination.ServiceDefaults.Sealing;
+using Coordination.ServiceDefaults.Security;
+using Coordination.ServiceDefaults.Telemetry;
+using Coordination.ServiceDefaults.Territories;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Coordination.Gateway.Consumers;
+
+/// <summary>
+/// The only door out. A service asks for confidential data to be delivered, on its own lane; per
+/// recipient the gateway decides (the requester's release policy, then the sharing rules in force),
+/// composes what is granted (identities from the vault only), and delivers it sealed for that
+/// recipient, auditing every decision under the requester the lane proves.
+/// </summary>
+public abstract class ReleaseRequestConsumer(GatewayDbContext db, ReleasePolicy policy, ReleaseDelivery delivery, AuditLog audit, SealingKeyStore keys,
+    IdentityVault vault, AgencyDirectory agencies, TimeProvider clock)
+    : IdempotentConsumer<ReleaseConfidentialPayload, GatewayDbContext>(db)
+{
+    /// <summary>
+    /// How many times a decision that waits on the gateway's own copy of an assignment is tried again
+    /// before it stands: Supervision publishes the assignment and the release in one commit, and the
+    /// gateway may read the release first.
+    /// </summary>
+    public static readonly TimeSpan[] Deferrals = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500),
+        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
+
+    /// <summary>The service whose lane this is: the broker lets only its account write there.</summary>
+    protected abstract string Requester { get; }
+
+    protected override async Task Handle(ConsumeContext<ReleaseConfidentialPayload> context)
+    {
+        var request = context.Message;
+        var ct = context.CancellationToken;
+        var now = clock.GetUtcNow();
+
+        var contents = Open(request, context.MessageId!.Value);
+        var history = await Db.SharingRules.AsNoTracking().Where(v => v.Territory == request.Territory).ToListAsync(ct);
+        var named = (request.Person is { } one ? [one] : Array.Empty<PersonRef>()).Concat(request.People ?? []).Distinct().ToList();
+        // Held until the release commits: a purge in between makes this release fail and be retried without them.
+        var designations = new Dictionary<PersonRef, DesignationDetails>();
+        foreach (var person in named)
+            if (person.Territory == request.Territory && await vault.OpenForReleaseAsync(person, ct) is { } details)
+                designations[person] = details;
+        var assigned = request.Person is { } casePerson
+            ? (await Db.PartnerAssignments.AsNoTracking().Where(a => a.Person == casePerson).Select(a => a.Partner).ToListAsync(ct)).ToHashSet()
+            : [];
+        var facts = new ReleaseFacts(Requester, request, contents is not null, SharingRulesVersion.InForce(history, now), TerritoryCalendar.Today(request.Territory, now),
+            designations.ToDictionary(d => d.Key, d => d.Value.SentenceEnforcementJurisdiction), assigned);
+
+        var decisions = request.Recipients.Distinct()
+            .Select(recipientId => (RecipientId: recipientId, Recipient: RecipientOf(recipientId)))
+            .Select(r => (r.RecipientId, r.Recipient, Decision: ReleaseRequestDecider.Decide(policy, facts, r.RecipientId, r.Recipient)))
+            .ToList();
+        // Only a partner of the case's territory can ever be assigned to it: nobody else is worth waiting for.
+        if (decisions.Any(d => d.Decision.ReasonCode == ReleaseReasonCodes.NotAssignedToCase && d.Recipient?.Territory == request.Territory)
+            && context.GetRetryAttempt() < Deferrals.Length)
+            throw new DecisionDeferredException("the gateway's copy of the case's assignments may not have caught up yet");
+
+        foreach (var (recipientId, _, decision) in decisions)
+        {
+            var decisionId = NewId.NextGuid();
+            using var activity = CoordinationTelemetry.Source.StartActivity("gateway release decision");
+            activity?.SetTag("coordination.decision.id", decisionId.ToString());
+            activity?.SetTag("coordination.decision.outcome", decision.ReasonCode);
+            var composed = decision.Released ? ReleaseComposer.Compose(decision.Granted, contents!, request.Person, request.People ?? [], designations) : null;
+            delivery.Stage(Requester, request, recipientId, decisionId, decision, composed, context);
+        }
+    }
+
+    /// <summary>One transaction: deliveries, outcomes, the audit entries linked under the append lock, and the inbox entry.</summary>
+    protected override Task CommitAsync(CancellationToken cancellationToken) => audit.SaveAsync(cancellationToken);
+
+    /// <summary>The contents sealed for the gateway, bound to this message's id and purpose; null when they do not open (undecidable: every recipient is denied).</summary>
+    private JsonObject? Open(ReleaseConfidentialPayload request, Guid messageId)
+    {
+        try
+        {
+            using var ring = keys.RingFor(KeyOwners.Gateway);
+            return JsonNode.Parse(PayloadSealer.Open(request.Payload, ring, request.Purpose, messageId)) as JsonObject;
+        }
+        catch (Exception ex) when (ex is SealingException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A registered agency of one territory, with the role the sharing rules name; anyone else is a third party.</summary>
+    private Recipient? RecipientOf(string recipientId) =>
+        agencies.Find(recipientId) is { Role: { } role } agency && RoleOf(role) is { } recipientRole && agency.Territories.Count == 1
+            ? new Recipient(recipientId, agency.Territories.Single(), recipientRole)
+            : null;
+
+    private static RecipientRole? RoleOf(PrincipalRole role) => role switch
+    {
+        PrincipalRole.Prosecutor => RecipientRole.Prosecutor,
+        PrincipalRole.SentenceEnforcementCourt => RecipientRole.SentenceEnforcementCourt,
+        PrincipalRole.ProbationService => RecipientRole.ProbationService,
+        PrincipalRole.PenitentiaryAdministration => RecipientRole.PenitentiaryAdministration,
+        PrincipalRole.StateService => RecipientRole.StateService,
+        PrincipalRole.LocalAuthority => RecipientRole.LocalAuthority,
+        PrincipalRole.Association => RecipientRole.Association,
+        PrincipalRole.OtherPublicOrPrivatePerson => RecipientRole.OtherPublicOrPrivatePerson,
+        _ => null,
+    };
+}
+
+/// <summary>Supervision's lane (3°): case information to the partners assigned to the case.</summary>
+public sealed class ReleaseFromSupervisionConsumer(GatewayDbContext db, ReleasePolicy policy, ReleaseDelivery delivery, AuditLog audit, SealingKeyStore keys,
+    IdentityVault vault, AgencyDirectory agencies, TimeProvider clock) : ReleaseRequestConsumer(db, policy, delivery, audit, keys, vault, agencies, clock), IReleaseLane
+{
+    public static string Lane => ReleaseLanes.Supervision;
+    protected override string Requester => Lane;
+}
+
+/// <summary>CourtReporting's lane (4°): court reports to the JAP and SPIP of their jurisdiction.</summary>
+public sealed class ReleaseFromCourtReportingConsumer(GatewayDbContext db, ReleasePolicy policy, ReleaseDelivery delivery, AuditLog audit, SealingKeyStore keys,
+    IdentityVault vault, AgencyDirectory agencies, TimeProvider clock) : ReleaseRequestConsumer(db, policy, delivery, audit, keys, vault, agencies, clock), IReleaseLane
+{
+    public static string Lane => ReleaseLanes.CourtReporting;
+    protected override string Requester => Lane;
+}
+
+/// <summary>Opinions' lane (2°): adopted opinions to the territory's prosecutor's office.</summary>
+public sealed class ReleaseFromOpinionsConsumer(GatewayDbContext db, ReleasePolicy policy, ReleaseDelivery delivery, AuditLog audit, SealingKeyStore keys,
+    IdentityVault vault, AgencyDirectory agencies, TimeProvider clock) : ReleaseRequestConsumer(db, policy, delivery, audit, keys, vault, agencies, clock), IReleaseLane
+{
+    public static string Lane => ReleaseLanes.Opinions;
+    protected override string Requester => Lane;
+}
+
+/// <summary>
+/// A lane is bound to nothing but its own exchange: not to the <see cref="ReleaseConfidentialPayload"/>
+/// type's exchange, which any service allowed to publish the type could write. Its queue is named
+/// by <see cref="ReleaseLanes.QueueOf"/>, the address the requesting service sends to.
+/// </summary>
+public sealed class ReleaseLaneDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : ReleaseRequestConsumer, IReleaseLane
+{
+    public ReleaseLaneDefinition(IServiceProvider services)
+    {
+        EndpointName = ReleaseLanes.QueueOf(TConsumer.Lane, services.GetService<MessagingOptions>()?.QueuePrefix ?? "");
+        Endpoint(e => e.ConfigureConsumeTopology = false);
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
+        IRegistrationContext context) =>
+        consumerConfigurator.UseMessageRetry(r =>
+        {
+            r.Handle<DecisionDeferredException>();
+            r.Intervals(ReleaseRequestConsumer.Deferrals);
+        });
+}
+
+/// <summary>A release lane's consumer, named by the requesting service the lane belongs to.</summary>
+public interface IReleaseLane
+{
+    static abstract string Lane { get; }
+}
