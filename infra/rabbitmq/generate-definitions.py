@@ -1,10 +1,22 @@
 #!/usr/bin/env python3
 """Writes definitions.json: one broker account per service and per demo agency, least privilege.
 
-Run from anywhere: python3 infra/rabbitmq/generate-definitions.py
-Demo passwords are '<account>-demo-password'; production replaces them (and the hashes) from its vault.
+  python3 infra/rabbitmq/generate-definitions.py --demo
+      the committed infra/rabbitmq/definitions.json of the compose demo: every password is
+      '<account>-demo-password', known to anyone who reads this file.
+  python3 infra/rabbitmq/generate-definitions.py --out DIR
+      production definitions in DIR/definitions.json. Each account's password comes from the
+      environment, RABBITMQ_PASSWORD_<ACCOUNT> (upper-snake: svc-court-reporting ->
+      RABBITMQ_PASSWORD_SVC_COURT_REPORTING, 75-jap -> RABBITMQ_PASSWORD_75_JAP), or is generated at
+      random; the generated ones are written to DIR/generated-passwords.txt (mode 0600) for the vault.
+      Neither file belongs in the repository.
+
+The broker owns the topology between services: each message-type exchange is declared here and by
+the one service that publishes it, and each consumer's binding to it is declared here, so that a
+consumer (Messaging:ConsumeTopologyFromBroker=true) needs no permission at all on an exchange it does
+not own, and cannot delete it (docs/adr/0011-fail-closed-outside-development.md).
 """
-import base64, hashlib, json, os, re
+import argparse, base64, hashlib, json, os, re, secrets, sys
 
 TERRITORIES = ["75", "93"]
 AGENCIES = ["prosecutor", "jap", "spip", "prison-administration", "police", "local-authority", "association"]
@@ -12,11 +24,12 @@ AGENCIES = ["prosecutor", "jap", "spip", "prison-administration", "police", "loc
 # (Coordination.CourtReporting.Consumers.X -> 'courtreporting-x'; ServiceEndpointNameFormatter).
 SERVICES = [("gateway", "gateway"), ("briefings", "briefings"), ("opinions", "opinions"),
             ("supervision", "supervision"), ("court-reporting", "courtreporting")]
-# What each service publishes and consumes on the bus, as '<Context>:<Type>' of Coordination.Contracts:
-# an account may write only the exchanges of what it publishes and bind only to what it consumes, so
-# that no service can, say, designate a person or ask the gateway for a release it has no business
-# asking. tests/Coordination.UnitTests/Deployment/BrokerDefinitionsTests.cs checks these lists against
-# the message types each service's assembly uses.
+# What each service publishes and consumes on the bus, as '<Context>:<Type>' of Coordination.Contracts.
+# A message-type exchange is owned by the one service that publishes it: only that account may
+# configure (declare, delete) and write it. A consumer gets nothing on it: the binding from the type
+# exchange to the consumer's endpoint exchange ('<prefix>-<message-type-in-kebab-case>') is declared
+# here, by the broker. tests/Coordination.UnitTests/Deployment/BrokerDefinitionsTests.cs checks these
+# lists, and the endpoint names, against the message types each service's assembly uses.
 PUBLISHES = {
     "gateway": ["Briefings:RecordPenalPolicyBriefing", "Supervision:DesignatePerson", "Supervision:WithdrawDesignation",
                 "Supervision:DetentionConductReported", "Supervision:RecordControl", "Supervision:ReportIncident",
@@ -25,13 +38,12 @@ PUBLISHES = {
     "briefings": ["Briefings:PenalPolicyBriefingRecorded", "Briefings:AnnualBriefingDue", "Briefings:AnnualBriefingOverdue"],
     "supervision": ["Supervision:SupervisionOpened", "Supervision:PartnerAssigned", "Supervision:ControlScheduled",
                     "Supervision:ControlRecorded", "Supervision:IncidentReported", "Supervision:SupervisionEnded",
-                    "Supervision:SupervisionPurged", "Gateway:ReleaseConfidentialPayload"],
-    "opinions": ["Opinions:Art41ReviewOpened", "Opinions:OpinionAdopted", "Opinions:OpinionTransmitted", "Opinions:OpinionOverdue",
-                 "Gateway:ReleaseConfidentialPayload"],
-    "court-reporting": ["CourtReporting:CourtReportIssued", "Gateway:ReleaseConfidentialPayload"],
+                    "Supervision:SupervisionPurged"],
+    "opinions": ["Opinions:Art41ReviewOpened", "Opinions:OpinionAdopted", "Opinions:OpinionTransmitted", "Opinions:OpinionOverdue"],
+    "court-reporting": ["CourtReporting:CourtReportIssued"],
 }
 CONSUMES = {
-    "gateway": ["Gateway:ReleaseConfidentialPayload", "Supervision:PartnerAssigned", "Supervision:SupervisionEnded", "Supervision:SupervisionPurged"],
+    "gateway": ["Supervision:PartnerAssigned", "Supervision:SupervisionEnded", "Supervision:SupervisionPurged"],
     "briefings": ["Briefings:RecordPenalPolicyBriefing"],
     "supervision": ["Supervision:DesignatePerson", "Supervision:WithdrawDesignation", "Supervision:DetentionConductReported",
                     "Supervision:RecordControl", "Supervision:ReportIncident"],
@@ -41,30 +53,69 @@ CONSUMES = {
                         "Supervision:ControlRecorded", "Supervision:IncidentReported", "Supervision:SupervisionEnded",
                         "Supervision:SupervisionPurged"],
 }
+# Release requests do not go on a shared type exchange (any requester could read or delete another's):
+# each requesting service sends to its own lane, a fanout exchange the gateway owns and consumes
+# ('gateway-…', within the gateway's prefix), and may write only that one.
+RELEASE_REQUESTERS = ["supervision", "opinions", "court-reporting"]
 # The ingress routing keys are message types, '<context>.<message>'.
 INGRESS_TYPES = r"^(briefings|opinions|supervision|court-reporting)\.[a-z-]+$"
 
 
-def password_hash(password: str) -> str:
-    # RabbitMQ's rabbit_password_hashing_sha256: base64(salt ++ sha256(salt ++ password)); fixed salt keeps the file stable.
-    salt = hashlib.sha256(password.encode()).digest()[:4]
+def lane(service):
+    return f"gateway-release-from-{service}"
+
+
+def endpoint_of(prefix, message_type):
+    # ServiceEndpointNameFormatter: '<prefix>-' + the consumer's name in kebab case, and each consumer is '<Type>Consumer'.
+    name = message_type.split(":")[1]
+    return f"{prefix}-" + re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def password_hash(password: str, salt: bytes) -> str:
+    # RabbitMQ's rabbit_password_hashing_sha256: base64(salt ++ sha256(salt ++ password)).
     return base64.b64encode(salt + hashlib.sha256(salt + password.encode()).digest()).decode()
 
 
-def user(name, tags=""):
-    return {"name": name, "password_hash": password_hash(f"{name}-demo-password"),
-            "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": tags, "limits": {}}
+def env_name(account):
+    return "RABBITMQ_PASSWORD_" + re.sub(r"[^A-Za-z0-9]", "_", account).upper()
 
 
 def esc(s):
     return re.escape(s).replace("\\-", "-")
 
 
+parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+parser.add_argument("--demo", action="store_true", help="demo passwords '<account>-demo-password' (the committed file)")
+parser.add_argument("--out", help="folder for definitions.json (and generated-passwords.txt); default: beside this script, --demo only")
+args = parser.parse_args()
+here = os.path.dirname(os.path.abspath(__file__))
+if not args.demo and not args.out:
+    sys.exit("production definitions need --out DIR (outside the repository); the committed file is the demo's: --demo")
+out = os.path.abspath(args.out or here)
+generated = {}
+
+
+def user(name, tags=""):
+    if args.demo:
+        # A fixed salt keeps the committed file stable from one run to the next.
+        password, salt = f"{name}-demo-password", hashlib.sha256(f"{name}-demo-password".encode()).digest()[:4]
+    else:
+        password, salt = os.environ.get(env_name(name)), secrets.token_bytes(4)
+        if not password:
+            password = secrets.token_urlsafe(24)
+            generated[name] = password
+    return {"name": name, "password_hash": password_hash(password, salt),
+            "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": tags, "limits": {}}
+
+
+def exchange(name, type_="fanout"):
+    return {"name": name, "vhost": "/", "type": type_, "durable": True, "auto_delete": False, "internal": False, "arguments": {}}
+
+
 agencies = [f"{t}-{a}" for t in TERRITORIES for a in AGENCIES]
 users, permissions, topic_permissions, queues, exchanges, bindings = [], [], [], [], [], []
 
-exchanges.append({"name": "coordination.ingress", "vhost": "/", "type": "topic", "durable": True,
-                  "auto_delete": False, "internal": False, "arguments": {}})
+exchanges.append(exchange("coordination.ingress", "topic"))
 queues.append({"name": "gateway-ingress", "vhost": "/", "durable": True, "auto_delete": False,
                "arguments": {"x-queue-type": "quorum"}})
 bindings.append({"source": "coordination.ingress", "vhost": "/", "destination": "gateway-ingress",
@@ -82,31 +133,40 @@ for agency in agencies:
     topic_permissions.append({"user": agency, "vhost": "/", "exchange": "coordination.ingress",
                               "write": INGRESS_TYPES, "read": "^$"})
 
-# MassTransit declares its endpoints' queues and exchanges, the message-type exchanges it publishes
-# (configure, write) and binds its endpoints to (configure, read: 'Coordination.Contracts.<Context>:<Type>'),
-# and one temporary '<host>_<process>_bus_<id>' queue.
-BUS = r"[^.]*_bus_[a-z0-9]+"
+# The message-type exchanges, as MassTransit declares them (fanout, durable), and each consumer's
+# binding: type exchange -> the consumer's endpoint exchange (which its service declares and binds
+# to its queue, both within its own prefix).
+prefixes = dict(SERVICES)
+for t in sorted({t for ts in PUBLISHES.values() for t in ts} | {t for ts in CONSUMES.values() for t in ts}):
+    exchanges.append(exchange(f"Coordination.Contracts.{t}"))
+for service, types in CONSUMES.items():
+    for t in types:
+        endpoint = endpoint_of(prefixes[service], t)
+        exchanges.append(exchange(endpoint))
+        bindings.append({"source": f"Coordination.Contracts.{t}", "vhost": "/", "destination": endpoint,
+                         "destination_type": "exchange", "routing_key": "", "arguments": {}})
+
+# MassTransit declares its endpoints' queues and exchanges (own prefix), the message-type exchanges it
+# publishes (configure, write), and one temporary bus queue and exchange, named by its service
+# ('<prefix>_bus_<id>', MessagingExtensions) so that an account reaches only its own.
 for service, prefix in SERVICES:
     name = f"svc-{service}"
     users.append(user(name))
     own = rf"{prefix}-[a-z0-9-]+(_error|_skipped)?"
-
-    def type_exchanges(types):
-        return "Coordination\\.Contracts\\.(" + "|".join(re.escape(t) for t in sorted(set(types))) + ")"
-
-    published, consumed = type_exchanges(PUBLISHES[service]), type_exchanges(CONSUMES[service])
-    declared = type_exchanges(PUBLISHES[service] + CONSUMES[service])
+    bus = rf"{prefix}_bus_[a-z0-9]+"
+    published = "Coordination\\.Contracts\\.(" + "|".join(re.escape(t) for t in sorted(set(PUBLISHES[service]))) + ")"
+    # Its own release lane: MassTransit's send declares the exchange (configure), then writes to it.
+    release = [esc(lane(service))] if service in RELEASE_REQUESTERS else []
+    sends = "|".join([own, published, bus] + release)
     if service == "gateway":
         permissions.append({"user": name, "vhost": "/",
-                            "configure": rf"^({own}|{declared}|{BUS}|coordination\.ingress|agency\..+\.(inbox|rejected))$",
+                            "configure": rf"^({sends}|coordination\.ingress|agency\..+\.(inbox|rejected))$",
                             # replies go to each agency's inbox and rejection queues through the default exchange
-                            "write": rf"^({own}|{published}|{BUS}|amq\.default|agency\..+\.(inbox|rejected))$",
-                            "read": rf"^({own}|{consumed}|{BUS}|coordination\.ingress)$"})
+                            "write": rf"^({sends}|amq\.default|agency\..+\.(inbox|rejected))$",
+                            "read": rf"^({own}|{bus}|coordination\.ingress)$"})
     else:
-        permissions.append({"user": name, "vhost": "/",
-                            "configure": rf"^({own}|{declared}|{BUS})$",
-                            "write": rf"^({own}|{published}|{BUS})$",
-                            "read": rf"^({own}|{consumed}|{BUS})$"})
+        permissions.append({"user": name, "vhost": "/", "configure": rf"^({sends})$", "write": rf"^({sends})$",
+                            "read": rf"^({own}|{bus})$"})
 
 # The operators' administrator for the management UI (compose); guest stays for local development only.
 users.append(user("coordination-admin", "administrator"))
@@ -123,8 +183,18 @@ definitions = {
     "bindings": bindings,
     "parameters": [], "global_parameters": [], "policies": [],
 }
-path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "definitions.json")
+os.makedirs(out, exist_ok=True)
+path = os.path.join(out, "definitions.json")
 with open(path, "w") as f:
     json.dump(definitions, f, indent=2)
     f.write("\n")
 print(f"wrote {path}: {len(users)} accounts, {len(queues)} queues")
+if generated:
+    secrets_path = os.path.join(out, "generated-passwords.txt")
+    # Created 0600 before anything is written to it: the passwords are never readable by others.
+    fd = os.open(secrets_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.chmod(secrets_path, 0o600)
+    with os.fdopen(fd, "w") as f:
+        for account, password in generated.items():
+            f.write(f"{env_name(account)}={password}\n")
+    print(f"wrote {secrets_path}: {len(generated)} generated passwords (mode 0600; put them in the vault, then delete it)")

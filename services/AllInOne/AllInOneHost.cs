@@ -25,8 +25,23 @@ public static class AllInOneHost
         ["Database:Directory"] = "data",
     };
 
+    /// <summary>
+    /// The all-in-one host is the demo: unless an environment is named (<c>ASPNETCORE_ENVIRONMENT</c>,
+    /// <c>DOTNET_ENVIRONMENT</c>, <c>--environment</c>), it runs as Development, with development
+    /// tokens and the demo data. Said here rather than in a launch profile, whose notice
+    /// <c>dotnet run</c> prints on standard output, before the token <c>dev-token</c> prints.
+    /// </summary>
+    public static string[] AsDemo(string[] args)
+    {
+        var named = args.Any(a => a.StartsWith("--environment", StringComparison.OrdinalIgnoreCase))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT"))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT"));
+        return named ? args : [.. args, "--environment=Development"];
+    }
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
+        args = AsDemo(args);
         return CoordinationHost.Build(args, Defaults, "coordination-allinone", builder =>
         {
             builder.AddGatewayService();

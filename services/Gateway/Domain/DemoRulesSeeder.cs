@@ -9,11 +9,11 @@ using Microsoft.Extensions.Options;
 namespace Coordination.Gateway.Domain;
 
 /// <summary>Gives each demo territory its demo règlement intérieur at first start, through the same audit as an adoption.</summary>
-public sealed class DemoRulesSeeder(IServiceScopeFactory scopes, IOptions<GatewayOptions> options, TimeProvider clock) : IHostedService
+public sealed class DemoRulesSeeder(IServiceScopeFactory scopes, IOptions<GatewayOptions> options, IHostEnvironment environment, TimeProvider clock) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!options.Value.SeedDemoRules) return;
+        if (!(options.Value.SeedDemoRules ?? environment.IsDevelopment())) return;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
         var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();

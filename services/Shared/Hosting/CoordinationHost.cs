@@ -33,7 +33,7 @@ public static class CoordinationHost
         var builder = CreateBuilder(rest[positional.Length..], hostDefaults);
         return args[0] switch
         {
-            "dev-token" => Security.DevelopmentTokens.RunCommand(positional, builder.Configuration, Console.Out, Console.Error),
+            "dev-token" => Security.DevelopmentTokens.RunCommand(positional, builder.Configuration, builder.Environment, Console.Out, Console.Error),
             "sealing-key" => SealingKeyCommand(positional, builder.Configuration, Console.Out, Console.Error),
             _ => HealthCheckCommand(positional, builder.Configuration, Console.Out, Console.Error),
         };

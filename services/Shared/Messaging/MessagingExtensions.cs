@@ -33,6 +33,9 @@ public static class MessagingExtensions
                     x.UsingRabbitMq((context, cfg) =>
                     {
                         cfg.Host(new Uri(options.RabbitMqUrl), h => h.PublisherConfirmation = true);
+                        // Named by the service rather than by machine and process, so that each broker
+                        // account may reach its own bus queue and no other service's.
+                        cfg.OverrideDefaultBusEndpointQueueName(BusEndpointQueueName(registry, options));
                         cfg.ConfigureEndpoints(context);
                     });
                     break;
@@ -79,6 +82,10 @@ public static class MessagingExtensions
             if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
             {
                 if (options.QuorumQueues) rabbit.SetQuorumQueue();
+                // The broker's definitions bind each consumed message type to this endpoint's exchange:
+                // binding it here would declare the publisher's exchange, which needs the configure
+                // permission that would also let this service delete it.
+                if (options.ConsumeTopologyFromBroker) rabbit.ConfigureConsumeTopology = false;
                 rabbit.PrefetchCount = options.PrefetchCount;
             }
         });
@@ -88,6 +95,18 @@ public static class MessagingExtensions
             h.Name = "bus";
             h.Tags.Add("ready");
         });
+    }
+
+    /// <summary>
+    /// <c>&lt;queue prefix&gt;&lt;service&gt;_bus_&lt;id&gt;</c>: the service as its queues are prefixed
+    /// (<c>courtreporting</c>), or the host's name when it runs several; MassTransit recognises a bus
+    /// endpoint by <c>_bus_</c>. The id keeps two instances of one service apart.
+    /// </summary>
+    public static string BusEndpointQueueName(CoordinationServiceRegistry registry, MessagingOptions options)
+    {
+        var owner = registry.Services.Count == 1 ? registry.Services[0] : registry.HostName;
+        var service = new string(owner.Where(char.IsAsciiLetterOrDigit).ToArray()).ToLowerInvariant();
+        return $"{options.QueuePrefix}{service}_bus_{Guid.NewGuid():N}";
     }
 
     /// <summary>A message that cannot be read or breaks a rule; a retry would fail the same way.</summary>

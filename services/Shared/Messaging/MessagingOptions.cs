@@ -26,6 +26,14 @@ public sealed class MessagingOptions
     public int StartTimeoutSeconds { get; set; } = 60;
 
     /// <summary>
+    /// The broker's definitions (infra/rabbitmq/generate-definitions.py) declare each message-type
+    /// exchange and bind it to its consumers' endpoints; the service then binds nothing itself and
+    /// declares no exchange it does not own. True wherever the accounts of definitions.json are used
+    /// (compose, production); false (the service binds its consumers) on a broker without them.
+    /// </summary>
+    public bool ConsumeTopologyFromBroker { get; set; }
+
+    /// <summary>
     /// Put before every queue this host names (its endpoints, the gateway's ingress queue); empty by
     /// default. For processes that share one broker and virtual host but must not share queues
     /// (tests on an external broker that cannot give them a vhost of their own).

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -36,10 +37,16 @@ public static class DevelopmentTokens
 
     /// <summary>
     /// <c>dev-token &lt;principal&gt;</c> prints a token; <c>dev-token --list</c> lists the demo
-    /// principals. Returns the process exit code.
+    /// principals. Returns the process exit code. Development only: elsewhere no host trusts the key it
+    /// would sign with, and it must not leave one on the disk.
     /// </summary>
-    public static int RunCommand(string[] arguments, IConfiguration configuration, TextWriter output, TextWriter error)
+    public static int RunCommand(string[] arguments, IConfiguration configuration, IHostEnvironment environment, TextWriter output, TextWriter error)
     {
+        if (!environment.IsDevelopment())
+        {
+            error.WriteLine($"dev-token works only in the Development environment (ASPNETCORE_ENVIRONMENT=Development); this host runs as '{environment.EnvironmentName}', where tokens come from the territory's identity provider.");
+            return 2;
+        }
         var options = configuration.GetSection(TokenOptions.Section).Get<TokenOptions>() ?? new TokenOptions();
         if (options.SigningKeyFiles.Length > 0)
         {

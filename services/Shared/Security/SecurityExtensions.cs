@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.OpenApi;
 
@@ -14,7 +16,8 @@ public static class SecurityExtensions
     public static WebApplicationBuilder AddCoordinationSecurity(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(TokenOptions.Section).Get<TokenOptions>() ?? new TokenOptions();
-        var keys = SigningKeys.ValidationKeys(builder.Configuration, options);
+        var keys = SigningKeys.ValidationKeys(builder.Configuration, options, builder.Environment);
+        if (keys.Count == 0) builder.Services.AddHostedService<NoSigningKeysWarning>();
 
         builder.Services
             .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
@@ -59,4 +62,17 @@ public static class SecurityExtensions
         }));
         return builder;
     }
+}
+
+/// <summary>Says at start why every request with a token will be answered 401, rather than leaving it to be guessed.</summary>
+internal sealed class NoSigningKeysWarning(ILogger<NoSigningKeysWarning> logger, IHostEnvironment environment) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        logger.LogWarning("No Authentication:SigningKeyFiles configured in the {Environment} environment: every token is refused. " +
+                          "Outside Development the development signing key is never trusted.", environment.EnvironmentName);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

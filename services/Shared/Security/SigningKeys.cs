@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Coordination.ServiceDefaults.Security;
@@ -9,11 +10,17 @@ public static class SigningKeys
     public static string DevelopmentKeyPath(IConfiguration configuration, TokenOptions options) =>
         options.DevelopmentKeyFile ?? Path.Combine(configuration["Database:Directory"] ?? "data", "dev-signing-key.pem");
 
-    /// <summary>The public keys tokens are checked against.</summary>
-    public static IReadOnlyList<SecurityKey> ValidationKeys(IConfiguration configuration, TokenOptions options) =>
-        options.SigningKeyFiles.Length > 0
-            ? options.SigningKeyFiles.Select(LoadPublic).ToList()
-            : [Public(LoadOrCreateDevelopmentKey(DevelopmentKeyPath(configuration, options)))];
+    /// <summary>
+    /// The public keys tokens are checked against: the configured issuer's, or in Development only,
+    /// the development key. Outside Development with none configured the list is empty and every
+    /// token is refused: a development key file lying on a production disk (or planted there) is
+    /// never created, read or trusted.
+    /// </summary>
+    public static IReadOnlyList<SecurityKey> ValidationKeys(IConfiguration configuration, TokenOptions options, IHostEnvironment environment)
+    {
+        if (options.SigningKeyFiles.Length > 0) return options.SigningKeyFiles.Select(LoadPublic).ToList();
+        return environment.IsDevelopment() ? [Public(LoadOrCreateDevelopmentKey(DevelopmentKeyPath(configuration, options)))] : [];
+    }
 
     /// <summary>Reads the development key, creating it once; concurrent first starts agree on one file.</summary>
     public static ECDsaSecurityKey LoadOrCreateDevelopmentKey(string path)

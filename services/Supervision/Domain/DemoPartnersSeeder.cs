@@ -6,11 +6,11 @@ using Microsoft.Extensions.Options;
 namespace Coordination.Supervision.Domain;
 
 /// <summary>Registers the demo agencies that carry out follow-ups as partners of their territory, once.</summary>
-public sealed class DemoPartnersSeeder(IServiceScopeFactory scopes, IOptions<SupervisionOptions> options, TimeProvider clock) : IHostedService
+public sealed class DemoPartnersSeeder(IServiceScopeFactory scopes, IOptions<SupervisionOptions> options, IHostEnvironment environment, TimeProvider clock) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!options.Value.SeedDemoPartners) return;
+        if (!(options.Value.SeedDemoPartners ?? environment.IsDevelopment())) return;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SupervisionDbContext>();
         foreach (var principal in ServiceDefaults.Security.DemoPrincipals.All)

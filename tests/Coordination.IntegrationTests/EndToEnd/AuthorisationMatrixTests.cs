@@ -254,16 +254,19 @@ public sealed class AuthorisationMatrixTests(AllInOneFixture fixture) : IClassFi
         var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Database:Directory"] = fixture.Host.Folder }).Build();
         var output = new StringWriter();
-        Assert.Equal(0, DevelopmentTokens.RunCommand(["secretariat-93"], configuration, output, TextWriter.Null));
+        Assert.Equal(0, DevelopmentTokens.RunCommand(["secretariat-93"], configuration, Development, output, TextWriter.Null));
 
         using var client = fixture.Host.ClientWithToken(output.ToString().Trim());
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/briefings", Body("93"))).StatusCode);
 
         var list = new StringWriter();
-        Assert.Equal(0, DevelopmentTokens.RunCommand(["--list"], configuration, list, TextWriter.Null));
+        Assert.Equal(0, DevelopmentTokens.RunCommand(["--list"], configuration, Development, list, TextWriter.Null));
         Assert.All(DemoPrincipals.All, p => Assert.Contains(p.Name, list.ToString()));
-        Assert.Equal(2, DevelopmentTokens.RunCommand(["nobody-75"], configuration, TextWriter.Null, TextWriter.Null));
+        Assert.Equal(2, DevelopmentTokens.RunCommand(["nobody-75"], configuration, Development, TextWriter.Null, TextWriter.Null));
     }
+
+    private static readonly Microsoft.Extensions.Hosting.IHostEnvironment Development =
+        new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = Microsoft.Extensions.Hosting.Environments.Development };
 
     private string? Token(string caller)
     {

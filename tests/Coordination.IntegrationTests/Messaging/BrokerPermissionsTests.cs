@@ -55,7 +55,7 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
 
     /// <summary>
     /// Each service, alone under its own account from definitions.json, starts its bus (declaring its
-    /// queues, and the exchanges of every message type it consumes or publishes) and reports ready.
+    /// own queues and exchanges; the bindings of what it consumes are the definitions') and reports ready.
     /// A permission too narrow for one of its names stops the bus: the host would never start.
     /// </summary>
     [Theory]
@@ -72,7 +72,7 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
         };
         var account = $"svc-{service}";
         var url = new UriBuilder(broker.AmqpUrl) { UserName = account, Password = $"{account}-demo-password" }.Uri.ToString();
-        var starting = ServiceHost.StartServiceAsync(build, broker, $"--Messaging:RabbitMqUrl={url}", "--Gateway:SeedDemoRules=false", "--Supervision:SeedDemoPartners=false");
+        var starting = ServiceHost.StartServiceAsync(build, broker, $"--Messaging:RabbitMqUrl={url}", "--Messaging:ConsumeTopologyFromBroker=true", "--Gateway:SeedDemoRules=false", "--Supervision:SeedDemoPartners=false");
         await using var host = await starting.WaitAsync(TimeSpan.FromSeconds(60));
         var ready = await host.Http.GetAsync("/health/ready");
         Assert.True(ready.IsSuccessStatusCode, $"{service} under {account}: {(int)ready.StatusCode} {await ready.Content.ReadAsStringAsync()}");
@@ -82,7 +82,8 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
     public async Task The_briefings_service_does_its_work_under_its_own_least_privilege_account()
     {
         var url = new UriBuilder(broker.AmqpUrl) { UserName = "svc-briefings", Password = "svc-briefings-demo-password" }.Uri.ToString();
-        await using var service = await ServiceHost.StartBriefingsAsync(broker, null, $"--Messaging:RabbitMqUrl={url}");
+        // The briefing reaches it through the definitions' binding: the service binds nothing itself.
+        await using var service = await ServiceHost.StartBriefingsAsync(broker, null, $"--Messaging:RabbitMqUrl={url}", "--Messaging:ConsumeTopologyFromBroker=true");
         var deliveries = ConsumeCounter<Coordination.Contracts.Briefings.RecordPenalPolicyBriefing>.On(service.Bus);
         var messageId = MassTransit.NewId.NextGuid();
         await AgencyProcess.PublishAsync(broker.AmqpUrl, "Coordination.Contracts.Briefings:RecordPenalPolicyBriefing",
@@ -90,6 +91,48 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
             """{"territory":"93","briefedOn":"2026-02-03","prosecutorOffice":"Parquet","priorityThemes":["road-safety"],"summary":"Sous son propre compte."}""");
         await Poller.UntilAsync(() => deliveries.ConsumedWithId(messageId) == 1, "the briefing consumed by the service under svc-briefings");
         Assert.Empty(deliveries.Faults);
+    }
+
+    [Fact]
+    public async Task A_service_cannot_delete_or_redeclare_an_exchange_another_service_owns()
+    {
+        const string opened = "Coordination.Contracts.Supervision:SupervisionOpened";
+        // Court reporting consumes SupervisionOpened, and may not take it away from the others that bind to it.
+        Assert.Equal(403, await RefusalCode(c => c.ExchangeDeleteAsync(opened), "svc-court-reporting"));
+        Assert.Equal(403, await RefusalCode(c => c.ExchangeDeclareAsync(opened, ExchangeType.Fanout, durable: true), "svc-court-reporting"));
+        Assert.Equal(403, await RefusalCode(c => c.ExchangeDeleteAsync("Coordination.Contracts.Briefings:RecordPenalPolicyBriefing"), "svc-briefings"));
+        // Nor send on another requester's release lane.
+        Assert.Equal(403, await RefusalCode(c => c.ExchangeDeclareAsync("gateway-release-from-opinions", ExchangeType.Fanout, durable: true), "svc-court-reporting"));
+
+        await using var admin = await broker.Connect();
+        await using var inspect = await admin.CreateChannelAsync();
+        await inspect.ExchangeDeclarePassiveAsync(opened); // still there
+    }
+
+    [Fact]
+    public async Task One_account_cannot_declare_or_delete_another_accounts_bus_queue()
+    {
+        var supervisionBus = $"supervision_bus_{Guid.NewGuid():N}";
+        await using var admin = await broker.Connect();
+        await using var inspect = await admin.CreateChannelAsync();
+        await inspect.QueueDeclareAsync(supervisionBus, durable: false, exclusive: false, autoDelete: false);
+        try
+        {
+            Assert.Equal(403, await RefusalCode(c => c.QueueDeleteAsync(supervisionBus), "svc-opinions"));
+            Assert.Equal(403, await RefusalCode(c => c.QueueDeclareAsync($"supervision_bus_{Guid.NewGuid():N}", durable: false, exclusive: true, autoDelete: true), "svc-opinions"));
+            Assert.Equal(403, await RefusalCode(c => c.BasicGetAsync(supervisionBus, autoAck: true), "svc-opinions"));
+            await inspect.QueueDeclarePassiveAsync(supervisionBus); // still there
+
+            // Its own: allowed.
+            await using var opinions = await As("svc-opinions");
+            await using var own = await opinions.CreateChannelAsync();
+            await own.QueueDeclareAsync($"opinions_bus_{Guid.NewGuid():N}", durable: false, exclusive: true, autoDelete: true);
+            Assert.True(own.IsOpen);
+        }
+        finally
+        {
+            await inspect.QueueDeleteAsync(supervisionBus);
+        }
     }
 
     [Fact]

@@ -110,7 +110,8 @@ public sealed class TracingAcrossServicesTests(RabbitMqBroker broker)
             start.ArgumentList.Add(dll);
             foreach (var argument in new[]
             {
-                $"--urls=http://127.0.0.1:{port}", "--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={broker.AmqpUrl}",
+                // Development: the processes trust the development key the test signs its tokens with.
+                "--environment=Development", $"--urls=http://127.0.0.1:{port}", "--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={broker.AmqpUrl}",
                 $"--Messaging:QueuePrefix={broker.QueuePrefix}", "--Outbox:PollInterval=00:00:00.250",
                 $"--Database:Directory={dataFolder}", $"--Authentication:DevelopmentKeyFile={keyFile}",
                 $"--Sealing:KeyDirectory={Path.Combine(Path.GetDirectoryName(keyFile)!, "sealing-keys")}", "--Logging:LogLevel:Default=Warning",

@@ -102,6 +102,9 @@ public sealed class ServiceHost : IAsyncDisposable
         var ownsFolder = folder is null;
         folder ??= NewFolder();
         var app = build([
+            // The tests' hosts are demos: development tokens and seeded demo rules and partners. A
+            // test of production behaviour passes --environment=Production, which comes later and wins.
+            "--environment=Development",
             "--urls=http://127.0.0.1:0",
             $"--Database:Directory={folder}",
             "--Outbox:PollInterval=00:00:00.250",

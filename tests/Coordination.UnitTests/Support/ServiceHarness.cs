@@ -46,6 +46,10 @@ public class ServiceHarness<TContext> : IAsyncDisposable where TContext : Servic
             ["Sealing:KeyDirectory"] = Path.Combine(folder, "sealing-keys"),
             ["Outbox:PollInterval"] = "00:00:00.200",
             ["Logging:LogLevel:Default"] = "Warning",
+            // The harness runs as Production (no environment set), where nothing demo is seeded
+            // unless asked: these tests work on the demo rules and partners, so they ask.
+            ["Gateway:SeedDemoRules"] = "true",
+            ["Supervision:SeedDemoPartners"] = "true",
         });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         builder.AddServiceDefaults("unit-tests");
