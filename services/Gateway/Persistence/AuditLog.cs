@@ -84,7 +84,15 @@ public sealed class AuditLog(GatewayDbContext db, AuditAppendLock appendLock, Ti
         // entry the chain read next holds. The other order would call a commit in between a truncation.
         var checkpoints = checkpointer.Store.ReadAll();
         var entries = await db.Audit.AsNoTracking().OrderBy(a => a.Sequence).ToListAsync(cancellationToken);
-        return AuditAnchor.Verify(entries, checkpoints, checkpointer.Keys.TrustedKeys());
+        var trusted = checkpointer.Keys.TrustedKeys();
+        try
+        {
+            return AuditAnchor.Verify(entries, checkpoints, trusted);
+        }
+        finally
+        {
+            foreach (var key in trusted.Values) key.Dispose();
+        }
     }
 
     private async Task<(long Sequence, string Hash)> HeadAsync(CancellationToken cancellationToken)
