@@ -21,6 +21,8 @@ public static class GatewayService
         builder.AddServiceDatabase<GatewayDbContext, SqliteGatewayDbContext, SqlServerGatewayDbContext>(Name);
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section);
         builder.Services.AddSingleton<AuditAppendLock>();
+        builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section);
+        builder.Services.AddSingleton(AuditCheckpointer.Create);
         builder.Services.AddScoped<AuditLog>();
         builder.Services.AddSingleton(Release.ReleasePolicy.Load(builder.Configuration["Gateway:ReleasePolicyFile"]));
         builder.Services.AddScoped<Release.ReleaseDelivery>();

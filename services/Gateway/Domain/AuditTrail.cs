@@ -81,7 +81,13 @@ public sealed class AuditEntry
     }
 }
 
-public sealed record AuditVerification(bool Intact, int EntriesChecked, long? FirstBrokenSequence, Guid? FirstBrokenDecisionId, string? Problem);
+/// <summary>
+/// What <c>/audit/verify</c> answers. <see cref="CheckpointsChecked"/> and <see cref="NewestCheckpointSequence"/>
+/// say how far the signed checkpoints (<see cref="AuditAnchor"/>) vouch for the chain: entries after the
+/// newest checkpoint rest on the hash chain alone.
+/// </summary>
+public sealed record AuditVerification(bool Intact, int EntriesChecked, long? FirstBrokenSequence, Guid? FirstBrokenDecisionId, string? Problem,
+    int CheckpointsChecked = 0, long? NewestCheckpointSequence = null);
 
 public static class AuditChain
 {

@@ -23,9 +23,17 @@ public sealed class DemoRulesSeeder(IServiceScopeFactory scopes, IOptions<Gatewa
             var now = clock.GetUtcNow();
             var version = SharingRulesVersion.Adopt(territory, 1, now, now, "demo-seed", ["demo working group"], DemoSharingRules.Rules);
             db.SharingRules.Add(version);
-            await audit.AppendAndSaveAsync(new AuditRecord(NewId.NextGuid(), AuditKind.RulesAdopted, "demo-seed", null, null,
-                DemoSharingRules.Rules.Select(r => ClosedList<DataCategory>.WordOf(r.Category)).Distinct().ToList(),
-                [$"sharing-rules:{territory.Value}:v1"], 1, "adopted", "demo rules"), cancellationToken);
+            try
+            {
+                await audit.AppendAndSaveAsync(new AuditRecord(NewId.NextGuid(), AuditKind.RulesAdopted, "demo-seed", null, null,
+                    DemoSharingRules.Rules.Select(r => ClosedList<DataCategory>.WordOf(r.Category)).Distinct().ToList(),
+                    [$"sharing-rules:{territory.Value}:v1"], 1, "adopted", "demo rules"), cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // Another gateway instance starting at the same time adopted version 1 first: theirs stands.
+                db.ChangeTracker.Clear();
+            }
         }
     }
 

@@ -3,15 +3,22 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Coordination.Gateway.Persistence;
 
-/// <summary>Serialises appends within this process: each entry links to the one before it.</summary>
+/// <summary>
+/// Serialises appends within this process: each entry links to the one before it. Between gateway
+/// processes the database does it: <see cref="AuditEntry.Sequence"/> is the table's key, so the
+/// second of two appends linked onto the same head fails, and <see cref="AuditLog"/> links it again.
+/// </summary>
 public sealed class AuditAppendLock
 {
     public SemaphoreSlim Gate { get; } = new(1, 1);
 }
 
 /// <summary>Appends decisions to the chained audit log, committing them with the changes the caller staged.</summary>
-public sealed class AuditLog(GatewayDbContext db, AuditAppendLock appendLock, TimeProvider clock)
+public sealed class AuditLog(GatewayDbContext db, AuditAppendLock appendLock, TimeProvider clock, AuditCheckpointer checkpointer)
 {
+    /// <summary>Enough for a handful of instances appending at once; past it the clash is the caller's failure to retry.</summary>
+    public const int MaxLinkAttempts = 10;
+
     private readonly List<AuditRecord> _staged = [];
 
     /// <summary>Queues a decision; <see cref="SaveAsync"/> links and commits it with everything else staged.</summary>
@@ -23,25 +30,44 @@ public sealed class AuditLog(GatewayDbContext db, AuditAppendLock appendLock, Ti
         return (await SaveAsync(cancellationToken))[^1];
     }
 
-    /// <summary>One commit for the caller's changes and the staged decisions, linked under the append lock.</summary>
+    /// <summary>
+    /// One commit for the caller's changes and the staged decisions, linked under the append lock,
+    /// then a signed checkpoint of the new head. When another gateway instance committed entries at
+    /// the same sequences first, the staged decisions are linked after them and the whole commit is
+    /// tried again: the caller's other changes stay staged and go with it, and a clash of the caller's
+    /// own (a duplicate ingress message) still reaches the caller as the DbUpdateException it expects.
+    /// </summary>
     public async Task<IReadOnlyList<AuditEntry>> SaveAsync(CancellationToken cancellationToken)
     {
         await appendLock.Gate.WaitAsync(cancellationToken);
         try
         {
-            var last = await db.Audit.AsNoTracking().OrderByDescending(a => a.Sequence)
-                .Select(a => new { a.Sequence, a.Hash }).FirstOrDefaultAsync(cancellationToken);
-            var (sequence, hash) = (last?.Sequence ?? 0, last?.Hash ?? AuditEntry.Genesis);
-            var entries = new List<AuditEntry>();
-            foreach (var record in _staged)
+            for (var attempt = 1; ; attempt++)
             {
-                var entry = AuditEntry.Next(record, ++sequence, hash, clock.GetUtcNow());
-                hash = entry.Hash;
-                db.Audit.Add(entry);
-                entries.Add(entry);
+                var (sequence, hash) = await HeadAsync(cancellationToken);
+                var entries = new List<AuditEntry>();
+                foreach (var record in _staged)
+                {
+                    var entry = AuditEntry.Next(record, ++sequence, hash, clock.GetUtcNow());
+                    hash = entry.Hash;
+                    db.Audit.Add(entry);
+                    entries.Add(entry);
+                }
+                try
+                {
+                    await db.SaveChangesAsync(cancellationToken);
+                }
+                catch (DbUpdateException) when (entries.Count > 0 && attempt < MaxLinkAttempts)
+                {
+                    // Nothing committed: these links point at a head that may no longer be the head.
+                    foreach (var entry in entries) db.Entry(entry).State = EntityState.Detached;
+                    // Only a head that moved past the one linked onto means the clash was on the sequence.
+                    if ((await HeadAsync(cancellationToken)).Sequence < entries[0].Sequence) throw;
+                    continue;
+                }
+                if (entries.Count > 0) checkpointer.Checkpoint(entries[^1]);
+                return entries;
             }
-            await db.SaveChangesAsync(cancellationToken);
-            return entries;
         }
         finally
         {
@@ -51,6 +77,28 @@ public sealed class AuditLog(GatewayDbContext db, AuditAppendLock appendLock, Ti
         }
     }
 
-    public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken) =>
-        AuditChain.Verify(await db.Audit.AsNoTracking().OrderBy(a => a.Sequence).ToListAsync(cancellationToken));
+    /// <summary>The chain's own checks, and the signed checkpoints against it: a cut tail or a recomputed chain does not verify.</summary>
+    public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken)
+    {
+        // Checkpoints first: each is written after its commit, so every one read here vouches for an
+        // entry the chain read next holds. The other order would call a commit in between a truncation.
+        var checkpoints = checkpointer.Store.ReadAll();
+        var entries = await db.Audit.AsNoTracking().OrderBy(a => a.Sequence).ToListAsync(cancellationToken);
+        var trusted = checkpointer.Keys.TrustedKeys();
+        try
+        {
+            return AuditAnchor.Verify(entries, checkpoints, trusted);
+        }
+        finally
+        {
+            foreach (var key in trusted.Values) key.Dispose();
+        }
+    }
+
+    private async Task<(long Sequence, string Hash)> HeadAsync(CancellationToken cancellationToken)
+    {
+        var last = await db.Audit.AsNoTracking().OrderByDescending(a => a.Sequence)
+            .Select(a => new { a.Sequence, a.Hash }).FirstOrDefaultAsync(cancellationToken);
+        return (last?.Sequence ?? 0, last?.Hash ?? AuditEntry.Genesis);
+    }
 }

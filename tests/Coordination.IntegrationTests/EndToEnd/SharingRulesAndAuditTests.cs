@@ -84,6 +84,7 @@ public sealed class SharingRulesAndAuditTests : IAsyncLifetime
         var intact = await auditor.GetFromJsonAsync<JsonElement>("/audit/verify");
         Assert.True(intact.GetProperty("intact").GetBoolean());
         Assert.Equal(3, intact.GetProperty("entriesChecked").GetInt32());
+        Assert.Equal(3, intact.GetProperty("checkpointsChecked").GetInt32());
         Assert.Equal(HttpStatusCode.Forbidden, (await secretariat.GetAsync("/audit/verify")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await secretariat.GetAsync("/audit")).StatusCode);
 
@@ -100,5 +101,28 @@ public sealed class SharingRulesAndAuditTests : IAsyncLifetime
         Assert.Equal(2, broken.GetProperty("firstBrokenSequence").GetInt64());
         Assert.Equal(second.GetProperty("decisionId").GetGuid(), broken.GetProperty("firstBrokenDecisionId").GetGuid());
         Assert.Equal("entry-altered", broken.GetProperty("problem").GetString());
+    }
+
+    [Fact]
+    public async Task Cutting_the_audit_logs_tail_is_named_by_verify_as_truncated()
+    {
+        using var secretariat = As("secretariat-93");
+        Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsync("/sharing-rules/93", Rules("2031-01-01T00:00:00Z"))).StatusCode);
+        using var auditor = As("auditor");
+        var intact = await auditor.GetFromJsonAsync<JsonElement>("/audit/verify");
+        Assert.Equal(3, intact.GetProperty("newestCheckpointSequence").GetInt64());
+
+        // Whoever holds the gateway's database account removes the last decision: the chain that is left is a clean one.
+        using (var scope = _host.App.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
+            await db.Database.ExecuteSqlRawAsync("DELETE FROM AuditLog WHERE Sequence = 3");
+        }
+
+        var cut = await auditor.GetFromJsonAsync<JsonElement>("/audit/verify");
+        Assert.False(cut.GetProperty("intact").GetBoolean());
+        Assert.Equal("truncated", cut.GetProperty("problem").GetString());
+        Assert.Equal(3, cut.GetProperty("firstBrokenSequence").GetInt64());
+        Assert.Equal(2, cut.GetProperty("entriesChecked").GetInt32());
     }
 }

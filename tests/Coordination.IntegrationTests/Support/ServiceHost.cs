@@ -93,6 +93,10 @@ public sealed class ServiceHost : IAsyncDisposable
     public static Task<ServiceHost> StartAllInOneAsync(Action<WebApplicationBuilder>? configure = null, params string[] settings) =>
         StartAsync(args => Coordination.AllInOne.AllInOneHost.Build(args, configure), null, settings);
 
+    /// <summary>The gateway alone on the in-memory bus; two of them given one folder share its database, keys and audit checkpoints.</summary>
+    public static Task<ServiceHost> StartGatewayInMemoryAsync(string folder, params string[] settings) =>
+        StartAsync(args => Coordination.Gateway.Program.Build(args), folder, ["--Messaging:Transport=InMemory", .. settings]);
+
     /// <summary>One service's own host (its Program's Build), on the test broker, with the caller's settings.</summary>
     public static Task<ServiceHost> StartServiceAsync(Func<string[], WebApplication> build, RabbitMqBroker broker, params string[] settings) =>
         StartAsync(build, null, ["--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={broker.AmqpUrl}", "--Messaging:RetryIntervalMilliseconds=50", .. settings]);
