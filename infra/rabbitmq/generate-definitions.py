@@ -34,7 +34,7 @@ PUBLISHES = {
     "gateway": ["Briefings:RecordPenalPolicyBriefing", "Supervision:DesignatePerson", "Supervision:WithdrawDesignation",
                 "Supervision:DetentionConductReported", "Supervision:RecordControl", "Supervision:ReportIncident",
                 "Opinions:RequestArt41Review", "Opinions:SubmitImplementationIndicators", "Opinions:ContributeToReview",
-                "Gateway:ConfidentialPayloadDelivered", "Gateway:ConfidentialPayloadReleased", "Gateway:ConfidentialPayloadDenied"],
+                "Gateway:ConfidentialPayloadReleased", "Gateway:ConfidentialPayloadDenied"],
     "briefings": ["Briefings:PenalPolicyBriefingRecorded", "Briefings:AnnualBriefingDue", "Briefings:AnnualBriefingOverdue"],
     "supervision": ["Supervision:SupervisionOpened", "Supervision:PartnerAssigned", "Supervision:ControlScheduled",
                     "Supervision:ControlRecorded", "Supervision:IncidentReported", "Supervision:SupervisionEnded",

@@ -32,7 +32,8 @@ public sealed class ReleaseLanesOnRabbitMqTests(RabbitMqBroker broker) : IAsyncL
     public async Task InitializeAsync()
     {
         await broker.LoadDefinitionsAsync(BrokerPermissionsTests.DefinitionsPath());
-        _gateway = await ServiceHost.StartServiceAsync(a => Coordination.Gateway.Program.Build(a), broker, $"--Messaging:RabbitMqUrl={UrlOf("svc-gateway")}");
+        _gateway = await ServiceHost.StartServiceAsync(a => Coordination.Gateway.Program.Build(a), broker, $"--Messaging:RabbitMqUrl={UrlOf("svc-gateway")}",
+            "--Messaging:ConsumeTopologyFromBroker=true");
     }
 
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
