@@ -31,7 +31,7 @@ PUBLISHES = {
     "court-reporting": ["CourtReporting:CourtReportIssued", "Gateway:ReleaseConfidentialPayload"],
 }
 CONSUMES = {
-    "gateway": ["Gateway:ReleaseConfidentialPayload", "Supervision:PartnerAssigned", "Supervision:SupervisionEnded", "Supervision:SupervisionPurged"],
+    "gateway": ["Gateway:ReleaseConfidentialPayload", "Supervision:SupervisionOpened", "Supervision:PartnerAssigned", "Supervision:SupervisionEnded", "Supervision:SupervisionPurged"],
     "briefings": ["Briefings:RecordPenalPolicyBriefing"],
     "supervision": ["Supervision:DesignatePerson", "Supervision:WithdrawDesignation", "Supervision:DetentionConductReported",
                     "Supervision:RecordControl", "Supervision:ReportIncident"],

@@ -25,6 +25,7 @@ public static class GatewayService
         builder.Services.AddHostedService<DemoRulesSeeder>();
         builder.Services.AddSingleton<Ingress.IngressSchemas>();
         builder.Services.AddScoped<Ingress.IngressProcessor>();
+        Ingress.Types.IngressTypes.Register(builder.Services);
         builder.Services.AddSingleton<Ingress.AgencyDirectory>();
         builder.Services.TryAddSingleton(Coordination.ServiceDefaults.Sealing.SealingKeyStore.From(builder.Configuration));
         builder.Services.AddScoped<Vault.IdentityVault>();
@@ -41,6 +42,7 @@ public static class GatewayService
         {
             x.AddConsumer<Consumers.ReleaseConfidentialPayloadConsumer>();
             x.AddConsumer<Consumers.PartnerAssignedConsumer>();
+            x.AddConsumer<Consumers.SupervisionOpenedConsumer>();
             x.AddConsumer<Consumers.SupervisionEndedConsumer>();
             x.AddConsumer<Consumers.SupervisionPurgedConsumer>();
         });
