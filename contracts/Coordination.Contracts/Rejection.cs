@@ -11,4 +11,21 @@ public static class ReasonCodes
     public const string DateInFuture = "date-in-future";
     public const string MalformedMessage = "malformed-message";
     public const string ForbiddenInboundFlow = "forbidden-inbound-flow";
+
+    // The gateway's door (docs/agency-integration.md, "Refusals").
+    public const string TooLarge = "too-large";
+    public const string InvalidEnvelope = "invalid-envelope";
+    public const string TypeMismatch = "type-mismatch";
+    public const string UnknownType = "unknown-type";
+    public const string TerritoryNotAllowed = "territory-not-allowed";
+    public const string RoleNotAllowed = "role-not-allowed";
+    public const string InvalidPayload = "invalid-payload";
+    public const string PersonNotDesignated = "person-not-designated";
+    public const string NotAssignedToCase = "not-assigned-to-case";
+    public const string UnknownJurisdiction = "unknown-jurisdiction";
+    public const string UnidentifiedSource = "unidentified-source";
+    public const string AgencyMismatch = "agency-mismatch";
+
+    /// <summary>A designation of a person whose case is open (or whose last designation is not yet answered): refused at the door and by Supervision.</summary>
+    public const string DesignationConflict = "designation-conflict";
 }

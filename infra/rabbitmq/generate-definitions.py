@@ -43,7 +43,7 @@ PUBLISHES = {
     "court-reporting": ["CourtReporting:CourtReportIssued"],
 }
 CONSUMES = {
-    "gateway": ["Supervision:PartnerAssigned", "Supervision:SupervisionEnded", "Supervision:SupervisionPurged"],
+    "gateway": ["Supervision:SupervisionOpened", "Supervision:PartnerAssigned", "Supervision:SupervisionEnded", "Supervision:SupervisionPurged"],
     "briefings": ["Briefings:RecordPenalPolicyBriefing"],
     "supervision": ["Supervision:DesignatePerson", "Supervision:WithdrawDesignation", "Supervision:DetentionConductReported",
                     "Supervision:RecordControl", "Supervision:ReportIncident"],

@@ -29,6 +29,7 @@ public static class GatewayService
         builder.Services.AddHostedService<DemoRulesSeeder>();
         builder.Services.AddSingleton<Ingress.IngressSchemas>();
         builder.Services.AddScoped<Ingress.IngressProcessor>();
+        Ingress.Types.IngressTypes.Register(builder.Services);
         builder.Services.AddSingleton<Ingress.AgencyDirectory>();
         builder.Services.TryAddSingleton(Coordination.ServiceDefaults.Sealing.SealingKeyStore.From(builder.Configuration));
         builder.Services.AddScoped<Vault.IdentityVault>();
@@ -48,6 +49,7 @@ public static class GatewayService
             x.AddConsumer<Consumers.ReleaseFromCourtReportingConsumer, Consumers.ReleaseLaneDefinition<Consumers.ReleaseFromCourtReportingConsumer>>();
             x.AddConsumer<Consumers.ReleaseFromOpinionsConsumer, Consumers.ReleaseLaneDefinition<Consumers.ReleaseFromOpinionsConsumer>>();
             x.AddConsumer<Consumers.PartnerAssignedConsumer>();
+            x.AddConsumer<Consumers.SupervisionOpenedConsumer>();
             x.AddConsumer<Consumers.SupervisionEndedConsumer>();
             x.AddConsumer<Consumers.SupervisionPurgedConsumer>();
         });

@@ -18,11 +18,50 @@ public sealed class PartnerAssignedConsumer(GatewayDbContext db, TimeProvider cl
     }
 }
 
-/// <summary>An ended case is followed by no one: its partners' messages are refused from now on.</summary>
+/// <summary>
+/// A case opened: the person is under supervision, and the designation that asked for it is
+/// answered. Until the case ends, the door refuses another designation of that person.
+/// </summary>
+public sealed class SupervisionOpenedConsumer(GatewayDbContext db, TimeProvider clock) : IdempotentConsumer<SupervisionOpened, GatewayDbContext>(db)
+{
+    protected override async Task Handle(ConsumeContext<SupervisionOpened> context)
+    {
+        var fact = context.Message;
+        var ct = context.CancellationToken;
+        var known = await Db.KnownCases.SingleOrDefaultAsync(c => c.CaseId == fact.CaseId, ct);
+        if (known is not null)
+        {
+            // Its end was heard first: it stays ended, and the vault entry may wait for a later designation's case.
+            known.SentenceEnforcementJurisdiction ??= fact.SentenceEnforcementJurisdiction;
+            known.OpenedAt ??= clock.GetUtcNow();
+            return;
+        }
+        Db.KnownCases.Add(new KnownCase
+        {
+            CaseId = fact.CaseId, Person = fact.Person, Territory = fact.Territory,
+            SentenceEnforcementJurisdiction = fact.SentenceEnforcementJurisdiction, OpenedAt = clock.GetUtcNow(),
+        });
+        if (await Db.Vault.SingleOrDefaultAsync(v => v.Person == fact.Person, ct) is { AwaitingCase: true } entry)
+            entry.AwaitingCase = false;
+    }
+}
+
+/// <summary>
+/// An ended case is followed by no one: its partners' messages are refused from now on, and the
+/// person may be designated again.
+/// </summary>
 public sealed class SupervisionEndedConsumer(GatewayDbContext db) : IdempotentConsumer<SupervisionEnded, GatewayDbContext>(db)
 {
-    protected override async Task Handle(ConsumeContext<SupervisionEnded> context) =>
-        Db.PartnerAssignments.RemoveRange(await Db.PartnerAssignments.Where(a => a.CaseId == context.Message.CaseId).ToListAsync(context.CancellationToken));
+    protected override async Task Handle(ConsumeContext<SupervisionEnded> context)
+    {
+        var fact = context.Message;
+        Db.PartnerAssignments.RemoveRange(await Db.PartnerAssignments.Where(a => a.CaseId == fact.CaseId).ToListAsync(context.CancellationToken));
+        var known = await Db.KnownCases.SingleOrDefaultAsync(c => c.CaseId == fact.CaseId, context.CancellationToken);
+        if (known is null)
+            Db.KnownCases.Add(new KnownCase { CaseId = fact.CaseId, Person = fact.Person, Territory = fact.Person.Territory, EndedAt = fact.EndedAt });
+        else
+            known.EndedAt ??= fact.EndedAt;
+    }
 }
 
 /// <summary>
@@ -40,6 +79,7 @@ public sealed class SupervisionPurgedConsumer(GatewayDbContext db) : IdempotentC
         var purged = context.Message;
         var ct = context.CancellationToken;
         Db.PartnerAssignments.RemoveRange(await Db.PartnerAssignments.Where(a => a.CaseId == purged.CaseId).ToListAsync(ct));
+        Db.KnownCases.RemoveRange(await Db.KnownCases.Where(c => c.CaseId == purged.CaseId).ToListAsync(ct));
         if (!purged.LastCaseOfPerson) return;
         Db.Vault.RemoveRange(await Db.Vault.Where(v => v.Person == purged.Person).ToListAsync(ct));
         _forgotten = purged.Person.Value;

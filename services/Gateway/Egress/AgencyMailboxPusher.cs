@@ -53,6 +53,12 @@ public sealed partial class AgencyMailboxPusher(IServiceScopeFactory scopes, Mes
             pending = await db.Set<AgencyDelivery>().Where(d => d.PushedAt == null).OrderBy(d => d.CreatedAt).Take(100).ToListAsync(cancellationToken);
         foreach (var delivery in pending)
         {
+            // The id becomes a queue name: one outside the rule (a '.' would add a segment) is never pushed, nor its queue declared.
+            if (!Contracts.Values.AgencyId.IsValid(delivery.Agency))
+            {
+                LogUndeliverable(logger, delivery.Id);
+                continue;
+            }
             var queue = delivery.Type == Ingress.IngressProcessor.RejectionType ? $"agency.{delivery.Agency}.rejected" : $"agency.{delivery.Agency}.inbox";
             if (declared.Add(queue))
                 await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,
@@ -65,6 +71,9 @@ public sealed partial class AgencyMailboxPusher(IServiceScopeFactory scopes, Mes
         }
         return pending.Count;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivery {DeliveryId} names no valid agency id; it stays unpushed")]
+    private static partial void LogUndeliverable(ILogger logger, Guid deliveryId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pushing agency deliveries failed ({ExceptionType}); retrying in {BackoffMs} ms")]
     private static partial void LogPushFailed(ILogger logger, string exceptionType, double backoffMs);

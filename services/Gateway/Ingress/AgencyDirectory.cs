@@ -13,5 +13,6 @@ public sealed class AgencyDirectory
         .Where(p => p.Kind == PrincipalKind.AgencySystem && p.Agency is not null)
         .ToDictionary(p => p.Agency!, p => new AgencySource(p.Agency!, p.Role, p.Territories.Select(TerritoryCode.Parse).ToHashSet()));
 
-    public AgencySource? Find(string? account) => account is null ? null : _agencies.GetValueOrDefault(account);
+    /// <summary>The registered agency under <paramref name="account"/>; an id outside <see cref="AgencyId"/>'s rule is no one's.</summary>
+    public AgencySource? Find(string? account) => AgencyId.IsValid(account) ? _agencies.GetValueOrDefault(account) : null;
 }

@@ -82,8 +82,8 @@ public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, Mes
             if (agencies.Find(account) is { } source)
                 await processor.ProcessAsync(source, delivery.Body, delivery.RoutingKey, stoppingToken);
             else
-                await processor.RejectUnidentifiedAsync(new AgencySource(string.IsNullOrEmpty(account) ? "unidentified" : account, null, new HashSet<Contracts.Values.TerritoryCode>()),
-                    delivery.RoutingKey, stoppingToken);
+                await processor.RejectUnidentifiedAsync(new AgencySource(Contracts.Values.AgencyId.IsValid(account) ? account : Unidentified, null, new HashSet<Contracts.Values.TerritoryCode>()),
+                    KnownTypeOrNull(delivery.RoutingKey), stoppingToken);
             await channel.BasicAckAsync(delivery.DeliveryTag, false, stoppingToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -94,6 +94,12 @@ public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, Mes
             await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
         }
     }
+
+    /// <summary>The audit's name for a sender whose account is no agency id: what it claimed is not written anywhere.</summary>
+    public const string Unidentified = "unidentified";
+
+    /// <summary>Only a type the door knows is named in the audit of a message it could not attribute.</summary>
+    internal static string? KnownTypeOrNull(string? type) => type is not null && Contracts.Gateway.IngressTypeNames.All.Contains(type) ? type : null;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "AMQP ingress stopped ({ExceptionType}); reconnecting in {Seconds} s")]
     private static partial void LogListenerFailed(ILogger logger, string exceptionType, double seconds);

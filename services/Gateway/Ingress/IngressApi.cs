@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using Coordination.Contracts;
+using Coordination.Contracts.Values;
 using Coordination.ServiceDefaults.Http;
 using Coordination.ServiceDefaults.Security;
 
@@ -12,9 +14,18 @@ public static class IngressApi
     }
 
     /// <summary>An agency system posts its envelope; the answer is 202 with the decision, or a problem with the reason code.</summary>
-    private static async Task<IResult> ReceiveAsync(string type, HttpRequest request, ClaimsPrincipal user, IngressProcessor processor, CancellationToken cancellationToken)
+    private static async Task<IResult> ReceiveAsync(string type, HttpRequest request, ClaimsPrincipal user, IngressProcessor processor, AgencyDirectory directory, CancellationToken cancellationToken)
     {
-        var source = new AgencySource(user.FindFirst(CoordinationClaims.Agency)!.Value, user.RoleOf(), user.TerritoriesOf());
+        // The token names the agency; the directory says who that agency is. A token that says more
+        // than the directory (another role, other territories) is not believed, and not used.
+        var claimed = user.FindFirst(CoordinationClaims.Agency)?.Value;
+        if (directory.Find(claimed) is not { } source)
+            return Problem(await processor.RejectUnidentifiedAsync(
+                new AgencySource(AgencyId.IsValid(claimed) ? claimed : AmqpIngressListener.Unidentified, null, new HashSet<TerritoryCode>()),
+                AmqpIngressListener.KnownTypeOrNull(type), cancellationToken));
+        if (user.RoleOf() != source.Role || !user.TerritoriesOf().SetEquals(source.Territories))
+            return Problem(await processor.RejectMismatchedSourceAsync(source, AmqpIngressListener.KnownTypeOrNull(type), cancellationToken));
+
         using var buffer = new MemoryStream();
         var read = new byte[8192];
         int n;
@@ -26,12 +37,20 @@ public static class IngressApi
 
         var outcome = await processor.ProcessAsync(source, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), type, cancellationToken);
         if (outcome.Accepted)
-            return Results.Accepted(value: new { outcome.MessageId, outcome.DecisionId, outcome = "accepted", outcome.Duplicate });
+            return Results.Accepted(value: new { outcome.MessageId, outcome.DecisionId, outcome = IngressProcessor.Accepted, outcome.Duplicate });
 
+        return Problem(outcome);
+    }
+
+    private static IResult Problem(IngressOutcome outcome)
+    {
         var status = outcome.ReasonCode switch
         {
-            "too-large" => StatusCodes.Status413PayloadTooLarge,
-            "forbidden-inbound-flow" or "role-not-allowed" or "territory-not-allowed" or "person-not-designated" or "not-assigned-to-case" => StatusCodes.Status403Forbidden,
+            ReasonCodes.TooLarge => StatusCodes.Status413PayloadTooLarge,
+            ReasonCodes.ForbiddenInboundFlow or ReasonCodes.RoleNotAllowed or ReasonCodes.TerritoryNotAllowed or ReasonCodes.PersonNotDesignated
+                or ReasonCodes.NotAssignedToCase or ReasonCodes.UnidentifiedSource or ReasonCodes.AgencyMismatch => StatusCodes.Status403Forbidden,
+            // The person's case is open: the request conflicts with the state of the follow-up.
+            ReasonCodes.DesignationConflict => StatusCodes.Status409Conflict,
             _ => StatusCodes.Status400BadRequest,
         };
         return Results.Problem(title: outcome.Reason, statusCode: status, type: Problems.TypeOf(outcome.ReasonCode), extensions: new Dictionary<string, object?>

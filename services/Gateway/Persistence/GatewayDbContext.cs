@@ -17,6 +17,7 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
     public DbSet<Ingress.IngressRecord> IngressRecords => Set<Ingress.IngressRecord>();
     public DbSet<Vault.VaultEntry> Vault => Set<Vault.VaultEntry>();
     public DbSet<Ingress.PartnerAssignment> PartnerAssignments => Set<Ingress.PartnerAssignment>();
+    public DbSet<Ingress.KnownCase> KnownCases => Set<Ingress.KnownCase>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -63,6 +64,16 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
             e.Property(a => a.Person).HasConversion(p => p.Value, s => Coordination.Contracts.Values.PersonRef.Parse(s)).HasMaxLength(40);
             e.Property(a => a.Partner).HasMaxLength(100);
             e.HasIndex(a => new { a.Person, a.Partner });
+        });
+        modelBuilder.Entity<Ingress.KnownCase>(e =>
+        {
+            e.ToTable("KnownCases");
+            e.HasKey(c => c.CaseId);
+            e.Property(c => c.CaseId).ValueGeneratedNever();
+            e.Property(c => c.Person).HasConversion(p => p.Value, s => Coordination.Contracts.Values.PersonRef.Parse(s)).HasMaxLength(40);
+            e.Property(c => c.Territory).HasConversion<TerritoryCodeConverter>().HasMaxLength(3);
+            e.Property(c => c.SentenceEnforcementJurisdiction).HasMaxLength(100);
+            e.HasIndex(c => c.Person);
         });
         modelBuilder.Entity<Ingress.IngressRecord>(e =>
         {

@@ -37,6 +37,12 @@ public sealed class VaultEntry
     public required string SealedDetails { get; set; }
     public required string DesignatedBy { get; set; }
     public DateTimeOffset DesignatedAt { get; set; }
+
+    /// <summary>
+    /// The last designation was forwarded and Supervision has not yet said it opened the case
+    /// (<c>SupervisionOpened</c>): until then the person counts as under supervision.
+    /// </summary>
+    public bool AwaitingCase { get; set; }
 }
 
 /// <summary>Architecture rule 2: identities live here, encrypted at rest; services see person references only.</summary>
@@ -46,21 +52,41 @@ public sealed class IdentityVault(GatewayDbContext db, SealingKeyStore keys)
     private const string Purpose = "identity-vault";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Stages the entry (the caller commits it with its decision) and returns the person's reference.</summary>
+    /// <summary>
+    /// Whether a designation of this identity must be refused before anything is written: the vault
+    /// knows the person and either a case of theirs is open, or their last designation is not yet
+    /// answered by Supervision. The second rule closes the race where the first designation's case is
+    /// not opened yet (or the door has not heard of it): it is refused too, never overwritten. Once
+    /// the case has ended (and whatever the purge left), a new designation is accepted.
+    /// </summary>
+    public async Task<bool> IsUnderSupervisionAsync(TerritoryCode territory, PersonIdentity identity, CancellationToken cancellationToken)
+    {
+        var digest = IdentityDigest(territory, identity);
+        var entry = await db.Vault.AsNoTracking().SingleOrDefaultAsync(v => v.Territory == territory && v.IdentityDigest == digest, cancellationToken);
+        return entry is not null
+            && (entry.AwaitingCase || await db.KnownCases.AnyAsync(c => c.Person == entry.Person && c.EndedAt == null, cancellationToken));
+    }
+
+    /// <summary>
+    /// Stages the entry (the caller commits it with its decision) and returns the person's reference.
+    /// Only for a designation <see cref="IsUnderSupervisionAsync"/> let through: a person under
+    /// supervision is never re-sealed here.
+    /// </summary>
     public async Task<PersonRef> PseudonymiseAsync(TerritoryCode territory, DesignationDetails details, string designatedBy, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var digest = keys.Digest(Owner, $"{territory.Value}|{Normalise(details.Identity.LastName)}|{Normalise(details.Identity.FirstNames)}|{details.Identity.BirthDate:yyyy-MM-dd}");
+        var digest = IdentityDigest(territory, details.Identity);
         var sealId = Guid.NewGuid();
         var sealedDetails = JsonSerializer.Serialize(PayloadSealer.SealJson(details, keys.CurrentKeyOf(Owner), Purpose, sealId), Json);
 
         var existing = await db.Vault.SingleOrDefaultAsync(v => v.Territory == territory && v.IdentityDigest == digest, cancellationToken);
         if (existing is not null)
         {
-            // The same person again: the same reference, so that supervision sees the conflict.
+            // Designated again after the case ended: the same reference, the new details.
             existing.SealId = sealId;
             existing.SealedDetails = sealedDetails;
             existing.DesignatedBy = designatedBy;
             existing.DesignatedAt = now;
+            existing.AwaitingCase = true;
             return existing.Person;
         }
         var entry = new VaultEntry
@@ -72,10 +98,18 @@ public sealed class IdentityVault(GatewayDbContext db, SealingKeyStore keys)
             SealedDetails = sealedDetails,
             DesignatedBy = designatedBy,
             DesignatedAt = now,
+            AwaitingCase = true,
         };
         db.Vault.Add(entry);
         return entry.Person;
     }
+
+    /// <summary>
+    /// The keyed digest one person gets whatever the spelling: same names and birth date, whatever
+    /// the accents, case, spacing, Unicode form or invisible characters.
+    /// </summary>
+    public byte[] IdentityDigest(TerritoryCode territory, PersonIdentity identity) =>
+        keys.Digest(Owner, $"{territory.Value}|{Normalise(identity.LastName)}|{Normalise(identity.FirstNames)}|{identity.BirthDate:yyyy-MM-dd}");
 
     /// <summary>Re-attaches the details, for a release the sharing rules allow.</summary>
     public async Task<DesignationDetails?> OpenAsync(PersonRef person, CancellationToken cancellationToken)
@@ -106,9 +140,26 @@ public sealed class IdentityVault(GatewayDbContext db, SealingKeyStore keys)
     public Task<bool> KnowsAsync(PersonRef person, TerritoryCode territory, CancellationToken cancellationToken) =>
         db.Vault.AnyAsync(v => v.Person == person && v.Territory == territory, cancellationToken);
 
+    /// <summary>
+    /// Compatibility forms first (NFKC: full-width letters, ligatures such as "ﬁ"), then the
+    /// characters that show nothing and would still make a second digest, then the ligatures French
+    /// names spell either way (Œ/OE, Æ/AE), then accents, case, spaces, hyphens and apostrophes.
+    /// </summary>
     private static string Normalise(string name)
     {
-        var decomposed = name.Trim().ToUpperInvariant().Normalize(NormalizationForm.FormD);
+        var compatible = name.Normalize(NormalizationForm.FormKC);
+        var spelled = new StringBuilder(compatible.Length);
+        foreach (var c in compatible)
+        {
+            switch (c)
+            {
+                case '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF' or '\u00AD': break;
+                case 'Œ' or 'œ': spelled.Append("OE"); break;
+                case 'Æ' or 'æ': spelled.Append("AE"); break;
+                default: spelled.Append(c); break;
+            }
+        }
+        var decomposed = spelled.ToString().Trim().ToUpperInvariant().Normalize(NormalizationForm.FormD);
         var kept = decomposed.Where(c => CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark && !char.IsWhiteSpace(c) && c != '-' && c != '\'');
         return new string(kept.ToArray());
     }

@@ -37,7 +37,7 @@ public sealed class SealingKeyStore(string directory)
         var (keyId, key) = SealingKeyRing.Generate();
         using (key)
         {
-            var folder = System.IO.Directory.CreateDirectory(Path.Combine(Directory, owner)).FullName;
+            var folder = System.IO.Directory.CreateDirectory(FolderOf(owner)).FullName;
             var path = Path.Combine(folder, $"{keyId}.pem");
             // Written aside, then renamed: another process sharing the folder never reads half a key.
             var aside = Path.Combine(folder, $".{keyId}.{Environment.ProcessId}.tmp");
@@ -59,14 +59,14 @@ public sealed class SealingKeyStore(string directory)
 
     private string[] Files(string owner)
     {
-        var folder = Path.Combine(Directory, owner);
+        var folder = FolderOf(owner);
         return System.IO.Directory.Exists(folder) ? System.IO.Directory.GetFiles(folder, "*.pem") : [];
     }
 
     /// <summary>A keyed digest (HMAC-SHA256) under a secret of <paramref name="owner"/>: equal inputs match, nothing can be read back.</summary>
     public byte[] Digest(string owner, string value)
     {
-        var folder = System.IO.Directory.CreateDirectory(Path.Combine(Directory, owner)).FullName;
+        var folder = System.IO.Directory.CreateDirectory(FolderOf(owner)).FullName;
         var path = Path.Combine(folder, "digest.key");
         if (!File.Exists(path))
         {
@@ -75,4 +75,17 @@ public sealed class SealingKeyStore(string directory)
         }
         return HMACSHA256.HashData(File.ReadAllBytes(path), System.Text.Encoding.UTF8.GetBytes(value));
     }
+
+    /// <summary>
+    /// An owner's name becomes a folder name: only an agency id or a platform owner's name
+    /// (<c>gateway</c>, <c>gateway-vault</c>, <c>supervision</c>…) may, so none climbs out of the key directory.
+    /// </summary>
+    private string FolderOf(string owner) =>
+        Coordination.Contracts.Values.AgencyId.IsValid(owner) || IsPlatformOwner(owner)
+            ? Path.Combine(Directory, owner)
+            : throw new ArgumentException("Not a key owner: expected an agency id or a platform owner's name.", nameof(owner));
+
+    private static bool IsPlatformOwner(string owner) =>
+        owner.Length is > 0 and <= 40 && char.IsAsciiLetterLower(owner[0]) && owner[^1] != '-'
+        && owner.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
 }

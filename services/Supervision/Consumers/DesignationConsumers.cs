@@ -21,7 +21,7 @@ public sealed class DesignatePersonConsumer(SupervisionDbContext db, SealingKeyS
     {
         var designation = context.Message;
         if (await Db.Cases.AnyAsync(c => c.Person == designation.Person && c.Status == CaseStatus.Open, context.CancellationToken))
-            throw new MessageRejectedException("designation-conflict", "a case is already open for this person; withdraw it before designating again.");
+            throw new MessageRejectedException(Coordination.Contracts.ReasonCodes.DesignationConflict, "a case is already open for this person; withdraw it before designating again.");
 
         List<DesignationGround> grounds;
         try

@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Coordination.Briefings.Api;
+using Coordination.Contracts;
+using Coordination.Contracts.Gateway;
 using Coordination.Gateway.Persistence;
 using Coordination.IntegrationTests.Support;
 using Coordination.ServiceDefaults.Security;
@@ -48,7 +50,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     [Fact]
     public async Task The_prosecutors_briefing_is_forwarded_once_to_the_briefings_service_even_when_sent_twice()
     {
-        var envelope = Fresh("briefings.record-briefing", e => e["payload"]!["summary"] = $"Priorités {Guid.NewGuid():N}");
+        var envelope = Fresh(IngressTypeNames.RecordBriefing, e => e["payload"]!["summary"] = $"Priorités {Guid.NewGuid():N}");
         var summary = envelope["payload"]!["summary"]!.GetValue<string>();
 
         var first = await Send("prosecutor-75", envelope);
@@ -64,7 +66,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     [Fact]
     public async Task A_designation_by_the_jap_leaves_the_identity_in_the_vault_and_sends_supervision_a_reference_and_sealed_grounds()
     {
-        var envelope = Fresh("supervision.designate-person", e => e["payload"]!["identity"]!["lastName"] = "Dantès-CANARY");
+        var envelope = Fresh(IngressTypeNames.DesignatePerson, e => e["payload"]!["identity"]!["lastName"] = "Dantès-CANARY");
         var (status, body) = await Send("jap-75", envelope);
         Assert.Equal(HttpStatusCode.Accepted, status);
 
@@ -109,30 +111,152 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
             Assert.Contains(accessLog, a => a.Principal == "operational-cell-93" && a.Outcome == "denied");
         }
 
-        // The same person designated again, spelled differently: the same reference, and no second case.
-        var again = Fresh("supervision.designate-person", e => e["payload"]!["identity"]!["lastName"] = " dantes-canary ");
-        Assert.Equal(HttpStatusCode.Accepted, (await Send("prosecutor-75", again)).Status);
+        // The same person designated again while the case is open, spelled differently: the digest matches, so the door refuses it.
+        var again = Fresh(IngressTypeNames.DesignatePerson, e => e["payload"]!["identity"]!["lastName"] = " dantes-canary ");
+        var refused = await Send("prosecutor-75", again);
+        Assert.Equal((HttpStatusCode.Conflict, ReasonCodes.DesignationConflict), (refused.Status, refused.Body.GetProperty("reasonCode").GetString()));
         Assert.Equal(entry.Person, (await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Vault.AsNoTracking().SingleAsync()).Person);
+        Assert.Single((await paris.GetFromJsonAsync<JsonElement[]>($"/supervision/cases/{entry.Person.Value}"))!);
+    }
+
+    [Fact]
+    public async Task A_second_designation_of_a_person_with_an_open_case_changes_nothing_in_the_vault()
+    {
+        Assert.Equal(HttpStatusCode.Accepted, (await Send("jap-75", Fresh(IngressTypeNames.DesignatePerson))).Status);
+        VaultSnapshot before;
+        using (var scope = _host.App.Services.CreateScope())
+            before = VaultSnapshot.Of(await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Vault.AsNoTracking().SingleAsync());
+
+        // Moments after the first designation, Supervision has not answered yet: refused too, not overwritten.
+        var pushed = Fresh(IngressTypeNames.DesignatePerson, e => e["payload"]!["contact"] = new JsonObject { ["address"] = "CANARY 1 rue utile", ["phone"] = "+33 1 00 00 00 00" });
+        var early = await Send("prosecutor-75", pushed);
+        Assert.Equal((HttpStatusCode.Conflict, ReasonCodes.DesignationConflict), (early.Status, early.Body.GetProperty("reasonCode").GetString()));
+
+        // Once the case is open and the door knows it: refused, audited, answered to the sender.
         await Poller.UntilAsync(async () =>
         {
-            using var s2 = _host.App.Services.CreateScope();
-            return await s2.ServiceProvider.GetRequiredService<GatewayDbContext>().OutboxMessages.CountAsync(m => m.MessageType.Contains("DesignatePerson") && m.SentAt != null) == 2;
-        }, "the second designation forwarded");
-        Assert.Single((await paris.GetFromJsonAsync<JsonElement[]>($"/supervision/cases/{entry.Person.Value}"))!);
+            using var s = _host.App.Services.CreateScope();
+            return await s.ServiceProvider.GetRequiredService<GatewayDbContext>().KnownCases.AnyAsync(c => c.Person == before.Person && c.EndedAt == null);
+        }, "the door knows the case is open");
+        var late = await Send("jap-75", Fresh(IngressTypeNames.DesignatePerson, e => e["payload"]!["contact"] = pushed["payload"]!["contact"]!.DeepClone()));
+        Assert.Equal((HttpStatusCode.Conflict, ReasonCodes.DesignationConflict), (late.Status, late.Body.GetProperty("reasonCode").GetString()));
+
+        using (var scope = _host.App.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
+            var after = VaultSnapshot.Of(await db.Vault.AsNoTracking().SingleAsync());
+            Assert.Equal(before.Person, after.Person);
+            Assert.Equal(before.SealId, after.SealId);
+            Assert.Equal(before.SealedDetails, after.SealedDetails);
+            Assert.Equal((before.DesignatedBy, before.DesignatedAt), (after.DesignatedBy, after.DesignatedAt));
+            Assert.Equal(1, await db.OutboxMessages.CountAsync(m => m.MessageType.Contains("DesignatePerson")));
+            var details = await scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Vault.IdentityVault>().OpenAsync(after.Person, default);
+            Assert.NotEqual("CANARY 1 rue utile", details!.Contact?.Address);
+        }
+        using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
+        var audit = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!;
+        foreach (var (refusal, sender) in new[] { (early, "75-prosecutor"), (late, "75-jap") })
+            Assert.Contains(audit, e => e.GetProperty("decisionId").GetGuid() == refusal.Body.GetProperty("decisionId").GetGuid()
+                && e.GetProperty("reason").GetString() == ReasonCodes.DesignationConflict && e.GetProperty("source").GetString() == sender);
+        using var jap = _host.ClientFor(DemoPrincipals.Named("jap-75"));
+        Assert.Contains((await jap.GetFromJsonAsync<JsonElement[]>("/egress/inbox"))!, m => m.GetProperty("type").GetString() == "gateway.rejected"
+            && m.GetProperty("body").GetProperty("reasonCode").GetString() == ReasonCodes.DesignationConflict);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Assert.DoesNotContain("CANARY", await DatabaseFiles.ReadAllAsync(_host.Folder));
+    }
+
+    private sealed record VaultSnapshot(Coordination.Contracts.Values.PersonRef Person, Guid SealId, string SealedDetails, string DesignatedBy, DateTimeOffset DesignatedAt)
+    {
+        public static VaultSnapshot Of(Coordination.Gateway.Vault.VaultEntry e) => new(e.Person, e.SealId, e.SealedDetails, e.DesignatedBy, e.DesignatedAt);
+    }
+
+    [Fact]
+    public async Task An_http_token_for_an_agency_the_directory_does_not_know_is_refused()
+    {
+        var stranger = new DemoPrincipal("stranger", PrincipalKind.AgencySystem, PrincipalRole.Prosecutor, ["75"], "75-nobody");
+        var (status, body) = await SendAs(stranger, Fresh(IngressTypeNames.RecordBriefing, e => e["payload"]!["summary"] = "CANARY stranger"));
+
+        Assert.Equal((HttpStatusCode.Forbidden, ReasonCodes.UnidentifiedSource), (status, body.GetProperty("reasonCode").GetString()));
+        await AssertAuditedAsync(body, ReasonCodes.UnidentifiedSource, "75-nobody");
+        await AssertNothingForwardedAsync("CANARY stranger");
+    }
+
+    [Theory]
+    [InlineData("75-spip", PrincipalRole.Prosecutor, "75")]            // the SPIP's account, a token saying prosecutor
+    [InlineData("75-prosecutor", PrincipalRole.Prosecutor, "75,93")]   // the right role, a territory more than registered
+    [InlineData("75-prosecutor", PrincipalRole.Prosecutor, "93")]      // another territory
+    public async Task A_token_claiming_another_role_than_the_directory_is_refused(string agency, PrincipalRole role, string territories)
+    {
+        var claimed = new DemoPrincipal("claims-more", PrincipalKind.AgencySystem, role, territories.Split(','), agency);
+        var marker = $"CANARY {Guid.NewGuid():N}";
+        var (status, body) = await SendAs(claimed, Fresh(IngressTypeNames.RecordBriefing, e => e["payload"]!["summary"] = marker));
+
+        Assert.Equal((HttpStatusCode.Forbidden, ReasonCodes.AgencyMismatch), (status, body.GetProperty("reasonCode").GetString()));
+        await AssertAuditedAsync(body, ReasonCodes.AgencyMismatch, agency);
+        await AssertNothingForwardedAsync(marker);
+    }
+
+    [Theory]
+    [InlineData("../../etc")]
+    [InlineData("75-police/../x")]
+    [InlineData("75-police.inbox.x")]
+    [InlineData("")]
+    [InlineData("LONG")]
+    public async Task Agency_ids_that_could_escape_a_path_or_queue_name_are_refused(string agency)
+    {
+        if (agency == "LONG") agency = "75-" + new string('a', 197);
+        var keys = _host.App.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
+        var keyFolders = Directory.CreateDirectory(keys.Directory).GetDirectories().Select(d => d.FullName).ToList();
+        var claimed = new DemoPrincipal("escaper", PrincipalKind.AgencySystem, PrincipalRole.Prosecutor, ["75"], agency);
+        var marker = $"CANARY {Guid.NewGuid():N}";
+
+        var (status, body) = await SendAs(claimed, Fresh(IngressTypeNames.RecordBriefing, e => e["payload"]!["summary"] = marker));
+
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        if (agency != "") // a token without an agency is turned away by the authorisation policy before the door
+            await AssertAuditedAsync(body, ReasonCodes.UnidentifiedSource, "unidentified");
+        await AssertNothingForwardedAsync(marker);
+        Assert.Equal(keyFolders.Order(), Directory.GetDirectories(keys.Directory).Order());
+        using var scope = _host.App.Services.CreateScope();
+        Assert.False(await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Set<Coordination.Gateway.Egress.AgencyDelivery>().AnyAsync(d => d.Agency == agency));
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAs(DemoPrincipal principal, JsonObject envelope)
+    {
+        using var agency = _host.ClientFor(principal);
+        var response = await agency.PostAsync($"/ingress/{envelope["type"]!.GetValue<string>()}", new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json"));
+        return (response.StatusCode, response.Content.Headers.ContentLength == 0 ? default : await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    private async Task AssertAuditedAsync(JsonElement problem, string reasonCode, string source)
+    {
+        var decisionId = problem.GetProperty("decisionId").GetGuid();
+        using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
+        var entry = Assert.Single((await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!, e => e.GetProperty("decisionId").GetGuid() == decisionId);
+        Assert.Equal(("ingress-rejected", reasonCode, source), (entry.GetProperty("kind").GetString(), entry.GetProperty("reason").GetString(), entry.GetProperty("source").GetString()));
+    }
+
+    private async Task AssertNothingForwardedAsync(string marker)
+    {
+        using var scope = _host.App.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
+        Assert.Equal(0, await db.OutboxMessages.CountAsync(m => m.Body.Contains(marker)));
+        Assert.False(await db.Set<Coordination.Gateway.Egress.AgencyDelivery>().AnyAsync(d => d.Body.Contains(marker)));
+        Assert.False(await db.IngressRecords.AnyAsync());
     }
 
     [Fact]
     public async Task The_2017_conduct_report_is_refused_until_the_rules_opt_in_and_then_only_for_a_designated_person()
     {
-        Assert.Equal(HttpStatusCode.Accepted, (await Send("jap-75", Fresh("supervision.designate-person"))).Status);
+        Assert.Equal(HttpStatusCode.Accepted, (await Send("jap-75", Fresh(IngressTypeNames.DesignatePerson))).Status);
         Coordination.Contracts.Values.PersonRef person;
         using (var scope = _host.App.Services.CreateScope())
             person = (await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Vault.SingleAsync()).Person;
         await Poller.UntilAsync(async () => (await _host.Http.GetAsync($"/supervision/cases/{person.Value}")).IsSuccessStatusCode, "the case opened");
-        JsonObject Report(string personRef) => Fresh("supervision.report-detention-conduct", e => e["payload"]!["personRef"] = personRef);
+        JsonObject Report(string personRef) => Fresh(IngressTypeNames.ReportDetentionConduct, e => e["payload"]!["personRef"] = personRef);
 
         var beforeOptIn = await Send("jap-75", Report(person.Value));
-        Assert.Equal((HttpStatusCode.Forbidden, "forbidden-inbound-flow"), (beforeOptIn.Status, beforeOptIn.Body.GetProperty("reasonCode").GetString()));
+        Assert.Equal((HttpStatusCode.Forbidden, ReasonCodes.ForbiddenInboundFlow), (beforeOptIn.Status, beforeOptIn.Body.GetProperty("reasonCode").GetString()));
 
         using (var secretariat = _host.ClientFor(DemoPrincipals.Named("secretariat-75")))
         {
@@ -146,19 +270,19 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Accepted, (await Send("jap-75", Report(person.Value))).Status);
         var stranger = Coordination.Contracts.Values.PersonRef.New(Coordination.Contracts.Values.TerritoryCode.Parse("75"));
-        Assert.Equal("person-not-designated", (await Send("jap-75", Report(stranger.Value))).Body.GetProperty("reasonCode").GetString());
-        Assert.Equal("forbidden-inbound-flow", (await Send("spip-75", Report(person.Value))).Body.GetProperty("reasonCode").GetString()); // the opt-in names the JAP only
+        Assert.Equal(ReasonCodes.PersonNotDesignated, (await Send("jap-75", Report(stranger.Value))).Body.GetProperty("reasonCode").GetString());
+        Assert.Equal(ReasonCodes.ForbiddenInboundFlow, (await Send("spip-75", Report(person.Value))).Body.GetProperty("reasonCode").GetString()); // the opt-in names the JAP only
         await Poller.UntilAsync(async () => (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person.Value}"))[0].GetProperty("conductReports").GetInt32() == 1,
             "the report on the case");
     }
 
     [Theory]
-    [InlineData("spip-75", "forbidden-inbound-flow")]
-    [InlineData("association-75", "role-not-allowed")]
-    [InlineData("police-75", "role-not-allowed")]
+    [InlineData("spip-75", ReasonCodes.ForbiddenInboundFlow)]
+    [InlineData("association-75", ReasonCodes.RoleNotAllowed)]
+    [InlineData("police-75", ReasonCodes.RoleNotAllowed)]
     public async Task Only_the_judicial_authority_designates(string sender, string reasonCode)
     {
-        var (status, body) = await Send(sender, Fresh("supervision.designate-person"));
+        var (status, body) = await Send(sender, Fresh(IngressTypeNames.DesignatePerson));
         Assert.Equal(HttpStatusCode.Forbidden, status);
         Assert.Equal(reasonCode, body.GetProperty("reasonCode").GetString());
         using var scope = _host.App.Services.CreateScope();
@@ -168,17 +292,17 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     [Fact]
     public async Task Useful_information_from_the_spip_is_refused_audited_and_kept_nowhere()
     {
-        var envelope = Fresh("supervision.share-information", e => e["payload"]!["information"] = $"{Canary} sort le 3 mars.");
+        var envelope = Fresh(IngressTypeNames.ShareInformation, e => e["payload"]!["information"] = $"{Canary} sort le 3 mars.");
 
         var (status, body) = await Send("spip-75", envelope);
 
         Assert.Equal(HttpStatusCode.Forbidden, status);
-        Assert.Equal("forbidden-inbound-flow", body.GetProperty("reasonCode").GetString());
+        Assert.Equal(ReasonCodes.ForbiddenInboundFlow, body.GetProperty("reasonCode").GetString());
         var decisionId = body.GetProperty("decisionId").GetGuid();
         using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
         var audit = await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000");
         var entry = Assert.Single(audit!, e => e.GetProperty("decisionId").GetGuid() == decisionId);
-        Assert.Equal(("ingress-rejected", "forbidden-inbound-flow", "75-spip"),
+        Assert.Equal(("ingress-rejected", ReasonCodes.ForbiddenInboundFlow, "75-spip"),
             (entry.GetProperty("kind").GetString(), entry.GetProperty("reason").GetString(), entry.GetProperty("source").GetString()));
 
         // Kept where the sender alone can see it: its mailbox, sealed for its own key.
@@ -209,16 +333,16 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     public static TheoryData<string, string, string, HttpStatusCode> Refusals() => new()
     {
         // sender, what is wrong, expected reason code, expected status
-        { "jap-75", "a JAP sending a briefing", "forbidden-inbound-flow", HttpStatusCode.Forbidden },
-        { "association-75", "an association sending a briefing", "role-not-allowed", HttpStatusCode.Forbidden },
-        { "prosecutor-93", "a territory the agency is not registered for", "territory-not-allowed", HttpStatusCode.Forbidden },
-        { "prosecutor-75", "a theme outside the closed list", "invalid-payload", HttpStatusCode.BadRequest },
-        { "prosecutor-75", "no summary", "invalid-payload", HttpStatusCode.BadRequest },
-        { "prosecutor-75", "no message id", "invalid-envelope", HttpStatusCode.BadRequest },
-        { "prosecutor-75", "an unknown type", "unknown-type", HttpStatusCode.BadRequest },
-        { "prosecutor-75", "a schema version not published", "unknown-type", HttpStatusCode.BadRequest },
-        { "prosecutor-75", "an address that names another type", "type-mismatch", HttpStatusCode.BadRequest },
-        { "prosecutor-75", "a territory that is no département", "unknown-territory", HttpStatusCode.BadRequest },
+        { "jap-75", "a JAP sending a briefing", ReasonCodes.ForbiddenInboundFlow, HttpStatusCode.Forbidden },
+        { "association-75", "an association sending a briefing", ReasonCodes.RoleNotAllowed, HttpStatusCode.Forbidden },
+        { "prosecutor-93", "a territory the agency is not registered for", ReasonCodes.TerritoryNotAllowed, HttpStatusCode.Forbidden },
+        { "prosecutor-75", "a theme outside the closed list", ReasonCodes.InvalidPayload, HttpStatusCode.BadRequest },
+        { "prosecutor-75", "no summary", ReasonCodes.InvalidPayload, HttpStatusCode.BadRequest },
+        { "prosecutor-75", "no message id", ReasonCodes.InvalidEnvelope, HttpStatusCode.BadRequest },
+        { "prosecutor-75", "an unknown type", ReasonCodes.UnknownType, HttpStatusCode.BadRequest },
+        { "prosecutor-75", "a schema version not published", ReasonCodes.UnknownType, HttpStatusCode.BadRequest },
+        { "prosecutor-75", "an address that names another type", ReasonCodes.TypeMismatch, HttpStatusCode.BadRequest },
+        { "prosecutor-75", "a territory that is no département", ReasonCodes.UnknownTerritory, HttpStatusCode.BadRequest },
     };
 
     [Theory]
@@ -226,7 +350,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     public async Task Each_refusal_names_its_reason_and_forwards_nothing(string sender, string wrong, string reasonCode, HttpStatusCode expected)
     {
         var marker = $"Refusé {Guid.NewGuid():N}";
-        var envelope = Fresh("briefings.record-briefing", e => e["payload"]!["summary"] = marker);
+        var envelope = Fresh(IngressTypeNames.RecordBriefing, e => e["payload"]!["summary"] = marker);
         string? address = null;
         switch (wrong)
         {
@@ -235,7 +359,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
             case "no message id": envelope.Remove("messageId"); break;
             case "an unknown type": envelope["type"] = "briefings.rewrite-history"; break;
             case "a schema version not published": envelope["schemaVersion"] = 9; break;
-            case "an address that names another type": address = "supervision.share-information"; break;
+            case "an address that names another type": address = IngressTypeNames.ShareInformation; break;
             case "a territory that is no département": envelope["territory"] = "20"; break;
             case "a territory the agency is not registered for": envelope["territory"] = "75"; break;
         }
@@ -255,12 +379,12 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     {
         using var prosecutor = _host.ClientFor(DemoPrincipals.Named("prosecutor-75"));
         var malformed = await prosecutor.PostAsync("/ingress/briefings.record-briefing", new StringContent("{\"messageId\":", Encoding.UTF8, "application/json"));
-        Assert.Equal("malformed-message", (await malformed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reasonCode").GetString());
+        Assert.Equal(ReasonCodes.MalformedMessage, (await malformed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reasonCode").GetString());
         var huge = await prosecutor.PostAsync("/ingress/briefings.record-briefing", new StringContent(new string(' ', 70_000), Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
 
         var operatorCall = await _host.Http.PostAsync("/ingress/briefings.record-briefing",
-            new StringContent(Fresh("briefings.record-briefing").ToJsonString(), Encoding.UTF8, "application/json"));
+            new StringContent(Fresh(IngressTypeNames.RecordBriefing).ToJsonString(), Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Forbidden, operatorCall.StatusCode);
     }
 

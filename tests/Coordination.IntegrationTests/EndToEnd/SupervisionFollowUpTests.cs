@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Coordination.Contracts;
+using Coordination.Contracts.Gateway;
 using Coordination.IntegrationTests.Support;
 using Coordination.ServiceDefaults.Security;
 using Coordination.Testing;
@@ -32,13 +34,13 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/controls",
             new { partner = "75-association", scheduledFor = "2026-04-09", controlId = control })).StatusCode);
         _clock.SetUtcNow(new DateTimeOffset(2026, 4, 10, 12, 0, 0, TimeSpan.Zero));
-        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync("association-75", "supervision.record-control", new JsonObject
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync("association-75", IngressTypeNames.RecordControl, new JsonObject
         {
             ["personRef"] = person, ["controlId"] = control.ToString(), ["controlledOn"] = "2026-04-09", ["outcome"] = "compliant",
         })).Status);
         await Poller.UntilAsync(async () => (await PictureAsync()).Any(c => c.GetProperty("controlsDone").GetInt32() == 1), "the control in the picture");
 
-        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync("association-75", "supervision.report-incident", new JsonObject
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync("association-75", IngressTypeNames.ReportIncident, new JsonObject
         {
             ["personRef"] = person, ["incidentId"] = Guid.NewGuid().ToString(), ["kind"] = "threat-or-violence", ["severity"] = "serious",
             ["occurredAt"] = "2026-04-10T18:00:00+02:00",
@@ -110,16 +112,16 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         var person = await DesignateAsync("Javert");
         await AssignAsync(person, "75-prison-administration");
 
-        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync("jap-75", "supervision.withdraw-designation", new JsonObject { ["personRef"] = person })).Status);
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync("jap-75", IngressTypeNames.WithdrawDesignation, new JsonObject { ["personRef"] = person })).Status);
         await Poller.UntilAsync(async () => (await CaseAsync(person)).GetProperty("status").GetString() == "ended", "the case ended");
         Assert.Equal("designation-withdrawn", (await CaseAsync(person)).GetProperty("endReason").GetString());
 
         await Poller.UntilAsync(async () => await AssignmentsAsync(person) == 0, "the gateway told");
-        var late = await SendAsync("prison-75", "supervision.record-control", new JsonObject
+        var late = await SendAsync("prison-75", IngressTypeNames.RecordControl, new JsonObject
         {
             ["personRef"] = person, ["controlId"] = Guid.NewGuid().ToString(), ["controlledOn"] = "2026-04-01", ["outcome"] = "compliant",
         });
-        Assert.Equal((HttpStatusCode.Forbidden, "not-assigned-to-case"), (late.Status, late.Body.GetProperty("reasonCode").GetString()));
+        Assert.Equal((HttpStatusCode.Forbidden, ReasonCodes.NotAssignedToCase), (late.Status, late.Body.GetProperty("reasonCode").GetString()));
 
         // The operator cannot reopen the follow-up, and cannot end a case as if the designation were withdrawn.
         var again = await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/partners", new { partner = "75-police" });
@@ -142,7 +144,7 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
             "the purge handled by the gateway and CourtReporting");
         Assert.Equal("open", (await CaseAsync(person)).GetProperty("status").GetString());
         Assert.Equal(1, await AssignmentsAsync(person));
-        var withdrawal = await SendAsync("jap-75", "supervision.withdraw-designation", new JsonObject { ["personRef"] = person });
+        var withdrawal = await SendAsync("jap-75", IngressTypeNames.WithdrawDesignation, new JsonObject { ["personRef"] = person });
         Assert.Equal(HttpStatusCode.Accepted, withdrawal.Status);
         await Poller.UntilAsync(async () => (await CaseAsync(person)).GetProperty("status").GetString() == "ended", "the later case withdrawn");
     }
@@ -153,7 +155,7 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         var person = await DesignateAsync("Cosette");
         var envelope = new JsonObject
         {
-            ["messageId"] = Guid.NewGuid().ToString(), ["type"] = "supervision.record-control", ["schemaVersion"] = 1, ["territory"] = "75",
+            ["messageId"] = Guid.NewGuid().ToString(), ["type"] = IngressTypeNames.RecordControl, ["schemaVersion"] = 1, ["territory"] = "75",
             ["occurredAt"] = "2026-04-02T10:00:00+02:00",
             ["payload"] = new JsonObject { ["personRef"] = person, ["controlId"] = Guid.NewGuid().ToString(), ["controlledOn"] = "2026-04-02", ["outcome"] = "compliant" },
         };
@@ -165,11 +167,11 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         await AssignAsync(person, "75-association");
         Assert.Equal(HttpStatusCode.Accepted, await Post());
 
-        var tomorrow = await SendAsync("association-75", "supervision.record-control", new JsonObject
+        var tomorrow = await SendAsync("association-75", IngressTypeNames.RecordControl, new JsonObject
         {
             ["personRef"] = person, ["controlId"] = Guid.NewGuid().ToString(), ["controlledOn"] = "2026-04-03", ["outcome"] = "missed",
         });
-        Assert.Equal((HttpStatusCode.BadRequest, "date-in-future"), (tomorrow.Status, tomorrow.Body.GetProperty("reasonCode").GetString()));
+        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.DateInFuture), (tomorrow.Status, tomorrow.Body.GetProperty("reasonCode").GetString()));
         await Poller.UntilAsync(async () => (await CaseAsync(person)).GetProperty("controls").GetArrayLength() == 1, "the accepted control on the case");
     }
 
@@ -182,7 +184,7 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         await AssertProblemAsync(await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/partners", new { partner = "75-nobody" }), HttpStatusCode.BadRequest, "unknown-partner");
         await AssertProblemAsync(await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/partners", new { partner = "93-association" }), HttpStatusCode.Conflict, "partner-of-another-territory");
         await AssertProblemAsync(await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/partners", new { partner = "75-association" }), HttpStatusCode.Conflict, "already-assigned");
-        await AssertProblemAsync(await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/controls", new { partner = "75-police", scheduledFor = "2026-04-09" }), HttpStatusCode.Conflict, "not-assigned-to-case");
+        await AssertProblemAsync(await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/controls", new { partner = "75-police", scheduledFor = "2026-04-09" }), HttpStatusCode.Conflict, ReasonCodes.NotAssignedToCase);
         await AssertProblemAsync(await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/controls", new { partner = "75-association", scheduledFor = "2030-01-01" }), HttpStatusCode.Conflict, "outside-measure");
         await AssertProblemAsync(await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/end", new { reason = "designation-withdrawn" }), HttpStatusCode.BadRequest, "withdrawal-is-judicial");
         await AssertProblemAsync(await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/end", new { reason = "bored" }), HttpStatusCode.BadRequest, "invalid-field");
@@ -208,18 +210,18 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
     [Fact]
     public async Task A_designation_naming_an_unknown_jurisdiction_is_refused_at_the_door()
     {
-        var payload = IngressOverHttpTests.Example("supervision.designate-person")["payload"]!.AsObject();
+        var payload = IngressOverHttpTests.Example(IngressTypeNames.DesignatePerson)["payload"]!.AsObject();
         payload["sentenceEnforcementJurisdiction"] = "tj-bobigny"; // a jurisdiction of 93, not of 75
-        var refused = await SendAsync("jap-75", "supervision.designate-person", payload);
-        Assert.Equal((HttpStatusCode.BadRequest, "unknown-jurisdiction"), (refused.Status, refused.Body.GetProperty("reasonCode").GetString()));
+        var refused = await SendAsync("jap-75", IngressTypeNames.DesignatePerson, payload);
+        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.UnknownJurisdiction), (refused.Status, refused.Body.GetProperty("reasonCode").GetString()));
         Assert.Empty(await _host.GetJsonAsync<JsonElement[]>("/supervision/cases"));
     }
 
     private async Task<string> DesignateAsync(string lastName)
     {
-        var payload = IngressOverHttpTests.Example("supervision.designate-person")["payload"]!.AsObject();
+        var payload = IngressOverHttpTests.Example(IngressTypeNames.DesignatePerson)["payload"]!.AsObject();
         payload["identity"]!["lastName"] = lastName;
-        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync("jap-75", "supervision.designate-person", payload)).Status);
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync("jap-75", IngressTypeNames.DesignatePerson, payload)).Status);
         var person = "";
         await Poller.UntilAsync(async () =>
         {
@@ -238,9 +240,18 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
 
     private async Task DesignateAgainAsync(string lastName, string person)
     {
-        var payload = IngressOverHttpTests.Example("supervision.designate-person")["payload"]!.AsObject();
+        var payload = IngressOverHttpTests.Example(IngressTypeNames.DesignatePerson)["payload"]!.AsObject();
         payload["identity"]!["lastName"] = lastName;
-        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync("jap-75", "supervision.designate-person", payload)).Status);
+        // The door hears of the end from Supervision's fact: until then it refuses (designation-conflict, not final), and the same message is sent again.
+        var messageId = Guid.NewGuid();
+        var answers = new List<string?>();
+        await Poller.UntilAsync(async () =>
+        {
+            var (status, body) = await SendAsync("jap-75", IngressTypeNames.DesignatePerson, payload, messageId);
+            answers.Add(body.TryGetProperty("reasonCode", out var code) ? code.GetString() : status.ToString());
+            return status == HttpStatusCode.Accepted;
+        }, "the designation accepted once the door knows the case ended");
+        Assert.All(answers.SkipLast(1), a => Assert.Equal(Coordination.Contracts.ReasonCodes.DesignationConflict, a));
         await Poller.UntilAsync(async () => (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person}"))
             .Any(c => c.GetProperty("status").GetString() == "open"), "the later case opened under the same reference");
     }
@@ -270,11 +281,11 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
             .CountAsync(a => a.Person == Coordination.Contracts.Values.PersonRef.Parse(person));
     }
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(string principal, string type, JsonObject payload)
+    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(string principal, string type, JsonObject payload, Guid? messageId = null)
     {
         var envelope = new JsonObject
         {
-            ["messageId"] = Guid.NewGuid().ToString(), ["type"] = type, ["schemaVersion"] = 1, ["territory"] = "75",
+            ["messageId"] = (messageId ?? Guid.NewGuid()).ToString(), ["type"] = type, ["schemaVersion"] = 1, ["territory"] = "75",
             ["occurredAt"] = "2026-04-02T10:00:00+02:00", ["payload"] = payload.DeepClone(),
         };
         using var agency = _host.ClientFor(DemoPrincipals.Named(principal));

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Coordination.Contracts.Gateway;
 using Coordination.IntegrationTests.Messaging;
+using Coordination.Contracts;
 using Coordination.IntegrationTests.Support;
 using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Security;
@@ -78,9 +79,9 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
     public async Task A_designated_person_is_followed_reported_to_the_jap_and_spip_of_the_jurisdiction_only_and_purged()
     {
         // The JAP designates.
-        var designation = IngressOverHttpTests.Example("supervision.designate-person")["payload"]!.AsObject();
+        var designation = IngressOverHttpTests.Example(IngressTypeNames.DesignatePerson)["payload"]!.AsObject();
         designation["identity"]!["lastName"] = _canary;
-        await SendAsync("75-jap", "supervision.designate-person", designation);
+        await SendAsync("75-jap", IngressTypeNames.DesignatePerson, designation);
         var person = "";
         await Poller.UntilAsync(async () =>
         {
@@ -123,20 +124,20 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         // The association records two controls, one of them missed, and an incident; the police, not assigned, is refused.
         await Poller.UntilAsync(async () => await CountAssignmentsAsync(person) == 2, "the gateway knows the assignments");
         _clock.SetUtcNow(new DateTimeOffset(2026, 4, 23, 9, 0, 0, TimeSpan.Zero));
-        await SendAsync("75-association", "supervision.record-control", new JsonObject
+        await SendAsync("75-association", IngressTypeNames.RecordControl, new JsonObject
         {
             ["personRef"] = person, ["controlId"] = controls[0].ToString(), ["controlledOn"] = "2026-04-08", ["outcome"] = "compliant",
         });
-        await SendAsync("75-association", "supervision.record-control", new JsonObject
+        await SendAsync("75-association", IngressTypeNames.RecordControl, new JsonObject
         {
             ["personRef"] = person, ["controlId"] = controls[1].ToString(), ["controlledOn"] = "2026-04-15", ["outcome"] = "missed",
         });
-        await SendAsync("75-association", "supervision.report-incident", new JsonObject
+        await SendAsync("75-association", IngressTypeNames.ReportIncident, new JsonObject
         {
             ["personRef"] = person, ["incidentId"] = Guid.NewGuid().ToString(), ["kind"] = "breach-of-obligation", ["severity"] = "significant",
             ["occurredAt"] = "2026-04-16T21:30:00+02:00",
         });
-        var intruder = await SendAsync("75-police", "supervision.record-control", new JsonObject
+        var intruder = await SendAsync("75-police", IngressTypeNames.RecordControl, new JsonObject
         {
             ["personRef"] = person, ["controlId"] = controls[2].ToString(), ["controlledOn"] = "2026-04-22", ["outcome"] = "compliant",
         });
@@ -146,7 +147,7 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
             return view.GetProperty("controls").EnumerateArray().Count(c => c.GetProperty("outcome").ValueKind == JsonValueKind.String) == 2
                 && view.GetProperty("incidents").GetArrayLength() == 1;
         }, "the controls and the incident on the case");
-        await AssertRejectedAsync("75-police", intruder, "not-assigned-to-case");
+        await AssertRejectedAsync("75-police", intruder, ReasonCodes.NotAssignedToCase);
         var caseView = (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person}"))[0];
         Assert.Null(caseView.GetProperty("controls").EnumerateArray().Single(c => c.GetProperty("id").GetGuid() == controls[2]).GetProperty("outcome").GetString());
 
@@ -191,8 +192,8 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
             }
 
         // One-way: the SPIP cannot amend the report; an operator of 93 cannot have Paris's report issued; the gateway refuses a Paris report to Bobigny's JAP.
-        var amendment = await SendAsync("75-spip", "court-reporting.amend-report", new JsonObject { ["jurisdiction"] = "tj-paris", ["reportNumber"] = 1, ["changes"] = "Retirer l'incident." });
-        await AssertRejectedAsync("75-spip", amendment, "forbidden-inbound-flow");
+        var amendment = await SendAsync("75-spip", IngressTypeNames.AmendReport, new JsonObject { ["jurisdiction"] = "tj-paris", ["reportNumber"] = 1, ["changes"] = "Retirer l'incident." });
+        await AssertRejectedAsync("75-spip", amendment, ReasonCodes.ForbiddenInboundFlow);
         var unchanged = await _host.GetJsonAsync<JsonElement>("/court-reporting/reports/tj-paris/1");
         Assert.Equal(1, unchanged.GetProperty("figures").GetProperty("incidents").GetInt32());
         Assert.Single(await _host.GetJsonAsync<JsonElement[]>("/court-reporting/reports?jurisdiction=tj-paris"));
@@ -248,8 +249,8 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         Assert.NotEmpty(_spanText);
         Assert.DoesNotContain(_spanText, s => s.Contains(_canary, StringComparison.Ordinal));
         // ...and the JAP can no longer reach the person through the gateway.
-        var late = await SendAsync("75-jap", "supervision.withdraw-designation", new JsonObject { ["personRef"] = person });
-        await AssertRejectedAsync("75-jap", late, "person-not-designated");
+        var late = await SendAsync("75-jap", IngressTypeNames.WithdrawDesignation, new JsonObject { ["personRef"] = person });
+        await AssertRejectedAsync("75-jap", late, ReasonCodes.PersonNotDesignated);
     }
 
     private sealed record Delivery(string Type, Guid MessageId, Guid ReleaseId, IReadOnlyList<string> Categories, JsonElement Body);

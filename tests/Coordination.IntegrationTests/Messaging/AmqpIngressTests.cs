@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Coordination.Briefings.Api;
 using Coordination.IntegrationTests.EndToEnd;
+using Coordination.Contracts;
+using Coordination.Contracts.Gateway;
 using Coordination.IntegrationTests.Support;
 using Coordination.Testing;
 using MassTransit;
@@ -38,13 +40,13 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
     [Fact]
     public async Task A_prosecutors_briefing_published_on_the_ingress_reaches_the_briefings_service()
     {
-        var envelope = IngressOverHttpTests.Example("briefings.record-briefing");
+        var envelope = IngressOverHttpTests.Example(IngressTypeNames.RecordBriefing);
         var messageId = Guid.NewGuid();
         var summary = $"Par AMQP {messageId:N}";
         envelope["messageId"] = messageId.ToString();
         envelope["payload"]!["summary"] = summary;
 
-        await AgencyProcess.PublishToIngressAsync(UrlOf("75-prosecutor"), "75-prosecutor", "briefings.record-briefing", messageId, envelope.ToJsonString());
+        await AgencyProcess.PublishToIngressAsync(UrlOf("75-prosecutor"), "75-prosecutor", IngressTypeNames.RecordBriefing, messageId, envelope.ToJsonString());
 
         await Poller.UntilAsync(async () => (await _host.GetJsonAsync<List<BriefingView>>("/briefings?territory=75")).Any(b => b.Summary == summary), "the briefing recorded");
     }
@@ -61,12 +63,12 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
             ActivityStopped = a => spans.Enqueue($"{a.Source.Name}|{a.DisplayName}|{string.Join(";", a.TagObjects.Select(t => $"{t.Key}={t.Value}"))}|{string.Join(";", a.Events.Select(e => e.Name))}"),
         };
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
-        var envelope = IngressOverHttpTests.Example("supervision.designate-person");
+        var envelope = IngressOverHttpTests.Example(IngressTypeNames.DesignatePerson);
         var messageId = Guid.NewGuid();
         envelope["messageId"] = messageId.ToString();
         envelope["payload"]!["identity"]!["lastName"] = "Valjean-CANARY";
 
-        await AgencyProcess.PublishToIngressAsync(UrlOf("75-jap"), "75-jap", "supervision.designate-person", messageId, envelope.ToJsonString());
+        await AgencyProcess.PublishToIngressAsync(UrlOf("75-jap"), "75-jap", IngressTypeNames.DesignatePerson, messageId, envelope.ToJsonString());
 
         await Poller.UntilAsync(() => !supervisionSide.Received.IsEmpty, "the designation forwarded to supervision");
         var (wireId, designation) = Assert.Single(supervisionSide.Received);
@@ -116,12 +118,52 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Agency_ids_that_could_escape_a_path_or_queue_name_are_refused()
+    {
+        string[] escaping = ["../../etc", "75-police/../x", "75-police.inbox.x", "", "75-" + new string('a', 197)];
+        var now = DateTimeOffset.UtcNow;
+        var valid = Guid.NewGuid();
+        using (var scope = _host.App.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>();
+            foreach (var (agency, i) in escaping.Select((a, i) => (a, i)))
+                foreach (var type in new[] { "gateway.rejected", "supervision.case-information" })
+                    db.Set<Coordination.Gateway.Egress.AgencyDelivery>().Add(new Coordination.Gateway.Egress.AgencyDelivery
+                        { Id = Guid.NewGuid(), Agency = agency, Type = type, Body = "{}", CreatedAt = now.AddMilliseconds(i) });
+            // Pushed after them: once it is in its queue, the pusher has been past every escaping one.
+            db.Set<Coordination.Gateway.Egress.AgencyDelivery>().Add(new Coordination.Gateway.Egress.AgencyDelivery
+                { Id = valid, Agency = "75-police", Type = "supervision.case-information", Body = "{}", CreatedAt = now.AddSeconds(1) });
+            await db.SaveChangesAsync();
+        }
+        await Poller.UntilAsync(async () =>
+        {
+            using var scope = _host.App.Services.CreateScope();
+            return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(
+                scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>().Set<Coordination.Gateway.Egress.AgencyDelivery>(),
+                d => d.Id == valid && d.PushedAt != null);
+        }, "the valid delivery pushed");
+
+        using (var scope = _host.App.Services.CreateScope())
+            Assert.Equal(escaping.Length * 2, await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(
+                scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>().Set<Coordination.Gateway.Egress.AgencyDelivery>(),
+                d => d.PushedAt == null));
+        await using var admin = await broker.Connect();
+        foreach (var agency in escaping)
+            foreach (var box in new[] { "inbox", "rejected" })
+            {
+                await using var inspect = await admin.CreateChannelAsync();
+                var error = await Assert.ThrowsAsync<RabbitMQ.Client.Exceptions.OperationInterruptedException>(() => inspect.QueueDeclarePassiveAsync($"agency.{agency}.{box}"));
+                Assert.Equal((ushort)404, error.ShutdownReason!.ReplyCode);
+            }
+    }
+
+    [Fact]
     public async Task A_release_reaches_the_partners_own_inbox_queue_sealed_for_it()
     {
-        var envelope = IngressOverHttpTests.Example("supervision.designate-person");
+        var envelope = IngressOverHttpTests.Example(IngressTypeNames.DesignatePerson);
         var designationId = Guid.NewGuid();
         envelope["messageId"] = designationId.ToString();
-        await AgencyProcess.PublishToIngressAsync(UrlOf("75-prosecutor"), "75-prosecutor", "supervision.designate-person", designationId, envelope.ToJsonString());
+        await AgencyProcess.PublishToIngressAsync(UrlOf("75-prosecutor"), "75-prosecutor", IngressTypeNames.DesignatePerson, designationId, envelope.ToJsonString());
         Coordination.Contracts.Values.PersonRef person = default;
         await Poller.UntilAsync(async () =>
         {
@@ -163,12 +205,12 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
     [Fact]
     public async Task Useful_information_from_the_spip_is_answered_in_its_own_rejection_queue_and_the_canary_is_nowhere()
     {
-        var envelope = IngressOverHttpTests.Example("supervision.share-information");
+        var envelope = IngressOverHttpTests.Example(IngressTypeNames.ShareInformation);
         var messageId = Guid.NewGuid();
         envelope["messageId"] = messageId.ToString();
         envelope["payload"]!["information"] = $"{Canary} sort le 3 mars.";
 
-        await AgencyProcess.PublishToIngressAsync(UrlOf("75-spip"), "75-spip", "supervision.share-information", messageId, envelope.ToJsonString());
+        await AgencyProcess.PublishToIngressAsync(UrlOf("75-spip"), "75-spip", IngressTypeNames.ShareInformation, messageId, envelope.ToJsonString());
 
         await using var spip = await broker.ConnectAs("75-spip", "75-spip-demo-password");
         await using var channel = await spip.CreateChannelAsync();
@@ -184,7 +226,7 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
             }
             return false;
         }, "the rejection in agency.75-spip.rejected");
-        Assert.Equal(("forbidden-inbound-flow", "75-spip"), (rejection.GetProperty("reasonCode").GetString(), rejection.GetProperty("sourceAgency").GetString()));
+        Assert.Equal((ReasonCodes.ForbiddenInboundFlow, "75-spip"), (rejection.GetProperty("reasonCode").GetString(), rejection.GetProperty("sourceAgency").GetString()));
 
         // Kept where the sender can see it: its own message, sealed for its own key.
         var keys = _host.App.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
@@ -199,7 +241,7 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         using var auditor = _host.ClientFor(Coordination.ServiceDefaults.Security.DemoPrincipals.Named("auditor"));
         var audit = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<JsonElement[]>(auditor, "/audit?limit=1000");
         var entry = Assert.Single(audit!, e => e.GetProperty("decisionId").GetGuid() == rejection.GetProperty("decisionId").GetGuid());
-        Assert.Equal(("ingress-rejected", "forbidden-inbound-flow"), (entry.GetProperty("kind").GetString(), entry.GetProperty("reason").GetString()));
+        Assert.Equal(("ingress-rejected", ReasonCodes.ForbiddenInboundFlow), (entry.GetProperty("kind").GetString(), entry.GetProperty("reason").GetString()));
         Assert.Contains($"message:{messageId}", entry.GetProperty("references").GetString());
         Assert.DoesNotContain("Valjean", entry.GetRawText());
 
@@ -217,19 +259,19 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
     [Fact]
     public async Task A_message_without_a_proven_sender_is_refused_and_answered_to_no_one()
     {
-        var envelope = IngressOverHttpTests.Example("briefings.record-briefing");
+        var envelope = IngressOverHttpTests.Example(IngressTypeNames.RecordBriefing);
         var messageId = Guid.NewGuid();
         envelope["messageId"] = messageId.ToString();
         envelope["payload"]!["summary"] = $"Sans expéditeur {messageId:N}";
 
         // guest sets no user_id: the broker proves nothing, so the gateway forwards nothing.
-        await AgencyProcess.PublishAsync(broker.AmqpUrl, "coordination.ingress", "briefings.record-briefing", messageId, envelope.ToJsonString(), raw: true, routingKey: "briefings.record-briefing");
+        await AgencyProcess.PublishAsync(broker.AmqpUrl, "coordination.ingress", IngressTypeNames.RecordBriefing, messageId, envelope.ToJsonString(), raw: true, routingKey: IngressTypeNames.RecordBriefing);
 
         using var auditor = _host.ClientFor(Coordination.ServiceDefaults.Security.DemoPrincipals.Named("auditor"));
         await Poller.UntilAsync(async () =>
         {
             var audit = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<JsonElement[]>(auditor, "/audit?limit=1000");
-            return audit!.Any(e => e.GetProperty("reason").GetString() == "unidentified-source");
+            return audit!.Any(e => e.GetProperty("reason").GetString() == ReasonCodes.UnidentifiedSource);
         }, "the refusal audited");
         Assert.DoesNotContain(await _host.GetJsonAsync<List<BriefingView>>("/briefings"), b => b.Summary.Contains(messageId.ToString("N"), StringComparison.Ordinal));
     }

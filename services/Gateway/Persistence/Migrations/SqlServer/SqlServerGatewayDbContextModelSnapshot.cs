@@ -202,6 +202,38 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
                     b.ToTable("IngressRecords", (string)null);
                 });
 
+            modelBuilder.Entity("Coordination.Gateway.Ingress.KnownCase", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset?>("OpenedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Person")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
+                    b.Property<string>("SentenceEnforcementJurisdiction")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Territory")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("nvarchar(3)");
+
+                    b.HasKey("CaseId");
+
+                    b.HasIndex("Person");
+
+                    b.ToTable("KnownCases", (string)null);
+                });
+
             modelBuilder.Entity("Coordination.Gateway.Ingress.PartnerAssignment", b =>
                 {
                     b.Property<Guid>("CaseId")
@@ -231,6 +263,9 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
                     b.Property<string>("Person")
                         .HasMaxLength(40)
                         .HasColumnType("nvarchar(40)");
+
+                    b.Property<bool>("AwaitingCase")
+                        .HasColumnType("bit");
 
                     b.Property<DateTimeOffset>("DesignatedAt")
                         .HasColumnType("datetimeoffset");

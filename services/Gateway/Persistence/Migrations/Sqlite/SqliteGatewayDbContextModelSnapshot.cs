@@ -195,6 +195,38 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
                     b.ToTable("IngressRecords", (string)null);
                 });
 
+            modelBuilder.Entity("Coordination.Gateway.Ingress.KnownCase", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("OpenedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Person")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SentenceEnforcementJurisdiction")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Territory")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CaseId");
+
+                    b.HasIndex("Person");
+
+                    b.ToTable("KnownCases", (string)null);
+                });
+
             modelBuilder.Entity("Coordination.Gateway.Ingress.PartnerAssignment", b =>
                 {
                     b.Property<Guid>("CaseId")
@@ -224,6 +256,9 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
                     b.Property<string>("Person")
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("AwaitingCase")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("DesignatedAt")
                         .HasColumnType("INTEGER");

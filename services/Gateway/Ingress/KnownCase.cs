@@ -1,0 +1,20 @@
+using Coordination.Contracts.Values;
+
+namespace Coordination.Gateway.Ingress;
+
+/// <summary>
+/// A supervision case as Supervision's facts told the gateway (no personal data): open while
+/// <see cref="EndedAt"/> is empty. The door refuses a designation of a person whose case is open.
+/// An ended case keeps its row until its purge, so that an opening heard after the end (each fact
+/// has its own queue) does not reopen it.
+/// </summary>
+public sealed class KnownCase
+{
+    public Guid CaseId { get; init; }
+    public PersonRef Person { get; init; }
+    public TerritoryCode Territory { get; init; }
+    /// <summary>Empty only when the end was heard before the opening.</summary>
+    public string? SentenceEnforcementJurisdiction { get; set; }
+    public DateTimeOffset? OpenedAt { get; set; }
+    public DateTimeOffset? EndedAt { get; set; }
+}

@@ -1,0 +1,54 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Coordination.Gateway.Persistence.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class KnownCases : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<bool>(
+                name: "AwaitingCase",
+                table: "IdentityVault",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.CreateTable(
+                name: "KnownCases",
+                columns: table => new
+                {
+                    CaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Person = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Territory = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    SentenceEnforcementJurisdiction = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    OpenedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    EndedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_KnownCases", x => x.CaseId);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_KnownCases_Person",
+                table: "KnownCases",
+                column: "Person");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "KnownCases");
+
+            migrationBuilder.DropColumn(
+                name: "AwaitingCase",
+                table: "IdentityVault");
+        }
+    }
+}
