@@ -1,5 +1,6 @@
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Values;
+using R = Coordination.Contracts.Gateway.ReleaseReasonCodes;
 
 namespace Coordination.Gateway.Domain;
 
@@ -29,24 +30,24 @@ public static class ReleaseDecider
     {
         try
         {
-            if (requested.Count == 0) return ReleaseDecision.Deny("nothing-requested", requested);
-            if (recipient is null) return ReleaseDecision.Deny("third-party", requested);
-            if (rulesInForce is null || rulesInForce.Territory != territory) return ReleaseDecision.Deny("no-rules-in-force", requested);
-            if (recipient.Territory != territory) return ReleaseDecision.Deny("other-territory", requested, rulesInForce.Version);
-            if (!Enum.IsDefined(recipient.Role) || !Enum.IsDefined(purpose)) return ReleaseDecision.Deny("unknown-role-or-purpose", requested, rulesInForce.Version);
+            if (requested.Count == 0) return ReleaseDecision.Deny(R.NothingRequested, requested);
+            if (recipient is null) return ReleaseDecision.Deny(R.ThirdParty, requested);
+            if (rulesInForce is null || rulesInForce.Territory != territory) return ReleaseDecision.Deny(R.NoRulesInForce, requested);
+            if (recipient.Territory != territory) return ReleaseDecision.Deny(R.OtherTerritory, requested, rulesInForce.Version);
+            if (!Enum.IsDefined(recipient.Role) || !Enum.IsDefined(purpose)) return ReleaseDecision.Deny(R.UnknownRoleOrPurpose, requested, rulesInForce.Version);
 
             var granted = requested.Distinct()
                 .Where(c => rulesInForce.Rules.Any(r => r.Grants(c, recipient.Role, purpose, on)))
                 .ToList();
             var withheld = requested.Distinct().Except(granted).ToList();
             return granted.Count == 0
-                ? ReleaseDecision.Deny("no-rule-grants", requested, rulesInForce.Version)
-                : new ReleaseDecision(true, granted, withheld, withheld.Count == 0 ? "granted" : "partly-granted", rulesInForce.Version);
+                ? ReleaseDecision.Deny(R.NoRuleGrants, requested, rulesInForce.Version)
+                : new ReleaseDecision(true, granted, withheld, withheld.Count == 0 ? R.Granted : R.PartlyGranted, rulesInForce.Version);
         }
         catch (Exception)
         {
             // Unable to decide means no.
-            return ReleaseDecision.Deny("decision-error", requested);
+            return ReleaseDecision.Deny(R.DecisionError, requested);
         }
     }
 }
