@@ -116,8 +116,18 @@ agencies = [f"{t}-{a}" for t in TERRITORIES for a in AGENCIES]
 users, permissions, topic_permissions, queues, exchanges, bindings = [], [], [], [], [], []
 
 exchanges.append(exchange("coordination.ingress", "topic"))
+# As AmqpIngressListener declares it: bounded redeliveries of a message the gateway fails on, then
+# the dead-letter queue operators watch (a declaration with other arguments is refused).
+INGRESS_DELIVERY_LIMIT = 5
 queues.append({"name": "gateway-ingress", "vhost": "/", "durable": True, "auto_delete": False,
+               "arguments": {"x-queue-type": "quorum", "x-delivery-limit": INGRESS_DELIVERY_LIMIT,
+                             "x-dead-letter-exchange": "gateway-ingress-dead-letter"}})
+exchanges.append({"name": "gateway-ingress-dead-letter", "vhost": "/", "type": "fanout", "durable": True,
+                  "auto_delete": False, "internal": False, "arguments": {}})
+queues.append({"name": "gateway-ingress-dead-letter", "vhost": "/", "durable": True, "auto_delete": False,
                "arguments": {"x-queue-type": "quorum"}})
+bindings.append({"source": "gateway-ingress-dead-letter", "vhost": "/", "destination": "gateway-ingress-dead-letter",
+                 "destination_type": "queue", "routing_key": "", "arguments": {}})
 bindings.append({"source": "coordination.ingress", "vhost": "/", "destination": "gateway-ingress",
                  "destination_type": "queue", "routing_key": "#", "arguments": {}})
 

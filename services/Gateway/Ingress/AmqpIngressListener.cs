@@ -53,8 +53,16 @@ public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, Mes
         await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), stoppingToken);
         await channel.ExchangeDeclareAsync(Exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: stoppingToken);
         var queue = messaging.QueuePrefix + Queue;
-        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,
+        // A message the gateway fails on (a failure of ours, not bad input: that is answered) is tried
+        // a bounded number of times, then the broker moves it where operators see it, so that one
+        // message never holds the door shut for every agency.
+        var deadLetters = messaging.QueuePrefix + DeadLetterQueue;
+        await channel.ExchangeDeclareAsync(deadLetters, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: stoppingToken);
+        await channel.QueueDeclareAsync(deadLetters, durable: true, exclusive: false, autoDelete: false,
             arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken: stoppingToken);
+        await channel.QueueBindAsync(deadLetters, deadLetters, "", cancellationToken: stoppingToken);
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,
+            arguments: QueueArguments(messaging.QueuePrefix), cancellationToken: stoppingToken);
         await channel.QueueBindAsync(queue, Exchange, "#", cancellationToken: stoppingToken);
         await channel.BasicQosAsync(0, 16, false, stoppingToken);
 
@@ -88,12 +96,35 @@ public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, Mes
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Not decided: back to the queue for another try, never dropped.
-            LogDeliveryFailed(logger, ex.GetType().Name);
+            // Not decided: back to the queue for another try, never dropped; past the delivery limit
+            // the broker dead-letters it. No pause here: this is every agency's only lane.
+            var attempts = DeliveryCount(delivery.BasicProperties) + 1;
+            Failures.Add(1);
+            if (attempts > DeliveryLimit) DeadLettered.Add(1);
+            LogDeliveryFailed(logger, ex.GetType().Name, attempts, DeliveryLimit);
             await channel.BasicNackAsync(delivery.DeliveryTag, false, requeue: true, CancellationToken.None);
-            await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
         }
     }
+
+    /// <summary>Redeliveries after the first attempt before the broker dead-letters a message (quorum queues count them).</summary>
+    public const int DeliveryLimit = 5;
+    public const string DeadLetterQueue = "gateway-ingress-dead-letter";
+
+    private static readonly System.Diagnostics.Metrics.Counter<long> Failures =
+        CoordinationTelemetry.Meter.CreateCounter<long>("coordination.ingress.failures", description: "Agency messages the gateway failed to decide on (each attempt)");
+    private static readonly System.Diagnostics.Metrics.Counter<long> DeadLettered =
+        CoordinationTelemetry.Meter.CreateCounter<long>("coordination.ingress.dead_lettered", description: "Agency messages moved to the ingress dead-letter queue: alert on any");
+
+    /// <summary>The ingress queue's arguments, the same here and in infra/rabbitmq/definitions.json (a declaration that differs is refused).</summary>
+    public static Dictionary<string, object?> QueueArguments(string queuePrefix) => new()
+    {
+        ["x-queue-type"] = "quorum",
+        ["x-delivery-limit"] = DeliveryLimit,
+        ["x-dead-letter-exchange"] = queuePrefix + DeadLetterQueue,
+    };
+
+    private static long DeliveryCount(IReadOnlyBasicProperties properties) =>
+        properties.Headers?.TryGetValue("x-delivery-count", out var count) == true && count is not null ? Convert.ToInt64(count) : 0;
 
     /// <summary>The audit's name for a sender whose account is no agency id: what it claimed is not written anywhere.</summary>
     public const string Unidentified = "unidentified";
@@ -104,6 +135,6 @@ public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, Mes
     [LoggerMessage(Level = LogLevel.Warning, Message = "AMQP ingress stopped ({ExceptionType}); reconnecting in {Seconds} s")]
     private static partial void LogListenerFailed(ILogger logger, string exceptionType, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "AMQP ingress could not decide on a message ({ExceptionType}); it is requeued")]
-    private static partial void LogDeliveryFailed(ILogger logger, string exceptionType);
+    [LoggerMessage(Level = LogLevel.Error, Message = "AMQP ingress could not decide on a message ({ExceptionType}), attempt {Attempt} of {Limit} redeliveries; then it is dead-lettered")]
+    private static partial void LogDeliveryFailed(ILogger logger, string exceptionType, long attempt, int limit);
 }

@@ -44,7 +44,9 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
             return await RejectAsync(body, source, messageId, declaredType, ReasonCodes.InvalidEnvelope, "The envelope does not match the published schema.", envelopeErrors, cancellationToken);
 
         var typeName = envelope.GetProperty("type").GetString()!;
-        var version = envelope.GetProperty("schemaVersion").GetInt32();
+        // The schema says "integer"; the door reads an Int32: a number past it is a refusal, not a crash.
+        if (!envelope.GetProperty("schemaVersion").TryGetInt32(out var version))
+            return await RejectAsync(body, source, messageId, declaredType, ReasonCodes.InvalidEnvelope, "The schema version is not one the gateway knows.", ["/schemaVersion"], cancellationToken);
         if (declaredType is not null && declaredType != typeName)
             return await RejectAsync(body, source, messageId, typeName, ReasonCodes.TypeMismatch, "The type in the address and in the envelope differ.", [], cancellationToken);
 
@@ -67,10 +69,20 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
             return await RejectAsync(body, source, messageId, typeName, ReasonCodes.InvalidPayload, "The payload does not match the published schema of its type.", payloadErrors, cancellationToken);
 
         var message = new IngressMessage(source, territory, payload, messageId!.Value);
-        if (await type.RefusalOfContentAsync(message, cancellationToken) is { } refused)
-            return await RejectAsync(body, source, messageId, typeName, refused.ReasonCode, refused.Reason, [], cancellationToken);
-
-        var forwarded = await type.ForwardAsync(message, cancellationToken);
+        Forwarded forwarded;
+        try
+        {
+            if (await type.RefusalOfContentAsync(message, cancellationToken) is { } refused)
+                return await RejectAsync(body, source, messageId, typeName, refused.ReasonCode, refused.Reason, [], cancellationToken);
+            forwarded = await type.ForwardAsync(message, cancellationToken);
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or OverflowException or ArgumentException)
+        {
+            // The schema let through a value the platform's types do not read (a date with a space for
+            // its 'T', a number past its type): bad input, answered as such, and nothing staged kept.
+            db.ChangeTracker.Clear();
+            return await RejectAsync(body, source, messageId, typeName, ReasonCodes.InvalidPayload, "A value does not read as its published format.", [], cancellationToken);
+        }
         var decisionId = NewId.NextGuid();
         Activity.Current?.SetTag("coordination.decision.id", decisionId.ToString());
         db.IngressRecords.Add(new IngressRecord { Agency = source.Agency, MessageId = message.MessageId, Type = typeName, Accepted = true, ReasonCode = Accepted, DecisionId = decisionId, ReceivedAt = clock.GetUtcNow() });

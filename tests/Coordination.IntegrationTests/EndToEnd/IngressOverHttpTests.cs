@@ -375,6 +375,25 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Values_the_schema_lets_through_but_the_platform_cannot_read_are_refused_not_crashed()
+    {
+        // A schema version past Int32, and a date-time with a space for its 'T' (the schema's format accepts it).
+        var version = Example("briefings.record-briefing");
+        version["messageId"] = Guid.NewGuid().ToString();
+        version["schemaVersion"] = 2147483648L;
+        var (status, problem) = await Send("prosecutor-75", version);
+        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.InvalidEnvelope), (status, problem.GetProperty("reasonCode").GetString()));
+        await AssertAuditedAsync(problem, ReasonCodes.InvalidEnvelope, "75-prosecutor");
+
+        var incident = Example("supervision.report-incident");
+        incident["messageId"] = Guid.NewGuid().ToString();
+        incident["payload"]!["occurredAt"] = "2026-11-10 10:00:00Z";
+        (status, problem) = await Send("association-75", incident);
+        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.InvalidPayload), (status, problem.GetProperty("reasonCode").GetString()));
+        await AssertAuditedAsync(problem, ReasonCodes.InvalidPayload, "75-association");
+    }
+
+    [Fact]
     public async Task Malformed_or_oversized_bodies_are_refused_and_operators_may_not_use_the_door()
     {
         using var prosecutor = _host.ClientFor(DemoPrincipals.Named("prosecutor-75"));

@@ -275,4 +275,41 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         }, "the refusal audited");
         Assert.DoesNotContain(await _host.GetJsonAsync<List<BriefingView>>("/briefings"), b => b.Summary.Contains(messageId.ToString("N"), StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Envelopes_the_platform_cannot_read_are_answered_and_the_door_stays_open_behind_them()
+    {
+        var version = IngressOverHttpTests.Example(IngressTypeNames.RecordBriefing);
+        var versionId = Guid.NewGuid();
+        version["messageId"] = versionId.ToString();
+        version["schemaVersion"] = 2147483648L;
+        var incident = IngressOverHttpTests.Example(IngressTypeNames.ReportIncident);
+        var incidentId = Guid.NewGuid();
+        incident["messageId"] = incidentId.ToString();
+        incident["payload"]!["occurredAt"] = "2026-11-10 10:00:00Z";
+        var valid = IngressOverHttpTests.Example(IngressTypeNames.RecordBriefing);
+        var validId = Guid.NewGuid();
+        valid["messageId"] = validId.ToString();
+        valid["payload"]!["summary"] = $"Derrière deux messages illisibles {validId:N}";
+
+        await AgencyProcess.PublishToIngressAsync(UrlOf("75-prosecutor"), "75-prosecutor", IngressTypeNames.RecordBriefing, versionId, version.ToJsonString());
+        await AgencyProcess.PublishToIngressAsync(UrlOf("75-association"), "75-association", IngressTypeNames.ReportIncident, incidentId, incident.ToJsonString());
+        await AgencyProcess.PublishToIngressAsync(UrlOf("75-prosecutor"), "75-prosecutor", IngressTypeNames.RecordBriefing, validId, valid.ToJsonString());
+
+        await Poller.UntilAsync(async () => (await _host.GetJsonAsync<List<BriefingView>>("/briefings?territory=75")).Any(b => b.Summary.Contains(validId.ToString("N"))),
+            "the valid briefing behind them recorded");
+        await Poller.UntilAsync(async () =>
+        {
+            var audit = await AuditAsync();
+            return audit.Any(e => e.GetProperty("references").GetString()!.Contains($"message:{versionId}") && e.GetProperty("reason").GetString() == ReasonCodes.InvalidEnvelope)
+                && audit.Any(e => e.GetProperty("references").GetString()!.Contains($"message:{incidentId}") && e.GetProperty("reason").GetString() == ReasonCodes.InvalidPayload);
+        }, "both refusals audited with their reason codes");
+        Assert.DoesNotContain(_host.App.Services.GetFakeLogCollector().GetSnapshot(), l => l.Message.Contains("could not decide", StringComparison.Ordinal));
+    }
+
+    private async Task<JsonElement[]> AuditAsync()
+    {
+        using var auditor = _host.ClientFor(Coordination.ServiceDefaults.Security.DemoPrincipals.Named("auditor"));
+        return (await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<JsonElement[]>(auditor, "/audit?limit=5000"))!;
+    }
 }
