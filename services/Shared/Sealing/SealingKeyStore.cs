@@ -41,8 +41,7 @@ public sealed class SealingKeyStore(string directory)
             var path = Path.Combine(folder, $"{keyId}.pem");
             // Written aside, then renamed: another process sharing the folder never reads half a key.
             var aside = Path.Combine(folder, $".{keyId}.{Environment.ProcessId}.tmp");
-            File.WriteAllText(aside, key.ExportECPrivateKeyPem());
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(aside, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            WriteOwnerOnly(aside, System.Text.Encoding.UTF8.GetBytes(key.ExportECPrivateKeyPem()));
             File.Move(aside, path);
             return keyId;
         }
@@ -70,10 +69,23 @@ public sealed class SealingKeyStore(string directory)
         var path = Path.Combine(folder, "digest.key");
         if (!File.Exists(path))
         {
-            try { using var stream = new FileStream(path, FileMode.CreateNew); stream.Write(RandomNumberGenerator.GetBytes(32)); }
-            catch (IOException) when (File.Exists(path)) { }
+            // Readable by its owner alone from its first byte, written aside then renamed: a second
+            // process never reads half a secret, and never replaces the one another process wrote.
+            var aside = Path.Combine(folder, $".digest.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+            WriteOwnerOnly(aside, RandomNumberGenerator.GetBytes(32));
+            try { File.Move(aside, path, overwrite: false); }
+            catch (IOException) when (File.Exists(path)) { File.Delete(aside); }
         }
         return HMACSHA256.HashData(File.ReadAllBytes(path), System.Text.Encoding.UTF8.GetBytes(value));
+    }
+
+    /// <summary>A new file readable by its owner alone from its creation (not chmod-ed after: no moment where others may read it).</summary>
+    private static void WriteOwnerOnly(string path, ReadOnlySpan<byte> bytes)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using var stream = new FileStream(path, options);
+        stream.Write(bytes);
     }
 
     /// <summary>

@@ -16,6 +16,28 @@ public sealed class SealingTests : IDisposable
         PayloadSealer.Seal(Encoding.UTF8.GetBytes(Canary), _association.PublicKeyOf(_association.KeyIds.Single()), Purpose, _messageId);
 
     [Fact]
+    public void Private_keys_and_the_digest_key_are_readable_by_their_owner_alone_and_no_half_written_file_is_left()
+    {
+        if (OperatingSystem.IsWindows()) return; // Unix file modes: the containers and CI run Linux.
+        var folder = Directory.CreateTempSubdirectory("coordination-keys-").FullName;
+        try
+        {
+            var keys = new SealingKeyStore(folder);
+            keys.Rotate("gateway");
+            var first = keys.Digest("gateway-vault", "a name");
+            Assert.Equal(first, new SealingKeyStore(folder).Digest("gateway-vault", "a name")); // the same secret, not a second one
+            var files = Directory.GetFiles(folder, "*", SearchOption.AllDirectories);
+            Assert.Equal(2, files.Length); // one private key, one digest key: nothing written aside is left
+            foreach (var file in files)
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_recipient_opens_what_was_sealed_for_it_and_the_sealed_form_does_not_show_the_value()
     {
         var sealedPayload = SealForAssociation();
