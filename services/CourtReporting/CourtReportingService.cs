@@ -24,7 +24,8 @@ public static class CourtReportingService
         builder.AddServiceDatabase<CourtReportingDbContext, SqliteCourtReportingDbContext, SqlServerCourtReportingDbContext>(Name);
         // Release requests go on this service's own lane, which only its broker account may write (ADR 10).
         builder.Services.AddOutboxRoute<CourtReportingDbContext, Coordination.Contracts.Gateway.ReleaseConfidentialPayload>(prefix => Coordination.Contracts.Gateway.ReleaseLanes.AddressOf(Coordination.Contracts.Gateway.ReleaseLanes.CourtReporting, prefix));
-        builder.Services.TryAddSingleton(SealingKeyStore.From(builder.Configuration));
+        // Seals only for the gateway, with its published public key: holds no private key of its own.
+        builder.AddSealingKeys();
         builder.Services.AddOptions<CourtReportingOptions>().BindConfiguration(CourtReportingOptions.Section)
             .Validate(o => o.PeriodMonths is 1 or 2 or 3 or 4 or 6 or 12, "CourtReporting:PeriodMonths divides the year: 1, 2, 3, 4, 6 or 12.");
         builder.Services.AddScoped<CourtReportIssuer>();

@@ -5,6 +5,7 @@ using Coordination.Gateway.Domain;
 using Coordination.Gateway.Persistence;
 using Coordination.ServiceDefaults.Hosting;
 using Coordination.ServiceDefaults.Persistence;
+using Coordination.ServiceDefaults.Sealing;
 
 namespace Coordination.Gateway;
 
@@ -31,8 +32,9 @@ public static class GatewayService
         builder.Services.AddScoped<Ingress.IngressProcessor>();
         Ingress.Types.IngressTypes.Register(builder.Services);
         builder.Services.AddSingleton<Ingress.AgencyDirectory>();
-        builder.Services.TryAddSingleton(Coordination.ServiceDefaults.Sealing.SealingKeyStore.From(builder.Configuration));
+        builder.AddSealingKeys(Coordination.Contracts.Gateway.KeyOwners.Gateway, Coordination.Contracts.Gateway.KeyOwners.GatewayVault);
         builder.Services.AddScoped<Vault.IdentityVault>();
+        builder.Services.AddSingleton<Keys.KeyChallenges>();
         builder.Services.AddHostedService<Ingress.AmqpIngressListener>();
         builder.Services.AddHostedService<Egress.AgencyMailboxPusher>();
 
@@ -42,6 +44,7 @@ public static class GatewayService
         registry.Endpoints.Add(AuditApi.Map);
         registry.Endpoints.Add(Ingress.IngressApi.Map);
         registry.Endpoints.Add(Egress.EgressApi.Map);
+        registry.Endpoints.Add(Keys.AgencyKeysApi.Map);
         registry.Consumers.Add(x =>
         {
             // One lane per requesting service: who asks is what the broker proves, not what the request says (ADR 10).

@@ -22,7 +22,7 @@ public static class OpinionsService
         builder.AddServiceDatabase<OpinionsDbContext, SqliteOpinionsDbContext, SqlServerOpinionsDbContext>(Name);
         // Release requests go on this service's own lane, which only its broker account may write (ADR 10).
         builder.Services.AddOutboxRoute<OpinionsDbContext, Coordination.Contracts.Gateway.ReleaseConfidentialPayload>(prefix => Coordination.Contracts.Gateway.ReleaseLanes.AddressOf(Coordination.Contracts.Gateway.ReleaseLanes.Opinions, prefix));
-        builder.Services.TryAddSingleton(SealingKeyStore.From(builder.Configuration));
+        builder.AddSealingKeys(Coordination.Contracts.Gateway.KeyOwners.Opinions);
         builder.Services.AddOptions<OpinionsOptions>().BindConfiguration(OpinionsOptions.Section)
             .Validate(o => o.DeadlinePollInterval > TimeSpan.Zero, "Opinions:DeadlinePollInterval must be positive.")
             .Validate(o => o.ProsecutorAgency.Contains("{territory}", StringComparison.Ordinal), "Opinions:ProsecutorAgency must contain {territory}.")

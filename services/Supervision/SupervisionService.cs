@@ -21,7 +21,7 @@ public static class SupervisionService
         builder.AddServiceDatabase<SupervisionDbContext, SqliteSupervisionDbContext, SqlServerSupervisionDbContext>(Name);
         // Release requests go on this service's own lane, which only its broker account may write (ADR 10).
         builder.Services.AddOutboxRoute<SupervisionDbContext, Coordination.Contracts.Gateway.ReleaseConfidentialPayload>(prefix => Coordination.Contracts.Gateway.ReleaseLanes.AddressOf(Coordination.Contracts.Gateway.ReleaseLanes.Supervision, prefix));
-        builder.Services.TryAddSingleton(SealingKeyStore.From(builder.Configuration));
+        builder.AddSealingKeys(Coordination.Contracts.Gateway.KeyOwners.Supervision);
         builder.Services.AddOptions<SupervisionOptions>().BindConfiguration(SupervisionOptions.Section);
         builder.Services.AddPeriodicPass<Domain.CaseRetention>(sp => sp.GetRequiredService<IOptions<SupervisionOptions>>().Value.RetentionPollInterval);
         builder.Services.AddHostedService<Domain.DemoPartnersSeeder>();

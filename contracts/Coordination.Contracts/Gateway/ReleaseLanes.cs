@@ -74,4 +74,8 @@ public static class ReleaseReasonCodes
     public const string NotAssignedToCase = "not-assigned-to-case";
     /// <summary>Identity or contact details asked for a person the vault does not hold: they come from nowhere else.</summary>
     public const string NoVaultEntry = "no-vault-entry";
+    /// <summary>The recipient has registered no sealing key yet: the release is held, sealed for the gateway, and delivered once it does.</summary>
+    public const string NoRecipientKey = "no-recipient-key";
+    /// <summary>The audit word of a held release delivered when its recipient registered a key.</summary>
+    public const string ReleasedAfterKeyRegistration = "released-after-key-registration";
 }

@@ -16,7 +16,8 @@ public static class EgressApi
             var agency = user.FindFirst(CoordinationClaims.Agency)!.Value;
             var from = since ?? DateTimeOffset.MinValue;
             var deliveries = await db.Set<AgencyDelivery>().AsNoTracking()
-                .Where(d => d.Agency == agency && d.CreatedAt > from)
+                // A held delivery is not in the mailbox yet: it waits, unreadable, for the agency's key.
+                .Where(d => d.Agency == agency && d.CreatedAt > from && !d.Type.StartsWith(HeldDeliveries.Prefix))
                 .OrderBy(d => d.CreatedAt)
                 .Take(500)
                 .ToListAsync(ct);

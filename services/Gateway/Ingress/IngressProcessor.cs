@@ -145,6 +145,7 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
     /// </summary>
     private void StageRejectionNotice(AgencySource source, ReadOnlyMemory<byte> original, Guid? messageId, string? type, string reasonCode, string reason, Guid decisionId)
     {
+        var senderKey = keys.TryCurrentKeyOf(source.Agency);
         var notice = new IngressRejected
         {
             MessageId = messageId ?? Guid.Empty,
@@ -154,13 +155,14 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
             Reason = reason,
             RejectedAt = clock.GetUtcNow(),
             DecisionId = decisionId,
-            Original = PayloadSealer.Seal(original.Span, keys.CurrentKeyOf(source.Agency), RejectedMessagePurpose, decisionId),
+            // No key registered yet: held sealed for the gateway, answered once the sender registers one (Egress.HeldDeliveries).
+            Original = PayloadSealer.Seal(original.Span, senderKey ?? keys.CurrentKeyOf(KeyOwners.Gateway), RejectedMessagePurpose, decisionId),
         };
         db.Set<Egress.AgencyDelivery>().Add(new Egress.AgencyDelivery
         {
             Id = NewId.NextGuid(),
             Agency = source.Agency,
-            Type = RejectionType,
+            Type = senderKey is null ? Egress.HeldDeliveries.Held(RejectionType) : RejectionType,
             CreatedAt = notice.RejectedAt,
             Body = JsonSerializer.Serialize(notice, Json),
         });

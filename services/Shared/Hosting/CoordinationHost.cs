@@ -34,7 +34,7 @@ public static class CoordinationHost
         return args[0] switch
         {
             "dev-token" => Security.DevelopmentTokens.RunCommand(positional, builder.Configuration, builder.Environment, Console.Out, Console.Error),
-            "sealing-key" => SealingKeyCommand(positional, builder.Configuration, Console.Out, Console.Error),
+            "sealing-key" => SealingKeyCommand(positional, builder.Configuration, Console.Out, Console.Error, builder.Environment),
             _ => HealthCheckCommand(positional, builder.Configuration, Console.Out, Console.Error),
         };
     }
@@ -88,20 +88,28 @@ public static class CoordinationHost
     }
 
     /// <summary>
-    /// <c>sealing-key &lt;owner&gt;</c> adds a new sealing key for a recipient (a service such as
-    /// <c>supervision</c>, the gateway's own <c>gateway</c> and <c>gateway-vault</c>, or an agency such
-    /// as <c>75-association</c>) under <c>Sealing:KeyDirectory</c>, and prints its id and public key.
+    /// <c>sealing-key &lt;owner&gt;</c> adds a new sealing key for a platform owner (a service such as
+    /// <c>supervision</c>, the gateway's own <c>gateway</c> and <c>gateway-vault</c>; an agency such
+    /// as <c>75-association</c> only in the demo) under <c>Sealing:KeyDirectory</c>, and prints its id and public key.
     /// Older keys stay, so messages sealed for them still open: that is rotation.
     /// </summary>
-    public static int SealingKeyCommand(string[] arguments, Microsoft.Extensions.Configuration.IConfiguration configuration, TextWriter output, TextWriter error)
+    public static int SealingKeyCommand(string[] arguments, Microsoft.Extensions.Configuration.IConfiguration configuration, TextWriter output, TextWriter error,
+        Microsoft.Extensions.Hosting.IHostEnvironment? environment = null)
     {
         if (arguments.Length != 1 || string.IsNullOrWhiteSpace(arguments[0]) || arguments[0].IndexOfAny(['/', '\\', '.']) >= 0)
         {
             error.WriteLine("usage: sealing-key <owner>   (e.g. supervision, gateway, 75-association)");
             return 2;
         }
-        var store = Sealing.SealingKeyStore.From(configuration);
-        var keyId = store.Rotate(arguments[0]);
+        var store = Sealing.SealingKeyStore.From(configuration, environment);
+        string keyId;
+        try { keyId = store.Rotate(arguments[0]); }
+        catch (InvalidOperationException e)
+        {
+            // An agency's private key is the agency's own (rule 9): outside the demo it registers its public key instead.
+            error.WriteLine(e.Message);
+            return 2;
+        }
         var current = store.CurrentKeyOf(arguments[0]);
         output.WriteLine($"owner {arguments[0]}, new key {keyId} in {Path.Combine(store.Directory, arguments[0])}");
         output.WriteLine(new string(System.Security.Cryptography.PemEncoding.Write("PUBLIC KEY", current.PublicKey.ExportSubjectPublicKeyInfo())));

@@ -32,8 +32,11 @@ public sealed class SealingKeyRing(string owner, IEnumerable<(string KeyId, ECDi
         return (KeyIdOf(key), key);
     }
 
-    public static string KeyIdOf(ECDiffieHellman key) =>
-        Convert.ToHexStringLower(SHA256.HashData(key.PublicKey.ExportSubjectPublicKeyInfo()))[..16];
+    public static string KeyIdOf(ECDiffieHellman key) => KeyIdOf(key.PublicKey.ExportSubjectPublicKeyInfo());
+
+    /// <summary>The id of a public key as an agency sends it (SubjectPublicKeyInfo), the same digest as above.</summary>
+    public static string KeyIdOf(byte[] subjectPublicKeyInfo) =>
+        Convert.ToHexStringLower(SHA256.HashData(subjectPublicKeyInfo))[..16];
 
     public void Dispose()
     {

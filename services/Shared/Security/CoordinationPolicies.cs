@@ -20,6 +20,9 @@ public static class CoordinationPolicies
     /// <summary>An agency's system, speaking for its own agency: the ingress only.</summary>
     public const string AgencySystem = "agency-system";
 
+    /// <summary>Who registers an agency's sealing key: the agency's own system, or the CDPD secretariat (its territory checked per agency).</summary>
+    public const string AgencyKeyRegistrar = "agency-key-registrar";
+
     private static readonly PrincipalRole[] OperatorRoles =
         [PrincipalRole.CdpdSecretariat, PrincipalRole.SecurityStaffMember, PrincipalRole.OperationalCellMember];
 
@@ -43,6 +46,12 @@ public static class CoordinationPolicies
             .RequireClaim(CoordinationClaims.Kind, CoordinationClaims.Word(PrincipalKind.AgencySystem))
             .RequireClaim(CoordinationClaims.Agency)
             .RequireClaim(CoordinationClaims.Territory));
+
+        options.AddPolicy(AgencyKeyRegistrar, p => p
+            .RequireAuthenticatedUser()
+            .RequireAssertion(c =>
+                (c.User.KindOf() == PrincipalKind.AgencySystem && c.User.HasClaim(h => h.Type == CoordinationClaims.Agency))
+                || (c.User.KindOf() == PrincipalKind.Operator && c.User.RoleOf() == PrincipalRole.CdpdSecretariat && c.User.HasClaim(h => h.Type == CoordinationClaims.Territory))));
 
         // Defence in depth: an endpoint mapped without a policy still demands a valid token
         // (and the architecture test fails on it).

@@ -32,11 +32,19 @@ public sealed class ReleaseLanesOnRabbitMqTests(RabbitMqBroker broker) : IAsyncL
     public async Task InitializeAsync()
     {
         await broker.LoadDefinitionsAsync(BrokerPermissionsTests.DefinitionsPath());
+        // The gateway alone seals a designation's grounds for Supervision with the public key Supervision publishes: stand in for it.
+        new Coordination.ServiceDefaults.Sealing.SealingKeyStore(Path.Combine(_publicKeys, "supervision-private"), _publicKeys, owners: ["supervision"]).PublishOwnKeys();
         _gateway = await ServiceHost.StartServiceAsync(a => Coordination.Gateway.Program.Build(a), broker, $"--Messaging:RabbitMqUrl={UrlOf("svc-gateway")}",
-            "--Messaging:ConsumeTopologyFromBroker=true");
+            "--Messaging:ConsumeTopologyFromBroker=true", $"--Sealing:PublicKeyDirectory={_publicKeys}");
     }
 
-    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+    private readonly string _publicKeys = ServiceHost.NewFolder();
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        ServiceHost.DeleteFolder(_publicKeys);
+    }
 
     [Fact]
     public async Task A_release_forged_under_the_court_reporting_account_in_supervisions_name_is_denied_and_the_police_get_nothing()

@@ -163,6 +163,40 @@ public sealed class ContainerDefinitionTests
         }
     }
 
+    [Fact]
+    public void Each_service_mounts_only_its_own_key_folder()
+    {
+        var services = ComposeServices().Where(s => s.Definition.Children.ContainsKey(new YamlScalarNode("build"))).ToList();
+        var mounts = services.ToDictionary(s => s.Service, s => Sequence(s.Definition, "volumes").Select(v => v.Split(':')).Where(v => v.Length >= 2)
+            .Select(v => (Volume: v[0], Path: v[1], ReadOnly: v.Length > 2 && v[2] == "ro")).ToList());
+        foreach (var (service, definition) in services)
+        {
+            var environment = EnvironmentOf(definition);
+            if (environment.GetValueOrDefault("Sealing__KeyDirectory") is { } privateKeys)
+            {
+                var volume = Assert.Single(mounts[service], m => m.Path == privateKeys);
+                Assert.Equal($"{service}-sealing-keys", volume.Volume);
+                Assert.False(volume.ReadOnly);
+                Assert.DoesNotContain(mounts, other => other.Key != service && other.Value.Any(m => m.Volume == volume.Volume));
+            }
+            Assert.False((environment.GetValueOrDefault("Sealing__KeyDirectory") ?? "").StartsWith("/keys", StringComparison.Ordinal),
+                $"{service}: no sealing key on the shared development-token volume");
+            // Public keys: one folder per owner, written by the owner alone, read-only for the others.
+            var publicKeys = environment.GetValueOrDefault("Sealing__PublicKeyDirectory");
+            foreach (var mount in mounts[service].Where(m => m.Volume.EndsWith("-public-keys", StringComparison.Ordinal)))
+            {
+                var owner = mount.Volume[..^"-public-keys".Length];
+                Assert.Equal($"{publicKeys}/{owner}", mount.Path);
+                Assert.Equal(owner != service, mount.ReadOnly);
+            }
+            Assert.DoesNotContain(mounts[service], m => m.Volume.EndsWith("-sealing-keys", StringComparison.Ordinal) && m.Volume != $"{service}-sealing-keys");
+        }
+        // Every service that seals for the gateway reads its public key, and the gateway writes it.
+        Assert.All(services.Where(s => s.Service is "supervision" or "opinions" or "court-reporting"),
+            s => Assert.Contains(mounts[s.Service], m => m is { Volume: "gateway-public-keys", ReadOnly: true }));
+        Assert.Contains(mounts["gateway"], m => m is { Volume: "gateway-public-keys", ReadOnly: false });
+    }
+
     /// <summary>The services whose hosts this test project can build; Opinions and CourtReporting join when they exist.</summary>
     public static TheoryData<string> BuildableServices() => ["gateway", "briefings", "supervision", "opinions", "court-reporting"];
 
@@ -185,7 +219,7 @@ public sealed class ContainerDefinitionTests
         {
             // The compose environment as the host reads it ('__' is ':'), keys and data in a temp folder.
             var args = environment.Select(e => $"--{e.Key.Replace("__", ":")}={e.Value}")
-                .Concat([$"--Database:Directory={folder}", $"--Authentication:DevelopmentKeyFile={folder}/dev.pem", $"--Sealing:KeyDirectory={folder}/sealing"]).ToArray();
+                .Concat([$"--Database:Directory={folder}", $"--Authentication:DevelopmentKeyFile={folder}/dev.pem", $"--Sealing:KeyDirectory={folder}/sealing", $"--Sealing:PublicKeyDirectory={folder}/public"]).ToArray();
             using var app = build(args);
             var migrator = typeof(DatabaseMigrator<>).MakeGenericType(context);
             Assert.Contains(app.Services.GetServices<IHostedService>(), h => h.GetType() == migrator);

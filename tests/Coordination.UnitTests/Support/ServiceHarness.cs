@@ -52,6 +52,8 @@ public class ServiceHarness<TContext> : IAsyncDisposable where TContext : Servic
             ["Supervision:SeedDemoPartners"] = "true",
         });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
+        // The tests stand in for the gateway a service seals for: its key pair, where the service would find its public half.
+        new Coordination.ServiceDefaults.Sealing.SealingKeyStore(Path.Combine(folder, "sealing-keys")).Rotate(Coordination.Contracts.Gateway.KeyOwners.Gateway);
         builder.AddServiceDefaults("unit-tests");
         builder.Services.AddSingleton<TimeProvider>(clock);
         addService(builder);
