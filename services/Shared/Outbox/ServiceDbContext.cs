@@ -35,6 +35,11 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
         });
     }
 
+    // Here rather than at registration, so that every context holds to SQL Server's limits however it
+    // is built: by the hosts, by a test, by dotnet ef.
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
+        optionsBuilder.AddInterceptors(Persistence.ServerLimitsInterceptor.Instance);
+
     internal static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
