@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -40,29 +41,91 @@ public sealed class ServerLimitsInterceptor : SaveChangesInterceptor
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
-        Check(eventData.Context);
+        CheckOnSave(eventData.Context);
         return result;
     }
 
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        Check(eventData.Context);
+        CheckOnSave(eventData.Context);
         return ValueTask.FromResult(result);
     }
 
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Disarm(eventData.Context);
+    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Disarm(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        Disarm(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        Disarm(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    // SaveChanges detects changes only after its interceptors: checking here would miss a change not yet
+    // detected, and detecting here too would scan every tracked entity twice per save, which widens the
+    // window in which two gateway instances race for the audit's next sequence. So the check runs as
+    // SaveChanges's own detection completes.
+    private static void CheckOnSave(DbContext? context)
+    {
+        if (context is null) return;
+        if (!context.ChangeTracker.AutoDetectChangesEnabled)
+        {
+            Check(context);
+            return;
+        }
+        var armed = Armed.GetValue(context, c =>
+        {
+            var flag = new StrongBox<bool>();
+            c.ChangeTracker.DetectedAllChanges += (_, _) =>
+            {
+                if (!flag.Value) return;
+                flag.Value = false;
+                Check(c);
+            };
+            return flag;
+        });
+        armed.Value = true;
+    }
+
+    private static void Disarm(DbContext? context)
+    {
+        if (context is not null && Armed.TryGetValue(context, out var armed)) armed.Value = false;
+    }
+
+    private static readonly ConditionalWeakTable<DbContext, StrongBox<bool>> Armed = new();
+
+    /// <summary>Checks what <paramref name="context"/> tracks as it stands, without detecting changes first.</summary>
     public static void Check(DbContext? context)
     {
         if (context is null) return;
-        // Entries() detects changes first: SaveChanges does so only after its interceptors have run.
-        foreach (var entry in context.ChangeTracker.Entries())
+        var tracker = context.ChangeTracker;
+        var detect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try
         {
-            if (entry.State is not (EntityState.Added or EntityState.Modified)) continue;
-            foreach (var property in entry.Properties)
+            foreach (var entry in tracker.Entries())
             {
-                // An unchanged value was read from the store: it fitted, or the store holds it anyway.
-                if (entry.State == EntityState.Modified && !property.IsModified) continue;
-                Check(entry, property);
+                if (entry.State is not (EntityState.Added or EntityState.Modified)) continue;
+                foreach (var property in entry.Properties)
+                {
+                    // An unchanged value was read from the store: it fitted, or the store holds it anyway.
+                    if (entry.State == EntityState.Modified && !property.IsModified) continue;
+                    Check(entry, property);
+                }
             }
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = detect;
         }
     }
 
