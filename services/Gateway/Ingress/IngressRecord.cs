@@ -7,6 +7,8 @@ namespace Coordination.Gateway.Ingress;
 /// </summary>
 public sealed class IngressRecord
 {
+    public const int TypeMaxLength = 100;
+
     public required string Agency { get; init; }
     public Guid MessageId { get; init; }
     public required string Type { get; init; }

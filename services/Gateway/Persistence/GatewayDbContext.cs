@@ -80,7 +80,7 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
             e.ToTable("IngressRecords");
             e.HasKey(r => new { r.Agency, r.MessageId });
             e.Property(r => r.Agency).HasMaxLength(100);
-            e.Property(r => r.Type).HasMaxLength(100);
+            e.Property(r => r.Type).HasMaxLength(Ingress.IngressRecord.TypeMaxLength);
             e.Property(r => r.ReasonCode).HasMaxLength(60);
             e.HasIndex(r => r.ReceivedAt);
         });
@@ -94,7 +94,9 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
             e.Property(a => a.Recipient).HasMaxLength(200);
             e.Property(a => a.Purpose).HasMaxLength(100);
             e.Property(a => a.Categories).HasMaxLength(500);
-            e.Property(a => a.References).HasMaxLength(1000);
+            // Unbounded: a release or court report names every person it carries, and one report can name
+            // thousands; the hash covers the text, not the column type, so existing links still verify.
+            e.Property(a => a.References);
             e.Property(a => a.Outcome).HasMaxLength(40);
             e.Property(a => a.Reason).HasMaxLength(200);
             e.Property(a => a.PreviousHash).HasMaxLength(64);

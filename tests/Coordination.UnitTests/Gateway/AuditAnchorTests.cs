@@ -48,6 +48,23 @@ public sealed class AuditAnchorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_court_report_naming_ten_thousand_persons_is_audited_whole_and_verifies()
+    {
+        await using var db = OpenDatabase();
+        var log = await AppendedAsync(db, 2);
+        var people = Enumerable.Range(0, 10_000).Select(_ => $"person:{Coordination.Contracts.Values.PersonRef.New(Coordination.Contracts.Values.TerritoryCode.Parse("75")).Value}").ToList();
+        await log.AppendAndSaveAsync(new AuditRecord(Guid.NewGuid(), AuditKind.Released, "court-reporting", "75-jap", "court-reporting", ["court-report"],
+            [$"release:{Guid.NewGuid()}", .. people], 1, "released", "granted"), CancellationToken.None);
+        await AppendedAsync(db, 1);
+
+        await using var fresh = OpenDatabase();
+        var stored = await fresh.Audit.AsNoTracking().SingleAsync(a => a.Sequence == 3);
+        Assert.Equal(people, stored.References.Split(',').Skip(1));
+        var verification = await Gateway(fresh).VerifyAsync(CancellationToken.None);
+        Assert.Equal((true, 4), (verification.Intact, verification.EntriesChecked));
+    }
+
+    [Fact]
     public async Task An_untouched_log_verifies_with_a_checkpoint_per_commit()
     {
         await using var db = OpenDatabase();

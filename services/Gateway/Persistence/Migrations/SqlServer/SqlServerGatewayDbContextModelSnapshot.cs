@@ -71,8 +71,7 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
 
                     b.Property<string>("References")
                         .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("nvarchar(1000)");
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<int?>("RulesVersion")
                         .HasColumnType("int");

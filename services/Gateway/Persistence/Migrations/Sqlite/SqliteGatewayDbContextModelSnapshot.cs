@@ -66,7 +66,6 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
 
                     b.Property<string>("References")
                         .IsRequired()
-                        .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("RulesVersion")
