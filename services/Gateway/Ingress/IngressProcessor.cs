@@ -119,6 +119,9 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
     {
         var decisionId = NewId.NextGuid();
         Activity.Current?.SetTag("coordination.decision.id", decisionId.ToString());
+        // The sender chose this type (address, routing key, envelope) and its length: one longer than any
+        // type's column is no type, and recorded as unknown rather than failing the rejection itself.
+        if (type is { Length: > IngressRecord.TypeMaxLength }) type = null;
         if (messageId is { } knownId && type is not null && !RetryableRefusals.Contains(reasonCode)
             && !await db.IngressRecords.AnyAsync(r => r.Agency == source.Agency && r.MessageId == knownId, cancellationToken))
             db.IngressRecords.Add(new IngressRecord { Agency = source.Agency, MessageId = knownId, Type = type, Accepted = false, ReasonCode = reasonCode, DecisionId = decisionId, ReceivedAt = clock.GetUtcNow() });

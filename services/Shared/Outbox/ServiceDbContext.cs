@@ -63,8 +63,8 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
             e.Property(a => a.Kind).HasMaxLength(40);
             e.Property(a => a.Role).HasMaxLength(60);
             e.Property(a => a.Method).HasMaxLength(10);
-            e.Property(a => a.Route).HasMaxLength(300);
-            e.Property(a => a.RecordRef).HasMaxLength(200);
+            e.Property(a => a.Route).HasMaxLength(Security.AccessLogEntry.RouteMaxLength);
+            e.Property(a => a.RecordRef).HasMaxLength(Security.AccessLogEntry.RecordRefMaxLength);
             e.Property(a => a.Purpose).HasMaxLength(100);
             e.Property(a => a.Outcome).HasMaxLength(20);
             e.HasIndex(a => a.At);

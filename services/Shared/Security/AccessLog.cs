@@ -10,6 +10,8 @@ namespace Coordination.ServiceDefaults.Security;
 /// <summary>One access to personal data over HTTP, allowed or denied: who, when, which record, for what. Never the values.</summary>
 public sealed class AccessLogEntry
 {
+    public const int RouteMaxLength = 300, RecordRefMaxLength = 200;
+
     public long Id { get; set; }
     public DateTimeOffset At { get; set; }
     public required string Principal { get; set; }
@@ -66,7 +68,7 @@ public sealed partial class AccessLogMiddleware(RequestDelegate next, IServiceSc
     {
         var status = context.Response.StatusCode;
         var user = context.User;
-        var record = access.RecordRouteValue is { } key && context.GetRouteValue(key) is { } value ? $"{key}:{value}" : null;
+        var record = access.RecordRouteValue is { } key && context.GetRouteValue(key) is { } value ? RecordRefOf(key, value) : null;
         try
         {
             await using var scope = scopes.CreateAsyncScope();
@@ -92,6 +94,17 @@ public sealed partial class AccessLogMiddleware(RequestDelegate next, IServiceSc
             LogAccessNotRecorded(logger, ex.GetType().Name, access.Purpose);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The route value comes from whoever calls, anonymous ones included, and its length is theirs:
+    /// one too long for any record is logged as such, so that the access is still recorded. Not cut:
+    /// what a caller typed in place of a reference may be a name.
+    /// </summary>
+    internal static string RecordRefOf(string key, object value)
+    {
+        var reference = $"{key}:{value}";
+        return reference.Length <= AccessLogEntry.RecordRefMaxLength ? reference : $"{key}:(not a reference: over {AccessLogEntry.RecordRefMaxLength} characters)";
     }
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Access to personal data could not be recorded ({ExceptionType}, purpose {Purpose})")]

@@ -53,4 +53,25 @@ public sealed class AccessLogTests
         });
         Assert.DoesNotContain(log, e => string.Join("|", e.Principal, e.RecordRef, e.Route, e.Purpose, e.Role, e.Kind).Contains("Curie", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_call_with_a_record_value_too_long_for_the_log_is_still_recorded_without_that_value()
+    {
+        await using var host = await ServiceHost.StartBriefingsInMemoryAsync(builder =>
+            builder.Registry().Endpoints.Add(app => app
+                .MapGet("/test/persons/{person}", (string person) => Results.NotFound())
+                .RequireAuthorization(CoordinationPolicies.TerritoryOperator)
+                .RecordsPersonalDataAccess<BriefingsDbContext>("test-case-follow-up", "person")));
+        var typed = Canary + new string('x', AccessLogEntry.RecordRefMaxLength);
+
+        using var anonymous = host.ClientFor(null);
+        using var paris = host.ClientFor(DemoPrincipals.Named("operational-cell-75"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/test/persons/{typed}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await paris.GetAsync($"/test/persons/{typed}")).StatusCode);
+
+        using var scope = host.App.Services.CreateScope();
+        var log = await scope.ServiceProvider.GetRequiredService<BriefingsDbContext>().AccessLog.OrderBy(e => e.Id).ToListAsync();
+        Assert.Equal([("anonymous", "denied"), ("operational-cell-75", "not-found")], log.Select(e => (e.Principal, e.Outcome)));
+        Assert.All(log, e => Assert.Equal($"person:(not a reference: over {AccessLogEntry.RecordRefMaxLength} characters)", e.RecordRef));
+    }
 }

@@ -17,7 +17,7 @@ namespace Coordination.IntegrationTests.EndToEnd;
 
 /// <summary>
 /// What real data reaches against the columns SQL Server would hold it in (SQLite here, held to the
-/// same limits before every write): a court report naming many persons.
+/// same limits before every write): a court report naming many persons, a type name as long as a sender likes.
 /// </summary>
 public sealed class ServerLimitsTests : IAsyncLifetime
 {
@@ -70,6 +70,23 @@ public sealed class ServerLimitsTests : IAsyncLifetime
         var references = decision.Value.GetProperty("references").GetString()!;
         Assert.True(references.Length > 1000, "the references are past the old column's 1000 characters");
         Assert.All(people, p => Assert.Contains($"person:{p.Value}", references));
+        Assert.True((await auditor.GetFromJsonAsync<JsonElement>("/audit/verify")).GetProperty("intact").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_message_whose_type_is_longer_than_any_type_is_refused_as_unknown_not_failed()
+    {
+        var longType = new string('a', 120) + ".b";
+        var message = IngressOverHttpTests.Example(IngressTypeNames.DesignatePerson);
+        message["messageId"] = Guid.NewGuid().ToString();
+        message["type"] = longType;
+        using var jap = _host.ClientFor(DemoPrincipals.Named("jap-75"));
+        foreach (var address in new[] { IngressTypeNames.DesignatePerson, longType })
+        {
+            var answer = await jap.PostAsync($"/ingress/{address}", new StringContent(message.ToJsonString(), Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        }
+        using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
         Assert.True((await auditor.GetFromJsonAsync<JsonElement>("/audit/verify")).GetProperty("intact").GetBoolean());
     }
 }
