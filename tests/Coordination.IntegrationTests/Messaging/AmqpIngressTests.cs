@@ -120,7 +120,9 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
     [Fact]
     public async Task Agency_ids_that_could_escape_a_path_or_queue_name_are_refused()
     {
-        string[] escaping = ["../../etc", "75-police/../x", "75-police.inbox.x", "", "75-" + new string('a', 197)];
+        // The too-long id is as long as the deliveries' column holds (100), past the 40-character slug:
+        // a 200-character one could never be stored on SQL Server, so it proved nothing of the pusher.
+        string[] escaping = ["../../etc", "75-police/../x", "75-police.inbox.x", "", "75-" + new string('a', 97)];
         var now = DateTimeOffset.UtcNow;
         var valid = Guid.NewGuid();
         using (var scope = _host.App.Services.CreateScope())
