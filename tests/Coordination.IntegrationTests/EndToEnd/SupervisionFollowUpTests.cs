@@ -8,6 +8,7 @@ using Coordination.Contracts.Gateway;
 using Coordination.IntegrationTests.Support;
 using Coordination.ServiceDefaults.Security;
 using Coordination.Testing;
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -147,6 +148,65 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         var withdrawal = await SendAsync("jap-75", IngressTypeNames.WithdrawDesignation, new JsonObject { ["personRef"] = person });
         Assert.Equal(HttpStatusCode.Accepted, withdrawal.Status);
         await Poller.UntilAsync(async () => (await CaseAsync(person)).GetProperty("status").GetString() == "ended", "the later case withdrawn");
+    }
+
+    [Fact]
+    public async Task Purge_late_facts_of_a_purged_case_are_dropped_and_counted_and_nothing_of_it_comes_back()
+    {
+        var dropped = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) => { if (instrument.Name == Coordination.ServiceDefaults.Persistence.LateFacts.DroppedCounterName) l.EnableMeasurementEvents(instrument); },
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+            dropped.Add($"{tags.ToArray().Single(t => t.Key == "coordination.service").Value}:{tags.ToArray().Single(t => t.Key == "coordination.fact").Value}"));
+        listener.Start();
+
+        var person = await DesignateAsync("Javert");
+        await AssignAsync(person, "75-association");
+        var caseId = (await CaseAsync(person)).GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.OK, (await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/end", new { reason = "end-of-measure" })).StatusCode);
+        _clock.SetUtcNow(_clock.GetUtcNow().AddDays(31));
+        await Poller.UntilAsync(async () => await HandledAsync<Coordination.Gateway.Persistence.GatewayDbContext>(typeof(Coordination.Gateway.Consumers.SupervisionPurgedConsumer))
+            && await HandledAsync<Coordination.CourtReporting.Persistence.CourtReportingDbContext>(typeof(Coordination.CourtReporting.Consumers.SupervisionPurgedConsumer)),
+            "the purge handled by the gateway and CourtReporting");
+
+        // Facts Supervision published before the purge, delivered after it (each on its own queue).
+        var reference = Coordination.Contracts.Values.PersonRef.Parse(person);
+        var ended = new Coordination.Contracts.Supervision.SupervisionEnded { CaseId = caseId, Person = reference, Reason = Coordination.Contracts.Supervision.SupervisionEndReason.EndOfMeasure, EndedAt = _clock.GetUtcNow() };
+        var assigned = new Coordination.Contracts.Supervision.PartnerAssigned { CaseId = caseId, Person = reference, Partner = Coordination.Contracts.Values.PartnerId.Parse("75-association"), Role = Coordination.Contracts.Supervision.PartnerRole.Association };
+        var recorded = new Coordination.Contracts.Supervision.ControlRecorded { CaseId = caseId, ControlId = Guid.NewGuid(), Person = reference, Partner = Coordination.Contracts.Values.PartnerId.Parse("75-association"), ControlledOn = new DateOnly(2026, 4, 3), Outcome = Coordination.Contracts.Supervision.ControlOutcome.Missed };
+        var ids = new[] { Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid() };
+        await PublishAsync(ended, ids[0]);
+        await PublishAsync(assigned, ids[1]);
+        await PublishAsync(recorded, ids[2]);
+        await Poller.UntilAsync(async () => await HandledByAsync<Coordination.CourtReporting.Persistence.CourtReportingDbContext>(ids) == 3
+            && await HandledByAsync<Coordination.Gateway.Persistence.GatewayDbContext>(ids) == 2, "the late facts handled");
+
+        await using (var scope = _host.App.Services.CreateAsyncScope())
+        {
+            var reporting = scope.ServiceProvider.GetRequiredService<Coordination.CourtReporting.Persistence.CourtReportingDbContext>();
+            Assert.False(await reporting.Cases.AnyAsync(c => c.CaseId == caseId));
+            Assert.False(await reporting.Facts.AnyAsync(f => f.CaseId == caseId));
+            var gateway = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>();
+            Assert.False(await gateway.KnownCases.AnyAsync(c => c.CaseId == caseId));
+            Assert.False(await gateway.PartnerAssignments.AnyAsync(a => a.CaseId == caseId));
+        }
+        Assert.Equal(0, await AssignmentsAsync(person));
+        Assert.Contains("court-reporting:SupervisionEnded", dropped);
+        Assert.Contains("court-reporting:PartnerAssigned", dropped);
+        Assert.Contains("court-reporting:ControlRecorded", dropped);
+        Assert.Contains("gateway:SupervisionEnded", dropped);
+        Assert.Contains("gateway:PartnerAssigned", dropped);
+    }
+
+    private Task PublishAsync<T>(T message, Guid messageId) where T : class =>
+        _host.Bus.Publish(message, (MassTransit.PublishContext<T> c) => c.MessageId = messageId);
+
+    private async Task<int> HandledByAsync<TContext>(Guid[] messageIds) where TContext : Coordination.ServiceDefaults.Outbox.ServiceDbContext
+    {
+        await using var scope = _host.App.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<TContext>().InboxEntries.CountAsync(e => messageIds.Contains(e.MessageId));
     }
 
     [Fact]
