@@ -51,7 +51,7 @@ CONSUMES = {
                  "Gateway:ConfidentialPayloadDenied"],
     "court-reporting": ["Supervision:SupervisionOpened", "Supervision:PartnerAssigned", "Supervision:ControlScheduled",
                         "Supervision:ControlRecorded", "Supervision:IncidentReported", "Supervision:SupervisionEnded",
-                        "Supervision:SupervisionPurged"],
+                        "Supervision:SupervisionPurged", "Gateway:ConfidentialPayloadReleased", "Gateway:ConfidentialPayloadDenied"],
 }
 # Release requests do not go on a shared type exchange (any requester could read or delete another's):
 # each requesting service sends to its own lane, a fanout exchange the gateway owns and consumes

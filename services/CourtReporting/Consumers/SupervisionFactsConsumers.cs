@@ -189,6 +189,42 @@ public sealed class SupervisionPurgedConsumer(CourtReportingDbContext db) : Idem
     }
 }
 
+/// <summary>
+/// The gateway refused a report to a recipient (no rules in force, no rule granting it...): the
+/// report shows why, and its facts are given back to the next report, which the JAP and SPIP then
+/// receive instead. Denials of other services' releases name no report and change nothing.
+/// </summary>
+public sealed class ConfidentialPayloadDeniedConsumer(CourtReportingDbContext db, TimeProvider clock)
+    : IdempotentConsumer<Contracts.Gateway.ConfidentialPayloadDenied, CourtReportingDbContext>(db)
+{
+    protected override bool ReadsAndWritesInOneTransaction => true;
+
+    protected override async Task Handle(ConsumeContext<Contracts.Gateway.ConfidentialPayloadDenied> context)
+    {
+        var denied = context.Message;
+        var ct = context.CancellationToken;
+        if (await Db.Reports.SingleOrDefaultAsync(r => r.Id == denied.ReleaseId, ct) is not { } report) return;
+        var outcome = denied.ReasonCode == Contracts.Gateway.ReleaseReasonCodes.NoRecipientKey ? RecipientOutcome.Held : RecipientOutcome.Denied;
+        if (!report.Answered(denied.Recipient, outcome, denied.ReasonCode, clock.GetUtcNow())) return;
+        foreach (var fact in await Db.Facts.Where(f => f.ReportId == report.Id).ToListAsync(ct))
+            fact.ReportId = null;
+    }
+}
+
+/// <summary>The gateway delivered a report to a recipient (at once, or once its key was registered).</summary>
+public sealed class ConfidentialPayloadReleasedConsumer(CourtReportingDbContext db, TimeProvider clock)
+    : IdempotentConsumer<Contracts.Gateway.ConfidentialPayloadReleased, CourtReportingDbContext>(db)
+{
+    protected override bool ReadsAndWritesInOneTransaction => true;
+
+    protected override async Task Handle(ConsumeContext<Contracts.Gateway.ConfidentialPayloadReleased> context)
+    {
+        var released = context.Message;
+        if (await Db.Reports.SingleOrDefaultAsync(r => r.Id == released.ReleaseId, context.CancellationToken) is { } report)
+            report.Answered(released.Recipient, RecipientOutcome.Released, null, clock.GetUtcNow());
+    }
+}
+
 internal static class PictureQueries
 {
     /// <summary>

@@ -210,6 +210,58 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_court_report_the_gateway_refuses_says_why_and_its_facts_reach_the_jap_in_the_next_report()
+    {
+        var person = await DesignateAsync("Thenardier");
+        await AssignAsync(person, "75-association");
+        var control = Guid.NewGuid();
+        Assert.Equal(HttpStatusCode.OK, (await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/controls",
+            new { partner = "75-association", scheduledFor = "2026-04-09", controlId = control })).StatusCode);
+        await Poller.UntilAsync(async () => (await PictureAsync()).Any(c => c.GetProperty("controlsPlanned").GetInt32() == 1), "the planned control in the picture");
+
+        _clock.SetUtcNow(new DateTimeOffset(2026, 4, 10, 12, 0, 0, TimeSpan.Zero));
+        // The secretariat of 75 adopts rules that grant court reports to nobody.
+        using var secretariat = _host.ClientFor(DemoPrincipals.Named("secretariat-75"));
+        Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsJsonAsync("/sharing-rules/75", new
+        {
+            proposedBy = new[] { "groupe de travail" },
+            rules = new[] { new { category = "art41-opinion", roles = new[] { "prosecutor" }, purpose = "art41-opinion" } },
+        })).StatusCode);
+        var first = await _host.Http.PostAsync("/court-reporting/jurisdictions/tj-paris/reports", null);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        JsonElement refused = default;
+        await Poller.UntilAsync(async () => (refused = await _host.GetJsonAsync<JsonElement>("/court-reporting/reports/tj-paris/1")).GetProperty("status").GetString() == "refused",
+            "report 1 refused");
+        Assert.Equal("no-rule-grants", refused.GetProperty("refusalReason").GetString());
+        Assert.Contains($"control-planned:{control}", refused.GetProperty("coveredFacts").EnumerateArray().Select(f => f.GetString()));
+        Assert.Contains(await ReportsAsync(), r => r.GetProperty("number").GetInt32() == 1 && r.GetProperty("refusalReason").GetString() == "no-rule-grants");
+        // Its facts wait for the next report again.
+        await Poller.UntilAsync(async () => (await PictureAsync()).Any(c => c.GetProperty("controlsPlanned").GetInt32() == 1), "the control back among the unreported facts");
+
+        // The rules grant reports to the JAP and SPIP again; the next report counts the control and reaches them.
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsJsonAsync("/sharing-rules/75", new
+        {
+            proposedBy = new[] { "groupe de travail" },
+            rules = new[]
+            {
+                new { category = "court-report", roles = new[] { "sentence-enforcement-court", "probation-service" }, purpose = "court-reporting" },
+                new { category = "identity", roles = new[] { "sentence-enforcement-court", "probation-service" }, purpose = "court-reporting" },
+            },
+        })).StatusCode);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.Created, (await _host.Http.PostAsync("/court-reporting/jurisdictions/tj-paris/reports", null)).StatusCode);
+        JsonElement second = default;
+        await Poller.UntilAsync(async () => (second = await _host.GetJsonAsync<JsonElement>("/court-reporting/reports/tj-paris/2")).GetProperty("status").GetString() == "released",
+            "report 2 released to the JAP and SPIP");
+        Assert.Contains($"control-planned:{control}", second.GetProperty("coveredFacts").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal(1, second.GetProperty("figures").GetProperty("controlsPlanned").GetInt32());
+        using var jap = _host.ClientFor(DemoPrincipals.Named("jap-75"));
+        var reports = (await jap.GetFromJsonAsync<JsonElement[]>("/egress/inbox"))!.Where(d => d.GetProperty("type").GetString() == "court-reporting.report").ToList();
+        Assert.Equal(second.GetProperty("id").GetGuid(), Assert.Single(reports).GetProperty("body").GetProperty("releaseId").GetGuid());
+    }
+
+    [Fact]
     public async Task A_partner_refused_before_the_door_knows_its_assignment_may_send_the_same_message_again()
     {
         var person = await DesignateAsync("Cosette");

@@ -95,11 +95,22 @@ namespace Coordination.CourtReporting.Persistence.Migrations.Sqlite
                     b.Property<int>("Number")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Outcomes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<DateOnly>("PeriodEnd")
                         .HasColumnType("TEXT");
 
                     b.Property<DateOnly>("PeriodStart")
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("RefusalReason")
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RefusedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Trigger")
                         .HasColumnType("INTEGER");
