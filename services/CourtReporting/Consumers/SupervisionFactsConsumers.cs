@@ -186,6 +186,16 @@ public sealed class SupervisionPurgedConsumer(CourtReportingDbContext db) : Idem
             : await Db.Reports.ToListAsync(ct);
         foreach (var report in reports.Where(r => r.Lines.Any(l => l.Person == purged.Person.Value)))
             report.Lines = report.Lines.Where(l => l.Person != purged.Person.Value).ToList();
+        _forgotten = purged.Person.Value;
+    }
+
+    private string? _forgotten;
+
+    /// <summary>Inside the consumer's one transaction: the release requests that listed the person go with the lines.</summary>
+    protected override async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        await Db.SaveChangesAsync(cancellationToken);
+        if (_forgotten is { } reference) await Db.ForgetOutboxOfAsync(reference, cancellationToken);
     }
 }
 

@@ -107,6 +107,8 @@ public sealed class SupervisionEndedConsumer(GatewayDbContext db, ILogger<Superv
 public sealed class SupervisionPurgedConsumer(GatewayDbContext db) : IdempotentConsumer<SupervisionPurged, GatewayDbContext>(db)
 {
     private string? _forgotten;
+    private string _territory = "";
+    private DateTimeOffset _purgedAt;
 
     protected override bool ReadsAndWritesInOneTransaction => true;
 
@@ -122,6 +124,8 @@ public sealed class SupervisionPurgedConsumer(GatewayDbContext db) : IdempotentC
         if (!purged.LastCaseOfPerson) return;
         Db.Vault.RemoveRange(await Db.Vault.Where(v => v.Person == purged.Person).ToListAsync(ct));
         _forgotten = purged.Person.Value;
+        _territory = purged.Person.Territory.Value;
+        _purgedAt = purged.PurgedAt;
     }
 
     /// <summary>
@@ -134,7 +138,17 @@ public sealed class SupervisionPurgedConsumer(GatewayDbContext db) : IdempotentC
     {
         // Inside the consumer's one transaction (ReadsAndWritesInOneTransaction).
         await Db.SaveChangesAsync(cancellationToken);
-        if (_forgotten is { } reference)
-            await Db.Set<Egress.AgencyDelivery>().Where(d => d.Body.Contains(reference)).ExecuteDeleteAsync(cancellationToken);
+        if (_forgotten is not { } reference) return;
+        await Db.Set<Egress.AgencyDelivery>().Where(d => d.Body.Contains(reference)).ExecuteDeleteAsync(cancellationToken);
+        await Db.ForgetOutboxOfAsync(reference, cancellationToken);
+        // A refusal notice carries what the sender sent only sealed for the sender: the gateway cannot
+        // tell whether it names the person. Every notice to an agency of the person's territory made
+        // before the purge goes (the refusal itself stays in the audit log, under ids and a reason).
+        var agencies = _territory + "-";
+        await Db.Set<Egress.AgencyDelivery>().Where(d => d.Type == IngressProcessor.RejectionType && d.Agency.StartsWith(agencies) && d.CreatedAt <= _purgedAt)
+            .ExecuteDeleteAsync(cancellationToken);
+        var notices = Coordination.ServiceDefaults.Outbox.ServiceDbContextNames.TypeNameOf<Coordination.Contracts.Gateway.IngressRejected>();
+        var sender = $"\"sourceAgency\":\"{agencies}";
+        await Db.OutboxMessages.Where(m => m.MessageType == notices && m.Body.Contains(sender) && m.EnqueuedAt <= _purgedAt).ExecuteDeleteAsync(cancellationToken);
     }
 }

@@ -200,6 +200,45 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         Assert.Contains("gateway:PartnerAssigned", dropped);
     }
 
+    /// <summary>Every table of every database that holds <paramref name="values"/>, but the audit and access logs, which keep the bare reference by design (ADR 9).</summary>
+    private async Task<List<string>> TablesNamingAsync(params string[] values)
+    {
+        var named = new List<string>();
+        foreach (var file in Directory.GetFiles(_host.Folder, "*.db", SearchOption.AllDirectories))
+        {
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
+            await connection.OpenAsync();
+            var tables = new List<string>();
+            await using (var list = connection.CreateCommand())
+            {
+                list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('AuditLog', 'AccessLog')";
+                await using var reader = await list.ExecuteReaderAsync();
+                while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
+            }
+            foreach (var table in tables)
+            {
+                await using var rows = connection.CreateCommand();
+                rows.CommandText = $"SELECT * FROM \"{table}\"";
+                await using var reader = await rows.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                    for (var i = 0; i < reader.FieldCount; i++)
+                    {
+                        var value = reader.GetValue(i) is byte[] bytes ? Encoding.UTF8.GetString(bytes) : reader.GetValue(i).ToString();
+                        if (values.Any(v => value!.Contains(v, StringComparison.Ordinal)))
+                            named.Add($"{Path.GetFileName(file)}:{table}.{reader.GetName(i)}");
+                    }
+            }
+        }
+        return named.Distinct().ToList();
+    }
+
+    private async Task<int> RefusalNoticesAsync(string agency)
+    {
+        await using var scope = _host.App.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>().Set<Coordination.Gateway.Egress.AgencyDelivery>()
+            .CountAsync(d => d.Agency == agency && d.Type == Coordination.Gateway.Ingress.IngressProcessor.RejectionType);
+    }
+
     private Task PublishAsync<T>(T message, Guid messageId) where T : class =>
         _host.Bus.Publish(message, (MassTransit.PublishContext<T> c) => c.MessageId = messageId);
 
@@ -259,6 +298,81 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         using var jap = _host.ClientFor(DemoPrincipals.Named("jap-75"));
         var reports = (await jap.GetFromJsonAsync<JsonElement[]>("/egress/inbox"))!.Where(d => d.GetProperty("type").GetString() == "court-reporting.report").ToList();
         Assert.Equal(second.GetProperty("id").GetGuid(), Assert.Single(reports).GetProperty("body").GetProperty("releaseId").GetGuid());
+    }
+
+    [Fact]
+    public async Task Purge_under_load_leaves_nothing_naming_the_person_in_any_database()
+    {
+        var canary = $"Valjean-CANARY-{Guid.NewGuid():N}"[..30];
+        var person = await DesignateAsync(canary);
+        var other = await DesignateAsync("Cosette");
+        await AssignAsync(person, "75-association");
+        await AssignAsync(other, "75-association");
+        // The person's traces in every service: a control planned and recorded, a refusal of a partner
+        // not assigned (the person only inside the sealed original), a report with the person's line.
+        var control = Guid.NewGuid();
+        Assert.Equal(HttpStatusCode.OK, (await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/controls",
+            new { partner = "75-association", scheduledFor = "2026-04-02", controlId = control })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync("association-75", IngressTypeNames.RecordControl, new JsonObject
+        {
+            ["personRef"] = person, ["controlId"] = control.ToString(), ["controlledOn"] = "2026-04-02", ["outcome"] = "missed",
+        })).Status);
+        await SendAsync("police-75", IngressTypeNames.RecordControl, new JsonObject
+        {
+            ["personRef"] = person, ["controlId"] = Guid.NewGuid().ToString(), ["controlledOn"] = "2026-04-02", ["outcome"] = "compliant",
+        });
+        await Poller.UntilAsync(async () => (await PictureAsync()).Any(c => c.GetProperty("person").GetString() == person && c.GetProperty("controlsMissed").GetInt32() == 1),
+            "the missed control in the picture");
+        Assert.Equal(HttpStatusCode.Created, (await _host.Http.PostAsync("/court-reporting/jurisdictions/tj-paris/reports", null)).StatusCode);
+        await Poller.UntilAsync(async () => (await _host.GetJsonAsync<JsonElement>("/court-reporting/reports/tj-paris/1")).GetProperty("status").GetString() == "released",
+            "the report released");
+        Assert.Equal(HttpStatusCode.OK, (await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/end", new { reason = "end-of-measure" })).StatusCode);
+        await Poller.UntilAsync(async () => await RefusalNoticesAsync("75-police") == 1, "the refusal notice in the police's mailbox");
+        // Before the purge the person is named in each service's own tables and outbox, and in the refusal notice's sealed original only by ciphertext.
+        var before = await TablesNamingAsync(person);
+        Assert.True(new[] { "supervision.db:SupervisionCases.Person", "court-reporting.db:OutboxMessages.Body", "gateway.db:OutboxMessages.Body", "gateway.db:AgencyDeliveries.Body" }
+            .All(before.Contains), string.Join(", ", before));
+
+        // Others' designations and controls keep flowing while the purge runs.
+        using var stop = new CancellationTokenSource();
+        var load = Task.Run(async () =>
+        {
+            var n = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                var id = Guid.NewGuid();
+                await _host.Http.PostAsJsonAsync($"/supervision/cases/{other}/controls", new { partner = "75-association", scheduledFor = "2026-06-10", controlId = id });
+                await SendAsync("association-75", IngressTypeNames.RecordControl, new JsonObject
+                {
+                    ["personRef"] = other, ["controlId"] = id.ToString(), ["controlledOn"] = "2026-06-10", ["outcome"] = "compliant",
+                });
+                var payload = IngressOverHttpTests.Example(IngressTypeNames.DesignatePerson)["payload"]!.AsObject();
+                payload["identity"]!["lastName"] = $"Load{n++}";
+                await SendAsync("jap-75", IngressTypeNames.DesignatePerson, payload);
+            }
+        });
+        _clock.SetUtcNow(_clock.GetUtcNow().AddDays(31));
+        await Poller.UntilAsync(async () => (await _host.Http.GetAsync($"/supervision/cases/{person}")).StatusCode == HttpStatusCode.Forbidden, "the case purged");
+        await Poller.UntilAsync(async () => await HandledAsync<Coordination.Gateway.Persistence.GatewayDbContext>(typeof(Coordination.Gateway.Consumers.SupervisionPurgedConsumer))
+            && await HandledAsync<Coordination.CourtReporting.Persistence.CourtReportingDbContext>(typeof(Coordination.CourtReporting.Consumers.SupervisionPurgedConsumer)),
+            "the purge handled by the gateway and CourtReporting");
+        await stop.CancelAsync();
+        await load;
+        // The purge message itself leaves Supervision's outbox once sent.
+        await Poller.UntilAsync(async () =>
+        {
+            await using var scope = _host.App.Services.CreateAsyncScope();
+            return !await scope.ServiceProvider.GetRequiredService<Coordination.Supervision.Persistence.SupervisionDbContext>().OutboxMessages.AnyAsync(m => m.Body.Contains(person));
+        }, "the purge message gone from Supervision's outbox");
+        Assert.Contains((await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{other}")), c => c.GetProperty("status").GetString() == "open");
+        // The notice could name the person only inside its sealed original: notices of the territory made before the purge are gone.
+        Assert.Equal(0, await RefusalNoticesAsync("75-police"));
+
+        var named = await TablesNamingAsync(person, canary);
+        Assert.True(named.Count == 0, string.Join("\n", named));
+        // Nor, as bytes, anywhere on disk: deleted pages are overwritten (secure_delete).
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Assert.DoesNotContain(canary, await DatabaseFiles.ReadAllAsync(_host.Folder));
     }
 
     [Fact]
