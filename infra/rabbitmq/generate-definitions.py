@@ -51,7 +51,7 @@ CONSUMES = {
                  "Gateway:ConfidentialPayloadDenied"],
     "court-reporting": ["Supervision:SupervisionOpened", "Supervision:PartnerAssigned", "Supervision:ControlScheduled",
                         "Supervision:ControlRecorded", "Supervision:IncidentReported", "Supervision:SupervisionEnded",
-                        "Supervision:SupervisionPurged"],
+                        "Supervision:SupervisionPurged", "Gateway:ConfidentialPayloadReleased", "Gateway:ConfidentialPayloadDenied"],
 }
 # Release requests do not go on a shared type exchange (any requester could read or delete another's):
 # each requesting service sends to its own lane, a fanout exchange the gateway owns and consumes
@@ -182,6 +182,13 @@ for service, prefix in SERVICES:
 users.append(user("coordination-admin", "administrator"))
 permissions.append({"user": "coordination-admin", "vhost": "/", "configure": ".*", "write": ".*", "read": ".*"})
 
+# A message that failed every retry waits in its endpoint's '_error' queue for operators; it may name
+# a person, and a purge does not reach into queues. None is kept longer than this, shorter than
+# Supervision's retention period (Supervision:RetentionPeriod, 365 days by default; ADR 14).
+ERROR_QUEUE_TTL_MS = 7 * 24 * 3600 * 1000
+policies = [{"vhost": "/", "name": "error-queues-expire", "pattern": "_error$", "apply-to": "queues", "priority": 0,
+             "definition": {"message-ttl": ERROR_QUEUE_TTL_MS}}]
+
 definitions = {
     "rabbit_version": "3.10.8",
     "users": users,
@@ -191,7 +198,7 @@ definitions = {
     "queues": queues,
     "exchanges": exchanges,
     "bindings": bindings,
-    "parameters": [], "global_parameters": [], "policies": [],
+    "parameters": [], "global_parameters": [], "policies": policies,
 }
 os.makedirs(out, exist_ok=True)
 path = os.path.join(out, "definitions.json")

@@ -42,6 +42,8 @@ public static class CourtReportingService
             x.AddConsumer<IncidentReportedConsumer>();
             x.AddConsumer<SupervisionEndedConsumer>();
             x.AddConsumer<SupervisionPurgedConsumer>();
+            x.AddConsumer<ConfidentialPayloadDeniedConsumer>();
+            x.AddConsumer<ConfidentialPayloadReleasedConsumer>();
         });
         registry.Endpoints.Add(CourtReportingApi.Map);
         return builder;

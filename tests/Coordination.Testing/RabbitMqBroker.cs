@@ -134,6 +134,31 @@ public sealed class RabbitMqBroker(IMessageSink diagnostics) : IAsyncLifetime
         }
     }
 
+    /// <summary>The names of the default vhost's queues, from rabbitmqctl on a private node or container, else the management API.</summary>
+    public async Task<IReadOnlyList<string>> ListQueuesAsync()
+    {
+        string output;
+        if (_local is not null)
+        {
+            var (ok, text) = await _local.CtlAsync("list_queues", "name", "--quiet", "--no-table-headers");
+            if (!ok) throw new InvalidOperationException($"rabbitmqctl list_queues: {text}");
+            output = text;
+        }
+        else if (_container is not null)
+        {
+            var listed = await _container.ExecAsync(["rabbitmqctl", "list_queues", "name", "--quiet", "--no-table-headers"]);
+            if (listed.ExitCode != 0) throw new InvalidOperationException($"rabbitmqctl list_queues: {listed.Stderr}");
+            output = listed.Stdout;
+        }
+        else
+        {
+            using var http = ManagementClient();
+            using var queues = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("api/queues/%2F?columns=name"));
+            return queues.RootElement.EnumerateArray().Select(q => q.GetProperty("name").GetString()!).ToList();
+        }
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+    }
+
     /// <summary>Removes a vhost made by <see cref="CreateVhostAsync"/> (and its queues); a private node or container goes anyway.</summary>
     public async Task DeleteVhostAsync(string vhost)
     {

@@ -36,3 +36,10 @@ public sealed class InternalAttribute() : DataClassificationAttribute(Coordinati
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field | AttributeTargets.Parameter)]
 public sealed class ConfidentialAttribute() : DataClassificationAttribute(CoordinationTaxonomy.Confidential);
+
+/// <summary>
+/// A message that names a person only to make services forget them: its outbox row is deleted as
+/// soon as the broker confirmed it, instead of being kept like other sent rows.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class ForgottenOnceSentAttribute : Attribute;

@@ -131,6 +131,7 @@ public sealed record DetentionConductReported
 }
 
 /// <summary>Retention elapsed (F4): every service and the identity vault forget the person.</summary>
+[Coordination.Contracts.Classification.ForgottenOnceSent]
 public sealed record SupervisionPurged
 {
     [Public] public required Guid CaseId { get; init; }

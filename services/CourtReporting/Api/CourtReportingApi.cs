@@ -10,12 +10,22 @@ using Microsoft.Extensions.Options;
 namespace Coordination.CourtReporting.Api;
 
 public sealed record ReportSummary(Guid Id, string Jurisdiction, int Number, DateOnly PeriodStart, DateOnly PeriodEnd, ReportTrigger Trigger, DateTimeOffset IssuedAt,
-    ReportFigures Figures);
-
-public sealed record ReportView(Guid Id, string Jurisdiction, int Number, DateOnly PeriodStart, DateOnly PeriodEnd, ReportTrigger Trigger, DateTimeOffset IssuedAt,
-    ReportFigures Figures, IReadOnlyList<ReportLine> Lines, IReadOnlyList<string> CoveredFacts)
+    ReportFigures Figures, ReportStatus Status, string? RefusalReason)
 {
-    public static ReportView Of(CourtReport r) => new(r.Id, r.Jurisdiction, r.Number, r.PeriodStart, r.PeriodEnd, r.Trigger, r.IssuedAt, r.Figures, r.Lines, r.CoveredFacts);
+    public static ReportSummary Of(CourtReport r) => new(r.Id, r.Jurisdiction, r.Number, r.PeriodStart, r.PeriodEnd, r.Trigger, r.IssuedAt, r.Figures, r.Status, r.RefusalReason);
+}
+
+/// <summary>
+/// A report as operators see it, with the gateway's answer: <c>issued</c> (no answer yet),
+/// <c>released</c>, <c>held</c> (a recipient has no key yet) or <c>refused</c> with the reason, its
+/// facts then counted by the next report.
+/// </summary>
+public sealed record ReportView(Guid Id, string Jurisdiction, int Number, DateOnly PeriodStart, DateOnly PeriodEnd, ReportTrigger Trigger, DateTimeOffset IssuedAt,
+    ReportFigures Figures, IReadOnlyList<ReportLine> Lines, IReadOnlyList<string> CoveredFacts, ReportStatus Status, string? RefusalReason, DateTimeOffset? RefusedAt,
+    IReadOnlyList<RecipientOutcome> Outcomes)
+{
+    public static ReportView Of(CourtReport r) => new(r.Id, r.Jurisdiction, r.Number, r.PeriodStart, r.PeriodEnd, r.Trigger, r.IssuedAt, r.Figures, r.Lines, r.CoveredFacts,
+        r.Status, r.RefusalReason, r.RefusedAt, r.Outcomes);
 }
 
 public sealed record PictureLine(string Person, IReadOnlyList<PartnerInPlace> Partners, int ControlsPlanned, int ControlsDone, int ControlsMissed, int Incidents);
@@ -50,10 +60,8 @@ public static class CourtReportingApi
             ids = [one.Id];
         }
         else ids = Jurisdictions.All.Where(j => user.ActsFor(j.Territory)).Select(j => j.Id).ToList();
-        var reports = await db.Reports.AsNoTracking().Where(r => ids.Contains(r.Jurisdiction))
-            .Select(r => new ReportSummary(r.Id, r.Jurisdiction, r.Number, r.PeriodStart, r.PeriodEnd, r.Trigger, r.IssuedAt, r.Figures))
-            .ToListAsync(ct);
-        return Results.Ok(reports.OrderBy(r => r.Jurisdiction).ThenByDescending(r => r.Number));
+        var reports = await db.Reports.AsNoTracking().Where(r => ids.Contains(r.Jurisdiction)).ToListAsync(ct);
+        return Results.Ok(reports.OrderBy(r => r.Jurisdiction).ThenByDescending(r => r.Number).Select(ReportSummary.Of));
     }
 
     private static async Task<IResult> GetAsync(string jurisdiction, int number, ClaimsPrincipal user, CourtReportingDbContext db, CancellationToken ct)

@@ -5,17 +5,47 @@ using Coordination.ServiceDefaults.Outbox;
 using Coordination.ServiceDefaults.Security;
 using Coordination.ServiceDefaults.Territories;
 using MassTransit;
+using Coordination.ServiceDefaults.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Coordination.CourtReporting.Consumers;
 
 // The picture is built from Supervision's published facts alone: nothing an agency sends reaches it (4° is one-way).
 
-public sealed class SupervisionOpenedConsumer(CourtReportingDbContext db, CourtReportIssuer issuer, TimeProvider clock, IOptions<CourtReportingOptions> options)
-    : IdempotentConsumer<SupervisionOpened, CourtReportingDbContext>(db)
+/// <summary>
+/// A fact about one case. It is read and written in one transaction, so that a purge committed in
+/// between cannot be undone by it, and two facts of one case cannot overwrite each other's change;
+/// a fact of a case already purged is dropped and counted.
+/// </summary>
+public abstract class CaseFactConsumer<TMessage>(CourtReportingDbContext db, ILogger logger) : IdempotentConsumer<TMessage, CourtReportingDbContext>(db)
+    where TMessage : class
 {
-    protected override async Task Handle(ConsumeContext<SupervisionOpened> context)
+    protected override bool ReadsAndWritesInOneTransaction => true;
+
+    protected abstract Guid CaseOf(TMessage fact);
+
+    protected sealed override async Task Handle(ConsumeContext<TMessage> context)
+    {
+        var caseId = CaseOf(context.Message);
+        if (await Db.PurgedCases.AnyAsync(p => p.CaseId == caseId, context.CancellationToken))
+        {
+            LateFacts.Drop(logger, CourtReportingService.Name, typeof(TMessage).Name, caseId, context.MessageId);
+            return;
+        }
+        await HandleFact(context);
+    }
+
+    protected abstract Task HandleFact(ConsumeContext<TMessage> context);
+}
+
+public sealed class SupervisionOpenedConsumer(CourtReportingDbContext db, CourtReportIssuer issuer, TimeProvider clock, IOptions<CourtReportingOptions> options, ILogger<SupervisionOpenedConsumer> logger)
+    : CaseFactConsumer<SupervisionOpened>(db, logger)
+{
+    protected override Guid CaseOf(SupervisionOpened fact) => fact.CaseId;
+
+    protected override async Task HandleFact(ConsumeContext<SupervisionOpened> context)
     {
         var opened = context.Message;
         var ct = context.CancellationToken;
@@ -37,9 +67,12 @@ public sealed class SupervisionOpenedConsumer(CourtReportingDbContext db, CourtR
     }
 }
 
-public sealed class PartnerAssignedConsumer(CourtReportingDbContext db) : IdempotentConsumer<PartnerAssigned, CourtReportingDbContext>(db)
+public sealed class PartnerAssignedConsumer(CourtReportingDbContext db, ILogger<PartnerAssignedConsumer> logger)
+    : CaseFactConsumer<PartnerAssigned>(db, logger)
 {
-    protected override async Task Handle(ConsumeContext<PartnerAssigned> context)
+    protected override Guid CaseOf(PartnerAssigned fact) => fact.CaseId;
+
+    protected override async Task HandleFact(ConsumeContext<PartnerAssigned> context)
     {
         var picture = await Db.PictureOfAsync(context.Message.CaseId, context.Message.Person, context.CancellationToken);
         if (picture.Partners.All(p => p.Partner != context.Message.Partner.Value))
@@ -47,9 +80,12 @@ public sealed class PartnerAssignedConsumer(CourtReportingDbContext db) : Idempo
     }
 }
 
-public sealed class ControlScheduledConsumer(CourtReportingDbContext db) : IdempotentConsumer<ControlScheduled, CourtReportingDbContext>(db)
+public sealed class ControlScheduledConsumer(CourtReportingDbContext db, ILogger<ControlScheduledConsumer> logger)
+    : CaseFactConsumer<ControlScheduled>(db, logger)
 {
-    protected override async Task Handle(ConsumeContext<ControlScheduled> context)
+    protected override Guid CaseOf(ControlScheduled fact) => fact.CaseId;
+
+    protected override async Task HandleFact(ConsumeContext<ControlScheduled> context)
     {
         var picture = await Db.PictureOfAsync(context.Message.CaseId, context.Message.Person, context.CancellationToken);
         await Db.AddFactOnceAsync(new ReportableFact
@@ -59,9 +95,12 @@ public sealed class ControlScheduledConsumer(CourtReportingDbContext db) : Idemp
     }
 }
 
-public sealed class ControlRecordedConsumer(CourtReportingDbContext db) : IdempotentConsumer<ControlRecorded, CourtReportingDbContext>(db)
+public sealed class ControlRecordedConsumer(CourtReportingDbContext db, ILogger<ControlRecordedConsumer> logger)
+    : CaseFactConsumer<ControlRecorded>(db, logger)
 {
-    protected override async Task Handle(ConsumeContext<ControlRecorded> context)
+    protected override Guid CaseOf(ControlRecorded fact) => fact.CaseId;
+
+    protected override async Task HandleFact(ConsumeContext<ControlRecorded> context)
     {
         var recorded = context.Message;
         // A postponed control is neither done nor missed: it stays planned.
@@ -80,10 +119,12 @@ public sealed class ControlRecordedConsumer(CourtReportingDbContext db) : Idempo
 }
 
 /// <summary>An incident joins the picture; a serious one is reported to the JAP and SPIP at once, not at the end of the month.</summary>
-public sealed class IncidentReportedConsumer(CourtReportingDbContext db, CourtReportIssuer issuer, TimeProvider clock, IOptions<CourtReportingOptions> options)
-    : IdempotentConsumer<IncidentReported, CourtReportingDbContext>(db)
+public sealed class IncidentReportedConsumer(CourtReportingDbContext db, CourtReportIssuer issuer, TimeProvider clock, IOptions<CourtReportingOptions> options, ILogger<IncidentReportedConsumer> logger)
+    : CaseFactConsumer<IncidentReported>(db, logger)
 {
-    protected override async Task Handle(ConsumeContext<IncidentReported> context)
+    protected override Guid CaseOf(IncidentReported fact) => fact.CaseId;
+
+    protected override async Task HandleFact(ConsumeContext<IncidentReported> context)
     {
         var incident = context.Message;
         var picture = await Db.PictureOfAsync(incident.CaseId, incident.Person, context.CancellationToken);
@@ -103,9 +144,12 @@ public sealed class IncidentReportedConsumer(CourtReportingDbContext db, CourtRe
     }
 }
 
-public sealed class SupervisionEndedConsumer(CourtReportingDbContext db) : IdempotentConsumer<SupervisionEnded, CourtReportingDbContext>(db)
+public sealed class SupervisionEndedConsumer(CourtReportingDbContext db, ILogger<SupervisionEndedConsumer> logger)
+    : CaseFactConsumer<SupervisionEnded>(db, logger)
 {
-    protected override async Task Handle(ConsumeContext<SupervisionEnded> context)
+    protected override Guid CaseOf(SupervisionEnded fact) => fact.CaseId;
+
+    protected override async Task HandleFact(ConsumeContext<SupervisionEnded> context)
     {
         var picture = await Db.PictureOfAsync(context.Message.CaseId, context.Message.Person, context.CancellationToken);
         picture.Open = false;
@@ -124,10 +168,15 @@ public sealed class SupervisionEndedConsumer(CourtReportingDbContext db) : Idemp
 /// </summary>
 public sealed class SupervisionPurgedConsumer(CourtReportingDbContext db) : IdempotentConsumer<SupervisionPurged, CourtReportingDbContext>(db)
 {
+    protected override bool ReadsAndWritesInOneTransaction => true;
+
     protected override async Task Handle(ConsumeContext<SupervisionPurged> context)
     {
         var ct = context.CancellationToken;
         var purged = context.Message;
+        // The tombstone commits with the deletions: a fact of this case that comes later is dropped.
+        if (!await Db.PurgedCases.AnyAsync(p => p.CaseId == purged.CaseId, ct))
+            Db.PurgedCases.Add(new PurgedCase { CaseId = purged.CaseId, PurgedAt = purged.PurgedAt });
         var picture = await Db.Cases.SingleOrDefaultAsync(c => c.CaseId == purged.CaseId, ct);
         if (picture is not null) Db.Cases.Remove(picture);
         Db.Facts.RemoveRange(await Db.Facts.Where(f => f.CaseId == purged.CaseId).ToListAsync(ct));
@@ -137,6 +186,52 @@ public sealed class SupervisionPurgedConsumer(CourtReportingDbContext db) : Idem
             : await Db.Reports.ToListAsync(ct);
         foreach (var report in reports.Where(r => r.Lines.Any(l => l.Person == purged.Person.Value)))
             report.Lines = report.Lines.Where(l => l.Person != purged.Person.Value).ToList();
+        _forgotten = purged.Person.Value;
+    }
+
+    private string? _forgotten;
+
+    /// <summary>Inside the consumer's one transaction: the release requests that listed the person go with the lines.</summary>
+    protected override async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        await Db.SaveChangesAsync(cancellationToken);
+        if (_forgotten is { } reference) await Db.ForgetOutboxOfAsync(reference, cancellationToken);
+    }
+}
+
+/// <summary>
+/// The gateway refused a report to a recipient (no rules in force, no rule granting it...): the
+/// report shows why, and its facts are given back to the next report, which the JAP and SPIP then
+/// receive instead. Denials of other services' releases name no report and change nothing.
+/// </summary>
+public sealed class ConfidentialPayloadDeniedConsumer(CourtReportingDbContext db, TimeProvider clock)
+    : IdempotentConsumer<Contracts.Gateway.ConfidentialPayloadDenied, CourtReportingDbContext>(db)
+{
+    protected override bool ReadsAndWritesInOneTransaction => true;
+
+    protected override async Task Handle(ConsumeContext<Contracts.Gateway.ConfidentialPayloadDenied> context)
+    {
+        var denied = context.Message;
+        var ct = context.CancellationToken;
+        if (await Db.Reports.SingleOrDefaultAsync(r => r.Id == denied.ReleaseId, ct) is not { } report) return;
+        var outcome = denied.ReasonCode == Contracts.Gateway.ReleaseReasonCodes.NoRecipientKey ? RecipientOutcome.Held : RecipientOutcome.Denied;
+        if (!report.Answered(denied.Recipient, outcome, denied.ReasonCode, clock.GetUtcNow())) return;
+        foreach (var fact in await Db.Facts.Where(f => f.ReportId == report.Id).ToListAsync(ct))
+            fact.ReportId = null;
+    }
+}
+
+/// <summary>The gateway delivered a report to a recipient (at once, or once its key was registered).</summary>
+public sealed class ConfidentialPayloadReleasedConsumer(CourtReportingDbContext db, TimeProvider clock)
+    : IdempotentConsumer<Contracts.Gateway.ConfidentialPayloadReleased, CourtReportingDbContext>(db)
+{
+    protected override bool ReadsAndWritesInOneTransaction => true;
+
+    protected override async Task Handle(ConsumeContext<Contracts.Gateway.ConfidentialPayloadReleased> context)
+    {
+        var released = context.Message;
+        if (await Db.Reports.SingleOrDefaultAsync(r => r.Id == released.ReleaseId, context.CancellationToken) is { } report)
+            report.Answered(released.Recipient, RecipientOutcome.Released, null, clock.GetUtcNow());
     }
 }
 
@@ -154,10 +249,12 @@ internal static class PictureQueries
             picture = CasePicture.AwaitingOpening(caseId, person);
             db.Cases.Add(picture);
         }
-        else if (picture.AwaitsOpening)
+        else
         {
-            // If the opening commits first, this fact is retried and takes the jurisdiction; if this fact
-            // commits first, the opening is retried and finds it.
+            // Every writer of a picture bumps its version: of two facts of one case at once (two
+            // partners assigned, an end and an assignment), the second is retried on what the first
+            // wrote instead of overwriting it. While the opening is awaited, the fact that commits
+            // after the opening is retried and takes the jurisdiction.
             picture.Touch();
         }
         return picture;

@@ -18,6 +18,7 @@ public abstract class CourtReportingDbContext(DbContextOptions options) : Servic
     public DbSet<ReportableFact> Facts => Set<ReportableFact>();
     public DbSet<CourtReport> Reports => Set<CourtReport>();
     public DbSet<ReportingDeadline> Deadlines => Set<ReportingDeadline>();
+    public DbSet<PurgedCase> PurgedCases => Set<PurgedCase>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -57,6 +58,15 @@ public abstract class CourtReportingDbContext(DbContextOptions options) : Servic
             e.Property(r => r.Figures).HasConversion(f => JsonSerializer.Serialize(f, Json), s => JsonSerializer.Deserialize<ReportFigures>(s, Json)!).HasMaxLength(400);
             e.Property(r => r.Lines).HasConversion(JsonList<ReportLine>()).Metadata.SetValueComparer(ListComparer<ReportLine>());
             e.Property(r => r.CoveredFacts).HasConversion(JsonList<string>()).Metadata.SetValueComparer(ListComparer<string>());
+            e.Property(r => r.Outcomes).HasConversion(JsonList<RecipientOutcome>()).Metadata.SetValueComparer(ListComparer<RecipientOutcome>());
+            e.Property(r => r.RefusalReason).HasMaxLength(60);
+            e.Ignore(r => r.Status);
+        });
+        modelBuilder.Entity<PurgedCase>(e =>
+        {
+            e.ToTable("PurgedCases");
+            e.HasKey(p => p.CaseId);
+            e.Property(p => p.CaseId).ValueGeneratedNever();
         });
         modelBuilder.Entity<ReportingDeadline>(e =>
         {

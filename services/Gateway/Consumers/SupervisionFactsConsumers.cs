@@ -2,15 +2,45 @@ using Coordination.Contracts.Supervision;
 using Coordination.Gateway.Ingress;
 using Coordination.Gateway.Persistence;
 using Coordination.ServiceDefaults.Outbox;
+using Coordination.ServiceDefaults.Persistence;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Coordination.Gateway.Consumers;
 
-/// <summary>Who follows whom: kept so that the door checks a partner's messages against its own cases.</summary>
-public sealed class PartnerAssignedConsumer(GatewayDbContext db, TimeProvider clock) : IdempotentConsumer<PartnerAssigned, GatewayDbContext>(db)
+/// <summary>
+/// A fact about one case, read and written in one transaction: a purge committed in between cannot
+/// be undone by it. A fact of a case already purged is dropped and counted, so that a late one does
+/// not bring back an assignment or a known case (with the person's reference) the purge removed.
+/// </summary>
+public abstract class CaseFactConsumer<TMessage>(GatewayDbContext db, ILogger logger) : IdempotentConsumer<TMessage, GatewayDbContext>(db)
+    where TMessage : class
 {
-    protected override async Task Handle(ConsumeContext<PartnerAssigned> context)
+    protected override bool ReadsAndWritesInOneTransaction => true;
+
+    protected abstract Guid CaseOf(TMessage fact);
+
+    protected sealed override async Task Handle(ConsumeContext<TMessage> context)
+    {
+        var caseId = CaseOf(context.Message);
+        if (await Db.PurgedCases.AnyAsync(p => p.CaseId == caseId, context.CancellationToken))
+        {
+            LateFacts.Drop(logger, "gateway", typeof(TMessage).Name, caseId, context.MessageId);
+            return;
+        }
+        await HandleFact(context);
+    }
+
+    protected abstract Task HandleFact(ConsumeContext<TMessage> context);
+}
+
+/// <summary>Who follows whom: kept so that the door checks a partner's messages against its own cases.</summary>
+public sealed class PartnerAssignedConsumer(GatewayDbContext db, TimeProvider clock, ILogger<PartnerAssignedConsumer> logger) : CaseFactConsumer<PartnerAssigned>(db, logger)
+{
+    protected override Guid CaseOf(PartnerAssigned fact) => fact.CaseId;
+
+    protected override async Task HandleFact(ConsumeContext<PartnerAssigned> context)
     {
         var fact = context.Message;
         if (await Db.PartnerAssignments.AnyAsync(a => a.CaseId == fact.CaseId && a.Partner == fact.Partner.Value, context.CancellationToken)) return;
@@ -22,9 +52,11 @@ public sealed class PartnerAssignedConsumer(GatewayDbContext db, TimeProvider cl
 /// A case opened: the person is under supervision, and the designation that asked for it is
 /// answered. Until the case ends, the door refuses another designation of that person.
 /// </summary>
-public sealed class SupervisionOpenedConsumer(GatewayDbContext db, TimeProvider clock) : IdempotentConsumer<SupervisionOpened, GatewayDbContext>(db)
+public sealed class SupervisionOpenedConsumer(GatewayDbContext db, TimeProvider clock, ILogger<SupervisionOpenedConsumer> logger) : CaseFactConsumer<SupervisionOpened>(db, logger)
 {
-    protected override async Task Handle(ConsumeContext<SupervisionOpened> context)
+    protected override Guid CaseOf(SupervisionOpened fact) => fact.CaseId;
+
+    protected override async Task HandleFact(ConsumeContext<SupervisionOpened> context)
     {
         var fact = context.Message;
         var ct = context.CancellationToken;
@@ -50,9 +82,11 @@ public sealed class SupervisionOpenedConsumer(GatewayDbContext db, TimeProvider 
 /// An ended case is followed by no one: its partners' messages are refused from now on, and the
 /// person may be designated again.
 /// </summary>
-public sealed class SupervisionEndedConsumer(GatewayDbContext db) : IdempotentConsumer<SupervisionEnded, GatewayDbContext>(db)
+public sealed class SupervisionEndedConsumer(GatewayDbContext db, ILogger<SupervisionEndedConsumer> logger) : CaseFactConsumer<SupervisionEnded>(db, logger)
 {
-    protected override async Task Handle(ConsumeContext<SupervisionEnded> context)
+    protected override Guid CaseOf(SupervisionEnded fact) => fact.CaseId;
+
+    protected override async Task HandleFact(ConsumeContext<SupervisionEnded> context)
     {
         var fact = context.Message;
         Db.PartnerAssignments.RemoveRange(await Db.PartnerAssignments.Where(a => a.CaseId == fact.CaseId).ToListAsync(context.CancellationToken));
@@ -73,16 +107,25 @@ public sealed class SupervisionEndedConsumer(GatewayDbContext db) : IdempotentCo
 public sealed class SupervisionPurgedConsumer(GatewayDbContext db) : IdempotentConsumer<SupervisionPurged, GatewayDbContext>(db)
 {
     private string? _forgotten;
+    private string _territory = "";
+    private DateTimeOffset _purgedAt;
+
+    protected override bool ReadsAndWritesInOneTransaction => true;
 
     protected override async Task Handle(ConsumeContext<SupervisionPurged> context)
     {
         var purged = context.Message;
         var ct = context.CancellationToken;
+        // The tombstone commits with the deletions: a fact of this case that comes later is dropped.
+        if (!await Db.PurgedCases.AnyAsync(p => p.CaseId == purged.CaseId, ct))
+            Db.PurgedCases.Add(new PurgedCase { CaseId = purged.CaseId, PurgedAt = purged.PurgedAt });
         Db.PartnerAssignments.RemoveRange(await Db.PartnerAssignments.Where(a => a.CaseId == purged.CaseId).ToListAsync(ct));
         Db.KnownCases.RemoveRange(await Db.KnownCases.Where(c => c.CaseId == purged.CaseId).ToListAsync(ct));
         if (!purged.LastCaseOfPerson) return;
         Db.Vault.RemoveRange(await Db.Vault.Where(v => v.Person == purged.Person).ToListAsync(ct));
         _forgotten = purged.Person.Value;
+        _territory = purged.Person.Territory.Value;
+        _purgedAt = purged.PurgedAt;
     }
 
     /// <summary>
@@ -93,10 +136,19 @@ public sealed class SupervisionPurgedConsumer(GatewayDbContext db) : IdempotentC
     /// </summary>
     protected override async Task CommitAsync(CancellationToken cancellationToken)
     {
-        await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
+        // Inside the consumer's one transaction (ReadsAndWritesInOneTransaction).
         await Db.SaveChangesAsync(cancellationToken);
-        if (_forgotten is { } reference)
-            await Db.Set<Egress.AgencyDelivery>().Where(d => d.Body.Contains(reference)).ExecuteDeleteAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        if (_forgotten is not { } reference) return;
+        await Db.Set<Egress.AgencyDelivery>().Where(d => d.Body.Contains(reference)).ExecuteDeleteAsync(cancellationToken);
+        await Db.ForgetOutboxOfAsync(reference, cancellationToken);
+        // A refusal notice carries what the sender sent only sealed for the sender: the gateway cannot
+        // tell whether it names the person. Every notice to an agency of the person's territory made
+        // before the purge goes (the refusal itself stays in the audit log, under ids and a reason).
+        var agencies = _territory + "-";
+        await Db.Set<Egress.AgencyDelivery>().Where(d => d.Type == IngressProcessor.RejectionType && d.Agency.StartsWith(agencies) && d.CreatedAt <= _purgedAt)
+            .ExecuteDeleteAsync(cancellationToken);
+        var notices = Coordination.ServiceDefaults.Outbox.ServiceDbContextNames.TypeNameOf<Coordination.Contracts.Gateway.IngressRejected>();
+        var sender = $"\"sourceAgency\":\"{agencies}";
+        await Db.OutboxMessages.Where(m => m.MessageType == notices && m.Body.Contains(sender) && m.EnqueuedAt <= _purgedAt).ExecuteDeleteAsync(cancellationToken);
     }
 }

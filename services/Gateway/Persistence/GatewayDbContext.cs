@@ -18,6 +18,7 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
     public DbSet<Vault.VaultEntry> Vault => Set<Vault.VaultEntry>();
     public DbSet<Ingress.PartnerAssignment> PartnerAssignments => Set<Ingress.PartnerAssignment>();
     public DbSet<Ingress.KnownCase> KnownCases => Set<Ingress.KnownCase>();
+    public DbSet<ServiceDefaults.Persistence.PurgedCase> PurgedCases => Set<ServiceDefaults.Persistence.PurgedCase>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -64,6 +65,12 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
             e.Property(a => a.Person).HasConversion(p => p.Value, s => Coordination.Contracts.Values.PersonRef.Parse(s)).HasMaxLength(40);
             e.Property(a => a.Partner).HasMaxLength(100);
             e.HasIndex(a => new { a.Person, a.Partner });
+        });
+        modelBuilder.Entity<ServiceDefaults.Persistence.PurgedCase>(e =>
+        {
+            e.ToTable("PurgedCases");
+            e.HasKey(p => p.CaseId);
+            e.Property(p => p.CaseId).ValueGeneratedNever();
         });
         modelBuilder.Entity<Ingress.KnownCase>(e =>
         {

@@ -44,6 +44,7 @@ public sealed partial class OutboxRelay<TContext>(
     where TContext : ServiceDbContext
 {
     private static readonly ConcurrentDictionary<string, Type?> Types = new();
+    private static readonly ConcurrentDictionary<Type, bool> ForgottenOnceSent = new();
     private static readonly Counter<long> RelayPasses = CoordinationTelemetry.Meter.CreateCounter<long>("coordination.outbox.relay.passes", description: "Outbox relay passes over the table");
     private static readonly Counter<long> Published = CoordinationTelemetry.Meter.CreateCounter<long>("coordination.outbox.published", description: "Outbox messages confirmed by the broker");
     private static readonly Counter<long> Failures = CoordinationTelemetry.Meter.CreateCounter<long>("coordination.outbox.failures", description: "Outbox relay passes that failed and backed off");
@@ -140,6 +141,8 @@ public sealed partial class OutboxRelay<TContext>(
                 }
                 row.SentAt = clock.GetUtcNow();
                 row.LastError = null;
+                if (ForgottenOnceSent.GetOrAdd(type, static t => t.IsDefined(typeof(Contracts.Classification.ForgottenOnceSentAttribute), false)))
+                    db.OutboxMessages.Remove(row);
                 sent++;
                 Published.Add(1, ContextTag);
             }

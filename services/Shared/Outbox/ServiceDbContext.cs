@@ -40,7 +40,7 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
         optionsBuilder.AddInterceptors(Persistence.ServerLimitsInterceptor.Instance);
 
-    internal static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
+    internal static string TypeName(Type type) => ServiceDbContextNames.TypeName(type);
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -77,4 +77,12 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
             e.HasIndex(m => m.ProcessedAt);
         });
     }
+}
+
+/// <summary>How an outbox row names its message type, for queries over the table.</summary>
+public static class ServiceDbContextNames
+{
+    public static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
+
+    public static string TypeNameOf<T>() => TypeName(typeof(T));
 }

@@ -45,7 +45,7 @@ public static class ServiceDatabase
             connectionString ??= $"Data Source={Path.Combine(builder.Configuration["Database:Directory"] ?? "data", serviceName + ".db")}";
             services.AddDbContext<TContext, TSqlite>((sp, o) => o
                 .UseSqlite(connectionString)
-                .AddInterceptors(sp.GetRequiredService<OutboxInterceptor<TContext>>()));
+                .AddInterceptors(sp.GetRequiredService<OutboxInterceptor<TContext>>(), SecureDelete.Instance));
         }
 
         services.AddHostedService<DatabaseMigrator<TContext>>();
@@ -57,4 +57,28 @@ public static class ServiceDatabase
     /// <summary>SQLite cannot compare or order DateTimeOffset columns; stored as sortable UTC ticks instead.</summary>
     public static void UseSqliteConventions(this ModelConfigurationBuilder configurationBuilder) =>
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter>();
+}
+
+/// <summary>
+/// SQLite keeps a deleted row's bytes in free pages until they are reused: a purged person would
+/// still be readable in the file. With <c>secure_delete</c> every connection overwrites what it deletes.
+/// </summary>
+internal sealed class SecureDelete : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+{
+    public static readonly SecureDelete Instance = new();
+
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA secure_delete=ON;";
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData,
+        CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA secure_delete=ON;";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }

@@ -1,3 +1,4 @@
+using Coordination.ServiceDefaults.Outbox;
 using Coordination.ServiceDefaults.Hosting;
 using Coordination.Contracts.Supervision;
 using Coordination.ServiceDefaults.Telemetry;
@@ -35,8 +36,17 @@ public sealed class CaseRetention(SupervisionDbContext db, TimeProvider clock, I
             activity?.SetTag("coordination.case.id", ended.Id.ToString());
             db.Cases.Remove(ended);
             var another = await db.Cases.AnyAsync(c => c.Person == ended.Person && c.Id != ended.Id, cancellationToken);
-            db.PublishOnCommit(new SupervisionPurged { CaseId = ended.Id, Person = ended.Person, PurgedAt = now, LastCaseOfPerson = !another });
-            await db.SaveChangesAsync(cancellationToken);
+            var purgeMessage = MassTransit.NewId.NextGuid();
+            db.PublishOnCommit(new SupervisionPurged { CaseId = ended.Id, Person = ended.Person, PurgedAt = now, LastCaseOfPerson = !another }, messageId: purgeMessage);
+            // The messages this service sent about the person go in the same commit; the purge message
+            // itself goes once the broker has it (ForgottenOnceSent).
+            await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+                if (!another) await db.ForgetOutboxOfAsync(ended.Person.Value, cancellationToken, except: purgeMessage);
+                await transaction.CommitAsync(cancellationToken);
+            });
         }
         return due.Count;
     }

@@ -8,6 +8,7 @@ using Coordination.Contracts.Gateway;
 using Coordination.IntegrationTests.Support;
 using Coordination.ServiceDefaults.Security;
 using Coordination.Testing;
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -147,6 +148,231 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         var withdrawal = await SendAsync("jap-75", IngressTypeNames.WithdrawDesignation, new JsonObject { ["personRef"] = person });
         Assert.Equal(HttpStatusCode.Accepted, withdrawal.Status);
         await Poller.UntilAsync(async () => (await CaseAsync(person)).GetProperty("status").GetString() == "ended", "the later case withdrawn");
+    }
+
+    [Fact]
+    public async Task Purge_late_facts_of_a_purged_case_are_dropped_and_counted_and_nothing_of_it_comes_back()
+    {
+        var dropped = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) => { if (instrument.Name == Coordination.ServiceDefaults.Persistence.LateFacts.DroppedCounterName) l.EnableMeasurementEvents(instrument); },
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+            dropped.Add($"{tags.ToArray().Single(t => t.Key == "coordination.service").Value}:{tags.ToArray().Single(t => t.Key == "coordination.fact").Value}"));
+        listener.Start();
+
+        var person = await DesignateAsync("Javert");
+        await AssignAsync(person, "75-association");
+        var caseId = (await CaseAsync(person)).GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.OK, (await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/end", new { reason = "end-of-measure" })).StatusCode);
+        _clock.SetUtcNow(_clock.GetUtcNow().AddDays(31));
+        await Poller.UntilAsync(async () => await HandledAsync<Coordination.Gateway.Persistence.GatewayDbContext>(typeof(Coordination.Gateway.Consumers.SupervisionPurgedConsumer))
+            && await HandledAsync<Coordination.CourtReporting.Persistence.CourtReportingDbContext>(typeof(Coordination.CourtReporting.Consumers.SupervisionPurgedConsumer)),
+            "the purge handled by the gateway and CourtReporting");
+
+        // Facts Supervision published before the purge, delivered after it (each on its own queue).
+        var reference = Coordination.Contracts.Values.PersonRef.Parse(person);
+        var ended = new Coordination.Contracts.Supervision.SupervisionEnded { CaseId = caseId, Person = reference, Reason = Coordination.Contracts.Supervision.SupervisionEndReason.EndOfMeasure, EndedAt = _clock.GetUtcNow() };
+        var assigned = new Coordination.Contracts.Supervision.PartnerAssigned { CaseId = caseId, Person = reference, Partner = Coordination.Contracts.Values.PartnerId.Parse("75-association"), Role = Coordination.Contracts.Supervision.PartnerRole.Association };
+        var recorded = new Coordination.Contracts.Supervision.ControlRecorded { CaseId = caseId, ControlId = Guid.NewGuid(), Person = reference, Partner = Coordination.Contracts.Values.PartnerId.Parse("75-association"), ControlledOn = new DateOnly(2026, 4, 3), Outcome = Coordination.Contracts.Supervision.ControlOutcome.Missed };
+        var ids = new[] { Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid() };
+        await PublishAsync(ended, ids[0]);
+        await PublishAsync(assigned, ids[1]);
+        await PublishAsync(recorded, ids[2]);
+        await Poller.UntilAsync(async () => await HandledByAsync<Coordination.CourtReporting.Persistence.CourtReportingDbContext>(ids) == 3
+            && await HandledByAsync<Coordination.Gateway.Persistence.GatewayDbContext>(ids) == 2, "the late facts handled");
+
+        await using (var scope = _host.App.Services.CreateAsyncScope())
+        {
+            var reporting = scope.ServiceProvider.GetRequiredService<Coordination.CourtReporting.Persistence.CourtReportingDbContext>();
+            Assert.False(await reporting.Cases.AnyAsync(c => c.CaseId == caseId));
+            Assert.False(await reporting.Facts.AnyAsync(f => f.CaseId == caseId));
+            var gateway = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>();
+            Assert.False(await gateway.KnownCases.AnyAsync(c => c.CaseId == caseId));
+            Assert.False(await gateway.PartnerAssignments.AnyAsync(a => a.CaseId == caseId));
+        }
+        Assert.Equal(0, await AssignmentsAsync(person));
+        Assert.Contains("court-reporting:SupervisionEnded", dropped);
+        Assert.Contains("court-reporting:PartnerAssigned", dropped);
+        Assert.Contains("court-reporting:ControlRecorded", dropped);
+        Assert.Contains("gateway:SupervisionEnded", dropped);
+        Assert.Contains("gateway:PartnerAssigned", dropped);
+    }
+
+    /// <summary>Every table of every database that holds <paramref name="values"/>, but the audit and access logs, which keep the bare reference by design (ADR 9).</summary>
+    private async Task<List<string>> TablesNamingAsync(params string[] values)
+    {
+        var named = new List<string>();
+        foreach (var file in Directory.GetFiles(_host.Folder, "*.db", SearchOption.AllDirectories))
+        {
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
+            await connection.OpenAsync();
+            var tables = new List<string>();
+            await using (var list = connection.CreateCommand())
+            {
+                list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('AuditLog', 'AccessLog')";
+                await using var reader = await list.ExecuteReaderAsync();
+                while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
+            }
+            foreach (var table in tables)
+            {
+                await using var rows = connection.CreateCommand();
+                rows.CommandText = $"SELECT * FROM \"{table}\"";
+                await using var reader = await rows.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                    for (var i = 0; i < reader.FieldCount; i++)
+                    {
+                        var value = reader.GetValue(i) is byte[] bytes ? Encoding.UTF8.GetString(bytes) : reader.GetValue(i).ToString();
+                        if (values.Any(v => value!.Contains(v, StringComparison.Ordinal)))
+                            named.Add($"{Path.GetFileName(file)}:{table}.{reader.GetName(i)}");
+                    }
+            }
+        }
+        return named.Distinct().ToList();
+    }
+
+    private async Task<int> RefusalNoticesAsync(string agency)
+    {
+        await using var scope = _host.App.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>().Set<Coordination.Gateway.Egress.AgencyDelivery>()
+            .CountAsync(d => d.Agency == agency && d.Type == Coordination.Gateway.Ingress.IngressProcessor.RejectionType);
+    }
+
+    private Task PublishAsync<T>(T message, Guid messageId) where T : class =>
+        _host.Bus.Publish(message, (MassTransit.PublishContext<T> c) => c.MessageId = messageId);
+
+    private async Task<int> HandledByAsync<TContext>(Guid[] messageIds) where TContext : Coordination.ServiceDefaults.Outbox.ServiceDbContext
+    {
+        await using var scope = _host.App.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<TContext>().InboxEntries.CountAsync(e => messageIds.Contains(e.MessageId));
+    }
+
+    [Fact]
+    public async Task A_court_report_the_gateway_refuses_says_why_and_its_facts_reach_the_jap_in_the_next_report()
+    {
+        var person = await DesignateAsync("Thenardier");
+        await AssignAsync(person, "75-association");
+        var control = Guid.NewGuid();
+        Assert.Equal(HttpStatusCode.OK, (await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/controls",
+            new { partner = "75-association", scheduledFor = "2026-04-09", controlId = control })).StatusCode);
+        await Poller.UntilAsync(async () => (await PictureAsync()).Any(c => c.GetProperty("controlsPlanned").GetInt32() == 1), "the planned control in the picture");
+
+        _clock.SetUtcNow(new DateTimeOffset(2026, 4, 10, 12, 0, 0, TimeSpan.Zero));
+        // The secretariat of 75 adopts rules that grant court reports to nobody.
+        using var secretariat = _host.ClientFor(DemoPrincipals.Named("secretariat-75"));
+        Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsJsonAsync("/sharing-rules/75", new
+        {
+            proposedBy = new[] { "groupe de travail" },
+            rules = new[] { new { category = "art41-opinion", roles = new[] { "prosecutor" }, purpose = "art41-opinion" } },
+        })).StatusCode);
+        var first = await _host.Http.PostAsync("/court-reporting/jurisdictions/tj-paris/reports", null);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        JsonElement refused = default;
+        await Poller.UntilAsync(async () => (refused = await _host.GetJsonAsync<JsonElement>("/court-reporting/reports/tj-paris/1")).GetProperty("status").GetString() == "refused",
+            "report 1 refused");
+        Assert.Equal("no-rule-grants", refused.GetProperty("refusalReason").GetString());
+        Assert.Contains($"control-planned:{control}", refused.GetProperty("coveredFacts").EnumerateArray().Select(f => f.GetString()));
+        Assert.Contains(await ReportsAsync(), r => r.GetProperty("number").GetInt32() == 1 && r.GetProperty("refusalReason").GetString() == "no-rule-grants");
+        // Its facts wait for the next report again.
+        await Poller.UntilAsync(async () => (await PictureAsync()).Any(c => c.GetProperty("controlsPlanned").GetInt32() == 1), "the control back among the unreported facts");
+
+        // The rules grant reports to the JAP and SPIP again; the next report counts the control and reaches them.
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsJsonAsync("/sharing-rules/75", new
+        {
+            proposedBy = new[] { "groupe de travail" },
+            rules = new[]
+            {
+                new { category = "court-report", roles = new[] { "sentence-enforcement-court", "probation-service" }, purpose = "court-reporting" },
+                new { category = "identity", roles = new[] { "sentence-enforcement-court", "probation-service" }, purpose = "court-reporting" },
+            },
+        })).StatusCode);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.Created, (await _host.Http.PostAsync("/court-reporting/jurisdictions/tj-paris/reports", null)).StatusCode);
+        JsonElement second = default;
+        await Poller.UntilAsync(async () => (second = await _host.GetJsonAsync<JsonElement>("/court-reporting/reports/tj-paris/2")).GetProperty("status").GetString() == "released",
+            "report 2 released to the JAP and SPIP");
+        Assert.Contains($"control-planned:{control}", second.GetProperty("coveredFacts").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal(1, second.GetProperty("figures").GetProperty("controlsPlanned").GetInt32());
+        using var jap = _host.ClientFor(DemoPrincipals.Named("jap-75"));
+        var reports = (await jap.GetFromJsonAsync<JsonElement[]>("/egress/inbox"))!.Where(d => d.GetProperty("type").GetString() == "court-reporting.report").ToList();
+        Assert.Equal(second.GetProperty("id").GetGuid(), Assert.Single(reports).GetProperty("body").GetProperty("releaseId").GetGuid());
+    }
+
+    [Fact]
+    public async Task Purge_under_load_leaves_nothing_naming_the_person_in_any_database()
+    {
+        var canary = $"Valjean-CANARY-{Guid.NewGuid():N}"[..30];
+        var person = await DesignateAsync(canary);
+        var other = await DesignateAsync("Cosette");
+        await AssignAsync(person, "75-association");
+        await AssignAsync(other, "75-association");
+        // The person's traces in every service: a control planned and recorded, a refusal of a partner
+        // not assigned (the person only inside the sealed original), a report with the person's line.
+        var control = Guid.NewGuid();
+        Assert.Equal(HttpStatusCode.OK, (await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/controls",
+            new { partner = "75-association", scheduledFor = "2026-04-02", controlId = control })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync("association-75", IngressTypeNames.RecordControl, new JsonObject
+        {
+            ["personRef"] = person, ["controlId"] = control.ToString(), ["controlledOn"] = "2026-04-02", ["outcome"] = "missed",
+        })).Status);
+        await SendAsync("police-75", IngressTypeNames.RecordControl, new JsonObject
+        {
+            ["personRef"] = person, ["controlId"] = Guid.NewGuid().ToString(), ["controlledOn"] = "2026-04-02", ["outcome"] = "compliant",
+        });
+        await Poller.UntilAsync(async () => (await PictureAsync()).Any(c => c.GetProperty("person").GetString() == person && c.GetProperty("controlsMissed").GetInt32() == 1),
+            "the missed control in the picture");
+        Assert.Equal(HttpStatusCode.Created, (await _host.Http.PostAsync("/court-reporting/jurisdictions/tj-paris/reports", null)).StatusCode);
+        await Poller.UntilAsync(async () => (await _host.GetJsonAsync<JsonElement>("/court-reporting/reports/tj-paris/1")).GetProperty("status").GetString() == "released",
+            "the report released");
+        Assert.Equal(HttpStatusCode.OK, (await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/end", new { reason = "end-of-measure" })).StatusCode);
+        await Poller.UntilAsync(async () => await RefusalNoticesAsync("75-police") == 1, "the refusal notice in the police's mailbox");
+        // Before the purge the person is named in each service's own tables and outbox, and in the refusal notice's sealed original only by ciphertext.
+        var before = await TablesNamingAsync(person);
+        Assert.True(new[] { "supervision.db:SupervisionCases.Person", "court-reporting.db:OutboxMessages.Body", "gateway.db:OutboxMessages.Body", "gateway.db:AgencyDeliveries.Body" }
+            .All(before.Contains), string.Join(", ", before));
+
+        // Others' designations and controls keep flowing while the purge runs.
+        using var stop = new CancellationTokenSource();
+        var load = Task.Run(async () =>
+        {
+            var n = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                var id = Guid.NewGuid();
+                await _host.Http.PostAsJsonAsync($"/supervision/cases/{other}/controls", new { partner = "75-association", scheduledFor = "2026-06-10", controlId = id });
+                await SendAsync("association-75", IngressTypeNames.RecordControl, new JsonObject
+                {
+                    ["personRef"] = other, ["controlId"] = id.ToString(), ["controlledOn"] = "2026-06-10", ["outcome"] = "compliant",
+                });
+                var payload = IngressOverHttpTests.Example(IngressTypeNames.DesignatePerson)["payload"]!.AsObject();
+                payload["identity"]!["lastName"] = $"Load{n++}";
+                await SendAsync("jap-75", IngressTypeNames.DesignatePerson, payload);
+            }
+        });
+        _clock.SetUtcNow(_clock.GetUtcNow().AddDays(31));
+        await Poller.UntilAsync(async () => (await _host.Http.GetAsync($"/supervision/cases/{person}")).StatusCode == HttpStatusCode.Forbidden, "the case purged");
+        await Poller.UntilAsync(async () => await HandledAsync<Coordination.Gateway.Persistence.GatewayDbContext>(typeof(Coordination.Gateway.Consumers.SupervisionPurgedConsumer))
+            && await HandledAsync<Coordination.CourtReporting.Persistence.CourtReportingDbContext>(typeof(Coordination.CourtReporting.Consumers.SupervisionPurgedConsumer)),
+            "the purge handled by the gateway and CourtReporting");
+        await stop.CancelAsync();
+        await load;
+        // The purge message itself leaves Supervision's outbox once sent.
+        await Poller.UntilAsync(async () =>
+        {
+            await using var scope = _host.App.Services.CreateAsyncScope();
+            return !await scope.ServiceProvider.GetRequiredService<Coordination.Supervision.Persistence.SupervisionDbContext>().OutboxMessages.AnyAsync(m => m.Body.Contains(person));
+        }, "the purge message gone from Supervision's outbox");
+        Assert.Contains((await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{other}")), c => c.GetProperty("status").GetString() == "open");
+        // The notice could name the person only inside its sealed original: notices of the territory made before the purge are gone.
+        Assert.Equal(0, await RefusalNoticesAsync("75-police"));
+
+        var named = await TablesNamingAsync(person, canary);
+        Assert.True(named.Count == 0, string.Join("\n", named));
+        // Nor, as bytes, anywhere on disk: deleted pages are overwritten (secure_delete).
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Assert.DoesNotContain(canary, await DatabaseFiles.ReadAllAsync(_host.Folder));
     }
 
     [Fact]

@@ -34,6 +34,7 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
     private readonly string _canary = $"Valjean-CANARY-{Guid.NewGuid():N}"[..30];
     private readonly Dictionary<string, List<Delivery>> _received = [];
     private ServiceHost _host = null!;
+    private readonly string _prefix = $"e2e{Guid.NewGuid():N}"[..8] + "-";
 
     private static readonly string[] Agencies = DemoPrincipals.All.Where(p => p.Agency is not null).Select(p => p.Agency!).ToArray();
 
@@ -50,7 +51,7 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         System.Diagnostics.ActivitySource.AddActivityListener(_spans);
         _host = await ServiceHost.StartAllInOneAsync(b => { b.Services.AddSingleton<TimeProvider>(_clock); b.Logging.AddFakeLogging(); },
             // Queues of its own: messages other tests' hosts left in the shared queues (a designation, a case opened) are not this story's.
-            $"--Messaging:QueuePrefix=e2e{Guid.NewGuid():N}"[..32] + "-",
+            $"--Messaging:QueuePrefix={_prefix}",
             "--Logging:LogLevel:Default=Debug", "--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={broker.AmqpUrl}", "--Messaging:RetryIntervalMilliseconds=100",
             "--Supervision:RetentionPeriod=30.00:00:00", "--Supervision:RetentionPollInterval=00:01:00", "--CourtReporting:DeadlinePollInterval=00:01:00");
     }
@@ -248,9 +249,38 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         Assert.DoesNotContain(_host.App.Services.GetFakeLogCollector().GetSnapshot(), l => (l.Message + l.Exception).Contains(_canary, StringComparison.Ordinal));
         Assert.NotEmpty(_spanText);
         Assert.DoesNotContain(_spanText, s => s.Contains(_canary, StringComparison.Ordinal));
+        // Nor in any queue of the platform's services, their error queues included (bodies and headers, read
+        // without taking anything away). Agencies' own queues hold what was delivered to them; the
+        // unprefixed queues of definitions.json have no consumer in this test and keep copies of what it sent.
+        var named = await QueuesNamingAsync(_canary, person);
+        Assert.True(named.Count == 0, string.Join("\n", named));
         // ...and the JAP can no longer reach the person through the gateway.
         var late = await SendAsync("75-jap", IngressTypeNames.WithdrawDesignation, new JsonObject { ["personRef"] = person });
         await AssertRejectedAsync("75-jap", late, ReasonCodes.PersonNotDesignated);
+    }
+
+    /// <summary>Every queue holding a message whose body or headers contain one of <paramref name="values"/>; messages are requeued as found.</summary>
+    private async Task<List<string>> QueuesNamingAsync(params string[] values)
+    {
+        var found = new List<string>();
+        await using var admin = await broker.Connect();
+        var queues = (await broker.ListQueuesAsync()).Where(q => q.StartsWith(_prefix, StringComparison.Ordinal)).ToList();
+        Assert.Contains(queues, q => q.EndsWith("-supervision-purged", StringComparison.Ordinal));
+        foreach (var queue in queues)
+        {
+            // One channel per queue, closed unacknowledged: every message goes back as it was.
+            await using var channel = await admin.CreateChannelAsync();
+            uint count;
+            try { count = (await channel.QueueDeclarePassiveAsync(queue)).MessageCount; }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) { continue; }
+            for (var i = 0; i < count && await channel.BasicGetAsync(queue, autoAck: false) is { } message; i++)
+            {
+                var text = Encoding.UTF8.GetString(message.Body.Span) + string.Join(";", (message.BasicProperties.Headers ?? new Dictionary<string, object?>())
+                    .Select(h => $"{h.Key}={(h.Value is byte[] b ? Encoding.UTF8.GetString(b) : h.Value)}"));
+                if (values.Any(v => text.Contains(v, StringComparison.Ordinal))) found.Add($"{queue}: {message.BasicProperties.Type ?? message.BasicProperties.MessageId}");
+            }
+        }
+        return found;
     }
 
     private sealed record Delivery(string Type, Guid MessageId, Guid ReleaseId, IReadOnlyList<string> Categories, JsonElement Body);

@@ -146,6 +146,22 @@ public sealed class BrokerDefinitionsTests
     }
 
     [Fact]
+    public void No_message_waits_in_an_error_queue_longer_than_a_case_is_kept_after_its_end()
+    {
+        // A purge does not reach into queues: what failed there about a person expires before the person's data would.
+        using var definitions = JsonDocument.Parse(File.ReadAllText(Repository.File("infra", "rabbitmq", "definitions.json")));
+        var policy = definitions.RootElement.GetProperty("policies").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "error-queues-expire");
+        var pattern = new Regex(policy.GetProperty("pattern").GetString()!);
+        Assert.Equal("queues", policy.GetProperty("apply-to").GetString());
+        Assert.Matches(pattern, "courtreporting-supervision-ended_error");
+        Assert.Matches(pattern, "gateway-release-from-court-reporting_error");
+        Assert.DoesNotMatch(pattern, "courtreporting-supervision-ended");
+        var ttl = TimeSpan.FromMilliseconds(policy.GetProperty("definition").GetProperty("message-ttl").GetInt64());
+        Assert.True(ttl > TimeSpan.Zero && ttl < TimeSpan.FromDays(30), $"error-queue TTL {ttl} must be shorter than the shortest retention period a deployment uses (30 days in the demo)");
+        Assert.True(ttl < new Coordination.Supervision.SupervisionOptions().RetentionPeriod);
+    }
+
+    [Fact]
     public void Each_message_exchange_has_one_owner()
     {
         foreach (var message in BusMessages)

@@ -100,11 +100,22 @@ namespace Coordination.CourtReporting.Persistence.Migrations.SqlServer
                     b.Property<int>("Number")
                         .HasColumnType("int");
 
+                    b.Property<string>("Outcomes")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<DateOnly>("PeriodEnd")
                         .HasColumnType("date");
 
                     b.Property<DateOnly>("PeriodStart")
                         .HasColumnType("date");
+
+                    b.Property<string>("RefusalReason")
+                        .HasMaxLength(60)
+                        .HasColumnType("nvarchar(60)");
+
+                    b.Property<DateTimeOffset?>("RefusedAt")
+                        .HasColumnType("datetimeoffset");
 
                     b.Property<int>("Trigger")
                         .HasColumnType("int");
@@ -261,6 +272,19 @@ namespace Coordination.CourtReporting.Persistence.Migrations.SqlServer
                     b.HasIndex("SentAt", "Sequence");
 
                     b.ToTable("OutboxMessages", (string)null);
+                });
+
+            modelBuilder.Entity("Coordination.ServiceDefaults.Persistence.PurgedCase", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("PurgedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.HasKey("CaseId");
+
+                    b.ToTable("PurgedCases", (string)null);
                 });
 
             modelBuilder.Entity("Coordination.ServiceDefaults.Security.AccessLogEntry", b =>

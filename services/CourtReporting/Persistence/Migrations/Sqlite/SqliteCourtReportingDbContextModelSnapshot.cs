@@ -95,11 +95,22 @@ namespace Coordination.CourtReporting.Persistence.Migrations.Sqlite
                     b.Property<int>("Number")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Outcomes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<DateOnly>("PeriodEnd")
                         .HasColumnType("TEXT");
 
                     b.Property<DateOnly>("PeriodStart")
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("RefusalReason")
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RefusedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Trigger")
                         .HasColumnType("INTEGER");
@@ -252,6 +263,19 @@ namespace Coordination.CourtReporting.Persistence.Migrations.Sqlite
                     b.HasIndex("SentAt", "Sequence");
 
                     b.ToTable("OutboxMessages", (string)null);
+                });
+
+            modelBuilder.Entity("Coordination.ServiceDefaults.Persistence.PurgedCase", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PurgedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CaseId");
+
+                    b.ToTable("PurgedCases", (string)null);
                 });
 
             modelBuilder.Entity("Coordination.ServiceDefaults.Security.AccessLogEntry", b =>

@@ -372,6 +372,19 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
                     b.ToTable("OutboxMessages", (string)null);
                 });
 
+            modelBuilder.Entity("Coordination.ServiceDefaults.Persistence.PurgedCase", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("PurgedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.HasKey("CaseId");
+
+                    b.ToTable("PurgedCases", (string)null);
+                });
+
             modelBuilder.Entity("Coordination.ServiceDefaults.Security.AccessLogEntry", b =>
                 {
                     b.Property<long>("Id")

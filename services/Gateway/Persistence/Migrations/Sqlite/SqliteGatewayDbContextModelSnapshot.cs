@@ -363,6 +363,19 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
                     b.ToTable("OutboxMessages", (string)null);
                 });
 
+            modelBuilder.Entity("Coordination.ServiceDefaults.Persistence.PurgedCase", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PurgedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CaseId");
+
+                    b.ToTable("PurgedCases", (string)null);
+                });
+
             modelBuilder.Entity("Coordination.ServiceDefaults.Security.AccessLogEntry", b =>
                 {
                     b.Property<long>("Id")
