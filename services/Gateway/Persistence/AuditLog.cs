@@ -16,8 +16,11 @@ public sealed class AuditAppendLock
 /// <summary>Appends decisions to the chained audit log, committing them with the changes the caller staged.</summary>
 public sealed class AuditLog(GatewayDbContext db, AuditAppendLock appendLock, TimeProvider clock, AuditCheckpointer checkpointer)
 {
-    /// <summary>Enough for a handful of instances appending at once; past it the clash is the caller's failure to retry.</summary>
-    public const int MaxLinkAttempts = 10;
+    /// <summary>
+    /// Each lost race means another instance committed, so the chain moves on; but an instance can
+    /// lose many in a row to a faster one (two cores, one always first to the lock), hence a wide bound.
+    /// </summary>
+    public const int MaxLinkAttempts = 200;
 
     private readonly List<AuditRecord> _staged = [];
 
