@@ -39,7 +39,9 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
         catch (JsonException) { return await RejectAsync(body, source, null, declaredType, ReasonCodes.MalformedMessage, "The message is not well-formed JSON.", [], cancellationToken); }
 
         var envelopeErrors = envelope.ValueKind == JsonValueKind.Object ? schemas.EnvelopeErrors(envelope) : ["/: type"];
-        Guid? messageId = envelope.ValueKind == JsonValueKind.Object && envelope.TryGetProperty("messageId", out var id) && id.TryGetGuid(out var parsedId) ? parsedId : null;
+        // TryGetGuid throws, rather than answers false, on a messageId that is no string (a number, null, an object).
+        Guid? messageId = envelope.ValueKind == JsonValueKind.Object && envelope.TryGetProperty("messageId", out var id)
+            && id.ValueKind == JsonValueKind.String && id.TryGetGuid(out var parsedId) ? parsedId : null;
         if (envelopeErrors.Count > 0)
             return await RejectAsync(body, source, messageId, declaredType, ReasonCodes.InvalidEnvelope, "The envelope does not match the published schema.", envelopeErrors, cancellationToken);
 

@@ -393,6 +393,30 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         await AssertAuditedAsync(problem, ReasonCodes.InvalidPayload, "75-association");
     }
 
+    private async Task<(HttpStatusCode Status, JsonElement Body)> SendRaw(string principal, string type, string body)
+    {
+        using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
+        var response = await agency.PostAsync($"/ingress/{type}", new StringContent(body, Encoding.UTF8, "application/json"));
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    [Theory]
+    [InlineData("42")]
+    [InlineData("null")]
+    [InlineData("true")]
+    [InlineData("[\"6f2c1d0e-8b1a-4c55-9a57-3f1f5d2b7a10\"]")]
+    [InlineData("{\"id\":\"6f2c1d0e-8b1a-4c55-9a57-3f1f5d2b7a10\"}")]
+    public async Task A_message_id_that_is_no_string_is_an_unreadable_id_refused_as_an_invalid_envelope(string messageId)
+    {
+        // Found by the fuzzer: reading the id threw before the envelope's schema was checked.
+        var envelope = Example(IngressTypeNames.RecordBriefing);
+        envelope["messageId"] = JsonNode.Parse(messageId);
+        var (status, problem) = await SendRaw("prosecutor-75", IngressTypeNames.RecordBriefing, envelope.ToJsonString());
+        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.InvalidEnvelope), (status, problem.GetProperty("reasonCode").GetString()));
+        Assert.Equal(JsonValueKind.Null, problem.GetProperty("messageId").ValueKind);
+        await AssertAuditedAsync(problem, ReasonCodes.InvalidEnvelope, "75-prosecutor");
+    }
+
     [Fact]
     public async Task Malformed_or_oversized_bodies_are_refused_and_operators_may_not_use_the_door()
     {
