@@ -29,14 +29,21 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
     public const string Accepted = "accepted";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// A property named twice is refused: the schema library and the door's own reads took different
+    /// ones (the schema checked one "type", GetProperty read the other), so a schema-valid envelope
+    /// could carry a value of any JSON type past it.
+    /// </summary>
+    private static readonly JsonDocumentOptions ParseOptions = new() { AllowDuplicateProperties = false };
+
     public async Task<IngressOutcome> ProcessAsync(AgencySource source, ReadOnlyMemory<byte> body, string? declaredType, CancellationToken cancellationToken)
     {
         if (body.Length > MaxBytes)
             return await RejectAsync(body, source, null, declaredType, ReasonCodes.TooLarge, $"A message is at most {MaxBytes / 1024} KB.", [], cancellationToken);
 
         JsonElement envelope;
-        try { envelope = JsonDocument.Parse(body).RootElement.Clone(); }
-        catch (JsonException) { return await RejectAsync(body, source, null, declaredType, ReasonCodes.MalformedMessage, "The message is not well-formed JSON.", [], cancellationToken); }
+        try { envelope = JsonDocument.Parse(body, ParseOptions).RootElement.Clone(); }
+        catch (JsonException) { return await RejectAsync(body, source, null, declaredType, ReasonCodes.MalformedMessage, "The message is not well-formed JSON, or names a property twice.", [], cancellationToken); }
 
         var envelopeErrors = envelope.ValueKind == JsonValueKind.Object ? schemas.EnvelopeErrors(envelope) : ["/: type"];
         // TryGetGuid throws, rather than answers false, on a messageId that is no string (a number, null, an object).

@@ -417,6 +417,30 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         await AssertAuditedAsync(problem, ReasonCodes.InvalidEnvelope, "75-prosecutor");
     }
 
+    [Theory]
+    [InlineData("type", "42")]
+    [InlineData("schemaVersion", "\"1\"")]
+    [InlineData("territory", "[\"75\"]")]
+    [InlineData("messageId", "\"6f2c1d0e-8b1a-4c55-9a57-3f1f5d2b7a10\"")]
+    public async Task An_envelope_naming_a_property_twice_is_refused_as_malformed(string property, string second)
+    {
+        // Found by the fuzzer: the schema checked one of the two, the door read the other, and threw.
+        var envelope = Example(IngressTypeNames.RecordBriefing);
+        envelope["messageId"] = Guid.NewGuid().ToString();
+        envelope["__twin__"] = 0;
+        var body = envelope.ToJsonString().Replace("\"__twin__\":0", $"\"{property}\":{second}", StringComparison.Ordinal);
+        var (status, problem) = await SendRaw("prosecutor-75", IngressTypeNames.RecordBriefing, body);
+        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.MalformedMessage), (status, problem.GetProperty("reasonCode").GetString()));
+        await AssertAuditedAsync(problem, ReasonCodes.MalformedMessage, "75-prosecutor");
+
+        // In the payload too: the schema read one, the typed payload record the other.
+        var nested = Example(IngressTypeNames.RecordBriefing);
+        nested["messageId"] = Guid.NewGuid().ToString();
+        var twice = nested.ToJsonString().Replace("\"summary\":", "\"summary\":[],\"summary\":", StringComparison.Ordinal);
+        (status, problem) = await SendRaw("prosecutor-75", IngressTypeNames.RecordBriefing, twice);
+        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.MalformedMessage), (status, problem.GetProperty("reasonCode").GetString()));
+    }
+
     [Fact]
     public async Task Malformed_or_oversized_bodies_are_refused_and_operators_may_not_use_the_door()
     {

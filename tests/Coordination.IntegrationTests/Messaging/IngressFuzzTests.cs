@@ -269,8 +269,8 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
         if (body.Length > IngressProcessor.MaxBytes) return null;
         try
         {
-            var root = JsonDocument.Parse(body).RootElement;
-            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("messageId", out var id) && id.TryGetGuid(out var parsed) ? parsed : null;
+            var root = JsonDocument.Parse(body, new JsonDocumentOptions { AllowDuplicateProperties = false }).RootElement;
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("messageId", out var id) && id.ValueKind == JsonValueKind.String && id.TryGetGuid(out var parsed) ? parsed : null;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
