@@ -441,6 +441,33 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.MalformedMessage), (status, problem.GetProperty("reasonCode").GetString()));
     }
 
+    [Theory]
+    [InlineData("messageId", "\"\\ud800\"")]
+    [InlineData("type", "\"briefings.record-briefing\\udc00\"")]
+    [InlineData("summary", "\"Priorités \\ud83d\"")]
+    [InlineData("summary", "invalid-utf8")]
+    [InlineData("prosecutorOffice", "invalid-utf8")]
+    public async Task Text_that_is_no_unicode_is_refused_as_malformed_wherever_it_is(string property, string value)
+    {
+        // Found by the fuzzer: a lone surrogate escape or invalid UTF-8 parses, and throws where it is read.
+        var envelope = Example(IngressTypeNames.RecordBriefing);
+        envelope["messageId"] = Guid.NewGuid().ToString();
+        var json = envelope.ToJsonString();
+        var at = json.IndexOf($"\"{property}\":", StringComparison.Ordinal) + property.Length + 3;
+        var end = json.IndexOf('"', at + 1) + 1;
+        byte[] body = value == "invalid-utf8"
+            ? [.. Encoding.UTF8.GetBytes(json[..(at + 1)]), 0xFF, 0xC0, 0x80, .. Encoding.UTF8.GetBytes(json[(at + 1)..])]
+            : Encoding.UTF8.GetBytes(json[..at] + value + json[end..]);
+
+        using var agency = _host.ClientFor(DemoPrincipals.Named("prosecutor-75"));
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+        var response = await agency.PostAsync($"/ingress/{IngressTypeNames.RecordBriefing}", content);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.MalformedMessage), (response.StatusCode, problem.GetProperty("reasonCode").GetString()));
+        await AssertAuditedAsync(problem, ReasonCodes.MalformedMessage, "75-prosecutor");
+    }
+
     [Fact]
     public async Task Malformed_or_oversized_bodies_are_refused_and_operators_may_not_use_the_door()
     {
