@@ -270,6 +270,8 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
         try
         {
             var root = JsonDocument.Parse(body, new JsonDocumentOptions { AllowDuplicateProperties = false }).RootElement;
+            // A string anywhere that does not decode makes the whole message malformed to the gateway.
+            Decode(root);
             return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("messageId", out var id) && id.ValueKind == JsonValueKind.String && id.TryGetGuid(out var parsed) ? parsed : null;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
@@ -280,6 +282,13 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
 
     [GeneratedRegex("^(briefings|opinions|supervision|court-reporting)\\.[a-z-]+$")]
     private static partial Regex BrokerWritable();
+
+    private static void Decode(JsonElement element)
+    {
+        if (element.ValueKind == JsonValueKind.String) _ = element.GetString();
+        else if (element.ValueKind == JsonValueKind.Object) foreach (var p in element.EnumerateObject()) { _ = p.Name; Decode(p.Value); }
+        else if (element.ValueKind == JsonValueKind.Array) foreach (var item in element.EnumerateArray()) Decode(item);
+    }
 
     private static (string Summary, string Envelope) ValidBriefing(string door)
     {
