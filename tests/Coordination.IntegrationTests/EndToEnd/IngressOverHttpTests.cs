@@ -468,6 +468,22 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         await AssertAuditedAsync(problem, ReasonCodes.MalformedMessage, "75-prosecutor");
     }
 
+    [Theory]
+    [InlineData("supervision.designate-person", "jap-75", "\"grounds\":[", "1e309,")]
+    [InlineData("supervision.designate-person", "jap-75", "\"grounds\":[", "-1e400,")]
+    [InlineData("briefings.record-briefing", "prosecutor-75", "\"priorityThemes\":[", "123456789012345678901234567890,")]
+    public async Task A_number_past_decimal_in_an_array_of_unique_items_is_refused_as_invalid_payload_not_thrown(string type, string sender, string before, string number)
+    {
+        // Found by the fuzzer: the schema library's uniqueItems reads each item as decimal, and threw.
+        var envelope = Example(type);
+        envelope["messageId"] = Guid.NewGuid().ToString();
+        var json = envelope.ToJsonString();
+        Assert.Contains(before, json);
+        var (status, problem) = await SendRaw(sender, type, json.Replace(before, before + number, StringComparison.Ordinal));
+        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.InvalidPayload), (status, problem.GetProperty("reasonCode").GetString()));
+        await AssertAuditedAsync(problem, ReasonCodes.InvalidPayload, sender == "jap-75" ? "75-jap" : "75-prosecutor");
+    }
+
     [Fact]
     public async Task Malformed_or_oversized_bodies_are_refused_and_operators_may_not_use_the_door()
     {
