@@ -29,17 +29,34 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
     public const string Accepted = "accepted";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// A property named twice is refused: the schema library and the door's own reads took different
+    /// ones (the schema checked one "type", GetProperty read the other), so a schema-valid envelope
+    /// could carry a value of any JSON type past it.
+    /// </summary>
+    private static readonly JsonDocumentOptions ParseOptions = new() { AllowDuplicateProperties = false };
+
     public async Task<IngressOutcome> ProcessAsync(AgencySource source, ReadOnlyMemory<byte> body, string? declaredType, CancellationToken cancellationToken)
     {
         if (body.Length > MaxBytes)
             return await RejectAsync(body, source, null, declaredType, ReasonCodes.TooLarge, $"A message is at most {MaxBytes / 1024} KB.", [], cancellationToken);
 
         JsonElement envelope;
-        try { envelope = JsonDocument.Parse(body).RootElement.Clone(); }
-        catch (JsonException) { return await RejectAsync(body, source, null, declaredType, ReasonCodes.MalformedMessage, "The message is not well-formed JSON.", [], cancellationToken); }
+        try
+        {
+            envelope = JsonDocument.Parse(body, ParseOptions).RootElement.Clone();
+            EveryStringDecodes(envelope);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return await RejectAsync(body, source, null, declaredType, ReasonCodes.MalformedMessage,
+                "The message is not well-formed JSON, names a property twice, or holds text that is not Unicode.", [], cancellationToken);
+        }
 
         var envelopeErrors = envelope.ValueKind == JsonValueKind.Object ? schemas.EnvelopeErrors(envelope) : ["/: type"];
-        Guid? messageId = envelope.ValueKind == JsonValueKind.Object && envelope.TryGetProperty("messageId", out var id) && id.TryGetGuid(out var parsedId) ? parsedId : null;
+        // TryGetGuid throws, rather than answers false, on a messageId that is no string (a number, null, an object).
+        Guid? messageId = envelope.ValueKind == JsonValueKind.Object && envelope.TryGetProperty("messageId", out var id)
+            && id.ValueKind == JsonValueKind.String && id.TryGetGuid(out var parsedId) ? parsedId : null;
         if (envelopeErrors.Count > 0)
             return await RejectAsync(body, source, messageId, declaredType, ReasonCodes.InvalidEnvelope, "The envelope does not match the published schema.", envelopeErrors, cancellationToken);
 
@@ -101,6 +118,32 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
             return new IngressOutcome(first.Accepted, first.DecisionId, messageId, first.ReasonCode, "Already handled: the first answer stands.", [], Duplicate: true);
         }
         return new IngressOutcome(true, decisionId, messageId, Accepted, "Accepted and forwarded.", []);
+    }
+
+    /// <summary>
+    /// JsonDocument checks a string's bytes only when the string is read: invalid UTF-8 and an escaped
+    /// lone surrogate ("\ud800") parse, then throw InvalidOperationException wherever they are read
+    /// (the schema library, the typed payload, the message id). Read every name and string once, here.
+    /// The parser's depth limit (64) bounds the recursion.
+    /// </summary>
+    private static void EveryStringDecodes(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                _ = element.GetString();
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    _ = property.Name;
+                    EveryStringDecodes(property.Value);
+                }
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray()) EveryStringDecodes(item);
+                break;
+        }
     }
 
     /// <summary>A message with no user_id, or one of an account no agency is registered under: audited, answered to no one.</summary>

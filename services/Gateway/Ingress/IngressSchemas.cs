@@ -23,7 +23,14 @@ public sealed class IngressSchemas
     /// <summary>Locations and keywords only: a schema library's message may quote the value received.</summary>
     private static List<string> Evaluate(JsonSchema schema, JsonElement instance)
     {
-        var results = schema.Evaluate(instance, Options);
+        EvaluationResults results;
+        try { results = schema.Evaluate(instance, Options); }
+        catch (Exception ex) when (ex is FormatException or OverflowException)
+        {
+            // uniqueItems compares numbers as decimal: a number in an array past decimal's range (1e309,
+            // valid JSON) throws there. No published array holds numbers, so it is an item of the wrong type.
+            return ["/: uniqueItems"];
+        }
         if (results.IsValid) return [];
         return (results.Details ?? [])
             .Where(d => !d.IsValid && d.Errors is { Count: > 0 })

@@ -393,6 +393,97 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         await AssertAuditedAsync(problem, ReasonCodes.InvalidPayload, "75-association");
     }
 
+    private async Task<(HttpStatusCode Status, JsonElement Body)> SendRaw(string principal, string type, string body)
+    {
+        using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
+        var response = await agency.PostAsync($"/ingress/{type}", new StringContent(body, Encoding.UTF8, "application/json"));
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    [Theory]
+    [InlineData("42")]
+    [InlineData("null")]
+    [InlineData("true")]
+    [InlineData("[\"6f2c1d0e-8b1a-4c55-9a57-3f1f5d2b7a10\"]")]
+    [InlineData("{\"id\":\"6f2c1d0e-8b1a-4c55-9a57-3f1f5d2b7a10\"}")]
+    public async Task A_message_id_that_is_no_string_is_an_unreadable_id_refused_as_an_invalid_envelope(string messageId)
+    {
+        // Found by the fuzzer: reading the id threw before the envelope's schema was checked.
+        var envelope = Example(IngressTypeNames.RecordBriefing);
+        envelope["messageId"] = JsonNode.Parse(messageId);
+        var (status, problem) = await SendRaw("prosecutor-75", IngressTypeNames.RecordBriefing, envelope.ToJsonString());
+        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.InvalidEnvelope), (status, problem.GetProperty("reasonCode").GetString()));
+        Assert.Equal(JsonValueKind.Null, problem.GetProperty("messageId").ValueKind);
+        await AssertAuditedAsync(problem, ReasonCodes.InvalidEnvelope, "75-prosecutor");
+    }
+
+    [Theory]
+    [InlineData("type", "42")]
+    [InlineData("schemaVersion", "\"1\"")]
+    [InlineData("territory", "[\"75\"]")]
+    [InlineData("messageId", "\"6f2c1d0e-8b1a-4c55-9a57-3f1f5d2b7a10\"")]
+    public async Task An_envelope_naming_a_property_twice_is_refused_as_malformed(string property, string second)
+    {
+        // Found by the fuzzer: the schema checked one of the two, the door read the other, and threw.
+        var envelope = Example(IngressTypeNames.RecordBriefing);
+        envelope["messageId"] = Guid.NewGuid().ToString();
+        envelope["__twin__"] = 0;
+        var body = envelope.ToJsonString().Replace("\"__twin__\":0", $"\"{property}\":{second}", StringComparison.Ordinal);
+        var (status, problem) = await SendRaw("prosecutor-75", IngressTypeNames.RecordBriefing, body);
+        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.MalformedMessage), (status, problem.GetProperty("reasonCode").GetString()));
+        await AssertAuditedAsync(problem, ReasonCodes.MalformedMessage, "75-prosecutor");
+
+        // In the payload too: the schema read one, the typed payload record the other.
+        var nested = Example(IngressTypeNames.RecordBriefing);
+        nested["messageId"] = Guid.NewGuid().ToString();
+        var twice = nested.ToJsonString().Replace("\"summary\":", "\"summary\":[],\"summary\":", StringComparison.Ordinal);
+        (status, problem) = await SendRaw("prosecutor-75", IngressTypeNames.RecordBriefing, twice);
+        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.MalformedMessage), (status, problem.GetProperty("reasonCode").GetString()));
+    }
+
+    [Theory]
+    [InlineData("messageId", "\"\\ud800\"")]
+    [InlineData("type", "\"briefings.record-briefing\\udc00\"")]
+    [InlineData("summary", "\"Priorités \\ud83d\"")]
+    [InlineData("summary", "invalid-utf8")]
+    [InlineData("prosecutorOffice", "invalid-utf8")]
+    public async Task Text_that_is_no_unicode_is_refused_as_malformed_wherever_it_is(string property, string value)
+    {
+        // Found by the fuzzer: a lone surrogate escape or invalid UTF-8 parses, and throws where it is read.
+        var envelope = Example(IngressTypeNames.RecordBriefing);
+        envelope["messageId"] = Guid.NewGuid().ToString();
+        var json = envelope.ToJsonString();
+        var at = json.IndexOf($"\"{property}\":", StringComparison.Ordinal) + property.Length + 3;
+        var end = json.IndexOf('"', at + 1) + 1;
+        byte[] body = value == "invalid-utf8"
+            ? [.. Encoding.UTF8.GetBytes(json[..(at + 1)]), 0xFF, 0xC0, 0x80, .. Encoding.UTF8.GetBytes(json[(at + 1)..])]
+            : Encoding.UTF8.GetBytes(json[..at] + value + json[end..]);
+
+        using var agency = _host.ClientFor(DemoPrincipals.Named("prosecutor-75"));
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+        var response = await agency.PostAsync($"/ingress/{IngressTypeNames.RecordBriefing}", content);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.MalformedMessage), (response.StatusCode, problem.GetProperty("reasonCode").GetString()));
+        await AssertAuditedAsync(problem, ReasonCodes.MalformedMessage, "75-prosecutor");
+    }
+
+    [Theory]
+    [InlineData("supervision.designate-person", "jap-75", "\"grounds\":[", "1e309,")]
+    [InlineData("supervision.designate-person", "jap-75", "\"grounds\":[", "-1e400,")]
+    [InlineData("briefings.record-briefing", "prosecutor-75", "\"priorityThemes\":[", "123456789012345678901234567890,")]
+    public async Task A_number_past_decimal_in_an_array_of_unique_items_is_refused_as_invalid_payload_not_thrown(string type, string sender, string before, string number)
+    {
+        // Found by the fuzzer: the schema library's uniqueItems reads each item as decimal, and threw.
+        var envelope = Example(type);
+        envelope["messageId"] = Guid.NewGuid().ToString();
+        var json = envelope.ToJsonString();
+        Assert.Contains(before, json);
+        var (status, problem) = await SendRaw(sender, type, json.Replace(before, before + number, StringComparison.Ordinal));
+        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.InvalidPayload), (status, problem.GetProperty("reasonCode").GetString()));
+        await AssertAuditedAsync(problem, ReasonCodes.InvalidPayload, sender == "jap-75" ? "75-jap" : "75-prosecutor");
+    }
+
     [Fact]
     public async Task Malformed_or_oversized_bodies_are_refused_and_operators_may_not_use_the_door()
     {
