@@ -3,6 +3,7 @@ using Coordination.CourtReporting;
 using Coordination.Gateway;
 using Coordination.Opinions;
 using Coordination.Supervision;
+using Coordination.WebConsole;
 using Coordination.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -49,6 +50,8 @@ public static class AllInOneHost
             builder.AddOpinionsService();
             builder.AddSupervisionService();
             builder.AddCourtReportingService();
+            // The console at the host's root URL: it calls the APIs above on this same address.
+            builder.AddConsoleService();
         }, configure);
     }
 
