@@ -86,7 +86,9 @@ public static class ConsoleService
         {
             a.Cookie.Name = "coordination-console-antiforgery";
             a.Cookie.SameSite = SameSiteMode.Strict;
-            a.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            // Antiforgery refuses a Secure-only cookie on a plain-HTTP request (it throws); the Development demo is
+            // served on http://localhost. Everywhere else the console is served over HTTPS, and its cookies are Secure only.
+            a.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
             a.FormFieldName = "__jeton";
         });
 
