@@ -23,7 +23,7 @@ namespace Coordination.UnitTests.Deployment;
 public sealed class ContainerDefinitionTests
 {
     /// <summary>The images the platform ships. Opinions and CourtReporting are written ahead of their projects.</summary>
-    public static readonly string[] Expected = ["AllInOne", "Briefings", "CourtReporting", "Gateway", "Opinions", "Supervision"];
+    public static readonly string[] Expected = ["AllInOne", "Briefings", "Console", "CourtReporting", "Gateway", "Opinions", "Supervision"];
 
     private static readonly string Root = Repository.Root();
 
@@ -142,6 +142,16 @@ public sealed class ContainerDefinitionTests
         foreach (var (service, definition) in ComposeServices().Where(s => s.Definition.Children.ContainsKey(new YamlScalarNode("build"))))
         {
             var environment = EnvironmentOf(definition);
+            if (service == "console")
+            {
+                // The console is a backend-for-frontend: it holds no data, takes no message and seals nothing.
+                Assert.DoesNotContain(environment, e => e.Key.StartsWith("Messaging__", StringComparison.Ordinal)
+                    || e.Key.StartsWith("ConnectionStrings__", StringComparison.Ordinal) || e.Key.StartsWith("Database__", StringComparison.Ordinal)
+                    || e.Key.StartsWith("Sealing__", StringComparison.Ordinal));
+                Assert.True(traceNames.Add(environment.GetValueOrDefault("OTEL_SERVICE_NAME") ?? ""), $"{service}: its own OTEL_SERVICE_NAME");
+                foreach (var port in Sequence(definition, "ports")) Assert.True(ports.Add(port.Split(':')[0]), $"{service}: host port {port} used twice");
+                continue;
+            }
             var broker = new Uri(environment.GetValueOrDefault("Messaging__RabbitMqUrl") ?? throw new Xunit.Sdk.XunitException($"{service}: no Messaging__RabbitMqUrl"));
             var account = Uri.UnescapeDataString(broker.UserInfo.Split(':')[0]);
             Assert.True(account.StartsWith("svc-", StringComparison.Ordinal) && accounts.Contains(account),
