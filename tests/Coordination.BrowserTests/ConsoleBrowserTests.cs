@@ -85,6 +85,17 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture, ITestOutputHelpe
             Assert.Contains("Dossier ouvert", await paris.Page.Locator("#frise-evenements").InnerTextAsync());
             // Never an identity: the designation's name is nowhere on the page.
             Assert.DoesNotContain("Martin", await paris.Page.ContentAsync());
+
+            // Assign a partner, plan a control with it: both on the timeline.
+            await paris.Page.SelectOptionAsync("#partner", "75-association");
+            Assert.Equal(200, await paris.SubmitAsync("button:has-text('Affecter')"));
+            Assert.Contains("Partenaire affecté", await paris.Page.Locator("#message-succes").InnerTextAsync());
+            await paris.Page.SelectOptionAsync("#controlPartner", "75-association");
+            await paris.Page.FillAsync("#scheduledFor", TodayInParis());
+            Assert.Equal(200, await paris.SubmitAsync("button:has-text('Planifier')"));
+            var timeline = await paris.Page.Locator("#frise-evenements").InnerTextAsync();
+            Assert.Contains("Partenaire affecté : 75-association", timeline);
+            Assert.Contains("Contrôle prévu par 75-association", timeline);
             await paris.ScreenshotAsync("supervision-case");
         }
 
@@ -96,6 +107,15 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture, ITestOutputHelpe
         Assert.Equal(0, await other.Page.Locator("#reference").CountAsync());
         Assert.Equal(0, await other.Page.Locator("#frise-evenements").CountAsync());
         await other.ScreenshotAsync("supervision-case-refused");
+
+        // Its own territory ends it.
+        await using (var paris = await UserSession.SignInAsync(fixture, "secretariat-75", output))
+        {
+            Assert.Equal(200, await paris.OpenAsync($"/console/suivi/{person}"));
+            await paris.Page.SelectOptionAsync("#reason", "end-of-measure");
+            Assert.Equal(200, await paris.SubmitAsync("button:has-text('Clore le dossier')"));
+            Assert.Equal("Clos — Fin de la mesure", (await paris.Page.Locator("#statut-dossier").InnerTextAsync()).Trim());
+        }
         output.WriteLine($"{nameof(An_operator_of_93_cannot_open_a_case_of_75)}: {watch.Elapsed.TotalSeconds:0.0} s");
     }
 
@@ -175,6 +195,19 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture, ITestOutputHelpe
         Assert.Equal(200, await user.OpenAsync("/"));
         Assert.Contains("Version 2", await page.Locator("#regles-version-93").InnerTextAsync());
         output.WriteLine($"{nameof(The_secretariat_works_through_every_screen)}: {watch.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Fact]
+    public async Task The_blank_screenshot_check_fails_on_a_blank_page()
+    {
+        // The check every screen passes must be able to fail: a blank page is caught.
+        var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.SetContentAsync("<html><body></body></html>");
+        var (deviation, colours, _, _) = Screenshots.Measure(await page.ScreenshotAsync());
+        output.WriteLine($"blank page: luminance deviation {deviation:0.0}, {colours} colours");
+        Assert.True(deviation < 1 && colours <= 2, $"a blank page measured deviation {deviation}, {colours} colours");
+        await context.CloseAsync();
     }
 
     [Fact]

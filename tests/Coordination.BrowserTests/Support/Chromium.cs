@@ -15,6 +15,8 @@ public static class Chromium
     [
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync",
+        // French date fields (jj/mm/aaaa), as a French user's browser shows them.
+        "--lang=fr-FR",
     ];
 
     public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
