@@ -92,6 +92,15 @@ public static class ConsoleService
             a.FormFieldName = "__jeton";
         });
 
+        // The confirmation shown after a redirect travels in a cookie of its own: as strict as the others.
+        builder.Services.Configure<Microsoft.AspNetCore.Mvc.ViewFeatures.CookieTempDataProviderOptions>(t =>
+        {
+            t.Cookie.Name = "coordination-console-message";
+            t.Cookie.HttpOnly = true;
+            t.Cookie.SameSite = SameSiteMode.Strict;
+            t.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+        });
+
         builder.Services.AddRazorPages(pages =>
             {
                 pages.RootDirectory = "/Pages";
