@@ -93,7 +93,7 @@ public static class ConsoleService
         });
 
         // The confirmation shown after a redirect travels in a cookie of its own: as strict as the others.
-        builder.Services.Configure<Microsoft.AspNetCore.Mvc.ViewFeatures.CookieTempDataProviderOptions>(t =>
+        builder.Services.Configure<Microsoft.AspNetCore.Mvc.CookieTempDataProviderOptions>(t =>
         {
             t.Cookie.Name = "coordination-console-message";
             t.Cookie.HttpOnly = true;
