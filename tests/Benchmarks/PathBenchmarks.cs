@@ -151,8 +151,9 @@ public sealed class PathBenchmarks(string url, LocalRabbitMq? local, BenchmarkOp
 
     /// <summary>
     /// Rates rise by a factor until a step leaves a backlog (queue depth + unsent outbox, or messages
-    /// sent and not yet committed) above half a second of the step's rate, or the generator itself
-    /// falls behind; one step between the last good and the first bad refines it.
+    /// sent and not yet committed) above one second of the step's rate (200 messages at least), or the
+    /// generator itself falls half a second behind its schedule; one step between the last good and the
+    /// first bad refines it. A first step that fails is followed by lower ones.
     /// </summary>
     private async Task<double> StepSearchAsync(PathKind kind)
     {
@@ -167,7 +168,7 @@ public sealed class PathBenchmarks(string url, LocalRabbitMq? local, BenchmarkOp
             var generated = await GenerateAsync(kind, rate, options.Step, tag);
             var backlog = await BacklogAsync(kind);
             var unfinished = generated.Sent - _sink.Count;
-            var bound = Math.Max(100, rate * 0.5);
+            var bound = Math.Max(200, rate);
             var kept = backlog <= bound && unfinished <= bound && generated.LateMaxMs < 500;
             Console.WriteLine($"  {Name(kind)}: step {rate,7:F0}/s: {(kept ? "kept up" : "fell behind")} (backlog {backlog}, unfinished {unfinished}, bound {bound:F0}, " +
                               $"generator late by {generated.LateMaxMs:F0} ms at most)");
@@ -178,9 +179,15 @@ public sealed class PathBenchmarks(string url, LocalRabbitMq? local, BenchmarkOp
                 if (failed is not null) break;
                 rate *= factor;
             }
+            else if (best == 0)
+            {
+                // Not even the first step: go down until one holds.
+                if (rate <= 5) break;
+                rate = Math.Max(5, rate / factor);
+            }
             else
             {
-                if (failed is not null || best == 0) break;
+                if (failed is not null) break;
                 failed = rate;
                 rate = Math.Sqrt(best * rate);
             }

@@ -32,7 +32,7 @@ if (string.IsNullOrWhiteSpace(url))
     Console.WriteLine($"broker: local rabbitmq-server {local.Version} (private node, port {local.Port}, pid {local.ProcessId()})");
 }
 else Console.WriteLine("broker: RABBITMQ_URL (definitions.json must be imported)");
-Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; {options}");
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {Report.LoadAverage()}; {options}");
 
 var results = new List<RunResult>();
 try

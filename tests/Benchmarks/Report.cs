@@ -5,6 +5,10 @@ namespace Coordination.Benchmarks;
 /// <summary>The markdown table: each figure as the median of the runs, with their range.</summary>
 public static class Report
 {
+    /// <summary>1, 5 and 15 minutes, from /proc/loadavg: another program's load shows in every figure.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
     public static void Print(IReadOnlyList<RunResult> runs, MicroResult micro, BenchmarkOptions options, TimeSpan elapsed)
     {
         string Spread(Func<RunResult, double> of, string format = "F0")
@@ -49,6 +53,6 @@ public static class Report
             Console.WriteLine(FormattableString.Invariant($"| release decision (open, rules, compose, seal), {kb} KB | {us:F0} µs = {us / kb:F1} µs/KB |"));
         Console.WriteLine(FormattableString.Invariant($"| court report over {micro.CourtReportCases:N0} cases ({micro.CourtReportFacts:N0} facts), staged and committed | {micro.CourtReportMs:F0} ms |"));
         Console.WriteLine();
-        Console.WriteLine($"Total benchmark time: {elapsed.TotalSeconds:F0} s ({options}).");
+        Console.WriteLine($"Total benchmark time: {elapsed.TotalSeconds:F0} s ({options}); load average at the end: {LoadAverage()}.");
     }
 }

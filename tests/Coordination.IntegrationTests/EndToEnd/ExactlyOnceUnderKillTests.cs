@@ -64,23 +64,23 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
             // The agency as docs/agency-integration.md says: persistent, confirmed, user_id = its account;
             // what the broker did not confirm it sends again under the same message id.
             using var stop = new CancellationTokenSource(Left());
-            var applied = 0;
+            var appliedSoFar = 0;
             var watching = Task.Run(async () =>
             {
                 while (!stop.IsCancellationRequested)
                 {
-                    Volatile.Write(ref applied, CountApplied(briefingsFolder));
+                    Volatile.Write(ref appliedSoFar, CountApplied(briefingsFolder));
                     try { await Task.Delay(200, stop.Token); } catch (OperationCanceledException) { }
                 }
             });
-            var publisher = new AgencyPublisher(UrlOf(Account), ids, run, perSecond: 500, applied: () => Volatile.Read(ref applied), maxLead: Math.Max(500, count / 6));
+            var publisher = new AgencyPublisher(UrlOf(Account), ids, run, perSecond: 500, applied: () => Volatile.Read(ref appliedSoFar), maxLead: Math.Max(500, count / 6));
             var publishing = Task.Run(() => publisher.RunAsync(stop.Token));
             async Task WhenApplied(double share, string next)
             {
                 await Poller.UntilAsync(() =>
                 {
                     if (publishing.IsFaulted) throw publishing.Exception!;
-                    return Volatile.Read(ref applied) >= share * count;
+                    return Volatile.Read(ref appliedSoFar) >= share * count;
                 }, $"{share:P0} of the messages applied before {next}", Left());
             }
 
