@@ -11,8 +11,10 @@ using RabbitMQ.Client;
 //
 // --copies sends the same message id N times, as an at-least-once sender may.
 // --raw sends the body alone (no MassTransit envelope).
+// --load runs the benchmarks' open-loop load generator instead (LoadGenerator.cs).
 
 var options = ParseArguments(args);
+if (options.ContainsKey("load")) return await Coordination.AgencyPublisher.LoadGenerator.RunAsync(options);
 string Get(string name) => options.TryGetValue(name, out var value) ? value : throw new ArgumentException($"--{name} is required");
 
 var body = JsonNode.Parse(Console.In.ReadToEnd()) ?? throw new ArgumentException("the body on standard input is not JSON");

@@ -59,20 +59,49 @@ public sealed class LocalRabbitMq : IAsyncDisposable
         if (!started) throw new InvalidOperationException($"rabbitmq-server -detached failed: {output}");
 
         // The node takes a moment to register with epmd; until then await_startup fails at once.
+        try
+        {
+            await broker.AwaitStartupAsync(timeout);
+            return broker;
+        }
+        catch (InvalidOperationException)
+        {
+            await broker.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The broker's Erlang VM (beam.smp), from the node's pid file: for its CPU and memory.</summary>
+    public int? ProcessId() =>
+        File.Exists(_environment["RABBITMQ_PID_FILE"]) && int.TryParse(File.ReadAllText(_environment["RABBITMQ_PID_FILE"]).Trim(), out var pid) ? pid : null;
+
+    /// <summary>
+    /// Stops the node as an operator would (<c>rabbitmqctl stop</c>) and starts it again on the same
+    /// ports and data folder: what was confirmed to publishers must still be there.
+    /// </summary>
+    public async Task RestartAsync(TimeSpan timeout)
+    {
+        var (stopped, stopOutput) = await RunAsync("rabbitmqctl", ["-n", Node, "stop"], TimeSpan.FromSeconds(60));
+        if (!stopped) throw new InvalidOperationException($"rabbitmqctl stop failed: {stopOutput}");
+        var (started, output) = await RunAsync("rabbitmq-server", ["-detached"], TimeSpan.FromSeconds(30));
+        if (!started) throw new InvalidOperationException($"rabbitmq-server -detached failed: {output}");
+        await AwaitStartupAsync(timeout);
+    }
+
+    private async Task AwaitStartupAsync(TimeSpan timeout)
+    {
         var lastOutput = "";
         try
         {
             await Poller.UntilAsync(async () =>
             {
-                var (ready, output) = await broker.RunAsync("rabbitmqctl", ["-n", node, "await_startup", "--timeout", "10"], TimeSpan.FromSeconds(15));
+                var (ready, output) = await RunAsync("rabbitmqctl", ["-n", Node, "await_startup", "--timeout", "10"], TimeSpan.FromSeconds(15));
                 lastOutput = output;
                 return ready;
             }, "the local RabbitMQ node to start", timeout);
-            return broker;
         }
         catch (TimeoutException)
         {
-            await broker.DisposeAsync();
             throw new InvalidOperationException($"The local RabbitMQ node did not start in {timeout}: {lastOutput}");
         }
     }

@@ -33,9 +33,11 @@ public sealed class CourtReportIssuer(CourtReportingDbContext db, SealingKeyStor
         cases = cases.Union(Staged<CasePicture>(c => c.Jurisdiction == jurisdiction.Id && (c.Open || caseIds.Contains(c.CaseId)))).ToList();
         var number = (await db.Reports.Where(r => r.Jurisdiction == jurisdiction.Id).MaxAsync(r => (int?)r.Number, cancellationToken) ?? 0) + 1;
 
+        // One pass over the facts, not one per case: 10,000 cases with three facts each took 36 s.
+        var factsOfCase = facts.ToLookup(f => f.CaseId);
         var lines = cases.OrderBy(c => c.Person.Value).Select(c =>
         {
-            var of = facts.Where(f => f.CaseId == c.CaseId).ToList();
+            var of = factsOfCase[c.CaseId].ToList();
             return new ReportLine(c.Person.Value, c.Open, c.Partners.Select(p => $"{p.Partner} ({ClosedList<Contracts.Supervision.PartnerRole>.WordOf(p.Role)})").ToList(),
                 of.Count(f => f.Kind == FactKind.ControlPlanned), of.Count(f => f.Kind == FactKind.ControlDone), of.Count(f => f.Kind == FactKind.ControlMissed),
                 of.Where(f => f.Kind == FactKind.Incident).OrderBy(f => f.On)

@@ -17,6 +17,13 @@ public sealed class DesignatePersonConsumer(SupervisionDbContext db, SealingKeyS
     public const string KeyOwner = "supervision";
     public const string Purpose = "community-supervision";
 
+    /// <summary>
+    /// The conflict check rests on what it reads: two copies of one designation handled at once (two
+    /// instances, a relay sending a row again) would both miss the inbox entry, and the later one would
+    /// find the earlier one's case and send its own message to the error queue as a conflict.
+    /// </summary>
+    protected override bool ReadsAndWritesInOneTransaction => true;
+
     protected override async Task Handle(ConsumeContext<DesignatePerson> context)
     {
         var designation = context.Message;
