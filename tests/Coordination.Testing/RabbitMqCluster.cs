@@ -35,7 +35,8 @@ public sealed class RabbitMqCluster : IAsyncDisposable
     public static async Task<RabbitMqCluster> StartAsync(string? definitions, TimeSpan timeout)
     {
         if (LocalRabbitMq.FindInstallation() is null)
-            throw new InvalidOperationException("rabbitmq-server is not installed (apt-get install -y rabbitmq-server): the cluster test cannot run here.");
+            throw new InvalidOperationException("rabbitmq-server is not installed (apt-get install -y rabbitmq-server): the cluster " +
+                "test cannot run here.");
         var folder = Directory.CreateTempSubdirectory("coordination-cluster-").FullName;
         var script = Repository.File("infra", "rabbitmq", "cluster.sh");
         var environment = new Dictionary<string, string> { ["COORDINATION_CLUSTER_DIR"] = folder };
@@ -90,7 +91,8 @@ public sealed class RabbitMqCluster : IAsyncDisposable
     private Task<(bool Ok, string Output)> Script(string[] arguments, TimeSpan timeout) =>
         RunAsync(_script, arguments, new Dictionary<string, string> { ["COORDINATION_CLUSTER_DIR"] = _folder }, timeout);
 
-    private static async Task<(bool Ok, string Output)> RunAsync(string script, string[] arguments, Dictionary<string, string> environment, TimeSpan timeout)
+    private static async Task<(bool Ok, string Output)> RunAsync(string script, string[] arguments, Dictionary<string, string> environment,
+        TimeSpan timeout)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(script);
@@ -101,7 +103,8 @@ public sealed class RabbitMqCluster : IAsyncDisposable
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout);
         try { await process.WaitForExitAsync(cts.Token); }
-        catch (OperationCanceledException) { process.Kill(entireProcessTree: true); return (false, $"timed out after {timeout}: {await stdout}{await stderr}"); }
+        catch (OperationCanceledException) { process.Kill(entireProcessTree: true); return (false,
+            $"timed out after {timeout}: {await stdout}{await stderr}"); }
         return (process.ExitCode == 0, await stdout + await stderr);
     }
 }

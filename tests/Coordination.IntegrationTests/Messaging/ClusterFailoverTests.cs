@@ -33,11 +33,14 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         await using var cluster = await RabbitMqCluster.StartAsync(BrokerPermissionsTests.DefinitionsPath(), TimeSpan.FromSeconds(120));
         var clusterStarted = total.Elapsed;
         await using var gateway = await ServiceHost.StartOnClusterAsync(a => Coordination.Gateway.Program.Build(a), cluster, "gateway");
-        await using var briefings = await ServiceHost.StartOnClusterAsync(a => Coordination.Briefings.Program.Build(a), cluster, "briefings");
+        await using var briefings = await ServiceHost.StartOnClusterAsync(a => Coordination.Briefings.Program.Build(a), cluster,
+            "briefings");
 
         // Quorum queues replicated on all three nodes: the definitions' ingress queue, and the one Briefings declared at start.
-        await Poller.UntilAsync(async () => (await cluster.ListQueuesAsync(0, "name")).Any(q => q[0] == BriefingsQueue), "Briefings' queue declared");
-        var members = (await cluster.ListQueuesAsync(0, "name", "type", "members")).ToDictionary(q => q[0], q => (Type: q[1], Members: q[2]));
+        await Poller.UntilAsync(async () => (await cluster.ListQueuesAsync(0, "name")).Any(q => q[0] == BriefingsQueue),
+            "Briefings' queue declared");
+        var members = (await cluster.ListQueuesAsync(0, "name", "type", "members")).ToDictionary(q => q[0], q => (Type: q[1],
+            Members: q[2]));
         foreach (var queue in new[] { "gateway-ingress", BriefingsQueue })
         {
             Assert.Equal("quorum", members[queue].Type);
@@ -82,10 +85,13 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             {
                 var recorded = await AppliedAsync(briefings, marker);
                 output.WriteLine($"published/recorded since the kill: {string.Join(" ", timeline)}");
-                output.WriteLine($"at {killed.Elapsed.TotalSeconds:F1} s after killing node {victim + 1}: agency confirmed {publisher.Confirmed}, next {publisher.Next}, " +
-                                 $"failures {string.Join("; ", publisher.Failures.Take(8))}; recorded {recorded.Count}, highest {(recorded.Count > 0 ? recorded.Max() : -1)}");
+                output.WriteLine($"at {killed.Elapsed.TotalSeconds:F1} s after killing node {victim + 1}: agency confirmed " +
+                    $"{publisher.Confirmed}, next {publisher.Next}, " +
+                                 $"failures {string.Join("; ", publisher.Failures.Take(8))}; recorded {recorded.Count}, highest " +
+                                     $"{(recorded.Count > 0 ? recorded.Max() : -1)}");
                 foreach (var queue in await cluster.ListQueuesAsync(survivor, "name", "leader", "messages", "consumers"))
-                    if (queue[0].StartsWith("gateway", StringComparison.Ordinal) || queue[0].StartsWith("briefings", StringComparison.Ordinal))
+                    if (queue[0].StartsWith("gateway", StringComparison.Ordinal) || queue[0].StartsWith("briefings",
+                        StringComparison.Ordinal))
                         output.WriteLine($"  {string.Join(" ", queue)}");
                 foreach (var host in new[] { gateway, briefings })
                 {
@@ -121,12 +127,15 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         output.WriteLine($"published/recorded since the kill: {string.Join(" ", timeline)}");
         var duplicated = applied.GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         var lost = Enumerable.Range(0, Messages).Except(applied).ToList();
-        output.WriteLine($"cluster of 3 started in {clusterStarted.TotalSeconds:F1} s; killed node {victim + 1} ({cluster.Nodes[victim]}) leading gateway-ingress " +
+        output.WriteLine($"cluster of 3 started in {clusterStarted.TotalSeconds:F1} s; killed node {victim + 1} " +
+            $"({cluster.Nodes[victim]}) leading gateway-ingress " +
                          $"(Briefings' queue led by node {briefingsLeader + 1}) after {publishedBeforeKill} of {Messages} briefings");
-        output.WriteLine($"new ingress leader: node {newLeader + 1}; time to recover (kill to a post-kill briefing recorded): {recovery.TotalSeconds:F1} s; " +
+        output.WriteLine($"new ingress leader: node {newLeader + 1}; time to recover (kill to a post-kill briefing recorded): " +
+            $"{recovery.TotalSeconds:F1} s; " +
                          $"node restarted and rejoined {rejoined.TotalSeconds:F1} s after the kill");
         output.WriteLine($"published (confirmed) {publisher.Confirmed}, agency republished after a failure {publisher.Republished}, " +
-                         $"recorded {applied.Count}, distinct {applied.Distinct().Count()}, lost {lost.Count}, duplicated {duplicated.Count}; test {total.Elapsed.TotalSeconds:F1} s");
+                         $"recorded {applied.Count}, distinct {applied.Distinct().Count()}, lost {lost.Count}, duplicated " +
+                             $"{duplicated.Count}; test {total.Elapsed.TotalSeconds:F1} s");
 
         Assert.Equal(Messages, publisher.Confirmed);
         Assert.Empty(lost);
@@ -139,7 +148,8 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         Assert.Equal(0, depth.GetValueOrDefault(BriefingsQueue + "_error"));
         // Both services ready again by themselves: nobody restarted them.
         foreach (var host in new[] { gateway, briefings })
-            Assert.True((await host.Http.GetAsync("/health/ready")).IsSuccessStatusCode, $"{host.BaseAddress} not ready after the failover");
+            Assert.True((await host.Http.GetAsync("/health/ready")).IsSuccessStatusCode,
+                $"{host.BaseAddress} not ready after the failover");
     }
 
     /// <summary>The sequence number of every briefing of this run Briefings recorded, one entry per row.</summary>
@@ -185,18 +195,21 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
                 var body = Encoding.UTF8.GetBytes(Envelope(i));
                 for (var attempt = 0; ; attempt++)
                 {
-                    if (DateTime.UtcNow > deadline) throw new TimeoutException($"briefing {i} not confirmed: {string.Join("; ", Failures.Take(5))}");
+                    if (DateTime.UtcNow > deadline) throw new TimeoutException($"briefing {i} not confirmed: " +
+                        $"{string.Join("; ", Failures.Take(5))}");
                     try
                     {
                         if (channel is null || !channel.IsOpen)
                         {
                             if (connection is not null) await connection.DisposeAsync();
                             connection = await factory.CreateConnectionAsync(endpoints);
-                            channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+                            channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true,
+                                publisherConfirmationTrackingEnabled: true));
                         }
                         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                         await channel.BasicPublishAsync("coordination.ingress", Type, false,
-                            new BasicProperties { UserId = Agency, MessageId = ids[i].ToString(), DeliveryMode = DeliveryModes.Persistent, ContentType = "application/json" },
+                            new BasicProperties { UserId = Agency, MessageId = ids[i].ToString(), DeliveryMode = DeliveryModes.Persistent,
+                                ContentType = "application/json" },
                             body, timeout.Token);
                         if (attempt > 0) Interlocked.Increment(ref _republished);
                         Interlocked.Increment(ref _confirmed);
@@ -218,7 +231,8 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
 
         private string Envelope(int sequence)
         {
-            var envelope = JsonNode.Parse(File.ReadAllText(Repository.File("contracts", "Coordination.Contracts", "Schemas", "examples", $"{Type}.json")))!.AsObject();
+            var envelope = JsonNode.Parse(File.ReadAllText(Repository.File("contracts", "Coordination.Contracts", "Schemas", "examples",
+                $"{Type}.json")))!.AsObject();
             envelope["messageId"] = ids[sequence].ToString();
             envelope["payload"]!["summary"] = $"{marker} {sequence}";
             return envelope.ToJsonString();

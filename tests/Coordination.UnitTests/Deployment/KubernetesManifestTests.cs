@@ -35,7 +35,8 @@ public sealed class KubernetesManifestTests
     public void Every_manifest_loads_and_the_services_are_those_of_the_catalogue()
     {
         var files = Directory.GetFiles(Folder, "*.yaml").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(Catalogue.Select(s => $"{s.Name}.yaml").Append("namespace.yaml").Append("rabbitmq.yaml").Order(StringComparer.Ordinal), files);
+        var expected = Catalogue.Select(s => $"{s.Name}.yaml").Append("namespace.yaml").Append("rabbitmq.yaml");
+        Assert.Equal(expected.Order(StringComparer.Ordinal), files);
         var deployments = files.SelectMany(f => Load(f!)).OfType<V1Deployment>().Select(d => d.Metadata.Name).Order(StringComparer.Ordinal);
         Assert.Equal(Catalogue.Select(s => s.Name).Order(StringComparer.Ordinal), deployments);
         Assert.All(files.SelectMany(f => Load(f!)).OfType<IKubernetesObject<V1ObjectMeta>>().Where(o => o is not V1Namespace),
@@ -57,7 +58,8 @@ public sealed class KubernetesManifestTests
         {
             Assert.True(container.Resources?.Requests?.ContainsKey(resource), $"{service}: no {resource} request");
             Assert.True(container.Resources?.Limits?.ContainsKey(resource), $"{service}: no {resource} limit");
-            Assert.True(container.Resources!.Requests![resource].ToDecimal() <= container.Resources.Limits![resource].ToDecimal(), $"{service}: {resource} request above its limit");
+            Assert.True(container.Resources!.Requests![resource].ToDecimal() <= container.Resources.Limits![resource].ToDecimal(),
+                $"{service}: {resource} request above its limit");
         }
     }
 
@@ -99,7 +101,8 @@ public sealed class KubernetesManifestTests
         }
         Assert.Equal("true", container.Env.Single(e => e.Name == "Messaging__ConsumeTopologyFromBroker").Value);
         // Every node of the broker's StatefulSet, as MassTransit's cluster host list.
-        var nodes = container.Env.Where(e => e.Name.StartsWith("Messaging__ClusterNodes__", StringComparison.Ordinal)).Select(e => e.Value).ToList();
+        var nodes = container.Env.Where(e => e.Name.StartsWith("Messaging__ClusterNodes__",
+            StringComparison.Ordinal)).Select(e => e.Value).ToList();
         Assert.Equal(RabbitMq().Spec.Replicas, nodes.Count);
         Assert.All(nodes, n => Assert.Matches(@"^rabbitmq-\d\.rabbitmq-nodes\.coordination\.svc\.cluster\.local:5672$", n));
         Assert.Equal(entry.Account, $"svc-{service}");
@@ -113,7 +116,8 @@ public sealed class KubernetesManifestTests
         var pod = DeploymentOf(service).Spec.Template.Spec;
         var container = Assert.Single(pod.Containers);
         var secrets = pod.Volumes.Where(v => v.Secret is not null).ToDictionary(v => v.Name, v => v.Secret.SecretName);
-        var sealingSecrets = secrets.Values.Where(s => s.EndsWith("-sealing-key", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        var sealingSecrets = secrets.Values.Where(s => s.EndsWith("-sealing-key",
+            StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(entry.KeyOwners.Select(o => $"{o}-sealing-key").Order(StringComparer.Ordinal), sealingSecrets);
         foreach (var owner in entry.KeyOwners)
         {
@@ -168,7 +172,8 @@ public sealed class KubernetesManifestTests
             var start = new System.Diagnostics.ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var argument in new[] { Path.Combine(Folder, "generate.py"), "--out", folder }) start.ArgumentList.Add(argument);
             using var generator = System.Diagnostics.Process.Start(start)
-                ?? throw new InvalidOperationException("python3 (with PyYAML, Debian's python3-yaml) is needed to run infra/k8s/generate.py");
+                ?? throw new InvalidOperationException("python3 (with PyYAML, Debian's python3-yaml) is needed to run " +
+                    "infra/k8s/generate.py");
             var error = generator.StandardError.ReadToEnd();
             generator.WaitForExit(30_000);
             Assert.True(generator.ExitCode == 0, $"infra/k8s/generate.py failed: {error}");
@@ -189,7 +194,8 @@ public sealed class KubernetesManifestTests
 /// <summary>infra/services.json: the platform's services, the one list compose, the broker's definitions and infra/k8s follow.</summary>
 public static class ServiceCatalogue
 {
-    public sealed record Entry(string Name, string Project, string Account, string QueuePrefix, int Port, string[] KeyOwners, string[] ReadsPublicKeysOf);
+    public sealed record Entry(string Name, string Project, string Account, string QueuePrefix, int Port, string[] KeyOwners,
+        string[] ReadsPublicKeysOf);
 
     public static IReadOnlyList<Entry> Load()
     {

@@ -19,13 +19,15 @@ public sealed partial class ServiceCatalogueTests
     [Fact]
     public void Compose_runs_the_services_of_the_catalogue_from_their_projects_with_their_accounts_and_ports()
     {
-        var compose = ContainerDefinitionTests.ComposeServices().Where(s => !Infrastructure.Contains(s.Service)).ToDictionary(s => s.Service, s => s.Definition);
+        var compose = ContainerDefinitionTests.ComposeServices().Where(s => !Infrastructure.Contains(s.Service))
+            .ToDictionary(s => s.Service, s => s.Definition);
         Assert.Equal(Catalogue.Select(s => s.Name).Order(StringComparer.Ordinal), compose.Keys.Order(StringComparer.Ordinal));
         foreach (var entry in Catalogue)
         {
             var definition = compose[entry.Name];
             var build = (YamlMappingNode)definition.Children[new YamlScalarNode("build")];
-            Assert.Equal($"{Path.GetDirectoryName(entry.Project)!.Replace('\\', '/')}/Dockerfile", ContainerDefinitionTests.Scalar(build, "dockerfile"));
+            Assert.Equal($"{Path.GetDirectoryName(entry.Project)!.Replace('\\', '/')}/Dockerfile", ContainerDefinitionTests.Scalar(build,
+                "dockerfile"));
             var url = new Uri(ContainerDefinitionTests.EnvironmentOf(definition)["Messaging__RabbitMqUrl"]);
             Assert.Equal(entry.Account, url.UserInfo.Split(':')[0]);
             Assert.Contains($"{entry.Port}:8080", ContainerDefinitionTests.Sequence(definition, "ports"));
@@ -41,7 +43,8 @@ public sealed partial class ServiceCatalogueTests
     public void The_broker_definitions_give_each_catalogue_service_its_account_and_queue_prefix()
     {
         var definitions = JsonNode.Parse(File.ReadAllText(Repository.File("infra", "rabbitmq", "definitions.json")))!;
-        var serviceAccounts = definitions["users"]!.AsArray().Select(u => (string)u!["name"]!).Where(n => n.StartsWith("svc-", StringComparison.Ordinal));
+        var serviceAccounts = definitions["users"]!.AsArray().Select(u => (string)u!["name"]!).Where(n => n.StartsWith("svc-",
+            StringComparison.Ordinal));
         Assert.Equal(Catalogue.Select(s => s.Account).Order(StringComparer.Ordinal), serviceAccounts.Order(StringComparer.Ordinal));
         foreach (var entry in Catalogue)
         {
@@ -54,7 +57,8 @@ public sealed partial class ServiceCatalogueTests
     public static TheoryData<string> Dockerfiles()
     {
         var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(Repository.File("services"), "Dockerfile", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(Repository.File("services"), "Dockerfile",
+            SearchOption.AllDirectories).Order(StringComparer.Ordinal))
             data.Add(Path.GetRelativePath(Repository.Root(), file).Replace('\\', '/'));
         return data;
     }
