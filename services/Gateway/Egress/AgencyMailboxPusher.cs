@@ -21,7 +21,7 @@ public sealed partial class AgencyMailboxPusher(IServiceScopeFactory scopes, Mes
             try
             {
                 var factory = new ConnectionFactory { Uri = new Uri(messaging.RabbitMqUrl), ClientProvidedName = "coordination-gateway-egress" };
-                await using var connection = await factory.CreateConnectionAsync(stoppingToken);
+                await using var connection = await messaging.ConnectAsync(factory, stoppingToken);
                 await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), stoppingToken);
                 var declared = new HashSet<string>();
                 while (!stoppingToken.IsCancellationRequested)

@@ -49,7 +49,7 @@ public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, Mes
     private async Task ListenAsync(CancellationToken stoppingToken)
     {
         var factory = new ConnectionFactory { Uri = new Uri(messaging.RabbitMqUrl), ClientProvidedName = "coordination-gateway-ingress" };
-        await using var connection = await factory.CreateConnectionAsync(stoppingToken);
+        await using var connection = await messaging.ConnectAsync(factory, stoppingToken);
         await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), stoppingToken);
         await channel.ExchangeDeclareAsync(Exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: stoppingToken);
         var queue = messaging.QueuePrefix + Queue;

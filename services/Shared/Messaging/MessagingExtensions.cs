@@ -32,7 +32,16 @@ public static class MessagingExtensions
                 case MessageTransport.RabbitMq:
                     x.UsingRabbitMq((context, cfg) =>
                     {
-                        cfg.Host(new Uri(options.RabbitMqUrl), h => h.PublisherConfirmation = true);
+                        cfg.Host(new Uri(options.RabbitMqUrl), h =>
+                        {
+                            h.PublisherConfirmation = true;
+                            // A cluster: MassTransit connects to a node that answers, and to another when that one is lost.
+                            if (options.ClusterNodes.Length > 0)
+                                h.UseCluster(c =>
+                                {
+                                    foreach (var node in options.ClusterNodes) c.Node(node);
+                                });
+                        });
                         // Named by the service rather than by machine and process, so that each broker
                         // account may reach its own bus queue and no other service's.
                         cfg.OverrideDefaultBusEndpointQueueName(BusEndpointQueueName(registry, options));

@@ -12,6 +12,25 @@ public sealed class MessagingOptions
     /// <summary>amqp://user:password@host:port/vhost</summary>
     public string RabbitMqUrl { get; set; } = "amqp://guest:guest@localhost:5672/";
 
+    /// <summary>
+    /// The nodes of a RabbitMQ cluster, <c>host:port</c> each: connections go to a node that answers
+    /// and, when it is lost, to another, by themselves. Empty: the host and port of <see cref="RabbitMqUrl"/>,
+    /// whose account and virtual host are used either way.
+    /// </summary>
+    public string[] ClusterNodes { get; set; } = [];
+
+    /// <summary>
+    /// A connection for code that uses RabbitMQ.Client itself (the gateway's doors): to the URL's node, or
+    /// to the first cluster node that answers, with the factory's account, virtual host and TLS settings.
+    /// </summary>
+    public Task<RabbitMQ.Client.IConnection> ConnectAsync(RabbitMQ.Client.ConnectionFactory factory, CancellationToken cancellationToken)
+    {
+        if (ClusterNodes.Length == 0) return factory.CreateConnectionAsync(cancellationToken);
+        var endpoints = ClusterNodes.Select(n => RabbitMQ.Client.AmqpTcpEndpoint.Parse(n))
+            .Select(e => new RabbitMQ.Client.AmqpTcpEndpoint(e.HostName, e.Port, factory.Ssl)).ToList();
+        return factory.CreateConnectionAsync(endpoints, cancellationToken);
+    }
+
     /// <summary>Redeliveries after the first attempt before a message is moved to its error queue.</summary>
     public int RetryLimit { get; set; } = 3;
 

@@ -101,6 +101,16 @@ public sealed class ServiceHost : IAsyncDisposable
     public static Task<ServiceHost> StartServiceAsync(Func<string[], WebApplication> build, RabbitMqBroker broker, params string[] settings) =>
         StartAsync(build, null, ["--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={broker.AmqpUrl}", "--Messaging:RetryIntervalMilliseconds=50", .. settings]);
 
+    /// <summary>
+    /// One service's own host on a RabbitMQ cluster, under its own account of definitions.json, given every
+    /// node (MassTransit's cluster host list): it reconnects to another node by itself when one is lost.
+    /// </summary>
+    public static Task<ServiceHost> StartOnClusterAsync(Func<string[], WebApplication> build, RabbitMqCluster cluster, string service, params string[] settings) =>
+        StartAsync(build, null, [
+            "--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={cluster.UrlAs($"svc-{service}", $"svc-{service}-demo-password")}",
+            "--Messaging:ConsumeTopologyFromBroker=true", "--Messaging:RetryIntervalMilliseconds=50",
+            .. cluster.HostList.Select((node, i) => $"--Messaging:ClusterNodes:{i}={node}"), .. settings]);
+
     private static async Task<ServiceHost> StartAsync(Func<string[], WebApplication> build, string? folder, string[] settings)
     {
         var ownsFolder = folder is null;

@@ -335,7 +335,7 @@ public sealed class ContainerDefinitionTests
 
     // ---- the compose side
 
-    private static IEnumerable<(string Service, YamlMappingNode Definition)> ComposeServices()
+    internal static IEnumerable<(string Service, YamlMappingNode Definition)> ComposeServices()
     {
         var yaml = new YamlStream();
         using (var reader = new StreamReader(Path.Combine(Root, "docker-compose.yml"))) yaml.Load(reader);
@@ -343,10 +343,10 @@ public sealed class ContainerDefinitionTests
         return services.Children.Select(s => (((YamlScalarNode)s.Key).Value!, (YamlMappingNode)s.Value)).ToList();
     }
 
-    private static string? Scalar(YamlMappingNode map, string key) =>
+    internal static string? Scalar(YamlMappingNode map, string key) =>
         map.Children.TryGetValue(new YamlScalarNode(key), out var value) ? ((YamlScalarNode)value).Value : null;
 
-    private static IEnumerable<string> Sequence(YamlMappingNode map, string key) =>
+    internal static IEnumerable<string> Sequence(YamlMappingNode map, string key) =>
         map.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlSequenceNode sequence
             ? sequence.Children.Select(c => ((YamlScalarNode)c).Value!)
             : [];
@@ -361,7 +361,7 @@ public sealed class ContainerDefinitionTests
             }
             : [];
 
-    private static Dictionary<string, string> EnvironmentOf(YamlMappingNode service)
+    internal static Dictionary<string, string> EnvironmentOf(YamlMappingNode service)
     {
         if (!service.Children.TryGetValue(new YamlScalarNode("environment"), out var value)) return [];
         return value switch

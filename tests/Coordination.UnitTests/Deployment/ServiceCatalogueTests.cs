@@ -1,0 +1,82 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Coordination.Testing;
+using YamlDotNet.RepresentationModel;
+
+namespace Coordination.UnitTests.Deployment;
+
+/// <summary>
+/// infra/services.json is the one list of the platform's services: docker-compose.yml runs those and no
+/// other, each from its project's Dockerfile under its catalogue account and port; the broker's
+/// definitions give each its account and queue prefix; the Dockerfiles take their base images as
+/// build arguments (infra/containers/run-images.sh builds them on local ones).
+/// </summary>
+public sealed partial class ServiceCatalogueTests
+{
+    private static readonly IReadOnlyList<ServiceCatalogue.Entry> Catalogue = ServiceCatalogue.Load();
+    private static readonly string[] Infrastructure = ["rabbitmq", "sqlserver", "jaeger"];
+
+    [Fact]
+    public void Compose_runs_the_services_of_the_catalogue_from_their_projects_with_their_accounts_and_ports()
+    {
+        var compose = ContainerDefinitionTests.ComposeServices().Where(s => !Infrastructure.Contains(s.Service))
+            .ToDictionary(s => s.Service, s => s.Definition);
+        Assert.Equal(Catalogue.Select(s => s.Name).Order(StringComparer.Ordinal), compose.Keys.Order(StringComparer.Ordinal));
+        foreach (var entry in Catalogue)
+        {
+            var definition = compose[entry.Name];
+            var build = (YamlMappingNode)definition.Children[new YamlScalarNode("build")];
+            Assert.Equal($"{Path.GetDirectoryName(entry.Project)!.Replace('\\', '/')}/Dockerfile", ContainerDefinitionTests.Scalar(build,
+                "dockerfile"));
+            var url = new Uri(ContainerDefinitionTests.EnvironmentOf(definition)["Messaging__RabbitMqUrl"]);
+            Assert.Equal(entry.Account, url.UserInfo.Split(':')[0]);
+            Assert.Contains($"{entry.Port}:8080", ContainerDefinitionTests.Sequence(definition, "ports"));
+            // Its key folder: the sealing keys volume only when it owns keys.
+            var volumes = ContainerDefinitionTests.Sequence(definition, "volumes").ToList();
+            Assert.Equal(entry.KeyOwners.Length > 0, volumes.Contains($"{entry.Name}-sealing-keys:/sealing-keys"));
+            foreach (var owner in entry.ReadsPublicKeysOf)
+                Assert.Contains($"{owner}-public-keys:/public-keys/{owner}:ro", volumes);
+        }
+    }
+
+    [Fact]
+    public void The_broker_definitions_give_each_catalogue_service_its_account_and_queue_prefix()
+    {
+        var definitions = JsonNode.Parse(File.ReadAllText(Repository.File("infra", "rabbitmq", "definitions.json")))!;
+        var serviceAccounts = definitions["users"]!.AsArray().Select(u => (string)u!["name"]!).Where(n => n.StartsWith("svc-",
+            StringComparison.Ordinal));
+        Assert.Equal(Catalogue.Select(s => s.Account).Order(StringComparer.Ordinal), serviceAccounts.Order(StringComparer.Ordinal));
+        foreach (var entry in Catalogue)
+        {
+            var read = (string)definitions["permissions"]!.AsArray().Single(p => (string)p!["user"]! == entry.Account)!["read"]!;
+            Assert.Contains($"{entry.QueuePrefix}-[a-z0-9-]+", read);
+            Assert.Contains($"{entry.QueuePrefix}_bus_", read);
+        }
+    }
+
+    public static TheoryData<string> Dockerfiles()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(Repository.File("services"), "Dockerfile",
+            SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            data.Add(Path.GetRelativePath(Repository.Root(), file).Replace('\\', '/'));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Dockerfiles))]
+    public void A_dockerfile_takes_its_base_images_as_build_arguments_defaulting_to_the_official_ones(string dockerfile)
+    {
+        var text = File.ReadAllText(Repository.File(dockerfile.Split('/')));
+        var arguments = ArgumentLine().Matches(text).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        Assert.Equal("mcr.microsoft.com/dotnet/sdk:10.0", arguments.GetValueOrDefault("SDK_IMAGE"));
+        Assert.Equal("mcr.microsoft.com/dotnet/aspnet:10.0", arguments.GetValueOrDefault("RUNTIME_IMAGE"));
+        var stages = Deployment.Dockerfile.Parse(Repository.File(dockerfile.Split('/'))).Stages;
+        Assert.Equal("${SDK_IMAGE}", stages[0].Image);
+        Assert.Equal("${RUNTIME_IMAGE}", stages[^1].Image);
+        Assert.All(stages, s => Assert.StartsWith("${", s.Image));
+    }
+
+    [GeneratedRegex(@"^ARG ([A-Z_]+)=(\S+)\s*$", RegexOptions.Multiline)]
+    private static partial Regex ArgumentLine();
+}
