@@ -84,8 +84,9 @@ public sealed class DirectoryTests(ITestOutputHelper output) : IAsyncLifetime
     {
         using var secretariat = Secretariat75();
         var bad = await secretariat.PostAsJsonAsync("/directory/agencies", new { account = "75-../x", role = "auditor", territories = new[] { "99" }, name = "" });
+        await bad.Content.LoadIntoBufferAsync();
         await AssertProblemAsync(bad, HttpStatusCode.BadRequest, "invalid-agency-id");
-        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        var errors = JsonDocument.Parse(await bad.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
         Assert.Equal(["account", "name", "role", "territories"], errors.EnumerateObject().Select(p => p.Name).Order());
         await AssertProblemAsync(await secretariat.PostAsJsonAsync("/directory/agencies",
             new { account = "75-foyer", role = "association", territories = new[] { "93" }, name = "Foyer" }), HttpStatusCode.BadRequest, "invalid-field");
