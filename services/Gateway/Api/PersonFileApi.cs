@@ -36,12 +36,12 @@ public static class PersonFileApi
         {
             var (built, problem) = await BuildAsync(person, "json", user, db, audit, clock, ct);
             return built is null ? problem! : Results.Ok(built);
-        });
+        }).Produces<PersonFile>();
         file.MapGet("/{person}/file.pdf", async (string person, ClaimsPrincipal user, GatewayDbContext db, AuditLog audit, TimeProvider clock, CancellationToken ct) =>
         {
             var (built, problem) = await BuildAsync(person, "pdf", user, db, audit, clock, ct);
             return built is null ? problem! : Results.File(PersonFilePdf.Render(built), "application/pdf", $"person-file-{built.Person}.pdf");
-        });
+        }).Produces(StatusCodes.Status200OK, contentType: "application/pdf");
     }
 
     private static async Task<(PersonFile? File, IResult? Problem)> BuildAsync(string raw, string format, ClaimsPrincipal user, GatewayDbContext db,

@@ -76,13 +76,16 @@ public static class DirectoryApi
     {
         var directory = app.MapGroup("/directory").WithTags("Directory");
         directory.MapGet("/agencies", ListAgenciesAsync).RequireAuthorization(CoordinationPolicies.TerritoryOperator);
-        directory.MapPost("/agencies", RegisterAgencyAsync).RequireAuthorization(CoordinationPolicies.CdpdSecretariat);
+        directory.MapPost("/agencies", RegisterAgencyAsync).RequireAuthorization(CoordinationPolicies.CdpdSecretariat)
+            .Accepts<RegisterAgencyRequest>("application/json").Produces<AgencyView>(StatusCodes.Status201Created).ProducesValidationProblem();
         directory.MapPost("/agencies/{account}/retirement", RetireAgencyAsync).RequireAuthorization(CoordinationPolicies.CdpdSecretariat);
         directory.MapGet("/jurisdictions", ListJurisdictionsAsync).RequireAuthorization(CoordinationPolicies.TerritoryOperator);
-        directory.MapPost("/jurisdictions", RegisterJurisdictionAsync).RequireAuthorization(CoordinationPolicies.CdpdSecretariat);
+        directory.MapPost("/jurisdictions", RegisterJurisdictionAsync).RequireAuthorization(CoordinationPolicies.CdpdSecretariat)
+            .Accepts<RegisterJurisdictionRequest>("application/json").Produces<JurisdictionView>(StatusCodes.Status201Created).ProducesValidationProblem();
         directory.MapPost("/jurisdictions/{id}/retirement", RetireJurisdictionAsync).RequireAuthorization(CoordinationPolicies.CdpdSecretariat);
         directory.MapGet("/partners", ListPartnersAsync).RequireAuthorization(CoordinationPolicies.TerritoryOperator);
-        directory.MapPost("/partners", RegisterPartnerAsync).RequireAuthorization(CoordinationPolicies.CdpdSecretariat);
+        directory.MapPost("/partners", RegisterPartnerAsync).RequireAuthorization(CoordinationPolicies.CdpdSecretariat)
+            .Accepts<RegisterPartnerRequest>("application/json").Produces<PartnerView>(StatusCodes.Status201Created).ProducesValidationProblem();
         directory.MapPost("/partners/{id}/retirement", RetirePartnerAsync).RequireAuthorization(CoordinationPolicies.CdpdSecretariat);
         directory.MapGet("/export", ExportAsync).RequireAuthorization(CoordinationPolicies.CdpdSecretariat);
     }
@@ -135,7 +138,7 @@ public static class DirectoryApi
         agency.RetiredBy = null;
         if (existing is null) db.Agencies.Add(agency);
         audit.Stage(Change(user, AuditKind.DirectoryRegistered, $"agency:{agency.Account}", CoordinationClaims.Word(role), territories));
-        await audit.SaveAsync(ct);
+        if (!await SavedAsync(audit, ct)) return Conflict(DirectoryReasons.AlreadyRegistered, "An agency was registered under this account meanwhile.");
         return Results.Created($"/directory/agencies/{agency.Account}", AgencyView.Of(agency, keys.TryCurrentKeyOf(agency.Account)?.KeyId));
     }
 
@@ -197,7 +200,7 @@ public static class DirectoryApi
         if (existing is null) db.Jurisdictions.Add(jurisdiction);
         audit.Stage(Change(user, AuditKind.DirectoryRegistered, $"jurisdiction:{jurisdiction.Id}", null, [territory.Value],
             $"agency:{jurisdiction.SentenceEnforcementCourt}", $"agency:{jurisdiction.ProbationService}"));
-        await audit.SaveAsync(ct);
+        if (!await SavedAsync(audit, ct)) return Conflict(DirectoryReasons.AlreadyRegistered, "A jurisdiction was registered under this id meanwhile.");
         return Results.Created($"/directory/jurisdictions/{jurisdiction.Id}", JurisdictionView.Of(jurisdiction));
     }
 
@@ -254,7 +257,7 @@ public static class DirectoryApi
         if (existing is null) db.Partners.Add(partner);
         audit.Stage(Change(user, AuditKind.DirectoryRegistered, $"partner:{partner.Id}", ClosedList<PartnerRole>.WordOf(role), [partner.Territory.Value]));
         db.PublishOnCommit(Changed(partner, user, now));
-        await audit.SaveAsync(ct);
+        if (!await SavedAsync(audit, ct)) return Conflict(DirectoryReasons.AlreadyRegistered, "A partner was registered under this id meanwhile.");
         return Results.Created($"/directory/partners/{partner.Id}", PartnerView.Of(partner));
     }
 
@@ -291,6 +294,20 @@ public static class DirectoryApi
             jurisdictions = jurisdictions.Select(j => new { id = j.Id, territory = j.Territory.Value, j.SentenceEnforcementCourt, j.ProbationService }),
             partners = partners.Select(p => new { id = p.Id, territory = p.Territory.Value, role = ClosedList<PartnerRole>.WordOf(p.Role) }),
         });
+    }
+
+    /// <summary>Two secretariats registering the same id at once: the second insert fails on the key, and is answered as a conflict.</summary>
+    private static async Task<bool> SavedAsync(AuditLog audit, CancellationToken ct)
+    {
+        try
+        {
+            await audit.SaveAsync(ct);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            return false;
+        }
     }
 
     private static void RetirePartner(GatewayDbContext db, AuditLog audit, ClaimsPrincipal user, RegisteredPartner partner, DateTimeOffset now)

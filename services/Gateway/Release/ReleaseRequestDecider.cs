@@ -24,8 +24,8 @@ public sealed record ReleaseFacts(
     DateOnly Today,
     IReadOnlyDictionary<PersonRef, string> Designations,
     IReadOnlySet<string> AssignedPartners,
-    Jurisdiction? Jurisdiction,
-    IReadOnlySet<string> RetiredRecipients);
+    Jurisdiction? Jurisdiction = null,
+    IReadOnlySet<string>? RetiredRecipients = null);
 
 /// <summary>
 /// Article II for a release request, recipient by recipient: first what the requesting service's
@@ -42,7 +42,7 @@ public static class ReleaseRequestDecider
         if (!ClosedList<SharingPurpose>.TryParse(request.Purpose, out var purpose) || policy.Find(facts.Requester, purpose) is not { } grant)
             return ReleaseDecision.Deny(R.PurposeNotAllowedForRequester, requested);
         if (PersonsRefusal(grant, facts) is { } personsRefusal) return ReleaseDecision.Deny(personsRefusal, requested);
-        if (facts.RetiredRecipients.Contains(recipientId)) return ReleaseDecision.Deny(R.RecipientRetired, requested);
+        if (facts.RetiredRecipients?.Contains(recipientId) == true) return ReleaseDecision.Deny(R.RecipientRetired, requested);
         if (recipient is null) return ReleaseDecision.Deny(R.ThirdParty, requested);
         // The duty's own recipients first: a court report misdirected to another court is named for what it is.
         if (RecipientRefusal(grant, facts, recipientId, recipient) is { } recipientRefusal) return ReleaseDecision.Deny(recipientRefusal, requested);

@@ -77,6 +77,16 @@ public sealed class DirectoryTests(ITestOutputHelper output) : IAsyncLifetime
             ("directory-retired", "agency:75-mission-locale"), ("directory-retired", "partner:75-mission-locale")], changes);
         Assert.True((await auditor.GetFromJsonAsync<JsonElement>("/audit/verify")).GetProperty("intact").GetBoolean());
         output.WriteLine($"register, retire and audit: {(DateTime.UtcNow - started).TotalMilliseconds:F0} ms");
+
+        // The published OpenAPI document carries each body's schema.
+        using var anonymous = _host.ClientFor(null);
+        var openApi = await anonymous.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var paths = openApi.GetProperty("paths");
+        foreach (var path in new[] { "/directory/agencies", "/directory/jurisdictions", "/directory/partners" })
+            Assert.True(paths.GetProperty(path).GetProperty("post").TryGetProperty("requestBody", out _), $"{path} documents its body");
+        Assert.True(paths.TryGetProperty("/persons/{person}/file", out _));
+        var schemas = openApi.GetProperty("components").GetProperty("schemas");
+        Assert.True(schemas.TryGetProperty(nameof(Coordination.Gateway.Directory.RegisterAgencyRequest), out _));
     }
 
     [Fact]
