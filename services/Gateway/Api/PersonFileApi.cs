@@ -15,10 +15,12 @@ using PdfSharp.Pdf;
 namespace Coordination.Gateway.Api;
 
 /// <summary>One release or denial about the person, as the audit chain holds it: references and codes, never a value.</summary>
-public sealed record PersonFileEntry(long Sequence, DateTimeOffset At, Guid DecisionId, string Outcome, string Reason, string? Recipient, string Requester,
+public sealed record PersonFileEntry(long Sequence, DateTimeOffset At, Guid DecisionId, string Outcome, string Reason, string? Recipient,
+    string Requester,
     string? Purpose, IReadOnlyList<string> Categories, int? RulesVersion, Guid? ReleaseId);
 
-public sealed record PersonFile(string Person, DateTimeOffset GeneratedAt, string RequestedBy, long RequestAuditSequence, IReadOnlyList<PersonFileEntry> Entries);
+public sealed record PersonFile(string Person, DateTimeOffset GeneratedAt, string RequestedBy, long RequestAuditSequence,
+    IReadOnlyList<PersonFileEntry> Entries);
 
 /// <summary>
 /// The person's file (loi Informatique et Libertés, directive 2016/680): for one PersonRef, every
@@ -32,23 +34,28 @@ public static class PersonFileApi
     public static void Map(IEndpointRouteBuilder app)
     {
         var file = app.MapGroup("/persons").WithTags("Person's file").RequireAuthorization(CoordinationPolicies.Auditor);
-        file.MapGet("/{person}/file", async (string person, ClaimsPrincipal user, GatewayDbContext db, AuditLog audit, TimeProvider clock, CancellationToken ct) =>
+        file.MapGet("/{person}/file", async (string person, ClaimsPrincipal user, GatewayDbContext db, AuditLog audit, TimeProvider clock,
+            CancellationToken ct) =>
         {
             var (built, problem) = await BuildAsync(person, "json", user, db, audit, clock, ct);
             return built is null ? problem! : Results.Ok(built);
         }).Produces<PersonFile>();
-        file.MapGet("/{person}/file.pdf", async (string person, ClaimsPrincipal user, GatewayDbContext db, AuditLog audit, TimeProvider clock, CancellationToken ct) =>
+        file.MapGet("/{person}/file.pdf", async (string person, ClaimsPrincipal user, GatewayDbContext db, AuditLog audit,
+            TimeProvider clock, CancellationToken ct) =>
         {
             var (built, problem) = await BuildAsync(person, "pdf", user, db, audit, clock, ct);
-            return built is null ? problem! : Results.File(PersonFilePdf.Render(built), "application/pdf", $"person-file-{built.Person}.pdf");
+            return built is null ? problem! : Results.File(PersonFilePdf.Render(built), "application/pdf",
+                $"person-file-{built.Person}.pdf");
         }).Produces(StatusCodes.Status200OK, contentType: "application/pdf");
     }
 
-    private static async Task<(PersonFile? File, IResult? Problem)> BuildAsync(string raw, string format, ClaimsPrincipal user, GatewayDbContext db,
+    private static async Task<(PersonFile? File, IResult? Problem)> BuildAsync(string raw, string format, ClaimsPrincipal user,
+        GatewayDbContext db,
         AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         if (!PersonRef.TryParse(raw, out var person))
-            return (null, Problems.Validation("Not a person reference.", [("person", ReasonCodes.InvalidField, "Expected a PersonRef, as the platform issued it.")]));
+            return (null, Problems.Validation("Not a person reference.", [("person", ReasonCodes.InvalidField,
+                "Expected a PersonRef, as the platform issued it.")]));
         var token = $"person:{person.Value}";
         // A LIKE narrows the read; the exact reference is then matched among each entry's own references.
         var candidates = await db.Audit.AsNoTracking()
@@ -57,7 +64,8 @@ public static class PersonFileApi
         var entries = candidates.Where(a => a.References.Split(',').Contains(token)).Select(Entry).ToList();
 
         // The request is in the chain before anything is answered: who asked for whose file, in which form, how many entries.
-        var request = await audit.AppendAndSaveAsync(new AuditRecord(NewId.NextGuid(), AuditKind.PersonFileRequested, user.SubjectOf(), null, null, [],
+        var request = await audit.AppendAndSaveAsync(new AuditRecord(NewId.NextGuid(), AuditKind.PersonFileRequested, user.SubjectOf(),
+            null, null, [],
             [token, $"format:{format}", $"entries:{entries.Count}"], null, "answered", "person's file"), ct);
         return (new PersonFile(person.Value, clock.GetUtcNow(), user.SubjectOf(), request.Sequence, entries), null);
     }
@@ -65,7 +73,8 @@ public static class PersonFileApi
     private static PersonFileEntry Entry(AuditEntry a)
     {
         var references = a.References.Split(',');
-        var release = references.FirstOrDefault(r => r.StartsWith("release:", StringComparison.Ordinal)) is { } r && Guid.TryParse(r["release:".Length..], out var id)
+        var named = references.FirstOrDefault(r => r.StartsWith("release:", StringComparison.Ordinal));
+        var release = named is not null && Guid.TryParse(named["release:".Length..], out var id)
             ? id : (Guid?)null;
         return new PersonFileEntry(a.Sequence, a.At, a.DecisionId, a.Outcome, a.Reason, a.Recipient, a.Source, a.Purpose,
             a.Categories.Split(',', StringSplitOptions.RemoveEmptyEntries), a.RulesVersion, release);
@@ -80,8 +89,8 @@ public static class PersonFilePdf
     static PersonFilePdf()
     {
         // PDFsharp 6's Core build finds no fonts on Linux by itself: the font ships inside the gateway.
-        // Process-wide and settable once; a host started again in the same process finds it set.
-        lock (typeof(GlobalFontSettings)) GlobalFontSettings.FontResolver ??= new EmbeddedFontResolver();
+        // Process-wide, and set once: a host started again in the same process finds it set.
+        GlobalFontSettings.FontResolver ??= new EmbeddedFontResolver();
     }
 
     public static byte[] Render(PersonFile file)
@@ -127,7 +136,8 @@ public static class PersonFilePdf
             // Blocks do not split across pages.
             if (y + line * 4 > page.Height.Point - margin) NewPage();
             Write($"{Time(e.At)}  {e.Outcome.ToUpperInvariant()} ({e.Reason})  to {e.Recipient ?? "-"}", regular, line);
-            Write($"    purpose {e.Purpose ?? "-"}, rules version {e.RulesVersion?.ToString(CultureInfo.InvariantCulture) ?? "-"}, asked by {e.Requester}", regular, line);
+            var version = e.RulesVersion?.ToString(CultureInfo.InvariantCulture) ?? "-";
+            Write($"    purpose {e.Purpose ?? "-"}, rules version {version}, asked by {e.Requester}", regular, line);
             foreach (var chunk in Chunks($"categories: {string.Join(", ", e.Categories)}", 90)) Write("    " + chunk, regular, line);
             Write($"    decision {e.DecisionId}, audit entry {e.Sequence}", regular, line * 1.4);
         }

@@ -16,7 +16,8 @@ namespace Coordination.Gateway.Directory;
 /// agencies that carry out follow-ups as partners. Elsewhere the directory starts empty and the CDPD secretariat
 /// registers its own through <see cref="DirectoryApi"/>. Audited like any registration, as <c>demo-seed</c>.
 /// </summary>
-public sealed class DemoDirectorySeeder(IServiceScopeFactory scopes, IOptions<GatewayOptions> options, IHostEnvironment environment, TimeProvider clock)
+public sealed class DemoDirectorySeeder(IServiceScopeFactory scopes, IOptions<GatewayOptions> options, IHostEnvironment environment,
+    TimeProvider clock)
     : IHostedService
 {
     public const string Seeder = "demo-seed";
@@ -43,14 +44,16 @@ public sealed class DemoDirectorySeeder(IServiceScopeFactory scopes, IOptions<Ga
             {
                 var partner = new RegisteredPartner
                 {
-                    Id = principal.Agency!, Territory = TerritoryCode.Parse(principal.Territories.Single()), Role = role, Name = principal.Name,
+                    Id = principal.Agency!, Territory = TerritoryCode.Parse(principal.Territories.Single()), Role = role,
+                        Name = principal.Name,
                     RegisteredAt = now, RegisteredBy = Seeder,
                 };
                 db.Partners.Add(partner);
                 references.Add($"partner:{partner.Id}");
                 db.PublishOnCommit(new PartnerDirectoryChanged
                 {
-                    Partner = partner.Id, Territory = partner.Territory, Role = role, Name = partner.Name, Retired = false, ChangedAt = now, ChangedBy = Seeder,
+                    Partner = partner.Id, Territory = partner.Territory, Role = role, Name = partner.Name, Retired = false,
+                        ChangedAt = now, ChangedBy = Seeder,
                 });
             }
         }
@@ -58,14 +61,16 @@ public sealed class DemoDirectorySeeder(IServiceScopeFactory scopes, IOptions<Ga
         {
             db.Jurisdictions.Add(new RegisteredJurisdiction
             {
-                Id = jurisdiction.Id, Name = jurisdiction.Name, Territory = jurisdiction.Territory, SentenceEnforcementCourt = jurisdiction.SentenceEnforcementCourt,
+                Id = jurisdiction.Id, Name = jurisdiction.Name, Territory = jurisdiction.Territory,
+                    SentenceEnforcementCourt = jurisdiction.SentenceEnforcementCourt,
                 ProbationService = jurisdiction.ProbationService, RegisteredAt = now, RegisteredBy = Seeder,
             });
             references.Add($"jurisdiction:{jurisdiction.Id}");
         }
         try
         {
-            await audit.AppendAndSaveAsync(new AuditRecord(NewId.NextGuid(), AuditKind.DirectoryRegistered, Seeder, null, null, [], references, null,
+            await audit.AppendAndSaveAsync(new AuditRecord(NewId.NextGuid(), AuditKind.DirectoryRegistered, Seeder, null, null, [],
+                references, null,
                 "registered", "demo directory"), cancellationToken);
         }
         catch (DbUpdateException)

@@ -35,7 +35,8 @@ public static class DirectoryReasons
 }
 
 public sealed record RegisterAgencyRequest(string? Account, string? Role, string[]? Territories, string? Name);
-public sealed record RegisterJurisdictionRequest(string? Id, string? Name, string? Territory, string? SentenceEnforcementCourt, string? ProbationService);
+public sealed record RegisterJurisdictionRequest(string? Id, string? Name, string? Territory, string? SentenceEnforcementCourt,
+    string? ProbationService);
 public sealed record RegisterPartnerRequest(string? Id, string? Role, string? Name);
 
 public sealed record AgencyView(string Account, string Role, IReadOnlyList<string> Territories, string Name, DateTimeOffset RegisteredAt,
@@ -52,7 +53,8 @@ public sealed record JurisdictionView(string Id, string Name, string Territory, 
         new(j.Id, j.Name, j.Territory.Value, j.SentenceEnforcementCourt, j.ProbationService, j.RegisteredAt, j.RetiredAt);
 }
 
-public sealed record PartnerView(string Id, string Territory, string Role, string Name, DateTimeOffset RegisteredAt, DateTimeOffset? RetiredAt)
+public sealed record PartnerView(string Id, string Territory, string Role, string Name, DateTimeOffset RegisteredAt,
+    DateTimeOffset? RetiredAt)
 {
     public static PartnerView Of(RegisteredPartner p) =>
         new(p.Id, p.Territory.Value, ClosedList<PartnerRole>.WordOf(p.Role), p.Name, p.RegisteredAt, p.RetiredAt);
@@ -68,8 +70,9 @@ public static class DirectoryApi
     /// <summary>The roles an agency's system may have: agencies, never the platform's own operators or auditors.</summary>
     public static readonly IReadOnlySet<PrincipalRole> AgencyRoles = new HashSet<PrincipalRole>
     {
-        PrincipalRole.Prosecutor, PrincipalRole.SentenceEnforcementCourt, PrincipalRole.ProbationService, PrincipalRole.PenitentiaryAdministration,
-        PrincipalRole.StateService, PrincipalRole.LocalAuthority, PrincipalRole.Association, PrincipalRole.OtherPublicOrPrivatePerson,
+        PrincipalRole.Prosecutor, PrincipalRole.SentenceEnforcementCourt, PrincipalRole.ProbationService,
+        PrincipalRole.PenitentiaryAdministration, PrincipalRole.StateService, PrincipalRole.LocalAuthority, PrincipalRole.Association,
+        PrincipalRole.OtherPublicOrPrivatePerson,
     };
 
     public static void Map(IEndpointRouteBuilder app)
@@ -77,24 +80,30 @@ public static class DirectoryApi
         var directory = app.MapGroup("/directory").WithTags("Directory");
         directory.MapGet("/agencies", ListAgenciesAsync).RequireAuthorization(CoordinationPolicies.TerritoryOperator);
         directory.MapPost("/agencies", RegisterAgencyAsync).RequireAuthorization(CoordinationPolicies.CdpdSecretariat)
-            .Accepts<RegisterAgencyRequest>("application/json").Produces<AgencyView>(StatusCodes.Status201Created).ProducesValidationProblem();
+            .Accepts<RegisterAgencyRequest>("application/json").Produces<AgencyView>(StatusCodes.Status201Created)
+            .ProducesValidationProblem();
         directory.MapPost("/agencies/{account}/retirement", RetireAgencyAsync).RequireAuthorization(CoordinationPolicies.CdpdSecretariat);
         directory.MapGet("/jurisdictions", ListJurisdictionsAsync).RequireAuthorization(CoordinationPolicies.TerritoryOperator);
         directory.MapPost("/jurisdictions", RegisterJurisdictionAsync).RequireAuthorization(CoordinationPolicies.CdpdSecretariat)
-            .Accepts<RegisterJurisdictionRequest>("application/json").Produces<JurisdictionView>(StatusCodes.Status201Created).ProducesValidationProblem();
-        directory.MapPost("/jurisdictions/{id}/retirement", RetireJurisdictionAsync).RequireAuthorization(CoordinationPolicies.CdpdSecretariat);
+            .Accepts<RegisterJurisdictionRequest>("application/json").Produces<JurisdictionView>(StatusCodes.Status201Created)
+            .ProducesValidationProblem();
+        directory.MapPost("/jurisdictions/{id}/retirement",
+            RetireJurisdictionAsync).RequireAuthorization(CoordinationPolicies.CdpdSecretariat);
         directory.MapGet("/partners", ListPartnersAsync).RequireAuthorization(CoordinationPolicies.TerritoryOperator);
         directory.MapPost("/partners", RegisterPartnerAsync).RequireAuthorization(CoordinationPolicies.CdpdSecretariat)
-            .Accepts<RegisterPartnerRequest>("application/json").Produces<PartnerView>(StatusCodes.Status201Created).ProducesValidationProblem();
+            .Accepts<RegisterPartnerRequest>("application/json").Produces<PartnerView>(StatusCodes.Status201Created)
+            .ProducesValidationProblem();
         directory.MapPost("/partners/{id}/retirement", RetirePartnerAsync).RequireAuthorization(CoordinationPolicies.CdpdSecretariat);
         directory.MapGet("/export", ExportAsync).RequireAuthorization(CoordinationPolicies.CdpdSecretariat);
     }
 
-    private static async Task<IResult> ListAgenciesAsync(ClaimsPrincipal user, GatewayDbContext db, SealingKeyStore keys, CancellationToken ct)
+    private static async Task<IResult> ListAgenciesAsync(ClaimsPrincipal user, GatewayDbContext db, SealingKeyStore keys,
+        CancellationToken ct)
     {
         var mine = user.TerritoriesOf();
         var all = await db.Agencies.AsNoTracking().OrderBy(a => a.Account).ToListAsync(ct);
-        return Results.Ok(all.Where(a => a.TerritorySet.Overlaps(mine)).Select(a => AgencyView.Of(a, keys.TryCurrentKeyOf(a.Account)?.KeyId)));
+        return Results.Ok(all.Where(a => a.TerritorySet.Overlaps(mine)).Select(a => AgencyView.Of(a,
+            keys.TryCurrentKeyOf(a.Account)?.KeyId)));
     }
 
     private static async Task<IResult> RegisterAgencyAsync(HttpRequest request, ClaimsPrincipal user, GatewayDbContext db, AuditLog audit,
@@ -104,9 +113,11 @@ public static class DirectoryApi
         if (problem is not null) return problem;
         var errors = new List<(string, string, string)>();
         if (!AgencyId.TryParse(body!.Account, out var account))
-            errors.Add(("account", DirectoryReasons.InvalidAgencyId, "Expected '<territory>-<slug>': the broker account the agency sends under."));
+            errors.Add(("account", DirectoryReasons.InvalidAgencyId,
+                "Expected '<territory>-<slug>': the broker account the agency sends under."));
         if (!ClosedList<PrincipalRole>.TryParse(body.Role, out var role) || !AgencyRoles.Contains(role))
-            errors.Add(("role", ReasonCodes.InvalidField, $"One of: {string.Join(", ", AgencyRoles.Select(CoordinationClaims.Word).Order())}."));
+            errors.Add(("role", ReasonCodes.InvalidField,
+                $"One of: {string.Join(", ", AgencyRoles.Select(CoordinationClaims.Word).Order())}."));
         var territories = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var word in body.Territories ?? [])
         {
@@ -116,7 +127,8 @@ public static class DirectoryApi
         if (body.Territories is null || body.Territories.Length == 0)
             errors.Add(("territories", ReasonCodes.MissingField, "An agency acts for at least one territory."));
         if (account.Value is not null && territories.Count > 0 && !territories.Contains(account.Territory.Value))
-            errors.Add(("territories", ReasonCodes.InvalidField, "The agency's own territory (its account's prefix) is among those it acts for."));
+            errors.Add(("territories", ReasonCodes.InvalidField,
+                "The agency's own territory (its account's prefix) is among those it acts for."));
         if (string.Join(',', territories).Length > DirectoryLimits.Territories)
             errors.Add(("territories", ReasonCodes.InvalidField, "Too many territories for one agency."));
         NameErrors(body.Name, errors);
@@ -125,7 +137,8 @@ public static class DirectoryApi
         if (!territories.All(t => user.ActsFor(TerritoryCode.Parse(t)))) return Problems.Forbidden();
 
         var existing = await db.Agencies.SingleOrDefaultAsync(a => a.Account == account.Value, ct);
-        if (existing is { Retired: false }) return Conflict(DirectoryReasons.AlreadyRegistered, "An active agency is registered under this account.");
+        if (existing is { Retired: false }) return Conflict(DirectoryReasons.AlreadyRegistered,
+            "An active agency is registered under this account.");
         var now = clock.GetUtcNow();
         var agency = existing ?? new RegisteredAgency { Account = account.Value!, Territories = "", Name = "", RegisteredBy = "" };
         // A retired account registered again is the same account coming back: one row, its history in the audit.
@@ -138,11 +151,13 @@ public static class DirectoryApi
         agency.RetiredBy = null;
         if (existing is null) db.Agencies.Add(agency);
         audit.Stage(Change(user, AuditKind.DirectoryRegistered, $"agency:{agency.Account}", CoordinationClaims.Word(role), territories));
-        if (!await SavedAsync(audit, ct)) return Conflict(DirectoryReasons.AlreadyRegistered, "An agency was registered under this account meanwhile.");
+        if (!await SavedAsync(audit, ct)) return Conflict(DirectoryReasons.AlreadyRegistered,
+            "An agency was registered under this account meanwhile.");
         return Results.Created($"/directory/agencies/{agency.Account}", AgencyView.Of(agency, keys.TryCurrentKeyOf(agency.Account)?.KeyId));
     }
 
-    private static async Task<IResult> RetireAgencyAsync(string account, ClaimsPrincipal user, GatewayDbContext db, AuditLog audit, TimeProvider clock,
+    private static async Task<IResult> RetireAgencyAsync(string account, ClaimsPrincipal user, GatewayDbContext db, AuditLog audit,
+        TimeProvider clock,
         CancellationToken ct)
     {
         if (!AgencyId.IsValid(account)) return NotFound();
@@ -153,7 +168,8 @@ public static class DirectoryApi
         var now = clock.GetUtcNow();
         agency.RetiredAt = now;
         agency.RetiredBy = By(user);
-        audit.Stage(Change(user, AuditKind.DirectoryRetired, $"agency:{agency.Account}", CoordinationClaims.Word(agency.Role), agency.Territories.Split(',')));
+        audit.Stage(Change(user, AuditKind.DirectoryRetired, $"agency:{agency.Account}", CoordinationClaims.Word(agency.Role),
+            agency.Territories.Split(',')));
         // The agency was also a partner: it follows no case from now on, in Supervision as here.
         if (await db.Partners.SingleOrDefaultAsync(p => p.Id == account && p.RetiredAt == null, ct) is { } partner)
             RetirePartner(db, audit, user, partner, now);
@@ -168,27 +184,32 @@ public static class DirectoryApi
         return Results.Ok(all.Where(j => mine.Contains(j.Territory)).Select(JurisdictionView.Of));
     }
 
-    private static async Task<IResult> RegisterJurisdictionAsync(HttpRequest request, ClaimsPrincipal user, GatewayDbContext db, AuditLog audit,
+    private static async Task<IResult> RegisterJurisdictionAsync(HttpRequest request, ClaimsPrincipal user, GatewayDbContext db,
+        AuditLog audit,
         TimeProvider clock, CancellationToken ct)
     {
         var (body, problem) = await request.ReadJsonBodyAsync<RegisterJurisdictionRequest>(ct);
         if (problem is not null) return problem;
         var errors = new List<(string, string, string)>();
         if (body!.Id is not { Length: > 0 and <= DirectoryLimits.JurisdictionId } id || !JurisdictionIdShape(id))
-            errors.Add(("id", DirectoryReasons.InvalidJurisdictionId, $"Lower-case letters, digits and dashes, at most {DirectoryLimits.JurisdictionId} characters (tj-paris)."));
+            errors.Add(("id", DirectoryReasons.InvalidJurisdictionId,
+                $"Lower-case letters, digits and dashes, at most {DirectoryLimits.JurisdictionId} characters (tj-paris)."));
         if (!TerritoryCode.TryParse(body.Territory, out var territory))
             errors.Add(("territory", ReasonCodes.UnknownTerritory, "The territory must be an INSEE département code."));
         NameErrors(body.Name, errors);
         if (errors.Count > 0) return Problems.Validation("The jurisdiction was not registered.", errors);
         if (!user.ActsFor(territory)) return Problems.Forbidden();
         // The JAP and SPIP must be active agencies of the jurisdiction's territory, in their role: a court report goes to them only.
-        await AccountErrorsAsync(db, "sentenceEnforcementCourt", body.SentenceEnforcementCourt, PrincipalRole.SentenceEnforcementCourt, territory, errors, ct);
+        await AccountErrorsAsync(db, "sentenceEnforcementCourt", body.SentenceEnforcementCourt, PrincipalRole.SentenceEnforcementCourt,
+            territory, errors, ct);
         await AccountErrorsAsync(db, "probationService", body.ProbationService, PrincipalRole.ProbationService, territory, errors, ct);
         if (errors.Count > 0) return Problems.Validation("The jurisdiction was not registered.", errors);
 
         var existing = await db.Jurisdictions.SingleOrDefaultAsync(j => j.Id == body.Id, ct);
-        if (existing is { RetiredAt: null }) return Conflict(DirectoryReasons.AlreadyRegistered, "An active jurisdiction is registered under this id.");
-        var jurisdiction = existing ?? new RegisteredJurisdiction { Id = body.Id!, Name = "", SentenceEnforcementCourt = "", ProbationService = "", RegisteredBy = "" };
+        if (existing is { RetiredAt: null }) return Conflict(DirectoryReasons.AlreadyRegistered,
+            "An active jurisdiction is registered under this id.");
+        var jurisdiction = existing ?? new RegisteredJurisdiction { Id = body.Id!, Name = "", SentenceEnforcementCourt = "",
+            ProbationService = "", RegisteredBy = "" };
         jurisdiction.Name = body.Name!.Trim();
         jurisdiction.Territory = territory;
         jurisdiction.SentenceEnforcementCourt = body.SentenceEnforcementCourt!;
@@ -200,11 +221,13 @@ public static class DirectoryApi
         if (existing is null) db.Jurisdictions.Add(jurisdiction);
         audit.Stage(Change(user, AuditKind.DirectoryRegistered, $"jurisdiction:{jurisdiction.Id}", null, [territory.Value],
             $"agency:{jurisdiction.SentenceEnforcementCourt}", $"agency:{jurisdiction.ProbationService}"));
-        if (!await SavedAsync(audit, ct)) return Conflict(DirectoryReasons.AlreadyRegistered, "A jurisdiction was registered under this id meanwhile.");
+        if (!await SavedAsync(audit, ct)) return Conflict(DirectoryReasons.AlreadyRegistered,
+            "A jurisdiction was registered under this id meanwhile.");
         return Results.Created($"/directory/jurisdictions/{jurisdiction.Id}", JurisdictionView.Of(jurisdiction));
     }
 
-    private static async Task<IResult> RetireJurisdictionAsync(string id, ClaimsPrincipal user, GatewayDbContext db, AuditLog audit, TimeProvider clock,
+    private static async Task<IResult> RetireJurisdictionAsync(string id, ClaimsPrincipal user, GatewayDbContext db, AuditLog audit,
+        TimeProvider clock,
         CancellationToken ct)
     {
         if (id.Length > DirectoryLimits.JurisdictionId) return NotFound();
@@ -244,7 +267,8 @@ public static class DirectoryApi
         if (errors.Count > 0) return Problems.Validation("The partner was not registered.", errors);
 
         var existing = await db.Partners.SingleOrDefaultAsync(p => p.Id == id.Value, ct);
-        if (existing is { RetiredAt: null }) return Conflict(DirectoryReasons.AlreadyRegistered, "An active partner is registered under this id.");
+        if (existing is { RetiredAt: null }) return Conflict(DirectoryReasons.AlreadyRegistered,
+            "An active partner is registered under this id.");
         var now = clock.GetUtcNow();
         var partner = existing ?? new RegisteredPartner { Id = id.Value, Name = "", RegisteredBy = "" };
         partner.Territory = id.Territory;
@@ -255,13 +279,16 @@ public static class DirectoryApi
         partner.RetiredAt = null;
         partner.RetiredBy = null;
         if (existing is null) db.Partners.Add(partner);
-        audit.Stage(Change(user, AuditKind.DirectoryRegistered, $"partner:{partner.Id}", ClosedList<PartnerRole>.WordOf(role), [partner.Territory.Value]));
+        audit.Stage(Change(user, AuditKind.DirectoryRegistered, $"partner:{partner.Id}", ClosedList<PartnerRole>.WordOf(role),
+            [partner.Territory.Value]));
         db.PublishOnCommit(Changed(partner, user, now));
-        if (!await SavedAsync(audit, ct)) return Conflict(DirectoryReasons.AlreadyRegistered, "A partner was registered under this id meanwhile.");
+        if (!await SavedAsync(audit, ct)) return Conflict(DirectoryReasons.AlreadyRegistered,
+            "A partner was registered under this id meanwhile.");
         return Results.Created($"/directory/partners/{partner.Id}", PartnerView.Of(partner));
     }
 
-    private static async Task<IResult> RetirePartnerAsync(string id, ClaimsPrincipal user, GatewayDbContext db, AuditLog audit, TimeProvider clock,
+    private static async Task<IResult> RetirePartnerAsync(string id, ClaimsPrincipal user, GatewayDbContext db, AuditLog audit,
+        TimeProvider clock,
         CancellationToken ct)
     {
         if (!PartnerId.TryParse(id, out _)) return NotFound();
@@ -290,13 +317,16 @@ public static class DirectoryApi
         return Results.Ok(new
         {
             territories = mine.Select(t => t.Value).Order(),
-            agencies = agencies.Select(a => new { account = a.Account, role = CoordinationClaims.Word(a.Role), territories = a.TerritorySet.Select(t => t.Value).Order() }),
-            jurisdictions = jurisdictions.Select(j => new { id = j.Id, territory = j.Territory.Value, j.SentenceEnforcementCourt, j.ProbationService }),
-            partners = partners.Select(p => new { id = p.Id, territory = p.Territory.Value, role = ClosedList<PartnerRole>.WordOf(p.Role) }),
+            agencies = agencies.Select(a => new { account = a.Account, role = CoordinationClaims.Word(a.Role),
+                territories = a.TerritorySet.Select(t => t.Value).Order() }),
+            jurisdictions = jurisdictions.Select(j => new { id = j.Id, territory = j.Territory.Value, j.SentenceEnforcementCourt,
+                j.ProbationService }),
+            partners = partners.Select(p => new { id = p.Id, territory = p.Territory.Value,
+                role = ClosedList<PartnerRole>.WordOf(p.Role) }),
         });
     }
 
-    /// <summary>Two secretariats registering the same id at once: the second insert fails on the key, and is answered as a conflict.</summary>
+    /// <summary>Two secretariats registering the same id at once: the second insert fails on the key, answered as a conflict.</summary>
     private static async Task<bool> SavedAsync(AuditLog audit, CancellationToken ct)
     {
         try
@@ -310,17 +340,20 @@ public static class DirectoryApi
         }
     }
 
-    private static void RetirePartner(GatewayDbContext db, AuditLog audit, ClaimsPrincipal user, RegisteredPartner partner, DateTimeOffset now)
+    private static void RetirePartner(GatewayDbContext db, AuditLog audit, ClaimsPrincipal user, RegisteredPartner partner,
+        DateTimeOffset now)
     {
         partner.RetiredAt = now;
         partner.RetiredBy = By(user);
-        audit.Stage(Change(user, AuditKind.DirectoryRetired, $"partner:{partner.Id}", ClosedList<PartnerRole>.WordOf(partner.Role), [partner.Territory.Value]));
+        audit.Stage(Change(user, AuditKind.DirectoryRetired, $"partner:{partner.Id}", ClosedList<PartnerRole>.WordOf(partner.Role),
+            [partner.Territory.Value]));
         db.PublishOnCommit(Changed(partner, user, now));
     }
 
     private static PartnerDirectoryChanged Changed(RegisteredPartner partner, ClaimsPrincipal user, DateTimeOffset now) => new()
     {
-        Partner = partner.Id, Territory = partner.Territory, Role = partner.Role, Name = partner.Name, Retired = partner.RetiredAt is not null,
+        Partner = partner.Id, Territory = partner.Territory, Role = partner.Role, Name = partner.Name,
+            Retired = partner.RetiredAt is not null,
         ChangedAt = now, ChangedBy = By(user),
     };
 
@@ -333,23 +366,28 @@ public static class DirectoryApi
         _ => PrincipalRole.OtherPublicOrPrivatePerson,
     };
 
-    private static async Task AccountErrorsAsync(GatewayDbContext db, string field, string? account, PrincipalRole role, TerritoryCode territory,
+    private static async Task AccountErrorsAsync(GatewayDbContext db, string field, string? account, PrincipalRole role,
+        TerritoryCode territory,
         List<(string, string, string)> errors, CancellationToken ct)
     {
-        var agency = AgencyId.IsValid(account) ? await db.Agencies.AsNoTracking().SingleOrDefaultAsync(a => a.Account == account, ct) : null;
+        var agency = AgencyId.IsValid(account) ? await db.Agencies.AsNoTracking().SingleOrDefaultAsync(a => a.Account == account,
+            ct) : null;
         if (agency is not { Retired: false } || agency.Role != role || !agency.TerritorySet.Contains(territory))
             errors.Add((field, DirectoryReasons.UnknownAgency,
-                $"Name an active agency of territory {territory.Value} registered as {CoordinationClaims.Word(role)} (POST /directory/agencies)."));
+                $"Name an active agency of territory {territory.Value} registered as {CoordinationClaims.Word(role)}"
+                + " (POST /directory/agencies)."));
     }
 
     private static void NameErrors(string? name, List<(string, string, string)> errors)
     {
         if (string.IsNullOrWhiteSpace(name)) errors.Add(("name", ReasonCodes.MissingField, "A name is required."));
-        else if (name.Trim().Length > DirectoryLimits.Name) errors.Add(("name", ReasonCodes.InvalidField, $"At most {DirectoryLimits.Name} characters."));
+        else if (name.Trim().Length > DirectoryLimits.Name) errors.Add(("name", ReasonCodes.InvalidField,
+            $"At most {DirectoryLimits.Name} characters."));
     }
 
     private static bool JurisdictionIdShape(string id) =>
-        id[0] is >= 'a' and <= 'z' && id.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-') && !id.EndsWith('-') && !id.Contains("--");
+        id[0] is >= 'a' and <= 'z' && id.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-')
+        && !id.EndsWith('-') && !id.Contains("--");
 
     private static string By(ClaimsPrincipal user)
     {
@@ -357,13 +395,16 @@ public static class DirectoryApi
         return subject.Length <= DirectoryLimits.By ? subject : subject[..DirectoryLimits.By];
     }
 
-    private static AuditRecord Change(ClaimsPrincipal user, AuditKind kind, string entry, string? role, IEnumerable<string> territories, params string[] more) =>
+    private static AuditRecord Change(ClaimsPrincipal user, AuditKind kind, string entry, string? role, IEnumerable<string> territories,
+        params string[] more) =>
         new(NewId.NextGuid(), kind, By(user), null, null, [],
             [entry, .. territories.Select(t => $"territory:{t}"), .. role is null ? Array.Empty<string>() : [$"role:{role}"], .. more],
-            null, kind == AuditKind.DirectoryRetired ? "retired" : "registered", kind == AuditKind.DirectoryRetired ? "retired by the CDPD" : "registered by the CDPD");
+            null, kind == AuditKind.DirectoryRetired ? "retired" : "registered",
+                kind == AuditKind.DirectoryRetired ? "retired by the CDPD" : "registered by the CDPD");
 
     private static IResult NotFound() =>
-        Results.Problem(title: "No entry of the directory under this id.", statusCode: StatusCodes.Status404NotFound, type: Problems.TypeOf(DirectoryReasons.UnknownEntry),
+        Results.Problem(title: "No entry of the directory under this id.", statusCode: StatusCodes.Status404NotFound,
+            type: Problems.TypeOf(DirectoryReasons.UnknownEntry),
             extensions: new Dictionary<string, object?> { ["reasonCode"] = DirectoryReasons.UnknownEntry });
 
     private static IResult Conflict(string reasonCode, string title) =>

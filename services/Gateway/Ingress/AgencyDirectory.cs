@@ -13,7 +13,9 @@ namespace Coordination.Gateway.Ingress;
 /// </summary>
 public sealed class AgencyDirectory(GatewayDbContext db)
 {
-    /// <summary>The active agency under <paramref name="account"/>; an id outside <see cref="AgencyId"/>'s rule, or a retired agency, is no one's.</summary>
+    /// <summary>
+    /// The active agency under <paramref name="account"/>; an id outside <see cref="AgencyId"/>'s rule, or a retired agency, is no one's.
+    /// </summary>
     public async Task<AgencySource?> FindAsync(string? account, CancellationToken cancellationToken) =>
         await FindRegisteredAsync(account, cancellationToken) is { Retired: false } agency
             ? new AgencySource(agency.Account, agency.Role, agency.TerritorySet)
@@ -21,7 +23,8 @@ public sealed class AgencyDirectory(GatewayDbContext db)
 
     /// <summary>The agency as registered, retired or not.</summary>
     public async Task<RegisteredAgency?> FindRegisteredAsync(string? account, CancellationToken cancellationToken) =>
-        AgencyId.IsValid(account) ? await db.Agencies.AsNoTracking().SingleOrDefaultAsync(a => a.Account == account, cancellationToken) : null;
+        AgencyId.IsValid(account) ? await db.Agencies.AsNoTracking().SingleOrDefaultAsync(a => a.Account == account,
+            cancellationToken) : null;
 
     /// <summary>The active jurisdiction <paramref name="id"/> of <paramref name="territory"/>, or null.</summary>
     public async Task<Jurisdiction?> JurisdictionAsync(string? id, TerritoryCode territory, CancellationToken cancellationToken)

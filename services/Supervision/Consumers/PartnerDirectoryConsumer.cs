@@ -13,7 +13,8 @@ namespace Coordination.Supervision.Consumers;
 /// commit that made it. A retired partner leaves the list, so it can be assigned no more; its past
 /// assignments stay on the cases as history, and the gateway releases nothing to it.
 /// </summary>
-public sealed class PartnerDirectoryChangedConsumer(SupervisionDbContext db) : IdempotentConsumer<PartnerDirectoryChanged, SupervisionDbContext>(db)
+public sealed class PartnerDirectoryChangedConsumer(SupervisionDbContext db)
+    : IdempotentConsumer<PartnerDirectoryChanged, SupervisionDbContext>(db)
 {
     protected override async Task Handle(ConsumeContext<PartnerDirectoryChanged> context)
     {
@@ -29,9 +30,11 @@ public sealed class PartnerDirectoryChangedConsumer(SupervisionDbContext db) : I
         if (existing is null)
             Db.Partners.Add(new Partner
             {
-                Id = change.Partner, Territory = change.Territory, Role = change.Role, Name = change.Name, RegisteredAt = change.ChangedAt, RegisteredBy = change.ChangedBy,
+                Id = change.Partner, Territory = change.Territory, Role = change.Role, Name = change.Name,
+                    RegisteredAt = change.ChangedAt, RegisteredBy = change.ChangedBy,
             });
         else
-            Db.Entry(existing).CurrentValues.SetValues(new { change.Territory, change.Role, change.Name, RegisteredAt = change.ChangedAt, RegisteredBy = change.ChangedBy });
+            Db.Entry(existing).CurrentValues.SetValues(new { change.Territory, change.Role, change.Name, RegisteredAt = change.ChangedAt,
+                RegisteredBy = change.ChangedBy });
     }
 }

@@ -43,17 +43,22 @@ public sealed class DirectoryTests(ITestOutputHelper output) : IAsyncLifetime
         var agency = await secretariat.PostAsync("/directory/agencies", Example("register-agency"));
         Assert.Equal(HttpStatusCode.Created, agency.StatusCode);
         var registered = await agency.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(("75-mission-locale", "association"), (registered.GetProperty("account").GetString(), registered.GetProperty("role").GetString()));
+        Assert.Equal(("75-mission-locale", "association"), (registered.GetProperty("account").GetString(),
+            registered.GetProperty("role").GetString()));
         Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsync("/directory/partners", Example("register-partner"))).StatusCode);
-        Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsync("/directory/jurisdictions", Example("register-jurisdiction"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsync("/directory/jurisdictions",
+            Example("register-jurisdiction"))).StatusCode);
 
         // The same again is a conflict, not a second entry.
-        await AssertProblemAsync(await secretariat.PostAsync("/directory/agencies", Example("register-agency")), HttpStatusCode.Conflict, "already-registered");
+        await AssertProblemAsync(await secretariat.PostAsync("/directory/agencies", Example("register-agency")), HttpStatusCode.Conflict,
+            "already-registered");
 
         var agencies = (await secretariat.GetFromJsonAsync<JsonElement[]>("/directory/agencies"))!;
-        Assert.Contains(agencies, a => a.GetProperty("account").GetString() == "75-mission-locale" && a.GetProperty("retiredAt").ValueKind == JsonValueKind.Null);
+        Assert.Contains(agencies,
+            a => a.GetProperty("account").GetString() == "75-mission-locale" && a.GetProperty("retiredAt").ValueKind == JsonValueKind.Null);
         Assert.DoesNotContain(agencies, a => a.GetProperty("account").GetString()!.StartsWith("93-", StringComparison.Ordinal));
-        Assert.Contains((await secretariat.GetFromJsonAsync<JsonElement[]>("/directory/jurisdictions"))!, j => j.GetProperty("id").GetString() == "tj-paris-sud");
+        Assert.Contains((await secretariat.GetFromJsonAsync<JsonElement[]>("/directory/jurisdictions"))!,
+            j => j.GetProperty("id").GetString() == "tj-paris-sud");
 
         // Supervision's list of partners follows the directory: the new partner can be assigned.
         await Poller.UntilAsync(async () => (await secretariat.GetFromJsonAsync<JsonElement[]>("/supervision/partners"))!
@@ -62,7 +67,8 @@ public sealed class DirectoryTests(ITestOutputHelper output) : IAsyncLifetime
         // Retirements, each answered with the entry as it now stands.
         Assert.Equal(HttpStatusCode.OK, (await secretariat.PostAsync("/directory/jurisdictions/tj-paris-sud/retirement", null)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await secretariat.PostAsync("/directory/agencies/75-mission-locale/retirement", null)).StatusCode);
-        await AssertProblemAsync(await secretariat.PostAsync("/directory/agencies/75-mission-locale/retirement", null), HttpStatusCode.Conflict, "already-retired");
+        await AssertProblemAsync(await secretariat.PostAsync("/directory/agencies/75-mission-locale/retirement", null),
+            HttpStatusCode.Conflict, "already-retired");
         // Retiring the agency retired its partner entry, in Supervision too.
         await Poller.UntilAsync(async () => !(await secretariat.GetFromJsonAsync<JsonElement[]>("/supervision/partners"))!
             .Any(p => p.GetProperty("id").GetString() == "75-mission-locale"), "Supervision to drop the retired partner");
@@ -93,22 +99,27 @@ public sealed class DirectoryTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Bad_input_is_answered_field_by_field_and_only_the_secretariat_of_the_territory_may_change_it()
     {
         using var secretariat = Secretariat75();
-        var bad = await secretariat.PostAsJsonAsync("/directory/agencies", new { account = "75-../x", role = "auditor", territories = new[] { "99" }, name = "" });
+        var bad = await secretariat.PostAsJsonAsync("/directory/agencies", new { account = "75-../x", role = "auditor",
+            territories = new[] { "99" }, name = "" });
         await bad.Content.LoadIntoBufferAsync();
         await AssertProblemAsync(bad, HttpStatusCode.BadRequest, "invalid-agency-id");
         var errors = JsonDocument.Parse(await bad.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
         Assert.Equal(["account", "name", "role", "territories"], errors.EnumerateObject().Select(p => p.Name).Order());
         await AssertProblemAsync(await secretariat.PostAsJsonAsync("/directory/agencies",
-            new { account = "75-foyer", role = "association", territories = new[] { "93" }, name = "Foyer" }), HttpStatusCode.BadRequest, "invalid-field");
-        await AssertProblemAsync(await secretariat.PostAsync("/directory/agencies", new StringContent("{", Encoding.UTF8, "application/json")),
+            new { account = "75-foyer", role = "association", territories = new[] { "93" }, name = "Foyer" }), HttpStatusCode.BadRequest,
+                "invalid-field");
+        await AssertProblemAsync(await secretariat.PostAsync("/directory/agencies", new StringContent("{", Encoding.UTF8,
+            "application/json")),
             HttpStatusCode.BadRequest, "malformed-message");
         // A jurisdiction's JAP and SPIP are active agencies of its territory in those roles: a report goes to them only.
         await AssertProblemAsync(await secretariat.PostAsJsonAsync("/directory/jurisdictions",
-            new { id = "tj-x", name = "TJ", territory = "75", sentenceEnforcementCourt = "75-police", probationService = "93-spip" }), HttpStatusCode.BadRequest, "unknown-agency");
+            new { id = "tj-x", name = "TJ", territory = "75", sentenceEnforcementCourt = "75-police", probationService = "93-spip" }),
+                HttpStatusCode.BadRequest, "unknown-agency");
         // A name longer than its column is refused before anything is written.
         await AssertProblemAsync(await secretariat.PostAsJsonAsync("/directory/partners",
             new { id = "75-association", role = "association", name = new string('x', 201) }), HttpStatusCode.BadRequest, "invalid-field");
-        await AssertProblemAsync(await secretariat.PostAsync("/directory/agencies/75-nobody/retirement", null), HttpStatusCode.NotFound, "unknown-entry");
+        await AssertProblemAsync(await secretariat.PostAsync("/directory/agencies/75-nobody/retirement", null), HttpStatusCode.NotFound,
+            "unknown-entry");
 
         var agency = new { account = "93-foyer", role = "association", territories = new[] { "93" }, name = "Foyer" };
         Assert.Equal(HttpStatusCode.Forbidden, (await secretariat.PostAsJsonAsync("/directory/agencies", agency)).StatusCode);
@@ -137,7 +148,8 @@ public sealed class DirectoryTests(ITestOutputHelper output) : IAsyncLifetime
         await _host.AssignPartnerAsync(person, "75-association");
         await _host.AssignPartnerAsync(person, "75-prison-administration");
         using (var secretariat = Secretariat75())
-            Assert.Equal(HttpStatusCode.OK, (await secretariat.PostAsync("/directory/agencies/75-association/retirement", null)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await secretariat.PostAsync("/directory/agencies/75-association/retirement",
+                null)).StatusCode);
 
         var keys = _host.App.Services.GetRequiredService<SealingKeyStore>();
         var messageId = NewId.NextGuid();
@@ -158,7 +170,8 @@ public sealed class DirectoryTests(ITestOutputHelper output) : IAsyncLifetime
             return decisions.Length == 2;
         }, "both decisions on the release");
         Assert.Equal([("75-association", "denied", "recipient-retired"), ("75-prison-administration", "released", "granted")],
-            decisions.Select(e => (e.GetProperty("recipient").GetString(), e.GetProperty("outcome").GetString(), e.GetProperty("reason").GetString())).OrderBy(d => d.Item1));
+            decisions.Select(e => (e.GetProperty("recipient").GetString(), e.GetProperty("outcome").GetString(),
+                e.GetProperty("reason").GetString())).OrderBy(d => d.Item1));
 
         await using var scope = _host.App.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
@@ -170,7 +183,8 @@ public sealed class DirectoryTests(ITestOutputHelper output) : IAsyncLifetime
         var control = IngressOverHttpTests.Example("supervision.record-control");
         control["messageId"] = Guid.NewGuid().ToString();
         control["payload"]!["personRef"] = person.Value;
-        await AssertProblemAsync(await retired.PostAsync("/ingress/supervision.record-control", new StringContent(control.ToJsonString(), Encoding.UTF8, "application/json")),
+        await AssertProblemAsync(await retired.PostAsync("/ingress/supervision.record-control", new StringContent(control.ToJsonString(),
+            Encoding.UTF8, "application/json")),
             HttpStatusCode.Forbidden, "unidentified-source");
     }
 
@@ -178,7 +192,8 @@ public sealed class DirectoryTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_designation_names_a_jurisdiction_of_the_directory_as_it_stands()
     {
         using var secretariat = Secretariat75();
-        Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsync("/directory/jurisdictions", Example("register-jurisdiction"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsync("/directory/jurisdictions",
+            Example("register-jurisdiction"))).StatusCode);
         await DesignateAsync("tj-paris-sud");
 
         Assert.Equal(HttpStatusCode.OK, (await secretariat.PostAsync("/directory/jurisdictions/tj-paris/retirement", null)).StatusCode);
@@ -216,7 +231,8 @@ public sealed class DirectoryTests(ITestOutputHelper output) : IAsyncLifetime
 
             // An export holding an account outside the agency id rule writes nothing.
             var forged = JsonNode.Parse(export)!;
-            forged["agencies"]!.AsArray().Add(new JsonObject { ["account"] = "75-x.inbox", ["role"] = "association", ["territories"] = new JsonArray("75") });
+            forged["agencies"]!.AsArray().Add(new JsonObject { ["account"] = "75-x.inbox", ["role"] = "association",
+                ["territories"] = new JsonArray("75") });
             await File.WriteAllTextAsync(file, forged.ToJsonString());
             File.Delete(Path.Combine(folder, "definitions.json"));
             Assert.NotEqual(0, (await GenerateAsync(folder, file)).Exit);
@@ -231,7 +247,8 @@ public sealed class DirectoryTests(ITestOutputHelper output) : IAsyncLifetime
     private static async Task<(int Exit, string Error)> GenerateAsync(string folder, string export)
     {
         var start = new System.Diagnostics.ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { Repository.File("infra", "rabbitmq", "generate-definitions.py"), "--out", folder, "--directory", export })
+        foreach (var argument in new[] { Repository.File("infra", "rabbitmq", "generate-definitions.py"), "--out", folder, "--directory",
+            export })
             start.ArgumentList.Add(argument);
         using var process = System.Diagnostics.Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
@@ -247,7 +264,8 @@ public sealed class DirectoryTests(ITestOutputHelper output) : IAsyncLifetime
         designation["payload"]!["identity"]!["lastName"] = $"{Canary}-{Guid.NewGuid():N}";
         designation["payload"]!["sentenceEnforcementJurisdiction"] = jurisdiction;
         using var jap = _host.ClientFor(DemoPrincipals.Named("jap-75"));
-        return await jap.PostAsync("/ingress/supervision.designate-person", new StringContent(designation.ToJsonString(), Encoding.UTF8, "application/json"));
+        return await jap.PostAsync("/ingress/supervision.designate-person", new StringContent(designation.ToJsonString(), Encoding.UTF8,
+            "application/json"));
     }
 
     private async Task<PersonRef> DesignateAsync(string jurisdiction)

@@ -54,7 +54,8 @@ public sealed class PersonFileTests(ITestOutputHelper output) : IAsyncLifetime
                 ("93-association", "denied", "not-assigned-to-case", "circumstances-of-offence,contact-details,control-plan"),
                 ("a-journalist", "denied", "third-party", "circumstances-of-offence,contact-details,control-plan"),
             ],
-            entries.Select(e => (e.GetProperty("recipient").GetString(), e.GetProperty("outcome").GetString(), e.GetProperty("reason").GetString(),
+            entries.Select(e => (e.GetProperty("recipient").GetString(), e.GetProperty("outcome").GetString(),
+                e.GetProperty("reason").GetString(),
                 string.Join(',', e.GetProperty("categories").EnumerateArray().Select(c => c.GetString()).Order()))).OrderBy(e => e.Item1));
         Assert.All(entries, e =>
         {
@@ -64,14 +65,17 @@ public sealed class PersonFileTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.True(e.GetProperty("at").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-5));
         });
         // The rules version is the one in force: the demo's first, for those the rules decided on.
-        Assert.All(entries.Where(e => e.GetProperty("outcome").GetString() == "released"), e => Assert.Equal(1, e.GetProperty("rulesVersion").GetInt32()));
+        Assert.All(entries.Where(e => e.GetProperty("outcome").GetString() == "released"), e => Assert.Equal(1,
+            e.GetProperty("rulesVersion").GetInt32()));
         Assert.DoesNotContain(Canary, file.GetRawText());
         Assert.DoesNotContain("Martin", file.GetRawText());
 
         // The documented example has the same shape as the answer.
-        var example = JsonNode.Parse(await File.ReadAllTextAsync(Repository.File("docs", "examples", "person-file", "person-file.json")))!.AsObject();
+        var example = JsonNode.Parse(await File.ReadAllTextAsync(Repository.File("docs", "examples", "person-file",
+            "person-file.json")))!.AsObject();
         Assert.Equal(example.Select(p => p.Key).Order(), file.EnumerateObject().Select(p => p.Name).Order());
-        Assert.Equal(example["entries"]![0]!.AsObject().Select(p => p.Key).Order(), entries[0].EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(example["entries"]![0]!.AsObject().Select(p => p.Key).Order(),
+            entries[0].EnumerateObject().Select(p => p.Name).Order());
 
         started = DateTime.UtcNow;
         var pdfAnswer = await auditor.GetAsync($"/persons/{person.Value}/file.pdf");
@@ -122,7 +126,8 @@ public sealed class PersonFileTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal("invalid-field", (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reasonCode").GetString());
         // Nobody was answered: no request is in the chain. A person with no decision gets an empty file.
-        Assert.DoesNotContain((await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!, e => e.GetProperty("kind").GetString() == "person-file-requested");
+        Assert.DoesNotContain((await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!,
+            e => e.GetProperty("kind").GetString() == "person-file-requested");
         Assert.Empty((await auditor.GetFromJsonAsync<JsonElement>($"/persons/{person.Value}/file")).GetProperty("entries").EnumerateArray());
     }
 
@@ -136,12 +141,15 @@ public sealed class PersonFileTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var keys = _host.App.Services.GetRequiredService<SealingKeyStore>();
         var messageId = NewId.NextGuid();
-        var contents = new JsonObject { ["control-plan"] = new JsonObject { ["nextControl"] = "2026-04-08" }, ["circumstances-of-offence"] = Canary };
+        var contents = new JsonObject { ["control-plan"] = new JsonObject { ["nextControl"] = "2026-04-08" },
+            ["circumstances-of-offence"] = Canary };
         var request = new ReleaseConfidentialPayload
         {
             ReleaseId = Guid.NewGuid(), Territory = TerritoryCode.Parse("75"), Purpose = "community-supervision",
-            Categories = [DataCategory.ContactDetails, DataCategory.ControlPlan, DataCategory.CircumstancesOfOffence], Recipients = recipients, Person = person,
-            Payload = PayloadSealer.Seal(Encoding.UTF8.GetBytes(contents.ToJsonString()), keys.CurrentKeyOf("gateway"), "community-supervision", messageId),
+            Categories = [DataCategory.ContactDetails, DataCategory.ControlPlan, DataCategory.CircumstancesOfOffence],
+                Recipients = recipients, Person = person,
+            Payload = PayloadSealer.Seal(Encoding.UTF8.GetBytes(contents.ToJsonString()), keys.CurrentKeyOf("gateway"),
+                "community-supervision", messageId),
         };
         await _host.SendReleaseRequestAsync("supervision", request, messageId);
         return request.ReleaseId;
@@ -151,7 +159,8 @@ public sealed class PersonFileTests(ITestOutputHelper output) : IAsyncLifetime
     {
         using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
         await Poller.UntilAsync(async () => (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!
-            .Count(e => e.GetProperty("references").GetString()!.Contains($"release:{releaseId}")) == expected, $"{expected} decisions on release {releaseId}");
+            .Count(e => e.GetProperty("references").GetString()!.Contains($"release:{releaseId}")) == expected,
+                $"{expected} decisions on release {releaseId}");
     }
 
     private async Task<PersonRef> DesignateAsync()
