@@ -10,6 +10,12 @@
       RABBITMQ_PASSWORD_SVC_COURT_REPORTING, 75-jap -> RABBITMQ_PASSWORD_75_JAP), or is generated at
       random; the generated ones are written to DIR/generated-passwords.txt (mode 0600) for the vault.
       Neither file belongs in the repository.
+  python3 infra/rabbitmq/generate-definitions.py --out DIR --directory EXPORT.json
+      the agencies' accounts from the gateway's directory rather than the demo's: EXPORT.json is
+      what GET /directory/export answers the CDPD secretariat (docs/agency-integration.md). Each
+      active agency gets its account, its inbox and rejection queues and its ingress permissions;
+      a retired agency is absent, so loading the new file (rabbitmqctl import_definitions) keeps its
+      queues but the account must be deleted by hand (rabbitmqctl delete_user <account>).
 
 The broker owns the topology between services: each message-type exchange is declared here and by
 the one service that publishes it, and each consumer's binding to it is declared here, so that a
@@ -35,7 +41,7 @@ PUBLISHES = {
     "gateway": ["Briefings:RecordPenalPolicyBriefing", "Supervision:DesignatePerson", "Supervision:WithdrawDesignation",
                 "Supervision:DetentionConductReported", "Supervision:RecordControl", "Supervision:ReportIncident",
                 "Opinions:RequestArt41Review", "Opinions:SubmitImplementationIndicators", "Opinions:ContributeToReview",
-                "Gateway:ConfidentialPayloadReleased", "Gateway:ConfidentialPayloadDenied"],
+                "Gateway:ConfidentialPayloadReleased", "Gateway:ConfidentialPayloadDenied", "Gateway:PartnerDirectoryChanged"],
     "briefings": ["Briefings:PenalPolicyBriefingRecorded", "Briefings:AnnualBriefingDue", "Briefings:AnnualBriefingOverdue"],
     "supervision": ["Supervision:SupervisionOpened", "Supervision:PartnerAssigned", "Supervision:ControlScheduled",
                     "Supervision:ControlRecorded", "Supervision:IncidentReported", "Supervision:SupervisionEnded",
@@ -47,7 +53,7 @@ CONSUMES = {
     "gateway": ["Supervision:SupervisionOpened", "Supervision:PartnerAssigned", "Supervision:SupervisionEnded", "Supervision:SupervisionPurged"],
     "briefings": ["Briefings:RecordPenalPolicyBriefing"],
     "supervision": ["Supervision:DesignatePerson", "Supervision:WithdrawDesignation", "Supervision:DetentionConductReported",
-                    "Supervision:RecordControl", "Supervision:ReportIncident"],
+                    "Supervision:RecordControl", "Supervision:ReportIncident", "Gateway:PartnerDirectoryChanged"],
     "opinions": ["Opinions:RequestArt41Review", "Opinions:SubmitImplementationIndicators", "Opinions:ContributeToReview",
                  "Gateway:ConfidentialPayloadDenied"],
     "court-reporting": ["Supervision:SupervisionOpened", "Supervision:PartnerAssigned", "Supervision:ControlScheduled",
@@ -88,6 +94,7 @@ def esc(s):
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--demo", action="store_true", help="demo passwords '<account>-demo-password' (the committed file)")
 parser.add_argument("--out", help="folder for definitions.json (and generated-passwords.txt); default: beside this script, --demo only")
+parser.add_argument("--directory", help="the gateway's GET /directory/export answer (JSON): the agencies to give accounts to")
 args = parser.parse_args()
 here = os.path.dirname(os.path.abspath(__file__))
 if not args.demo and not args.out:
@@ -113,7 +120,22 @@ def exchange(name, type_="fanout"):
     return {"name": name, "vhost": "/", "type": type_, "durable": True, "auto_delete": False, "internal": False, "arguments": {}}
 
 
-agencies = [f"{t}-{a}" for t in TERRITORIES for a in AGENCIES]
+AGENCY_ID = re.compile(r"^(?:[0-9]{2}|2A|2B|97[1-6])-[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+
+
+def directory_agencies(path):
+    # The export is the gateway's answer, but it becomes account names and queue names here: each is
+    # held to the agency id rule again (docs/agency-integration.md), and a file with any other is refused.
+    with open(path) as f:
+        export = json.load(f)
+    accounts = [a.get("account") for a in export.get("agencies", [])]
+    bad = [a for a in accounts if not isinstance(a, str) or len(a) > 44 or not AGENCY_ID.match(a)]
+    if bad:
+        sys.exit(f"{path}: {len(bad)} agency account(s) outside the agency id rule; nothing written")
+    return sorted(set(accounts))
+
+
+agencies = directory_agencies(args.directory) if args.directory else [f"{t}-{a}" for t in TERRITORIES for a in AGENCIES]
 users, permissions, topic_permissions, queues, exchanges, bindings = [], [], [], [], [], []
 
 exchanges.append(exchange("coordination.ingress", "topic"))

@@ -10,6 +10,12 @@ public sealed class GatewayOptions
     /// </summary>
     public bool? SeedDemoRules { get; set; }
 
+    /// <summary>
+    /// Register the demo directory (the demo agencies, jurisdictions tj-paris and tj-bobigny, the demo partners) in an
+    /// empty directory. Unset: only in Development; a production gateway starts with an empty directory (ADR 16).
+    /// </summary>
+    public bool? SeedDemoDirectory { get; set; }
+
     /// <summary>A deployment's own release policy (JSON, as <c>Release/release-policy.json</c>); the shipped one by default.</summary>
     public string? ReleasePolicyFile { get; set; }
 }

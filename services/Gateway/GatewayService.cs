@@ -31,7 +31,8 @@ public static class GatewayService
         builder.Services.AddSingleton<Ingress.IngressSchemas>();
         builder.Services.AddScoped<Ingress.IngressProcessor>();
         Ingress.Types.IngressTypes.Register(builder.Services);
-        builder.Services.AddSingleton<Ingress.AgencyDirectory>();
+        builder.Services.AddScoped<Ingress.AgencyDirectory>();
+        builder.Services.AddHostedService<Directory.DemoDirectorySeeder>();
         builder.AddSealingKeys(Coordination.Contracts.Gateway.KeyOwners.Gateway, Coordination.Contracts.Gateway.KeyOwners.GatewayVault);
         builder.Services.AddScoped<Vault.IdentityVault>();
         builder.Services.AddSingleton<Keys.KeyChallenges>();
@@ -45,6 +46,8 @@ public static class GatewayService
         registry.Endpoints.Add(Ingress.IngressApi.Map);
         registry.Endpoints.Add(Egress.EgressApi.Map);
         registry.Endpoints.Add(Keys.AgencyKeysApi.Map);
+        registry.Endpoints.Add(Directory.DirectoryApi.Map);
+        registry.Endpoints.Add(Api.PersonFileApi.Map);
         registry.Consumers.Add(x =>
         {
             // One lane per requesting service: who asks is what the broker proves, not what the request says (ADR 10).

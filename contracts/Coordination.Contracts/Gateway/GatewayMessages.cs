@@ -129,3 +129,19 @@ public enum RecipientRole
 /// <summary>What a release is for; every grant of the sharing rules names one.</summary>
 [JsonConverter(typeof(KebabCaseEnumConverter<SharingPurpose>))]
 public enum SharingPurpose { CommunitySupervision = 1, CourtReporting, Art41Opinion, PenalPolicy }
+
+/// <summary>
+/// The CDPD secretariat registered a partner in the gateway's directory, or retired it (ADR 16):
+/// Supervision keeps its copy of the partners it may assign from these, in the order published.
+/// </summary>
+public sealed record PartnerDirectoryChanged
+{
+    [Public] public required string Partner { get; init; }
+    [Public] public required TerritoryCode Territory { get; init; }
+    [Public] public required Supervision.PartnerRole Role { get; init; }
+    [Public] public required string Name { get; init; }
+    /// <summary>True when the partner was retired: it can be assigned no more.</summary>
+    [Public] public required bool Retired { get; init; }
+    [Public] public required DateTimeOffset ChangedAt { get; init; }
+    [Public] public required string ChangedBy { get; init; }
+}

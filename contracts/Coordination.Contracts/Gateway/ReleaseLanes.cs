@@ -78,4 +78,6 @@ public static class ReleaseReasonCodes
     public const string NoRecipientKey = "no-recipient-key";
     /// <summary>The audit word of a held release delivered when its recipient registered a key.</summary>
     public const string ReleasedAfterKeyRegistration = "released-after-key-registration";
+    /// <summary>The recipient was retired from the directory: nothing is released to its account again (ADR 16).</summary>
+    public const string RecipientRetired = "recipient-retired";
 }

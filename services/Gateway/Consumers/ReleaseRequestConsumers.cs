@@ -56,11 +56,20 @@ public abstract class ReleaseRequestConsumer(GatewayDbContext db, ReleasePolicy 
         var assigned = request.Person is { } casePerson
             ? (await Db.PartnerAssignments.AsNoTracking().Where(a => a.Person == casePerson).Select(a => a.Partner).ToListAsync(ct)).ToHashSet()
             : [];
+        // The directory as it stands now, read in this decision: an agency retired a moment ago receives nothing.
+        var recipients = new List<(string RecipientId, Recipient? Recipient)>();
+        var retired = new HashSet<string>();
+        foreach (var recipientId in request.Recipients.Distinct())
+        {
+            var registered = await agencies.FindRegisteredAsync(recipientId, ct);
+            if (registered is { Retired: true }) retired.Add(recipientId);
+            recipients.Add((recipientId, registered is { Retired: false } ? RecipientOf(registered) : null));
+        }
+        var jurisdiction = await agencies.JurisdictionAsync(request.Jurisdiction, request.Territory, ct);
         var facts = new ReleaseFacts(Requester, request, contents is not null, SharingRulesVersion.InForce(history, now), TerritoryCalendar.Today(request.Territory, now),
-            designations.ToDictionary(d => d.Key, d => d.Value.SentenceEnforcementJurisdiction), assigned);
+            designations.ToDictionary(d => d.Key, d => d.Value.SentenceEnforcementJurisdiction), assigned, jurisdiction, retired);
 
-        var decisions = request.Recipients.Distinct()
-            .Select(recipientId => (RecipientId: recipientId, Recipient: RecipientOf(recipientId)))
+        var decisions = recipients
             .Select(r => (r.RecipientId, r.Recipient, Decision: ReleaseRequestDecider.Decide(policy, facts, r.RecipientId, r.Recipient)))
             .ToList();
         // Only a partner of the case's territory can ever be assigned to it: nobody else is worth waiting for.
@@ -97,9 +106,9 @@ public abstract class ReleaseRequestConsumer(GatewayDbContext db, ReleasePolicy 
     }
 
     /// <summary>A registered agency of one territory, with the role the sharing rules name; anyone else is a third party.</summary>
-    private Recipient? RecipientOf(string recipientId) =>
-        agencies.Find(recipientId) is { Role: { } role } agency && RoleOf(role) is { } recipientRole && agency.Territories.Count == 1
-            ? new Recipient(recipientId, agency.Territories.Single(), recipientRole)
+    private static Recipient? RecipientOf(Directory.RegisteredAgency agency) =>
+        RoleOf(agency.Role) is { } recipientRole && agency.TerritorySet.Count == 1
+            ? new Recipient(agency.Account, agency.TerritorySet.Single(), recipientRole)
             : null;
 
     private static RecipientRole? RoleOf(PrincipalRole role) => role switch

@@ -7,7 +7,8 @@ using Coordination.Contracts.Values;
 namespace Coordination.Gateway.Domain;
 
 [JsonConverter(typeof(KebabCaseEnumConverter<AuditKind>))]
-public enum AuditKind { IngressAccepted = 1, IngressRejected, Released, Denied, RulesAdopted, KeyRegistered, KeyRefused }
+public enum AuditKind { IngressAccepted = 1, IngressRejected, Released, Denied, RulesAdopted, KeyRegistered, KeyRefused,
+    DirectoryRegistered, DirectoryRetired, PersonFileRequested }
 
 /// <summary>What is written of one decision: references and codes, never the data itself.</summary>
 public sealed record AuditRecord(

@@ -50,7 +50,9 @@ public sealed partial class AgencyMailboxPusher(IServiceScopeFactory scopes, Mes
         var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
         List<AgencyDelivery> pending;
         using (OpenTelemetry.SuppressInstrumentationScope.Begin())
-            pending = await db.Set<AgencyDelivery>().Where(d => d.PushedAt == null && !d.Type.StartsWith(HeldDeliveries.Prefix)).OrderBy(d => d.CreatedAt).Take(100).ToListAsync(cancellationToken);
+            pending = await db.Set<AgencyDelivery>().Where(d => d.PushedAt == null && !d.Type.StartsWith(HeldDeliveries.Prefix))
+                    // A retired agency's account is sent nothing more, even what was committed before its retirement.
+                    .Where(d => !db.Agencies.Any(a => a.Account == d.Agency && a.RetiredAt != null)).OrderBy(d => d.CreatedAt).Take(100).ToListAsync(cancellationToken);
         foreach (var delivery in pending)
         {
             // The id becomes a queue name: one outside the rule (a '.' would add a segment) is never pushed, nor its queue declared.

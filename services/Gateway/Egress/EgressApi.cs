@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Coordination.Gateway.Persistence;
+using Coordination.ServiceDefaults.Http;
 using Coordination.ServiceDefaults.Security;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,9 +12,11 @@ public static class EgressApi
     public static void Map(IEndpointRouteBuilder app)
     {
         // An agency reads its own mailbox, nobody else's: the agency comes from its token.
-        app.MapGet("/egress/inbox", async (DateTimeOffset? since, ClaimsPrincipal user, GatewayDbContext db, CancellationToken ct) =>
+        app.MapGet("/egress/inbox", async (DateTimeOffset? since, ClaimsPrincipal user, GatewayDbContext db, Ingress.AgencyDirectory directory, CancellationToken ct) =>
         {
             var agency = user.FindFirst(CoordinationClaims.Agency)!.Value;
+            // A retired agency's token may still be valid for a while: its account reads nothing more.
+            if (await directory.FindAsync(agency, ct) is null) return Problems.Forbidden();
             var from = since ?? DateTimeOffset.MinValue;
             var deliveries = await db.Set<AgencyDelivery>().AsNoTracking()
                 // A held delivery is not in the mailbox yet: it waits, unreadable, for the agency's key.

@@ -15,7 +15,7 @@ namespace Coordination.Gateway.Ingress;
 /// user_id that is not the connection's own account, so the source is what the transport proves.
 /// Answers to refused messages reach the sender's own <c>agency.&lt;id&gt;.rejected</c> queue through the mailbox.
 /// </summary>
-public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, MessagingOptions messaging, AgencyDirectory agencies, ILogger<AmqpIngressListener> logger)
+public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, MessagingOptions messaging, ILogger<AmqpIngressListener> logger)
     : BackgroundService
 {
     public const string Exchange = "coordination.ingress";
@@ -87,7 +87,8 @@ public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, Mes
             await using var scope = scopes.CreateAsyncScope();
             var processor = scope.ServiceProvider.GetRequiredService<IngressProcessor>();
             // A refusal's answer is committed with the decision; the mailbox pusher delivers it to agency.<id>.rejected.
-            if (agencies.Find(account) is { } source)
+            var agencies = scope.ServiceProvider.GetRequiredService<AgencyDirectory>();
+            if (await agencies.FindAsync(account, stoppingToken) is { } source)
                 await processor.ProcessAsync(source, delivery.Body, delivery.RoutingKey, stoppingToken);
             else
                 await processor.RejectUnidentifiedAsync(new AgencySource(Contracts.Values.AgencyId.IsValid(account) ? account : Unidentified, null, new HashSet<Contracts.Values.TerritoryCode>()),

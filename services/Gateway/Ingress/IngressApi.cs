@@ -19,7 +19,7 @@ public static class IngressApi
         // The token names the agency; the directory says who that agency is. A token that says more
         // than the directory (another role, other territories) is not believed, and not used.
         var claimed = user.FindFirst(CoordinationClaims.Agency)?.Value;
-        if (directory.Find(claimed) is not { } source)
+        if (await directory.FindAsync(claimed, cancellationToken) is not { } source)
             return Problem(await processor.RejectUnidentifiedAsync(
                 new AgencySource(AgencyId.IsValid(claimed) ? claimed : AmqpIngressListener.Unidentified, null, new HashSet<TerritoryCode>()),
                 AmqpIngressListener.KnownTypeOrNull(type), cancellationToken));

@@ -27,7 +27,7 @@ public static class AgencyKeysApi
         app.MapPost("/agencies/{agency}/keys/challenge", async (string agency, ClaimsPrincipal user, AgencyDirectory directory, KeyChallenges challenges,
             AuditLog audit, CancellationToken ct) =>
         {
-            if (Refusal(agency, user, directory) is { } refused) return await RefuseAsync(audit, user, agency, refused, ct);
+            if (await RefusalAsync(agency, user, directory, ct) is { } refused) return await RefuseAsync(audit, user, agency, refused, ct);
             var (challenge, expiresAt) = challenges.Issue(agency);
             return Results.Ok(new { challenge, expiresAt, algorithm = "ECDSA P-256 SHA-256 over the UTF-8 bytes of challenge" });
         }).WithTags("Keys").RequireAuthorization(CoordinationPolicies.AgencyKeyRegistrar);
@@ -35,7 +35,7 @@ public static class AgencyKeysApi
         app.MapPost("/agencies/{agency}/keys", async (string agency, HttpRequest request, ClaimsPrincipal user, AgencyDirectory directory, KeyChallenges challenges,
             SealingKeyStore keys, GatewayDbContext db, AuditLog audit, TimeProvider clock, CancellationToken ct) =>
         {
-            if (Refusal(agency, user, directory) is { } refused) return await RefuseAsync(audit, user, agency, refused, ct);
+            if (await RefusalAsync(agency, user, directory, ct) is { } refused) return await RefuseAsync(audit, user, agency, refused, ct);
             Registration? registration;
             try { registration = await request.ReadFromJsonAsync<Registration>(ct); }
             catch (JsonException) { registration = null; }
@@ -63,10 +63,11 @@ public static class AgencyKeysApi
     /// Who may act for the agency: the agency id is checked before it names a key folder, the agency
     /// must be registered, and the caller must be its own system or the secretariat of its territory.
     /// </summary>
-    private static (int Status, string ReasonCode, string Reason)? Refusal(string agency, ClaimsPrincipal user, AgencyDirectory directory)
+    private static async Task<(int Status, string ReasonCode, string Reason)?> RefusalAsync(string agency, ClaimsPrincipal user, AgencyDirectory directory,
+        CancellationToken ct)
     {
         if (!AgencyId.TryParse(agency, out var id)) return (StatusCodes.Status400BadRequest, AgencyKeyReasons.InvalidAgencyId, "Not an agency id.");
-        if (directory.Find(agency) is null) return (StatusCodes.Status404NotFound, AgencyKeyReasons.UnknownAgency, "No agency is registered under this id.");
+        if (await directory.FindAsync(agency, ct) is null) return (StatusCodes.Status404NotFound, AgencyKeyReasons.UnknownAgency, "No agency is registered under this id.");
         return user.KindOf() switch
         {
             PrincipalKind.AgencySystem when user.FindFirst(CoordinationClaims.Agency)?.Value == agency => null,

@@ -19,6 +19,9 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
     public DbSet<Ingress.PartnerAssignment> PartnerAssignments => Set<Ingress.PartnerAssignment>();
     public DbSet<Ingress.KnownCase> KnownCases => Set<Ingress.KnownCase>();
     public DbSet<ServiceDefaults.Persistence.PurgedCase> PurgedCases => Set<ServiceDefaults.Persistence.PurgedCase>();
+    public DbSet<Directory.RegisteredAgency> Agencies => Set<Directory.RegisteredAgency>();
+    public DbSet<Directory.RegisteredJurisdiction> Jurisdictions => Set<Directory.RegisteredJurisdiction>();
+    public DbSet<Directory.RegisteredPartner> Partners => Set<Directory.RegisteredPartner>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -90,6 +93,40 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
             e.Property(r => r.Type).HasMaxLength(Ingress.IngressRecord.TypeMaxLength);
             e.Property(r => r.ReasonCode).HasMaxLength(60);
             e.HasIndex(r => r.ReceivedAt);
+        });
+        modelBuilder.Entity<Directory.RegisteredAgency>(e =>
+        {
+            e.ToTable("DirectoryAgencies");
+            e.HasKey(a => a.Account);
+            e.Property(a => a.Account).HasMaxLength(Directory.DirectoryLimits.Account);
+            e.Property(a => a.Territories).HasMaxLength(Directory.DirectoryLimits.Territories);
+            e.Property(a => a.Name).HasMaxLength(Directory.DirectoryLimits.Name);
+            e.Property(a => a.RegisteredBy).HasMaxLength(Directory.DirectoryLimits.By);
+            e.Property(a => a.RetiredBy).HasMaxLength(Directory.DirectoryLimits.By);
+            e.Ignore(a => a.Retired);
+            e.Ignore(a => a.TerritorySet);
+        });
+        modelBuilder.Entity<Directory.RegisteredJurisdiction>(e =>
+        {
+            e.ToTable("DirectoryJurisdictions");
+            e.HasKey(j => j.Id);
+            e.Property(j => j.Id).HasMaxLength(Directory.DirectoryLimits.JurisdictionId);
+            e.Property(j => j.Name).HasMaxLength(Directory.DirectoryLimits.Name);
+            e.Property(j => j.Territory).HasConversion<TerritoryCodeConverter>().HasMaxLength(3);
+            e.Property(j => j.SentenceEnforcementCourt).HasMaxLength(Directory.DirectoryLimits.Account);
+            e.Property(j => j.ProbationService).HasMaxLength(Directory.DirectoryLimits.Account);
+            e.Property(j => j.RegisteredBy).HasMaxLength(Directory.DirectoryLimits.By);
+            e.Property(j => j.RetiredBy).HasMaxLength(Directory.DirectoryLimits.By);
+        });
+        modelBuilder.Entity<Directory.RegisteredPartner>(e =>
+        {
+            e.ToTable("DirectoryPartners");
+            e.HasKey(p => p.Id);
+            e.Property(p => p.Id).HasMaxLength(Directory.DirectoryLimits.Account);
+            e.Property(p => p.Territory).HasConversion<TerritoryCodeConverter>().HasMaxLength(3);
+            e.Property(p => p.Name).HasMaxLength(Directory.DirectoryLimits.Name);
+            e.Property(p => p.RegisteredBy).HasMaxLength(Directory.DirectoryLimits.By);
+            e.Property(p => p.RetiredBy).HasMaxLength(Directory.DirectoryLimits.By);
         });
         modelBuilder.Entity<AuditEntry>(e =>
         {

@@ -14,6 +14,8 @@ namespace Coordination.Gateway.Release;
 /// <param name="PayloadReadable">Whether the contents opened under the gateway's key, bound to the message id and purpose.</param>
 /// <param name="Designations">The persons the vault holds among those the request names, with their designation's jurisdiction.</param>
 /// <param name="AssignedPartners">The partners the gateway's assignment table shows on the named person's open case.</param>
+/// <param name="Jurisdiction">The active jurisdiction of the directory the request names, in the request's territory; null if none.</param>
+/// <param name="RetiredRecipients">The named recipients the directory shows retired.</param>
 public sealed record ReleaseFacts(
     string Requester,
     ReleaseConfidentialPayload Request,
@@ -21,7 +23,9 @@ public sealed record ReleaseFacts(
     SharingRulesVersion? RulesInForce,
     DateOnly Today,
     IReadOnlyDictionary<PersonRef, string> Designations,
-    IReadOnlySet<string> AssignedPartners);
+    IReadOnlySet<string> AssignedPartners,
+    Jurisdiction? Jurisdiction = null,
+    IReadOnlySet<string>? RetiredRecipients = null);
 
 /// <summary>
 /// Article II for a release request, recipient by recipient: first what the requesting service's
@@ -38,6 +42,7 @@ public static class ReleaseRequestDecider
         if (!ClosedList<SharingPurpose>.TryParse(request.Purpose, out var purpose) || policy.Find(facts.Requester, purpose) is not { } grant)
             return ReleaseDecision.Deny(R.PurposeNotAllowedForRequester, requested);
         if (PersonsRefusal(grant, facts) is { } personsRefusal) return ReleaseDecision.Deny(personsRefusal, requested);
+        if (facts.RetiredRecipients?.Contains(recipientId) == true) return ReleaseDecision.Deny(R.RecipientRetired, requested);
         if (recipient is null) return ReleaseDecision.Deny(R.ThirdParty, requested);
         // The duty's own recipients first: a court report misdirected to another court is named for what it is.
         if (RecipientRefusal(grant, facts, recipientId, recipient) is { } recipientRefusal) return ReleaseDecision.Deny(recipientRefusal, requested);
@@ -63,7 +68,7 @@ public static class ReleaseRequestDecider
             case PersonScope.PersonsOfTheJurisdiction:
                 if (request.Person is not null) return R.PersonNotAllowedForRequester;
                 if (people.Any(p => p.Territory != request.Territory)) return R.PersonOutsideTerritory;
-                if (JurisdictionOf(request) is not { } jurisdiction) return R.UnknownJurisdiction;
+                if (facts.Jurisdiction is not { } jurisdiction) return R.UnknownJurisdiction;
                 foreach (var named in people)
                 {
                     if (!facts.Designations.TryGetValue(named, out var designatedIn)) return R.NoVaultEntry;
@@ -78,13 +83,10 @@ public static class ReleaseRequestDecider
     private static string? RecipientRefusal(ServiceGrant grant, ReleaseFacts facts, string recipientId, Recipient recipient) => grant.Recipients switch
     {
         RecipientScope.PartnersAssignedToTheCase => facts.AssignedPartners.Contains(recipientId) ? null : R.NotAssignedToCase,
-        RecipientScope.CourtsOfTheJurisdiction => JurisdictionOf(facts.Request) is not { } jurisdiction
+        RecipientScope.CourtsOfTheJurisdiction => facts.Jurisdiction is not { } jurisdiction
             ? R.UnknownJurisdiction
             : jurisdiction.ReportRecipients.Contains(recipientId) ? null : R.OutsideJurisdiction,
         RecipientScope.ProsecutorOfTheTerritory => recipient.Role == RecipientRole.Prosecutor ? null : R.RecipientNotAllowedForRequester,
         _ => R.RecipientNotAllowedForRequester,
     };
-
-    private static Jurisdiction? JurisdictionOf(ReleaseConfidentialPayload request) =>
-        Jurisdictions.Find(request.Jurisdiction) is { } jurisdiction && jurisdiction.Territory == request.Territory ? jurisdiction : null;
 }

@@ -14,7 +14,8 @@ public sealed record Jurisdiction(string Id, string Name, TerritoryCode Territor
 
 /// <summary>
 /// The demo's jurisdictions, one per demo territory, matching the JAP and SPIP accounts of
-/// <see cref="DemoPrincipals"/>. A deployment registers its own; designations name one of these.
+/// <see cref="DemoPrincipals"/>: the gateway seeds them into its directory in Development only, where a
+/// deployment registers its own (ADR 16). CourtReporting still schedules its reports for these.
 /// </summary>
 public static class Jurisdictions
 {

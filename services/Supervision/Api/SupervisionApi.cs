@@ -35,7 +35,6 @@ public sealed record CaseView(Guid Id, string Person, string Territory, string S
 
 public sealed record PartnerView(string Id, string Territory, PartnerRole Role, string Name, DateTimeOffset RegisteredAt);
 
-public sealed record RegisterPartnerRequest(string? Id, string? Role, string? Name);
 public sealed record AssignPartnerRequest(string? Partner, string? Role);
 public sealed record ScheduleControlRequest(string? Partner, DateOnly? ScheduledFor, Guid? ControlId);
 public sealed record EndCaseRequest(string? Reason);
@@ -56,7 +55,7 @@ public static class SupervisionApi
         var partners = app.MapGroup("/supervision/partners").WithTags("Supervision");
         partners.MapGet("/", ListPartnersAsync).RequireAuthorization(CoordinationPolicies.TerritoryOperator);
         // Who may take part in follow-ups is the council's decision, made by its secretariat.
-        partners.MapPost("/", RegisterPartnerAsync).RequireAuthorization(CoordinationPolicies.CdpdSecretariat);
+        partners.MapPost("/", RegisterPartner).RequireAuthorization(CoordinationPolicies.CdpdSecretariat);
     }
 
     private static async Task<IResult> GetAsync(string person, ClaimsPrincipal user, SupervisionDbContext db, CancellationToken ct)
@@ -133,23 +132,14 @@ public static class SupervisionApi
         return Results.Ok(found.Select(p => new PartnerView(p.Id, p.Territory.Value, p.Role, p.Name, p.RegisteredAt)));
     }
 
-    private static async Task<IResult> RegisterPartnerAsync(HttpRequest request, ClaimsPrincipal user, SupervisionDbContext db, TimeProvider clock, CancellationToken ct)
-    {
-        var (body, problem) = await request.ReadJsonBodyAsync<RegisterPartnerRequest>(ct);
-        if (problem is not null) return problem;
-        var violations = new List<(string, string, string)>();
-        if (!PartnerId.TryParse(body!.Id, out var id)) violations.Add(("id", "invalid-partner-id", "Expected '<territory>-<slug>', the account the partner sends under."));
-        if (!ClosedList<PartnerRole>.TryParse(body.Role, out var role)) violations.Add(("role", ReasonCodes.InvalidField, $"One of: {string.Join(", ", Enum.GetValues<PartnerRole>().Select(ClosedList<PartnerRole>.WordOf))}."));
-        if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 200) violations.Add(("name", ReasonCodes.InvalidField, "A name of 1 to 200 characters."));
-        if (violations.Count > 0) return Problems.Validation("The partner cannot be registered.", violations);
-        if (!user.ActsFor(id.Territory)) return Problems.Forbidden();
-        if (await db.Partners.AnyAsync(p => p.Id == id.Value, ct))
-            return Conflict("already-registered", "This partner is already registered.");
-        var partner = new Partner { Id = id.Value, Territory = id.Territory, Role = role, Name = body.Name!.Trim(), RegisteredAt = clock.GetUtcNow(), RegisteredBy = user.Identity?.Name ?? "operator" };
-        db.Partners.Add(partner);
-        await db.SaveChangesAsync(ct);
-        return Results.Created($"/supervision/partners/{partner.Id}", new PartnerView(partner.Id, partner.Territory.Value, partner.Role, partner.Name, partner.RegisteredAt));
-    }
+    /// <summary>
+    /// Partners are registered in the gateway's directory (ADR 16), which Supervision's list follows: a second
+    /// door here would let the two lists part. The route stays to say where registration went.
+    /// </summary>
+    private static IResult RegisterPartner() =>
+        Results.Problem(title: "Partners are registered and retired in the directory: POST /directory/partners at the gateway.",
+            statusCode: StatusCodes.Status410Gone, type: Problems.TypeOf("registered-in-the-directory"),
+            extensions: new Dictionary<string, object?> { ["reasonCode"] = "registered-in-the-directory" });
 
     /// <summary>The open case of a person the caller may see; anything else answers like a missing record.</summary>
     private static async Task<SupervisionCase?> OpenCaseAsync(string person, ClaimsPrincipal user, SupervisionDbContext db, CancellationToken ct)

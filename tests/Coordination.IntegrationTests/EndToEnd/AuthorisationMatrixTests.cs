@@ -132,7 +132,7 @@ public sealed class AuthorisationMatrixTests(AllInOneFixture fixture) : IClassFi
     /// <summary>Each caller at the doors: the agencies' ingress and mailbox, and the operators' supervision cases.</summary>
     public static TheoryData<string, int, int, int, int> FollowUpCallers() => new()
     {
-        // caller, GET /court-reporting/reports?jurisdiction=tj-paris, GET /court-reporting/jurisdictions/tj-paris, POST /supervision/partners (75), GET /supervision/partners
+        // caller, GET /court-reporting/reports?jurisdiction=tj-paris, GET /court-reporting/jurisdictions/tj-paris, POST /directory/agencies (75), GET /supervision/partners
         { "anonymous", Unauthorized, Unauthorized, Unauthorized, Unauthorized },
         { "expired:secretariat-75", Unauthorized, Unauthorized, Unauthorized, Unauthorized },
         { "foreign-key:secretariat-75", Unauthorized, Unauthorized, Unauthorized, Unauthorized },
@@ -150,12 +150,13 @@ public sealed class AuthorisationMatrixTests(AllInOneFixture fixture) : IClassFi
     public async Task Follow_up_and_report_endpoints_answer_each_caller_as_its_role_and_territories_allow(string caller, int reports, int picture, int register, int partners)
     {
         using var client = fixture.Host.ClientWithToken(Token(caller));
-        var partner = new StringContent($$"""{"id":"75-partner-{{Guid.NewGuid():N}}","role":"association","name":"Association"}""", Encoding.UTF8, "application/json");
+        var agency = new StringContent($$"""{"account":"75-partner-{{Guid.NewGuid():N}}","role":"association","territories":["75"],"name":"Association"}""",
+            Encoding.UTF8, "application/json");
         var answers = new (string Call, int Expected, HttpResponseMessage Answer)[]
         {
             ("GET /court-reporting/reports?jurisdiction=tj-paris", reports, await client.GetAsync("/court-reporting/reports?jurisdiction=tj-paris")),
             ("GET /court-reporting/jurisdictions/tj-paris", picture, await client.GetAsync("/court-reporting/jurisdictions/tj-paris")),
-            ("POST /supervision/partners (75)", register, await client.PostAsync("/supervision/partners", partner)),
+            ("POST /directory/agencies (75)", register, await client.PostAsync("/directory/agencies", agency)),
             ("GET /supervision/partners", partners, await client.GetAsync("/supervision/partners")),
         };
         var wrong = answers.Where(a => (int)a.Answer.StatusCode != a.Expected).Select(a => $"{a.Call}: {(int)a.Answer.StatusCode} not {a.Expected}").ToList();

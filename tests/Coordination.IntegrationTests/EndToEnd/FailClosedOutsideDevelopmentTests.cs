@@ -88,7 +88,13 @@ public sealed class AllInOneDemoSeedingTests
     public async Task Demo_rules_and_partners_are_not_seeded_in_production_unless_configured()
     {
         await using (var production = await ServiceHost.StartAllInOneAsync(null, "--environment=Production"))
+        {
             Assert.Equal((0, 0), await Seeded(production));
+            // The directory starts empty: the deployment's secretariat registers its own agencies and jurisdictions.
+            await using var scope = production.App.Services.CreateAsyncScope();
+            var gateway = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
+            Assert.Equal((0, 0, 0), (await gateway.Agencies.CountAsync(), await gateway.Jurisdictions.CountAsync(), await gateway.Partners.CountAsync()));
+        }
 
         await using (var configured = await ServiceHost.StartAllInOneAsync(null, "--environment=Production", "--Gateway:SeedDemoRules=true", "--Supervision:SeedDemoPartners=true"))
         {
@@ -107,7 +113,9 @@ public sealed class AllInOneDemoSeedingTests
             Assert.Equal(DemoPrincipals.Territories.Length, rules);
             Assert.True(partners > 0);
         }
-        await using var off = await ServiceHost.StartAllInOneAsync(null, "--Gateway:SeedDemoRules=false", "--Supervision:SeedDemoPartners=false");
+        await using var off = await ServiceHost.StartAllInOneAsync(null, "--Gateway:SeedDemoRules=false", "--Supervision:SeedDemoPartners=false",
+            // The gateway's demo directory would give Supervision its partners too.
+            "--Gateway:SeedDemoDirectory=false");
         Assert.Equal((0, 0), await Seeded(off));
     }
 }

@@ -83,8 +83,9 @@ public sealed class SharingRulesAndAuditTests : IAsyncLifetime
         using var auditor = As("auditor");
         var intact = await auditor.GetFromJsonAsync<JsonElement>("/audit/verify");
         Assert.True(intact.GetProperty("intact").GetBoolean());
-        Assert.Equal(3, intact.GetProperty("entriesChecked").GetInt32());
-        Assert.Equal(3, intact.GetProperty("checkpointsChecked").GetInt32());
+        // The two demo rule adoptions, the demo directory's registration, and this adoption.
+        Assert.Equal(4, intact.GetProperty("entriesChecked").GetInt32());
+        Assert.Equal(4, intact.GetProperty("checkpointsChecked").GetInt32());
         Assert.Equal(HttpStatusCode.Forbidden, (await secretariat.GetAsync("/audit/verify")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await secretariat.GetAsync("/audit")).StatusCode);
 
@@ -110,19 +111,19 @@ public sealed class SharingRulesAndAuditTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsync("/sharing-rules/93", Rules("2031-01-01T00:00:00Z"))).StatusCode);
         using var auditor = As("auditor");
         var intact = await auditor.GetFromJsonAsync<JsonElement>("/audit/verify");
-        Assert.Equal(3, intact.GetProperty("newestCheckpointSequence").GetInt64());
+        Assert.Equal(4, intact.GetProperty("newestCheckpointSequence").GetInt64());
 
         // Whoever holds the gateway's database account removes the last decision: the chain that is left is a clean one.
         using (var scope = _host.App.Services.CreateScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
-            await db.Database.ExecuteSqlRawAsync("DELETE FROM AuditLog WHERE Sequence = 3");
+            await db.Database.ExecuteSqlRawAsync("DELETE FROM AuditLog WHERE Sequence = 4");
         }
 
         var cut = await auditor.GetFromJsonAsync<JsonElement>("/audit/verify");
         Assert.False(cut.GetProperty("intact").GetBoolean());
         Assert.Equal("truncated", cut.GetProperty("problem").GetString());
-        Assert.Equal(3, cut.GetProperty("firstBrokenSequence").GetInt64());
-        Assert.Equal(2, cut.GetProperty("entriesChecked").GetInt32());
+        Assert.Equal(4, cut.GetProperty("firstBrokenSequence").GetInt64());
+        Assert.Equal(3, cut.GetProperty("entriesChecked").GetInt32());
     }
 }

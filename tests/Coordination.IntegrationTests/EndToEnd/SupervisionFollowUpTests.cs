@@ -420,14 +420,25 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         var unchanged = await CaseAsync(person);
         Assert.Equal(("open", 1, 0), (unchanged.GetProperty("status").GetString(), unchanged.GetProperty("partners").GetArrayLength(), unchanged.GetProperty("controls").GetArrayLength()));
 
-        // Partners are registered by the secretariat of their own territory.
+        // Partners are registered by the secretariat of their own territory, in the gateway's directory; Supervision's list follows.
         using var cell = _host.ClientFor(DemoPrincipals.Named("operational-cell-75"));
-        Assert.Equal(HttpStatusCode.Forbidden, (await cell.PostAsJsonAsync("/supervision/partners", new { id = "75-mission-locale", role = "association", name = "Mission locale" })).StatusCode);
+        var agency = new { account = "75-mission-locale", role = "association", territories = new[] { "75" }, name = "Mission locale" };
+        var partner = new { id = "75-mission-locale", role = "association", name = "Mission locale" };
+        Assert.Equal(HttpStatusCode.Forbidden, (await cell.PostAsJsonAsync("/directory/agencies", agency)).StatusCode);
         using var secretariat = _host.ClientFor(DemoPrincipals.Named("secretariat-75"));
-        Assert.Equal(HttpStatusCode.Forbidden, (await secretariat.PostAsJsonAsync("/supervision/partners", new { id = "93-mission-locale", role = "association", name = "Mission locale" })).StatusCode);
-        await AssertProblemAsync(await secretariat.PostAsJsonAsync("/supervision/partners", new { id = "75-mission-locale", role = "charity", name = "Mission locale" }), HttpStatusCode.BadRequest, "invalid-field");
-        Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsJsonAsync("/supervision/partners", new { id = "75-mission-locale", role = "association", name = "Mission locale" })).StatusCode);
-        var partners = (await secretariat.GetFromJsonAsync<JsonElement[]>("/supervision/partners"))!;
+        Assert.Equal(HttpStatusCode.Forbidden, (await secretariat.PostAsJsonAsync("/directory/agencies", agency with { account = "93-mission-locale", territories = new[] { "93" } })).StatusCode);
+        await AssertProblemAsync(await secretariat.PostAsJsonAsync("/directory/partners", partner), HttpStatusCode.BadRequest, "unknown-agency");
+        Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsJsonAsync("/directory/agencies", agency)).StatusCode);
+        await AssertProblemAsync(await secretariat.PostAsJsonAsync("/directory/partners", partner with { role = "charity" }), HttpStatusCode.BadRequest, "invalid-field");
+        Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsJsonAsync("/directory/partners", partner)).StatusCode);
+        // The old door says where registration went, and registers nothing.
+        await AssertProblemAsync(await secretariat.PostAsJsonAsync("/supervision/partners", partner), HttpStatusCode.Gone, "registered-in-the-directory");
+        JsonElement[] partners = [];
+        await Poller.UntilAsync(async () =>
+        {
+            partners = (await secretariat.GetFromJsonAsync<JsonElement[]>("/supervision/partners"))!;
+            return partners.Any(p => p.GetProperty("id").GetString() == "75-mission-locale");
+        }, "Supervision's partner list to follow the directory");
         Assert.Contains(partners, p => p.GetProperty("id").GetString() == "75-mission-locale" && p.GetProperty("role").GetString() == "association");
         Assert.DoesNotContain(partners, p => p.GetProperty("territory").GetString() == "93");
         await AssignAsync(person, "75-mission-locale");

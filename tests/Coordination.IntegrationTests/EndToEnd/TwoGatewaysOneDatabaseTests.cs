@@ -44,8 +44,9 @@ public sealed class TwoGatewaysOneDatabaseTests : IAsyncLifetime
         }
         await Task.WhenAll(AdoptAsync(_first, "75"), AdoptAsync(_second, "93"));
 
-        // The two demo seeds and every adoption, in one chain; each gateway's checkpoints verify under the shared key.
-        const int total = 2 + 2 * each;
+        // The two demo rule seeds, the demo directory (seeded once, by the first to start) and every adoption, in one chain;
+        // each gateway's checkpoints verify under the shared key.
+        const int total = 2 + 1 + 2 * each;
         foreach (var gateway in new[] { _first, _second })
         {
             using var auditor = gateway.ClientFor(DemoPrincipals.Named("auditor"));

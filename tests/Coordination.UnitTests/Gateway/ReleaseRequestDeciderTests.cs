@@ -5,6 +5,7 @@ using Coordination.Contracts.Values;
 using Coordination.Gateway.Domain;
 using Coordination.Gateway.Release;
 using Coordination.Gateway.Vault;
+using Coordination.ServiceDefaults.Security;
 
 namespace Coordination.UnitTests.Gateway;
 
@@ -30,7 +31,9 @@ public sealed class ReleaseRequestDeciderTests
     private static ReleaseDecision Decide(string requester, ReleaseConfidentialPayload request, Recipient recipient, string[]? assigned = null,
         Dictionary<PersonRef, string>? designations = null) =>
         ReleaseRequestDecider.Decide(Policy, new ReleaseFacts(requester, request, true, DemoRules, Today,
-            designations ?? new Dictionary<PersonRef, string> { [Person] = "tj-paris" }, (assigned ?? []).ToHashSet()), recipient.Id, recipient);
+            designations ?? new Dictionary<PersonRef, string> { [Person] = "tj-paris" }, (assigned ?? []).ToHashSet(),
+            // The directory's answer for the jurisdiction named: the demo's, in the request's territory only.
+            Jurisdictions.Find(request.Jurisdiction) is { } j && j.Territory == request.Territory ? j : null, new HashSet<string>()), recipient.Id, recipient);
 
     [Fact]
     public void Court_reporting_asking_for_community_supervision_in_supervisions_name_is_denied()

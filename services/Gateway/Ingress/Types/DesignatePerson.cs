@@ -14,7 +14,7 @@ namespace Coordination.Gateway.Ingress.Types;
 /// 3°: the judicial authority designates a person (R5). The identity goes to the vault; Supervision
 /// gets a reference, the jurisdiction and dates, and the grounds sealed for it alone.
 /// </summary>
-public sealed class DesignatePerson(GatewayDbContext db, IdentityVault vault, SealingKeyStore keys, TimeProvider clock) : IngressType
+public sealed class DesignatePerson(GatewayDbContext db, IdentityVault vault, SealingKeyStore keys, AgencyDirectory directory, TimeProvider clock) : IngressType
 {
     public override string Name => IngressTypeNames.DesignatePerson;
 
@@ -23,8 +23,7 @@ public sealed class DesignatePerson(GatewayDbContext db, IdentityVault vault, Se
     public override async Task<Refusal?> RefusalOfContentAsync(IngressMessage message, CancellationToken cancellationToken)
     {
         var details = Details(message);
-        var jurisdiction = Jurisdictions.Find(details.SentenceEnforcementJurisdiction);
-        if (jurisdiction is null || jurisdiction.Territory != message.Territory)
+        if (await directory.JurisdictionAsync(details.SentenceEnforcementJurisdiction, message.Territory, cancellationToken) is null)
             return new Refusal(ReasonCodes.UnknownJurisdiction, "The sentence-enforcement jurisdiction is not one registered for this territory.");
         // Before any write: a designation of a person under supervision would overwrite the identity and
         // contact details the partners receive, a way to push "useful information" (decision 2016-569 QPC).

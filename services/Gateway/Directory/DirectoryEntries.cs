@@ -1,0 +1,57 @@
+using Coordination.Contracts.Supervision;
+using Coordination.Contracts.Values;
+using Coordination.ServiceDefaults.Security;
+
+namespace Coordination.Gateway.Directory;
+
+/// <summary>
+/// An agency the CDPD secretariat registered: the broker account (and token claim) it sends under,
+/// the role the sharing rules know it by, and the territories it acts for. A retired agency keeps its
+/// row, so that the audit's names stay resolvable and nothing is released to the account again.
+/// </summary>
+public sealed class RegisteredAgency
+{
+    public required string Account { get; init; }
+    public PrincipalRole Role { get; set; }
+    /// <summary>INSEE codes, comma-separated, ordered.</summary>
+    public required string Territories { get; set; }
+    public required string Name { get; set; }
+    public DateTimeOffset RegisteredAt { get; set; }
+    public required string RegisteredBy { get; set; }
+    public DateTimeOffset? RetiredAt { get; set; }
+    public string? RetiredBy { get; set; }
+
+    public bool Retired => RetiredAt is not null;
+
+    public IReadOnlySet<TerritoryCode> TerritorySet =>
+        Territories.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(TerritoryCode.Parse).ToHashSet();
+}
+
+/// <summary>A sentence-enforcement jurisdiction: where court reports go (its JAP and SPIP accounts), and the only place they go.</summary>
+public sealed class RegisteredJurisdiction
+{
+    public required string Id { get; init; }
+    public required string Name { get; set; }
+    public TerritoryCode Territory { get; set; }
+    public required string SentenceEnforcementCourt { get; set; }
+    public required string ProbationService { get; set; }
+    public DateTimeOffset RegisteredAt { get; set; }
+    public required string RegisteredBy { get; set; }
+    public DateTimeOffset? RetiredAt { get; set; }
+    public string? RetiredBy { get; set; }
+
+    public Jurisdiction ToJurisdiction() => new(Id, Name, Territory, SentenceEnforcementCourt, ProbationService);
+}
+
+/// <summary>A registered agency that carries out follow-ups (3°) in its territory: Supervision may assign it to a case.</summary>
+public sealed class RegisteredPartner
+{
+    public required string Id { get; init; }
+    public TerritoryCode Territory { get; set; }
+    public PartnerRole Role { get; set; }
+    public required string Name { get; set; }
+    public DateTimeOffset RegisteredAt { get; set; }
+    public required string RegisteredBy { get; set; }
+    public DateTimeOffset? RetiredAt { get; set; }
+    public string? RetiredBy { get; set; }
+}
