@@ -104,17 +104,24 @@ public sealed partial class AmqpIngressListener(IngressBatch decider, MessagingO
     private async Task DecideAsync(IChannel channel, System.Threading.Channels.ChannelReader<IngressDelivery> received, CancellationToken stoppingToken)
     {
         var batch = new List<IngressDelivery>(Prefetch);
-        while (await received.WaitToReadAsync(stoppingToken))
+        IReadOnlyList<IngressDelivery> deferred = [];
+        while (deferred.Count > 0 || await received.WaitToReadAsync(stoppingToken))
         {
             batch.Clear();
+            // What the last batch had no time for goes first, in the order it came.
+            batch.AddRange(deferred);
+            deferred = [];
             while (batch.Count < Prefetch && received.TryRead(out var delivery)) batch.Add(delivery);
             try
             {
-                await SettleAsync(channel, batch, await decider.DecideAsync(batch, stoppingToken));
+                var decided = await decider.DecideAsync(batch, stoppingToken);
+                deferred = decided.Deferred;
+                await SettleAsync(channel, batch, decided);
             }
             catch (Exception ex) when (ex is not OperationCanceledException && batch.Count > 1)
             {
                 // Nothing of the batch committed: each message is decided alone, so that only one at fault fails.
+                deferred = [];
                 foreach (var delivery in batch)
                 {
                     try { await SettleAsync(channel, [delivery], await decider.DecideAsync([delivery], stoppingToken)); }

@@ -27,7 +27,15 @@ public sealed class IngressBatch(IServiceScopeFactory scopes, AgencyDirectory ag
 {
     private const string Savepoint = "delivery";
 
-    public sealed record Decided(IReadOnlyList<IngressDelivery> Committed, IReadOnlyList<(IngressDelivery Delivery, Exception Failure)> Failed);
+    /// <summary>
+    /// How long a batch decides before it commits what it has: the batch holds the audit lock and, on
+    /// SQLite, the write lock, which the relay, the HTTP door and the consumers also need. The rest of
+    /// the batch is <see cref="Decided.Deferred"/> to the next one.
+    /// </summary>
+    public static readonly TimeSpan Budget = TimeSpan.FromMilliseconds(50);
+
+    public sealed record Decided(IReadOnlyList<IngressDelivery> Committed, IReadOnlyList<(IngressDelivery Delivery, Exception Failure)> Failed,
+        IReadOnlyList<IngressDelivery> Deferred);
 
     /// <summary>Decides and commits <paramref name="batch"/>; throws only when the transaction itself failed (nothing committed).</summary>
     public async Task<Decided> DecideAsync(IReadOnlyList<IngressDelivery> batch, CancellationToken cancellationToken)
@@ -38,6 +46,7 @@ public sealed class IngressBatch(IServiceScopeFactory scopes, AgencyDirectory ag
         var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
         var failed = new List<(IngressDelivery, Exception)>();
         IReadOnlyList<AuditEntry> linked = [];
+        var decided = 0;
 
         await using (await audit.HoldForBatchAsync(cancellationToken))
         {
@@ -46,9 +55,11 @@ public sealed class IngressBatch(IServiceScopeFactory scopes, AgencyDirectory ag
                 db.ChangeTracker.Clear();
                 audit.ClearStaged();
                 failed.Clear();
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                foreach (var delivery in batch)
+                for (decided = 0; decided < batch.Count && (decided == 0 || System.Diagnostics.Stopwatch.GetElapsedTime(started) < Budget); decided++)
                 {
+                    var delivery = batch[decided];
                     var staged = audit.StagedCount;
                     await transaction.CreateSavepointAsync(Savepoint, cancellationToken);
                     // Each agency message starts its story here: the decision id lands on this span.
@@ -74,9 +85,11 @@ public sealed class IngressBatch(IServiceScopeFactory scopes, AgencyDirectory ag
                 await transaction.CommitAsync(cancellationToken);
             });
             audit.Checkpoint(linked);
+            // The relay forwards what this commit accepted now, not at its next poll.
+            scope.ServiceProvider.GetService<Coordination.ServiceDefaults.Outbox.OutboxSignal<GatewayDbContext>>()?.Notify();
         }
         var failures = failed.Select(f => f.Item1).ToHashSet();
-        return new Decided(batch.Where(d => !failures.Contains(d)).ToList(), failed);
+        return new Decided(batch.Take(decided).Where(d => !failures.Contains(d)).ToList(), failed, batch.Skip(decided).ToList());
     }
 
     private async Task DecideOneAsync(IngressProcessor processor, IngressDelivery delivery, CancellationToken cancellationToken)
