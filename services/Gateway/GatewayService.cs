@@ -36,6 +36,7 @@ public static class GatewayService
         builder.AddSealingKeys(Coordination.Contracts.Gateway.KeyOwners.Gateway, Coordination.Contracts.Gateway.KeyOwners.GatewayVault);
         builder.Services.AddScoped<Vault.IdentityVault>();
         builder.Services.AddSingleton<Keys.KeyChallenges>();
+        builder.Services.AddSingleton<Ingress.IngressBatch>();
         builder.Services.AddHostedService<Ingress.AmqpIngressListener>();
         builder.Services.AddHostedService<Egress.AgencyMailboxPusher>();
 

@@ -26,5 +26,6 @@ public sealed class RecordPenalPolicyBriefingConsumer(BriefingsDbContext db, Tim
 
 public sealed class RecordPenalPolicyBriefingConsumerDefinition : ConsumerDefinition<RecordPenalPolicyBriefingConsumer>
 {
-    public RecordPenalPolicyBriefingConsumerDefinition() => ConcurrentMessageLimit = 8;
+    // As many in flight as the writer may commit together: the writer batches what is waiting.
+    public RecordPenalPolicyBriefingConsumerDefinition() => ConcurrentMessageLimit = 64;
 }

@@ -43,6 +43,9 @@ public abstract class CaseFactConsumer<TMessage>(CourtReportingDbContext db, ILo
 public sealed class SupervisionOpenedConsumer(CourtReportingDbContext db, CourtReportIssuer issuer, TimeProvider clock, IOptions<CourtReportingOptions> options, ILogger<SupervisionOpenedConsumer> logger)
     : CaseFactConsumer<SupervisionOpened>(db, logger)
 {
+    /// <summary>The report issuer stages through the consumer's own context: this unit commits alone.</summary>
+    protected override bool CommitsInGroup => false;
+
     protected override Guid CaseOf(SupervisionOpened fact) => fact.CaseId;
 
     protected override async Task HandleFact(ConsumeContext<SupervisionOpened> context)
@@ -122,6 +125,9 @@ public sealed class ControlRecordedConsumer(CourtReportingDbContext db, ILogger<
 public sealed class IncidentReportedConsumer(CourtReportingDbContext db, CourtReportIssuer issuer, TimeProvider clock, IOptions<CourtReportingOptions> options, ILogger<IncidentReportedConsumer> logger)
     : CaseFactConsumer<IncidentReported>(db, logger)
 {
+    /// <summary>The report issuer stages through the consumer's own context: this unit commits alone.</summary>
+    protected override bool CommitsInGroup => false;
+
     protected override Guid CaseOf(IncidentReported fact) => fact.CaseId;
 
     protected override async Task HandleFact(ConsumeContext<IncidentReported> context)

@@ -39,6 +39,9 @@ public abstract class ReleaseRequestConsumer(GatewayDbContext db, ReleasePolicy 
     /// <summary>The service whose lane this is: the broker lets only its account write there.</summary>
     protected abstract string Requester { get; }
 
+    /// <summary>The audit log and the delivery write through the consumer's own context, under the audit's own commit: alone.</summary>
+    protected override bool CommitsInGroup => false;
+
     protected override async Task Handle(ConsumeContext<ReleaseConfidentialPayload> context)
     {
         var request = context.Message;

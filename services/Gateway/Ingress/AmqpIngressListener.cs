@@ -15,9 +15,17 @@ namespace Coordination.Gateway.Ingress;
 /// user_id that is not the connection's own account, so the source is what the transport proves.
 /// Answers to refused messages reach the sender's own <c>agency.&lt;id&gt;.rejected</c> queue through the mailbox.
 /// </summary>
-public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, MessagingOptions messaging, ILogger<AmqpIngressListener> logger)
+/// <remarks>
+/// Up to <see cref="Prefetch"/> messages are in flight; those waiting are decided together in one
+/// transaction (<see cref="IngressBatch"/>) and acked with one <c>multiple</c> ack after its commit.
+/// A message the gateway fails on is nacked alone and comes again; the others stand.
+/// </remarks>
+public sealed partial class AmqpIngressListener(IngressBatch decider, MessagingOptions messaging, ILogger<AmqpIngressListener> logger)
     : BackgroundService
 {
+    /// <summary>Messages the broker hands the door before it acks: the most one batch decides at once.</summary>
+    public const ushort Prefetch = 64;
+
     public const string Exchange = "coordination.ingress";
     public const string Queue = "gateway-ingress";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -64,47 +72,87 @@ public sealed partial class AmqpIngressListener(IServiceScopeFactory scopes, Mes
         await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,
             arguments: QueueArguments(messaging.QueuePrefix), cancellationToken: stoppingToken);
         await channel.QueueBindAsync(queue, Exchange, "#", cancellationToken: stoppingToken);
-        await channel.BasicQosAsync(0, 16, false, stoppingToken);
+        await channel.BasicQosAsync(0, Prefetch, false, stoppingToken);
 
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         channel.ChannelShutdownAsync += (_, _) => { closed.TrySetResult(); return Task.CompletedTask; };
+        var received = System.Threading.Channels.Channel.CreateUnbounded<IngressDelivery>(new System.Threading.Channels.UnboundedChannelOptions { SingleReader = true });
         var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += (_, delivery) => HandleAsync(channel, delivery, stoppingToken);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            // The client reuses the body's buffer once this returns: the batch gets a copy.
+            received.Writer.TryWrite(new IngressDelivery(delivery.DeliveryTag, delivery.BasicProperties.UserId, delivery.RoutingKey,
+                delivery.Body.ToArray(), DeliveryCount(delivery.BasicProperties)));
+            return Task.CompletedTask;
+        };
         await channel.BasicConsumeAsync(queue, autoAck: false, consumer, stoppingToken);
-        await closed.Task.WaitAsync(stoppingToken);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var deciding = DecideAsync(channel, received.Reader, stopping.Token);
+        try
+        {
+            await Task.WhenAny(closed.Task.WaitAsync(stoppingToken), deciding);
+        }
+        finally
+        {
+            stopping.Cancel();
+            try { await deciding; } catch (OperationCanceledException) { }
+        }
+        stoppingToken.ThrowIfCancellationRequested();
         throw new InvalidOperationException("The ingress channel closed.");
     }
 
-    private async Task HandleAsync(IChannel channel, BasicDeliverEventArgs delivery, CancellationToken stoppingToken)
+    private async Task DecideAsync(IChannel channel, System.Threading.Channels.ChannelReader<IngressDelivery> received, CancellationToken stoppingToken)
     {
-        // Each agency message starts its story here: the decision id lands on this span.
-        using var activity = CoordinationTelemetry.Source.StartActivity($"gateway ingress {delivery.RoutingKey}", System.Diagnostics.ActivityKind.Consumer);
-        activity?.SetTag("messaging.system", "rabbitmq");
-        activity?.SetTag("messaging.destination.name", Exchange);
-        try
+        var batch = new List<IngressDelivery>(Prefetch);
+        IReadOnlyList<IngressDelivery> deferred = [];
+        while (deferred.Count > 0 || await received.WaitToReadAsync(stoppingToken))
         {
-            var account = delivery.BasicProperties.UserId;
-            await using var scope = scopes.CreateAsyncScope();
-            var processor = scope.ServiceProvider.GetRequiredService<IngressProcessor>();
-            // A refusal's answer is committed with the decision; the mailbox pusher delivers it to agency.<id>.rejected.
-            var agencies = scope.ServiceProvider.GetRequiredService<AgencyDirectory>();
-            if (await agencies.FindAsync(account, stoppingToken) is { } source)
-                await processor.ProcessAsync(source, delivery.Body, delivery.RoutingKey, stoppingToken);
-            else
-                await processor.RejectUnidentifiedAsync(new AgencySource(Contracts.Values.AgencyId.IsValid(account) ? account : Unidentified, null, new HashSet<Contracts.Values.TerritoryCode>()),
-                    KnownTypeOrNull(delivery.RoutingKey), stoppingToken);
-            await channel.BasicAckAsync(delivery.DeliveryTag, false, stoppingToken);
+            batch.Clear();
+            // What the last batch had no time for goes first, in the order it came.
+            batch.AddRange(deferred);
+            deferred = [];
+            while (batch.Count < Prefetch && received.TryRead(out var delivery)) batch.Add(delivery);
+            try
+            {
+                var decided = await decider.DecideAsync(batch, stoppingToken);
+                deferred = decided.Deferred;
+                await SettleAsync(channel, batch, decided);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && batch.Count > 1)
+            {
+                // Nothing of the batch committed: each message is decided alone, so that only one at fault fails.
+                deferred = [];
+                foreach (var delivery in batch)
+                {
+                    try { await SettleAsync(channel, [delivery], await decider.DecideAsync([delivery], stoppingToken)); }
+                    catch (Exception alone) when (alone is not OperationCanceledException) { await RequeueAsync(channel, delivery, alone); }
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await RequeueAsync(channel, batch[0], ex);
+            }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Not decided: back to the queue for another try, never dropped; past the delivery limit
-            // the broker dead-letters it. No pause here: this is every agency's only lane.
-            var attempts = DeliveryCount(delivery.BasicProperties) + 1;
-            Failures.Add(1);
-            if (attempts > DeliveryLimit) DeadLettered.Add(1);
-            LogDeliveryFailed(logger, ex.GetType().Name, attempts, DeliveryLimit);
-            await channel.BasicNackAsync(delivery.DeliveryTag, false, requeue: true, CancellationToken.None);
-        }
+    }
+
+    /// <summary>After the commit: the failed ones back to the queue, then one ack for all the decided ones.</summary>
+    private async Task SettleAsync(IChannel channel, IReadOnlyList<IngressDelivery> batch, IngressBatch.Decided decided)
+    {
+        foreach (var (delivery, failure) in decided.Failed) await RequeueAsync(channel, delivery, failure);
+        if (decided.Committed.Count == 0) return;
+        // multiple: every delivery up to this tag still unsettled, i.e. this batch's committed ones (the failed were nacked above).
+        await channel.BasicAckAsync(decided.Committed.Max(d => d.DeliveryTag), multiple: true, CancellationToken.None);
+    }
+
+    private async Task RequeueAsync(IChannel channel, IngressDelivery delivery, Exception failure)
+    {
+        // Not decided: back to the queue for another try, never dropped; past the delivery limit
+        // the broker dead-letters it. No pause here: this is every agency's only lane.
+        var attempts = delivery.DeliveryCount + 1;
+        Failures.Add(1);
+        if (attempts > DeliveryLimit) DeadLettered.Add(1);
+        LogDeliveryFailed(logger, failure.GetType().Name, attempts, DeliveryLimit);
+        await channel.BasicNackAsync(delivery.DeliveryTag, false, requeue: true, CancellationToken.None);
     }
 
     /// <summary>Redeliveries after the first attempt before the broker dead-letters a message (quorum queues count them).</summary>

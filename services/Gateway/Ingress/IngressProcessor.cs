@@ -105,7 +105,7 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
         db.IngressRecords.Add(new IngressRecord { Agency = source.Agency, MessageId = message.MessageId, Type = typeName, Accepted = true, ReasonCode = Accepted, DecisionId = decisionId, ReceivedAt = clock.GetUtcNow() });
         try
         {
-            await audit.AppendAndSaveAsync(new AuditRecord(decisionId, AuditKind.IngressAccepted, source.Agency, forwarded.Recipient, null, [],
+            await audit.DecideAsync(new AuditRecord(decisionId, AuditKind.IngressAccepted, source.Agency, forwarded.Recipient, null, [],
                 [$"message:{messageId}", $"type:{typeName}", $"territory:{territory.Value}", .. forwarded.References], null, Accepted, Accepted), cancellationToken);
         }
         catch (DbUpdateException)
@@ -170,7 +170,7 @@ public sealed class IngressProcessor(GatewayDbContext db, AuditLog audit, Ingres
             db.IngressRecords.Add(new IngressRecord { Agency = source.Agency, MessageId = knownId, Type = type, Accepted = false, ReasonCode = reasonCode, DecisionId = decisionId, ReceivedAt = clock.GetUtcNow() });
         if (original is { } received)
             StageRejectionNotice(source, received, messageId, type, reasonCode, reason, decisionId);
-        await audit.AppendAndSaveAsync(new AuditRecord(decisionId, AuditKind.IngressRejected, source.Agency, null, null, [],
+        await audit.DecideAsync(new AuditRecord(decisionId, AuditKind.IngressRejected, source.Agency, null, null, [],
             [messageId is null ? "message:unreadable" : $"message:{messageId}", $"type:{type ?? "unknown"}"], null, "rejected", reasonCode), cancellationToken);
         return new IngressOutcome(false, decisionId, messageId, reasonCode, reason, errors);
     }

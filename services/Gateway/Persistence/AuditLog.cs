@@ -45,6 +45,81 @@ public sealed class AuditLog(GatewayDbContext db, AuditAppendLock appendLock, Ti
         await appendLock.Gate.WaitAsync(cancellationToken);
         try
         {
+            var entries = await LinkAndSaveAsync(cancellationToken);
+            if (entries.Count > 0) checkpointer.Checkpoint(entries[^1]);
+            return entries;
+        }
+        finally
+        {
+            // Committed or not, these records are spent: a retry stages its decisions anew.
+            _staged.Clear();
+            appendLock.Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Set while a batch of decisions shares one transaction (<see cref="Ingress.IngressBatch"/>): a
+    /// decision then saves the caller's changes and stages its record, and the batch links every record
+    /// onto the head once, in one commit, under the append lock it holds for the whole transaction.
+    /// </summary>
+    public bool Batched { get; private set; }
+
+    internal int StagedCount => _staged.Count;
+
+    /// <summary>Takes the append lock for a batch's transaction: the lock before the database's, as every appender takes them.</summary>
+    internal async Task<IAsyncDisposable> HoldForBatchAsync(CancellationToken cancellationToken)
+    {
+        await appendLock.Gate.WaitAsync(cancellationToken);
+        Batched = true;
+        _staged.Clear();
+        return new Release(this);
+    }
+
+    /// <summary>A decision of the batch that failed: its records go with its rolled-back changes.</summary>
+    internal void UnstageFrom(int count) => _staged.RemoveRange(count, _staged.Count - count);
+
+    internal void ClearStaged() => _staged.Clear();
+
+    /// <summary>In a batch: links the staged records onto the head and saves them in the batch's transaction.</summary>
+    internal Task<IReadOnlyList<AuditEntry>> LinkBatchAsync(CancellationToken cancellationToken) => LinkAndSaveAsync(cancellationToken);
+
+    /// <summary>After the batch's commit, never before: a checkpoint vouches only for what is durable.</summary>
+    internal void Checkpoint(IReadOnlyList<AuditEntry> entries)
+    {
+        if (entries.Count > 0) checkpointer.Checkpoint(entries[^1]);
+    }
+
+    /// <summary>One decision: appended and committed now, or, in a batch, its changes saved and its record staged for the batch's commit.</summary>
+    public async Task DecideAsync(AuditRecord record, CancellationToken cancellationToken)
+    {
+        if (!Batched)
+        {
+            await AppendAndSaveAsync(record, cancellationToken);
+            return;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        Stage(record);
+    }
+
+    private void EndBatch()
+    {
+        Batched = false;
+        _staged.Clear();
+        appendLock.Gate.Release();
+    }
+
+    private sealed class Release(AuditLog log) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            log.EndBatch();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private async Task<IReadOnlyList<AuditEntry>> LinkAndSaveAsync(CancellationToken cancellationToken)
+    {
+        {
             for (var attempt = 1; ; attempt++)
             {
                 var (sequence, hash) = await HeadAsync(cancellationToken);
@@ -68,15 +143,8 @@ public sealed class AuditLog(GatewayDbContext db, AuditAppendLock appendLock, Ti
                     if ((await HeadAsync(cancellationToken)).Sequence < entries[0].Sequence) throw;
                     continue;
                 }
-                if (entries.Count > 0) checkpointer.Checkpoint(entries[^1]);
                 return entries;
             }
-        }
-        finally
-        {
-            // Committed or not, these records are spent: a retry stages its decisions anew.
-            _staged.Clear();
-            appendLock.Gate.Release();
         }
     }
 

@@ -39,7 +39,8 @@ public sealed class MessagingOptions
     /// <summary>Quorum queues replicate across a cluster; a single node supports them too (3.8+).</summary>
     public bool QuorumQueues { get; set; } = true;
 
-    public ushort PrefetchCount { get; set; } = 32;
+    /// <summary>Enough in flight for the group writer to fill its batches (one transaction per batch, not per message).</summary>
+    public ushort PrefetchCount { get; set; } = 64;
 
     /// <summary>How long start-up waits for the broker before the host gives up (and its orchestrator restarts it).</summary>
     public int StartTimeoutSeconds { get; set; } = 60;

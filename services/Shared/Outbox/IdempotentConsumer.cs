@@ -8,19 +8,30 @@ namespace Coordination.ServiceDefaults.Outbox;
 /// <summary>
 /// At-least-once on the wire, exactly-once in effect: the consumer's effect, the messages it stages
 /// with <see cref="ServiceDbContext.PublishOnCommit{T}"/> and its inbox entry commit in one
-/// SaveChanges. A redelivery or a duplicate finds the entry and changes nothing.
+/// transaction. A redelivery or a duplicate finds the entry and changes nothing. The unit of work is
+/// handed to the database's <see cref="GroupCommitWriter{TContext}"/>, which commits it with whatever
+/// else is waiting; <see cref="Consume"/> returns (and the message is acked) after that commit.
 /// </summary>
 public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : IConsumer<TMessage>
     where TMessage : class
     where TContext : ServiceDbContext
 {
-    protected TContext Db { get; } = db;
+    private TContext? _writing;
+
+    /// <summary>The context the effect is applied to: the group writer's while it runs this unit, the consumer's own otherwise.</summary>
+    protected TContext Db => _writing ?? db;
 
     public async Task Consume(ConsumeContext<TMessage> context)
     {
         var messageId = context.MessageId
             ?? throw new MessageRejectedException(ReasonCodes.MalformedMessage, "the message has no message id.");
         var consumer = GetType().FullName!;
+        if (CommitsInGroup && WriterOf(context) is { } writer)
+        {
+            await writer.CommitAsync(new GroupCommitWork<TContext>(messageId, consumer, ReadsAndWritesInOneTransaction,
+                (target, _) => ApplyAsync(target, context, messageId, consumer), context.CancellationToken));
+            return;
+        }
         if (!ReadsAndWritesInOneTransaction)
         {
             await ConsumeOnceAsync(context, messageId, consumer);
@@ -36,6 +47,29 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
             if (await ConsumeOnceAsync(context, messageId, consumer))
                 await transaction.CommitAsync(context.CancellationToken);
         });
+    }
+
+    private static GroupCommitWriter<TContext>? WriterOf(ConsumeContext context)
+    {
+        IServiceProvider? services = context.TryGetPayload<IServiceProvider>(out var provider) ? provider
+            : context.TryGetPayload<Microsoft.Extensions.DependencyInjection.IServiceScope>(out var scope) ? scope.ServiceProvider : null;
+        return services?.GetService(typeof(GroupCommitWriter<TContext>)) as GroupCommitWriter<TContext>;
+    }
+
+    /// <summary>The unit of work as the group writer runs it, inside its transaction: the inbox check is the writer's.</summary>
+    private async Task ApplyAsync(TContext target, ConsumeContext<TMessage> context, Guid messageId, string consumer)
+    {
+        _writing = target;
+        try
+        {
+            await Handle(context);
+            Db.InboxEntries.Add(new InboxEntry { MessageId = messageId, Consumer = consumer });
+            await CommitAsync(context.CancellationToken);
+        }
+        finally
+        {
+            _writing = null;
+        }
     }
 
     private async Task<bool> ConsumeOnceAsync(ConsumeContext<TMessage> context, Guid messageId, string consumer)
@@ -63,6 +97,13 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
     /// transaction: for consumers whose decision rests on what they read (a tombstone, a list they extend).
     /// </summary>
     protected virtual bool ReadsAndWritesInOneTransaction => false;
+
+    /// <summary>
+    /// Whether the unit of work goes to the group writer. False for a consumer whose collaborators
+    /// write through a context of their own (the consumer's scope), which the writer's transaction
+    /// would not include: it commits alone, as before.
+    /// </summary>
+    protected virtual bool CommitsInGroup => true;
 
     /// <summary>Applies the effect to <see cref="Db"/> without saving: the base class commits it with the inbox entry.</summary>
     protected abstract Task Handle(ConsumeContext<TMessage> context);

@@ -21,10 +21,22 @@ public sealed class OutboxSignal<TContext> where TContext : ServiceDbContext
         _pending.WaitAsync(timeout, cancellationToken);
 }
 
-/// <summary>Stamps staged outbox rows with the injected clock and signals the relay after commit.</summary>
-public sealed class OutboxInterceptor<TContext>(OutboxSignal<TContext> signal, TimeProvider clock) : SaveChangesInterceptor
+/// <summary>
+/// Stamps staged outbox rows with the injected clock and signals the relay after commit: after the
+/// SaveChanges when it commits by itself, after the transaction's commit when it runs inside one (the
+/// group commit's), since a relay woken earlier would find nothing it can read yet.
+/// </summary>
+public sealed class OutboxInterceptor<TContext>(OutboxSignal<TContext> signal, TimeProvider clock) : SaveChangesInterceptor, IDbTransactionInterceptor
     where TContext : ServiceDbContext
 {
+    public void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => NotifyIfStaged(eventData.Context);
+
+    public Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        NotifyIfStaged(eventData.Context);
+        return Task.CompletedTask;
+    }
+
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
         Stamp(eventData.Context);
@@ -39,13 +51,13 @@ public sealed class OutboxInterceptor<TContext>(OutboxSignal<TContext> signal, T
 
     public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        NotifyIfStaged(eventData.Context);
+        if (eventData.Context?.Database.CurrentTransaction is null) NotifyIfStaged(eventData.Context);
         return base.SavedChangesAsync(eventData, result, cancellationToken);
     }
 
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        NotifyIfStaged(eventData.Context);
+        if (eventData.Context?.Database.CurrentTransaction is null) NotifyIfStaged(eventData.Context);
         return base.SavedChanges(eventData, result);
     }
 

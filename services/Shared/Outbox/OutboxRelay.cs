@@ -20,7 +20,15 @@ public sealed class OutboxOptions
     /// <summary>Off only to show, in tests, that committed messages wait for a relay and are not lost.</summary>
     public bool RelayEnabled { get; set; } = true;
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
-    public int BatchSize { get; set; } = 100;
+    public int BatchSize { get; set; } = 256;
+    /// <summary>Publishes awaiting the broker's confirm at once: one round trip is shared by many messages.</summary>
+    public int PublishWindow { get; set; } = 64;
+    /// <summary>
+    /// How long a relay pass holds the rows it claimed: another instance's relay on the same database
+    /// takes them only after that (the claimer crashed, or could not reach the broker). A pass stops
+    /// publishing well before its claim ends.
+    /// </summary>
+    public TimeSpan ClaimFor { get; set; } = TimeSpan.FromSeconds(15);
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>Sent rows and inbox entries may describe people (F4): they are not kept forever.</summary>
     public TimeSpan KeepSentFor { get; set; } = TimeSpan.FromDays(7);
@@ -28,10 +36,17 @@ public sealed class OutboxOptions
 }
 
 /// <summary>
-/// Publishes committed outbox rows in order, one at a time, and marks a row sent only after the
-/// broker confirmed it (MassTransit's publish awaits the publisher confirm on RabbitMQ). Failures
-/// back off exponentially and leave the row for the next pass; a restart resumes from the table.
+/// Publishes committed outbox rows and marks a row sent only after the broker confirmed it
+/// (MassTransit's publish awaits the publisher confirm on RabbitMQ). A pass first claims a batch of
+/// unsent rows with a lease, so that relays of two instances on one database never publish one row
+/// twice; then publishes them in sequence order with up to <see cref="OutboxOptions.PublishWindow"/>
+/// confirms outstanding, and marks every confirmed row in one statement. Failures back off
+/// exponentially and leave the row for the next pass; a restart resumes from the table.
 /// </summary>
+/// <remarks>
+/// With a window, confirms (and so arrival) may come out of sequence order within a pass; receivers
+/// never relied on order across queues (a fact that comes early is deferred, ADR 0009).
+/// </remarks>
 public sealed partial class OutboxRelay<TContext>(
     IServiceScopeFactory scopes,
     IBus bus,
@@ -76,7 +91,7 @@ public sealed partial class OutboxRelay<TContext>(
             {
                 backoff = backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
                 Failures.Add(1, ContextTag);
-                LogRelayFailed(logger, typeof(TContext).Name, ex.GetType().Name, backoff.TotalMilliseconds);
+                LogRelayFailed(logger, typeof(TContext).Name, ex is OutboxPublishException publish ? publish.ExceptionType : ex.GetType().Name, backoff.TotalMilliseconds);
                 try { await Task.Delay(backoff, stoppingToken); }
                 catch (OperationCanceledException) { return; }
             }
@@ -88,73 +103,146 @@ public sealed partial class OutboxRelay<TContext>(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        var token = Guid.NewGuid();
         List<OutboxMessage> pending;
         // An idle poll every few seconds is not a story worth a trace.
         using (SuppressInstrumentationScope.Begin())
         {
-            pending = await db.OutboxMessages
-                .Where(m => m.SentAt == null)
+            if (await ClaimAsync(db, token, cancellationToken) == 0)
+            {
+                RelayPasses.Add(1, ContextTag);
+                return 0;
+            }
+            pending = await db.OutboxMessages.AsNoTracking()
+                .Where(m => m.ClaimToken == token && m.SentAt == null)
                 .OrderBy(m => m.Sequence)
-                .Take(_options.BatchSize)
                 .ToListAsync(cancellationToken);
         }
         RelayPasses.Add(1, ContextTag);
         if (pending.Count == 0) return 0;
 
-        var sent = 0;
+        var sent = new ConcurrentBag<(long Sequence, bool Forget)>();
+        var failed = new ConcurrentBag<(long Sequence, string Error)>();
+        // Nothing is published once half the claim has passed: a row whose claim ran out may be another relay's by then.
+        using var claim = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        claim.CancelAfter(_options.ClaimFor / 2);
+        using var window = new SemaphoreSlim(Math.Max(1, _options.PublishWindow));
+        var publishes = new List<Task>(pending.Count);
+        foreach (var row in pending)
+        {
+            var type = Types.GetOrAdd(row.MessageType, static name => Type.GetType(name, throwOnError: false));
+            if (type is null)
+            {
+                // Kept, not dropped: a later version that knows the type will send it.
+                failed.Add((row.Sequence, "unknown-message-type"));
+                continue;
+            }
+            try { await window.WaitAsync(claim.Token); }
+            catch (OperationCanceledException) { break; }
+            // After a failure no more are started: the pass ends and backs off.
+            if (!failed.IsEmpty && failed.Any(f => f.Error != "unknown-message-type"))
+            {
+                window.Release();
+                break;
+            }
+            publishes.Add(PublishAsync(row, type, window, sent, failed, claim.Token));
+        }
+        await Task.WhenAll(publishes);
+
+        // One statement marks every confirmed row (and one deletes those to forget once sent); the rest
+        // are released for the next pass. A crash before this re-sends the confirmed rows under the same
+        // message ids once their claim ends, and the receivers' inboxes drop the copies.
+        var now = clock.GetUtcNow();
+        var forget = sent.Where(r => r.Forget).Select(r => r.Sequence).ToList();
+        var keep = sent.Where(r => !r.Forget).Select(r => r.Sequence).ToList();
+        if (forget.Count > 0)
+            await db.OutboxMessages.Where(m => forget.Contains(m.Sequence)).ExecuteDeleteAsync(CancellationToken.None);
+        if (keep.Count > 0)
+            await db.OutboxMessages.Where(m => keep.Contains(m.Sequence)).ExecuteUpdateAsync(u => u
+                .SetProperty(m => m.SentAt, now)
+                .SetProperty(m => m.Attempts, m => m.Attempts + 1)
+                .SetProperty(m => m.LastError, (string?)null)
+                .SetProperty(m => m.ClaimToken, (Guid?)null)
+                .SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null), CancellationToken.None);
+        foreach (var failure in failed.GroupBy(f => f.Error))
+        {
+            var sequences = failure.Select(f => f.Sequence).ToList();
+            var error = failure.Key;
+            await db.OutboxMessages.Where(m => sequences.Contains(m.Sequence)).ExecuteUpdateAsync(u => u
+                .SetProperty(m => m.Attempts, m => m.Attempts + 1)
+                .SetProperty(m => m.LastError, error)
+                .SetProperty(m => m.ClaimToken, (Guid?)null)
+                .SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null), CancellationToken.None);
+        }
+        var published = sent.Count;
+        var claimed = pending.Select(r => r.Sequence).Except(sent.Select(r => r.Sequence)).Except(failed.Select(f => f.Sequence)).ToList();
+        if (claimed.Count > 0)
+            await db.OutboxMessages.Where(m => claimed.Contains(m.Sequence) && m.ClaimToken == token).ExecuteUpdateAsync(u => u
+                .SetProperty(m => m.ClaimToken, (Guid?)null)
+                .SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null), CancellationToken.None);
+        if (failed.FirstOrDefault(f => f.Error != "unknown-message-type") is { Error: { } first })
+            throw new OutboxPublishException(first);
+        return published;
+    }
+
+    private async Task PublishAsync(OutboxMessage row, Type type, SemaphoreSlim window, ConcurrentBag<(long, bool)> sent,
+        ConcurrentBag<(long, string)> failed, CancellationToken cancellationToken)
+    {
         try
         {
-            foreach (var row in pending)
+            var message = JsonSerializer.Deserialize(row.Body, type, ServiceDbContext.BodyJson)!;
+            ActivityContext.TryParse(row.TraceParent, null, out var parent);
+            using var activity = CoordinationTelemetry.Source.StartActivity($"outbox relay {type.Name}", ActivityKind.Internal, parent);
+            activity?.SetTag("messaging.message.id", row.MessageId.ToString());
+            // Returns once the broker confirmed the message (publisher confirms).
+            var stamp = Pipe.Execute<SendContext>(ctx =>
             {
-                var type = Types.GetOrAdd(row.MessageType, static name => Type.GetType(name, throwOnError: false));
-                if (type is null)
-                {
-                    // Kept, not dropped: a later version that knows the type will send it.
-                    row.Attempts++;
-                    row.LastError = "unknown-message-type";
-                    continue;
-                }
-
-                var message = JsonSerializer.Deserialize(row.Body, type, ServiceDbContext.BodyJson)!;
-                ActivityContext.TryParse(row.TraceParent, null, out var parent);
-                using var activity = CoordinationTelemetry.Source.StartActivity($"outbox relay {type.Name}", ActivityKind.Internal, parent);
-                activity?.SetTag("messaging.message.id", row.MessageId.ToString());
-                row.Attempts++;
-                try
-                {
-                    // Returns once the broker confirmed the message (publisher confirms).
-                    var stamp = Pipe.Execute<SendContext>(ctx =>
-                    {
-                        ctx.MessageId = row.MessageId;
-                        if (row.ConversationId is { } conversation) ctx.ConversationId = conversation;
-                        if (row.CorrelationId is { } correlation) ctx.CorrelationId = correlation;
-                    });
-                    if (_routes.TryGetValue(type, out var address))
-                        await (await bus.GetSendEndpoint(address)).Send(message, type, stamp, cancellationToken);
-                    else
-                        await bus.Publish(message, type, stamp, cancellationToken);
-                }
-                catch (Exception ex)
-                {
-                    row.LastError = ex.GetType().Name;
-                    throw;
-                }
-                row.SentAt = clock.GetUtcNow();
-                row.LastError = null;
-                if (ForgottenOnceSent.GetOrAdd(type, static t => t.IsDefined(typeof(Contracts.Classification.ForgottenOnceSentAttribute), false)))
-                    db.OutboxMessages.Remove(row);
-                sent++;
-                Published.Add(1, ContextTag);
-            }
+                ctx.MessageId = row.MessageId;
+                if (row.ConversationId is { } conversation) ctx.ConversationId = conversation;
+                if (row.CorrelationId is { } correlation) ctx.CorrelationId = correlation;
+            });
+            if (_routes.TryGetValue(type, out var address))
+                await (await bus.GetSendEndpoint(address)).Send(message, type, stamp, cancellationToken);
+            else
+                await bus.Publish(message, type, stamp, cancellationToken);
+            sent.Add((row.Sequence, ForgottenOnceSent.GetOrAdd(type, static t => t.IsDefined(typeof(Contracts.Classification.ForgottenOnceSentAttribute), false))));
+            Published.Add(1, ContextTag);
+        }
+        catch (Exception ex)
+        {
+            // The exception's type only: its message could carry a value.
+            failed.Add((row.Sequence, ex.GetType().Name));
         }
         finally
         {
-            // One commit for the batch: confirmed rows are marked sent, the failed one keeps its
-            // error. A crash before this line re-sends the batch under the same message ids, and
-            // the receivers' inboxes drop the copies.
-            await db.SaveChangesAsync(CancellationToken.None);
+            window.Release();
         }
-        return sent;
+    }
+
+    /// <summary>
+    /// Leases up to a batch of unsent rows, in sequence order, to this pass. On SQL Server the rows are
+    /// read with UPDLOCK and READPAST, so that a concurrent claim skips the rows this one is taking
+    /// instead of waiting for them or taking them too; on SQLite the statement runs under the
+    /// database's single write lock, which orders concurrent claims.
+    /// </summary>
+    private async Task<int> ClaimAsync(TContext db, Guid token, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var until = now + _options.ClaimFor;
+        var batch = _options.BatchSize;
+        if (db.Database.IsSqlServer())
+            return await db.Database.ExecuteSqlAsync($"""
+                WITH claim AS (
+                    SELECT TOP ({batch}) ClaimToken, ClaimedUntil FROM OutboxMessages WITH (UPDLOCK, READPAST, ROWLOCK)
+                    WHERE SentAt IS NULL AND (ClaimedUntil IS NULL OR ClaimedUntil < {now})
+                    ORDER BY Sequence)
+                UPDATE claim SET ClaimToken = {token}, ClaimedUntil = {until};
+                """, cancellationToken);
+        return await db.OutboxMessages
+            .Where(m => m.SentAt == null && (m.ClaimedUntil == null || m.ClaimedUntil < now))
+            .OrderBy(m => m.Sequence)
+            .Take(batch)
+            .ExecuteUpdateAsync(u => u.SetProperty(m => m.ClaimToken, token).SetProperty(m => m.ClaimedUntil, until), cancellationToken);
     }
 
     private async Task CleanupAsync(CancellationToken cancellationToken)
@@ -172,4 +260,10 @@ public sealed partial class OutboxRelay<TContext>(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay of {Context} failed with {ExceptionType}; retrying in {BackoffMs} ms")]
     private static partial void LogRelayFailed(ILogger logger, string context, string exceptionType, double backoffMs);
+}
+
+/// <summary>A publish of the pass failed; named by the exception type alone, which carries no value.</summary>
+public sealed class OutboxPublishException(string exceptionType) : Exception($"An outbox publish failed with {exceptionType}.")
+{
+    public string ExceptionType { get; } = exceptionType;
 }

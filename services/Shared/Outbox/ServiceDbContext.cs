@@ -35,10 +35,15 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
         });
     }
 
-    // Here rather than at registration, so that every context holds to SQL Server's limits however it
-    // is built: by the hosts, by a test, by dotnet ef.
-    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
-        optionsBuilder.AddInterceptors(Persistence.ServerLimitsInterceptor.Instance);
+    // Here as well as at registration, so that every context holds to SQL Server's limits however it
+    // is built: by the hosts, by a test, by dotnet ef. A pooled context's options are frozen and may
+    // not change here; the hosts register the interceptor with them, so there is nothing to add.
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+    {
+        var interceptors = optionsBuilder.Options.FindExtension<Microsoft.EntityFrameworkCore.Infrastructure.CoreOptionsExtension>()?.Interceptors;
+        if (interceptors?.Contains(Persistence.ServerLimitsInterceptor.Instance) != true)
+            optionsBuilder.AddInterceptors(Persistence.ServerLimitsInterceptor.Instance);
+    }
 
     internal static string TypeName(Type type) => ServiceDbContextNames.TypeName(type);
 

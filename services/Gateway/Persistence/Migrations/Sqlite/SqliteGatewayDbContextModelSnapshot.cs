@@ -449,6 +449,12 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ClaimToken")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClaimedUntil")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid?>("ConversationId")
                         .HasColumnType("TEXT");
 

@@ -180,6 +180,12 @@ namespace Coordination.Opinions.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ClaimToken")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClaimedUntil")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid?>("ConversationId")
                         .HasColumnType("TEXT");
 

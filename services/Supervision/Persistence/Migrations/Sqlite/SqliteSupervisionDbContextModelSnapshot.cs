@@ -49,6 +49,12 @@ namespace Coordination.Supervision.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ClaimToken")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClaimedUntil")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid?>("ConversationId")
                         .HasColumnType("TEXT");
 

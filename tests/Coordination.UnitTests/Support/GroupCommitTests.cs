@@ -1,0 +1,148 @@
+using Coordination.Briefings.Persistence;
+using Coordination.Contracts;
+using Coordination.Contracts.Briefings;
+using Coordination.Contracts.Values;
+using Coordination.ServiceDefaults.Messaging;
+using Coordination.ServiceDefaults.Outbox;
+using Coordination.Testing;
+using Coordination.UnitTests.Briefings;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace Coordination.UnitTests.Support;
+
+/// <summary>The group writer of a service's database, as the Briefings host registers it, on a real SQLite file.</summary>
+public sealed class GroupCommitTests(ITestOutputHelper output)
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+    private const string Consumer = "tests.group-commit";
+
+    [Fact]
+    public async Task A_batch_holding_the_same_message_twice_applies_it_once_and_commits_the_rest_with_it()
+    {
+        await using var service = await BriefingsHarness.StartAsync(Now, new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" });
+        var writer = service.Services.GetRequiredService<GroupCommitWriter<BriefingsDbContext>>();
+        var transactions = new System.Collections.Concurrent.ConcurrentBag<Guid>();
+        var twice = NewId.NextGuid();
+
+        var (held, release) = await HoldTheWriter(writer);
+        var units = new[] { twice, NewId.NextGuid(), twice, NewId.NextGuid() }
+            .Select(id => writer.CommitAsync(Unit(id, db => transactions.Add(db.Database.CurrentTransaction!.TransactionId)))).ToList();
+        release();
+        await held;
+        var outcomes = await Task.WhenAll(units);
+
+        Assert.Equal([GroupCommitOutcome.Applied, GroupCommitOutcome.Applied, GroupCommitOutcome.Duplicate, GroupCommitOutcome.Applied], outcomes);
+        Assert.Single(transactions.Distinct());
+        Assert.Equal(3, await service.Query(db => db.InboxEntries.CountAsync(e => e.Consumer == Consumer)));
+        Assert.Equal(3, await service.Query(db => db.OutboxMessages.CountAsync()));
+
+        // Delivered again later: the inbox has it, nothing changes.
+        Assert.Equal(GroupCommitOutcome.Duplicate, await writer.CommitAsync(Unit(twice)));
+        Assert.Equal(3, await service.Query(db => db.OutboxMessages.CountAsync()));
+    }
+
+    [Fact]
+    public async Task A_poison_message_in_a_batch_fails_alone_with_its_own_error_and_leaves_nothing_behind()
+    {
+        await using var service = await BriefingsHarness.StartAsync(Now, new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" });
+        var writer = service.Services.GetRequiredService<GroupCommitWriter<BriefingsDbContext>>();
+        var transactions = new System.Collections.Concurrent.ConcurrentBag<Guid>();
+
+        var (held, release) = await HoldTheWriter(writer);
+        var before = Unit(NewId.NextGuid(), db => transactions.Add(db.Database.CurrentTransaction!.TransactionId));
+        // It saved its rows before it broke a rule: the savepoint takes them back.
+        var poisonId = NewId.NextGuid();
+        var poison = new GroupCommitWork<BriefingsDbContext>(poisonId, Consumer, false, async (db, ct) =>
+        {
+            transactions.Add(db.Database.CurrentTransaction!.TransactionId);
+            db.PublishOnCommit(Overdue("93"));
+            await db.SaveChangesAsync(ct);
+            throw new MessageRejectedException(ReasonCodes.InvalidPayload, "a rule of the test.");
+        }, CancellationToken.None);
+        var after = Unit(NewId.NextGuid(), db => transactions.Add(db.Database.CurrentTransaction!.TransactionId));
+        var tasks = new[] { writer.CommitAsync(before), writer.CommitAsync(poison), writer.CommitAsync(after) };
+        release();
+        await held;
+
+        var refused = await Assert.ThrowsAsync<MessageRejectedException>(() => tasks[1]);
+        Assert.Equal(ReasonCodes.InvalidPayload, refused.ReasonCode);
+        Assert.Equal(GroupCommitOutcome.Applied, await tasks[0]);
+        Assert.Equal(GroupCommitOutcome.Applied, await tasks[2]);
+        Assert.Single(transactions.Distinct());
+        Assert.Equal(2, await service.Query(db => db.OutboxMessages.CountAsync()));
+        Assert.Equal(0, await service.Query(db => db.OutboxMessages.CountAsync(m => m.Body.Contains("\"93\""))));
+        Assert.False(await service.Query(db => db.InboxEntries.AnyAsync(e => e.MessageId == poisonId)));
+    }
+
+    [Fact]
+    public async Task A_unit_that_clashes_on_a_key_other_than_its_inbox_entry_fails_and_is_not_taken_for_a_duplicate()
+    {
+        await using var service = await BriefingsHarness.StartAsync(Now, new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" });
+        var writer = service.Services.GetRequiredService<GroupCommitWriter<BriefingsDbContext>>();
+        var fixedId = NewId.NextGuid();
+        await writer.CommitAsync(Unit(NewId.NextGuid(), outboxMessageId: fixedId));
+
+        // A new inbox key, but a message id the outbox already holds: a real failure, retried by the endpoint.
+        var clash = writer.CommitAsync(Unit(NewId.NextGuid(), outboxMessageId: fixedId));
+        var next = writer.CommitAsync(Unit(NewId.NextGuid()));
+
+        var failure = await Assert.ThrowsAsync<DbUpdateException>(() => clash);
+        Assert.True(Coordination.ServiceDefaults.Persistence.DatabaseErrors.IsDuplicateKey(failure));
+        Assert.Equal(GroupCommitOutcome.Applied, await next);
+        Assert.Equal(2, await service.Query(db => db.InboxEntries.CountAsync(e => e.Consumer == Consumer)));
+    }
+
+    [Fact]
+    public async Task Briefings_delivered_at_once_with_a_duplicate_and_a_refused_one_are_each_applied_once()
+    {
+        await using var service = await BriefingsHarness.StartAsync(Now);
+        var deliveries = ConsumeCounter<RecordPenalPolicyBriefing>.On(service.Harness.Bus);
+        var ids = Enumerable.Range(0, 40).Select(_ => NewId.NextGuid()).ToList();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        var publishes = ids.Select(id => service.Harness.Bus.Publish(BriefingRulesTests.Valid(), ctx => ctx.MessageId = id))
+            .Append(service.Harness.Bus.Publish(BriefingRulesTests.Valid(), ctx => ctx.MessageId = ids[7]))
+            .Append(service.Harness.Bus.Publish(BriefingRulesTests.Valid(on: new DateOnly(2027, 1, 15))));
+        await Task.WhenAll(publishes);
+
+        await Poller.UntilAsync(() => deliveries.Consumed >= 41 && !deliveries.Faults.IsEmpty, "every delivery handled");
+        await Poller.UntilAsync(async () => await service.UnsentOutboxCount() == 0, "the outbox relay drained");
+        output.WriteLine($"42 deliveries handled in {started.ElapsedMilliseconds} ms");
+
+        Assert.StartsWith(ReasonCodes.DateInFuture, Assert.Single(deliveries.Faults.DistinctBy(f => f.Message)).Message);
+        Assert.Equal(40, await service.Query(db => db.Briefings.CountAsync()));
+        Assert.Equal(40, await service.Query(db => db.InboxEntries.CountAsync()));
+        Assert.Equal(40, service.Harness.Published.Select<PenalPolicyBriefingRecorded>().Count());
+    }
+
+    /// <summary>Occupies the writer with a unit that waits, so that the units queued meanwhile form the next batch.</summary>
+    private static async Task<(Task Held, Action Release)> HoldTheWriter(GroupCommitWriter<BriefingsDbContext> writer)
+    {
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = writer.CommitAsync(new GroupCommitWork<BriefingsDbContext>(NewId.NextGuid(), Consumer, false, async (db, ct) =>
+        {
+            running.TrySetResult();
+            await gate.Task;
+            db.InboxEntries.Add(new InboxEntry { MessageId = NewId.NextGuid(), Consumer = "tests.hold" });
+            await db.SaveChangesAsync(ct);
+        }, CancellationToken.None));
+        await running.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        return (held, () => gate.TrySetResult());
+    }
+
+    /// <summary>What a consumer hands over: an outbox row and its inbox entry, saved, not committed.</summary>
+    private static GroupCommitWork<BriefingsDbContext> Unit(Guid messageId, Action<BriefingsDbContext>? seen = null, Guid? outboxMessageId = null) =>
+        new(messageId, Consumer, false, async (db, ct) =>
+        {
+            seen?.Invoke(db);
+            db.PublishOnCommit(Overdue("75"), messageId: outboxMessageId);
+            db.InboxEntries.Add(new InboxEntry { MessageId = messageId, Consumer = Consumer });
+            await db.SaveChangesAsync(ct);
+        }, CancellationToken.None);
+
+    private static AnnualBriefingOverdue Overdue(string territory) => new() { Territory = TerritoryCode.Parse(territory), Year = 2026, RaisedAt = Now };
+}
