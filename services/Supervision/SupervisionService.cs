@@ -35,6 +35,7 @@ public static class SupervisionService
             x.AddConsumer<DetentionConductReportedConsumer>();
             x.AddConsumer<RecordControlConsumer>();
             x.AddConsumer<ReportIncidentConsumer>();
+            x.AddConsumer<ReportSupportProgressConsumer>();
         });
         registry.Endpoints.Add(SupervisionApi.Map);
         return builder;

@@ -54,10 +54,11 @@ public abstract class ReleaseRequestConsumer(GatewayDbContext db, ReleasePolicy 
             if (person.Territory == request.Territory && await vault.OpenForReleaseAsync(person, ct) is { } details)
                 designations[person] = details;
         var assigned = request.Person is { } casePerson
-            ? (await Db.PartnerAssignments.AsNoTracking().Where(a => a.Person == casePerson).Select(a => a.Partner).ToListAsync(ct)).ToHashSet()
+            ? (await Db.PartnerAssignments.AsNoTracking().Where(a => a.Person == casePerson && a.UnassignedAt == null).Select(a => a.Partner).ToListAsync(ct)).ToHashSet()
             : [];
+        var designatedBy = request.Person is { } designated ? await vault.DesignatedByAsync(designated, ct) : null;
         var facts = new ReleaseFacts(Requester, request, contents is not null, SharingRulesVersion.InForce(history, now), TerritoryCalendar.Today(request.Territory, now),
-            designations.ToDictionary(d => d.Key, d => d.Value.SentenceEnforcementJurisdiction), assigned);
+            designations.ToDictionary(d => d.Key, d => d.Value.SentenceEnforcementJurisdiction), assigned, designatedBy, await RestrictionsAsync(request, ct));
 
         var decisions = request.Recipients.Distinct()
             .Select(recipientId => (RecipientId: recipientId, Recipient: RecipientOf(recipientId)))
@@ -77,6 +78,21 @@ public abstract class ReleaseRequestConsumer(GatewayDbContext db, ReleasePolicy 
             var composed = decision.Released ? ReleaseComposer.Compose(decision.Granted, contents!, request.Person, request.People ?? [], designations) : null;
             delivery.Stage(Requester, request, recipientId, decisionId, decision, composed, context);
         }
+    }
+
+    /// <summary>
+    /// The restrictions of the named person's latest case, as Supervision's fact told the gateway, and
+    /// the one the request itself names: whichever arrived first, a restricted case is treated so.
+    /// </summary>
+    private async Task<IReadOnlySet<Contracts.Supervision.CaseRestrictionReason>> RestrictionsAsync(ReleaseConfidentialPayload request, CancellationToken ct)
+    {
+        var restrictions = new HashSet<Contracts.Supervision.CaseRestrictionReason>();
+        if (request.Restriction is { } named) restrictions.Add(named);
+        if (request.Person is not { } person) return restrictions;
+        var latest = await Db.KnownCases.AsNoTracking().Where(c => c.Person == person).ToListAsync(ct);
+        var current = latest.Where(c => c.EndedAt is null).Concat(latest.OrderByDescending(c => c.OpenedAt ?? c.EndedAt)).FirstOrDefault();
+        if (current?.Restriction is { } word && ClosedList<Contracts.Supervision.CaseRestrictionReason>.TryParse(word, out var known)) restrictions.Add(known);
+        return restrictions;
     }
 
     /// <summary>One transaction: deliveries, outcomes, the audit entries linked under the append lock, and the inbox entry.</summary>

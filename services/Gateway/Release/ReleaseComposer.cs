@@ -32,6 +32,14 @@ public static class ReleaseComposer
             if (contents.TryGetPropertyValue(word, out var value)) released[word] = value?.DeepClone();
         }
 
+        // The authority's own reference is echoed from the vault, where the designation put it, never from the service.
+        var receiptWord = ClosedList<DataCategory>.WordOf(DataCategory.DesignationReceipt);
+        if (granted.Contains(DataCategory.DesignationReceipt) && person is { } receiptOf && released[receiptWord] is JsonObject receipt)
+        {
+            receipt["personRef"] = receiptOf.Value;
+            receipt["authorityReference"] = vault.TryGetValue(receiptOf, out var designation) ? designation.AuthorityReference : null;
+        }
+
         var identified = new List<PersonRef>();
         if (person is { } one && vault.TryGetValue(one, out var details))
         {

@@ -217,6 +217,10 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
                         .HasMaxLength(40)
                         .HasColumnType("nvarchar(40)");
 
+                    b.Property<string>("Restriction")
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
                     b.Property<string>("SentenceEnforcementJurisdiction")
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)");
@@ -250,6 +254,9 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
                         .HasMaxLength(40)
                         .HasColumnType("nvarchar(40)");
 
+                    b.Property<DateTimeOffset?>("UnassignedAt")
+                        .HasColumnType("datetimeoffset");
+
                     b.HasKey("CaseId", "Partner");
 
                     b.HasIndex("Person", "Partner");
@@ -262,6 +269,10 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
                     b.Property<string>("Person")
                         .HasMaxLength(40)
                         .HasColumnType("nvarchar(40)");
+
+                    b.Property<byte[]>("AuthorityReferenceDigest")
+                        .HasMaxLength(32)
+                        .HasColumnType("varbinary(32)");
 
                     b.Property<bool>("AwaitingCase")
                         .HasColumnType("bit");
@@ -293,6 +304,8 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(3)");
 
                     b.HasKey("Person");
+
+                    b.HasIndex("DesignatedBy", "AuthorityReferenceDigest");
 
                     b.HasIndex("Territory", "IdentityDigest")
                         .IsUnique();
