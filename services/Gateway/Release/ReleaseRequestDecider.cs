@@ -41,9 +41,10 @@ public static class ReleaseRequestDecider
         if (!facts.PayloadReadable) return ReleaseDecision.Deny(R.UnreadablePayload, requested);
         if (!ClosedList<SharingPurpose>.TryParse(request.Purpose, out var purpose) || policy.Find(facts.Requester, purpose) is not { Count: > 0 } grants)
             return ReleaseDecision.Deny(R.PurposeNotAllowedForRequester, requested);
-        // One line of the requester's policy must allow the whole request; the first line's refusal names a denial.
+        // One line of the requester's policy must allow the whole request. A denial is named by the line
+        // made for exactly these categories if there is one (a misdirected receipt), else by the first.
         string? refusal = null;
-        foreach (var grant in grants)
+        foreach (var grant in grants.OrderBy(g => g.Categories is { } listed && requested.All(listed.Contains) ? 0 : 1))
         {
             var thisRefusal = GrantRefusal(grant, facts, recipientId, recipient, requested);
             if (thisRefusal is null) { refusal = null; break; }
