@@ -50,6 +50,7 @@ public sealed class CaseDutiesTests : IAsyncLifetime
         Assert.Equal((person, reference, "open", "tj-paris"), (receipt["personRef"]!.GetValue<string>(), receipt["authorityReference"]!.GetValue<string>(),
             receipt["status"]!.GetValue<string>(), receipt["sentenceEnforcementJurisdiction"]!.GetValue<string>()));
         Assert.Equal(["designation-receipt"], accepted.Select(p => p.Key));
+        AssertMatchesMailboxSchema("supervision.designation-accepted", accepted);
 
         // The prosecutor of 75 did not designate this person: it neither gets the receipt nor finds the person by the JAP's reference.
         Assert.DoesNotContain(await MailboxAsync("prosecutor-75"), d => d.GetProperty("type").GetString() == "supervision.designation-accepted");
@@ -68,6 +69,8 @@ public sealed class CaseDutiesTests : IAsyncLifetime
         var ended = (await OpenDeliveryAsync("jap-75", "75-jap", "supervision.case-ended", person))["designation-receipt"]!;
         Assert.Equal((person, reference, "ended", "designation-withdrawn"), (ended["personRef"]!.GetValue<string>(),
             ended["authorityReference"]!.GetValue<string>(), ended["status"]!.GetValue<string>(), ended["endReason"]!.GetValue<string>()));
+
+        AssertMatchesMailboxSchema("supervision.case-ended", (await OpenDeliveryAsync("jap-75", "75-jap", "supervision.case-ended", person)));
 
         // The two receipts are audited as releases on Supervision's lane, to the JAP only, under the rules in force.
         var audit = await AuditNamingAsync(person);
@@ -268,6 +271,65 @@ public sealed class CaseDutiesTests : IAsyncLifetime
             c => c.ContainsKey("control-plan") && c["control-plan"]!.AsArray().Count == 2);
         Assert.Equal(["control-plan"], plan.Select(p => p.Key));
         await AssertCanaryNowhereAsync();
+    }
+
+    [Fact]
+    public async Task Each_documented_example_of_these_flows_is_sent_as_written_and_answered_as_documented()
+    {
+        // The mailbox examples are what the schemas describe.
+        foreach (var type in new[] { "supervision.designation-accepted", "supervision.case-ended" })
+            AssertMatchesMailboxSchema(type, JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "mailbox-schemas", "examples", $"{type}.json")))!.AsObject());
+
+        // supervision.designate-person, as written (the JAP's own reference included).
+        var designation = Fresh(IngressTypeNames.DesignatePerson);
+        var reference = designation["payload"]!["authorityReference"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.Accepted, (await SendEnvelopeAsync("jap-75", designation)).Status);
+        var accepted = await OpenDeliveryAsync("jap-75", "75-jap", "supervision.designation-accepted", null);
+        AssertMatchesMailboxSchema("supervision.designation-accepted", accepted);
+        Assert.Equal(reference, accepted["designation-receipt"]!["authorityReference"]!.GetValue<string>());
+        var person = accepted["designation-receipt"]!["personRef"]!.GetValue<string>();
+
+        // supervision.report-support-progress, about the action the example names, by the partner carrying it.
+        await AssignAsync(person, "75-association");
+        var progress = Fresh(IngressTypeNames.ReportSupportProgress);
+        var actionId = progress["payload"]!["actionId"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.OK, (await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/support-actions",
+            new { kind = "employment", partner = "75-association", plannedOn = progress["payload"]!["on"]!.GetValue<string>(), actionId })).StatusCode);
+        progress["payload"]!["personRef"] = person;
+        Assert.Equal(HttpStatusCode.Accepted, (await SendEnvelopeAsync("association-75", progress)).Status);
+        await Poller.UntilAsync(async () => (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person}")).Single()
+            .GetProperty("supportActions")[0].GetProperty("status").GetString() == "in-progress", "the example's progress on the case");
+
+        // supervision.withdraw-designation, as written: by the JAP's own reference.
+        Assert.Equal(HttpStatusCode.Accepted, (await SendEnvelopeAsync("jap-75", Fresh(IngressTypeNames.WithdrawDesignation))).Status);
+        var ended = await OpenDeliveryAsync("jap-75", "75-jap", "supervision.case-ended", person);
+        AssertMatchesMailboxSchema("supervision.case-ended", ended);
+    }
+
+    private static JsonObject Fresh(string type)
+    {
+        var example = IngressOverHttpTests.Example(type);
+        example["messageId"] = Guid.NewGuid().ToString();
+        return example;
+    }
+
+    private static readonly Lazy<Dictionary<string, Json.Schema.JsonSchema>> MailboxSchemas = new(() =>
+        Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "mailbox-schemas"), "*.v1.schema.json")
+            .ToDictionary(f => Path.GetFileName(f)[..^".v1.schema.json".Length], f => Json.Schema.JsonSchema.FromText(File.ReadAllText(f))));
+
+    private static void AssertMatchesMailboxSchema(string type, JsonObject contents)
+    {
+        var result = MailboxSchemas.Value[type].Evaluate(JsonDocument.Parse(contents.ToJsonString()).RootElement,
+            new Json.Schema.EvaluationOptions { OutputFormat = Json.Schema.OutputFormat.List, RequireFormatValidation = true });
+        Assert.True(result.IsValid, $"{type}: {string.Join("; ", (result.Details ?? []).Where(d => d.Errors is not null)
+            .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation} {e.Key}")))}");
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> SendEnvelopeAsync(string principal, JsonObject envelope)
+    {
+        using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
+        var response = await agency.PostAsync($"/ingress/{envelope["type"]!.GetValue<string>()}", new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json"));
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
     private static JsonObject Progress(string person, Guid action, string status) =>
