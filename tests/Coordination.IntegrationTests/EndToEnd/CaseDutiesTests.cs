@@ -270,6 +270,16 @@ public sealed class CaseDutiesTests : IAsyncLifetime
         var plan = await OpenDeliveryAsync("police-75", "75-police", "supervision.case-information", person,
             c => c.ContainsKey("control-plan") && c["control-plan"]!.AsArray().Count == 2);
         Assert.Equal(["control-plan"], plan.Select(p => p.Key));
+
+        // In the JAP's court report the restricted case keeps its line, under the reference: no rule names the restriction for its identity.
+        var issued = await _host.Http.PostAsync("/court-reporting/jurisdictions/tj-paris/reports", null);
+        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        var number = (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("number").GetInt32();
+        var toJap = await OpenDeliveryAsync("jap-75", "75-jap", "court-reporting.report", null,
+            c => c["court-report"]?["number"]?.GetValue<int>() == number, identityGranted: true);
+        Assert.Contains(person, toJap["court-report"]!["cases"]!.AsArray().Select(l => l!["person"]!.GetValue<string>()));
+        Assert.False(toJap["identities"]!.AsObject().ContainsKey(person));
+        Assert.DoesNotContain(Canary, toJap.ToJsonString());
         await AssertCanaryNowhereAsync();
     }
 
