@@ -40,25 +40,30 @@ SERVICES = [(svc["name"], svc["queuePrefix"]) for svc in json.load(open(os.path.
 PUBLISHES = {
     "gateway": ["Briefings:RecordPenalPolicyBriefing", "Supervision:DesignatePerson", "Supervision:WithdrawDesignation",
                 "Supervision:DetentionConductReported", "Supervision:RecordControl", "Supervision:ReportIncident",
+                "Supervision:ReportSupportProgress",
                 "Opinions:RequestArt41Review", "Opinions:SubmitImplementationIndicators", "Opinions:ContributeToReview",
                 "Gateway:ConfidentialPayloadReleased", "Gateway:ConfidentialPayloadDenied", "Gateway:PartnerDirectoryChanged"],
     "briefings": ["Briefings:PenalPolicyBriefingRecorded", "Briefings:AnnualBriefingDue", "Briefings:AnnualBriefingOverdue"],
     "supervision": ["Supervision:SupervisionOpened", "Supervision:PartnerAssigned", "Supervision:ControlScheduled",
                     "Supervision:ControlRecorded", "Supervision:IncidentReported", "Supervision:SupervisionEnded",
-                    "Supervision:SupervisionPurged"],
+                    "Supervision:SupervisionPurged", "Supervision:PartnerUnassigned", "Supervision:CaseRestricted",
+                    "Supervision:SupportActionPlanned", "Supervision:SupportActionProgressed"],
     "opinions": ["Opinions:Art41ReviewOpened", "Opinions:OpinionAdopted", "Opinions:OpinionTransmitted", "Opinions:OpinionOverdue"],
     "court-reporting": ["CourtReporting:CourtReportIssued"],
 }
 CONSUMES = {
-    "gateway": ["Supervision:SupervisionOpened", "Supervision:PartnerAssigned", "Supervision:SupervisionEnded", "Supervision:SupervisionPurged"],
+    "gateway": ["Supervision:SupervisionOpened", "Supervision:PartnerAssigned", "Supervision:SupervisionEnded", "Supervision:SupervisionPurged",
+                "Supervision:PartnerUnassigned", "Supervision:CaseRestricted"],
     "briefings": ["Briefings:RecordPenalPolicyBriefing"],
     "supervision": ["Supervision:DesignatePerson", "Supervision:WithdrawDesignation", "Supervision:DetentionConductReported",
-                    "Supervision:RecordControl", "Supervision:ReportIncident", "Gateway:PartnerDirectoryChanged"],
+                    "Supervision:RecordControl", "Supervision:ReportIncident", "Supervision:ReportSupportProgress",
+                    "Gateway:PartnerDirectoryChanged"],
     "opinions": ["Opinions:RequestArt41Review", "Opinions:SubmitImplementationIndicators", "Opinions:ContributeToReview",
                  "Gateway:ConfidentialPayloadDenied"],
     "court-reporting": ["Supervision:SupervisionOpened", "Supervision:PartnerAssigned", "Supervision:ControlScheduled",
                         "Supervision:ControlRecorded", "Supervision:IncidentReported", "Supervision:SupervisionEnded",
-                        "Supervision:SupervisionPurged", "Gateway:ConfidentialPayloadReleased", "Gateway:ConfidentialPayloadDenied"],
+                        "Supervision:SupervisionPurged", "Supervision:PartnerUnassigned", "Supervision:SupportActionPlanned",
+                        "Supervision:SupportActionProgressed", "Gateway:ConfidentialPayloadReleased", "Gateway:ConfidentialPayloadDenied"],
 }
 # Release requests do not go on a shared type exchange (any requester could read or delete another's):
 # each requesting service sends to its own lane, a fanout exchange the gateway owns and consumes

@@ -40,6 +40,9 @@ public static class CourtReportingService
             x.AddConsumer<ControlScheduledConsumer>();
             x.AddConsumer<ControlRecordedConsumer>();
             x.AddConsumer<IncidentReportedConsumer>();
+            x.AddConsumer<PartnerUnassignedConsumer>();
+            x.AddConsumer<SupportActionPlannedConsumer>();
+            x.AddConsumer<SupportActionProgressedConsumer>();
             x.AddConsumer<SupervisionEndedConsumer>();
             x.AddConsumer<SupervisionPurgedConsumer>();
             x.AddConsumer<ConfidentialPayloadDeniedConsumer>();

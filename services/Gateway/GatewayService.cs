@@ -56,6 +56,8 @@ public static class GatewayService
             x.AddConsumer<Consumers.ReleaseFromCourtReportingConsumer, Consumers.ReleaseLaneDefinition<Consumers.ReleaseFromCourtReportingConsumer>>();
             x.AddConsumer<Consumers.ReleaseFromOpinionsConsumer, Consumers.ReleaseLaneDefinition<Consumers.ReleaseFromOpinionsConsumer>>();
             x.AddConsumer<Consumers.PartnerAssignedConsumer>();
+            x.AddConsumer<Consumers.PartnerUnassignedConsumer>();
+            x.AddConsumer<Consumers.CaseRestrictedConsumer>();
             x.AddConsumer<Consumers.SupervisionOpenedConsumer>();
             x.AddConsumer<Consumers.SupervisionEndedConsumer>();
             x.AddConsumer<Consumers.SupervisionPurgedConsumer>();

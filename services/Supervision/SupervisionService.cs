@@ -36,6 +36,7 @@ public static class SupervisionService
             x.AddConsumer<RecordControlConsumer>();
             x.AddConsumer<ReportIncidentConsumer>();
             x.AddConsumer<PartnerDirectoryChangedConsumer>();
+            x.AddConsumer<ReportSupportProgressConsumer>();
         });
         registry.Endpoints.Add(SupervisionApi.Map);
         return builder;

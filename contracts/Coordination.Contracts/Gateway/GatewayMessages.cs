@@ -29,7 +29,18 @@ public enum DataCategory
     DetentionConduct,
     /// <summary>An adopted art. 41-1 opinion (2°), transmitted to the prosecutor's office: aggregate, no personal data.</summary>
     Art41Opinion,
+    /// <summary>To the designating authority: its designation accepted (the PersonRef and its own reference), later the case's end.</summary>
+    DesignationReceipt,
+    /// <summary>The follow-up's support actions (housing, employment, care…): kind, partner, status, dates.</summary>
+    SupportActions,
 }
+
+/// <summary>
+/// A release that is a notice about the case to the authority that designated the person, rather
+/// than case information to its partners: it names the type the authority finds in its mailbox.
+/// </summary>
+[JsonConverter(typeof(KebabCaseEnumConverter<CaseNotice>))]
+public enum CaseNotice { DesignationAccepted = 1, CaseEnded }
 
 /// <summary>A service asks the gateway to deliver a confidential payload; the sharing rules decide per recipient.</summary>
 public sealed record ReleaseConfidentialPayload
@@ -55,6 +66,13 @@ public sealed record ReleaseConfidentialPayload
     /// from the lane the request arrives on (<see cref="ReleaseLanes"/>), which the broker proves.
     /// </summary>
     [Public] public string? RequestedBy { get; init; }
+    /// <summary>Set for a notice to the designating authority (its mailbox type); null for case information.</summary>
+    [Public] public CaseNotice? Notice { get; init; }
+    /// <summary>
+    /// The restriction Supervision knows the case under, if any. It can only tighten: the gateway also
+    /// applies the restriction it heard of (<c>CaseRestricted</c>), whichever arrives first.
+    /// </summary>
+    [Internal] public Coordination.Contracts.Supervision.CaseRestrictionReason? Restriction { get; init; }
     /// <summary>The payload, sealed for the gateway itself: a JSON object keyed by data category (kebab-case).</summary>
     [Confidential] public required SealedPayload Payload { get; init; }
 }

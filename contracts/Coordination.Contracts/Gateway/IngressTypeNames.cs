@@ -15,10 +15,11 @@ public static class IngressTypeNames
     public const string ReportDetentionConduct = "supervision.report-detention-conduct";
     public const string RecordControl = "supervision.record-control";
     public const string ReportIncident = "supervision.report-incident";
+    public const string ReportSupportProgress = "supervision.report-support-progress";
     public const string ShareInformation = "supervision.share-information";
     public const string AmendReport = "court-reporting.amend-report";
 
     public static readonly IReadOnlyList<string> All =
         [RecordBriefing, RequestReview, SubmitIndicators, Contribute, DesignatePerson, WithdrawDesignation, ReportDetentionConduct,
-         RecordControl, ReportIncident, ShareInformation, AmendReport];
+         RecordControl, ReportIncident, ReportSupportProgress, ShareInformation, AmendReport];
 }

@@ -76,6 +76,12 @@ public static class ReleaseReasonCodes
     public const string NoVaultEntry = "no-vault-entry";
     /// <summary>The recipient has registered no sealing key yet: the release is held, sealed for the gateway, and delivered once it does.</summary>
     public const string NoRecipientKey = "no-recipient-key";
+    /// <summary>The case is restricted and no rule granting the category names its restriction.</summary>
+    public const string RestrictedCase = "restricted-case";
+    /// <summary>A notice about a case to an agency that did not designate the person (the vault records who did).</summary>
+    public const string NotDesignatingAuthority = "not-designating-authority";
+    /// <summary>The requester's policy line for this recipient does not list one of the categories asked for.</summary>
+    public const string CategoryNotAllowedForRequester = "category-not-allowed-for-requester";
     /// <summary>The audit word of a held release delivered when its recipient registered a key.</summary>
     public const string ReleasedAfterKeyRegistration = "released-after-key-registration";
     /// <summary>The recipient was retired from the directory: nothing is released to its account again (ADR 16).</summary>

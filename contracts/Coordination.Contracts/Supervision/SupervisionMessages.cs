@@ -24,6 +24,17 @@ public enum PartnerRole { PenitentiaryAdministration = 1, StateService, LocalAut
 [JsonConverter(typeof(KebabCaseEnumConverter<SupervisionEndReason>))]
 public enum SupervisionEndReason { EndOfMeasure = 1, DesignationWithdrawn, TransferredToAnotherTerritory, Death }
 
+/// <summary>The follow-up side of 3° ("suivi"): support toward what a return to ordinary life needs, from a closed list.</summary>
+[JsonConverter(typeof(KebabCaseEnumConverter<SupportActionKind>))]
+public enum SupportActionKind { Housing = 1, Employment, Training, HealthCare, AddictionCare, Family, Debt, AdministrativeRights }
+
+[JsonConverter(typeof(KebabCaseEnumConverter<SupportActionStatus>))]
+public enum SupportActionStatus { Planned = 1, InProgress, Completed, Abandoned }
+
+/// <summary>Why a case is seen only by the operators named on it (comparable to HMPPS's limited-access offenders).</summary>
+[JsonConverter(typeof(KebabCaseEnumConverter<CaseRestrictionReason>))]
+public enum CaseRestrictionReason { ProtectedWitness = 1, PublicProfile, KnownToStaff, VictimProtection, SecurityThreat }
+
 /// <summary>
 /// Sent by the gateway once it has pseudonymised a designation from the judicial authority (R5):
 /// identity and grounds stay sealed for the supervision service.
@@ -37,12 +48,71 @@ public sealed record DesignatePerson
     [Internal] public required DateOnly MeasureEndsOn { get; init; }
     /// <summary>The <see cref="DesignationGround"/>s that apply, sealed for the recipient.</summary>
     [Confidential] public required SealedPayload Grounds { get; init; }
+    /// <summary>
+    /// The agency that designated, as the broker or the token proved it to the gateway: the receipts
+    /// (<c>supervision.designation-accepted</c>, <c>supervision.case-ended</c>) are asked for it.
+    /// Null from a gateway older than the receipts.
+    /// </summary>
+    [Internal] public string? DesignatedBy { get; init; }
 }
 
 public sealed record WithdrawDesignation
 {
     [Public] public required PersonRef Person { get; init; }
     [Public] public required TerritoryCode Territory { get; init; }
+}
+
+/// <summary>A partner taken off a case: from now on it gets nothing about the case and its messages about it are refused.</summary>
+public sealed record PartnerUnassigned
+{
+    [Public] public required Guid CaseId { get; init; }
+    [Public] public required PersonRef Person { get; init; }
+    [Internal] public required PartnerId Partner { get; init; }
+    [Internal] public required DateTimeOffset UnassignedAt { get; init; }
+}
+
+/// <summary>
+/// The case is restricted: only the operators named on it see it, and the gateway releases nothing
+/// about it without a sharing rule that names <see cref="Reason"/>. Who is named stays in Supervision.
+/// </summary>
+public sealed record CaseRestricted
+{
+    [Public] public required Guid CaseId { get; init; }
+    [Public] public required PersonRef Person { get; init; }
+    [Internal] public required CaseRestrictionReason Reason { get; init; }
+    [Internal] public required DateTimeOffset RestrictedAt { get; init; }
+}
+
+/// <summary>A support action of the case, assigned to one of its partners.</summary>
+public sealed record SupportActionPlanned
+{
+    [Public] public required Guid CaseId { get; init; }
+    [Public] public required Guid ActionId { get; init; }
+    [Public] public required PersonRef Person { get; init; }
+    [Internal] public required PartnerId Partner { get; init; }
+    [Internal] public required SupportActionKind Kind { get; init; }
+    [Internal] public required DateOnly PlannedOn { get; init; }
+}
+
+/// <summary>A support action's new status, as its partner reported it.</summary>
+public sealed record SupportActionProgressed
+{
+    [Public] public required Guid CaseId { get; init; }
+    [Public] public required Guid ActionId { get; init; }
+    [Public] public required PersonRef Person { get; init; }
+    [Internal] public required SupportActionKind Kind { get; init; }
+    [Internal] public required SupportActionStatus Status { get; init; }
+    [Internal] public required DateOnly On { get; init; }
+}
+
+/// <summary>Forwarded by the gateway from <c>supervision.report-support-progress</c>; the partner is the account it came under.</summary>
+public sealed record ReportSupportProgress
+{
+    [Public] public required Guid ActionId { get; init; }
+    [Public] public required PersonRef Person { get; init; }
+    [Internal] public required PartnerId Partner { get; init; }
+    [Internal] public required SupportActionStatus Status { get; init; }
+    [Internal] public required DateOnly On { get; init; }
 }
 
 public sealed record RecordControl
@@ -80,6 +150,8 @@ public sealed record PartnerAssigned
     [Public] public required PersonRef Person { get; init; }
     [Internal] public required PartnerId Partner { get; init; }
     [Internal] public required PartnerRole Role { get; init; }
+    /// <summary>When, so that an assignment heard after a later unassignment (each fact has its own queue) does not undo it.</summary>
+    [Internal] public DateTimeOffset? AssignedAt { get; init; }
 }
 
 public sealed record ControlScheduled

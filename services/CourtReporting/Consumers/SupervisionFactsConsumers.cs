@@ -150,6 +150,63 @@ public sealed class IncidentReportedConsumer(CourtReportingDbContext db, CourtRe
     }
 }
 
+/// <summary>A partner taken off the case is no longer among its partners in place (what it recorded stays counted).</summary>
+public sealed class PartnerUnassignedConsumer(CourtReportingDbContext db, ILogger<PartnerUnassignedConsumer> logger)
+    : CaseFactConsumer<PartnerUnassigned>(db, logger)
+{
+    protected override Guid CaseOf(PartnerUnassigned fact) => fact.CaseId;
+
+    protected override async Task HandleFact(ConsumeContext<PartnerUnassigned> context)
+    {
+        var picture = await Db.PictureOfAsync(context.Message.CaseId, context.Message.Person, context.CancellationToken);
+        picture.Partners = picture.Partners.Where(p => p.Partner != context.Message.Partner.Value).ToList();
+    }
+}
+
+/// <summary>A support action planned: counted, by kind only, in the next report's figures.</summary>
+public sealed class SupportActionPlannedConsumer(CourtReportingDbContext db, ILogger<SupportActionPlannedConsumer> logger)
+    : CaseFactConsumer<SupportActionPlanned>(db, logger)
+{
+    protected override Guid CaseOf(SupportActionPlanned fact) => fact.CaseId;
+
+    protected override async Task HandleFact(ConsumeContext<SupportActionPlanned> context)
+    {
+        var planned = context.Message;
+        var picture = await Db.PictureOfAsync(planned.CaseId, planned.Person, context.CancellationToken);
+        await Db.AddFactOnceAsync(new ReportableFact
+        {
+            Id = planned.ActionId, Kind = FactKind.SupportActionPlanned, CaseId = picture.CaseId, Jurisdiction = picture.Jurisdiction, On = planned.PlannedOn,
+            Detail = Contracts.Values.ClosedList<SupportActionKind>.WordOf(planned.Kind),
+        }, context.CancellationToken);
+    }
+}
+
+/// <summary>A support action started, completed or abandoned: each counted once, in the report of the period it happened in.</summary>
+public sealed class SupportActionProgressedConsumer(CourtReportingDbContext db, ILogger<SupportActionProgressedConsumer> logger)
+    : CaseFactConsumer<SupportActionProgressed>(db, logger)
+{
+    protected override Guid CaseOf(SupportActionProgressed fact) => fact.CaseId;
+
+    protected override async Task HandleFact(ConsumeContext<SupportActionProgressed> context)
+    {
+        var progressed = context.Message;
+        FactKind? kind = progressed.Status switch
+        {
+            SupportActionStatus.InProgress => FactKind.SupportActionStarted,
+            SupportActionStatus.Completed => FactKind.SupportActionCompleted,
+            SupportActionStatus.Abandoned => FactKind.SupportActionAbandoned,
+            _ => null,
+        };
+        if (kind is null) return;
+        var picture = await Db.PictureOfAsync(progressed.CaseId, progressed.Person, context.CancellationToken);
+        await Db.AddFactOnceAsync(new ReportableFact
+        {
+            Id = progressed.ActionId, Kind = kind.Value, CaseId = picture.CaseId, Jurisdiction = picture.Jurisdiction, On = progressed.On,
+            Detail = Contracts.Values.ClosedList<SupportActionKind>.WordOf(progressed.Kind),
+        }, context.CancellationToken);
+    }
+}
+
 public sealed class SupervisionEndedConsumer(CourtReportingDbContext db, ILogger<SupervisionEndedConsumer> logger)
     : CaseFactConsumer<SupervisionEnded>(db, logger)
 {

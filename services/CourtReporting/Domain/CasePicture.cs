@@ -44,7 +44,11 @@ public sealed class CasePicture
 public sealed record PartnerInPlace(string Partner, PartnerRole Role);
 
 [JsonConverter(typeof(KebabCaseEnumConverter<FactKind>))]
-public enum FactKind { ControlPlanned = 1, ControlDone, ControlMissed, Incident, CaseEnded }
+public enum FactKind
+{
+    ControlPlanned = 1, ControlDone, ControlMissed, Incident, CaseEnded,
+    SupportActionPlanned, SupportActionStarted, SupportActionCompleted, SupportActionAbandoned,
+}
 
 /// <summary>
 /// One fact a report counts: a control planned, done or missed, an incident. Each is covered by

@@ -6,7 +6,9 @@ namespace Coordination.CourtReporting.Domain;
 [JsonConverter(typeof(KebabCaseEnumConverter<ReportTrigger>))]
 public enum ReportTrigger { Periodic = 1, SeriousIncident, OperatorRequest }
 
-public sealed record ReportFigures(int OpenCases, int ControlsPlanned, int ControlsDone, int ControlsMissed, int Incidents, int SeriousIncidents);
+/// <summary>Counts only. The support actions (3°'s follow-up) are counted by what happened to them in the period, whatever their kind.</summary>
+public sealed record ReportFigures(int OpenCases, int ControlsPlanned, int ControlsDone, int ControlsMissed, int Incidents, int SeriousIncidents,
+    int SupportActionsPlanned = 0, int SupportActionsStarted = 0, int SupportActionsCompleted = 0, int SupportActionsAbandoned = 0);
 
 public sealed record ReportedIncident(string Kind, string Severity, DateOnly On);
 

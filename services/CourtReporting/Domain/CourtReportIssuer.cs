@@ -58,7 +58,11 @@ public sealed class CourtReportIssuer(CourtReportingDbContext db, SealingKeyStor
                 facts.Count(f => f.Kind == FactKind.ControlDone),
                 facts.Count(f => f.Kind == FactKind.ControlMissed),
                 facts.Count(f => f.Kind == FactKind.Incident),
-                facts.Count(f => f.Kind == FactKind.Incident && f.Severity == Contracts.Supervision.IncidentSeverity.Serious)),
+                facts.Count(f => f.Kind == FactKind.Incident && f.Severity == Contracts.Supervision.IncidentSeverity.Serious),
+                facts.Count(f => f.Kind == FactKind.SupportActionPlanned),
+                facts.Count(f => f.Kind == FactKind.SupportActionStarted),
+                facts.Count(f => f.Kind == FactKind.SupportActionCompleted),
+                facts.Count(f => f.Kind == FactKind.SupportActionAbandoned)),
             Lines = lines,
             CoveredFacts = facts.Select(f => $"{ClosedList<FactKind>.WordOf(f.Kind)}:{f.Id}").Order().ToList(),
         };

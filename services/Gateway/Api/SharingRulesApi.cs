@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Coordination.Gateway.Api;
 
-public sealed record SharingRuleRequest(string? Category, string[]? Roles, string? Purpose, string? LegalBasis, DateOnly? EndsOn);
+public sealed record SharingRuleRequest(string? Category, string[]? Roles, string? Purpose, string? LegalBasis, DateOnly? EndsOn, string[]? Restrictions = null);
 
 public sealed record AdoptSharingRulesRequest(DateTimeOffset? InForceFrom, string[]? ProposedBy, SharingRuleRequest[]? Rules);
 
@@ -60,7 +60,15 @@ public static class SharingRulesApi
             }
             if (roles.Count == 0) errors.Add(($"rules[{i}].roles", ReasonCodes.MissingField, "A rule grants to at least one recipient role."));
             if (rule.LegalBasis is { Length: > 200 }) errors.Add(($"rules[{i}].legalBasis", ReasonCodes.InvalidField, "The legal basis is at most 200 characters."));
-            parsed.Add(new SharingRule(category, roles.Distinct().ToList(), purpose, rule.LegalBasis?.Trim(), rule.EndsOn));
+            var restrictions = new List<Coordination.Contracts.Supervision.CaseRestrictionReason>();
+            foreach (var word in rule.Restrictions ?? [])
+            {
+                if (ClosedList<Coordination.Contracts.Supervision.CaseRestrictionReason>.TryParse(word, out var restriction)) restrictions.Add(restriction);
+                else errors.Add(($"rules[{i}].restrictions", ReasonCodes.InvalidField,
+                    $"Restrictions: {string.Join(", ", ClosedList<Coordination.Contracts.Supervision.CaseRestrictionReason>.Words.Order())}."));
+            }
+            parsed.Add(new SharingRule(category, roles.Distinct().ToList(), purpose, rule.LegalBasis?.Trim(), rule.EndsOn,
+                restrictions.Count == 0 ? null : restrictions.Distinct().ToList()));
         }
         if (errors.Count > 0) return Problems.Validation("The sharing rules were not adopted.", errors);
 

@@ -57,8 +57,9 @@ public abstract class ReleaseRequestConsumer(GatewayDbContext db, ReleasePolicy 
             if (person.Territory == request.Territory && await vault.OpenForReleaseAsync(person, ct) is { } details)
                 designations[person] = details;
         var assigned = request.Person is { } casePerson
-            ? (await Db.PartnerAssignments.AsNoTracking().Where(a => a.Person == casePerson).Select(a => a.Partner).ToListAsync(ct)).ToHashSet()
+            ? (await Db.PartnerAssignments.AsNoTracking().Where(a => a.Person == casePerson && a.UnassignedAt == null).Select(a => a.Partner).ToListAsync(ct)).ToHashSet()
             : [];
+        var designatedBy = request.Person is { } designated ? await vault.DesignatedByAsync(designated, ct) : null;
         // The directory as it stands now, read in this decision: an agency retired a moment ago receives nothing.
         var recipients = new List<(string RecipientId, Recipient? Recipient)>();
         var retired = new HashSet<string>();
@@ -70,7 +71,8 @@ public abstract class ReleaseRequestConsumer(GatewayDbContext db, ReleasePolicy 
         }
         var jurisdiction = await agencies.JurisdictionAsync(request.Jurisdiction, request.Territory, ct);
         var facts = new ReleaseFacts(Requester, request, contents is not null, SharingRulesVersion.InForce(history, now), TerritoryCalendar.Today(request.Territory, now),
-            designations.ToDictionary(d => d.Key, d => d.Value.SentenceEnforcementJurisdiction), assigned, jurisdiction, retired);
+            designations.ToDictionary(d => d.Key, d => d.Value.SentenceEnforcementJurisdiction), assigned, jurisdiction, retired,
+            designatedBy, await RestrictionsAsync(request, ct));
 
         var decisions = recipients
             .Select(r => (r.RecipientId, r.Recipient, Decision: ReleaseRequestDecider.Decide(policy, facts, r.RecipientId, r.Recipient)))
@@ -80,15 +82,61 @@ public abstract class ReleaseRequestConsumer(GatewayDbContext db, ReleasePolicy 
             && context.GetRetryAttempt() < Deferrals.Length)
             throw new DecisionDeferredException("the gateway's copy of the case's assignments may not have caught up yet");
 
-        foreach (var (recipientId, _, decision) in decisions)
+        var listedRestrictions = await ListedRestrictionsAsync(request.People ?? [], ct);
+        foreach (var (recipientId, recipient, decision) in decisions)
         {
             var decisionId = NewId.NextGuid();
             using var activity = CoordinationTelemetry.Source.StartActivity("gateway release decision");
             activity?.SetTag("coordination.decision.id", decisionId.ToString());
             activity?.SetTag("coordination.decision.outcome", decision.ReasonCode);
-            var composed = decision.Released ? ReleaseComposer.Compose(decision.Granted, contents!, request.Person, request.People ?? [], designations) : null;
+            var composed = decision.Released
+                ? ReleaseComposer.Compose(decision.Granted, contents!, request.Person, request.People ?? [], designations,
+                    IdentityWithheld(facts, recipient, listedRestrictions))
+                : null;
             delivery.Stage(Requester, request, recipientId, decisionId, decision, composed, context);
         }
+    }
+
+    /// <summary>
+    /// The restrictions of the named person's latest case, as Supervision's fact told the gateway, and
+    /// the one the request itself names: whichever arrived first, a restricted case is treated so.
+    /// </summary>
+    private async Task<IReadOnlySet<Contracts.Supervision.CaseRestrictionReason>> RestrictionsAsync(ReleaseConfidentialPayload request, CancellationToken ct)
+    {
+        var restrictions = new HashSet<Contracts.Supervision.CaseRestrictionReason>();
+        if (request.Restriction is { } named) restrictions.Add(named);
+        if (request.Person is not { } person) return restrictions;
+        var latest = await Db.KnownCases.AsNoTracking().Where(c => c.Person == person).ToListAsync(ct);
+        var current = latest.Where(c => c.EndedAt is null).Concat(latest.OrderByDescending(c => c.OpenedAt ?? c.EndedAt)).FirstOrDefault();
+        if (current?.Restriction is { } word && ClosedList<Contracts.Supervision.CaseRestrictionReason>.TryParse(word, out var known)) restrictions.Add(known);
+        return restrictions;
+    }
+
+    /// <summary>The restricted cases among the persons a list (a court report) names, by person.</summary>
+    private async Task<Dictionary<PersonRef, HashSet<Contracts.Supervision.CaseRestrictionReason>>> ListedRestrictionsAsync(IReadOnlyList<PersonRef> people,
+        CancellationToken ct)
+    {
+        if (people.Count == 0) return [];
+        var named = people.Distinct().ToList();
+        var restricted = await Db.KnownCases.AsNoTracking().Where(c => named.Contains(c.Person) && c.Restriction != null)
+            .Select(c => new { c.Person, c.Restriction }).ToListAsync(ct);
+        return restricted.GroupBy(c => c.Person).ToDictionary(g => g.Key, g => g
+            .Select(c => ClosedList<Contracts.Supervision.CaseRestrictionReason>.TryParse(c.Restriction, out var r) ? r : (Contracts.Supervision.CaseRestrictionReason?)null)
+            .OfType<Contracts.Supervision.CaseRestrictionReason>().ToHashSet());
+    }
+
+    /// <summary>
+    /// A restricted person named in a list keeps their line under the reference; their identity is
+    /// re-attached only where a rule granting identity to the recipient's role names the restriction.
+    /// </summary>
+    private static IReadOnlySet<PersonRef> IdentityWithheld(ReleaseFacts facts, Recipient? recipient,
+        Dictionary<PersonRef, HashSet<Contracts.Supervision.CaseRestrictionReason>> restricted)
+    {
+        if (restricted.Count == 0) return new HashSet<PersonRef>();
+        if (recipient is null || facts.RulesInForce is null || !ClosedList<SharingPurpose>.TryParse(facts.Request.Purpose, out var purpose))
+            return restricted.Keys.ToHashSet();
+        return restricted.Where(r => !facts.RulesInForce.Rules.Any(rule => rule.Grants(DataCategory.Identity, recipient.Role, purpose, facts.Today, r.Value)))
+            .Select(r => r.Key).ToHashSet();
     }
 
     /// <summary>One transaction: deliveries, outcomes, the audit entries linked under the append lock, and the inbox entry.</summary>

@@ -43,8 +43,62 @@ public sealed class PartnerAssignedConsumer(GatewayDbContext db, TimeProvider cl
     protected override async Task HandleFact(ConsumeContext<PartnerAssigned> context)
     {
         var fact = context.Message;
-        if (await Db.PartnerAssignments.AnyAsync(a => a.CaseId == fact.CaseId && a.Partner == fact.Partner.Value, context.CancellationToken)) return;
-        Db.PartnerAssignments.Add(new PartnerAssignment { CaseId = fact.CaseId, Person = fact.Person, Partner = fact.Partner.Value, AssignedAt = clock.GetUtcNow() });
+        var assignedAt = fact.AssignedAt ?? clock.GetUtcNow();
+        var known = await Db.PartnerAssignments.SingleOrDefaultAsync(a => a.CaseId == fact.CaseId && a.Partner == fact.Partner.Value, context.CancellationToken);
+        if (known is null)
+        {
+            Db.PartnerAssignments.Add(new PartnerAssignment { CaseId = fact.CaseId, Person = fact.Person, Partner = fact.Partner.Value, AssignedAt = assignedAt });
+            return;
+        }
+        // Assigned again after being taken off: only an assignment later than the unassignment brings it back.
+        if (known.UnassignedAt is { } off && assignedAt > off)
+        {
+            known.AssignedAt = assignedAt;
+            known.UnassignedAt = null;
+        }
+    }
+}
+
+/// <summary>
+/// A partner taken off a case: the row stays, marked, so that the door refuses its messages about the
+/// case as final (<c>unassigned-from-case</c>) and the release lane no longer counts it as assigned.
+/// </summary>
+public sealed class PartnerUnassignedConsumer(GatewayDbContext db, ILogger<PartnerUnassignedConsumer> logger) : CaseFactConsumer<PartnerUnassigned>(db, logger)
+{
+    protected override Guid CaseOf(PartnerUnassigned fact) => fact.CaseId;
+
+    protected override async Task HandleFact(ConsumeContext<PartnerUnassigned> context)
+    {
+        var fact = context.Message;
+        var known = await Db.PartnerAssignments.SingleOrDefaultAsync(a => a.CaseId == fact.CaseId && a.Partner == fact.Partner.Value, context.CancellationToken);
+        if (known is null)
+        {
+            // Heard before the assignment it ends: the assignment, when it comes, is older and changes nothing.
+            Db.PartnerAssignments.Add(new PartnerAssignment
+            {
+                CaseId = fact.CaseId, Person = fact.Person, Partner = fact.Partner.Value, AssignedAt = fact.UnassignedAt, UnassignedAt = fact.UnassignedAt,
+            });
+            return;
+        }
+        if (known.AssignedAt <= fact.UnassignedAt && (known.UnassignedAt is null || known.UnassignedAt < fact.UnassignedAt))
+            known.UnassignedAt = fact.UnassignedAt;
+    }
+}
+
+/// <summary>The case is restricted: from now on every release about it needs a sharing rule that names the restriction.</summary>
+public sealed class CaseRestrictedConsumer(GatewayDbContext db, ILogger<CaseRestrictedConsumer> logger) : CaseFactConsumer<CaseRestricted>(db, logger)
+{
+    protected override Guid CaseOf(CaseRestricted fact) => fact.CaseId;
+
+    protected override async Task HandleFact(ConsumeContext<CaseRestricted> context)
+    {
+        var fact = context.Message;
+        var word = Coordination.Contracts.Values.ClosedList<CaseRestrictionReason>.WordOf(fact.Reason);
+        var known = await Db.KnownCases.SingleOrDefaultAsync(c => c.CaseId == fact.CaseId, context.CancellationToken);
+        if (known is null)
+            Db.KnownCases.Add(new KnownCase { CaseId = fact.CaseId, Person = fact.Person, Territory = fact.Person.Territory, Restriction = word });
+        else
+            known.Restriction = word;
     }
 }
 
@@ -66,6 +120,9 @@ public sealed class SupervisionOpenedConsumer(GatewayDbContext db, TimeProvider 
             // Its end was heard first: it stays ended, and the vault entry may wait for a later designation's case.
             known.SentenceEnforcementJurisdiction ??= fact.SentenceEnforcementJurisdiction;
             known.OpenedAt ??= clock.GetUtcNow();
+            // Only its restriction was heard first: the case is open, and the designation is answered.
+            if (known.EndedAt is null && await Db.Vault.SingleOrDefaultAsync(v => v.Person == fact.Person, ct) is { AwaitingCase: true } waiting)
+                waiting.AwaitingCase = false;
             return;
         }
         Db.KnownCases.Add(new KnownCase

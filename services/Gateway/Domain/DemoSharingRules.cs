@@ -21,6 +21,9 @@ public static class DemoSharingRules
         new(CircumstancesOfOffence, [PenitentiaryAdministration], CommunitySupervision, "CSI L132-10-1 I 3°"),
         new(ControlOutcomes, [PenitentiaryAdministration, StateService], CommunitySupervision, "CSI L132-10-1 I 3°"),
         new(Incidents, [PenitentiaryAdministration, StateService], CommunitySupervision, "CSI L132-10-1 I 3°"),
+        new(SupportActions, [PenitentiaryAdministration, StateService, LocalAuthority, Association], CommunitySupervision, "CSI L132-10-1 I 3°"),
+        // The receipts to the authority that designated: the reference it needs, never an identity it already has.
+        new(DesignationReceipt, [Prosecutor, SentenceEnforcementCourt], CommunitySupervision, "CSI L132-10-1 I 3°"),
         new(CourtReport, [SentenceEnforcementCourt, ProbationService], CourtReporting, "CSI L132-10-1 I 4°"),
         new(Identity, [SentenceEnforcementCourt, ProbationService], CourtReporting, "CSI L132-10-1 I 4°"),
         new(DataCategory.Art41Opinion, [Prosecutor], SharingPurpose.Art41Opinion, "CSI L132-10-1 I 2°"),

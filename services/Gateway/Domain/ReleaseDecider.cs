@@ -26,7 +26,8 @@ public static class ReleaseDecider
         Recipient? recipient,
         SharingPurpose purpose,
         IReadOnlyCollection<DataCategory> requested,
-        DateOnly on)
+        DateOnly on,
+        IReadOnlySet<Coordination.Contracts.Supervision.CaseRestrictionReason>? restrictions = null)
     {
         try
         {
@@ -37,11 +38,14 @@ public static class ReleaseDecider
             if (!Enum.IsDefined(recipient.Role) || !Enum.IsDefined(purpose)) return ReleaseDecision.Deny(R.UnknownRoleOrPurpose, requested, rulesInForce.Version);
 
             var granted = requested.Distinct()
-                .Where(c => rulesInForce.Rules.Any(r => r.Grants(c, recipient.Role, purpose, on)))
+                .Where(c => rulesInForce.Rules.Any(r => r.Grants(c, recipient.Role, purpose, on, restrictions)))
                 .ToList();
             var withheld = requested.Distinct().Except(granted).ToList();
+            // A restricted case whose categories an ordinary grant would cover: the denial says it is the restriction.
+            var restricted = restrictions is { Count: > 0 }
+                && requested.Any(c => rulesInForce.Rules.Any(r => r.Grants(c, recipient.Role, purpose, on)));
             return granted.Count == 0
-                ? ReleaseDecision.Deny(R.NoRuleGrants, requested, rulesInForce.Version)
+                ? ReleaseDecision.Deny(restricted ? R.RestrictedCase : R.NoRuleGrants, requested, rulesInForce.Version)
                 : new ReleaseDecision(true, granted, withheld, withheld.Count == 0 ? R.Granted : R.PartlyGranted, rulesInForce.Version);
         }
         catch (Exception)

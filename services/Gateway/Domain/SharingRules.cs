@@ -1,18 +1,27 @@
 using Coordination.Contracts.Gateway;
+using Coordination.Contracts.Supervision;
 using Coordination.Contracts.Values;
 
 namespace Coordination.Gateway.Domain;
 
-/// <summary>One grant of the règlement intérieur: a data category, to these recipient roles, for one purpose.</summary>
+/// <summary>
+/// One grant of the règlement intérieur: a data category, to these recipient roles, for one purpose.
+/// A grant that names <see cref="Restrictions"/> also covers the cases restricted for those reasons;
+/// a restricted case gets nothing from a grant that does not name its restriction.
+/// </summary>
 public sealed record SharingRule(
     DataCategory Category,
     IReadOnlyList<RecipientRole> Roles,
     SharingPurpose Purpose,
     string? LegalBasis = null,
-    DateOnly? EndsOn = null)
+    DateOnly? EndsOn = null,
+    IReadOnlyList<CaseRestrictionReason>? Restrictions = null)
 {
     public bool Grants(DataCategory category, RecipientRole role, SharingPurpose purpose, DateOnly on) =>
         Category == category && Purpose == purpose && Roles.Contains(role) && (EndsOn is null || on <= EndsOn);
+
+    public bool Grants(DataCategory category, RecipientRole role, SharingPurpose purpose, DateOnly on, IReadOnlySet<CaseRestrictionReason>? restrictions) =>
+        Grants(category, role, purpose, on) && (restrictions is not { Count: > 0 } || restrictions.All(r => Restrictions?.Contains(r) == true));
 }
 
 /// <summary>

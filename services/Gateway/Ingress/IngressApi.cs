@@ -48,7 +48,8 @@ public static class IngressApi
         {
             ReasonCodes.TooLarge => StatusCodes.Status413PayloadTooLarge,
             ReasonCodes.ForbiddenInboundFlow or ReasonCodes.RoleNotAllowed or ReasonCodes.TerritoryNotAllowed or ReasonCodes.PersonNotDesignated
-                or ReasonCodes.NotAssignedToCase or ReasonCodes.UnidentifiedSource or ReasonCodes.AgencyMismatch => StatusCodes.Status403Forbidden,
+                or ReasonCodes.UnknownAuthorityReference
+                or ReasonCodes.NotAssignedToCase or ReasonCodes.UnassignedFromCase or ReasonCodes.UnidentifiedSource or ReasonCodes.AgencyMismatch => StatusCodes.Status403Forbidden,
             // The person's case is open: the request conflicts with the state of the follow-up.
             ReasonCodes.DesignationConflict => StatusCodes.Status409Conflict,
             _ => StatusCodes.Status400BadRequest,

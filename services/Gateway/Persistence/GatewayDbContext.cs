@@ -58,6 +58,8 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
             e.Property(v => v.IdentityDigest).HasMaxLength(32);
             e.HasIndex(v => new { v.Territory, v.IdentityDigest }).IsUnique();
             e.Property(v => v.DesignatedBy).HasMaxLength(100);
+            e.Property(v => v.AuthorityReferenceDigest).HasMaxLength(32);
+            e.HasIndex(v => new { v.DesignatedBy, v.AuthorityReferenceDigest });
             // Changes with every re-designation; a release holds it, so that a purge and a release never cross.
             e.Property(v => v.SealId).IsConcurrencyToken();
         });
@@ -83,6 +85,7 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
             e.Property(c => c.Person).HasConversion(p => p.Value, s => Coordination.Contracts.Values.PersonRef.Parse(s)).HasMaxLength(40);
             e.Property(c => c.Territory).HasConversion<TerritoryCodeConverter>().HasMaxLength(3);
             e.Property(c => c.SentenceEnforcementJurisdiction).HasMaxLength(100);
+            e.Property(c => c.Restriction).HasMaxLength(40);
             e.HasIndex(c => c.Person);
         });
         modelBuilder.Entity<Ingress.IngressRecord>(e =>

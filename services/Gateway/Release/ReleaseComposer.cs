@@ -21,8 +21,9 @@ public static class ReleaseComposer
     private static readonly string ContactWord = ClosedList<DataCategory>.WordOf(DataCategory.ContactDetails);
     public const string IdentitiesKey = "identities";
 
+    /// <param name="identityWithheld">Persons of a list whose case is restricted with no identity grant naming the restriction: their line stays, under the reference only.</param>
     public static ComposedRelease Compose(IReadOnlyCollection<DataCategory> granted, JsonObject contents, PersonRef? person, IReadOnlyList<PersonRef> people,
-        IReadOnlyDictionary<PersonRef, DesignationDetails> vault)
+        IReadOnlyDictionary<PersonRef, DesignationDetails> vault, IReadOnlySet<PersonRef>? identityWithheld = null)
     {
         var released = new JsonObject();
         foreach (var category in granted)
@@ -30,6 +31,14 @@ public static class ReleaseComposer
             if (category is DataCategory.Identity or DataCategory.ContactDetails) continue;
             var word = ClosedList<DataCategory>.WordOf(category);
             if (contents.TryGetPropertyValue(word, out var value)) released[word] = value?.DeepClone();
+        }
+
+        // The authority's own reference is echoed from the vault, where the designation put it, never from the service.
+        var receiptWord = ClosedList<DataCategory>.WordOf(DataCategory.DesignationReceipt);
+        if (granted.Contains(DataCategory.DesignationReceipt) && person is { } receiptOf && released[receiptWord] is JsonObject receipt)
+        {
+            receipt["personRef"] = receiptOf.Value;
+            receipt["authorityReference"] = vault.TryGetValue(receiptOf, out var designation) ? designation.AuthorityReference : null;
         }
 
         var identified = new List<PersonRef>();
@@ -43,7 +52,7 @@ public static class ReleaseComposer
         {
             var identities = new JsonObject();
             foreach (var named in people)
-                if (vault.TryGetValue(named, out var found))
+                if (identityWithheld?.Contains(named) != true && vault.TryGetValue(named, out var found))
                 {
                     identities[named.Value] = JsonSerializer.SerializeToNode(found.Identity, Json);
                     identified.Add(named);

@@ -44,7 +44,7 @@ public sealed class ReleaseDelivery(GatewayDbContext db, AuditLog audit, Sealing
             {
                 Id = deliveryId,
                 Agency = recipientId,
-                Type = held ? HeldDeliveries.Held(DeliveryTypeOf(purpose)) : DeliveryTypeOf(purpose),
+                Type = held ? HeldDeliveries.Held(DeliveryTypeOf(purpose, request.Notice)) : DeliveryTypeOf(purpose, request.Notice),
                 CreatedAt = clock.GetUtcNow(),
                 Body = body.ToJsonString(Json),
             });
@@ -71,7 +71,14 @@ public sealed class ReleaseDelivery(GatewayDbContext db, AuditLog audit, Sealing
             categories.Select(ClosedList<DataCategory>.WordOf).ToList(), references, decision.RulesVersion, delivered ? "released" : "denied", reasonCode));
     }
 
-    /// <summary>What an agency finds in its inbox, named by what the release is for.</summary>
+    /// <summary>What an agency finds in its inbox, named by what the release is for, or by the notice it is.</summary>
+    public static string DeliveryTypeOf(SharingPurpose purpose, CaseNotice? notice = null) => notice switch
+    {
+        CaseNotice.DesignationAccepted => "supervision.designation-accepted",
+        CaseNotice.CaseEnded => "supervision.case-ended",
+        _ => DeliveryTypeOf(purpose),
+    };
+
     public static string DeliveryTypeOf(SharingPurpose purpose) => purpose switch
     {
         SharingPurpose.CommunitySupervision => "supervision.case-information",

@@ -15,6 +15,8 @@ public enum RecipientScope
     CourtsOfTheJurisdiction,
     /// <summary>2°: the prosecutor's office of the territory.</summary>
     ProsecutorOfTheTerritory,
+    /// <summary>3°: the agency the vault records as having designated the person (its receipts).</summary>
+    DesignatingAuthorityOfTheCase,
 }
 
 /// <summary>About whom a requester's duty lets it ask.</summary>
@@ -29,8 +31,12 @@ public enum PersonScope
     PersonsOfTheJurisdiction,
 }
 
-/// <summary>One line of the release policy: a requesting service may ask for one purpose, to these recipients, about these persons.</summary>
-public sealed record ServiceGrant(string Requester, SharingPurpose Purpose, RecipientScope Recipients, PersonScope Persons);
+/// <summary>
+/// One line of the release policy: a requesting service may ask for one purpose, to these recipients,
+/// about these persons, and, when <see cref="Categories"/> is set, only for those categories.
+/// </summary>
+public sealed record ServiceGrant(string Requester, SharingPurpose Purpose, RecipientScope Recipients, PersonScope Persons,
+    IReadOnlyList<DataCategory>? Categories = null);
 
 /// <summary>
 /// What each platform service may ask the gateway to release, beside the sharing rules: the rules
@@ -43,8 +49,9 @@ public sealed class ReleasePolicy(IEnumerable<ServiceGrant> grants)
 
     public IReadOnlyList<ServiceGrant> Grants { get; } = grants.ToList();
 
-    public ServiceGrant? Find(string requester, SharingPurpose purpose) =>
-        Grants.SingleOrDefault(g => g.Requester == requester && g.Purpose == purpose);
+    /// <summary>The lines of a requester for a purpose, in the file's order: one of them must allow the release.</summary>
+    public IReadOnlyList<ServiceGrant> Find(string requester, SharingPurpose purpose) =>
+        Grants.Where(g => g.Requester == requester && g.Purpose == purpose).ToList();
 
     /// <summary>The policy shipped with the gateway (<c>Release/release-policy.json</c>), or a deployment's own file.</summary>
     public static ReleasePolicy Load(string? path)
@@ -60,7 +67,8 @@ public sealed class ReleasePolicy(IEnumerable<ServiceGrant> grants)
             // A typo must stop the gateway at start, not deny every release at run time.
             if (!ReleaseLanes.Requesters.Contains(grant.Requester))
                 throw new InvalidOperationException($"The release policy names {grant.Requester}, which has no release lane.");
-            if (!Enum.IsDefined(grant.Purpose) || !Enum.IsDefined(grant.Recipients) || !Enum.IsDefined(grant.Persons))
+            if (!Enum.IsDefined(grant.Purpose) || !Enum.IsDefined(grant.Recipients) || !Enum.IsDefined(grant.Persons)
+                || grant.Categories is { } listed && (listed.Count == 0 || !listed.All(Enum.IsDefined)))
                 throw new InvalidOperationException($"The release policy's line for {grant.Requester} has an unknown word.");
         }
         return new ReleasePolicy(document.Grants);

@@ -21,7 +21,8 @@ public sealed record DesignationDetails(
     string SentenceEnforcementJurisdiction,
     DateOnly ReleaseDate,
     DateOnly MeasureEndsOn,
-    IReadOnlyList<DesignationGround> Grounds);
+    IReadOnlyList<DesignationGround> Grounds,
+    string? AuthorityReference = null);
 
 /// <summary>
 /// One designated person: a random <see cref="PersonRef"/>, a keyed digest of the identity (so that a
@@ -37,6 +38,12 @@ public sealed class VaultEntry
     public required string SealedDetails { get; set; }
     public required string DesignatedBy { get; set; }
     public DateTimeOffset DesignatedAt { get; set; }
+
+    /// <summary>
+    /// A keyed digest of the designating authority and its own reference for the designation, so that
+    /// its withdrawal may name that reference; the reference itself stays sealed in the details.
+    /// </summary>
+    public byte[]? AuthorityReferenceDigest { get; set; }
 
     /// <summary>
     /// The last designation was forwarded and Supervision has not yet said it opened the case
@@ -77,6 +84,7 @@ public sealed class IdentityVault(GatewayDbContext db, SealingKeyStore keys)
         var digest = IdentityDigest(territory, details.Identity);
         var sealId = Guid.NewGuid();
         var sealedDetails = JsonSerializer.Serialize(PayloadSealer.SealJson(details, keys.CurrentKeyOf(Owner), Purpose, sealId), Json);
+        var referenceDigest = details.AuthorityReference is { } reference ? AuthorityReferenceDigest(designatedBy, reference) : null;
 
         var existing = await db.Vault.SingleOrDefaultAsync(v => v.Territory == territory && v.IdentityDigest == digest, cancellationToken);
         if (existing is not null)
@@ -86,6 +94,7 @@ public sealed class IdentityVault(GatewayDbContext db, SealingKeyStore keys)
             existing.SealedDetails = sealedDetails;
             existing.DesignatedBy = designatedBy;
             existing.DesignatedAt = now;
+            existing.AuthorityReferenceDigest = referenceDigest;
             existing.AwaitingCase = true;
             return existing.Person;
         }
@@ -98,6 +107,7 @@ public sealed class IdentityVault(GatewayDbContext db, SealingKeyStore keys)
             SealedDetails = sealedDetails,
             DesignatedBy = designatedBy,
             DesignatedAt = now,
+            AuthorityReferenceDigest = referenceDigest,
             AwaitingCase = true,
         };
         db.Vault.Add(entry);
@@ -136,6 +146,25 @@ public sealed class IdentityVault(GatewayDbContext db, SealingKeyStore keys)
         using var ring = keys.RingFor(Owner);
         return PayloadSealer.OpenJson<DesignationDetails>(JsonSerializer.Deserialize<SealedPayload>(entry.SealedDetails, Json)!, ring, Purpose, entry.SealId);
     }
+
+    /// <summary>An authority's reference is its own: the same words from another agency are another reference.</summary>
+    public byte[] AuthorityReferenceDigest(string designatedBy, string authorityReference) =>
+        keys.Digest(Owner, $"authority-reference|{designatedBy}|{authorityReference}");
+
+    /// <summary>The person <paramref name="designatedBy"/> designated in that territory under its own reference, if any.</summary>
+    public async Task<PersonRef?> FindByAuthorityReferenceAsync(string designatedBy, string authorityReference, TerritoryCode territory,
+        CancellationToken cancellationToken)
+    {
+        var digest = AuthorityReferenceDigest(designatedBy, authorityReference);
+        var found = await db.Vault.AsNoTracking()
+            .Where(v => v.Territory == territory && v.DesignatedBy == designatedBy && v.AuthorityReferenceDigest == digest)
+            .OrderByDescending(v => v.DesignatedAt).Select(v => (PersonRef?)v.Person).FirstOrDefaultAsync(cancellationToken);
+        return found;
+    }
+
+    /// <summary>Who designated the person last (the agency the receipts go to), as the door proved it.</summary>
+    public async Task<string?> DesignatedByAsync(PersonRef person, CancellationToken cancellationToken) =>
+        await db.Vault.AsNoTracking().Where(v => v.Person == person).Select(v => v.DesignatedBy).SingleOrDefaultAsync(cancellationToken);
 
     public Task<bool> KnowsAsync(PersonRef person, TerritoryCode territory, CancellationToken cancellationToken) =>
         db.Vault.AnyAsync(v => v.Person == person && v.Territory == territory, cancellationToken);

@@ -14,7 +14,12 @@ using Microsoft.Extensions.Options;
 
 namespace Coordination.Supervision.Api;
 
-public sealed record AssignmentView(string Partner, PartnerRole Role, DateTimeOffset AssignedAt);
+public sealed record AssignmentView(string Partner, PartnerRole Role, DateTimeOffset AssignedAt, DateTimeOffset? UnassignedAt);
+
+public sealed record SupportActionView(Guid Id, SupportActionKind Kind, string Partner, SupportActionStatus Status, DateOnly PlannedOn, DateOnly? StartedOn,
+    DateOnly? ClosedOn);
+
+public sealed record RestrictionView(CaseRestrictionReason Reason, IReadOnlyList<string> Operators, DateTimeOffset? RestrictedAt, string? RestrictedBy);
 
 public sealed record ControlView(Guid Id, string Partner, DateOnly? ScheduledFor, DateOnly? ControlledOn, ControlOutcome? Outcome);
 
@@ -24,13 +29,17 @@ public sealed record IncidentView(Guid Id, string Partner, IncidentKind Kind, In
 public sealed record CaseView(Guid Id, string Person, string Territory, string SentenceEnforcementJurisdiction, DateOnly ReleaseDate,
     DateOnly MeasureEndsOn, IReadOnlyList<DesignationGround> Grounds, CaseStatus Status, DateTimeOffset OpenedAt, DateTimeOffset? EndedAt,
     SupervisionEndReason? EndReason, DateTimeOffset? PurgeDueAt, int ConductReports,
-    IReadOnlyList<AssignmentView> Partners, IReadOnlyList<ControlView> Controls, IReadOnlyList<IncidentView> Incidents)
+    IReadOnlyList<AssignmentView> Partners, IReadOnlyList<ControlView> Controls, IReadOnlyList<IncidentView> Incidents,
+    IReadOnlyList<SupportActionView> SupportActions, RestrictionView? Restriction)
 {
     public static CaseView Of(SupervisionCase c) => new(c.Id, c.Person.Value, c.Territory.Value, c.SentenceEnforcementJurisdiction,
         c.ReleaseDate, c.MeasureEndsOn, c.Grounds, c.Status, c.OpenedAt, c.EndedAt, c.EndReason, c.PurgeDueAt, c.ConductReports.Count,
-        c.Assignments.OrderBy(a => a.AssignedAt).Select(a => new AssignmentView(a.Partner, a.Role, a.AssignedAt)).ToList(),
+        c.Assignments.OrderBy(a => a.AssignedAt).Select(a => new AssignmentView(a.Partner, a.Role, a.AssignedAt, a.UnassignedAt)).ToList(),
         c.Controls.OrderBy(k => k.ScheduledFor ?? k.ControlledOn).Select(k => new ControlView(k.Id, k.Partner, k.ScheduledFor, k.ControlledOn, k.Outcome)).ToList(),
-        c.Incidents.OrderBy(i => i.OccurredAt).Select(i => new IncidentView(i.Id, i.Partner, i.Kind, i.Severity, i.OccurredAt)).ToList());
+        c.Incidents.OrderBy(i => i.OccurredAt).Select(i => new IncidentView(i.Id, i.Partner, i.Kind, i.Severity, i.OccurredAt)).ToList(),
+        c.SupportActions.OrderBy(a => a.PlannedOn).Select(a => new SupportActionView(a.Id, a.Kind, a.Partner, a.Status, a.PlannedOn, a.StartedOn, a.ClosedOn))
+            .ToList(),
+        c.Restriction is { } reason ? new RestrictionView(reason, c.RestrictedTo, c.RestrictedAt, c.RestrictedBy) : null);
 }
 
 public sealed record PartnerView(string Id, string Territory, PartnerRole Role, string Name, DateTimeOffset RegisteredAt);
@@ -38,6 +47,8 @@ public sealed record PartnerView(string Id, string Territory, PartnerRole Role, 
 public sealed record AssignPartnerRequest(string? Partner, string? Role);
 public sealed record ScheduleControlRequest(string? Partner, DateOnly? ScheduledFor, Guid? ControlId);
 public sealed record EndCaseRequest(string? Reason);
+public sealed record RestrictCaseRequest(string? Reason, string[]? Operators);
+public sealed record PlanSupportActionRequest(string? Kind, string? Partner, DateOnly? PlannedOn, Guid? ActionId);
 
 public static class SupervisionApi
 {
@@ -51,6 +62,11 @@ public static class SupervisionApi
         cases.MapPost("/{person}/partners", AssignAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person");
         cases.MapPost("/{person}/controls", ScheduleAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person");
         cases.MapPost("/{person}/end", EndAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person");
+        cases.MapDelete("/{person}/partners/{partner}", UnassignAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person");
+        cases.MapPost("/{person}/support-actions", PlanSupportActionAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person");
+        // Who sees a sensitive case is the council's decision, taken by its secretariat (like registering partners).
+        cases.MapPost("/{person}/restriction", RestrictAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person")
+            .RequireAuthorization(CoordinationPolicies.CdpdSecretariat);
 
         var partners = app.MapGroup("/supervision/partners").WithTags("Supervision");
         partners.MapGet("/", ListPartnersAsync).RequireAuthorization(CoordinationPolicies.TerritoryOperator);
@@ -62,14 +78,82 @@ public static class SupervisionApi
     {
         if (!PersonRef.TryParse(person, out var reference) || !user.ActsFor(reference.Territory)) return Problems.Forbidden();
         var found = await db.Cases.AsNoTracking().WithFollowUp().Where(c => c.Person == reference).OrderByDescending(c => c.OpenedAt).ToListAsync(ct);
+        // A restricted case the caller is not named on answers exactly like one that does not exist.
+        found = found.Where(c => c.VisibleTo(user.SubjectOf())).ToList();
         return found.Count == 0 ? Problems.Forbidden() : Results.Ok(found.Select(CaseView.Of));
     }
 
-    private static async Task<IResult> ListAsync(ClaimsPrincipal user, SupervisionDbContext db, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpContext http, ClaimsPrincipal user, SupervisionDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var mine = user.TerritoriesOf().ToList();
         var found = await db.Cases.AsNoTracking().WithFollowUp().Where(c => mine.Contains(c.Territory)).ToListAsync(ct);
-        return Results.Ok(found.OrderByDescending(c => c.OpenedAt).Select(CaseView.Of));
+        var visible = found.Where(c => c.VisibleTo(user.SubjectOf())).OrderByDescending(c => c.OpenedAt).ToList();
+        // The request is logged once as a list; each restricted case it shows is logged by name as well.
+        foreach (var restricted in visible.Where(c => c.Restriction is not null))
+            db.AccessLog.Add(new AccessLogEntry
+            {
+                At = clock.GetUtcNow(), Principal = user.SubjectOf(), Kind = user.FindFirst(CoordinationClaims.Kind)?.Value,
+                Role = user.FindFirst(CoordinationClaims.Role)?.Value, Method = http.Request.Method, Route = "/supervision/cases/",
+                RecordRef = $"person:{restricted.Person.Value}", Purpose = RestrictedCaseRead, Outcome = "allowed", StatusCode = StatusCodes.Status200OK,
+            });
+        await db.SaveChangesAsync(ct);
+        return Results.Ok(visible.Select(CaseView.Of));
+    }
+
+    /// <summary>The access log's purpose for a restricted case shown in a list.</summary>
+    public const string RestrictedCaseRead = "restricted-case-read";
+
+    private static async Task<IResult> UnassignAsync(string person, string partner, ClaimsPrincipal user, SupervisionDbContext db, SealingKeyStore keys,
+        TimeProvider clock, CancellationToken ct)
+    {
+        if (await OpenCaseAsync(person, user, db, ct) is not { } open) return Problems.Forbidden();
+        if (!PartnerId.TryParse(partner, out var id))
+            return Problems.Validation("The partner is not valid.", [("partner", "invalid-partner-id", "Expected '<territory>-<slug>' of an assigned partner.")]);
+        return await ApplyAsync(db, ct, () =>
+        {
+            var (unassigned, abandoned) = open.Unassign(id, user.SubjectOf(), clock.GetUtcNow());
+            db.PublishOnCommit(unassigned);
+            foreach (var progressed in abandoned) db.PublishOnCommit(progressed);
+            // The partners who remain learn of the actions abandoned; the one taken off learns nothing more.
+            if (abandoned.Count > 0) db.InformPartners(open, keys, null, PartnerInformation.OnSupportChange);
+        }, open);
+    }
+
+    private static async Task<IResult> PlanSupportActionAsync(string person, HttpRequest request, ClaimsPrincipal user, SupervisionDbContext db, SealingKeyStore keys,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var (body, problem) = await request.ReadJsonBodyAsync<PlanSupportActionRequest>(ct);
+        if (problem is not null) return problem;
+        var violations = new List<(string, string, string)>();
+        if (!ClosedList<SupportActionKind>.TryParse(body!.Kind, out var kind))
+            violations.Add(("kind", ReasonCodes.InvalidField, $"One of: {string.Join(", ", Enum.GetValues<SupportActionKind>().Select(ClosedList<SupportActionKind>.WordOf))}."));
+        if (!PartnerId.TryParse(body.Partner, out var partner))
+            violations.Add(("partner", "invalid-partner-id", "Expected '<territory>-<slug>' of an assigned partner."));
+        if (body.PlannedOn is null) violations.Add(("plannedOn", ReasonCodes.MissingField, "The day the action is planned to start."));
+        if (violations.Count > 0) return Problems.Validation("The support action cannot be planned.", violations);
+        if (await OpenCaseAsync(person, user, db, ct) is not { } open) return Problems.Forbidden();
+        return await ApplyAsync(db, ct, () =>
+        {
+            db.PublishOnCommit(open.PlanSupportAction(body.ActionId ?? NewId.NextGuid(), kind, partner, body.PlannedOn!.Value, clock.GetUtcNow()));
+            db.InformPartners(open, keys, null, PartnerInformation.OnSupportChange);
+        }, open);
+    }
+
+    private static async Task<IResult> RestrictAsync(string person, HttpRequest request, ClaimsPrincipal user, SupervisionDbContext db, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var (body, problem) = await request.ReadJsonBodyAsync<RestrictCaseRequest>(ct);
+        if (problem is not null) return problem;
+        var violations = new List<(string, string, string)>();
+        if (!ClosedList<CaseRestrictionReason>.TryParse(body!.Reason, out var reason))
+            violations.Add(("reason", ReasonCodes.InvalidField,
+                $"One of: {string.Join(", ", Enum.GetValues<CaseRestrictionReason>().Select(ClosedList<CaseRestrictionReason>.WordOf))}."));
+        var operators = (body.Operators ?? []).Select(o => o?.Trim() ?? "").ToList();
+        if (operators.Count > 20 || operators.Any(o => o.Length is 0 or > 200 || o.Contains(',')))
+            violations.Add(("operators", ReasonCodes.InvalidField, "Up to 20 operators, each by the account name their token carries (1 to 200 characters, no comma)."));
+        if (violations.Count > 0) return Problems.Validation("The case cannot be restricted.", violations);
+        if (await OpenCaseAsync(person, user, db, ct) is not { } open) return Problems.Forbidden();
+        return await ApplyAsync(db, ct, () => db.PublishOnCommit(open.Restrict(reason, operators, user.SubjectOf(), clock.GetUtcNow())), open);
     }
 
     private static async Task<IResult> AssignAsync(string person, HttpRequest request, ClaimsPrincipal user, SupervisionDbContext db, SealingKeyStore keys,
@@ -106,13 +190,12 @@ public static class SupervisionApi
         return await ApplyAsync(db, ct, () =>
         {
             db.PublishOnCommit(open.ScheduleControl(body.ControlId ?? NewId.NextGuid(), partner, on));
-            var (release, messageId) = PartnerInformation.Release(open, open.Assignments.Select(a => a.Partner).ToList(), PartnerInformation.OnPlanChange, keys);
-            db.PublishOnCommit(release, messageId: messageId);
+            db.InformPartners(open, keys, null, PartnerInformation.OnPlanChange);
         }, open);
     }
 
-    private static async Task<IResult> EndAsync(string person, HttpRequest request, ClaimsPrincipal user, SupervisionDbContext db, TimeProvider clock,
-        IOptions<SupervisionOptions> options, CancellationToken ct)
+    private static async Task<IResult> EndAsync(string person, HttpRequest request, ClaimsPrincipal user, SupervisionDbContext db, SealingKeyStore keys,
+        TimeProvider clock, IOptions<SupervisionOptions> options, CancellationToken ct)
     {
         var (body, problem) = await request.ReadJsonBodyAsync<EndCaseRequest>(ct);
         if (problem is not null) return problem;
@@ -122,7 +205,11 @@ public static class SupervisionApi
         if (reason == SupervisionEndReason.DesignationWithdrawn)
             return Problems.Validation("Only the judicial authority withdraws a designation.",
                 [("reason", "withdrawal-is-judicial", "A designation is withdrawn by the judicial authority's message, not by an operator.")]);
-        return await ApplyAsync(db, ct, () => db.PublishOnCommit(open.End(reason, clock.GetUtcNow(), options.Value.RetentionPeriod)), open);
+        return await ApplyAsync(db, ct, () =>
+        {
+            db.PublishOnCommit(open.End(reason, clock.GetUtcNow(), options.Value.RetentionPeriod));
+            db.NotifyEnded(open, keys);
+        }, open);
     }
 
     private static async Task<IResult> ListPartnersAsync(ClaimsPrincipal user, SupervisionDbContext db, CancellationToken ct)
@@ -145,7 +232,8 @@ public static class SupervisionApi
     private static async Task<SupervisionCase?> OpenCaseAsync(string person, ClaimsPrincipal user, SupervisionDbContext db, CancellationToken ct)
     {
         if (!PersonRef.TryParse(person, out var reference) || !user.ActsFor(reference.Territory)) return null;
-        return await db.Cases.WithFollowUp().SingleOrDefaultAsync(c => c.Person == reference && c.Status == CaseStatus.Open, ct);
+        var open = await db.Cases.WithFollowUp().SingleOrDefaultAsync(c => c.Person == reference && c.Status == CaseStatus.Open, ct);
+        return open is not null && open.VisibleTo(user.SubjectOf()) ? open : null;
     }
 
     private static async Task<IResult> ApplyAsync(SupervisionDbContext db, CancellationToken ct, Action change, SupervisionCase open)

@@ -44,11 +44,14 @@ public sealed class DesignatePersonConsumer(SupervisionDbContext db, SealingKeyS
         var opened = SupervisionCase.Open(NewId.NextGuid(), designation, grounds, clock.GetUtcNow());
         Db.Cases.Add(opened);
         Db.PublishOnCommit(opened.Opened(), context);
+        // The designating authority learns the reference it will need (and the gateway adds its own reference from the vault).
+        if (PartnerInformation.Notice(opened, Coordination.Contracts.Gateway.CaseNotice.DesignationAccepted, keys) is { } receipt)
+            Db.PublishOnCommit(receipt.Request, context, messageId: receipt.MessageId);
     }
 }
 
 /// <summary>The judicial authority withdraws its designation: the case ends.</summary>
-public sealed class WithdrawDesignationConsumer(SupervisionDbContext db, TimeProvider clock, IOptions<SupervisionOptions> options)
+public sealed class WithdrawDesignationConsumer(SupervisionDbContext db, SealingKeyStore keys, TimeProvider clock, IOptions<SupervisionOptions> options)
     : IdempotentConsumer<WithdrawDesignation, SupervisionDbContext>(db)
 {
     protected override async Task Handle(ConsumeContext<WithdrawDesignation> context)
@@ -56,6 +59,7 @@ public sealed class WithdrawDesignationConsumer(SupervisionDbContext db, TimePro
         var open = await Db.Cases.SingleOrDefaultAsync(c => c.Person == context.Message.Person && c.Status == CaseStatus.Open, context.CancellationToken)
             ?? throw new MessageRejectedException("no-open-case", "no open case for this person.");
         Db.PublishOnCommit(open.End(SupervisionEndReason.DesignationWithdrawn, clock.GetUtcNow(), options.Value.RetentionPeriod), context);
+        Db.NotifyEnded(open, keys, context);
     }
 }
 

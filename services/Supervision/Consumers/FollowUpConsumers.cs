@@ -34,6 +34,18 @@ public sealed class ReportIncidentConsumer(SupervisionDbContext db, SealingKeySt
     }
 }
 
+/// <summary>A partner's report on a support action it carries, forwarded by the gateway; the case checks the action is that partner's.</summary>
+public sealed class ReportSupportProgressConsumer(SupervisionDbContext db, SealingKeyStore keys, TimeProvider clock)
+    : IdempotentConsumer<ReportSupportProgress, SupervisionDbContext>(db)
+{
+    protected override async Task Handle(ConsumeContext<ReportSupportProgress> context)
+    {
+        var open = await Db.OpenCaseOfAsync(context.Message.Person, context.CancellationToken);
+        Db.PublishOnCommit(CaseRules.Apply(() => open.ReportSupportProgress(context.Message, clock.GetUtcNow())), context);
+        Db.InformPartners(open, keys, context, PartnerInformation.OnSupportChange);
+    }
+}
+
 internal static class CaseRules
 {
     /// <summary>A rule the message breaks is its sender's error: rejected with the rule's reason, not retried.</summary>
@@ -52,15 +64,31 @@ internal static class CaseRules
     /// <summary>The partners learn the outcomes and incidents their role is granted; the gateway decides which.</summary>
     public static void InformPartners(this SupervisionDbContext db, SupervisionCase open, SealingKeyStore keys, ConsumeContext cause)
     {
-        var (release, messageId) = PartnerInformation.Release(open, open.Assignments.Select(a => a.Partner).ToList(), PartnerInformation.OnFollowUp, keys);
+        db.InformPartners(open, keys, cause, PartnerInformation.OnFollowUp);
+    }
+
+    public static void InformPartners(this SupervisionDbContext db, SupervisionCase open, SealingKeyStore keys, ConsumeContext? cause,
+        IReadOnlyList<Contracts.Gateway.DataCategory> categories)
+    {
+        var partners = PartnerInformation.CurrentPartners(open);
+        if (partners.Count == 0) return;
+        var (release, messageId) = PartnerInformation.Release(open, partners, categories, keys);
         db.PublishOnCommit(release, cause, messageId: messageId);
+    }
+
+    /// <summary>The designating authority is told the case ended, through the gateway like any release.</summary>
+    public static void NotifyEnded(this SupervisionDbContext db, SupervisionCase ended, SealingKeyStore keys, ConsumeContext? cause = null)
+    {
+        if (PartnerInformation.Notice(ended, Contracts.Gateway.CaseNotice.CaseEnded, keys) is { } notice)
+            db.PublishOnCommit(notice.Request, cause, messageId: notice.MessageId);
     }
 }
 
 internal static class CaseQueries
 {
     public static IQueryable<SupervisionCase> WithFollowUp(this IQueryable<SupervisionCase> cases) =>
-        cases.Include(c => c.Assignments).Include(c => c.Controls).Include(c => c.Incidents).Include(c => c.ConductReports).AsSplitQuery();
+        cases.Include(c => c.Assignments).Include(c => c.Controls).Include(c => c.Incidents).Include(c => c.ConductReports).Include(c => c.SupportActions)
+            .AsSplitQuery();
 
     public static async Task<SupervisionCase> OpenCaseOfAsync(this SupervisionDbContext db, Contracts.Values.PersonRef person, CancellationToken cancellationToken) =>
         await db.Cases.WithFollowUp().SingleOrDefaultAsync(c => c.Person == person && c.Status == CaseStatus.Open, cancellationToken)

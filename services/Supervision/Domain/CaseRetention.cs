@@ -15,7 +15,8 @@ namespace Coordination.Supervision.Domain;
 /// <see cref="SupervisionPurged"/> is published in the same commit, so the gateway's vault and
 /// CourtReporting forget the person too.
 /// </summary>
-public sealed class CaseRetention(SupervisionDbContext db, TimeProvider clock, IOptions<SupervisionOptions> retention) : IPeriodicPass
+public sealed class CaseRetention(SupervisionDbContext db, Coordination.ServiceDefaults.Sealing.SealingKeyStore keys, TimeProvider clock,
+    IOptions<SupervisionOptions> retention) : IPeriodicPass
 {
     Task IPeriodicPass.RunPassAsync(CancellationToken cancellationToken) => PurgeDueAsync(cancellationToken);
 
@@ -63,6 +64,7 @@ public sealed class CaseRetention(SupervisionDbContext db, TimeProvider clock, I
             if (open.EndIfMeasureOver(now, retention.Value.RetentionPeriod) is { } ended)
             {
                 db.PublishOnCommit(ended);
+                db.NotifyEnded(open, keys);
                 await db.SaveChangesAsync(cancellationToken);
             }
     }

@@ -37,6 +37,14 @@ public sealed class SupervisionCase
     public List<CaseAssignment> Assignments { get; private init; } = [];
     public List<Control> Controls { get; private init; } = [];
     public List<Incident> Incidents { get; private init; } = [];
+    public List<SupportAction> SupportActions { get; private init; } = [];
+    /// <summary>The agency that designated the person, as the gateway proved it: its receipts are asked for it.</summary>
+    public string? DesignatedBy { get; private init; }
+    public CaseRestrictionReason? Restriction { get; private set; }
+    /// <summary>The operators (token subjects) who alone see a restricted case; the one who restricted it among them.</summary>
+    public List<string> RestrictedTo { get; private set; } = [];
+    public DateTimeOffset? RestrictedAt { get; private set; }
+    public string? RestrictedBy { get; private set; }
 
     private SupervisionCase() { }
 
@@ -51,6 +59,7 @@ public sealed class SupervisionCase
         Grounds = grounds.Distinct().ToList(),
         Status = CaseStatus.Open,
         OpenedAt = now,
+        DesignatedBy = designation.DesignatedBy,
     };
 
     public SupervisionEnded End(SupervisionEndReason reason, DateTimeOffset now, TimeSpan retention)
@@ -69,13 +78,92 @@ public sealed class SupervisionCase
         EnsureOpen();
         if (partner.Territory != Territory)
             throw new CaseRuleViolation("partner-of-another-territory", "Only a partner registered in the case's territory may be assigned.");
-        if (Assignments.Any(a => a.Partner == partner.Id))
+        var earlier = Assignments.SingleOrDefault(a => a.Partner == partner.Id);
+        if (earlier is { UnassignedAt: null })
             throw new CaseRuleViolation("already-assigned", "This partner is already assigned to the case.");
-        Assignments.Add(new CaseAssignment { Partner = partner.Id, Role = role, AssignedAt = now });
-        return new PartnerAssigned { CaseId = Id, Person = Person, Partner = PartnerId.Parse(partner.Id), Role = role };
+        if (earlier is not null)
+        {
+            // Taken off, then assigned again: the same line, current again.
+            earlier.Role = role;
+            earlier.AssignedAt = now;
+            earlier.UnassignedAt = null;
+            earlier.UnassignedBy = null;
+        }
+        else
+            Assignments.Add(new CaseAssignment { Partner = partner.Id, Role = role, AssignedAt = now });
+        return new PartnerAssigned { CaseId = Id, Person = Person, Partner = PartnerId.Parse(partner.Id), Role = role, AssignedAt = now };
     }
 
-    public bool IsAssigned(PartnerId partner) => Assignments.Any(a => a.Partner == partner.Value);
+    /// <summary>
+    /// The partner is taken off the case: it gets nothing more about it and may record nothing on it.
+    /// What it recorded stays; its support actions still open are abandoned, so that none is left without a partner.
+    /// </summary>
+    public (PartnerUnassigned Unassigned, IReadOnlyList<SupportActionProgressed> Abandoned) Unassign(PartnerId partner, string by, DateTimeOffset now)
+    {
+        EnsureOpen();
+        EnsureAssigned(partner);
+        var assignment = Assignments.Single(a => a.Partner == partner.Value);
+        assignment.UnassignedAt = now;
+        assignment.UnassignedBy = by;
+        var today = TerritoryCalendar.Today(Territory, now);
+        var abandoned = SupportActions.Where(a => a.Partner == partner.Value && a.Status is SupportActionStatus.Planned or SupportActionStatus.InProgress)
+            .Select(a => a.Progress(SupportActionStatus.Abandoned, today, now, Id, Person)).ToList();
+        return (new PartnerUnassigned { CaseId = Id, Person = Person, Partner = partner, UnassignedAt = now }, abandoned);
+    }
+
+    /// <summary>The partners currently on the case (those taken off keep their line, for the record).</summary>
+    public IEnumerable<CaseAssignment> CurrentAssignments => Assignments.Where(a => a.UnassignedAt is null);
+
+    public bool IsAssigned(PartnerId partner) => Assignments.Any(a => a.Partner == partner.Value && a.UnassignedAt is null);
+
+    /// <summary>
+    /// Only the named operators see the case from now on (the one restricting it always among them).
+    /// Once restricted, a case stays restricted: widening it again is a decision this service does not take alone.
+    /// </summary>
+    public CaseRestricted Restrict(CaseRestrictionReason reason, IReadOnlyCollection<string> operators, string by, DateTimeOffset now)
+    {
+        EnsureOpen();
+        if (Restriction is not null)
+            throw new CaseRuleViolation("already-restricted", "The case is already restricted.");
+        Restriction = reason;
+        RestrictedTo = operators.Append(by).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        RestrictedAt = now;
+        RestrictedBy = by;
+        return new CaseRestricted { CaseId = Id, Person = Person, Reason = reason, RestrictedAt = now };
+    }
+
+    /// <summary>Whether an operator (by token subject) may see the case: anyone of the territory, or only those named on a restricted case.</summary>
+    public bool VisibleTo(string subject) => Restriction is null || RestrictedTo.Contains(subject, StringComparer.Ordinal);
+
+    /// <summary>A support action of the follow-up, carried by one of the case's current partners.</summary>
+    public SupportActionPlanned PlanSupportAction(Guid actionId, SupportActionKind kind, PartnerId partner, DateOnly plannedOn, DateTimeOffset now)
+    {
+        EnsureOpen();
+        EnsureAssigned(partner);
+        if (SupportActions.Any(a => a.Id == actionId))
+            throw new CaseRuleViolation("support-action-already-exists", "A support action with this id is already on the case.");
+        if (plannedOn < ReleaseDate.AddDays(-90) || plannedOn > MeasureEndsOn)
+            throw new CaseRuleViolation("outside-measure", "A support action is planned around the release and before the end of the measure.");
+        SupportActions.Add(new SupportAction { Id = actionId, Kind = kind, Partner = partner.Value, Status = SupportActionStatus.Planned, PlannedOn = plannedOn, UpdatedAt = now });
+        return new SupportActionPlanned { CaseId = Id, ActionId = actionId, Person = Person, Partner = partner, Kind = kind, PlannedOn = plannedOn };
+    }
+
+    /// <summary>The partner carrying an action reports how it goes; a completed or abandoned action is closed.</summary>
+    public SupportActionProgressed ReportSupportProgress(ReportSupportProgress report, DateTimeOffset now)
+    {
+        EnsureOpen();
+        EnsureAssigned(report.Partner);
+        EnsureNotAfter(report.On, now, "on");
+        var action = SupportActions.SingleOrDefault(a => a.Id == report.ActionId)
+            ?? throw new CaseRuleViolation("unknown-support-action", "No support action with this id on the case.");
+        if (action.Partner != report.Partner.Value)
+            throw new CaseRuleViolation("not-assigned-to-action", "This support action is carried by another partner.");
+        if (action.Status is SupportActionStatus.Completed or SupportActionStatus.Abandoned)
+            throw new CaseRuleViolation("support-action-closed", "This support action is already closed.");
+        if (report.Status == SupportActionStatus.Planned)
+            throw new CaseRuleViolation("invalid-status", "A support action reported on is in progress, completed or abandoned.");
+        return action.Progress(report.Status, report.On, now, Id, Person);
+    }
 
     public ControlScheduled ScheduleControl(Guid controlId, PartnerId partner, DateOnly scheduledFor)
     {
@@ -173,8 +261,32 @@ public sealed class SupervisionCase
 public sealed class CaseAssignment
 {
     public required string Partner { get; init; }
-    public PartnerRole Role { get; init; }
-    public DateTimeOffset AssignedAt { get; init; }
+    public PartnerRole Role { get; set; }
+    public DateTimeOffset AssignedAt { get; set; }
+    public DateTimeOffset? UnassignedAt { get; set; }
+    public string? UnassignedBy { get; set; }
+}
+
+/// <summary>One support action of the follow-up ("suivi"): what it is, who carries it, how far it is.</summary>
+public sealed class SupportAction
+{
+    public Guid Id { get; init; }
+    public SupportActionKind Kind { get; init; }
+    public required string Partner { get; init; }
+    public SupportActionStatus Status { get; set; }
+    public DateOnly PlannedOn { get; init; }
+    public DateOnly? StartedOn { get; set; }
+    public DateOnly? ClosedOn { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    internal SupportActionProgressed Progress(SupportActionStatus status, DateOnly on, DateTimeOffset now, Guid caseId, PersonRef person)
+    {
+        Status = status;
+        if (status == SupportActionStatus.InProgress) StartedOn ??= on;
+        if (status is SupportActionStatus.Completed or SupportActionStatus.Abandoned) ClosedOn = on;
+        UpdatedAt = now;
+        return new SupportActionProgressed { CaseId = caseId, ActionId = Id, Person = person, Kind = Kind, Status = status, On = on };
+    }
 }
 
 /// <summary>A control of the plan: scheduled by an operator, or recorded unplanned by a partner.</summary>

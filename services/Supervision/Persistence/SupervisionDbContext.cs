@@ -32,6 +32,15 @@ public abstract class SupervisionDbContext(DbContextOptions options) : ServiceDb
                     text => text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<DesignationGround>).ToList(),
                     new ValueComparer<List<DesignationGround>>((a, b) => a!.SequenceEqual(b!), l => l.Aggregate(0, (h, g) => HashCode.Combine(h, g)), l => l.ToList()))
                 .HasMaxLength(200);
+            e.Ignore(c => c.CurrentAssignments);
+            e.Property(c => c.DesignatedBy).HasMaxLength(100);
+            e.Property(c => c.RestrictedBy).HasMaxLength(200);
+            // Token subjects, which never hold a comma (they are account names).
+            e.Property(c => c.RestrictedTo).HasConversion(
+                    names => string.Join(',', names),
+                    text => text.Split(',', StringSplitOptions.RemoveEmptyEntries).ToList(),
+                    new ValueComparer<List<string>>((a, b) => a!.SequenceEqual(b!), l => l.Aggregate(0, (h, n) => HashCode.Combine(h, n)), l => l.ToList()))
+                .HasMaxLength(2000);
             e.HasIndex(c => new { c.Person, c.Status });
             // One open case per person: a second designation is a conflict, not a second case, even when two arrive at once.
             e.HasIndex(c => c.Person, "IX_SupervisionCases_OpenCaseOfPerson").IsUnique().HasFilter(OpenCaseFilter);
@@ -49,6 +58,17 @@ public abstract class SupervisionDbContext(DbContextOptions options) : ServiceDb
                 a.WithOwner().HasForeignKey("CaseId");
                 a.HasKey("CaseId", nameof(CaseAssignment.Partner));
                 a.Property(x => x.Partner).HasMaxLength(100);
+                a.Property(x => x.UnassignedBy).HasMaxLength(200);
+            });
+            e.OwnsMany(c => c.SupportActions, s =>
+            {
+                s.ToTable("SupportActions");
+                s.WithOwner().HasForeignKey("CaseId");
+                s.HasKey(x => x.Id);
+                s.Property(x => x.Id).ValueGeneratedNever();
+                s.Property(x => x.Partner).HasMaxLength(100);
+                // Two reports on one action at once: the second finds it changed and is retried against the new status.
+                s.Property(x => x.UpdatedAt).IsConcurrencyToken();
             });
             e.OwnsMany(c => c.Controls, k =>
             {

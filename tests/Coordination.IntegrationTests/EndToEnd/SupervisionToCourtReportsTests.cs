@@ -108,14 +108,14 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
                 && InboxOf("75-association").Any(d => Open(d, "75-association")["control-plan"]!.AsArray().Count == 3);
         }, "both partners informed, the association of the whole plan");
         var prison = InboxOf("75-prison-administration").First(d => d.Categories.Contains("identity"));
-        Assert.Equal(["identity", "contact-details", "designation-grounds", "control-plan"], prison.Categories);
+        Assert.Equal(["identity", "contact-details", "designation-grounds", "control-plan", "support-actions"], prison.Categories);
         var prisonFile = Open(prison, "75-prison-administration");
         Assert.Equal(_canary, prisonFile["identity"]!["lastName"]!.GetValue<string>());
         Assert.Equal(["personality", "social-situation"], prisonFile["designation-grounds"]!.AsArray().Select(g => g!.GetValue<string>()));
         foreach (var delivery in InboxOf("75-association"))
         {
             Assert.Equal("supervision.case-information", delivery.Type);
-            Assert.All(delivery.Categories, c => Assert.Contains(c, new[] { "contact-details", "control-plan" }));
+            Assert.All(delivery.Categories, c => Assert.Contains(c, new[] { "contact-details", "control-plan", "support-actions" }));
             var file = Open(delivery, "75-association");
             Assert.Null(file["identity"]);
             Assert.Null(file["designation-grounds"]);

@@ -249,10 +249,20 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
 
         // Nowhere else: no queue the platform reads or keeps holds it, nor any log line.
         await using var admin = await broker.Connect();
-        foreach (var queue in new[] { "gateway-ingress", "agency.75-jap.inbox", "agency.75-prosecutor.inbox", "agency.75-spip.inbox" })
+        foreach (var queue in new[] { "gateway-ingress", "agency.75-spip.inbox" })
         {
             await using var inspect = await admin.CreateChannelAsync();
             Assert.Equal(0u, (await inspect.QueueDeclarePassiveAsync(queue)).MessageCount);
+        }
+        // The JAP's and the prosecutor's inboxes hold only the receipts of their own designations (other tests of this class), sealed.
+        foreach (var queue in new[] { "agency.75-jap.inbox", "agency.75-prosecutor.inbox" })
+        {
+            await using var inspect = await admin.CreateChannelAsync();
+            while (await inspect.BasicGetAsync(queue, autoAck: true) is { } receipt)
+            {
+                Assert.Contains(receipt.BasicProperties.Type, new[] { "supervision.designation-accepted", "supervision.case-ended" });
+                Assert.DoesNotContain("Valjean", Encoding.UTF8.GetString(receipt.Body.Span));
+            }
         }
         var logs = _host.App.Services.GetFakeLogCollector().GetSnapshot();
         Assert.DoesNotContain(logs, l => (l.Message + l.Exception).Contains("Valjean", StringComparison.Ordinal));

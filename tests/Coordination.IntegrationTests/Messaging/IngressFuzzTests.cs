@@ -46,6 +46,7 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
         [IngressTypeNames.ReportDetentionConduct] = ("spip-75", "75-spip"),
         [IngressTypeNames.RecordControl] = ("association-75", "75-association"),
         [IngressTypeNames.ReportIncident] = ("association-75", "75-association"),
+        [IngressTypeNames.ReportSupportProgress] = ("association-75", "75-association"),
         [IngressTypeNames.Contribute] = ("association-75", "75-association"),
         // Closed flows: refused whoever sends them.
         [IngressTypeNames.ShareInformation] = ("spip-75", "75-spip"),

@@ -21,6 +21,8 @@ public sealed class ReleaseDeciderTests
         [(SharingPurpose.CommunitySupervision, DataCategory.CircumstancesOfOffence)] = [RecipientRole.PenitentiaryAdministration],
         [(SharingPurpose.CommunitySupervision, DataCategory.ControlOutcomes)] = [RecipientRole.PenitentiaryAdministration, RecipientRole.StateService],
         [(SharingPurpose.CommunitySupervision, DataCategory.Incidents)] = [RecipientRole.PenitentiaryAdministration, RecipientRole.StateService],
+        [(SharingPurpose.CommunitySupervision, DataCategory.SupportActions)] = [RecipientRole.PenitentiaryAdministration, RecipientRole.StateService, RecipientRole.LocalAuthority, RecipientRole.Association],
+        [(SharingPurpose.CommunitySupervision, DataCategory.DesignationReceipt)] = [RecipientRole.Prosecutor, RecipientRole.SentenceEnforcementCourt],
         [(SharingPurpose.CourtReporting, DataCategory.CourtReport)] = [RecipientRole.SentenceEnforcementCourt, RecipientRole.ProbationService],
         [(SharingPurpose.CourtReporting, DataCategory.Identity)] = [RecipientRole.SentenceEnforcementCourt, RecipientRole.ProbationService],
         [(SharingPurpose.Art41Opinion, DataCategory.Art41Opinion)] = [RecipientRole.Prosecutor],

@@ -129,7 +129,54 @@ public sealed class ReleaseRequestDeciderTests
         Assert.Equal(
             [("court-reporting", SharingPurpose.CourtReporting, RecipientScope.CourtsOfTheJurisdiction, PersonScope.PersonsOfTheJurisdiction),
              ("opinions", SharingPurpose.Art41Opinion, RecipientScope.ProsecutorOfTheTerritory, PersonScope.None),
-             ("supervision", SharingPurpose.CommunitySupervision, RecipientScope.PartnersAssignedToTheCase, PersonScope.ThePersonOfTheCase)],
-            Policy.Grants.Select(g => (g.Requester, g.Purpose, g.Recipients, g.Persons)).OrderBy(g => g.Requester));
+             ("supervision", SharingPurpose.CommunitySupervision, RecipientScope.PartnersAssignedToTheCase, PersonScope.ThePersonOfTheCase),
+             ("supervision", SharingPurpose.CommunitySupervision, RecipientScope.DesignatingAuthorityOfTheCase, PersonScope.ThePersonOfTheCase)],
+            Policy.Grants.Select(g => (g.Requester, g.Purpose, g.Recipients, g.Persons)).OrderBy(g => g.Requester).ThenBy(g => g.Recipients));
+        // The receipts' line lets Supervision ask for the receipt only: nothing else reaches the designating authority on it.
+        Assert.Equal([DataCategory.DesignationReceipt], Policy.Grants.Single(g => g.Recipients == RecipientScope.DesignatingAuthorityOfTheCase).Categories);
+    }
+
+    private static ReleaseDecision DecideWith(ReleaseConfidentialPayload request, Recipient recipient, string? designatedBy = null,
+        CaseRestrictionReason[]? restrictions = null, SharingRulesVersion? rules = null, string[]? assigned = null) =>
+        ReleaseRequestDecider.Decide(Policy, new ReleaseFacts("supervision", request, true, rules ?? DemoRules, Today,
+            new Dictionary<PersonRef, string> { [Person] = "tj-paris" }, (assigned ?? []).ToHashSet(), designatedBy,
+            restrictions?.ToHashSet()), recipient.Id, recipient);
+
+    [Fact]
+    public void A_receipt_goes_only_to_the_agency_the_vault_says_designated_and_carries_only_the_receipt()
+    {
+        var receipt = Request("community-supervision", [DataCategory.DesignationReceipt], Person) with { Notice = CaseNotice.DesignationAccepted };
+        Assert.True(DecideWith(receipt, Jap, designatedBy: "75-jap").Released);
+        // Another court of the territory, or the prosecutor who did not designate: denied, named for what it is.
+        Assert.Equal(ReleaseReasonCodes.NotDesignatingAuthority, DecideWith(receipt, Prosecutor, designatedBy: "75-jap").ReasonCode);
+        // The identity with the receipt: the receipts' line does not list it, and the JAP is no partner of the case.
+        var withIdentity = Request("community-supervision", [DataCategory.DesignationReceipt, DataCategory.Identity], Person);
+        Assert.Equal(ReleaseReasonCodes.NotAssignedToCase, DecideWith(withIdentity, Jap, designatedBy: "75-jap").ReasonCode);
+        var onlyTheReceiptsLine = new ReleasePolicy(Policy.Grants.Where(g => g.Recipients == RecipientScope.DesignatingAuthorityOfTheCase));
+        Assert.Equal(ReleaseReasonCodes.CategoryNotAllowedForRequester, ReleaseRequestDecider.Decide(onlyTheReceiptsLine,
+            new ReleaseFacts("supervision", withIdentity, true, DemoRules, Today, new Dictionary<PersonRef, string> { [Person] = "tj-paris" }, new HashSet<string>(), "75-jap"),
+            Jap.Id, Jap).ReasonCode);
+        // A partner is not sent a receipt, even assigned: the rules grant it to the judicial authority only.
+        Assert.Equal(ReleaseReasonCodes.NoRuleGrants, DecideWith(receipt, Police, designatedBy: "75-jap", assigned: ["75-police"]).ReasonCode);
+    }
+
+    [Fact]
+    public void A_restricted_case_is_released_only_under_a_rule_that_names_its_restriction()
+    {
+        var plan = Request("community-supervision", [DataCategory.ControlPlan, DataCategory.Identity], Person);
+        Assert.True(DecideWith(plan, Police, assigned: ["75-police"]).Released);
+        var restricted = DecideWith(plan, Police, assigned: ["75-police"], restrictions: [CaseRestrictionReason.ProtectedWitness]);
+        Assert.Equal((false, ReleaseReasonCodes.RestrictedCase), (restricted.Released, restricted.ReasonCode));
+
+        var naming = SharingRulesVersion.Adopt(Paris, 2, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, "test", ["wg"],
+            [.. DemoSharingRules.Rules, new SharingRule(DataCategory.ControlPlan, [RecipientRole.StateService], SharingPurpose.CommunitySupervision, "CSI",
+                Restrictions: [CaseRestrictionReason.ProtectedWitness])]);
+        var granted = DecideWith(plan, Police, assigned: ["75-police"], restrictions: [CaseRestrictionReason.ProtectedWitness], rules: naming);
+        // Only what the naming rule grants: the control plan, not the identity the ordinary rule would have given.
+        Assert.Equal([DataCategory.ControlPlan], granted.Granted);
+        Assert.Equal([DataCategory.Identity], granted.Withheld);
+        // A rule naming another restriction does not cover this one.
+        Assert.Equal(ReleaseReasonCodes.RestrictedCase,
+            DecideWith(plan, Police, assigned: ["75-police"], restrictions: [CaseRestrictionReason.PublicProfile], rules: naming).ReasonCode);
     }
 }

@@ -46,6 +46,8 @@ public sealed class DesignatePerson(GatewayDbContext db, IdentityVault vault, Se
             ReleaseDate = details.ReleaseDate,
             MeasureEndsOn = details.MeasureEndsOn,
             Grounds = PayloadSealer.SealJson(details.Grounds, keys.CurrentKeyOf(IngressRecipients.Supervision), IngressRecipients.SupervisionPurpose, messageId),
+            // The receipts go back to the account the message came under; its own reference stays in the vault.
+            DesignatedBy = message.Source.Agency,
         }, messageId: messageId, correlationId: message.MessageId);
         return new Forwarded(IngressRecipients.Supervision, [$"person:{person.Value}"]);
     }

@@ -23,6 +23,7 @@ public sealed class IngressTypes(IEnumerable<IngressType> types)
             ServiceDescriptor.Scoped<IngressType, ReportDetentionConduct>(),
             ServiceDescriptor.Scoped<IngressType, RecordControl>(),
             ServiceDescriptor.Scoped<IngressType, ReportIncident>(),
+            ServiceDescriptor.Scoped<IngressType, ReportSupportProgress>(),
             ServiceDescriptor.Scoped<IngressType, ShareInformation>(),
             ServiceDescriptor.Scoped<IngressType, AmendReport>(),
         ]);

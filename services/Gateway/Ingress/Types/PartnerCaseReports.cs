@@ -34,7 +34,13 @@ public abstract class PartnerCaseReport(GatewayDbContext db, TimeProvider clock)
         // What is recorded has happened: a later date is a typing mistake that would date reports in the future.
         if (HappenedOn(message) > TerritoryCalendar.Today(message.Territory, clock.GetUtcNow()))
             return new Refusal(ReasonCodes.DateInFuture, "What is recorded has happened: the date is after today in the territory.");
-        return await db.PartnerAssignments.AnyAsync(a => a.Person == person && a.Partner == message.Source.Agency, cancellationToken) ? null : notAssigned;
+        var assignments = await db.PartnerAssignments.AsNoTracking().Where(a => a.Person == person && a.Partner == message.Source.Agency)
+            .Select(a => a.UnassignedAt).ToListAsync(cancellationToken);
+        if (assignments.Any(off => off is null)) return null;
+        // Taken off the case: final, unlike a new assignment the door may not have heard of yet.
+        return assignments.Count > 0
+            ? new Refusal(ReasonCodes.UnassignedFromCase, "This partner was taken off that person's supervision case.")
+            : notAssigned;
     }
 }
 
@@ -84,4 +90,31 @@ public sealed class ReportIncident(GatewayDbContext db, TimeProvider clock) : Pa
     }
 
     private sealed record IncidentPayload(string PersonRef, Guid IncidentId, IncidentKind Kind, IncidentSeverity Severity, DateTimeOffset OccurredAt);
+}
+
+/// <summary>
+/// 3°'s follow-up: a partner reports how a support action it carries (housing, employment, care…)
+/// is going. Supervision checks the action is the sending partner's.
+/// </summary>
+public sealed class ReportSupportProgress(GatewayDbContext db, TimeProvider clock) : PartnerCaseReport(db, clock)
+{
+    public override string Name => IngressTypeNames.ReportSupportProgress;
+
+    protected override DateOnly HappenedOn(IngressMessage message) => DateOnly.Parse(Text(message, "on")!, CultureInfo.InvariantCulture);
+
+    public override Task<Forwarded> ForwardAsync(IngressMessage message, CancellationToken cancellationToken)
+    {
+        var progress = message.Payload.Deserialize<ProgressPayload>(Json)!;
+        Db.PublishOnCommit(new Coordination.Contracts.Supervision.ReportSupportProgress
+        {
+            ActionId = progress.ActionId,
+            Person = PersonRef.Parse(progress.PersonRef),
+            Partner = PartnerId.Parse(message.Source.Agency),
+            Status = progress.Status,
+            On = progress.On,
+        }, correlationId: message.MessageId);
+        return Task.FromResult(new Forwarded(IngressRecipients.Supervision, [$"person:{progress.PersonRef}", $"support-action:{progress.ActionId}"]));
+    }
+
+    private sealed record ProgressPayload(string PersonRef, Guid ActionId, SupportActionStatus Status, DateOnly On);
 }

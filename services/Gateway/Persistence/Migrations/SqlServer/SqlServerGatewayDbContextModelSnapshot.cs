@@ -341,6 +341,10 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
                         .HasMaxLength(40)
                         .HasColumnType("nvarchar(40)");
 
+                    b.Property<string>("Restriction")
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
                     b.Property<string>("SentenceEnforcementJurisdiction")
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)");
@@ -374,6 +378,9 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
                         .HasMaxLength(40)
                         .HasColumnType("nvarchar(40)");
 
+                    b.Property<DateTimeOffset?>("UnassignedAt")
+                        .HasColumnType("datetimeoffset");
+
                     b.HasKey("CaseId", "Partner");
 
                     b.HasIndex("Person", "Partner");
@@ -386,6 +393,10 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
                     b.Property<string>("Person")
                         .HasMaxLength(40)
                         .HasColumnType("nvarchar(40)");
+
+                    b.Property<byte[]>("AuthorityReferenceDigest")
+                        .HasMaxLength(32)
+                        .HasColumnType("varbinary(32)");
 
                     b.Property<bool>("AwaitingCase")
                         .HasColumnType("bit");
@@ -417,6 +428,8 @@ namespace Coordination.Gateway.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(3)");
 
                     b.HasKey("Person");
+
+                    b.HasIndex("DesignatedBy", "AuthorityReferenceDigest");
 
                     b.HasIndex("Territory", "IdentityDigest")
                         .IsUnique();

@@ -334,6 +334,10 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Restriction")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SentenceEnforcementJurisdiction")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
@@ -367,6 +371,9 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("UnassignedAt")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("CaseId", "Partner");
 
                     b.HasIndex("Person", "Partner");
@@ -379,6 +386,10 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
                     b.Property<string>("Person")
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("AuthorityReferenceDigest")
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
 
                     b.Property<bool>("AwaitingCase")
                         .HasColumnType("INTEGER");
@@ -410,6 +421,8 @@ namespace Coordination.Gateway.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Person");
+
+                    b.HasIndex("DesignatedBy", "AuthorityReferenceDigest");
 
                     b.HasIndex("Territory", "IdentityDigest")
                         .IsUnique();

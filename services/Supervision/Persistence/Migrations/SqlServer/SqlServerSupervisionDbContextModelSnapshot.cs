@@ -196,6 +196,10 @@ namespace Coordination.Supervision.Persistence.Migrations.SqlServer
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("DesignatedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
                     b.Property<int?>("EndReason")
                         .HasColumnType("int");
 
@@ -223,6 +227,21 @@ namespace Coordination.Supervision.Persistence.Migrations.SqlServer
 
                     b.Property<DateOnly>("ReleaseDate")
                         .HasColumnType("date");
+
+                    b.Property<DateTimeOffset?>("RestrictedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("RestrictedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("RestrictedTo")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<int?>("Restriction")
+                        .HasColumnType("int");
 
                     b.Property<string>("SentenceEnforcementJurisdiction")
                         .IsRequired()
@@ -266,6 +285,13 @@ namespace Coordination.Supervision.Persistence.Migrations.SqlServer
 
                             b1.Property<int>("Role")
                                 .HasColumnType("int");
+
+                            b1.Property<DateTimeOffset?>("UnassignedAt")
+                                .HasColumnType("datetimeoffset");
+
+                            b1.Property<string>("UnassignedBy")
+                                .HasMaxLength(200)
+                                .HasColumnType("nvarchar(200)");
 
                             b1.HasKey("CaseId", "Partner");
 
@@ -378,6 +404,48 @@ namespace Coordination.Supervision.Persistence.Migrations.SqlServer
                                 .HasForeignKey("CaseId");
                         });
 
+                    b.OwnsMany("Coordination.Supervision.Domain.SupportAction", "SupportActions", b1 =>
+                        {
+                            b1.Property<Guid>("Id")
+                                .HasColumnType("uniqueidentifier");
+
+                            b1.Property<Guid>("CaseId")
+                                .HasColumnType("uniqueidentifier");
+
+                            b1.Property<DateOnly?>("ClosedOn")
+                                .HasColumnType("date");
+
+                            b1.Property<int>("Kind")
+                                .HasColumnType("int");
+
+                            b1.Property<string>("Partner")
+                                .IsRequired()
+                                .HasMaxLength(100)
+                                .HasColumnType("nvarchar(100)");
+
+                            b1.Property<DateOnly>("PlannedOn")
+                                .HasColumnType("date");
+
+                            b1.Property<DateOnly?>("StartedOn")
+                                .HasColumnType("date");
+
+                            b1.Property<int>("Status")
+                                .HasColumnType("int");
+
+                            b1.Property<DateTimeOffset>("UpdatedAt")
+                                .IsConcurrencyToken()
+                                .HasColumnType("datetimeoffset");
+
+                            b1.HasKey("Id");
+
+                            b1.HasIndex("CaseId");
+
+                            b1.ToTable("SupportActions", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("CaseId");
+                        });
+
                     b.Navigation("Assignments");
 
                     b.Navigation("ConductReports");
@@ -385,6 +453,8 @@ namespace Coordination.Supervision.Persistence.Migrations.SqlServer
                     b.Navigation("Controls");
 
                     b.Navigation("Incidents");
+
+                    b.Navigation("SupportActions");
                 });
 #pragma warning restore 612, 618
         }

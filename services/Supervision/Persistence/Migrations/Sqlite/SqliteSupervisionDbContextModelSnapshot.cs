@@ -187,6 +187,10 @@ namespace Coordination.Supervision.Persistence.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DesignatedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("EndReason")
                         .HasColumnType("INTEGER");
 
@@ -214,6 +218,21 @@ namespace Coordination.Supervision.Persistence.Migrations.Sqlite
 
                     b.Property<DateOnly>("ReleaseDate")
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("RestrictedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RestrictedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RestrictedTo")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Restriction")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("SentenceEnforcementJurisdiction")
                         .IsRequired()
@@ -257,6 +276,13 @@ namespace Coordination.Supervision.Persistence.Migrations.Sqlite
 
                             b1.Property<int>("Role")
                                 .HasColumnType("INTEGER");
+
+                            b1.Property<long?>("UnassignedAt")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("UnassignedBy")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
 
                             b1.HasKey("CaseId", "Partner");
 
@@ -369,6 +395,48 @@ namespace Coordination.Supervision.Persistence.Migrations.Sqlite
                                 .HasForeignKey("CaseId");
                         });
 
+                    b.OwnsMany("Coordination.Supervision.Domain.SupportAction", "SupportActions", b1 =>
+                        {
+                            b1.Property<Guid>("Id")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<Guid>("CaseId")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<DateOnly?>("ClosedOn")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<int>("Kind")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("Partner")
+                                .IsRequired()
+                                .HasMaxLength(100)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<DateOnly>("PlannedOn")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<DateOnly?>("StartedOn")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<int>("Status")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<long>("UpdatedAt")
+                                .IsConcurrencyToken()
+                                .HasColumnType("INTEGER");
+
+                            b1.HasKey("Id");
+
+                            b1.HasIndex("CaseId");
+
+                            b1.ToTable("SupportActions", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("CaseId");
+                        });
+
                     b.Navigation("Assignments");
 
                     b.Navigation("ConductReports");
@@ -376,6 +444,8 @@ namespace Coordination.Supervision.Persistence.Migrations.Sqlite
                     b.Navigation("Controls");
 
                     b.Navigation("Incidents");
+
+                    b.Navigation("SupportActions");
                 });
 #pragma warning restore 612, 618
         }
