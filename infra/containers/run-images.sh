@@ -9,8 +9,10 @@
 #   3. each service image, built from the repository root as docker-compose builds it;
 #   4. a private RabbitMQ node on a free loopback port with infra/rabbitmq/definitions.json loaded;
 #   5. each container started with host networking, SQLite on its own volume, a read-only root
-#      filesystem, on the broker under its own account; healthy by its own HEALTHCHECK;
-#   6. the story from a JAP's designation to the court report, over HTTP, against the containers.
+#      filesystem, on the broker under its own account; healthy by its own HEALTHCHECK; then the
+#      console (no broker account, no database, no sealing key), on the services' loopback ports;
+#   6. the story from a JAP's designation to the court report, over HTTP, against the containers,
+#      and the console's dashboard showing it to the CDPD secretariat after a demo sign-in.
 #
 #   infra/containers/run-images.sh          # run it all (idempotent: reruns reuse the cached base and layers)
 #   infra/containers/run-images.sh clean    # remove this script's containers and images (the debootstrap cache stays)
@@ -24,6 +26,10 @@ base=localhost/coordination/debian:$suite
 runtime=localhost/coordination/dotnet-aspnet:10.0
 sdk=localhost/coordination/dotnet-sdk:10.0
 services=$(python3 -c 'import json; print(" ".join(s["name"] for s in json.load(open("infra/services.json"))["services"]))')
+# The services on the bus (a broker account each), and the console, which has none and calls their APIs.
+catalogue() { python3 -c "import json; print(' '.join($1 for s in json.load(open('infra/services.json'))['services']))"; }
+bus_services=$(catalogue 's["name"] if s["account"] else ""' | xargs)
+consoles=$(catalogue 's["name"] if not s["account"] else ""' | xargs)
 # Each step's duration, printed as it ends and summed up at the end.
 step_start=$(date +%s); step_name=""; timings=()
 step() {
@@ -173,6 +179,22 @@ start() {
   # (No systemd here to time the health checks: healthy() runs them; podman's complaint about it is dropped.)
   podman run "${args[@]}" "localhost/coordination/$s:local" 2> >(grep -v 'systemd connection' >&2) >/dev/null
 }
+# The console: only the development token key (read-only: the gateway made it), the key ring of its
+# session cookies, and the address of each API it calls.
+start_console() {
+  local s=$1 p api
+  p=$(free_port); port[$s]=$p
+  local args=(--name "$(container "$s")" -d --network host --read-only
+    -e ASPNETCORE_ENVIRONMENT=Development -e ASPNETCORE_URLS="http://127.0.0.1:$p"
+    -e Authentication__DevelopmentKeyFile=/keys/dev-signing-key.pem -e Console__KeyRingDirectory=/key-ring
+    -v "$run/dev-keys:/keys:ro" -v "$run/$s/key-ring:/key-ring")
+  for api in $(catalogue "' '.join(s['callsApisOf']) if s['name']=='$s' else ''"); do
+    args+=(-e "Console__Apis__$api=http://127.0.0.1:${port[$api]}")
+  done
+  mkdir -p "$run/$s/key-ring"
+  chown -R 1654:1654 "$run/$s"
+  podman run "${args[@]}" "localhost/coordination/$s:local" 2> >(grep -v 'systemd connection' >&2) >/dev/null
+}
 healthy() {
   local s=$1 c; c=$(container "$s")
   for _ in $(seq 1 60); do
@@ -188,11 +210,17 @@ healthy() {
 step "start the containers, each until healthy"
 start gateway
 healthy gateway
-for s in $services; do [ "$s" = gateway ] || start "$s"; done
-for s in $services; do
+for s in $bus_services; do [ "$s" = gateway ] || start "$s"; done
+for s in $bus_services; do
   [ "$s" = gateway ] || healthy "$s"
   echo "   $(container "$s"): $(podman inspect --format '{{.State.Health.Status}}' "$(container "$s")") by its HEALTHCHECK," \
     "http://127.0.0.1:${port[$s]}, amqp as svc-$s, user $(podman exec "$(container "$s")" id -u), root filesystem read-only"
+done
+for s in $consoles; do
+  start_console "$s"
+  healthy "$s"
+  echo "   $(container "$s"): $(podman inspect --format '{{.State.Health.Status}}' "$(container "$s")") by its HEALTHCHECK," \
+    "http://127.0.0.1:${port[$s]}, no broker account, user $(podman exec "$(container "$s")" id -u), root filesystem read-only"
 done
 
 # 6. The story, as SupervisionToCourtReportsTests tells it, against the containers.
@@ -225,6 +253,33 @@ echo "   report $number of tj-paris issued and released"
 inbox() { curl -sf -H "Authorization: Bearer $jap" "$(url gateway)/egress/inbox" | grep -o '"court-reporting.report"' | head -1; }
 poll "the report in the JAP's mailbox" inbox >/dev/null
 echo "   the report is in the mailbox of 75-jap (sealed for its key)"
+
+# The console, as the CDPD secretariat of Paris sees it: the demo sign-in (Development), then the dashboard,
+# drawn from the five APIs with the user's token. Its cookies are Secure-only: sent by hand over the loopback.
+for s in $consoles; do
+  step "the dashboard of $s after a demo sign-in"
+  page="$run/$s/page"; headers="$run/$s/headers"
+  curl -sf -D "$headers" -o "$page" "$(url "$s")/console/connexion-demo"
+  antiforgery=$(grep -io '^set-cookie: coordination-console-antiforgery=[^;]*' "$headers" | cut -d' ' -f2)
+  field=$(grep -o 'name="__jeton" type="hidden" value="[^"]*"' "$page" | sed 's/.*value="//; s/"$//')
+  [ -n "$antiforgery" ] && [ -n "$field" ] || { echo "$s: no anti-forgery token on the demo sign-in page" >&2; exit 1; }
+  code=$(curl -s -D "$headers" -o /dev/null -w '%{http_code}' -X POST "$(url "$s")/console/connexion-demo" -H "Cookie: $antiforgery" \
+    --data-urlencode principal=secretariat-75 --data-urlencode "__jeton=$field")
+  [ "$code" = 302 ] || { echo "$s: the demo sign-in answered $code, not 302" >&2; exit 1; }
+  session=$(grep -io '^set-cookie: coordination-console=[^;]*' "$headers" | cut -d' ' -f2)
+  [ -n "$session" ] || { echo "$s: no session cookie after the demo sign-in" >&2; exit 1; }
+  code=$(curl -s -o "$page" -w '%{http_code}' -H "Cookie: $session" "$(url "$s")/")
+  [ "$code" = 200 ] || { echo "$s: the dashboard answered $code" >&2; exit 1; }
+  # The rules in force from the gateway, the report just issued from CourtReporting, and no API refused or unreachable.
+  grep -q 'id="regles-version-75"' "$page" || { echo "$s: no rules of 75 on the dashboard" >&2; exit 1; }
+  grep -q "href=\"/console/rapports/tj-paris/$number\"" "$page" \
+    || { echo "$s: report $number of tj-paris not on the dashboard" >&2; exit 1; }
+  if grep -q 'class="alerte"' "$page"; then
+    echo "$s: the dashboard shows a refusal: $(grep -o 'class="alerte">[^<]*' "$page" | head -3)" >&2; exit 1
+  fi
+  echo "   $s: secretariat-75 signed in; the dashboard shows the rules of 75 and report $number of tj-paris, no refusal"
+done
 step ""
-echo "run-images: $(echo "$services" | wc -w) images built, healthy by their HEALTHCHECK; story passed: designation -> case -> partner -> court report in the JAP's mailbox"
+echo "run-images: $(echo "$services" | wc -w) images built, healthy by their HEALTHCHECK; story passed: designation -> case ->" \
+  "partner -> court report in the JAP's mailbox, shown on the console's dashboard"
 printf '   %s\n' "${timings[@]}"

@@ -11,8 +11,10 @@ them. They name the Secrets an operator creates from the vault (infra/k8s/README
   <owner>-sealing-key        the private sealing keys of one owner (<keyId>.pem), mounted only by the
                              service that is that owner (infra/services.json 'keyOwners')
   rabbitmq-definitions       key 'definitions.json' (password hashes), rabbitmq-erlang-cookie key 'cookie'
+  console-oidc               key 'client-secret': the console's client secret at the identity provider
 and the ConfigMaps of public material: identity-provider-keys (the token signing keys), and
-<owner>-public-keys (the public halves of an owner's sealing keys, read by the services that seal for it).
+<owner>-public-keys (the public halves of an owner's sealing keys, read by the services that seal for it),
+console-oidc (keys 'authority', 'client-id', 'api-scope': how the console signs users in).
 tests/Coordination.UnitTests/Deployment/KubernetesManifestTests.cs checks what comes out.
 """
 import argparse, json, os
@@ -76,6 +78,37 @@ def deployment(s):
     for owner in s["keyOwners"] + s["readsPublicKeysOf"]:
         mounts.append({"name": f"{owner}-public-keys", "mountPath": f"/public-keys/{owner}", "readOnly": True})
         volumes.append({"name": f"{owner}-public-keys", "configMap": {"name": f"{owner}-public-keys"}})
+    return workload(name, env, mounts, volumes, "192Mi", "512Mi")
+
+
+def console_deployment(s):
+    """The web console: a backend-for-frontend. No broker account, no database, no sealing key: the
+    services' APIs (their Services), the identity provider's settings, and the key ring its instances share."""
+    name = s["name"]
+    env = [
+        {"name": "ASPNETCORE_ENVIRONMENT", "value": "Production"},
+        {"name": "ASPNETCORE_URLS", "value": "http://+:8080"},
+        *({"name": f"Console__Apis__{api}", "value": f"http://{api}"} for api in s["callsApisOf"]),
+        {"name": "Console__Oidc__Authority", "valueFrom": {"configMapKeyRef": {"name": "console-oidc", "key": "authority"}}},
+        {"name": "Console__Oidc__ClientId", "valueFrom": {"configMapKeyRef": {"name": "console-oidc", "key": "client-id"}}},
+        {"name": "Console__Oidc__Scopes__0", "valueFrom": {"configMapKeyRef": {"name": "console-oidc", "key": "api-scope"}}},
+        secret_env("Console__Oidc__ClientSecret", "console-oidc", "client-secret"),
+        # The session cookie is encrypted with this key ring: every instance reads the others' cookies.
+        {"name": "Console__KeyRingDirectory", "value": "/key-ring"},
+        # The token signing key's public half: the demo sign-in (Development only) never exists with it.
+        {"name": "Authentication__SigningKeyFiles__0", "value": "/identity-provider/signing-key.pub.pem"},
+        {"name": "OTEL_SERVICE_NAME", "value": f"coordination-{name}"},
+    ]
+    mounts = [{"name": "tmp", "mountPath": "/tmp"},
+              {"name": "identity-provider-keys", "mountPath": "/identity-provider", "readOnly": True},
+              {"name": "key-ring", "mountPath": "/key-ring"}]
+    volumes = [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}},
+               {"name": "identity-provider-keys", "configMap": {"name": "identity-provider-keys"}},
+               {"name": "key-ring", "persistentVolumeClaim": {"claimName": "console-key-ring"}}]
+    return workload(name, env, mounts, volumes, "128Mi", "384Mi")
+
+
+def workload(name, env, mounts, volumes, memory_request, memory_limit):
     container = {
         "name": name,
         "image": f"{REGISTRY}/{name}:1.0.0",
@@ -84,7 +117,7 @@ def deployment(s):
         "readinessProbe": {"httpGet": {"path": "/health/ready", "port": "http"}, "periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 3},
         "livenessProbe": {"httpGet": {"path": "/health/live", "port": "http"}, "initialDelaySeconds": 15, "periodSeconds": 20, "timeoutSeconds": 5, "failureThreshold": 3},
         "startupProbe": {"httpGet": {"path": "/health/live", "port": "http"}, "periodSeconds": 5, "failureThreshold": 24},
-        "resources": {"requests": {"cpu": "100m", "memory": "192Mi"}, "limits": {"cpu": "1", "memory": "512Mi"}},
+        "resources": {"requests": {"cpu": "100m", "memory": memory_request}, "limits": {"cpu": "1", "memory": memory_limit}},
         "securityContext": {"runAsNonRoot": True, "runAsUser": APP_UID, "runAsGroup": APP_UID, "allowPrivilegeEscalation": False,
                             "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}},
         "volumeMounts": mounts,
@@ -93,7 +126,8 @@ def deployment(s):
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": name, "namespace": NAMESPACE, "labels": labels(name)},
         "spec": {
-            # Two of each: the deadline passes, the relays and the audit chain are written for several instances.
+            # Two of each: the deadline passes, the relays and the audit chain are written for several instances,
+            # and the console's instances share their key ring.
             "replicas": 2,
             "selector": {"matchLabels": {"app.kubernetes.io/name": name}},
             "template": {
@@ -115,8 +149,9 @@ def service(s):
             "spec": {"selector": {"app.kubernetes.io/name": s["name"]}, "ports": [{"name": "http", "port": 80, "targetPort": "http"}]}}
 
 
-def claim(name, size):
-    return {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name, "namespace": NAMESPACE, "labels": labels("gateway")},
+def claim(name, size, owner="gateway"):
+    return {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": {"name": name, "namespace": NAMESPACE, "labels": labels(owner)},
             "spec": {"accessModes": ["ReadWriteMany"], "resources": {"requests": {"storage": size}}}}
 
 
@@ -202,7 +237,10 @@ write("namespace.yaml", [{"apiVersion": "v1", "kind": "Namespace", "metadata": {
     "app.kubernetes.io/part-of": "coordination", "pod-security.kubernetes.io/enforce": "restricted"}}}], "The platform's namespace (restricted pod security)")
 write("rabbitmq.yaml", rabbitmq(), "RabbitMQ: three nodes, one cluster, loaded with infra/rabbitmq/definitions.json (the Secret rabbitmq-definitions)")
 for s in catalogue:
-    docs = [deployment(s), service(s)]
+    # A service without a broker account is the console.
+    docs = [deployment(s) if s["account"] else console_deployment(s), service(s)]
     if s["name"] == "gateway":
         docs += [claim("gateway-agency-public-keys", "64Mi"), claim("gateway-audit-checkpoints", "1Gi")]
+    if not s["account"]:
+        docs.append(claim(f"{s['name']}-key-ring", "16Mi", s["name"]))
     write(f"{s['name']}.yaml", docs, f"{s['name']}: {s['project']}")

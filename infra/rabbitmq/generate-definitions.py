@@ -28,9 +28,10 @@ TERRITORIES = ["75", "93"]
 AGENCIES = ["prosecutor", "jap", "spip", "prison-administration", "police", "local-authority", "association"]
 # (account 'svc-<name>', queue prefix): queues are prefixed by the service's namespace, lower-cased
 # (Coordination.CourtReporting.Consumers.X -> 'courtreporting-x'; ServiceEndpointNameFormatter).
-# The services and their prefixes come from infra/services.json, the one list of the platform's services.
+# The services and their prefixes come from infra/services.json, the one list of the platform's services;
+# those without a broker account (the console, a backend-for-frontend that only calls the APIs) get none here.
 SERVICES = [(svc["name"], svc["queuePrefix"]) for svc in json.load(open(os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "services.json")))["services"]]
+    os.path.dirname(os.path.abspath(__file__)), "..", "services.json")))["services"] if svc["account"]]
 # What each service publishes and consumes on the bus, as '<Context>:<Type>' of Coordination.Contracts.
 # A message-type exchange is owned by the one service that publishes it: only that account may
 # configure (declare, delete) and write it. A consumer gets nothing on it: the binding from the type

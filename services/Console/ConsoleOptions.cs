@@ -16,6 +16,13 @@ public sealed class ConsoleOptions
 
     public OidcOptions Oidc { get; set; } = new();
 
+    /// <summary>
+    /// A folder every instance of the console shares (a volume): the data-protection key ring that encrypts the
+    /// session cookie, so that any instance reads the cookie another one wrote. Unset: the host's default
+    /// (one instance, or the all-in-one host).
+    /// </summary>
+    public string? KeyRingDirectory { get; set; }
+
     /// <summary>How long a signed-in session lasts at most; never longer than the token it carries.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
 }

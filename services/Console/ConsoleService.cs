@@ -4,6 +4,7 @@ using Coordination.ServiceDefaults.Security;
 using Coordination.WebConsole.Api;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
@@ -23,6 +24,12 @@ public static class ConsoleService
         builder.Services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.Section);
         var options = builder.Configuration.GetSection(ConsoleOptions.Section).Get<ConsoleOptions>() ?? new ConsoleOptions();
 
+        if (!string.IsNullOrWhiteSpace(options.KeyRingDirectory))
+        {
+            builder.Services.AddDataProtection()
+                .SetApplicationName("coordination-console")
+                .PersistKeysToFileSystem(new DirectoryInfo(options.KeyRingDirectory));
+        }
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddHttpClient(CoordinationApi.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
         builder.Services.AddScoped<CoordinationApi>();

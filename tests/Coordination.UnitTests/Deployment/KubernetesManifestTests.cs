@@ -25,6 +25,14 @@ public sealed class KubernetesManifestTests
         return data;
     }
 
+    /// <summary>The services with a broker account and a database: all but the console.</summary>
+    public static TheoryData<string> BusServices()
+    {
+        var data = new TheoryData<string>();
+        foreach (var service in Catalogue.Where(s => s.OnTheBus)) data.Add(service.Name);
+        return data;
+    }
+
     private static List<object> Load(string file) =>
         KubernetesYaml.LoadAllFromString(File.ReadAllText(Path.Combine(Folder, file)));
 
@@ -82,7 +90,7 @@ public sealed class KubernetesManifestTests
     }
 
     [Theory]
-    [MemberData(nameof(Services))]
+    [MemberData(nameof(BusServices))]
     public void A_service_takes_its_broker_password_and_database_from_its_own_secrets(string service)
     {
         var entry = Catalogue.Single(s => s.Name == service);
@@ -133,6 +141,54 @@ public sealed class KubernetesManifestTests
             publicFolders.Select(m => m.MountPath).Order(StringComparer.Ordinal));
         Assert.All(publicFolders, m => Assert.True(m.ReadOnlyProperty));
         Assert.All(publicFolders, m => Assert.NotNull(pod.Volumes.Single(v => v.Name == m.Name).ConfigMap));
+    }
+
+    [Fact]
+    public void The_console_mounts_no_key_folder_and_no_broker_or_database_secret_and_calls_the_services_apis()
+    {
+        var entry = Assert.Single(Catalogue, s => !s.OnTheBus);
+        Assert.Equal("console", entry.Name);
+        var pod = DeploymentOf(entry.Name).Spec.Template.Spec;
+        var container = Assert.Single(pod.Containers);
+        // Nothing of the bus, the databases or the sealing keys: no such variable, no such volume.
+        Assert.DoesNotContain(container.Env, e => e.Name.StartsWith("Messaging__", StringComparison.Ordinal)
+            || e.Name.StartsWith("ConnectionStrings__", StringComparison.Ordinal)
+            || e.Name.StartsWith("Database__", StringComparison.Ordinal) || e.Name.StartsWith("Sealing__", StringComparison.Ordinal));
+        Assert.DoesNotContain(container.VolumeMounts, m => m.MountPath.StartsWith("/sealing-keys", StringComparison.Ordinal)
+            || m.MountPath.StartsWith("/public-keys", StringComparison.Ordinal));
+        var secretNames = pod.Volumes.Where(v => v.Secret is not null).Select(v => v.Secret.SecretName)
+            .Concat(container.Env.Select(e => e.ValueFrom?.SecretKeyRef?.Name).OfType<string>()).ToList();
+        Assert.Equal(["console-oidc"], secretNames.Distinct());
+        Assert.DoesNotContain(secretNames, n => n.EndsWith("-broker", StringComparison.Ordinal)
+            || n.EndsWith("-database", StringComparison.Ordinal) || n.EndsWith("-sealing-key", StringComparison.Ordinal));
+
+        // Each API it calls, at that service's Service in the namespace, on its HTTP port.
+        var services = Catalogue.Where(s => s.OnTheBus).Select(s => s.Name).Order(StringComparer.Ordinal);
+        Assert.Equal(services, entry.CallsApisOf.Order(StringComparer.Ordinal));
+        foreach (var api in entry.CallsApisOf)
+        {
+            var target = Assert.Single(Load($"{api}.yaml").OfType<V1Service>());
+            Assert.Equal(new Uri($"http://{target.Metadata.Name}:{target.Spec.Ports.Single().Port}"),
+                new Uri(container.Env.Single(e => e.Name == $"Console__Apis__{api}").Value));
+        }
+
+        // Users sign in at the identity provider: its address from a ConfigMap, the client secret from a Secret.
+        Assert.Equal("console-oidc", container.Env.Single(e => e.Name == "Console__Oidc__Authority").ValueFrom?.ConfigMapKeyRef?.Name);
+        Assert.Equal("console-oidc", container.Env.Single(e => e.Name == "Console__Oidc__ClientId").ValueFrom?.ConfigMapKeyRef?.Name);
+        var clientSecret = container.Env.Single(e => e.Name == "Console__Oidc__ClientSecret");
+        Assert.Null(clientSecret.Value);
+        Assert.Equal(("console-oidc", "client-secret"),
+            (clientSecret.ValueFrom?.SecretKeyRef?.Name, clientSecret.ValueFrom?.SecretKeyRef?.Key));
+        // No demo sign-in: the identity provider's signing key is configured.
+        Assert.Contains(container.Env, e => e.Name == "Authentication__SigningKeyFiles__0" && e.Value is { Length: > 0 });
+
+        // Its replicas share the key ring that encrypts the session cookie: one claim every pod mounts, writable.
+        var keyRing = container.Env.Single(e => e.Name == "Console__KeyRingDirectory").Value;
+        var mount = container.VolumeMounts.Single(m => m.MountPath == keyRing);
+        Assert.NotEqual(true, mount.ReadOnlyProperty);
+        var claim = pod.Volumes.Single(v => v.Name == mount.Name).PersistentVolumeClaim?.ClaimName;
+        var declared = Assert.Single(Load("console.yaml").OfType<V1PersistentVolumeClaim>(), c => c.Metadata.Name == claim);
+        Assert.Contains("ReadWriteMany", declared.Spec.AccessModes);
     }
 
     private static V1StatefulSet RabbitMq() => Assert.Single(Load("rabbitmq.yaml").OfType<V1StatefulSet>());
@@ -194,8 +250,12 @@ public sealed class KubernetesManifestTests
 /// <summary>infra/services.json: the platform's services, the one list compose, the broker's definitions and infra/k8s follow.</summary>
 public static class ServiceCatalogue
 {
-    public sealed record Entry(string Name, string Project, string Account, string QueuePrefix, int Port, string[] KeyOwners,
-        string[] ReadsPublicKeysOf);
+    /// <summary>One service; <see cref="Account"/> and <see cref="QueuePrefix"/> are null for the console (it takes no message).</summary>
+    public sealed record Entry(string Name, string Project, string? Account, string? QueuePrefix, int Port, string[] KeyOwners,
+        string[] ReadsPublicKeysOf, string[] CallsApisOf)
+    {
+        public bool OnTheBus => Account is not null;
+    }
 
     public static IReadOnlyList<Entry> Load()
     {

@@ -28,11 +28,27 @@ public sealed partial class ServiceCatalogueTests
             var build = (YamlMappingNode)definition.Children[new YamlScalarNode("build")];
             Assert.Equal($"{Path.GetDirectoryName(entry.Project)!.Replace('\\', '/')}/Dockerfile", ContainerDefinitionTests.Scalar(build,
                 "dockerfile"));
-            var url = new Uri(ContainerDefinitionTests.EnvironmentOf(definition)["Messaging__RabbitMqUrl"]);
-            Assert.Equal(entry.Account, url.UserInfo.Split(':')[0]);
+            var environment = ContainerDefinitionTests.EnvironmentOf(definition);
             Assert.Contains($"{entry.Port}:8080", ContainerDefinitionTests.Sequence(definition, "ports"));
-            // Its key folder: the sealing keys volume only when it owns keys.
             var volumes = ContainerDefinitionTests.Sequence(definition, "volumes").ToList();
+            if (!entry.OnTheBus)
+            {
+                // The console: no broker account, no key folder; the APIs of the catalogue's services, at their compose names.
+                Assert.DoesNotContain("Messaging__RabbitMqUrl", environment.Keys);
+                Assert.DoesNotContain(volumes, v => v.Contains("-sealing-keys:", StringComparison.Ordinal)
+                    || v.Contains("-public-keys:", StringComparison.Ordinal));
+                Assert.Equal(entry.CallsApisOf.Select(a => $"Console__Apis__{a}").Order(StringComparer.Ordinal),
+                    environment.Keys.Where(k => k.StartsWith("Console__Apis__", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+                foreach (var api in entry.CallsApisOf)
+                {
+                    Assert.Contains(Catalogue, s => s.Name == api && s.OnTheBus);
+                    Assert.Equal($"http://{api}:8080", environment[$"Console__Apis__{api}"]);
+                }
+                continue;
+            }
+            var url = new Uri(environment["Messaging__RabbitMqUrl"]);
+            Assert.Equal(entry.Account, url.UserInfo.Split(':')[0]);
+            // Its key folder: the sealing keys volume only when it owns keys.
             Assert.Equal(entry.KeyOwners.Length > 0, volumes.Contains($"{entry.Name}-sealing-keys:/sealing-keys"));
             foreach (var owner in entry.ReadsPublicKeysOf)
                 Assert.Contains($"{owner}-public-keys:/public-keys/{owner}:ro", volumes);
@@ -45,8 +61,14 @@ public sealed partial class ServiceCatalogueTests
         var definitions = JsonNode.Parse(File.ReadAllText(Repository.File("infra", "rabbitmq", "definitions.json")))!;
         var serviceAccounts = definitions["users"]!.AsArray().Select(u => (string)u!["name"]!).Where(n => n.StartsWith("svc-",
             StringComparison.Ordinal));
-        Assert.Equal(Catalogue.Select(s => s.Account).Order(StringComparer.Ordinal), serviceAccounts.Order(StringComparer.Ordinal));
-        foreach (var entry in Catalogue)
+        Assert.Equal(Catalogue.Where(s => s.OnTheBus).Select(s => s.Account).Order(StringComparer.Ordinal),
+            serviceAccounts.Order(StringComparer.Ordinal));
+        // The console has no account at all: no user of the broker is named after it.
+        Assert.Contains(Catalogue, s => !s.OnTheBus);
+        foreach (var entry in Catalogue.Where(s => !s.OnTheBus))
+            Assert.DoesNotContain(definitions["users"]!.AsArray(),
+                u => ((string)u!["name"]!).Contains(entry.Name, StringComparison.Ordinal));
+        foreach (var entry in Catalogue.Where(s => s.OnTheBus))
         {
             var read = (string)definitions["permissions"]!.AsArray().Single(p => (string)p!["user"]! == entry.Account)!["read"]!;
             Assert.Contains($"{entry.QueuePrefix}-[a-z0-9-]+", read);
