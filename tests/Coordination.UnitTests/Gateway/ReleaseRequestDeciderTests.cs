@@ -139,8 +139,8 @@ public sealed class ReleaseRequestDeciderTests
     private static ReleaseDecision DecideWith(ReleaseConfidentialPayload request, Recipient recipient, string? designatedBy = null,
         CaseRestrictionReason[]? restrictions = null, SharingRulesVersion? rules = null, string[]? assigned = null) =>
         ReleaseRequestDecider.Decide(Policy, new ReleaseFacts("supervision", request, true, rules ?? DemoRules, Today,
-            new Dictionary<PersonRef, string> { [Person] = "tj-paris" }, (assigned ?? []).ToHashSet(), designatedBy,
-            restrictions?.ToHashSet()), recipient.Id, recipient);
+            new Dictionary<PersonRef, string> { [Person] = "tj-paris" }, (assigned ?? []).ToHashSet(),
+            DesignatedBy: designatedBy, Restrictions: restrictions?.ToHashSet()), recipient.Id, recipient);
 
     [Fact]
     public void A_receipt_goes_only_to_the_agency_the_vault_says_designated_and_carries_only_the_receipt()
@@ -154,7 +154,8 @@ public sealed class ReleaseRequestDeciderTests
         Assert.Equal(ReleaseReasonCodes.NotAssignedToCase, DecideWith(withIdentity, Jap, designatedBy: "75-jap").ReasonCode);
         var onlyTheReceiptsLine = new ReleasePolicy(Policy.Grants.Where(g => g.Recipients == RecipientScope.DesignatingAuthorityOfTheCase));
         Assert.Equal(ReleaseReasonCodes.CategoryNotAllowedForRequester, ReleaseRequestDecider.Decide(onlyTheReceiptsLine,
-            new ReleaseFacts("supervision", withIdentity, true, DemoRules, Today, new Dictionary<PersonRef, string> { [Person] = "tj-paris" }, new HashSet<string>(), "75-jap"),
+            new ReleaseFacts("supervision", withIdentity, true, DemoRules, Today, new Dictionary<PersonRef, string> { [Person] = "tj-paris" }, new HashSet<string>(),
+                DesignatedBy: "75-jap"),
             Jap.Id, Jap).ReasonCode);
         // A partner is not sent a receipt, even assigned: the rules grant it to the judicial authority only.
         Assert.Equal(ReleaseReasonCodes.NoRuleGrants, DecideWith(receipt, Police, designatedBy: "75-jap", assigned: ["75-police"]).ReasonCode);
