@@ -13,9 +13,26 @@ public sealed class ArchitectureTests
     private static readonly Assembly Contracts = typeof(TerritoryCode).Assembly;
     private static readonly Assembly ServiceDefaults = typeof(ServiceDefaultsExtensions).Assembly;
 
-    /// <summary>Every service assembly; a new service is added here when it is born.</summary>
-    public static readonly Assembly[] Services = [typeof(BriefingsService).Assembly, typeof(Coordination.Gateway.GatewayService).Assembly, typeof(Coordination.Supervision.SupervisionService).Assembly,
-        typeof(Coordination.Opinions.OpinionsService).Assembly];
+    /// <summary>
+    /// Every service assembly, found from what the all-in-one host runs (it references each service it
+    /// registers), so that a new service cannot be left out of these rules.
+    /// </summary>
+    public static readonly Assembly[] Services = typeof(Coordination.AllInOne.AllInOneHost).Assembly.GetReferencedAssemblies()
+        .Where(a => a.Name!.StartsWith("Coordination.", StringComparison.Ordinal)
+            && a.Name != Contracts.GetName().Name && a.Name != ServiceDefaults.GetName().Name)
+        .Select(Assembly.Load)
+        .ToArray();
+
+    [Fact]
+    public void Every_service_project_on_disk_is_among_the_services_these_rules_check()
+    {
+        var onDisk = Directory.EnumerateFiles(Coordination.Testing.Repository.File("services"), "Coordination.*.csproj", SearchOption.AllDirectories)
+            .Select(Path.GetFileNameWithoutExtension)
+            .Where(name => name is not ("Coordination.ServiceDefaults" or "Coordination.AllInOne"))
+            .ToList();
+        Assert.Contains("Coordination.CourtReporting", onDisk);
+        Assert.All(onDisk, name => Assert.Contains(name, Services.Select(s => s.GetName().Name)));
+    }
 
     private static IEnumerable<string> CoordinationReferences(Assembly assembly) =>
         assembly.GetReferencedAssemblies().Select(a => a.Name!).Where(n => n.StartsWith("Coordination.", StringComparison.Ordinal));
