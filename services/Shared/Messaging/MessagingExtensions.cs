@@ -123,7 +123,7 @@ public static class MessagingExtensions
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is MessageRejectedException or JsonException || e.GetType().Name == "SerializationException") return true;
+            if (e is MessageRejectedException or Rules.RuleViolation or JsonException || e.GetType().Name == "SerializationException") return true;
         }
         return false;
     }
