@@ -43,7 +43,8 @@ PUBLISHES = {
                 "Supervision:DetentionConductReported", "Supervision:RecordControl", "Supervision:ReportIncident",
                 "Supervision:ReportSupportProgress",
                 "Opinions:RequestArt41Review", "Opinions:SubmitImplementationIndicators", "Opinions:ContributeToReview",
-                "Gateway:ConfidentialPayloadReleased", "Gateway:ConfidentialPayloadDenied", "Gateway:PartnerDirectoryChanged"],
+                "Gateway:ConfidentialPayloadReleased", "Gateway:ConfidentialPayloadDenied", "Gateway:PartnerDirectoryChanged",
+                "Gateway:JurisdictionDirectoryChanged"],
     "briefings": ["Briefings:PenalPolicyBriefingRecorded", "Briefings:AnnualBriefingDue", "Briefings:AnnualBriefingOverdue"],
     "supervision": ["Supervision:SupervisionOpened", "Supervision:PartnerAssigned", "Supervision:ControlScheduled",
                     "Supervision:ControlRecorded", "Supervision:IncidentReported", "Supervision:SupervisionEnded",
@@ -64,7 +65,8 @@ CONSUMES = {
     "court-reporting": ["Supervision:SupervisionOpened", "Supervision:PartnerAssigned", "Supervision:ControlScheduled",
                         "Supervision:ControlRecorded", "Supervision:IncidentReported", "Supervision:SupervisionEnded",
                         "Supervision:SupervisionPurged", "Supervision:PartnerUnassigned", "Supervision:SupportActionPlanned",
-                        "Supervision:SupportActionProgressed", "Gateway:ConfidentialPayloadReleased", "Gateway:ConfidentialPayloadDenied"],
+                        "Supervision:SupportActionProgressed", "Gateway:ConfidentialPayloadReleased", "Gateway:ConfidentialPayloadDenied",
+                        "Gateway:JurisdictionDirectoryChanged"],
 }
 # Release requests do not go on a shared type exchange (any requester could read or delete another's):
 # each requesting service sends to its own lane, a fanout exchange the gateway owns and consumes

@@ -47,6 +47,7 @@ public static class CourtReportingService
             x.AddConsumer<SupervisionPurgedConsumer>();
             x.AddConsumer<ConfidentialPayloadDeniedConsumer>();
             x.AddConsumer<ConfidentialPayloadReleasedConsumer>();
+            x.AddConsumer<JurisdictionDirectoryChangedConsumer>();
         });
         registry.Endpoints.Add(CourtReportingApi.Map);
         return builder;

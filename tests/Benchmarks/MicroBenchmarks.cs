@@ -99,7 +99,7 @@ public static class MicroBenchmarks
             var folder = Directory.CreateTempSubdirectory("coordination-benchmark-report-").FullName;
             try
             {
-                var jurisdiction = Jurisdictions.Find("tj-paris")!;
+                var jurisdiction = DemoJurisdictions.Find("tj-paris")!;
                 var options = new DbContextOptionsBuilder<SqliteCourtReportingDbContext>().UseSqlite($"Data Source={Path.Combine(folder, "court-reporting.db")}").Options;
                 await using (var seed = new SqliteCourtReportingDbContext(options))
                 {

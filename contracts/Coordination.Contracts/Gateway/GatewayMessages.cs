@@ -149,6 +149,26 @@ public enum RecipientRole
 public enum SharingPurpose { CommunitySupervision = 1, CourtReporting, Art41Opinion, PenalPolicy }
 
 /// <summary>
+/// The CDPD secretariat registered a sentence-enforcement jurisdiction in the gateway's directory, or
+/// retired it (ADR 16): CourtReporting keeps the jurisdictions it schedules reports for from these, in
+/// the order published. Directory data only (ids, names, agency accounts): nothing about a person.
+/// </summary>
+public sealed record JurisdictionDirectoryChanged
+{
+    [Public] public required string Jurisdiction { get; init; }
+    [Public] public required string Name { get; init; }
+    [Public] public required TerritoryCode Territory { get; init; }
+    /// <summary>The JAP's agency account: a court report of this jurisdiction goes to it.</summary>
+    [Public] public required string SentenceEnforcementCourt { get; init; }
+    /// <summary>The SPIP's agency account: a court report of this jurisdiction goes to it too.</summary>
+    [Public] public required string ProbationService { get; init; }
+    /// <summary>True when the jurisdiction was retired: no report is scheduled for it any more.</summary>
+    [Public] public required bool Retired { get; init; }
+    [Public] public required DateTimeOffset ChangedAt { get; init; }
+    [Public] public required string ChangedBy { get; init; }
+}
+
+/// <summary>
 /// The CDPD secretariat registered a partner in the gateway's directory, or retired it (ADR 16):
 /// Supervision keeps its copy of the partners it may assign from these, in the order published.
 /// </summary>

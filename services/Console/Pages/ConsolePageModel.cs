@@ -34,6 +34,23 @@ public abstract class ConsolePageModel : PageModel
     public DateOnly Today => FrenchTime.Today(Clock);
 
     /// <summary>
+    /// The jurisdictions of the user's territories as CourtReporting schedules them: the directory's (ADR 16),
+    /// once <see cref="LoadJurisdictionsAsync"/> has run. Empty when CourtReporting does not answer.
+    /// </summary>
+    public IReadOnlyList<System.Text.Json.Nodes.JsonNode> KnownJurisdictions { get; private set; } = [];
+
+    protected async Task<IReadOnlyList<System.Text.Json.Nodes.JsonNode>> LoadJurisdictionsAsync(CancellationToken ct)
+    {
+        var result = await Api.GetAsync(ApiServices.CourtReporting, "court-reporting/jurisdictions", ct);
+        KnownJurisdictions = result.Ok ? result.Items.OfType<System.Text.Json.Nodes.JsonNode>().ToList() : [];
+        return KnownJurisdictions;
+    }
+
+    /// <summary>A jurisdiction's name for display, or its id when it is not among <see cref="KnownJurisdictions"/>.</summary>
+    public string JurisdictionName(string? id) =>
+        KnownJurisdictions.FirstOrDefault(j => (string?)j["id"] == id)?["name"] is { } name ? (string?)name ?? id ?? "" : id ?? "";
+
+    /// <summary>
     /// Records an API's refusal for display. <paramref name="keepStatus"/>: a page that shows only
     /// what was refused answers with the API's status (403 stays 403), so nothing looks like success.
     /// </summary>

@@ -12,9 +12,12 @@ public sealed record TerritoryDashboard(
     JsonNode? Compliance,
     int ReviewsUnderWay, int OpinionsOverdue,
     int OpenCases, int ControlsDue, int ControlsMissed,
-    IReadOnlyList<(Jurisdiction Jurisdiction, JsonNode? Last, DateOnly NextDue)> Reports,
+    IReadOnlyList<(JurisdictionLine Jurisdiction, JsonNode? Last, DateOnly NextDue)> Reports,
     JsonNode? RulesInForce,
     IReadOnlyList<string> Refusals);
+
+/// <summary>A jurisdiction as the dashboard names it.</summary>
+public sealed record JurisdictionLine(string Id, string Name);
 
 public sealed class IndexModel(IConfiguration configuration) : ConsolePageModel
 {
@@ -31,6 +34,7 @@ public sealed class IndexModel(IConfiguration configuration) : ConsolePageModel
         var cases = await Api.GetAsync(ApiServices.Supervision, "supervision/cases", ct);
         var reports = await Api.GetAsync(ApiServices.CourtReporting, "court-reporting/reports", ct);
         var periodMonths = configuration.GetValue("CourtReporting:PeriodMonths", 1);
+        var jurisdictions = await LoadJurisdictionsAsync(ct);
 
         foreach (var territory in Territories)
         {
@@ -49,10 +53,11 @@ public sealed class IndexModel(IConfiguration configuration) : ConsolePageModel
             var due = controls.Count(k => k?["outcome"] is null && string.CompareOrdinal((string?)k?["scheduledFor"] ?? "", today) <= 0);
             var missed = controls.Count(k => (string?)k?["outcome"] == "missed");
 
-            var lines = Jurisdictions.All.Where(j => j.Territory.Value == territory).Select(j =>
+            var lines = jurisdictions.Where(j => (string?)j["territory"] == territory).Select(j =>
             {
-                var last = reports.Items.Where(r => (string?)r!["jurisdiction"] == j.Id).MaxBy(r => (int?)r!["number"] ?? 0);
-                return (j, last, NextReportDue(last, periodMonths));
+                var line = new JurisdictionLine((string?)j["id"] ?? "", (string?)j["name"] ?? "");
+                var last = reports.Items.Where(r => (string?)r!["jurisdiction"] == line.Id).MaxBy(r => (int?)r!["number"] ?? 0);
+                return (line, last, NextReportDue(last, periodMonths));
             }).ToList();
 
             var rules = await Api.GetAsync(ApiServices.Gateway, $"sharing-rules/{territory}", ct);

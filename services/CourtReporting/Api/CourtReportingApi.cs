@@ -28,6 +28,13 @@ public sealed record ReportView(Guid Id, string Jurisdiction, int Number, DateOn
         r.Status, r.RefusalReason, r.RefusedAt, r.Outcomes);
 }
 
+/// <summary>
+/// A jurisdiction reports are scheduled for, as the directory registered it: its JAP and SPIP accounts, and the last
+/// day of the period its next periodic report closes (null until the schedule's next pass gives it a deadline).
+/// </summary>
+public sealed record JurisdictionView(string Id, string Name, string Territory, string SentenceEnforcementCourt, string ProbationService,
+    DateOnly? NextPeriodEnd);
+
 public sealed record PictureLine(string Person, IReadOnlyList<PartnerInPlace> Partners, int ControlsPlanned, int ControlsDone, int ControlsMissed, int Incidents);
 
 /// <summary>A jurisdiction's current picture: open cases and what has happened since the last report.</summary>
@@ -40,6 +47,7 @@ public static class CourtReportingApi
     public static void Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/court-reporting").WithTags("CourtReporting").RequireAuthorization(CoordinationPolicies.TerritoryOperator);
+        group.MapGet("/jurisdictions", JurisdictionsAsync);
         group.MapGet("/reports", ListAsync);
         group.MapGet("/reports/{jurisdiction}/{number:int}", GetAsync).RecordsPersonalDataAccess<CourtReportingDbContext>(Purpose, "jurisdiction");
         group.MapGet("/jurisdictions/{jurisdiction}", PictureAsync).RecordsPersonalDataAccess<CourtReportingDbContext>(Purpose, "jurisdiction");
@@ -47,33 +55,52 @@ public static class CourtReportingApi
         group.MapPost("/jurisdictions/{jurisdiction}/reports", IssueNowAsync).RecordsPersonalDataAccess<CourtReportingDbContext>(Purpose, "jurisdiction");
     }
 
-    /// <summary>A jurisdiction of one of the caller's territories; any other answers like one that does not exist.</summary>
-    private static Jurisdiction? Visible(string? id, ClaimsPrincipal user) =>
-        Jurisdictions.Find(id) is { } j && user.ActsFor(j.Territory) ? j : null;
+    /// <summary>
+    /// A jurisdiction of the directory's copy in one of the caller's territories; any other answers like one that does not
+    /// exist. A retired one is still read (its reports and last picture), but no report is issued for it.
+    /// </summary>
+    private static async Task<Jurisdiction?> VisibleAsync(string? id, ClaimsPrincipal user, CourtReportingDbContext db, CancellationToken ct,
+        bool includeRetired = true) =>
+        id is { Length: <= 60 } && await db.JurisdictionAsync(id, includeRetired, ct) is { } j && user.ActsFor(j.Territory) ? j : null;
+
+    private static async Task<List<ScheduledJurisdiction>> MineAsync(ClaimsPrincipal user, CourtReportingDbContext db, CancellationToken ct,
+        bool includeRetired = false) =>
+        (await db.Jurisdictions.AsNoTracking().Where(j => includeRetired || j.RetiredAt == null).OrderBy(j => j.Id).ToListAsync(ct))
+            .Where(j => user.ActsFor(j.Territory)).ToList();
+
+    /// <summary>The jurisdictions reports are scheduled for in the caller's territories, each with its next periodic report's due date.</summary>
+    private static async Task<IResult> JurisdictionsAsync(ClaimsPrincipal user, CourtReportingDbContext db, CancellationToken ct)
+    {
+        var mine = await MineAsync(user, db, ct);
+        var ids = mine.Select(j => j.Id).ToList();
+        var deadlines = await db.Deadlines.AsNoTracking().Where(d => d.FiredAt == null && ids.Contains(d.Jurisdiction)).ToListAsync(ct);
+        return Results.Ok(mine.Select(j => new JurisdictionView(j.Id, j.Name, j.Territory.Value, j.SentenceEnforcementCourt, j.ProbationService,
+            deadlines.Where(d => d.Jurisdiction == j.Id).Select(d => (DateOnly?)d.PeriodEnd).Min())));
+    }
 
     private static async Task<IResult> ListAsync(string? jurisdiction, ClaimsPrincipal user, CourtReportingDbContext db, CancellationToken ct)
     {
         List<string> ids;
         if (jurisdiction is not null)
         {
-            if (Visible(jurisdiction, user) is not { } one) return Problems.Forbidden();
+            if (await VisibleAsync(jurisdiction, user, db, ct) is not { } one) return Problems.Forbidden();
             ids = [one.Id];
         }
-        else ids = Jurisdictions.All.Where(j => user.ActsFor(j.Territory)).Select(j => j.Id).ToList();
+        else ids = (await MineAsync(user, db, ct, includeRetired: true)).Select(j => j.Id).ToList();
         var reports = await db.Reports.AsNoTracking().Where(r => ids.Contains(r.Jurisdiction)).ToListAsync(ct);
         return Results.Ok(reports.OrderBy(r => r.Jurisdiction).ThenByDescending(r => r.Number).Select(ReportSummary.Of));
     }
 
     private static async Task<IResult> GetAsync(string jurisdiction, int number, ClaimsPrincipal user, CourtReportingDbContext db, CancellationToken ct)
     {
-        if (Visible(jurisdiction, user) is not { } visible) return Problems.Forbidden();
+        if (await VisibleAsync(jurisdiction, user, db, ct) is not { } visible) return Problems.Forbidden();
         var report = await db.Reports.AsNoTracking().SingleOrDefaultAsync(r => r.Jurisdiction == visible.Id && r.Number == number, ct);
         return report is null ? Problems.NotFound("No report with this number in this jurisdiction.") : Results.Ok(ReportView.Of(report));
     }
 
     private static async Task<IResult> PictureAsync(string jurisdiction, ClaimsPrincipal user, CourtReportingDbContext db, CancellationToken ct)
     {
-        if (Visible(jurisdiction, user) is not { } visible) return Problems.Forbidden();
+        if (await VisibleAsync(jurisdiction, user, db, ct) is not { } visible) return Problems.Forbidden();
         var cases = await db.Cases.AsNoTracking().Where(c => c.Jurisdiction == visible.Id && c.Open).ToListAsync(ct);
         var facts = await db.Facts.AsNoTracking().Where(f => f.Jurisdiction == visible.Id && f.ReportId == null).ToListAsync(ct);
         var last = await db.Reports.Where(r => r.Jurisdiction == visible.Id).MaxAsync(r => (int?)r.Number, ct);
@@ -88,7 +115,7 @@ public static class CourtReportingApi
     private static async Task<IResult> IssueNowAsync(string jurisdiction, ClaimsPrincipal user, CourtReportingDbContext db, CourtReportIssuer issuer, TimeProvider clock,
         IOptions<CourtReportingOptions> options, CancellationToken ct)
     {
-        if (Visible(jurisdiction, user) is not { } visible) return Problems.Forbidden();
+        if (await VisibleAsync(jurisdiction, user, db, ct, includeRetired: false) is not { } visible) return Problems.Forbidden();
         var now = clock.GetUtcNow();
         var report = await issuer.StageImmediateAsync(visible, TerritoryCalendar.Today(visible.Territory, now), now, options.Value.PeriodMonths, ct, ReportTrigger.OperatorRequest);
         try

@@ -64,7 +64,7 @@ public sealed class SupervisionOpenedConsumer(CourtReportingDbContext db, CourtR
         // Facts that came before the opening now belong to the jurisdiction; a serious incident among them is reported now.
         var early = await Db.Facts.Where(f => f.CaseId == opened.CaseId && f.ReportId == null).ToListAsync(ct);
         foreach (var fact in early) fact.Jurisdiction = picture.Jurisdiction;
-        if (early.Any(f => f.Kind == FactKind.Incident && f.Severity == IncidentSeverity.Serious) && Jurisdictions.Find(picture.Jurisdiction) is { } jurisdiction)
+        if (early.Any(f => f.Kind == FactKind.Incident && f.Severity == IncidentSeverity.Serious) && await Db.ActiveJurisdictionAsync(picture.Jurisdiction, ct) is { } jurisdiction)
             await issuer.StageImmediateAsync(jurisdiction, early.Where(f => f.Kind == FactKind.Incident).Max(f => f.On), clock.GetUtcNow(),
                 options.Value.PeriodMonths, ct);
     }
@@ -144,7 +144,9 @@ public sealed class IncidentReportedConsumer(CourtReportingDbContext db, CourtRe
             Detail = Contracts.Values.ClosedList<IncidentKind>.WordOf(incident.Kind),
             Severity = incident.Severity,
         }, context.CancellationToken);
-        if (!added || incident.Severity != IncidentSeverity.Serious || Jurisdictions.Find(picture.Jurisdiction) is not { } jurisdiction) return;
+        if (!added || incident.Severity != IncidentSeverity.Serious) return;
+        // A jurisdiction the directory has not told of yet (or retired) gets no report now; its next periodic one counts the incident.
+        if (await Db.ActiveJurisdictionAsync(picture.Jurisdiction, context.CancellationToken) is not { } jurisdiction) return;
         await issuer.StageImmediateAsync(jurisdiction, TerritoryCalendar.Today(picture.Territory, incident.OccurredAt), clock.GetUtcNow(),
             options.Value.PeriodMonths, context.CancellationToken);
     }

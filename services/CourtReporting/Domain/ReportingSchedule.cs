@@ -22,10 +22,14 @@ public sealed class ReportingSchedule(CourtReportingDbContext db, CourtReportIss
         var now = clock.GetUtcNow();
         var months = options.Value.PeriodMonths;
         List<ReportingDeadline> pending;
+        Dictionary<string, Jurisdiction> active;
         using (SuppressInstrumentationScope.Begin())
         {
             pending = await db.Deadlines.Where(d => d.FiredAt == null).ToListAsync(cancellationToken);
-            var missing = Jurisdictions.All.Where(j => pending.All(d => d.Jurisdiction != j.Id)).ToList();
+            // The directory's active jurisdictions (ADR 16): one registered since the last pass gets its first deadline now.
+            active = (await db.Jurisdictions.AsNoTracking().Where(j => j.RetiredAt == null).ToListAsync(cancellationToken))
+                .Select(j => j.ToJurisdiction()).ToDictionary(j => j.Id);
+            var missing = active.Values.Where(j => pending.All(d => d.Jurisdiction != j.Id)).ToList();
             if (missing.Count > 0)
             {
                 foreach (var jurisdiction in missing)
@@ -38,7 +42,7 @@ public sealed class ReportingSchedule(CourtReportingDbContext db, CourtReportIss
         var issued = 0;
         foreach (var deadline in pending.Where(d => d.DueAt <= now).OrderBy(d => d.DueAt))
         {
-            if (Jurisdictions.Find(deadline.Jurisdiction) is not { } jurisdiction) continue;
+            if (!active.TryGetValue(deadline.Jurisdiction, out var jurisdiction)) continue;
             using var activity = CoordinationTelemetry.Source.StartActivity("court-reporting periodic report");
             activity?.SetTag("coordination.jurisdiction", jurisdiction.Id);
             // An immediate report may already have gone past the period's end: then this period has nothing left to report.

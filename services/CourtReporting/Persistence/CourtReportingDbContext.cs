@@ -3,6 +3,7 @@ using Coordination.Contracts.Values;
 using Coordination.CourtReporting.Domain;
 using Coordination.ServiceDefaults.Outbox;
 using Coordination.ServiceDefaults.Persistence;
+using Coordination.ServiceDefaults.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Design;
@@ -19,6 +20,17 @@ public abstract class CourtReportingDbContext(DbContextOptions options) : Servic
     public DbSet<CourtReport> Reports => Set<CourtReport>();
     public DbSet<ReportingDeadline> Deadlines => Set<ReportingDeadline>();
     public DbSet<PurgedCase> PurgedCases => Set<PurgedCase>();
+    public DbSet<ScheduledJurisdiction> Jurisdictions => Set<ScheduledJurisdiction>();
+
+    /// <summary>An active jurisdiction of the directory's copy, or null: reports go to known JAP and SPIP accounts only.</summary>
+    public async Task<Jurisdiction?> ActiveJurisdictionAsync(string? id, CancellationToken cancellationToken) =>
+        await JurisdictionAsync(id, includeRetired: false, cancellationToken);
+
+    /// <summary>A jurisdiction of the directory's copy; a retired one only when <paramref name="includeRetired"/> (its past reports stay readable).</summary>
+    public async Task<Jurisdiction?> JurisdictionAsync(string? id, bool includeRetired, CancellationToken cancellationToken) =>
+        id is null ? null
+            : (await Jurisdictions.AsNoTracking()
+                .SingleOrDefaultAsync(j => j.Id == id && (includeRetired || j.RetiredAt == null), cancellationToken))?.ToJurisdiction();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -67,6 +79,17 @@ public abstract class CourtReportingDbContext(DbContextOptions options) : Servic
             e.ToTable("PurgedCases");
             e.HasKey(p => p.CaseId);
             e.Property(p => p.CaseId).ValueGeneratedNever();
+        });
+        modelBuilder.Entity<ScheduledJurisdiction>(e =>
+        {
+            e.ToTable("Jurisdictions");
+            e.HasKey(j => j.Id);
+            // The gateway's own limits for the directory (DirectoryLimits): ids, names and agency accounts.
+            e.Property(j => j.Id).HasMaxLength(60).ValueGeneratedNever();
+            e.Property(j => j.Name).HasMaxLength(200);
+            e.Property(j => j.Territory).HasConversion<TerritoryCodeConverter>().HasMaxLength(3);
+            e.Property(j => j.SentenceEnforcementCourt).HasMaxLength(4 + AgencyId.MaxSlugLength);
+            e.Property(j => j.ProbationService).HasMaxLength(4 + AgencyId.MaxSlugLength);
         });
         modelBuilder.Entity<ReportingDeadline>(e =>
         {

@@ -12,7 +12,7 @@ namespace Coordination.Gateway.Directory;
 
 /// <summary>
 /// The demo's directory, registered at first start in Development only (or when <c>Gateway:SeedDemoDirectory</c>
-/// says so): the agencies of <see cref="DemoPrincipals"/>, the jurisdictions of <see cref="Jurisdictions"/> and the
+/// says so): the agencies of <see cref="DemoPrincipals"/>, the jurisdictions of <see cref="DemoJurisdictions"/> and the
 /// agencies that carry out follow-ups as partners. Elsewhere the directory starts empty and the CDPD secretariat
 /// registers its own through <see cref="DirectoryApi"/>. Audited like any registration, as <c>demo-seed</c>.
 /// </summary>
@@ -57,14 +57,16 @@ public sealed class DemoDirectorySeeder(IServiceScopeFactory scopes, IOptions<Ga
                 });
             }
         }
-        foreach (var jurisdiction in Jurisdictions.All)
+        foreach (var jurisdiction in DemoJurisdictions.All)
         {
-            db.Jurisdictions.Add(new RegisteredJurisdiction
+            var entry = new RegisteredJurisdiction
             {
                 Id = jurisdiction.Id, Name = jurisdiction.Name, Territory = jurisdiction.Territory,
-                    SentenceEnforcementCourt = jurisdiction.SentenceEnforcementCourt,
+                SentenceEnforcementCourt = jurisdiction.SentenceEnforcementCourt,
                 ProbationService = jurisdiction.ProbationService, RegisteredAt = now, RegisteredBy = Seeder,
-            });
+            };
+            db.Jurisdictions.Add(entry);
+            db.PublishOnCommit(entry.Changed(now, Seeder));
             references.Add($"jurisdiction:{jurisdiction.Id}");
         }
         try

@@ -219,6 +219,8 @@ public static class DirectoryApi
         jurisdiction.RetiredAt = null;
         jurisdiction.RetiredBy = null;
         if (existing is null) db.Jurisdictions.Add(jurisdiction);
+        // CourtReporting schedules the jurisdiction's reports from this, published in the registration's commit.
+        db.PublishOnCommit(jurisdiction.Changed(jurisdiction.RegisteredAt, jurisdiction.RegisteredBy));
         audit.Stage(Change(user, AuditKind.DirectoryRegistered, $"jurisdiction:{jurisdiction.Id}", null, [territory.Value],
             $"agency:{jurisdiction.SentenceEnforcementCourt}", $"agency:{jurisdiction.ProbationService}"));
         if (!await SavedAsync(audit, ct)) return Conflict(DirectoryReasons.AlreadyRegistered,
@@ -237,6 +239,8 @@ public static class DirectoryApi
         if (jurisdiction.RetiredAt is not null) return Conflict(DirectoryReasons.AlreadyRetired, "This jurisdiction is already retired.");
         jurisdiction.RetiredAt = clock.GetUtcNow();
         jurisdiction.RetiredBy = By(user);
+        // CourtReporting drops the jurisdiction's pending deadline: no report is issued for it from now on.
+        db.PublishOnCommit(jurisdiction.Changed(jurisdiction.RetiredAt.Value, jurisdiction.RetiredBy));
         audit.Stage(Change(user, AuditKind.DirectoryRetired, $"jurisdiction:{jurisdiction.Id}", null, [jurisdiction.Territory.Value]));
         await audit.SaveAsync(ct);
         return Results.Ok(JurisdictionView.Of(jurisdiction));

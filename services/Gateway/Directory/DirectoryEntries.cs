@@ -1,3 +1,4 @@
+using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Supervision;
 using Coordination.Contracts.Values;
 using Coordination.ServiceDefaults.Security;
@@ -41,6 +42,13 @@ public sealed class RegisteredJurisdiction
     public string? RetiredBy { get; set; }
 
     public Jurisdiction ToJurisdiction() => new(Id, Name, Territory, SentenceEnforcementCourt, ProbationService);
+
+    /// <summary>What CourtReporting is told of this entry as it now stands (ADR 16).</summary>
+    public JurisdictionDirectoryChanged Changed(DateTimeOffset at, string by) => new()
+    {
+        Jurisdiction = Id, Name = Name, Territory = Territory, SentenceEnforcementCourt = SentenceEnforcementCourt,
+        ProbationService = ProbationService, Retired = RetiredAt is not null, ChangedAt = at, ChangedBy = by,
+    };
 }
 
 /// <summary>A registered agency that carries out follow-ups (3°) in its territory: Supervision may assign it to a case.</summary>

@@ -202,6 +202,47 @@ public sealed class DirectoryTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CourtReporting_reports_for_the_jurisdictions_of_the_directory_and_for_none_once_retired()
+    {
+        using var secretariat = Secretariat75();
+        // The demo's jurisdiction of 75 reached CourtReporting as the directory's change, not from code.
+        var known = (await secretariat.GetFromJsonAsync<JsonElement[]>("/court-reporting/jurisdictions"))!;
+        Assert.Equal(["tj-paris"], known.Select(j => j.GetProperty("id").GetString()));
+
+        Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsync("/directory/jurisdictions",
+            Example("register-jurisdiction"))).StatusCode);
+        await Poller.UntilAsync(async () => (known = (await secretariat.GetFromJsonAsync<JsonElement[]>("/court-reporting/jurisdictions"))!)
+            .Any(j => j.GetProperty("id").GetString() == "tj-paris-sud"), "CourtReporting to learn of the new jurisdiction");
+        var sud = known.Single(j => j.GetProperty("id").GetString() == "tj-paris-sud");
+        Assert.Equal(("75", "75-jap", "75-spip"), (sud.GetProperty("territory").GetString(),
+            sud.GetProperty("sentenceEnforcementCourt").GetString(), sud.GetProperty("probationService").GetString()));
+        // Its first period's deadline came with it: the next periodic report is due at the end of this month.
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var nextEnd = DateOnly.Parse(sud.GetProperty("nextPeriodEnd").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(nextEnd, today.AddDays(-1), today.AddMonths(1));
+
+        // A case of the new jurisdiction is in its picture, and a report issued now goes to its JAP and SPIP.
+        var person = await DesignateAsync("tj-paris-sud");
+        await Poller.UntilAsync(async () => (await secretariat.GetFromJsonAsync<JsonElement>("/court-reporting/jurisdictions/tj-paris-sud"))
+            .GetProperty("openCases").EnumerateArray().Any(c => c.GetProperty("person").GetString() == person.Value),
+            "the case in tj-paris-sud's picture");
+        Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsync("/court-reporting/jurisdictions/tj-paris-sud/reports", null)).StatusCode);
+        await Poller.UntilAsync(async () => (await secretariat.GetFromJsonAsync<JsonElement>("/court-reporting/reports/tj-paris-sud/1"))
+            .GetProperty("status").GetString() == "released", "report 1 of tj-paris-sud released");
+
+        // Retired: no deadline is left for it and no report can be issued; what was issued stays readable.
+        Assert.Equal(HttpStatusCode.OK, (await secretariat.PostAsync("/directory/jurisdictions/tj-paris-sud/retirement", null)).StatusCode);
+        await Poller.UntilAsync(async () => !(await secretariat.GetFromJsonAsync<JsonElement[]>("/court-reporting/jurisdictions"))!
+            .Any(j => j.GetProperty("id").GetString() == "tj-paris-sud"), "CourtReporting to drop the retired jurisdiction");
+        Assert.Equal(HttpStatusCode.Forbidden, (await secretariat.PostAsync("/court-reporting/jurisdictions/tj-paris-sud/reports", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await secretariat.GetAsync("/court-reporting/reports/tj-paris-sud/1")).StatusCode);
+        await using var scope = _host.App.Services.CreateAsyncScope();
+        var courtReporting = scope.ServiceProvider.GetRequiredService<Coordination.CourtReporting.Persistence.CourtReportingDbContext>();
+        Assert.False(await courtReporting.Deadlines.AnyAsync(d => d.Jurisdiction == "tj-paris-sud" && d.FiredAt == null));
+        Assert.True(await courtReporting.Deadlines.AnyAsync(d => d.Jurisdiction == "tj-paris" && d.FiredAt == null));
+    }
+
+    [Fact]
     public async Task The_broker_accounts_of_new_agencies_come_from_the_directory_export()
     {
         using var secretariat = Secretariat75();

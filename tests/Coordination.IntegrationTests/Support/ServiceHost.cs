@@ -125,7 +125,28 @@ public sealed class ServiceHost : IAsyncDisposable
             "--Logging:LogLevel:Default=Warning",
             .. settings]);
         await app.StartAsync();
+        await DirectoryCopiesAsync(app);
         return new ServiceHost(app, folder, ownsFolder);
+    }
+
+    /// <summary>
+    /// With the gateway and CourtReporting in one process, CourtReporting learns the directory's jurisdictions from
+    /// the gateway's outbox (ADR 16), as a deployment does: a test starts once its copy holds every active one.
+    /// </summary>
+    private static async Task DirectoryCopiesAsync(WebApplication app)
+    {
+        await using var probe = app.Services.CreateAsyncScope();
+        if (probe.ServiceProvider.GetService<Coordination.Gateway.Persistence.GatewayDbContext>() is null
+            || probe.ServiceProvider.GetService<Coordination.CourtReporting.Persistence.CourtReportingDbContext>() is null) return;
+        await Poller.UntilAsync(async () =>
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            var directory = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>();
+            var copy = scope.ServiceProvider.GetRequiredService<Coordination.CourtReporting.Persistence.CourtReportingDbContext>();
+            var active = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(directory.Jurisdictions, j => j.RetiredAt == null);
+            var known = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(copy.Jurisdictions, j => j.RetiredAt == null);
+            return known >= active;
+        }, "CourtReporting's copy of the directory's jurisdictions");
     }
 
     public async Task<T> GetJsonAsync<T>(string path) =>

@@ -30,7 +30,7 @@ public sealed class ReportingDeadlineTests
         Assert.Equal(new DateTimeOffset(2026, 4, 30, 22, 0, 0, TimeSpan.Zero), ReportingDeadline.For(Paris, new DateOnly(2026, 4, 2), 1).DueAt);
     }
 
-    private static readonly Jurisdiction Paris = Jurisdictions.Find("tj-paris")!;
+    private static readonly Jurisdiction Paris = DemoJurisdictions.Find("tj-paris")!;
 
     private static TimeSpan ParisOffset(DateTime local) => TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris").GetUtcOffset(local);
 

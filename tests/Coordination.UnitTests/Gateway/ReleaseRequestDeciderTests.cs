@@ -33,7 +33,7 @@ public sealed class ReleaseRequestDeciderTests
         ReleaseRequestDecider.Decide(Policy, new ReleaseFacts(requester, request, true, DemoRules, Today,
             designations ?? new Dictionary<PersonRef, string> { [Person] = "tj-paris" }, (assigned ?? []).ToHashSet(),
             // The directory's answer for the jurisdiction named: the demo's, in the request's territory only.
-            Jurisdictions.Find(request.Jurisdiction) is { } j && j.Territory == request.Territory ? j : null, new HashSet<string>()), recipient.Id, recipient);
+            DemoJurisdictions.Find(request.Jurisdiction) is { } j && j.Territory == request.Territory ? j : null, new HashSet<string>()), recipient.Id, recipient);
 
     [Fact]
     public void Court_reporting_asking_for_community_supervision_in_supervisions_name_is_denied()

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
-using Coordination.ServiceDefaults.Security;
 using Coordination.WebConsole.Api;
 using Coordination.WebConsole.Charts;
 using Microsoft.AspNetCore.Mvc;
@@ -39,8 +38,8 @@ public sealed class GraphiquesModel : ConsolePageModel
             IncidentsPerMonth.Add(incidents.Count(i => DateTimeOffset.TryParse((string?)i["occurredAt"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
                 && InMonth(DateOnly.FromDateTime(FrenchTime.InParis(at)), month)));
         }
-        foreach (var j in Jurisdictions.All.Where(j => Territories.Contains(j.Territory.Value)))
-            ReportsPerJurisdiction.Add((j.Name, reports.Items.Count(r => (string?)r?["jurisdiction"] == j.Id)));
+        foreach (var j in await LoadJurisdictionsAsync(ct))
+            ReportsPerJurisdiction.Add(((string?)j["name"] ?? "", reports.Items.Count(r => (string?)r?["jurisdiction"] == (string?)j["id"])));
         return Page();
     }
 

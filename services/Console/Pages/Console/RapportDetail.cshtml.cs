@@ -16,6 +16,7 @@ public sealed class RapportDetailModel : ConsolePageModel
         if (result.Status == HttpStatusCode.Unauthorized) return await ReconnectAsync();
         if (!result.Ok) Refused(result, keepStatus: true);
         else Report = result.Body;
+        await LoadJurisdictionsAsync(ct);
         return Page();
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Coordination.ServiceDefaults.Security;
 using Coordination.WebConsole.Api;
 using Microsoft.AspNetCore.Mvc;
 
@@ -11,8 +10,6 @@ public sealed class RapportsModel : ConsolePageModel
 {
     public List<JsonNode> Reports { get; } = [];
 
-    /// <summary>The jurisdictions of the user's territories: the ones the API would answer for.</summary>
-    public IReadOnlyList<Jurisdiction> Visible => Jurisdictions.All.Where(j => Territories.Contains(j.Territory.Value)).ToList();
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await ListAsync(ct) ?? Page();
 
@@ -32,6 +29,8 @@ public sealed class RapportsModel : ConsolePageModel
 
     private async Task<IActionResult?> ListAsync(CancellationToken ct)
     {
+        // The jurisdictions of the user's territories, the ones the API would answer for: one button each.
+        await LoadJurisdictionsAsync(ct);
         var list = await Api.GetAsync(ApiServices.CourtReporting, "court-reporting/reports", ct);
         if (list.Status == HttpStatusCode.Unauthorized) return await ReconnectAsync();
         if (!list.Ok && Message is null) Refused(list, keepStatus: true);

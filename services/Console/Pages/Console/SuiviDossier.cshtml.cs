@@ -70,6 +70,7 @@ public sealed class SuiviDossierModel : ConsolePageModel
             return Page();
         }
         var cases = found.Items.OfType<JsonNode>().ToList();
+        await LoadJurisdictionsAsync(ct);
         Case = cases.FirstOrDefault();
         Earlier.AddRange(cases.Skip(1));
         var partners = await Api.GetAsync(ApiServices.Supervision, "supervision/partners", ct);

@@ -202,6 +202,43 @@ namespace Coordination.CourtReporting.Persistence.Migrations.SqlServer
                     b.ToTable("ReportingDeadlines", (string)null);
                 });
 
+            modelBuilder.Entity("Coordination.CourtReporting.Domain.ScheduledJurisdiction", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(60)
+                        .HasColumnType("nvarchar(60)");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("ProbationService")
+                        .IsRequired()
+                        .HasMaxLength(44)
+                        .HasColumnType("nvarchar(44)");
+
+                    b.Property<DateTimeOffset?>("RetiredAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("SentenceEnforcementCourt")
+                        .IsRequired()
+                        .HasMaxLength(44)
+                        .HasColumnType("nvarchar(44)");
+
+                    b.Property<string>("Territory")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("nvarchar(3)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("Jurisdictions", (string)null);
+                });
+
             modelBuilder.Entity("Coordination.ServiceDefaults.Outbox.InboxEntry", b =>
                 {
                     b.Property<Guid>("MessageId")

@@ -15,9 +15,10 @@ public sealed record Jurisdiction(string Id, string Name, TerritoryCode Territor
 /// <summary>
 /// The demo's jurisdictions, one per demo territory, matching the JAP and SPIP accounts of
 /// <see cref="DemoPrincipals"/>: the gateway seeds them into its directory in Development only, where a
-/// deployment registers its own (ADR 16). CourtReporting still schedules its reports for these.
+/// deployment registers its own (ADR 16). No service reads them at run time: CourtReporting schedules
+/// reports for the jurisdictions the directory publishes (<c>JurisdictionDirectoryChanged</c>).
 /// </summary>
-public static class Jurisdictions
+public static class DemoJurisdictions
 {
     public static IReadOnlyList<Jurisdiction> All { get; } =
     [
