@@ -1,22 +1,15 @@
-using System.Text.Json;
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Supervision;
 using Coordination.Contracts.Values;
-using Coordination.ServiceDefaults.Sealing;
-using MassTransit;
 
 namespace Coordination.Supervision.Domain;
 
 /// <summary>
-/// What a case tells its partners, asked of the gateway: the whole file the service holds, sealed
-/// for the gateway; the sharing rules in force decide, per partner role, which categories each one
-/// receives (and whether the identity is re-attached from the vault).
+/// What a case can tell, by data category: the whole file this service holds. The sharing rules in
+/// force decide at the gateway, per recipient role, which of these categories each one receives.
 /// </summary>
-public static class PartnerInformation
+public static class CaseFile
 {
-    public const string Purpose = Purposes.CommunitySupervision;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     /// <summary>On assignment: who the person is, how to reach them, why they are followed, the plan and the support actions.</summary>
     public static readonly IReadOnlyList<DataCategory> OnAssignment =
         [DataCategory.Identity, DataCategory.ContactDetails, DataCategory.DesignationGrounds, DataCategory.ControlPlan, DataCategory.SupportActions];
@@ -29,10 +22,9 @@ public static class PartnerInformation
     /// <summary>After a control or an incident: the outcomes and incidents, to the roles the rules grant them.</summary>
     public static readonly IReadOnlyList<DataCategory> OnFollowUp = [DataCategory.ControlOutcomes, DataCategory.Incidents];
 
-    public static (ReleaseConfidentialPayload Request, Guid MessageId) Release(SupervisionCase supervision, IReadOnlyList<string> partners,
-        IReadOnlyList<DataCategory> categories, SealingKeyStore keys)
+    /// <summary>The plan always, and each other category asked for (identity and contact details are the vault's, added by the gateway).</summary>
+    public static Dictionary<string, object> Of(SupervisionCase supervision, IReadOnlyList<DataCategory> categories)
     {
-        var messageId = NewId.NextGuid();
         var file = new Dictionary<string, object>
         {
             [ClosedList<DataCategory>.WordOf(DataCategory.ControlPlan)] = supervision.Controls
@@ -45,12 +37,19 @@ public static class PartnerInformation
             file[ClosedList<DataCategory>.WordOf(DataCategory.ControlOutcomes)] = supervision.Controls
                 .Where(c => c.Outcome is not null)
                 .OrderBy(c => c.ControlledOn)
-                .Select(c => new { controlId = c.Id, controlledOn = c.ControlledOn, outcome = ClosedList<ControlOutcome>.WordOf(c.Outcome!.Value), partner = c.Partner })
+                .Select(c => new
+                {
+                    controlId = c.Id, controlledOn = c.ControlledOn, outcome = ClosedList<ControlOutcome>.WordOf(c.Outcome!.Value), partner = c.Partner,
+                })
                 .ToList();
         if (categories.Contains(DataCategory.Incidents))
             file[ClosedList<DataCategory>.WordOf(DataCategory.Incidents)] = supervision.Incidents
                 .OrderBy(i => i.OccurredAt)
-                .Select(i => new { incidentId = i.Id, occurredAt = i.OccurredAt, kind = ClosedList<IncidentKind>.WordOf(i.Kind), severity = ClosedList<IncidentSeverity>.WordOf(i.Severity) })
+                .Select(i => new
+                {
+                    incidentId = i.Id, occurredAt = i.OccurredAt, kind = ClosedList<IncidentKind>.WordOf(i.Kind),
+                    severity = ClosedList<IncidentSeverity>.WordOf(i.Severity),
+                })
                 .ToList();
         if (categories.Contains(DataCategory.SupportActions))
             file[ClosedList<DataCategory>.WordOf(DataCategory.SupportActions)] = supervision.SupportActions
@@ -63,34 +62,15 @@ public static class PartnerInformation
                 .ToList();
         if (categories.Contains(DataCategory.DesignationGrounds))
             file[ClosedList<DataCategory>.WordOf(DataCategory.DesignationGrounds)] = supervision.Grounds.Select(ClosedList<DesignationGround>.WordOf).ToList();
-        var request = new ReleaseConfidentialPayload
-        {
-            ReleaseId = NewId.NextGuid(),
-            Territory = supervision.Territory,
-            Purpose = Purpose,
-            Categories = categories,
-            Recipients = partners,
-            Person = supervision.Person,
-            Restriction = supervision.Restriction,
-            Payload = PayloadSealer.Seal(JsonSerializer.SerializeToUtf8Bytes(file, Json), keys.CurrentKeyOf(KeyOwners.Gateway), Purpose, messageId),
-        };
-        return (request, messageId);
+        return file;
     }
 
-    /// <summary>The partners currently on the case: those taken off get nothing more.</summary>
-    public static IReadOnlyList<string> CurrentPartners(SupervisionCase supervision) => supervision.CurrentAssignments.Select(a => a.Partner).ToList();
-
     /// <summary>
-    /// A notice to the authority that designated the person (<c>supervision.designation-accepted</c>,
-    /// <c>supervision.case-ended</c>), asked of the gateway on this service's lane like any release.
-    /// It carries the reference and the case's state; the gateway adds the authority's own reference
-    /// from the vault and releases it only to the agency the vault says designated the person. Null for
-    /// a case whose designating agency is not known (opened before the receipts existed).
+    /// The receipt told to the designating authority: the case's reference and state, and for an ended
+    /// case when and why it ended.
     /// </summary>
-    public static (ReleaseConfidentialPayload Request, Guid MessageId)? Notice(SupervisionCase supervision, CaseNotice notice, SealingKeyStore keys)
+    public static Dictionary<string, object> ReceiptOf(SupervisionCase supervision, CaseNotice notice)
     {
-        if (supervision.DesignatedBy is not { } authority) return null;
-        var messageId = NewId.NextGuid();
         var receipt = new Dictionary<string, object?>
         {
             ["caseId"] = supervision.Id,
@@ -104,19 +84,6 @@ public static class PartnerInformation
             receipt["endedAt"] = supervision.EndedAt;
             receipt["endReason"] = supervision.EndReason is { } reason ? ClosedList<SupervisionEndReason>.WordOf(reason) : null;
         }
-        var file = new Dictionary<string, object> { [ClosedList<DataCategory>.WordOf(DataCategory.DesignationReceipt)] = receipt };
-        var request = new ReleaseConfidentialPayload
-        {
-            ReleaseId = NewId.NextGuid(),
-            Territory = supervision.Territory,
-            Purpose = Purpose,
-            Categories = [DataCategory.DesignationReceipt],
-            Recipients = [authority],
-            Person = supervision.Person,
-            Notice = notice,
-            Restriction = supervision.Restriction,
-            Payload = PayloadSealer.Seal(JsonSerializer.SerializeToUtf8Bytes(file, Json), keys.CurrentKeyOf(KeyOwners.Gateway), Purpose, messageId),
-        };
-        return (request, messageId);
+        return new Dictionary<string, object> { [ClosedList<DataCategory>.WordOf(DataCategory.DesignationReceipt)] = receipt };
     }
 }
