@@ -64,7 +64,8 @@ public static class SupervisionApi
             .AddEndpointFilter(RuleViolationProblems.Filter("The case was not ended."));
         cases.MapDelete("/{person}/partners/{partner}", UnassignAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person")
             .AddEndpointFilter(RuleViolationProblems.Filter("The partner was not taken off the case."));
-        cases.MapPost("/{person}/support-actions", PlanSupportActionAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person")
+        cases.MapPost("/{person}/support-actions", PlanSupportActionAsync)
+            .RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person")
             .AddEndpointFilter(RuleViolationProblems.Filter("The support action was not planned."));
         // Who sees a sensitive case is the council's decision, taken by its secretariat (like registering partners).
         cases.MapPost("/{person}/restriction", RestrictAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person")
@@ -85,7 +86,8 @@ public static class SupervisionApi
         return found.Count == 0 ? Problems.Forbidden() : Results.Ok(found.Select(CaseView.Of));
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, ClaimsPrincipal user, CaseQueries cases, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpContext http, ClaimsPrincipal user, CaseQueries cases, TimeProvider clock,
+        CancellationToken ct)
     {
         var visible = await cases.OfTerritoriesAsync(user.TerritoriesOf(), user.SubjectOf(), restricted => new AccessLogEntry
         {
@@ -99,8 +101,8 @@ public static class SupervisionApi
     /// <summary>The access log's purpose for a restricted case shown in a list.</summary>
     public const string RestrictedCaseRead = "restricted-case-read";
 
-    private static async Task<IResult> UnassignAsync(string person, string partner, ClaimsPrincipal user, CaseQueries cases, UnassignPartnerHandler handler,
-        CancellationToken ct)
+    private static async Task<IResult> UnassignAsync(string person, string partner, ClaimsPrincipal user, CaseQueries cases,
+        UnassignPartnerHandler handler, CancellationToken ct)
     {
         if (await OpenCaseAsync(person, user, cases, ct) is not { } open) return Problems.Forbidden();
         if (!PartnerId.TryParse(partner, out var id))
@@ -126,8 +128,8 @@ public static class SupervisionApi
         return Results.Ok(CaseView.Of(open));
     }
 
-    private static async Task<IResult> RestrictAsync(string person, HttpRequest request, ClaimsPrincipal user, CaseQueries cases, RestrictCaseHandler handler,
-        CancellationToken ct)
+    private static async Task<IResult> RestrictAsync(string person, HttpRequest request, ClaimsPrincipal user, CaseQueries cases,
+        RestrictCaseHandler handler, CancellationToken ct)
     {
         var (body, problem) = await request.ReadJsonBodyAsync<RestrictCaseRequest>(ct);
         if (problem is not null) return problem;
@@ -144,8 +146,8 @@ public static class SupervisionApi
         return Results.Ok(CaseView.Of(open));
     }
 
-    private static async Task<IResult> AssignAsync(string person, HttpRequest request, ClaimsPrincipal user, CaseQueries cases, PartnerQueries partners,
-        AssignPartnerHandler handler, CancellationToken ct)
+    private static async Task<IResult> AssignAsync(string person, HttpRequest request, ClaimsPrincipal user, CaseQueries cases,
+        PartnerQueries partners, AssignPartnerHandler handler, CancellationToken ct)
     {
         var (body, problem) = await request.ReadJsonBodyAsync<AssignPartnerRequest>(ct);
         if (problem is not null) return problem;
@@ -160,8 +162,8 @@ public static class SupervisionApi
         return Results.Ok(CaseView.Of(open));
     }
 
-    private static async Task<IResult> ScheduleAsync(string person, HttpRequest request, ClaimsPrincipal user, CaseQueries cases, ScheduleControlHandler handler,
-        CancellationToken ct)
+    private static async Task<IResult> ScheduleAsync(string person, HttpRequest request, ClaimsPrincipal user, CaseQueries cases,
+        ScheduleControlHandler handler, CancellationToken ct)
     {
         var (body, problem) = await request.ReadJsonBodyAsync<ScheduleControlRequest>(ct);
         if (problem is not null) return problem;
@@ -174,8 +176,8 @@ public static class SupervisionApi
         return Results.Ok(CaseView.Of(open));
     }
 
-    private static async Task<IResult> EndAsync(string person, HttpRequest request, ClaimsPrincipal user, CaseQueries cases, EndCaseHandler handler,
-        CancellationToken ct)
+    private static async Task<IResult> EndAsync(string person, HttpRequest request, ClaimsPrincipal user, CaseQueries cases,
+        EndCaseHandler handler, CancellationToken ct)
     {
         var (body, problem) = await request.ReadJsonBodyAsync<EndCaseRequest>(ct);
         if (problem is not null) return problem;
@@ -205,7 +207,8 @@ public static class SupervisionApi
             extensions: new Dictionary<string, object?> { ["reasonCode"] = "registered-in-the-directory" });
 
     /// <summary>The open case of a person the caller may see; anything else answers like a missing record.</summary>
-    private static async Task<SupervisionCase?> OpenCaseAsync(string person, ClaimsPrincipal user, CaseQueries cases, CancellationToken ct) =>
+    private static async Task<SupervisionCase?> OpenCaseAsync(string person, ClaimsPrincipal user, CaseQueries cases,
+        CancellationToken ct) =>
         PersonRef.TryParse(person, out var reference) && user.ActsFor(reference.Territory)
             ? await cases.OpenCaseAsync(reference, user.SubjectOf(), ct)
             : null;

@@ -24,7 +24,10 @@ public sealed class AssignPartnerHandler(SupervisionDbContext db, PartnerInforma
     }
 }
 
-/// <summary>A partner is taken off the case; the partners who remain learn of the actions it abandons, the one taken off learns nothing more.</summary>
+/// <summary>
+/// A partner is taken off the case; the partners who remain learn of the actions it abandons, the one
+/// taken off learns nothing more.
+/// </summary>
 public sealed class UnassignPartnerHandler(SupervisionDbContext db, PartnerInformation information, TimeProvider clock)
 {
     public async Task HandleAsync(SupervisionCase open, PartnerId partner, string by, CancellationToken cancellationToken)
@@ -40,7 +43,8 @@ public sealed class UnassignPartnerHandler(SupervisionDbContext db, PartnerInfor
 /// <summary>A control is planned for an assigned partner; the partners learn the plan.</summary>
 public sealed class ScheduleControlHandler(SupervisionDbContext db, PartnerInformation information)
 {
-    public async Task HandleAsync(SupervisionCase open, Guid? controlId, PartnerId partner, DateOnly scheduledFor, CancellationToken cancellationToken)
+    public async Task HandleAsync(SupervisionCase open, Guid? controlId, PartnerId partner, DateOnly scheduledFor,
+        CancellationToken cancellationToken)
     {
         db.PublishOnCommit(open.ScheduleControl(controlId ?? NewId.NextGuid(), partner, scheduledFor));
         information.InformPartners(db, open, CaseFile.OnPlanChange);
@@ -71,8 +75,9 @@ public sealed class RestrictCaseHandler(SupervisionDbContext db, TimeProvider cl
     }
 }
 
-/// <summary>An operator ends the case (never by withdrawal, the judicial authority's own message); the designating authority is told.</summary>
-public sealed class EndCaseHandler(SupervisionDbContext db, PartnerInformation information, TimeProvider clock, IOptions<SupervisionOptions> options)
+/// <summary>An operator ends the case (never by withdrawal, the judicial authority's own message); the authority is told.</summary>
+public sealed class EndCaseHandler(SupervisionDbContext db, PartnerInformation information, TimeProvider clock,
+    IOptions<SupervisionOptions> options)
 {
     public async Task HandleAsync(SupervisionCase open, SupervisionEndReason reason, CancellationToken cancellationToken)
     {

@@ -48,12 +48,14 @@ public sealed class CaseQueries(SupervisionDbContext db)
 /// <summary>The partners of Supervision's copy of the directory, which cases are assigned from.</summary>
 public sealed class PartnerQueries(SupervisionDbContext db)
 {
-    public async Task<IReadOnlyList<Partner>> OfTerritoriesAsync(IReadOnlyCollection<TerritoryCode> territories, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Partner>> OfTerritoriesAsync(IReadOnlyCollection<TerritoryCode> territories,
+        CancellationToken cancellationToken)
     {
         var mine = territories.ToList();
         return await db.Partners.AsNoTracking().Where(p => mine.Contains(p.Territory)).OrderBy(p => p.Id).ToListAsync(cancellationToken);
     }
 
     /// <summary>The registered partner of that id, or null.</summary>
-    public Task<Partner?> FindAsync(string id, CancellationToken cancellationToken) => db.Partners.SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
+    public Task<Partner?> FindAsync(string id, CancellationToken cancellationToken) =>
+        db.Partners.SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
 }

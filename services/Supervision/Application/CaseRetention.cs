@@ -16,8 +16,8 @@ namespace Coordination.Supervision.Application;
 /// <see cref="SupervisionPurged"/> is published in the same commit, so the gateway's vault and
 /// CourtReporting forget the person too.
 /// </summary>
-public sealed class CaseRetention(SupervisionDbContext db, PartnerInformation information, TimeProvider clock, IOptions<SupervisionOptions> retention)
-    : IPeriodicPass
+public sealed class CaseRetention(SupervisionDbContext db, PartnerInformation information, TimeProvider clock,
+    IOptions<SupervisionOptions> retention) : IPeriodicPass
 {
     Task IPeriodicPass.RunPassAsync(CancellationToken cancellationToken) => PurgeDueAsync(cancellationToken);
 
@@ -39,7 +39,8 @@ public sealed class CaseRetention(SupervisionDbContext db, PartnerInformation in
             db.Cases.Remove(ended);
             var another = await db.Cases.AnyAsync(c => c.Person == ended.Person && c.Id != ended.Id, cancellationToken);
             var purgeMessage = MassTransit.NewId.NextGuid();
-            db.PublishOnCommit(new SupervisionPurged { CaseId = ended.Id, Person = ended.Person, PurgedAt = now, LastCaseOfPerson = !another },
+            var purged = new SupervisionPurged { CaseId = ended.Id, Person = ended.Person, PurgedAt = now, LastCaseOfPerson = !another };
+            db.PublishOnCommit(purged,
                 messageId: purgeMessage);
             // The messages this service sent about the person go in the same commit; the purge message
             // itself goes once the broker has it (ForgottenOnceSent).
@@ -61,7 +62,8 @@ public sealed class CaseRetention(SupervisionDbContext db, PartnerInformation in
         var utcToday = DateOnly.FromDateTime(now.UtcDateTime);
         List<SupervisionCase> over;
         using (SuppressInstrumentationScope.Begin())
-            over = await db.Cases.WithFollowUp().Where(c => c.Status == CaseStatus.Open && c.MeasureEndsOn < utcToday).ToListAsync(cancellationToken);
+            over = await db.Cases.WithFollowUp().Where(c => c.Status == CaseStatus.Open && c.MeasureEndsOn < utcToday)
+                .ToListAsync(cancellationToken);
         foreach (var open in over)
             if (open.EndIfMeasureOver(now, retention.Value.RetentionPeriod) is { } ended)
             {

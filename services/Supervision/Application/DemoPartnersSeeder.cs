@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 namespace Coordination.Supervision.Application;
 
 /// <summary>Registers the demo agencies that carry out follow-ups as partners of their territory, once.</summary>
-public sealed class DemoPartnersSeeder(IServiceScopeFactory scopes, IOptions<SupervisionOptions> options, IHostEnvironment environment, TimeProvider clock)
-    : IHostedService
+public sealed class DemoPartnersSeeder(IServiceScopeFactory scopes, IOptions<SupervisionOptions> options, IHostEnvironment environment,
+    TimeProvider clock) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {

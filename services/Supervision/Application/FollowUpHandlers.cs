@@ -32,7 +32,10 @@ public sealed class ReportIncidentHandler(PartnerInformation information, TimePr
     }
 }
 
-/// <summary>A partner's report on a support action it carries, forwarded by the gateway; the case checks the action is that partner's.</summary>
+/// <summary>
+/// A partner's report on a support action it carries, forwarded by the gateway; the case checks the
+/// action is that partner's.
+/// </summary>
 public sealed class ReportSupportProgressHandler(PartnerInformation information, TimeProvider clock)
 {
     public async Task HandleAsync(SupervisionDbContext db, ReportSupportProgress report, ConsumeContext cause)

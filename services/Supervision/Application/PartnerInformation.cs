@@ -23,8 +23,9 @@ public sealed class PartnerInformation(SealingKeyStore keys)
     public const string Purpose = Purposes.CommunitySupervision;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>The partners currently on the case learn what <paramref name="categories"/> cover; those taken off get nothing more.</summary>
-    public void InformPartners(SupervisionDbContext db, SupervisionCase open, IReadOnlyList<DataCategory> categories, ConsumeContext? cause = null)
+    /// <summary>The partners now on the case learn what <paramref name="categories"/> cover; those taken off get nothing more.</summary>
+    public void InformPartners(SupervisionDbContext db, SupervisionCase open, IReadOnlyList<DataCategory> categories,
+        ConsumeContext? cause = null)
     {
         var partners = open.CurrentAssignments.Select(a => a.Partner).ToList();
         if (partners.Count == 0) return;
@@ -32,7 +33,8 @@ public sealed class PartnerInformation(SealingKeyStore keys)
     }
 
     /// <summary>A partner just assigned is told what the rules let its role know; the gateway decides, category by category.</summary>
-    public void InformAssigned(SupervisionDbContext db, SupervisionCase open, string partner) => Release(db, open, [partner], CaseFile.OnAssignment, null);
+    public void InformAssigned(SupervisionDbContext db, SupervisionCase open, string partner) =>
+        Release(db, open, [partner], CaseFile.OnAssignment, null);
 
     /// <summary>
     /// A notice to the authority that designated the person (<c>supervision.designation-accepted</c>,
@@ -60,8 +62,8 @@ public sealed class PartnerInformation(SealingKeyStore keys)
         db.PublishOnCommit(request, cause, messageId: messageId);
     }
 
-    private void Release(SupervisionDbContext db, SupervisionCase supervision, IReadOnlyList<string> partners, IReadOnlyList<DataCategory> categories,
-        ConsumeContext? cause)
+    private void Release(SupervisionDbContext db, SupervisionCase supervision, IReadOnlyList<string> partners,
+        IReadOnlyList<DataCategory> categories, ConsumeContext? cause)
     {
         var messageId = NewId.NextGuid();
         var request = new ReleaseConfidentialPayload

@@ -36,7 +36,7 @@ public sealed class WithdrawDesignationConsumer(SupervisionDbContext db, Withdra
     protected override Task Handle(ConsumeContext<WithdrawDesignation> context) => handler.HandleAsync(Db, context.Message, context);
 }
 
-/// <summary>Nothing of its own: the platform's queue, retries and error queue (<c>AddCoordinationConsumers</c>) are what it needs.</summary>
+/// <summary>Nothing of its own: the platform's queue, retries and error queue (<c>AddCoordinationConsumers</c>) serve it.</summary>
 public sealed class WithdrawDesignationConsumerDefinition : ConsumerDefinition<WithdrawDesignationConsumer>;
 
 /// <summary>A conduct report (law 2017-258) joins the open case (<see cref="DetentionConductReportedHandler"/>).</summary>

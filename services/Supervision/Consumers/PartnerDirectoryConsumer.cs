@@ -6,11 +6,12 @@ using MassTransit;
 
 namespace Coordination.Supervision.Consumers;
 
-/// <summary>Supervision's copy of the partners follows the gateway's directory (<see cref="PartnerDirectoryChangedHandler"/>, ADR 16).</summary>
+/// <summary>Supervision's copy of the partners follows the gateway's directory (<see cref="PartnerDirectoryChangedHandler"/>).</summary>
 public sealed class PartnerDirectoryChangedConsumer(SupervisionDbContext db, PartnerDirectoryChangedHandler handler)
     : IdempotentConsumer<PartnerDirectoryChanged, SupervisionDbContext>(db)
 {
-    protected override Task Handle(ConsumeContext<PartnerDirectoryChanged> context) => handler.HandleAsync(Db, context.Message, context.CancellationToken);
+    protected override Task Handle(ConsumeContext<PartnerDirectoryChanged> context) =>
+        handler.HandleAsync(Db, context.Message, context.CancellationToken);
 }
 
 /// <summary>

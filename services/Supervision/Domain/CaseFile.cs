@@ -12,7 +12,10 @@ public static class CaseFile
 {
     /// <summary>On assignment: who the person is, how to reach them, why they are followed, the plan and the support actions.</summary>
     public static readonly IReadOnlyList<DataCategory> OnAssignment =
-        [DataCategory.Identity, DataCategory.ContactDetails, DataCategory.DesignationGrounds, DataCategory.ControlPlan, DataCategory.SupportActions];
+    [
+        DataCategory.Identity, DataCategory.ContactDetails, DataCategory.DesignationGrounds, DataCategory.ControlPlan,
+        DataCategory.SupportActions,
+    ];
 
     /// <summary>A support action planned or reported on: the actions, to the roles the rules grant them.</summary>
     public static readonly IReadOnlyList<DataCategory> OnSupportChange = [DataCategory.SupportActions];
@@ -22,7 +25,7 @@ public static class CaseFile
     /// <summary>After a control or an incident: the outcomes and incidents, to the roles the rules grant them.</summary>
     public static readonly IReadOnlyList<DataCategory> OnFollowUp = [DataCategory.ControlOutcomes, DataCategory.Incidents];
 
-    /// <summary>The plan always, and each other category asked for (identity and contact details are the vault's, added by the gateway).</summary>
+    /// <summary>The plan always, and each other category asked for (the gateway adds identity and contacts from the vault).</summary>
     public static Dictionary<string, object> Of(SupervisionCase supervision, IReadOnlyList<DataCategory> categories)
     {
         var file = new Dictionary<string, object>
@@ -39,7 +42,8 @@ public static class CaseFile
                 .OrderBy(c => c.ControlledOn)
                 .Select(c => new
                 {
-                    controlId = c.Id, controlledOn = c.ControlledOn, outcome = ClosedList<ControlOutcome>.WordOf(c.Outcome!.Value), partner = c.Partner,
+                    controlId = c.Id, controlledOn = c.ControlledOn, outcome = ClosedList<ControlOutcome>.WordOf(c.Outcome!.Value),
+                    partner = c.Partner,
                 })
                 .ToList();
         if (categories.Contains(DataCategory.Incidents))
@@ -57,11 +61,13 @@ public static class CaseFile
                 .Select(a => new
                 {
                     actionId = a.Id, kind = ClosedList<SupportActionKind>.WordOf(a.Kind), partner = a.Partner,
-                    status = ClosedList<SupportActionStatus>.WordOf(a.Status), plannedOn = a.PlannedOn, startedOn = a.StartedOn, closedOn = a.ClosedOn,
+                    status = ClosedList<SupportActionStatus>.WordOf(a.Status), plannedOn = a.PlannedOn, startedOn = a.StartedOn,
+                    closedOn = a.ClosedOn,
                 })
                 .ToList();
         if (categories.Contains(DataCategory.DesignationGrounds))
-            file[ClosedList<DataCategory>.WordOf(DataCategory.DesignationGrounds)] = supervision.Grounds.Select(ClosedList<DesignationGround>.WordOf).ToList();
+            file[ClosedList<DataCategory>.WordOf(DataCategory.DesignationGrounds)] =
+                supervision.Grounds.Select(ClosedList<DesignationGround>.WordOf).ToList();
         return file;
     }
 

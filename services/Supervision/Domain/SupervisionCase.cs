@@ -77,8 +77,8 @@ public sealed class SupervisionCase
     {
         EnsureOpen();
         if (partner.Territory != Territory)
-            throw RuleViolation.Conflict("partner-of-another-territory", "Only a partner registered in the case's territory may be assigned.",
-                "partner");
+            throw RuleViolation.Conflict("partner-of-another-territory",
+                "Only a partner registered in the case's territory may be assigned.", "partner");
         var earlier = Assignments.SingleOrDefault(a => a.Partner == partner.Id);
         if (earlier is { UnassignedAt: null })
             throw RuleViolation.Conflict("already-assigned", "This partner is already assigned to the case.", "partner");
@@ -142,10 +142,11 @@ public sealed class SupervisionCase
         EnsureOpen();
         EnsureAssigned(partner);
         if (SupportActions.Any(a => a.Id == actionId))
-            throw RuleViolation.Conflict("support-action-already-exists", "A support action with this id is already on the case.", "actionId");
+            throw RuleViolation.Conflict("support-action-already-exists", "A support action with this id is already on the case.",
+                "actionId");
         if (plannedOn < ReleaseDate.AddDays(-90) || plannedOn > MeasureEndsOn)
-            throw RuleViolation.Conflict("outside-measure", "A support action is planned around the release and before the end of the measure.",
-                "plannedOn");
+            throw RuleViolation.Conflict("outside-measure",
+                "A support action is planned around the release and before the end of the measure.", "plannedOn");
         SupportActions.Add(new SupportAction { Id = actionId, Kind = kind, Partner = partner.Value, Status = SupportActionStatus.Planned, PlannedOn = plannedOn, UpdatedAt = now });
         return new SupportActionPlanned { CaseId = Id, ActionId = actionId, Person = Person, Partner = partner, Kind = kind, PlannedOn = plannedOn };
     }
@@ -257,7 +258,8 @@ public sealed class SupervisionCase
 
     private void EnsureAssigned(PartnerId partner)
     {
-        if (!IsAssigned(partner)) throw RuleViolation.Conflict("not-assigned-to-case", "This partner is not assigned to the case.", "partner");
+        if (!IsAssigned(partner))
+            throw RuleViolation.Conflict("not-assigned-to-case", "This partner is not assigned to the case.", "partner");
     }
 }
 
