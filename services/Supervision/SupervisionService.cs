@@ -4,6 +4,7 @@ using Coordination.ServiceDefaults.Hosting;
 using Coordination.ServiceDefaults.Persistence;
 using Coordination.ServiceDefaults.Sealing;
 using Coordination.Supervision.Api;
+using Coordination.Supervision.Application;
 using Coordination.Supervision.Consumers;
 using Coordination.Supervision.Persistence;
 using MassTransit;
@@ -23,20 +24,27 @@ public static class SupervisionService
         builder.Services.AddOutboxRoute<SupervisionDbContext, Coordination.Contracts.Gateway.ReleaseConfidentialPayload>(prefix => Coordination.Contracts.Gateway.ReleaseLanes.AddressOf(Coordination.Contracts.Gateway.ReleaseLanes.Supervision, prefix));
         builder.AddSealingKeys(Coordination.Contracts.Gateway.KeyOwners.Supervision);
         builder.Services.AddOptions<SupervisionOptions>().BindConfiguration(SupervisionOptions.Section);
-        builder.Services.AddPeriodicPass<Domain.CaseRetention>(sp => sp.GetRequiredService<IOptions<SupervisionOptions>>().Value.RetentionPollInterval);
-        builder.Services.AddHostedService<Domain.DemoPartnersSeeder>();
+        builder.Services.AddPeriodicPass<CaseRetention>(sp => sp.GetRequiredService<IOptions<SupervisionOptions>>().Value.RetentionPollInterval);
+        builder.Services.AddHostedService<DemoPartnersSeeder>();
+        builder.Services.AddScoped<PartnerInformation>()
+            .AddScoped<DesignatePersonHandler>().AddScoped<WithdrawDesignationHandler>().AddScoped<DetentionConductReportedHandler>()
+            .AddScoped<RecordControlHandler>().AddScoped<ReportIncidentHandler>().AddScoped<ReportSupportProgressHandler>()
+            .AddScoped<PartnerDirectoryChangedHandler>()
+            .AddScoped<AssignPartnerHandler>().AddScoped<UnassignPartnerHandler>().AddScoped<ScheduleControlHandler>()
+            .AddScoped<PlanSupportActionHandler>().AddScoped<RestrictCaseHandler>().AddScoped<EndCaseHandler>()
+            .AddScoped<CaseQueries>().AddScoped<PartnerQueries>();
 
         var registry = builder.Registry();
         registry.Services.Add(Name);
         registry.Consumers.Add(x =>
         {
-            x.AddConsumer<DesignatePersonConsumer>();
-            x.AddConsumer<WithdrawDesignationConsumer>();
-            x.AddConsumer<DetentionConductReportedConsumer>();
-            x.AddConsumer<RecordControlConsumer>();
-            x.AddConsumer<ReportIncidentConsumer>();
-            x.AddConsumer<PartnerDirectoryChangedConsumer>();
-            x.AddConsumer<ReportSupportProgressConsumer>();
+            x.AddConsumer<DesignatePersonConsumer, DesignatePersonConsumerDefinition>();
+            x.AddConsumer<WithdrawDesignationConsumer, WithdrawDesignationConsumerDefinition>();
+            x.AddConsumer<DetentionConductReportedConsumer, DetentionConductReportedConsumerDefinition>();
+            x.AddConsumer<RecordControlConsumer, RecordControlConsumerDefinition>();
+            x.AddConsumer<ReportIncidentConsumer, ReportIncidentConsumerDefinition>();
+            x.AddConsumer<PartnerDirectoryChangedConsumer, PartnerDirectoryChangedConsumerDefinition>();
+            x.AddConsumer<ReportSupportProgressConsumer, ReportSupportProgressConsumerDefinition>();
         });
         registry.Endpoints.Add(SupervisionApi.Map);
         return builder;

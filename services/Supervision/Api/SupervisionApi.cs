@@ -3,14 +3,11 @@ using Coordination.Contracts;
 using Coordination.Contracts.Supervision;
 using Coordination.Contracts.Values;
 using Coordination.ServiceDefaults.Http;
-using Coordination.ServiceDefaults.Sealing;
+using Coordination.ServiceDefaults.Rules;
 using Coordination.ServiceDefaults.Security;
-using Coordination.Supervision.Consumers;
+using Coordination.Supervision.Application;
 using Coordination.Supervision.Domain;
 using Coordination.Supervision.Persistence;
-using MassTransit;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Coordination.Supervision.Api;
 
@@ -59,14 +56,21 @@ public static class SupervisionApi
         var cases = app.MapGroup("/supervision/cases").WithTags("Supervision").RequireAuthorization(CoordinationPolicies.TerritoryOperator);
         cases.MapGet("/{person}", GetAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person");
         cases.MapGet("/", ListAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose);
-        cases.MapPost("/{person}/partners", AssignAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person");
-        cases.MapPost("/{person}/controls", ScheduleAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person");
-        cases.MapPost("/{person}/end", EndAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person");
-        cases.MapDelete("/{person}/partners/{partner}", UnassignAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person");
-        cases.MapPost("/{person}/support-actions", PlanSupportActionAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person");
+        cases.MapPost("/{person}/partners", AssignAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person")
+            .AddEndpointFilter(RuleViolationProblems.Filter("The partner was not assigned."));
+        cases.MapPost("/{person}/controls", ScheduleAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person")
+            .AddEndpointFilter(RuleViolationProblems.Filter("The control was not scheduled."));
+        cases.MapPost("/{person}/end", EndAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person")
+            .AddEndpointFilter(RuleViolationProblems.Filter("The case was not ended."));
+        cases.MapDelete("/{person}/partners/{partner}", UnassignAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person")
+            .AddEndpointFilter(RuleViolationProblems.Filter("The partner was not taken off the case."));
+        cases.MapPost("/{person}/support-actions", PlanSupportActionAsync)
+            .RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person")
+            .AddEndpointFilter(RuleViolationProblems.Filter("The support action was not planned."));
         // Who sees a sensitive case is the council's decision, taken by its secretariat (like registering partners).
         cases.MapPost("/{person}/restriction", RestrictAsync).RecordsPersonalDataAccess<SupervisionDbContext>(Purpose, "person")
-            .RequireAuthorization(CoordinationPolicies.CdpdSecretariat);
+            .RequireAuthorization(CoordinationPolicies.CdpdSecretariat)
+            .AddEndpointFilter(RuleViolationProblems.Filter("The case was not restricted."));
 
         var partners = app.MapGroup("/supervision/partners").WithTags("Supervision");
         partners.MapGet("/", ListPartnersAsync).RequireAuthorization(CoordinationPolicies.TerritoryOperator);
@@ -74,148 +78,122 @@ public static class SupervisionApi
         partners.MapPost("/", RegisterPartner).RequireAuthorization(CoordinationPolicies.CdpdSecretariat);
     }
 
-    private static async Task<IResult> GetAsync(string person, ClaimsPrincipal user, SupervisionDbContext db, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string person, ClaimsPrincipal user, CaseQueries cases, CancellationToken ct)
     {
         if (!PersonRef.TryParse(person, out var reference) || !user.ActsFor(reference.Territory)) return Problems.Forbidden();
-        var found = await db.Cases.AsNoTracking().WithFollowUp().Where(c => c.Person == reference).OrderByDescending(c => c.OpenedAt).ToListAsync(ct);
         // A restricted case the caller is not named on answers exactly like one that does not exist.
-        found = found.Where(c => c.VisibleTo(user.SubjectOf())).ToList();
+        var found = await cases.OfPersonAsync(reference, user.SubjectOf(), ct);
         return found.Count == 0 ? Problems.Forbidden() : Results.Ok(found.Select(CaseView.Of));
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, ClaimsPrincipal user, SupervisionDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpContext http, ClaimsPrincipal user, CaseQueries cases, TimeProvider clock,
+        CancellationToken ct)
     {
-        var mine = user.TerritoriesOf().ToList();
-        var found = await db.Cases.AsNoTracking().WithFollowUp().Where(c => mine.Contains(c.Territory)).ToListAsync(ct);
-        var visible = found.Where(c => c.VisibleTo(user.SubjectOf())).OrderByDescending(c => c.OpenedAt).ToList();
-        // The request is logged once as a list; each restricted case it shows is logged by name as well.
-        foreach (var restricted in visible.Where(c => c.Restriction is not null))
-            db.AccessLog.Add(new AccessLogEntry
-            {
-                At = clock.GetUtcNow(), Principal = user.SubjectOf(), Kind = user.FindFirst(CoordinationClaims.Kind)?.Value,
-                Role = user.FindFirst(CoordinationClaims.Role)?.Value, Method = http.Request.Method, Route = "/supervision/cases/",
-                RecordRef = $"person:{restricted.Person.Value}", Purpose = RestrictedCaseRead, Outcome = "allowed", StatusCode = StatusCodes.Status200OK,
-            });
-        await db.SaveChangesAsync(ct);
+        var visible = await cases.OfTerritoriesAsync(user.TerritoriesOf(), user.SubjectOf(), restricted => new AccessLogEntry
+        {
+            At = clock.GetUtcNow(), Principal = user.SubjectOf(), Kind = user.FindFirst(CoordinationClaims.Kind)?.Value,
+            Role = user.FindFirst(CoordinationClaims.Role)?.Value, Method = http.Request.Method, Route = "/supervision/cases/",
+            RecordRef = $"person:{restricted.Person.Value}", Purpose = RestrictedCaseRead, Outcome = "allowed", StatusCode = StatusCodes.Status200OK,
+        }, ct);
         return Results.Ok(visible.Select(CaseView.Of));
     }
 
     /// <summary>The access log's purpose for a restricted case shown in a list.</summary>
     public const string RestrictedCaseRead = "restricted-case-read";
 
-    private static async Task<IResult> UnassignAsync(string person, string partner, ClaimsPrincipal user, SupervisionDbContext db, SealingKeyStore keys,
-        TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> UnassignAsync(string person, string partner, ClaimsPrincipal user, CaseQueries cases,
+        UnassignPartnerHandler handler, CancellationToken ct)
     {
-        if (await OpenCaseAsync(person, user, db, ct) is not { } open) return Problems.Forbidden();
+        if (await OpenCaseAsync(person, user, cases, ct) is not { } open) return Problems.Forbidden();
         if (!PartnerId.TryParse(partner, out var id))
             return Problems.Validation("The partner is not valid.", [("partner", "invalid-partner-id", "Expected '<territory>-<slug>' of an assigned partner.")]);
-        return await ApplyAsync(db, ct, () =>
-        {
-            var (unassigned, abandoned) = open.Unassign(id, user.SubjectOf(), clock.GetUtcNow());
-            db.PublishOnCommit(unassigned);
-            foreach (var progressed in abandoned) db.PublishOnCommit(progressed);
-            // The partners who remain learn of the actions abandoned; the one taken off learns nothing more.
-            if (abandoned.Count > 0) db.InformPartners(open, keys, null, PartnerInformation.OnSupportChange);
-        }, open);
+        await handler.HandleAsync(open, id, user.SubjectOf(), ct);
+        return Results.Ok(CaseView.Of(open));
     }
 
-    private static async Task<IResult> PlanSupportActionAsync(string person, HttpRequest request, ClaimsPrincipal user, SupervisionDbContext db, SealingKeyStore keys,
-        TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> PlanSupportActionAsync(string person, HttpRequest request, ClaimsPrincipal user, CaseQueries cases,
+        PlanSupportActionHandler handler, CancellationToken ct)
     {
         var (body, problem) = await request.ReadJsonBodyAsync<PlanSupportActionRequest>(ct);
         if (problem is not null) return problem;
         var violations = new List<(string, string, string)>();
         if (!ClosedList<SupportActionKind>.TryParse(body!.Kind, out var kind))
-            violations.Add(("kind", ReasonCodes.InvalidField, $"One of: {string.Join(", ", Enum.GetValues<SupportActionKind>().Select(ClosedList<SupportActionKind>.WordOf))}."));
+            violations.Add(("kind", ReasonCodes.InvalidField, $"One of: {WordsOf<SupportActionKind>()}."));
         if (!PartnerId.TryParse(body.Partner, out var partner))
             violations.Add(("partner", "invalid-partner-id", "Expected '<territory>-<slug>' of an assigned partner."));
         if (body.PlannedOn is null) violations.Add(("plannedOn", ReasonCodes.MissingField, "The day the action is planned to start."));
         if (violations.Count > 0) return Problems.Validation("The support action cannot be planned.", violations);
-        if (await OpenCaseAsync(person, user, db, ct) is not { } open) return Problems.Forbidden();
-        return await ApplyAsync(db, ct, () =>
-        {
-            db.PublishOnCommit(open.PlanSupportAction(body.ActionId ?? NewId.NextGuid(), kind, partner, body.PlannedOn!.Value, clock.GetUtcNow()));
-            db.InformPartners(open, keys, null, PartnerInformation.OnSupportChange);
-        }, open);
+        if (await OpenCaseAsync(person, user, cases, ct) is not { } open) return Problems.Forbidden();
+        await handler.HandleAsync(open, body.ActionId, kind, partner, body.PlannedOn!.Value, ct);
+        return Results.Ok(CaseView.Of(open));
     }
 
-    private static async Task<IResult> RestrictAsync(string person, HttpRequest request, ClaimsPrincipal user, SupervisionDbContext db, TimeProvider clock,
-        CancellationToken ct)
+    private static async Task<IResult> RestrictAsync(string person, HttpRequest request, ClaimsPrincipal user, CaseQueries cases,
+        RestrictCaseHandler handler, CancellationToken ct)
     {
         var (body, problem) = await request.ReadJsonBodyAsync<RestrictCaseRequest>(ct);
         if (problem is not null) return problem;
         var violations = new List<(string, string, string)>();
         if (!ClosedList<CaseRestrictionReason>.TryParse(body!.Reason, out var reason))
-            violations.Add(("reason", ReasonCodes.InvalidField,
-                $"One of: {string.Join(", ", Enum.GetValues<CaseRestrictionReason>().Select(ClosedList<CaseRestrictionReason>.WordOf))}."));
+            violations.Add(("reason", ReasonCodes.InvalidField, $"One of: {WordsOf<CaseRestrictionReason>()}."));
         var operators = (body.Operators ?? []).Select(o => o?.Trim() ?? "").ToList();
         if (operators.Count > 20 || operators.Any(o => o.Length is 0 or > 200 || o.Contains(',')))
-            violations.Add(("operators", ReasonCodes.InvalidField, "Up to 20 operators, each by the account name their token carries (1 to 200 characters, no comma)."));
+            violations.Add(("operators", ReasonCodes.InvalidField,
+                "Up to 20 operators, each by the account name their token carries (1 to 200 characters, no comma)."));
         if (violations.Count > 0) return Problems.Validation("The case cannot be restricted.", violations);
-        if (await OpenCaseAsync(person, user, db, ct) is not { } open) return Problems.Forbidden();
-        return await ApplyAsync(db, ct, () => db.PublishOnCommit(open.Restrict(reason, operators, user.SubjectOf(), clock.GetUtcNow())), open);
+        if (await OpenCaseAsync(person, user, cases, ct) is not { } open) return Problems.Forbidden();
+        await handler.HandleAsync(open, reason, operators, user.SubjectOf(), ct);
+        return Results.Ok(CaseView.Of(open));
     }
 
-    private static async Task<IResult> AssignAsync(string person, HttpRequest request, ClaimsPrincipal user, SupervisionDbContext db, SealingKeyStore keys,
-        TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> AssignAsync(string person, HttpRequest request, ClaimsPrincipal user, CaseQueries cases,
+        PartnerQueries partners, AssignPartnerHandler handler, CancellationToken ct)
     {
         var (body, problem) = await request.ReadJsonBodyAsync<AssignPartnerRequest>(ct);
         if (problem is not null) return problem;
-        if (await OpenCaseAsync(person, user, db, ct) is not { } open) return Problems.Forbidden();
-        var partner = body!.Partner is null ? null : await db.Partners.SingleOrDefaultAsync(p => p.Id == body.Partner, ct);
+        if (await OpenCaseAsync(person, user, cases, ct) is not { } open) return Problems.Forbidden();
+        var partner = body!.Partner is null ? null : await partners.FindAsync(body.Partner, ct);
         if (partner is null)
             return Problems.Validation("The partner is not registered.", [("partner", "unknown-partner", "Assign a partner registered in the case's territory.")]);
         PartnerRole role = partner.Role;
         if (body.Role is not null && !ClosedList<PartnerRole>.TryParse(body.Role, out role))
-            return Problems.Validation("Unknown role.", [("role", ReasonCodes.InvalidField, $"One of: {string.Join(", ", Enum.GetValues<PartnerRole>().Select(ClosedList<PartnerRole>.WordOf))}.")]);
-        return await ApplyAsync(db, ct, () =>
-        {
-            db.PublishOnCommit(open.Assign(partner, role, clock.GetUtcNow()));
-            // The new partner is told what the rules let its role know; the gateway decides, category by category.
-            var (release, messageId) = PartnerInformation.Release(open, [partner.Id], PartnerInformation.OnAssignment, keys);
-            db.PublishOnCommit(release, messageId: messageId);
-        }, open);
+            return Problems.Validation("Unknown role.", [("role", ReasonCodes.InvalidField, $"One of: {WordsOf<PartnerRole>()}.")]);
+        await handler.HandleAsync(open, partner, role, ct);
+        return Results.Ok(CaseView.Of(open));
     }
 
-    private static async Task<IResult> ScheduleAsync(string person, HttpRequest request, ClaimsPrincipal user, SupervisionDbContext db, SealingKeyStore keys,
-        CancellationToken ct)
+    private static async Task<IResult> ScheduleAsync(string person, HttpRequest request, ClaimsPrincipal user, CaseQueries cases,
+        ScheduleControlHandler handler, CancellationToken ct)
     {
         var (body, problem) = await request.ReadJsonBodyAsync<ScheduleControlRequest>(ct);
         if (problem is not null) return problem;
-        if (await OpenCaseAsync(person, user, db, ct) is not { } open) return Problems.Forbidden();
+        if (await OpenCaseAsync(person, user, cases, ct) is not { } open) return Problems.Forbidden();
         if (!PartnerId.TryParse(body!.Partner, out var partner))
             return Problems.Validation("The partner is not valid.", [("partner", "invalid-partner-id", "Expected '<territory>-<slug>' of an assigned partner.")]);
         if (body.ScheduledFor is not { } on)
             return Problems.Validation("The date is missing.", [("scheduledFor", ReasonCodes.InvalidField, "The day the control is planned for.")]);
-        return await ApplyAsync(db, ct, () =>
-        {
-            db.PublishOnCommit(open.ScheduleControl(body.ControlId ?? NewId.NextGuid(), partner, on));
-            db.InformPartners(open, keys, null, PartnerInformation.OnPlanChange);
-        }, open);
+        await handler.HandleAsync(open, body.ControlId, partner, on, ct);
+        return Results.Ok(CaseView.Of(open));
     }
 
-    private static async Task<IResult> EndAsync(string person, HttpRequest request, ClaimsPrincipal user, SupervisionDbContext db, SealingKeyStore keys,
-        TimeProvider clock, IOptions<SupervisionOptions> options, CancellationToken ct)
+    private static async Task<IResult> EndAsync(string person, HttpRequest request, ClaimsPrincipal user, CaseQueries cases,
+        EndCaseHandler handler, CancellationToken ct)
     {
         var (body, problem) = await request.ReadJsonBodyAsync<EndCaseRequest>(ct);
         if (problem is not null) return problem;
-        if (await OpenCaseAsync(person, user, db, ct) is not { } open) return Problems.Forbidden();
+        if (await OpenCaseAsync(person, user, cases, ct) is not { } open) return Problems.Forbidden();
         if (!ClosedList<SupervisionEndReason>.TryParse(body!.Reason, out var reason))
             return Problems.Validation("Unknown reason.", [("reason", ReasonCodes.InvalidField, "One of: end-of-measure, transferred-to-another-territory, death.")]);
         if (reason == SupervisionEndReason.DesignationWithdrawn)
             return Problems.Validation("Only the judicial authority withdraws a designation.",
                 [("reason", "withdrawal-is-judicial", "A designation is withdrawn by the judicial authority's message, not by an operator.")]);
-        return await ApplyAsync(db, ct, () =>
-        {
-            db.PublishOnCommit(open.End(reason, clock.GetUtcNow(), options.Value.RetentionPeriod));
-            db.NotifyEnded(open, keys);
-        }, open);
+        await handler.HandleAsync(open, reason, ct);
+        return Results.Ok(CaseView.Of(open));
     }
 
-    private static async Task<IResult> ListPartnersAsync(ClaimsPrincipal user, SupervisionDbContext db, CancellationToken ct)
+    private static async Task<IResult> ListPartnersAsync(ClaimsPrincipal user, PartnerQueries partners, CancellationToken ct)
     {
-        var mine = user.TerritoriesOf().ToList();
-        var found = await db.Partners.AsNoTracking().Where(p => mine.Contains(p.Territory)).OrderBy(p => p.Id).ToListAsync(ct);
+        var found = await partners.OfTerritoriesAsync(user.TerritoriesOf(), ct);
         return Results.Ok(found.Select(p => new PartnerView(p.Id, p.Territory.Value, p.Role, p.Name, p.RegisteredAt)));
     }
 
@@ -229,28 +207,11 @@ public static class SupervisionApi
             extensions: new Dictionary<string, object?> { ["reasonCode"] = "registered-in-the-directory" });
 
     /// <summary>The open case of a person the caller may see; anything else answers like a missing record.</summary>
-    private static async Task<SupervisionCase?> OpenCaseAsync(string person, ClaimsPrincipal user, SupervisionDbContext db, CancellationToken ct)
-    {
-        if (!PersonRef.TryParse(person, out var reference) || !user.ActsFor(reference.Territory)) return null;
-        var open = await db.Cases.WithFollowUp().SingleOrDefaultAsync(c => c.Person == reference && c.Status == CaseStatus.Open, ct);
-        return open is not null && open.VisibleTo(user.SubjectOf()) ? open : null;
-    }
+    private static async Task<SupervisionCase?> OpenCaseAsync(string person, ClaimsPrincipal user, CaseQueries cases,
+        CancellationToken ct) =>
+        PersonRef.TryParse(person, out var reference) && user.ActsFor(reference.Territory)
+            ? await cases.OpenCaseAsync(reference, user.SubjectOf(), ct)
+            : null;
 
-    private static async Task<IResult> ApplyAsync(SupervisionDbContext db, CancellationToken ct, Action change, SupervisionCase open)
-    {
-        try
-        {
-            change();
-        }
-        catch (CaseRuleViolation violation)
-        {
-            return Conflict(violation.ReasonCode, violation.Message);
-        }
-        await db.SaveChangesAsync(ct);
-        return Results.Ok(CaseView.Of(open));
-    }
-
-    private static IResult Conflict(string reasonCode, string title) =>
-        Results.Problem(title: title, statusCode: StatusCodes.Status409Conflict, type: Problems.TypeOf(reasonCode),
-            extensions: new Dictionary<string, object?> { ["reasonCode"] = reasonCode });
+    private static string WordsOf<T>() where T : struct, Enum => string.Join(", ", Enum.GetValues<T>().Select(ClosedList<T>.WordOf));
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Coordination.Contracts.Supervision;
 using Coordination.Contracts.Values;
+using Coordination.ServiceDefaults.Rules;
 using Coordination.ServiceDefaults.Territories;
 
 namespace Coordination.Supervision.Domain;
@@ -8,16 +9,15 @@ namespace Coordination.Supervision.Domain;
 [JsonConverter(typeof(KebabCaseEnumConverter<CaseStatus>))]
 public enum CaseStatus { Open = 1, Ended }
 
-/// <summary>A rule of the follow-up the request breaks, with the reason code its sender is told.</summary>
-public sealed class CaseRuleViolation(string reasonCode, string message) : Exception(message)
-{
-    public string ReasonCode { get; } = reasonCode;
-}
-
 /// <summary>
 /// The community follow-up of one person designated by the judicial authority (3°), known only by
 /// its <see cref="PersonRef"/>: no identity ever reaches this service.
 /// </summary>
+/// <remarks>
+/// A request the case refuses is a <see cref="RuleViolation.Conflict"/> (409 over HTTP): it is well
+/// formed, and this case's state (its status, dates, partners, plan) refuses it. Only a value wrong
+/// whatever the case (a date in the future, a status a report cannot give) is an invalid value.
+/// </remarks>
 public sealed class SupervisionCase
 {
     public Guid Id { get; private init; }
@@ -77,10 +77,11 @@ public sealed class SupervisionCase
     {
         EnsureOpen();
         if (partner.Territory != Territory)
-            throw new CaseRuleViolation("partner-of-another-territory", "Only a partner registered in the case's territory may be assigned.");
+            throw RuleViolation.Conflict("partner-of-another-territory",
+                "Only a partner registered in the case's territory may be assigned.", "partner");
         var earlier = Assignments.SingleOrDefault(a => a.Partner == partner.Id);
         if (earlier is { UnassignedAt: null })
-            throw new CaseRuleViolation("already-assigned", "This partner is already assigned to the case.");
+            throw RuleViolation.Conflict("already-assigned", "This partner is already assigned to the case.", "partner");
         if (earlier is not null)
         {
             // Taken off, then assigned again: the same line, current again.
@@ -124,7 +125,7 @@ public sealed class SupervisionCase
     {
         EnsureOpen();
         if (Restriction is not null)
-            throw new CaseRuleViolation("already-restricted", "The case is already restricted.");
+            throw RuleViolation.Conflict("already-restricted", "The case is already restricted.");
         Restriction = reason;
         RestrictedTo = operators.Append(by).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         RestrictedAt = now;
@@ -141,9 +142,11 @@ public sealed class SupervisionCase
         EnsureOpen();
         EnsureAssigned(partner);
         if (SupportActions.Any(a => a.Id == actionId))
-            throw new CaseRuleViolation("support-action-already-exists", "A support action with this id is already on the case.");
+            throw RuleViolation.Conflict("support-action-already-exists", "A support action with this id is already on the case.",
+                "actionId");
         if (plannedOn < ReleaseDate.AddDays(-90) || plannedOn > MeasureEndsOn)
-            throw new CaseRuleViolation("outside-measure", "A support action is planned around the release and before the end of the measure.");
+            throw RuleViolation.Conflict("outside-measure",
+                "A support action is planned around the release and before the end of the measure.", "plannedOn");
         SupportActions.Add(new SupportAction { Id = actionId, Kind = kind, Partner = partner.Value, Status = SupportActionStatus.Planned, PlannedOn = plannedOn, UpdatedAt = now });
         return new SupportActionPlanned { CaseId = Id, ActionId = actionId, Person = Person, Partner = partner, Kind = kind, PlannedOn = plannedOn };
     }
@@ -155,13 +158,13 @@ public sealed class SupervisionCase
         EnsureAssigned(report.Partner);
         EnsureNotAfter(report.On, now, "on");
         var action = SupportActions.SingleOrDefault(a => a.Id == report.ActionId)
-            ?? throw new CaseRuleViolation("unknown-support-action", "No support action with this id on the case.");
+            ?? throw RuleViolation.Conflict("unknown-support-action", "No support action with this id on the case.", "actionId");
         if (action.Partner != report.Partner.Value)
-            throw new CaseRuleViolation("not-assigned-to-action", "This support action is carried by another partner.");
+            throw RuleViolation.Conflict("not-assigned-to-action", "This support action is carried by another partner.", "partner");
         if (action.Status is SupportActionStatus.Completed or SupportActionStatus.Abandoned)
-            throw new CaseRuleViolation("support-action-closed", "This support action is already closed.");
+            throw RuleViolation.Conflict("support-action-closed", "This support action is already closed.");
         if (report.Status == SupportActionStatus.Planned)
-            throw new CaseRuleViolation("invalid-status", "A support action reported on is in progress, completed or abandoned.");
+            throw new RuleViolation("invalid-status", "status", "A support action reported on is in progress, completed or abandoned.");
         return action.Progress(report.Status, report.On, now, Id, Person);
     }
 
@@ -170,9 +173,10 @@ public sealed class SupervisionCase
         EnsureOpen();
         EnsureAssigned(partner);
         if (Controls.Any(c => c.Id == controlId))
-            throw new CaseRuleViolation("control-already-exists", "A control with this id is already in the plan.");
+            throw RuleViolation.Conflict("control-already-exists", "A control with this id is already in the plan.", "controlId");
         if (scheduledFor < ReleaseDate || scheduledFor > MeasureEndsOn)
-            throw new CaseRuleViolation("outside-measure", "A control is scheduled between the release date and the end of the measure.");
+            throw RuleViolation.Conflict("outside-measure", "A control is scheduled between the release date and the end of the measure.",
+                "scheduledFor");
         Controls.Add(new Control { Id = controlId, Partner = partner.Value, ScheduledFor = scheduledFor });
         return new ControlScheduled { CaseId = Id, ControlId = controlId, Person = Person, Partner = partner, ScheduledFor = scheduledFor };
     }
@@ -193,7 +197,7 @@ public sealed class SupervisionCase
             Controls.Add(control);
         }
         else if (control.Outcome is not (null or ControlOutcome.Postponed))
-            throw new CaseRuleViolation("control-already-recorded", "This control's outcome is already recorded.");
+            throw RuleViolation.Conflict("control-already-recorded", "This control's outcome is already recorded.", "controlId");
         control.Outcome = record.Outcome;
         control.ControlledOn = record.ControlledOn;
         control.RecordedBy = record.Partner.Value;
@@ -211,7 +215,7 @@ public sealed class SupervisionCase
         EnsureAssigned(report.Partner);
         EnsureNotAfter(TerritoryCalendar.Today(Territory, report.OccurredAt), now, "occurredAt");
         if (Incidents.Any(i => i.Id == report.IncidentId))
-            throw new CaseRuleViolation("incident-already-reported", "An incident with this id is already reported.");
+            throw RuleViolation.Conflict("incident-already-reported", "An incident with this id is already reported.", "incidentId");
         Incidents.Add(new Incident
         {
             Id = report.IncidentId, Partner = report.Partner.Value, Kind = report.Kind, Severity = report.Severity,
@@ -240,7 +244,7 @@ public sealed class SupervisionCase
     private void EnsureNotAfter(DateOnly day, DateTimeOffset now, string field)
     {
         if (day > TerritoryCalendar.Today(Territory, now))
-            throw new CaseRuleViolation("date-in-future", $"{field}: what is recorded has happened; the date is after today.");
+            throw new RuleViolation("date-in-future", field, $"{field}: what is recorded has happened; the date is after today.");
     }
 
     /// <summary>The measure is over and nobody ended the case: it ends by itself, so that retention runs (F4).</summary>
@@ -249,12 +253,13 @@ public sealed class SupervisionCase
 
     private void EnsureOpen()
     {
-        if (Status != CaseStatus.Open) throw new CaseRuleViolation("case-ended", "The case has ended.");
+        if (Status != CaseStatus.Open) throw RuleViolation.Conflict("case-ended", "The case has ended.");
     }
 
     private void EnsureAssigned(PartnerId partner)
     {
-        if (!IsAssigned(partner)) throw new CaseRuleViolation("not-assigned-to-case", "This partner is not assigned to the case.");
+        if (!IsAssigned(partner))
+            throw RuleViolation.Conflict("not-assigned-to-case", "This partner is not assigned to the case.", "partner");
     }
 }
 

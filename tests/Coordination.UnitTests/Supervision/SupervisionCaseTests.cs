@@ -1,6 +1,7 @@
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Supervision;
 using Coordination.Contracts.Values;
+using Coordination.ServiceDefaults.Rules;
 using Coordination.Supervision.Domain;
 
 namespace Coordination.UnitTests.Supervision;
@@ -31,7 +32,7 @@ public sealed class SupervisionCaseTests
         ControlId = control, Person = Person, Partner = partner, ControlledOn = new DateOnly(2026, 4, 8), Outcome = outcome,
     };
 
-    private static string ReasonOf(Action change) => Assert.Throws<CaseRuleViolation>(change).ReasonCode;
+    private static string ReasonOf(Action change) => Assert.Throws<RuleViolation>(change).ReasonCode;
 
     [Fact]
     public void Only_a_partner_of_the_cases_territory_is_assigned_and_only_once()

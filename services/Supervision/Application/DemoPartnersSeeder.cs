@@ -1,12 +1,14 @@
 using Coordination.Contracts.Supervision;
+using Coordination.Supervision.Domain;
 using Coordination.Supervision.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Coordination.Supervision.Domain;
+namespace Coordination.Supervision.Application;
 
 /// <summary>Registers the demo agencies that carry out follow-ups as partners of their territory, once.</summary>
-public sealed class DemoPartnersSeeder(IServiceScopeFactory scopes, IOptions<SupervisionOptions> options, IHostEnvironment environment, TimeProvider clock) : IHostedService
+public sealed class DemoPartnersSeeder(IServiceScopeFactory scopes, IOptions<SupervisionOptions> options, IHostEnvironment environment,
+    TimeProvider clock) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -1,21 +1,22 @@
-using Coordination.ServiceDefaults.Outbox;
-using Coordination.ServiceDefaults.Hosting;
+using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Supervision;
+using Coordination.ServiceDefaults.Hosting;
+using Coordination.ServiceDefaults.Outbox;
 using Coordination.ServiceDefaults.Telemetry;
-using Coordination.Supervision.Consumers;
+using Coordination.Supervision.Domain;
 using Coordination.Supervision.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 
-namespace Coordination.Supervision.Domain;
+namespace Coordination.Supervision.Application;
 
 /// <summary>
 /// Purges ended cases whose retention has elapsed: the case and everything under it are deleted and
 /// <see cref="SupervisionPurged"/> is published in the same commit, so the gateway's vault and
 /// CourtReporting forget the person too.
 /// </summary>
-public sealed class CaseRetention(SupervisionDbContext db, Coordination.ServiceDefaults.Sealing.SealingKeyStore keys, TimeProvider clock,
+public sealed class CaseRetention(SupervisionDbContext db, PartnerInformation information, TimeProvider clock,
     IOptions<SupervisionOptions> retention) : IPeriodicPass
 {
     Task IPeriodicPass.RunPassAsync(CancellationToken cancellationToken) => PurgeDueAsync(cancellationToken);
@@ -38,7 +39,9 @@ public sealed class CaseRetention(SupervisionDbContext db, Coordination.ServiceD
             db.Cases.Remove(ended);
             var another = await db.Cases.AnyAsync(c => c.Person == ended.Person && c.Id != ended.Id, cancellationToken);
             var purgeMessage = MassTransit.NewId.NextGuid();
-            db.PublishOnCommit(new SupervisionPurged { CaseId = ended.Id, Person = ended.Person, PurgedAt = now, LastCaseOfPerson = !another }, messageId: purgeMessage);
+            var purged = new SupervisionPurged { CaseId = ended.Id, Person = ended.Person, PurgedAt = now, LastCaseOfPerson = !another };
+            db.PublishOnCommit(purged,
+                messageId: purgeMessage);
             // The messages this service sent about the person go in the same commit; the purge message
             // itself goes once the broker has it (ForgottenOnceSent).
             await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
@@ -59,12 +62,13 @@ public sealed class CaseRetention(SupervisionDbContext db, Coordination.ServiceD
         var utcToday = DateOnly.FromDateTime(now.UtcDateTime);
         List<SupervisionCase> over;
         using (SuppressInstrumentationScope.Begin())
-            over = await db.Cases.WithFollowUp().Where(c => c.Status == CaseStatus.Open && c.MeasureEndsOn < utcToday).ToListAsync(cancellationToken);
+            over = await db.Cases.WithFollowUp().Where(c => c.Status == CaseStatus.Open && c.MeasureEndsOn < utcToday)
+                .ToListAsync(cancellationToken);
         foreach (var open in over)
             if (open.EndIfMeasureOver(now, retention.Value.RetentionPeriod) is { } ended)
             {
                 db.PublishOnCommit(ended);
-                db.NotifyEnded(open, keys);
+                information.NotifyAuthority(db, open, CaseNotice.CaseEnded);
                 await db.SaveChangesAsync(cancellationToken);
             }
     }
