@@ -1,8 +1,9 @@
+using MassTransit;
 using Coordination.ServiceDefaults.Outbox;
 using Microsoft.Extensions.Options;
 using Coordination.CourtReporting.Api;
 using Coordination.CourtReporting.Consumers;
-using Coordination.CourtReporting.Domain;
+using Coordination.CourtReporting.Application;
 using Coordination.CourtReporting.Persistence;
 using Coordination.ServiceDefaults.Hosting;
 using Coordination.ServiceDefaults.Persistence;
@@ -29,25 +30,40 @@ public static class CourtReportingService
         builder.Services.AddOptions<CourtReportingOptions>().BindConfiguration(CourtReportingOptions.Section)
             .Validate(o => o.PeriodMonths is 1 or 2 or 3 or 4 or 6 or 12, "CourtReporting:PeriodMonths divides the year: 1, 2, 3, 4, 6 or 12.");
         builder.Services.AddScoped<CourtReportIssuer>();
+        builder.Services.AddScoped<SupervisionOpenedHandler>();
+        builder.Services.AddScoped<PartnerAssignedHandler>();
+        builder.Services.AddScoped<PartnerUnassignedHandler>();
+        builder.Services.AddScoped<ControlScheduledHandler>();
+        builder.Services.AddScoped<ControlRecordedHandler>();
+        builder.Services.AddScoped<IncidentReportedHandler>();
+        builder.Services.AddScoped<SupportActionPlannedHandler>();
+        builder.Services.AddScoped<SupportActionProgressedHandler>();
+        builder.Services.AddScoped<SupervisionEndedHandler>();
+        builder.Services.AddScoped<SupervisionPurgedHandler>();
+        builder.Services.AddScoped<ReportDeniedHandler>();
+        builder.Services.AddScoped<ReportReleasedHandler>();
+        builder.Services.AddScoped<JurisdictionDirectoryChangedHandler>();
+        builder.Services.AddScoped<CourtReportingQueries>();
+        builder.Services.AddScoped<IssueReportNowHandler>();
         builder.Services.AddPeriodicPass<ReportingSchedule>(sp => sp.GetRequiredService<IOptions<CourtReportingOptions>>().Value.DeadlinePollInterval);
 
         var registry = builder.Registry();
         registry.Services.Add(Name);
         registry.Consumers.Add(x =>
         {
-            x.AddConsumer<SupervisionOpenedConsumer>();
-            x.AddConsumer<PartnerAssignedConsumer>();
-            x.AddConsumer<ControlScheduledConsumer>();
-            x.AddConsumer<ControlRecordedConsumer>();
-            x.AddConsumer<IncidentReportedConsumer>();
-            x.AddConsumer<PartnerUnassignedConsumer>();
-            x.AddConsumer<SupportActionPlannedConsumer>();
-            x.AddConsumer<SupportActionProgressedConsumer>();
-            x.AddConsumer<SupervisionEndedConsumer>();
-            x.AddConsumer<SupervisionPurgedConsumer>();
-            x.AddConsumer<ConfidentialPayloadDeniedConsumer>();
-            x.AddConsumer<ConfidentialPayloadReleasedConsumer>();
-            x.AddConsumer<JurisdictionDirectoryChangedConsumer>();
+            x.AddConsumer<SupervisionOpenedConsumer, SupervisionOpenedConsumerDefinition>();
+            x.AddConsumer<PartnerAssignedConsumer, PartnerAssignedConsumerDefinition>();
+            x.AddConsumer<ControlScheduledConsumer, ControlScheduledConsumerDefinition>();
+            x.AddConsumer<ControlRecordedConsumer, ControlRecordedConsumerDefinition>();
+            x.AddConsumer<IncidentReportedConsumer, IncidentReportedConsumerDefinition>();
+            x.AddConsumer<PartnerUnassignedConsumer, PartnerUnassignedConsumerDefinition>();
+            x.AddConsumer<SupportActionPlannedConsumer, SupportActionPlannedConsumerDefinition>();
+            x.AddConsumer<SupportActionProgressedConsumer, SupportActionProgressedConsumerDefinition>();
+            x.AddConsumer<SupervisionEndedConsumer, SupervisionEndedConsumerDefinition>();
+            x.AddConsumer<SupervisionPurgedConsumer, SupervisionPurgedConsumerDefinition>();
+            x.AddConsumer<ConfidentialPayloadDeniedConsumer, ConfidentialPayloadDeniedConsumerDefinition>();
+            x.AddConsumer<ConfidentialPayloadReleasedConsumer, ConfidentialPayloadReleasedConsumerDefinition>();
+            x.AddConsumer<JurisdictionDirectoryChangedConsumer, JurisdictionDirectoryChangedConsumerDefinition>();
         });
         registry.Endpoints.Add(CourtReportingApi.Map);
         return builder;

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Supervision;
 using Coordination.Contracts.Values;
+using Coordination.CourtReporting.Application;
 using Coordination.CourtReporting.Domain;
 using Coordination.CourtReporting.Persistence;
 using Coordination.Gateway.Domain;

@@ -1,45 +1,13 @@
-using Coordination.ServiceDefaults.Territories;
 using System.Security.Claims;
-using Coordination.CourtReporting.Domain;
+using Coordination.CourtReporting.Application;
 using Coordination.CourtReporting.Persistence;
 using Coordination.ServiceDefaults.Http;
+using Coordination.ServiceDefaults.Rules;
 using Coordination.ServiceDefaults.Security;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Coordination.CourtReporting.Api;
 
-public sealed record ReportSummary(Guid Id, string Jurisdiction, int Number, DateOnly PeriodStart, DateOnly PeriodEnd, ReportTrigger Trigger, DateTimeOffset IssuedAt,
-    ReportFigures Figures, ReportStatus Status, string? RefusalReason)
-{
-    public static ReportSummary Of(CourtReport r) => new(r.Id, r.Jurisdiction, r.Number, r.PeriodStart, r.PeriodEnd, r.Trigger, r.IssuedAt, r.Figures, r.Status, r.RefusalReason);
-}
-
-/// <summary>
-/// A report as operators see it, with the gateway's answer: <c>issued</c> (no answer yet),
-/// <c>released</c>, <c>held</c> (a recipient has no key yet) or <c>refused</c> with the reason, its
-/// facts then counted by the next report.
-/// </summary>
-public sealed record ReportView(Guid Id, string Jurisdiction, int Number, DateOnly PeriodStart, DateOnly PeriodEnd, ReportTrigger Trigger, DateTimeOffset IssuedAt,
-    ReportFigures Figures, IReadOnlyList<ReportLine> Lines, IReadOnlyList<string> CoveredFacts, ReportStatus Status, string? RefusalReason, DateTimeOffset? RefusedAt,
-    IReadOnlyList<RecipientOutcome> Outcomes)
-{
-    public static ReportView Of(CourtReport r) => new(r.Id, r.Jurisdiction, r.Number, r.PeriodStart, r.PeriodEnd, r.Trigger, r.IssuedAt, r.Figures, r.Lines, r.CoveredFacts,
-        r.Status, r.RefusalReason, r.RefusedAt, r.Outcomes);
-}
-
-/// <summary>
-/// A jurisdiction reports are scheduled for, as the directory registered it: its JAP and SPIP accounts, and the last
-/// day of the period its next periodic report closes (null until the schedule's next pass gives it a deadline).
-/// </summary>
-public sealed record JurisdictionView(string Id, string Name, string Territory, string SentenceEnforcementCourt, string ProbationService,
-    DateOnly? NextPeriodEnd);
-
-public sealed record PictureLine(string Person, IReadOnlyList<PartnerInPlace> Partners, int ControlsPlanned, int ControlsDone, int ControlsMissed, int Incidents);
-
-/// <summary>A jurisdiction's current picture: open cases and what has happened since the last report.</summary>
-public sealed record JurisdictionPicture(string Jurisdiction, string Name, int? LastReportNumber, IReadOnlyList<PictureLine> OpenCases);
-
+/// <summary>The operators' door to 4°: adapters over <see cref="CourtReportingQueries"/> and <see cref="IssueReportNowHandler"/>.</summary>
 public static class CourtReportingApi
 {
     private const string Purpose = "court-reporting";
@@ -52,82 +20,32 @@ public static class CourtReportingApi
         group.MapGet("/reports/{jurisdiction}/{number:int}", GetAsync).RecordsPersonalDataAccess<CourtReportingDbContext>(Purpose, "jurisdiction");
         group.MapGet("/jurisdictions/{jurisdiction}", PictureAsync).RecordsPersonalDataAccess<CourtReportingDbContext>(Purpose, "jurisdiction");
         // Before a meeting, an operator may have the next report issued now rather than at the period's end.
-        group.MapPost("/jurisdictions/{jurisdiction}/reports", IssueNowAsync).RecordsPersonalDataAccess<CourtReportingDbContext>(Purpose, "jurisdiction");
+        group.MapPost("/jurisdictions/{jurisdiction}/reports", IssueNowAsync).RecordsPersonalDataAccess<CourtReportingDbContext>(Purpose, "jurisdiction")
+            .AddEndpointFilter(RuleViolationProblems.Filter("Another report of this jurisdiction was issued at the same moment; ask again."));
     }
 
-    /// <summary>
-    /// A jurisdiction of the directory's copy in one of the caller's territories; any other answers like one that does not
-    /// exist. A retired one is still read (its reports and last picture), but no report is issued for it.
-    /// </summary>
-    private static async Task<Jurisdiction?> VisibleAsync(string? id, ClaimsPrincipal user, CourtReportingDbContext db, CancellationToken ct,
-        bool includeRetired = true) =>
-        id is { Length: <= 60 } && await db.JurisdictionAsync(id, includeRetired, ct) is { } j && user.ActsFor(j.Territory) ? j : null;
+    private static async Task<IResult> JurisdictionsAsync(ClaimsPrincipal user, CourtReportingQueries queries, CancellationToken ct) =>
+        Results.Ok(await queries.JurisdictionsAsync(user, ct));
 
-    private static async Task<List<ScheduledJurisdiction>> MineAsync(ClaimsPrincipal user, CourtReportingDbContext db, CancellationToken ct,
-        bool includeRetired = false) =>
-        (await db.Jurisdictions.AsNoTracking().Where(j => includeRetired || j.RetiredAt == null).OrderBy(j => j.Id).ToListAsync(ct))
-            .Where(j => user.ActsFor(j.Territory)).ToList();
+    private static async Task<IResult> ListAsync(string? jurisdiction, ClaimsPrincipal user, CourtReportingQueries queries, CancellationToken ct) =>
+        await queries.ReportsAsync(jurisdiction, user, ct) is { } reports ? Results.Ok(reports) : Problems.Forbidden();
 
-    /// <summary>The jurisdictions reports are scheduled for in the caller's territories, each with its next periodic report's due date.</summary>
-    private static async Task<IResult> JurisdictionsAsync(ClaimsPrincipal user, CourtReportingDbContext db, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string jurisdiction, int number, ClaimsPrincipal user, CourtReportingQueries queries, CancellationToken ct)
     {
-        var mine = await MineAsync(user, db, ct);
-        var ids = mine.Select(j => j.Id).ToList();
-        var deadlines = await db.Deadlines.AsNoTracking().Where(d => d.FiredAt == null && ids.Contains(d.Jurisdiction)).ToListAsync(ct);
-        return Results.Ok(mine.Select(j => new JurisdictionView(j.Id, j.Name, j.Territory.Value, j.SentenceEnforcementCourt, j.ProbationService,
-            deadlines.Where(d => d.Jurisdiction == j.Id).Select(d => (DateOnly?)d.PeriodEnd).Min())));
+        if (await queries.VisibleAsync(jurisdiction, user, ct) is not { } visible) return Problems.Forbidden();
+        return await queries.ReportAsync(visible, number, ct) is { } report
+            ? Results.Ok(ReportView.Of(report))
+            : Problems.NotFound("No report with this number in this jurisdiction.");
     }
 
-    private static async Task<IResult> ListAsync(string? jurisdiction, ClaimsPrincipal user, CourtReportingDbContext db, CancellationToken ct)
-    {
-        List<string> ids;
-        if (jurisdiction is not null)
-        {
-            if (await VisibleAsync(jurisdiction, user, db, ct) is not { } one) return Problems.Forbidden();
-            ids = [one.Id];
-        }
-        else ids = (await MineAsync(user, db, ct, includeRetired: true)).Select(j => j.Id).ToList();
-        var reports = await db.Reports.AsNoTracking().Where(r => ids.Contains(r.Jurisdiction)).ToListAsync(ct);
-        return Results.Ok(reports.OrderBy(r => r.Jurisdiction).ThenByDescending(r => r.Number).Select(ReportSummary.Of));
-    }
+    private static async Task<IResult> PictureAsync(string jurisdiction, ClaimsPrincipal user, CourtReportingQueries queries, CancellationToken ct) =>
+        await queries.VisibleAsync(jurisdiction, user, ct) is { } visible ? Results.Ok(await queries.PictureAsync(visible, ct)) : Problems.Forbidden();
 
-    private static async Task<IResult> GetAsync(string jurisdiction, int number, ClaimsPrincipal user, CourtReportingDbContext db, CancellationToken ct)
+    private static async Task<IResult> IssueNowAsync(string jurisdiction, ClaimsPrincipal user, CourtReportingQueries queries, IssueReportNowHandler handler,
+        CancellationToken ct)
     {
-        if (await VisibleAsync(jurisdiction, user, db, ct) is not { } visible) return Problems.Forbidden();
-        var report = await db.Reports.AsNoTracking().SingleOrDefaultAsync(r => r.Jurisdiction == visible.Id && r.Number == number, ct);
-        return report is null ? Problems.NotFound("No report with this number in this jurisdiction.") : Results.Ok(ReportView.Of(report));
-    }
-
-    private static async Task<IResult> PictureAsync(string jurisdiction, ClaimsPrincipal user, CourtReportingDbContext db, CancellationToken ct)
-    {
-        if (await VisibleAsync(jurisdiction, user, db, ct) is not { } visible) return Problems.Forbidden();
-        var cases = await db.Cases.AsNoTracking().Where(c => c.Jurisdiction == visible.Id && c.Open).ToListAsync(ct);
-        var facts = await db.Facts.AsNoTracking().Where(f => f.Jurisdiction == visible.Id && f.ReportId == null).ToListAsync(ct);
-        var last = await db.Reports.Where(r => r.Jurisdiction == visible.Id).MaxAsync(r => (int?)r.Number, ct);
-        return Results.Ok(new JurisdictionPicture(visible.Id, visible.Name, last, cases.OrderBy(c => c.Person.Value).Select(c =>
-        {
-            var of = facts.Where(f => f.CaseId == c.CaseId).ToList();
-            return new PictureLine(c.Person.Value, c.Partners, of.Count(f => f.Kind == FactKind.ControlPlanned), of.Count(f => f.Kind == FactKind.ControlDone),
-                of.Count(f => f.Kind == FactKind.ControlMissed), of.Count(f => f.Kind == FactKind.Incident));
-        }).ToList()));
-    }
-
-    private static async Task<IResult> IssueNowAsync(string jurisdiction, ClaimsPrincipal user, CourtReportingDbContext db, CourtReportIssuer issuer, TimeProvider clock,
-        IOptions<CourtReportingOptions> options, CancellationToken ct)
-    {
-        if (await VisibleAsync(jurisdiction, user, db, ct, includeRetired: false) is not { } visible) return Problems.Forbidden();
-        var now = clock.GetUtcNow();
-        var report = await issuer.StageImmediateAsync(visible, TerritoryCalendar.Today(visible.Territory, now), now, options.Value.PeriodMonths, ct, ReportTrigger.OperatorRequest);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            // Another report of this jurisdiction was being issued at the same moment: its facts are its own.
-            return Results.Problem(title: "Another report of this jurisdiction was issued at the same moment; ask again.", statusCode: StatusCodes.Status409Conflict,
-                type: Problems.TypeOf("report-in-progress"), extensions: new Dictionary<string, object?> { ["reasonCode"] = "report-in-progress" });
-        }
-        return Results.Created($"/court-reporting/reports/{visible.Id}/{report.Number}", ReportView.Of(report));
+        if (await queries.VisibleAsync(jurisdiction, user, ct, includeRetired: false) is not { } active) return Problems.Forbidden();
+        var report = await handler.HandleAsync(active, ct);
+        return Results.Created($"/court-reporting/reports/{active.Id}/{report.Number}", ReportView.Of(report));
     }
 }

@@ -9,7 +9,9 @@ using Coordination.ServiceDefaults.Territories;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
-namespace Coordination.CourtReporting.Domain;
+using Coordination.CourtReporting.Domain;
+
+namespace Coordination.CourtReporting.Application;
 
 /// <summary>
 /// Issues a jurisdiction's next report: it counts every fact not yet reported up to the period's

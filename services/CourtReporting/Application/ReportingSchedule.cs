@@ -7,7 +7,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 
-namespace Coordination.CourtReporting.Domain;
+using Coordination.CourtReporting.Domain;
+
+namespace Coordination.CourtReporting.Application;
 
 /// <summary>
 /// Keeps one reporting deadline per jurisdiction and, when a period is over, issues that
