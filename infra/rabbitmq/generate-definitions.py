@@ -30,44 +30,16 @@ AGENCIES = ["prosecutor", "jap", "spip", "prison-administration", "police", "loc
 # (Coordination.CourtReporting.Consumers.X -> 'courtreporting-x'; ServiceEndpointNameFormatter).
 # The services and their prefixes come from infra/services.json, the one list of the platform's services;
 # those without a broker account (the console, a backend-for-frontend that only calls the APIs) get none here.
-SERVICES = [(svc["name"], svc["queuePrefix"]) for svc in json.load(open(os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "services.json")))["services"] if svc["account"]]
-# What each service publishes and consumes on the bus, as '<Context>:<Type>' of Coordination.Contracts.
-# A message-type exchange is owned by the one service that publishes it: only that account may
-# configure (declare, delete) and write it. A consumer gets nothing on it: the binding from the type
-# exchange to the consumer's endpoint exchange ('<prefix>-<message-type-in-kebab-case>') is declared
-# here, by the broker. tests/Coordination.UnitTests/Deployment/BrokerDefinitionsTests.cs checks these
-# lists, and the endpoint names, against the message types each service's assembly uses.
-PUBLISHES = {
-    "gateway": ["Briefings:RecordPenalPolicyBriefing", "Supervision:DesignatePerson", "Supervision:WithdrawDesignation",
-                "Supervision:DetentionConductReported", "Supervision:RecordControl", "Supervision:ReportIncident",
-                "Supervision:ReportSupportProgress",
-                "Opinions:RequestArt41Review", "Opinions:SubmitImplementationIndicators", "Opinions:ContributeToReview",
-                "Gateway:ConfidentialPayloadReleased", "Gateway:ConfidentialPayloadDenied", "Gateway:PartnerDirectoryChanged",
-                "Gateway:JurisdictionDirectoryChanged"],
-    "briefings": ["Briefings:PenalPolicyBriefingRecorded", "Briefings:AnnualBriefingDue", "Briefings:AnnualBriefingOverdue"],
-    "supervision": ["Supervision:SupervisionOpened", "Supervision:PartnerAssigned", "Supervision:ControlScheduled",
-                    "Supervision:ControlRecorded", "Supervision:IncidentReported", "Supervision:SupervisionEnded",
-                    "Supervision:SupervisionPurged", "Supervision:PartnerUnassigned", "Supervision:CaseRestricted",
-                    "Supervision:SupportActionPlanned", "Supervision:SupportActionProgressed"],
-    "opinions": ["Opinions:Art41ReviewOpened", "Opinions:OpinionAdopted", "Opinions:OpinionTransmitted", "Opinions:OpinionOverdue"],
-    "court-reporting": ["CourtReporting:CourtReportIssued"],
-}
-CONSUMES = {
-    "gateway": ["Supervision:SupervisionOpened", "Supervision:PartnerAssigned", "Supervision:SupervisionEnded", "Supervision:SupervisionPurged",
-                "Supervision:PartnerUnassigned", "Supervision:CaseRestricted"],
-    "briefings": ["Briefings:RecordPenalPolicyBriefing"],
-    "supervision": ["Supervision:DesignatePerson", "Supervision:WithdrawDesignation", "Supervision:DetentionConductReported",
-                    "Supervision:RecordControl", "Supervision:ReportIncident", "Supervision:ReportSupportProgress",
-                    "Gateway:PartnerDirectoryChanged"],
-    "opinions": ["Opinions:RequestArt41Review", "Opinions:SubmitImplementationIndicators", "Opinions:ContributeToReview",
-                 "Gateway:ConfidentialPayloadDenied"],
-    "court-reporting": ["Supervision:SupervisionOpened", "Supervision:PartnerAssigned", "Supervision:ControlScheduled",
-                        "Supervision:ControlRecorded", "Supervision:IncidentReported", "Supervision:SupervisionEnded",
-                        "Supervision:SupervisionPurged", "Supervision:PartnerUnassigned", "Supervision:SupportActionPlanned",
-                        "Supervision:SupportActionProgressed", "Gateway:ConfidentialPayloadReleased", "Gateway:ConfidentialPayloadDenied",
-                        "Gateway:JurisdictionDirectoryChanged"],
-}
+CATALOGUE = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "services.json")))["services"]
+SERVICES = [(svc["name"], svc["queuePrefix"]) for svc in CATALOGUE if svc["account"]]
+# What each service publishes and consumes on the bus, as '<Context>:<Type>' of Coordination.Contracts, from the
+# catalogue too (its "publishes" and "consumes"). A message-type exchange is owned by the one service that
+# publishes it: only that account may configure (declare, delete) and write it. A consumer gets nothing on it:
+# the binding from the type exchange to the consumer's endpoint exchange ('<prefix>-<message-type-in-kebab-case>')
+# is declared here, by the broker. tests/Coordination.UnitTests/Deployment/BrokerDefinitionsTests.cs checks these
+# lists against the consumers each service registers and the message types its assembly uses.
+PUBLISHES = {svc["name"]: svc["publishes"] for svc in CATALOGUE if svc["account"]}
+CONSUMES = {svc["name"]: svc["consumes"] for svc in CATALOGUE if svc["account"]}
 # Release requests do not go on a shared type exchange (any requester could read or delete another's):
 # each requesting service sends to its own lane, a fanout exchange the gateway owns and consumes
 # ('gateway-…', within the gateway's prefix), and may write only that one.

@@ -14,7 +14,8 @@ public sealed record ProcessResult(Dictionary<string, (double ReadyMs, double Rs
 /// </summary>
 public sealed class ProcessFigures(string url, BenchmarkOptions options)
 {
-    private static readonly string[] Services = ["Gateway", "Briefings", "Opinions", "Supervision", "CourtReporting"];
+    /// <summary>The catalogue's services on the bus (infra/services.json), by their project folder.</summary>
+    private static readonly string[] Services = ServiceCatalogue.OnTheBus().Select(ServiceCatalogue.FolderOf).ToArray();
     private readonly string _root = Directory.CreateTempSubdirectory("coordination-benchmark-processes-").FullName;
     private bool _databasesMade;
 

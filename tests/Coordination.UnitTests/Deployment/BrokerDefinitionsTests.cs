@@ -17,19 +17,29 @@ namespace Coordination.UnitTests.Deployment;
 /// </summary>
 public sealed class BrokerDefinitionsTests
 {
-    private static readonly string[] ServiceNames = ["gateway", "briefings", "supervision", "opinions", "court-reporting"];
+    /// <summary>The catalogue's services on the bus (infra/services.json): none is listed here again.</summary>
+    private static readonly IReadOnlyList<ServiceCatalogue.Entry> Catalogue = ServiceCatalogue.OnTheBus();
+
+    private static readonly string[] ServiceNames = Catalogue.Select(s => s.Name).ToArray();
 
     public static TheoryData<string> Services() => new(ServiceNames);
 
-    private static Assembly AssemblyOf(string service) => service switch
+    private static Assembly AssemblyOf(string service) => Catalogue.Single(s => s.Name == service).Assembly;
+
+    [Theory]
+    [MemberData(nameof(Services))]
+    public void The_catalogue_lists_exactly_what_a_service_consumes_and_what_it_publishes(string service)
     {
-        "gateway" => typeof(Coordination.Gateway.Program).Assembly,
-        "briefings" => typeof(Coordination.Briefings.Program).Assembly,
-        "supervision" => typeof(Coordination.Supervision.Program).Assembly,
-        "opinions" => typeof(Coordination.Opinions.Program).Assembly,
-        "court-reporting" => typeof(Coordination.CourtReporting.Program).Assembly,
-        _ => throw new ArgumentOutOfRangeException(nameof(service)),
-    };
+        var entry = Catalogue.Single(s => s.Name == service);
+        var assembly = entry.Assembly;
+        var consumed = Consumed(assembly).Where(m => m != ReleaseRequest).Select(Short).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(consumed, entry.Consumes.Order(StringComparer.Ordinal));
+        // What its code names and does not consume is what it publishes; nothing is listed that its code never names.
+        var referenced = Referenced(assembly).Where(m => m != ReleaseRequest).Select(Short).ToHashSet();
+        Assert.Equal(referenced.Except(consumed).Order(StringComparer.Ordinal), entry.Publishes.Order(StringComparer.Ordinal));
+    }
+
+    private static string Short(Type message) => $"{message.Namespace!.Split('.').Last()}:{message.Name}";
 
     /// <summary>Contract types that travel on the bus; the sealed envelope and the agency-facing refusal notice never do.</summary>
     private static readonly HashSet<Type> BusMessages = typeof(Coordination.Contracts.Gateway.SealedPayload).Assembly.GetTypes()
@@ -59,6 +69,7 @@ public sealed class BrokerDefinitionsTests
     }
 
     private static HashSet<Type> Consumed(Assembly assembly) => assembly.GetTypes()
+        .Where(t => t is { IsClass: true, IsAbstract: false, ContainsGenericParameters: false })
         .SelectMany(t => t.GetInterfaces())
         .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>))
         .Select(i => i.GetGenericArguments()[0])
@@ -76,11 +87,8 @@ public sealed class BrokerDefinitionsTests
 
     private static string LaneOf(string service) => $"gateway-release-from-{service}";
 
-    private static readonly Dictionary<string, string> QueuePrefixes = new()
-    {
-        ["gateway"] = "gateway", ["briefings"] = "briefings", ["supervision"] = "supervision",
-        ["opinions"] = "opinions", ["court-reporting"] = "courtreporting",
-    };
+    /// <summary>The catalogue's queue prefix of each service: its endpoints, as the service names them, must carry it.</summary>
+    private static readonly Dictionary<string, string> QueuePrefixes = Catalogue.ToDictionary(s => s.Name, s => s.QueuePrefix!);
 
     /// <summary>Each consumer of the assembly, by the endpoint name the service gives it, with its message type.</summary>
     private static List<(string Endpoint, Type Message)> Endpoints(Assembly assembly)

@@ -207,22 +207,23 @@ public sealed class ContainerDefinitionTests
         Assert.Contains(mounts["gateway"], m => m is { Volume: "gateway-public-keys", ReadOnly: false });
     }
 
-    /// <summary>The services whose hosts this test project can build; Opinions and CourtReporting join when they exist.</summary>
-    public static TheoryData<string> BuildableServices() => ["gateway", "briefings", "supervision", "opinions", "court-reporting"];
+    /// <summary>The catalogue's services that keep a database: every one on the bus (the console keeps none).</summary>
+    public static TheoryData<string> BuildableServices() => new(ServiceCatalogue.OnTheBus().Select(s => s.Name));
+
+    /// <summary>A service's own host builder (its Program's Build) and its database context, found in its assembly.</summary>
+    public static (Func<string[], WebApplication> Build, Type Context) HostOf(string service)
+    {
+        var assembly = ServiceCatalogue.OnTheBus().Single(s => s.Name == service).Assembly;
+        var build = assembly.GetType($"{assembly.GetName().Name}.Program", throwOnError: true)!.GetMethod("Build")!;
+        var context = assembly.GetTypes().Single(t => t is { IsAbstract: true, IsClass: true } && t.IsSubclassOf(typeof(ServiceDbContext)));
+        return (args => (WebApplication)build.Invoke(null, [args, null])!, context);
+    }
 
     [Theory]
     [MemberData(nameof(BuildableServices))]
     public void Under_the_compose_settings_a_service_migrates_its_own_sql_server_database_at_start(string service)
     {
-        var (build, context) = service switch
-        {
-            "gateway" => ((Func<string[], WebApplication>)(a => Coordination.Gateway.Program.Build(a)), typeof(Coordination.Gateway.Persistence.GatewayDbContext)),
-            "briefings" => (a => Coordination.Briefings.Program.Build(a), typeof(Coordination.Briefings.Persistence.BriefingsDbContext)),
-            "supervision" => (a => Coordination.Supervision.Program.Build(a), typeof(Coordination.Supervision.Persistence.SupervisionDbContext)),
-            "opinions" => (a => Coordination.Opinions.Program.Build(a), typeof(Coordination.Opinions.Persistence.OpinionsDbContext)),
-            "court-reporting" => (a => Coordination.CourtReporting.Program.Build(a), typeof(Coordination.CourtReporting.Persistence.CourtReportingDbContext)),
-            _ => throw new ArgumentOutOfRangeException(nameof(service)),
-        };
+        var (build, context) = HostOf(service);
         var environment = EnvironmentOf(ComposeServices().Single(s => s.Service == service).Definition);
         var folder = Directory.CreateTempSubdirectory("coordination-compose-").FullName;
         try

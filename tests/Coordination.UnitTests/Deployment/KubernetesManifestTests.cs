@@ -246,21 +246,3 @@ public sealed class KubernetesManifestTests
             Assert.True(File.Exists(Repository.File(service.Project.Split('/'))), $"{service.Project} of the catalogue does not exist");
     }
 }
-
-/// <summary>infra/services.json: the platform's services, the one list compose, the broker's definitions and infra/k8s follow.</summary>
-public static class ServiceCatalogue
-{
-    /// <summary>One service; <see cref="Account"/> and <see cref="QueuePrefix"/> are null for the console (it takes no message).</summary>
-    public sealed record Entry(string Name, string Project, string? Account, string? QueuePrefix, int Port, string[] KeyOwners,
-        string[] ReadsPublicKeysOf, string[] CallsApisOf)
-    {
-        public bool OnTheBus => Account is not null;
-    }
-
-    public static IReadOnlyList<Entry> Load()
-    {
-        using var document = JsonDocument.Parse(File.ReadAllText(Repository.File("infra", "services.json")));
-        return document.RootElement.GetProperty("services").EnumerateArray()
-            .Select(s => s.Deserialize<Entry>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!).ToList();
-    }
-}

@@ -56,6 +56,27 @@ public sealed partial class ServiceCatalogueTests
     }
 
     [Fact]
+    public void The_all_in_one_host_runs_and_the_solution_builds_exactly_the_catalogue_services()
+    {
+        Microsoft.AspNetCore.Builder.WebApplicationBuilder? captured = null;
+        var folder = Directory.CreateTempSubdirectory("coordination-catalogue-").FullName;
+        try
+        {
+            using var app = Coordination.AllInOne.AllInOneHost.Build([
+                "--Messaging:Transport=InMemory", $"--Database:Directory={folder}", $"--Authentication:DevelopmentKeyFile={folder}/dev.pem",
+                $"--Sealing:KeyDirectory={folder}/sealing", $"--Sealing:PublicKeyDirectory={folder}/public"], builder => captured = builder);
+            var registered = Coordination.ServiceDefaults.Hosting.RegistryExtensions.Registry(captured!).Services;
+            Assert.Equal(Catalogue.Select(s => s.Name).Order(StringComparer.Ordinal), registered.Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+        }
+        var solution = File.ReadAllText(Repository.File("Coordination.sln")).Replace('\\', '/');
+        Assert.All(Catalogue, s => Assert.Contains($"\"{s.Project}\"", solution));
+    }
+
+    [Fact]
     public void The_broker_definitions_give_each_catalogue_service_its_account_and_queue_prefix()
     {
         var definitions = JsonNode.Parse(File.ReadAllText(Repository.File("infra", "rabbitmq", "definitions.json")))!;
