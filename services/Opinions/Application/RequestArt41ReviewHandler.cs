@@ -23,8 +23,8 @@ public sealed class RequestArt41ReviewHandler(OpinionsDbContext db, TimeProvider
     /// Staged on <paramref name="unitOfWork"/> with its announcement, not saved: over the bus the consumer's unit of work
     /// commits it together with the inbox entry.
     /// </summary>
-    public async Task<Art41Review> StageAsync(OpinionsDbContext unitOfWork, RequestArt41Review request, string openedBy, ConsumeContext? cause,
-        CancellationToken cancellationToken)
+    public async Task<Art41Review> StageAsync(OpinionsDbContext unitOfWork, RequestArt41Review request, string openedBy,
+        ConsumeContext? cause, CancellationToken cancellationToken)
     {
         var review = Art41Review.Open(request, openedBy, clock.GetUtcNow(), Activity.Current?.Id);
 
@@ -33,7 +33,8 @@ public sealed class RequestArt41ReviewHandler(OpinionsDbContext db, TimeProvider
                 || (r.Territory == request.Territory && r.Measure == request.Measure
                     && r.PeriodStart == request.PeriodStart && r.PeriodEnd == request.PeriodEnd
                     && r.Status != ReviewStatus.Adopted && r.Status != ReviewStatus.Transmitted), cancellationToken))
-            throw RuleViolation.Conflict(ReviewReasons.ReviewConflict, "a review of this measure kind, territory and period is already under way.");
+            throw RuleViolation.Conflict(ReviewReasons.ReviewConflict,
+                "a review of this measure kind, territory and period is already under way.");
         unitOfWork.Reviews.Add(review);
         unitOfWork.Deadlines.Add(OpinionDeadline.For(review));
         unitOfWork.PublishOnCommit(review.Opened(), cause);

@@ -13,8 +13,8 @@ public sealed class ReviewQueries(OpinionsDbContext db)
         db.Reviews.AsNoTracking().Include(r => r.Contributions).SingleOrDefaultAsync(r => r.Id == reviewId, cancellationToken);
 
     /// <summary>The reviews of <paramref name="territories"/>, newest first; only adopted opinions (transmitted or not) if asked.</summary>
-    public async Task<IReadOnlyList<Art41Review>> ListAsync(IReadOnlyCollection<TerritoryCode> territories, Art41MeasureKind? measure, bool adoptedOnly,
-        CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Art41Review>> ListAsync(IReadOnlyCollection<TerritoryCode> territories, Art41MeasureKind? measure,
+        bool adoptedOnly, CancellationToken cancellationToken)
     {
         var query = db.Reviews.AsNoTracking().Include(r => r.Contributions).Where(r => territories.Contains(r.Territory));
         if (measure is { } kind) query = query.Where(r => r.Measure == kind);

@@ -19,5 +19,6 @@ public sealed class SubmitImplementationIndicatorsHandler(OpinionsDbContext db, 
     public Task<Art41Review?> RecordAsync(Guid reviewId, Func<TerritoryCode, bool> actsFor,
         int ordered, int carriedOut, int medianDelayDays, int structureCapacity, CancellationToken cancellationToken) =>
         ReviewLookup.ChangeAsync(db, reviewId, actsFor,
-            review => review.RecordIndicators(ordered, carriedOut, medianDelayDays, structureCapacity, clock.GetUtcNow()), cancellationToken);
+            review => review.RecordIndicators(ordered, carriedOut, medianDelayDays, structureCapacity, clock.GetUtcNow()),
+            cancellationToken);
 }

@@ -58,7 +58,8 @@ public sealed class ArchitectureTests
     public void Every_consumer_is_idempotent()
     {
         var consumers = Services.SelectMany(s => s.GetTypes())
-            .Where(t => t is { IsClass: true, IsAbstract: false } && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>)))
+            .Where(t => t is { IsClass: true, IsAbstract: false }
+                && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>)))
             .ToList();
         Assert.Contains(consumers, c => c.Assembly == typeof(BriefingsService).Assembly);
         Assert.All(consumers, c => Assert.True(DerivesFrom(c, typeof(IdempotentConsumer<,>)), $"{c.Name} must derive from IdempotentConsumer"));
@@ -125,10 +126,13 @@ public sealed class LayerTests
             || assembly.StartsWith("Microsoft.Extensions.Hosting", StringComparison.Ordinal)
             || type == typeof(HttpClient)
             || type == typeof(IPeriodicPass)
-            || type.Namespace is { } ns && (ns.EndsWith(".Persistence", StringComparison.Ordinal) || ns.Contains(".Persistence.", StringComparison.Ordinal));
+            || type.Namespace is { } ns
+                && (ns.EndsWith(".Persistence", StringComparison.Ordinal) || ns.Contains(".Persistence.", StringComparison.Ordinal));
     }
 
-    /// <summary>The type and what it is made of: element types and generic arguments (a <c>Task&lt;List&lt;DbSet&lt;T&gt;&gt;&gt;</c> is a DbSet).</summary>
+    /// <summary>
+    /// The type and what it is made of: element types and generic arguments (a <c>Task&lt;List&lt;DbSet&lt;T&gt;&gt;&gt;</c> is a DbSet).
+    /// </summary>
     private static IEnumerable<Type> Parts(Type type)
     {
         if (type.IsGenericParameter) yield break;
@@ -142,7 +146,8 @@ public sealed class LayerTests
     /// <summary>Every type a type's signatures name: base types, interfaces, fields, properties, constructors and methods.</summary>
     private static IEnumerable<(string Where, Type Type)> Signatures(Type type)
     {
-        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        const BindingFlags all =
+            BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
         for (var b = type.BaseType; b is not null && b != typeof(object); b = b.BaseType) yield return ("base type", b);
         foreach (var i in type.GetInterfaces()) yield return ("interface", i);
         foreach (var f in type.GetFields(all)) yield return ($"field {f.Name}", f.FieldType);
@@ -162,7 +167,8 @@ public sealed class LayerTests
     {
         var domain = Named(assembly).GetTypes().Where(t => InLayer(t, "Domain")).ToList();
         Assert.NotEmpty(domain);
-        var offences = domain.SelectMany(t => Signatures(t).SelectMany(s => Parts(s.Type).Where(IsIo).Select(io => $"{t.Name}: {s.Where}: {io.FullName}")))
+        var offences = domain
+            .SelectMany(t => Signatures(t).SelectMany(s => Parts(s.Type).Where(IsIo).Select(io => $"{t.Name}: {s.Where}: {io.FullName}")))
             .Distinct().ToList();
         Assert.True(offences.Count == 0, "Domain types reach I/O:\n" + string.Join("\n", offences));
     }
@@ -173,7 +179,8 @@ public sealed class LayerTests
     {
         var adapters = Named(assembly).GetTypes().Where(t => InLayer(t, "Consumers") && !t.IsNested).ToList();
         var consumers = adapters
-            .Where(t => t is { IsClass: true, IsAbstract: false } && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>)))
+            .Where(t => t is { IsClass: true, IsAbstract: false }
+                && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>)))
             .ToList();
         Assert.NotEmpty(consumers);
         var offences = new List<string>();
@@ -183,8 +190,10 @@ public sealed class LayerTests
             var inbox = InboxContextOf(consumer);
             foreach (var p in consumer.GetConstructors().SelectMany(c => c.GetParameters()))
             {
-                if (p.ParameterType == inbox || InLayer(p.ParameterType, "Application") && p.ParameterType.Assembly == consumer.Assembly) continue;
-                offences.Add($"{consumer.Name}: constructor parameter {p.Name} ({p.ParameterType.Name}) is neither the inbox context nor a handler");
+                var handler = InLayer(p.ParameterType, "Application") && p.ParameterType.Assembly == consumer.Assembly;
+                if (p.ParameterType == inbox || handler) continue;
+                offences.Add($"{consumer.Name}: constructor parameter {p.Name} ({p.ParameterType.Name})"
+                    + " is neither the inbox context nor a handler");
             }
         }
         // Passing the context on to a handler is fine; reading a DbSet, staging a message or running an EF Core query
@@ -222,7 +231,8 @@ public sealed class LayerTests
     /// <summary>The methods a type's bodies call, its compiler-made nested types (async state machines, lambdas) included.</summary>
     private static IEnumerable<MethodBase> CallsOf(Type type)
     {
-        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        const BindingFlags all =
+            BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
         var bodies = type.GetMethods(all).Cast<MethodBase>().Concat(type.GetConstructors(all));
         foreach (var method in bodies)
             foreach (var called in Il.CalledMethods(method)) yield return called;
