@@ -1,8 +1,8 @@
 using Coordination.ServiceDefaults.Outbox;
 using Microsoft.Extensions.Options;
 using Coordination.Opinions.Api;
+using Coordination.Opinions.Application;
 using Coordination.Opinions.Consumers;
-using Coordination.Opinions.Domain;
 using Coordination.Opinions.Persistence;
 using Coordination.ServiceDefaults.Hosting;
 using Coordination.ServiceDefaults.Persistence;
@@ -27,16 +27,24 @@ public static class OpinionsService
             .Validate(o => o.DeadlinePollInterval > TimeSpan.Zero, "Opinions:DeadlinePollInterval must be positive.")
             .Validate(o => o.ProsecutorAgency.Contains("{territory}", StringComparison.Ordinal), "Opinions:ProsecutorAgency must contain {territory}.")
             .ValidateOnStart();
+        builder.Services.AddScoped<RequestArt41ReviewHandler>();
+        builder.Services.AddScoped<SubmitImplementationIndicatorsHandler>();
+        builder.Services.AddScoped<ContributeToReviewHandler>();
+        builder.Services.AddScoped<ConfidentialPayloadDeniedHandler>();
+        builder.Services.AddScoped<DraftOpinionHandler>();
+        builder.Services.AddScoped<AdoptOpinionHandler>();
+        builder.Services.AddScoped<TransmitOpinionAgainHandler>();
+        builder.Services.AddScoped<ReviewQueries>();
         builder.Services.AddPeriodicPass<OpinionDeadlineScheduler>(sp => sp.GetRequiredService<IOptions<OpinionsOptions>>().Value.DeadlinePollInterval);
 
         var registry = builder.Registry();
         registry.Services.Add(Name);
         registry.Consumers.Add(x =>
         {
-            x.AddConsumer<RequestArt41ReviewConsumer>();
-            x.AddConsumer<SubmitImplementationIndicatorsConsumer>();
-            x.AddConsumer<ContributeToReviewConsumer>();
-            x.AddConsumer<ConfidentialPayloadDeniedConsumer>();
+            x.AddConsumer<RequestArt41ReviewConsumer, RequestArt41ReviewConsumerDefinition>();
+            x.AddConsumer<SubmitImplementationIndicatorsConsumer, SubmitImplementationIndicatorsConsumerDefinition>();
+            x.AddConsumer<ContributeToReviewConsumer, ContributeToReviewConsumerDefinition>();
+            x.AddConsumer<ConfidentialPayloadDeniedConsumer, ConfidentialPayloadDeniedConsumerDefinition>();
         });
         registry.Endpoints.Add(OpinionsApi.Map);
         return builder;

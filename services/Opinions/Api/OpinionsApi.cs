@@ -3,16 +3,12 @@ using System.Text.Json.Serialization;
 using Coordination.Contracts;
 using Coordination.Contracts.Opinions;
 using Coordination.Contracts.Values;
-using Coordination.Opinions.Consumers;
+using Coordination.Opinions.Application;
 using Coordination.Opinions.Domain;
-using Coordination.Opinions.Persistence;
 using Coordination.ServiceDefaults.Http;
-using Coordination.ServiceDefaults.Messaging;
-using Coordination.ServiceDefaults.Sealing;
+using Coordination.ServiceDefaults.Rules;
 using Coordination.ServiceDefaults.Security;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Coordination.Opinions.Api;
 
@@ -52,18 +48,19 @@ public static class OpinionsApi
     {
         // Aggregate figures and opinions, no personal data: no access-log entry, but territory-scoped.
         var reviews = app.MapGroup("/opinions/reviews").WithTags("Opinions").RequireAuthorization(CoordinationPolicies.TerritoryOperator);
-        reviews.MapPost("/", OpenAsync);
+        // A broken rule answers 400 with its field or 409 for a step out of order, with the reason code the bus gives.
+        reviews.MapPost("/", OpenAsync).AddEndpointFilter(RuleViolationProblems.Filter("The review was not opened."));
         reviews.MapGet("/", ListReviewsAsync);
         reviews.MapGet("/{id:guid}", GetAsync);
-        reviews.MapPut("/{id:guid}/indicators", RecordIndicatorsAsync);
-        reviews.MapPut("/{id:guid}/draft", DraftAsync);
-        reviews.MapPost("/{id:guid}/adoption", AdoptAsync);
-        reviews.MapPost("/{id:guid}/transmission", TransmitAgainAsync);
+        reviews.MapPut("/{id:guid}/indicators", RecordIndicatorsAsync).AddEndpointFilter(RuleViolationProblems.Filter("The indicators were not recorded."));
+        reviews.MapPut("/{id:guid}/draft", DraftAsync).AddEndpointFilter(RuleViolationProblems.Filter("The opinion was not drafted."));
+        reviews.MapPost("/{id:guid}/adoption", AdoptAsync).AddEndpointFilter(RuleViolationProblems.Filter("The opinion was not adopted."));
+        reviews.MapPost("/{id:guid}/transmission", TransmitAgainAsync).AddEndpointFilter(RuleViolationProblems.Filter("The opinion was not sent again."));
         reviews.MapGet("/{id:guid}/contributions", ContributionsAsync);
         app.MapGet("/opinions", ListOpinionsAsync).WithTags("Opinions").RequireAuthorization(CoordinationPolicies.TerritoryOperator);
     }
 
-    private static async Task<IResult> OpenAsync(HttpRequest request, ClaimsPrincipal user, OpinionsDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> OpenAsync(HttpRequest request, ClaimsPrincipal user, RequestArt41ReviewHandler handler, CancellationToken ct)
     {
         var (body, problem) = await request.ReadJsonBodyAsync<OpenReviewRequest>(ct);
         if (problem is not null) return problem;
@@ -72,7 +69,8 @@ public static class OpinionsApi
         var errors = new List<(string Field, string ReasonCode, string Message)>();
         TerritoryCode territory = default;
         if (string.IsNullOrWhiteSpace(body.Territory)) errors.Add(("territory", ReasonCodes.MissingField, "The territory is required."));
-        else if (!TerritoryCode.TryParse(body.Territory, out territory)) errors.Add(("territory", ReasonCodes.UnknownTerritory, "The territory must be an INSEE département code."));
+        else if (!TerritoryCode.TryParse(body.Territory, out territory))
+            errors.Add(("territory", ReasonCodes.UnknownTerritory, "The territory must be an INSEE département code."));
         Art41MeasureKind measure = default;
         if (string.IsNullOrWhiteSpace(body.Measure)) errors.Add(("measure", ReasonCodes.MissingField, "The measure kind is required."));
         else if (!ClosedList<Art41MeasureKind>.TryParse(body.Measure, out measure))
@@ -82,76 +80,67 @@ public static class OpinionsApi
         var respondBy = Date(body.RespondBy, "respondBy", errors);
         if (errors.Count > 0) return Problems.Validation("The review was not opened.", errors);
 
-        try
+        var review = await handler.OpenAsync(new RequestArt41Review
         {
-            var review = await ReviewOpening.OpenAsync(db, new RequestArt41Review
-            {
-                ReviewId = NewId.NextGuid(), Territory = territory, Measure = measure, PeriodStart = periodStart, PeriodEnd = periodEnd, RespondBy = respondBy,
-            }, user.SubjectOf(), clock.GetUtcNow(), ct);
-            db.PublishOnCommit(review.Opened());
-            await db.SaveChangesAsync(ct);
-            return Results.Created($"/opinions/reviews/{review.Id}", ReviewView.Of(review));
-        }
-        catch (MessageRejectedException e)
-        {
-            return Refused(e.ReasonCode, e.Reason, "The review was not opened.");
-        }
+            ReviewId = NewId.NextGuid(), Territory = territory, Measure = measure, PeriodStart = periodStart, PeriodEnd = periodEnd, RespondBy = respondBy,
+        }, user.SubjectOf(), ct);
+        return Results.Created($"/opinions/reviews/{review.Id}", ReviewView.Of(review));
     }
 
-    private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, OpinionsDbContext db, CancellationToken ct)
+    private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, ReviewQueries queries, CancellationToken ct)
     {
-        var review = await db.Reviews.AsNoTracking().Include(r => r.Contributions).SingleOrDefaultAsync(r => r.Id == id, ct);
+        var review = await queries.FindAsync(id, ct);
         // Missing and elsewhere answer alike: a caller learns nothing of other territories' reviews.
         return review is null || !user.ActsFor(review.Territory) ? Problems.Forbidden() : Results.Ok(ReviewView.Of(review));
     }
 
-    private static async Task<IResult> ListReviewsAsync(string? territory, string? measure, ClaimsPrincipal user, OpinionsDbContext db, CancellationToken ct) =>
-        await ListAsync(territory, measure, user, db, adoptedOnly: false, ct);
+    private static Task<IResult> ListReviewsAsync(string? territory, string? measure, ClaimsPrincipal user, ReviewQueries queries, CancellationToken ct) =>
+        ListAsync(territory, measure, user, queries, adoptedOnly: false, ct);
 
     /// <summary>The adopted opinions (transmitted or not) of the caller's territories.</summary>
-    private static async Task<IResult> ListOpinionsAsync(string? territory, string? measure, ClaimsPrincipal user, OpinionsDbContext db, CancellationToken ct) =>
-        await ListAsync(territory, measure, user, db, adoptedOnly: true, ct);
+    private static Task<IResult> ListOpinionsAsync(string? territory, string? measure, ClaimsPrincipal user, ReviewQueries queries, CancellationToken ct) =>
+        ListAsync(territory, measure, user, queries, adoptedOnly: true, ct);
 
-    private static async Task<IResult> ListAsync(string? territory, string? measure, ClaimsPrincipal user, OpinionsDbContext db, bool adoptedOnly, CancellationToken ct)
+    private static async Task<IResult> ListAsync(string? territory, string? measure, ClaimsPrincipal user, ReviewQueries queries, bool adoptedOnly,
+        CancellationToken ct)
     {
-        var query = db.Reviews.AsNoTracking().Include(r => r.Contributions).AsQueryable();
+        List<TerritoryCode> territories;
         if (territory is not null)
         {
             if (!TerritoryCode.TryParse(territory, out var code))
                 return Problems.Validation("Unknown territory.", [("territory", ReasonCodes.UnknownTerritory, "The territory must be an INSEE département code.")]);
             if (!user.ActsFor(code)) return Problems.Forbidden();
-            query = query.Where(r => r.Territory == code);
+            territories = [code];
         }
-        else
-        {
-            var mine = user.TerritoriesOf().ToList();
-            query = query.Where(r => mine.Contains(r.Territory));
-        }
+        else territories = user.TerritoriesOf().ToList();
+        Art41MeasureKind? kind = null;
         if (measure is not null)
         {
-            if (!ClosedList<Art41MeasureKind>.TryParse(measure, out var kind))
-                return Problems.Validation("Unknown measure kind.", [("measure", ReasonCodes.InvalidField, $"The measure is one of: {string.Join(", ", ClosedList<Art41MeasureKind>.Words.Order())}.")]);
-            query = query.Where(r => r.Measure == kind);
+            if (!ClosedList<Art41MeasureKind>.TryParse(measure, out var parsed))
+                return Problems.Validation("Unknown measure kind.",
+                    [("measure", ReasonCodes.InvalidField, $"The measure is one of: {string.Join(", ", ClosedList<Art41MeasureKind>.Words.Order())}.")]);
+            kind = parsed;
         }
-        if (adoptedOnly) query = query.Where(r => r.Status == ReviewStatus.Adopted || r.Status == ReviewStatus.Transmitted);
-        var list = await query.ToListAsync(ct);
-        return Results.Ok(list.OrderByDescending(r => r.OpenedAt).Select(ReviewView.Of));
+        var list = await queries.ListAsync(territories, kind, adoptedOnly, ct);
+        return Results.Ok(list.Select(ReviewView.Of));
     }
 
-    private static async Task<IResult> RecordIndicatorsAsync(Guid id, HttpRequest request, ClaimsPrincipal user, OpinionsDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> RecordIndicatorsAsync(Guid id, HttpRequest request, ClaimsPrincipal user, SubmitImplementationIndicatorsHandler handler,
+        CancellationToken ct)
     {
         var (body, problem) = await request.ReadJsonBodyAsync<IndicatorsRequest>(ct);
         if (problem is not null) return problem;
         var missing = new (string Field, int? Value)[]
         {
-            ("measuresOrdered", body!.MeasuresOrdered), ("measuresCarriedOut", body.MeasuresCarriedOut), ("medianDelayDays", body.MedianDelayDays), ("structureCapacity", body.StructureCapacity),
+            ("measuresOrdered", body!.MeasuresOrdered), ("measuresCarriedOut", body.MeasuresCarriedOut),
+            ("medianDelayDays", body.MedianDelayDays), ("structureCapacity", body.StructureCapacity),
         }.Where(f => f.Value is null).Select(f => (f.Field, ReasonCodes.MissingField, "Every indicator is required (a count, 0 where none).")).ToList();
         if (missing.Count > 0) return Problems.Validation("The indicators were not recorded.", missing);
-        return await ChangeAsync(id, user, db, ct, "The indicators were not recorded.",
-            review => review.RecordIndicators(body.MeasuresOrdered!.Value, body.MeasuresCarriedOut!.Value, body.MedianDelayDays!.Value, body.StructureCapacity!.Value, clock.GetUtcNow()));
+        return Answer(await handler.RecordAsync(id, user.ActsFor,
+            body.MeasuresOrdered!.Value, body.MeasuresCarriedOut!.Value, body.MedianDelayDays!.Value, body.StructureCapacity!.Value, ct));
     }
 
-    private static async Task<IResult> DraftAsync(Guid id, HttpRequest request, ClaimsPrincipal user, OpinionsDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> DraftAsync(Guid id, HttpRequest request, ClaimsPrincipal user, DraftOpinionHandler handler, CancellationToken ct)
     {
         var (body, problem) = await request.ReadJsonBodyAsync<DraftRequest>(ct);
         if (problem is not null) return problem;
@@ -164,55 +153,30 @@ public static class OpinionsApi
         foreach (var word in body.Recommendations ?? [])
         {
             if (ClosedList<OpinionRecommendation>.TryParse(word, out var recommendation)) recommendations.Add(recommendation);
-            else errors.Add(("recommendations", ReasonCodes.InvalidField, $"Recommendations come from the closed list: {string.Join(", ", ClosedList<OpinionRecommendation>.Words.Order())}."));
+            else errors.Add(("recommendations", ReasonCodes.InvalidField,
+                $"Recommendations come from the closed list: {string.Join(", ", ClosedList<OpinionRecommendation>.Words.Order())}."));
         }
         if (errors.Count > 0) return Problems.Validation("The opinion was not drafted.", errors);
-        return await ChangeAsync(id, user, db, ct, "The opinion was not drafted.", review => review.Draft(verdict, recommendations, body.Text, clock.GetUtcNow()));
+        return Answer(await handler.DraftAsync(id, user.ActsFor, verdict, recommendations, body.Text, ct));
     }
 
-    private static Task<IResult> AdoptAsync(Guid id, ClaimsPrincipal user, OpinionsDbContext db, SealingKeyStore keys, IOptions<OpinionsOptions> options, TimeProvider clock, CancellationToken ct) =>
-        ChangeAsync(id, user, db, ct, "The opinion was not adopted.", review => OpinionTransmission.AdoptAndTransmit(db, review, keys, options.Value, clock.GetUtcNow()));
+    private static async Task<IResult> AdoptAsync(Guid id, ClaimsPrincipal user, AdoptOpinionHandler handler, CancellationToken ct) =>
+        Answer(await handler.AdoptAsync(id, user.ActsFor, ct));
 
     /// <summary>Sends an adopted opinion the gateway refused once more (after the rules are fixed, say); its content does not change.</summary>
-    private static Task<IResult> TransmitAgainAsync(Guid id, ClaimsPrincipal user, OpinionsDbContext db, SealingKeyStore keys, IOptions<OpinionsOptions> options, TimeProvider clock, CancellationToken ct) =>
-        ChangeAsync(id, user, db, ct, "The opinion was not sent again.", review => OpinionTransmission.Transmit(db, review, keys, options.Value, clock.GetUtcNow()));
+    private static async Task<IResult> TransmitAgainAsync(Guid id, ClaimsPrincipal user, TransmitOpinionAgainHandler handler, CancellationToken ct) =>
+        Answer(await handler.TransmitAgainAsync(id, user.ActsFor, ct));
 
     /// <summary>What the partners wrote, for the bodies drafting the opinion.</summary>
-    private static async Task<IResult> ContributionsAsync(Guid id, ClaimsPrincipal user, OpinionsDbContext db, CancellationToken ct)
+    private static async Task<IResult> ContributionsAsync(Guid id, ClaimsPrincipal user, ReviewQueries queries, CancellationToken ct)
     {
-        var review = await db.Reviews.AsNoTracking().Include(r => r.Contributions).SingleOrDefaultAsync(r => r.Id == id, ct);
+        var review = await queries.FindAsync(id, ct);
         if (review is null || !user.ActsFor(review.Territory)) return Problems.Forbidden();
         return Results.Ok(review.Contributions.OrderBy(c => c.ReceivedAt).Select(c => new ContributionView(c.Partner.Value, c.Text, c.ReceivedAt)));
     }
 
-    /// <summary>One change to one review of the caller's territories, committed with what it publishes.</summary>
-    private static async Task<IResult> ChangeAsync(Guid id, ClaimsPrincipal user, OpinionsDbContext db, CancellationToken ct, string title, Action<Art41Review> change)
-    {
-        var review = await db.Reviews.Include(r => r.Contributions).SingleOrDefaultAsync(r => r.Id == id, ct);
-        if (review is null || !user.ActsFor(review.Territory)) return Problems.Forbidden();
-        try { change(review); }
-        catch (ReviewRuleException e)
-        {
-            return e.IsStateConflict ? Refused(e.ReasonCode, e.Reason, title) : Problems.Validation(title, [(e.Field, e.ReasonCode, e.Reason)]);
-        }
-        review.Touch();
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Refused("review-changed", "The review changed at the same moment (another operator, a message, the deadline); read it again.", title);
-        }
-        return Results.Ok(ReviewView.Of(review));
-    }
-
-    /// <summary>A request that is well-formed but out of step with the review (or another review): 409, with its reason code.</summary>
-    private static IResult Refused(string reasonCode, string reason, string title) =>
-        reasonCode is ReasonCodes.InvalidField or ReasonCodes.MissingField or ReasonCodes.UnknownTerritory
-            ? Problems.Validation(title, [(reason.Split(':')[0], reasonCode, reason)])
-            : Results.Problem(title: title, detail: reason, statusCode: StatusCodes.Status409Conflict, type: Problems.TypeOf(reasonCode),
-                extensions: new Dictionary<string, object?> { ["reasonCode"] = reasonCode });
+    /// <summary>The review as a change left it; none when the caller has no such review (missing and elsewhere answer alike).</summary>
+    private static IResult Answer(Art41Review? changed) => changed is null ? Problems.Forbidden() : Results.Ok(ReviewView.Of(changed));
 
     private static DateOnly Date(string? text, string field, List<(string Field, string ReasonCode, string Message)> errors)
     {

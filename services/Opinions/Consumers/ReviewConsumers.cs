@@ -1,113 +1,60 @@
-using System.Diagnostics;
+using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Opinions;
-using Coordination.Opinions.Domain;
+using Coordination.Opinions.Application;
 using Coordination.Opinions.Persistence;
-using Coordination.ServiceDefaults.Messaging;
 using Coordination.ServiceDefaults.Outbox;
-using Coordination.ServiceDefaults.Sealing;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace Coordination.Opinions.Consumers;
 
+// The handlers stage their effect on Db, the unit of work the idempotent base commits with the inbox entry
+// (the group writer's context while it runs the unit): never on a context of their own.
+//
+// Retry, error queues, prefetch and queue names are set for every endpoint by the platform (AddCoordinationConsumers
+// and its endpoint name formatter); the definitions repeat none of it. None sets a concurrency limit of its own:
+// the endpoint's prefetch bounds what is in flight.
+
 /// <summary>The prosecutor's request, forwarded by the gateway (or a platform service), opens a review.</summary>
-public sealed class RequestArt41ReviewConsumer(OpinionsDbContext db, TimeProvider clock)
+public sealed class RequestArt41ReviewConsumer(OpinionsDbContext db, RequestArt41ReviewHandler handler)
     : IdempotentConsumer<RequestArt41Review, OpinionsDbContext>(db)
 {
-    protected override async Task Handle(ConsumeContext<RequestArt41Review> context)
-    {
-        var review = await ReviewOpening.OpenAsync(Db, context.Message, context.Message.RequestedBy ?? "unnamed", clock.GetUtcNow(), context.CancellationToken);
-        Db.PublishOnCommit(review.Opened(), context);
-    }
+    protected override Task Handle(ConsumeContext<RequestArt41Review> context) =>
+        handler.StageAsync(Db, context.Message, context.Message.RequestedBy ?? "unnamed", context, context.CancellationToken);
 }
+
+/// <summary>Endpoint policy of <see cref="RequestArt41ReviewConsumer"/>: the platform's, set per endpoint.</summary>
+public sealed class RequestArt41ReviewConsumerDefinition : ConsumerDefinition<RequestArt41ReviewConsumer>;
 
 /// <summary>Aggregate implementation figures for a review; the latest replace the earlier until adoption.</summary>
-public sealed class SubmitImplementationIndicatorsConsumer(OpinionsDbContext db, TimeProvider clock)
+public sealed class SubmitImplementationIndicatorsConsumer(OpinionsDbContext db, SubmitImplementationIndicatorsHandler handler)
     : IdempotentConsumer<SubmitImplementationIndicators, OpinionsDbContext>(db)
 {
-    protected override async Task Handle(ConsumeContext<SubmitImplementationIndicators> context)
-    {
-        var m = context.Message;
-        var review = await ReviewOpening.FindAsync(Db, m.ReviewId, m.Territory, context.CancellationToken);
-        Rejecting(() => review.RecordIndicators(m.MeasuresOrdered, m.MeasuresCarriedOut, m.MedianDelayDays, m.StructureCapacity, clock.GetUtcNow()));
-    }
-
-    internal static void Rejecting(Action change)
-    {
-        try { change(); }
-        catch (ReviewRuleException e) { throw new MessageRejectedException(e.ReasonCode, $"{e.Field}: {e.Reason}"); }
-    }
+    protected override Task Handle(ConsumeContext<SubmitImplementationIndicators> context) =>
+        handler.StageAsync(Db, context.Message, context.CancellationToken);
 }
+
+/// <summary>Endpoint policy of <see cref="SubmitImplementationIndicatorsConsumer"/>: the platform's, set per endpoint.</summary>
+public sealed class SubmitImplementationIndicatorsConsumerDefinition : ConsumerDefinition<SubmitImplementationIndicatorsConsumer>;
 
 /// <summary>A partner's contribution joins the review until the opinion is adopted.</summary>
-public sealed class ContributeToReviewConsumer(OpinionsDbContext db, SealingKeyStore keys, TimeProvider clock)
+public sealed class ContributeToReviewConsumer(OpinionsDbContext db, ContributeToReviewHandler handler)
     : IdempotentConsumer<ContributeToReview, OpinionsDbContext>(db)
 {
-    public const string KeyOwner = "opinions";
-    public const string Purpose = "art41-opinion";
-
-    protected override async Task Handle(ConsumeContext<ContributeToReview> context)
-    {
-        var m = context.Message;
-        string text;
-        try
-        {
-            using var ring = keys.RingFor(KeyOwner);
-            text = PayloadSealer.OpenJson<string>(m.Contribution, ring, Purpose, context.MessageId!.Value);
-        }
-        catch (SealingException e)
-        {
-            throw new MessageRejectedException(e.ReasonCode, "the contribution cannot be opened by this service.");
-        }
-        var review = await ReviewOpening.FindAsync(Db, m.ReviewId, m.Territory, context.CancellationToken);
-        SubmitImplementationIndicatorsConsumer.Rejecting(() => review.Contribute(m.Partner, text, NewId.NextGuid(), clock.GetUtcNow()));
-    }
+    // The base class has already refused a message without an id.
+    protected override Task Handle(ConsumeContext<ContributeToReview> context) =>
+        handler.StageAsync(Db, context.Message, context.MessageId!.Value, context.CancellationToken);
 }
 
-/// <summary>
-/// The gateway refused to release an opinion: the review shows why and can be sent again. Denials of
-/// other services' releases name no review and change nothing.
-/// </summary>
-public sealed class ConfidentialPayloadDeniedConsumer(OpinionsDbContext db) : IdempotentConsumer<Contracts.Gateway.ConfidentialPayloadDenied, OpinionsDbContext>(db)
+/// <summary>Endpoint policy of <see cref="ContributeToReviewConsumer"/>: the platform's, set per endpoint.</summary>
+public sealed class ContributeToReviewConsumerDefinition : ConsumerDefinition<ContributeToReviewConsumer>;
+
+/// <summary>The gateway refused to release an opinion: the review shows why and can be sent again.</summary>
+public sealed class ConfidentialPayloadDeniedConsumer(OpinionsDbContext db, ConfidentialPayloadDeniedHandler handler)
+    : IdempotentConsumer<ConfidentialPayloadDenied, OpinionsDbContext>(db)
 {
-    protected override async Task Handle(ConsumeContext<Contracts.Gateway.ConfidentialPayloadDenied> context)
-    {
-        var denied = context.Message;
-        var review = await Db.Reviews.SingleOrDefaultAsync(r => r.ReleaseId == denied.ReleaseId, context.CancellationToken);
-        if (review is not null && review.TransmissionDenied(denied.ReleaseId, denied.ReasonCode)) review.Touch();
-    }
+    protected override Task Handle(ConsumeContext<ConfidentialPayloadDenied> context) =>
+        handler.StageAsync(Db, context.Message, context.CancellationToken);
 }
 
-/// <summary>What opening and finding a review mean for every door (bus and HTTP) alike.</summary>
-public static class ReviewOpening
-{
-    /// <summary>Opens the review and its respond-by deadline, staged on <paramref name="db"/>; a broken rule is a rejection.</summary>
-    public static async Task<Art41Review> OpenAsync(OpinionsDbContext db, RequestArt41Review request, string openedBy, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        Art41Review review;
-        try { review = Art41Review.Open(request, openedBy, now, Activity.Current?.Id); }
-        catch (ReviewRuleException e) { throw new MessageRejectedException(e.ReasonCode, $"{e.Field}: {e.Reason}"); }
-
-        // One review at a time per measure kind, territory and period: a second request joins the first, it does not start another.
-        if (await db.Reviews.AnyAsync(r => r.Id == request.ReviewId
-                || (r.Territory == request.Territory && r.Measure == request.Measure && r.PeriodStart == request.PeriodStart && r.PeriodEnd == request.PeriodEnd
-                    && r.Status != ReviewStatus.Adopted && r.Status != ReviewStatus.Transmitted), cancellationToken))
-            throw new MessageRejectedException(ReviewReasons.ReviewConflict, "a review of this measure kind, territory and period is already under way.");
-        db.Reviews.Add(review);
-        db.Deadlines.Add(OpinionDeadline.For(review));
-        return review;
-    }
-
-    /// <summary>A review of another territory is answered exactly as one that does not exist.</summary>
-    /// <remarks>
-    /// Not found is retried, not rejected: figures or a contribution sent right after the request travel on
-    /// other queues and may come first. A review that never comes ends in the error queue after the retries.
-    /// </remarks>
-    public static async Task<Art41Review> FindAsync(OpinionsDbContext db, Guid reviewId, Contracts.Values.TerritoryCode territory, CancellationToken cancellationToken)
-    {
-        var review = await db.Reviews.Include(r => r.Contributions).SingleOrDefaultAsync(r => r.Id == reviewId && r.Territory == territory, cancellationToken)
-            ?? throw new InvalidOperationException($"{ReviewReasons.UnknownReview}: no review under this id in this territory (yet).");
-        review.Touch();
-        return review;
-    }
-}
+/// <summary>Endpoint policy of <see cref="ConfidentialPayloadDeniedConsumer"/>: the platform's, set per endpoint.</summary>
+public sealed class ConfidentialPayloadDeniedConsumerDefinition : ConsumerDefinition<ConfidentialPayloadDeniedConsumer>;

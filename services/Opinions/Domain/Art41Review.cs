@@ -2,6 +2,7 @@ using Coordination.ServiceDefaults.Territories;
 using Coordination.Contracts;
 using Coordination.Contracts.Opinions;
 using Coordination.Contracts.Values;
+using Coordination.ServiceDefaults.Rules;
 
 namespace Coordination.Opinions.Domain;
 
@@ -20,17 +21,6 @@ public enum ReviewStatus
     Transmitted,
 }
 
-/// <summary>A broken rule of the review: a reason code a sender can match on, the field, and a sentence that names no value.</summary>
-public sealed class ReviewRuleException(string reasonCode, string field, string message) : Exception($"{reasonCode}: {message}")
-{
-    public string ReasonCode { get; } = reasonCode;
-    public string Field { get; } = field;
-    public string Reason { get; } = message;
-
-    /// <summary>A rule about the review's state (the order of its steps), as opposed to a wrong value.</summary>
-    public bool IsStateConflict => ReasonCode is ReviewReasons.NoIndicators or ReviewReasons.NoDraft or ReviewReasons.ReviewClosed or ReviewReasons.NotAdopted;
-}
-
 /// <summary>Reason codes of the review workflow; stable strings, like <see cref="ReasonCodes"/>.</summary>
 public static class ReviewReasons
 {
@@ -43,7 +33,10 @@ public static class ReviewReasons
     public const string NotAdopted = "not-adopted";
     /// <summary>A review of the same measure kind, territory and period is already under way.</summary>
     public const string ReviewConflict = "review-conflict";
+    /// <summary>Not a rule broken but a review not there (yet): retried over the bus, since the request may still be on its way.</summary>
     public const string UnknownReview = "unknown-review";
+    /// <summary>Two changes to one review at once: the second is refused, to be made again on what the first left.</summary>
+    public const string ReviewChanged = "review-changed";
 }
 
 /// <summary>
@@ -114,22 +107,22 @@ public sealed class Art41Review
     public static Art41Review Open(RequestArt41Review request, string openedBy, DateTimeOffset now, string? traceParent)
     {
         if (!TerritoryCode.IsKnown(request.Territory.Value))
-            throw new ReviewRuleException(ReasonCodes.UnknownTerritory, "territory", "The territory must be an INSEE département code.");
+            throw Invalid(ReasonCodes.UnknownTerritory, "territory", "The territory must be an INSEE département code.");
         if (!Enum.IsDefined(request.Measure))
-            throw new ReviewRuleException(ReasonCodes.InvalidField, "measure", "The measure is one of the art. 41-1 kinds of the closed list.");
+            throw Invalid(ReasonCodes.InvalidField, "measure", "The measure is one of the art. 41-1 kinds of the closed list.");
         if (request.PeriodEnd < request.PeriodStart)
-            throw new ReviewRuleException(ReasonCodes.InvalidField, "periodEnd", "The period ends on or after its start.");
+            throw Invalid(ReasonCodes.InvalidField, "periodEnd", "The period ends on or after its start.");
         if (request.PeriodStart.Year < 2000)
-            throw new ReviewRuleException(ReasonCodes.InvalidField, "periodStart", "The period start is not plausible.");
+            throw Invalid(ReasonCodes.InvalidField, "periodStart", "The period start is not plausible.");
         if (request.RespondBy < request.PeriodStart)
-            throw new ReviewRuleException(ReasonCodes.InvalidField, "respondBy", "The answer is due after the period under review begins.");
+            throw Invalid(ReasonCodes.InvalidField, "respondBy", "The answer is due after the period under review begins.");
         if (request.RespondBy < TerritoryCalendar.Today(request.Territory, now))
-            throw new ReviewRuleException(ReasonCodes.InvalidField, "respondBy", "The date the opinion is due by has already passed.");
+            throw Invalid(ReasonCodes.InvalidField, "respondBy", "The date the opinion is due by has already passed.");
         // An opinion is due within months; a date years away is a typing mistake (and 9999-12-31 has no day after).
         if (request.RespondBy > TerritoryCalendar.Today(request.Territory, now).AddYears(MaxYearsToRespond))
-            throw new ReviewRuleException(ReasonCodes.InvalidField, "respondBy", $"The opinion is due within {MaxYearsToRespond} years.");
+            throw Invalid(ReasonCodes.InvalidField, "respondBy", $"The opinion is due within {MaxYearsToRespond} years.");
         if (request.PeriodEnd > TerritoryCalendar.Today(request.Territory, now).AddYears(MaxYearsToRespond))
-            throw new ReviewRuleException(ReasonCodes.InvalidField, "periodEnd", "The period under review is not plausible.");
+            throw Invalid(ReasonCodes.InvalidField, "periodEnd", "The period under review is not plausible.");
         return new Art41Review
         {
             Id = request.ReviewId,
@@ -159,7 +152,7 @@ public sealed class Art41Review
         Figure("medianDelayDays", medianDelayDays);
         Figure("structureCapacity", structureCapacity);
         if (carriedOut > ordered)
-            throw new ReviewRuleException(ReasonCodes.InvalidField, "measuresCarriedOut", "More measures carried out than ordered.");
+            throw Invalid(ReasonCodes.InvalidField, "measuresCarriedOut", "More measures carried out than ordered.");
         (MeasuresOrdered, MeasuresCarriedOut, MedianDelayDays, StructureCapacity, IndicatorsRecordedAt) = (ordered, carriedOut, medianDelayDays, structureCapacity, now);
         if (Status == ReviewStatus.Opened) Status = ReviewStatus.CollectingIndicators;
     }
@@ -168,13 +161,13 @@ public sealed class Art41Review
     {
         EnsureOpenForChange();
         if (partner.Value is null)
-            throw new ReviewRuleException(ReasonCodes.MissingField, "partner", "The contributing partner is required.");
+            throw Invalid(ReasonCodes.MissingField, "partner", "The contributing partner is required.");
         if (partner.Territory != Territory)
-            throw new ReviewRuleException(ReasonCodes.InvalidField, "partner", "Only a partner of the review's territory contributes.");
+            throw Invalid(ReasonCodes.InvalidField, "partner", "Only a partner of the review's territory contributes.");
         if (string.IsNullOrWhiteSpace(contribution))
-            throw new ReviewRuleException(ReasonCodes.MissingField, "contribution", "The contribution is required.");
+            throw Invalid(ReasonCodes.MissingField, "contribution", "The contribution is required.");
         if (contribution.Trim().Length > ContributionMaxLength)
-            throw new ReviewRuleException(ReasonCodes.InvalidField, "contribution", $"A contribution is short: at most {ContributionMaxLength} characters.");
+            throw Invalid(ReasonCodes.InvalidField, "contribution", $"A contribution is short: at most {ContributionMaxLength} characters.");
         Contributions.Add(new ReviewContribution { Id = id, Partner = partner, Text = contribution.Trim(), ReceivedAt = now });
     }
 
@@ -183,15 +176,15 @@ public sealed class Art41Review
     {
         EnsureOpenForChange();
         if (Status == ReviewStatus.Opened)
-            throw new ReviewRuleException(ReviewReasons.NoIndicators, "indicators", "An opinion rests on the implementation indicators: record them before drafting.");
+            throw OutOfStep(ReviewReasons.NoIndicators, "indicators", "An opinion rests on the implementation indicators: record them before drafting.");
         if (!Enum.IsDefined(verdict))
-            throw new ReviewRuleException(ReasonCodes.InvalidField, "verdict", "The verdict is favourable, favourable-with-reservations or unfavourable.");
+            throw Invalid(ReasonCodes.InvalidField, "verdict", "The verdict is favourable, favourable-with-reservations or unfavourable.");
         if (recommendations.Any(r => !Enum.IsDefined(r)))
-            throw new ReviewRuleException(ReasonCodes.InvalidField, "recommendations", "Recommendations come from the closed list.");
+            throw Invalid(ReasonCodes.InvalidField, "recommendations", "Recommendations come from the closed list.");
         if (verdict != OpinionVerdict.Favourable && recommendations.Count == 0)
-            throw new ReviewRuleException(ReasonCodes.MissingField, "recommendations", "Reservations and an unfavourable opinion name at least one recommendation.");
+            throw Invalid(ReasonCodes.MissingField, "recommendations", "Reservations and an unfavourable opinion name at least one recommendation.");
         if (text is { } t && t.Trim().Length > TextMaxLength)
-            throw new ReviewRuleException(ReasonCodes.InvalidField, "text", $"The opinion's text is short: at most {TextMaxLength} characters.");
+            throw Invalid(ReasonCodes.InvalidField, "text", $"The opinion's text is short: at most {TextMaxLength} characters.");
         Verdict = verdict;
         Recommendations = recommendations.Distinct().ToList();
         Text = string.IsNullOrWhiteSpace(text) ? null : text.Trim();
@@ -202,9 +195,9 @@ public sealed class Art41Review
     public OpinionAdopted Adopt(DateTimeOffset now)
     {
         if (IsFinal)
-            throw new ReviewRuleException(ReviewReasons.ReviewClosed, "status", "The opinion is already adopted.");
+            throw OutOfStep(ReviewReasons.ReviewClosed, "status", "The opinion is already adopted.");
         if (Status != ReviewStatus.Drafted)
-            throw new ReviewRuleException(ReviewReasons.NoDraft, "status", "Only a drafted opinion can be adopted.");
+            throw OutOfStep(ReviewReasons.NoDraft, "status", "Only a drafted opinion can be adopted.");
         AdoptedAt = now;
         Status = ReviewStatus.Adopted;
         return new OpinionAdopted
@@ -232,9 +225,9 @@ public sealed class Art41Review
     public OpinionTransmitted Transmit(Guid releaseId, string recipient, DateTimeOffset now)
     {
         if (Status == ReviewStatus.Transmitted)
-            throw new ReviewRuleException(ReviewReasons.ReviewClosed, "status", "The opinion was already transmitted.");
+            throw OutOfStep(ReviewReasons.ReviewClosed, "status", "The opinion was already transmitted.");
         if (Status != ReviewStatus.Adopted)
-            throw new ReviewRuleException(ReviewReasons.NotAdopted, "status", "Only an adopted opinion is transmitted.");
+            throw OutOfStep(ReviewReasons.NotAdopted, "status", "Only an adopted opinion is transmitted.");
         ReleaseId = releaseId;
         TransmittedAt = now;
         TransmissionRefusal = null;
@@ -274,13 +267,23 @@ public sealed class Art41Review
     private void EnsureOpenForChange()
     {
         if (IsFinal)
-            throw new ReviewRuleException(ReviewReasons.ReviewClosed, "status", "The opinion is adopted: the review no longer changes.");
+            throw OutOfStep(ReviewReasons.ReviewClosed, "status", "The opinion is adopted: the review no longer changes.");
     }
+
+    /// <summary>
+    /// The field leads the sentence: senders over the bus read it in the fault text (<c>invalid-field: respondBy: …</c>),
+    /// and the HTTP answer names the same field.
+    /// </summary>
+    private static RuleViolation Invalid(string reasonCode, string field, string reason) => new(reasonCode, field, $"{field}: {reason}");
+
+    /// <summary>A step taken out of order: the values may be right, the review is not where the step needs it.</summary>
+    private static RuleViolation OutOfStep(string reasonCode, string field, string reason) =>
+        new(reasonCode, field, $"{field}: {reason}", ViolationKind.StateConflict);
 
     private static void Figure(string field, int value)
     {
         if (value is < 0 or > FigureMax)
-            throw new ReviewRuleException(ReasonCodes.InvalidField, field, $"A figure is a count between 0 and {FigureMax}.");
+            throw Invalid(ReasonCodes.InvalidField, field, $"A figure is a count between 0 and {FigureMax}.");
     }
 }
 

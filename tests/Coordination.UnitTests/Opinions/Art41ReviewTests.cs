@@ -2,6 +2,7 @@ using Coordination.Contracts;
 using Coordination.Contracts.Opinions;
 using Coordination.Contracts.Values;
 using Coordination.Opinions.Domain;
+using Coordination.ServiceDefaults.Rules;
 
 namespace Coordination.UnitTests.Opinions;
 
@@ -52,7 +53,7 @@ public sealed class Art41ReviewTests
     }
 
     private static void Broken(string reasonCode, Action action) =>
-        Assert.Equal(reasonCode, Assert.Throws<ReviewRuleException>(action).ReasonCode);
+        Assert.Equal(reasonCode, Assert.Throws<RuleViolation>(action).ReasonCode);
 
     [Fact]
     public void A_review_walks_from_opened_to_transmitted_and_the_adopted_opinion_carries_the_draft()

@@ -2,6 +2,7 @@ using Coordination.Contracts;
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Opinions;
 using Coordination.Contracts.Values;
+using Coordination.Opinions.Application;
 using Coordination.Opinions.Domain;
 using Coordination.Opinions.Persistence;
 using Coordination.ServiceDefaults.Sealing;

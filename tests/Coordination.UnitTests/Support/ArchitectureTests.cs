@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Reflection.Emit;
 using Coordination.Briefings;
 using Coordination.Contracts.Values;
 using Coordination.ServiceDefaults.Hosting;
@@ -57,7 +58,8 @@ public sealed class ArchitectureTests
     public void Every_consumer_is_idempotent()
     {
         var consumers = Services.SelectMany(s => s.GetTypes())
-            .Where(t => t is { IsClass: true, IsAbstract: false } && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>)))
+            .Where(t => t is { IsClass: true, IsAbstract: false }
+                && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>)))
             .ToList();
         Assert.Contains(consumers, c => c.Assembly == typeof(BriefingsService).Assembly);
         Assert.All(consumers, c => Assert.True(DerivesFrom(c, typeof(IdempotentConsumer<,>)), $"{c.Name} must derive from IdempotentConsumer"));
@@ -97,5 +99,181 @@ public sealed class EndpointPolicyTests
         await using var app = Coordination.AllInOne.AllInOneHost.Build([$"--Database:Directory={folder}", "--urls=http://127.0.0.1:0"],
             builder => builder.Registry().Endpoints.Add(e => e.MapGet("/forgotten", () => "oops")));
         Assert.Equal(["/forgotten"], Unprotected(app));
+    }
+}
+
+/// <summary>
+/// The layers inside a service (issue 16): <c>Domain/</c> does no I/O, <c>Consumers/</c> and <c>Api/</c> are adapters over
+/// <c>Application/</c>. Written over a list of assemblies; a service joins the list once its layers are in place.
+/// </summary>
+public sealed class LayerTests
+{
+    public static readonly Assembly[] Layered = [typeof(Coordination.Opinions.OpinionsService).Assembly];
+
+    public static TheoryData<string> LayeredNames() => new(Layered.Select(a => a.GetName().Name!));
+
+    private static Assembly Named(string name) => Layered.Single(a => a.GetName().Name == name);
+
+    private static bool InLayer(Type type, string layer) => type.Namespace is { } ns && ns.EndsWith("." + layer, StringComparison.Ordinal);
+
+    /// <summary>EF Core, MassTransit, ASP.NET Core, hosting, HTTP clients and any persistence namespace: the means of I/O.</summary>
+    private static bool IsIo(Type type)
+    {
+        var assembly = type.Assembly.GetName().Name!;
+        return assembly.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal)
+            || assembly.StartsWith("MassTransit", StringComparison.Ordinal)
+            || assembly.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)
+            || assembly.StartsWith("Microsoft.Extensions.Hosting", StringComparison.Ordinal)
+            || type == typeof(HttpClient)
+            || type == typeof(IPeriodicPass)
+            || type.Namespace is { } ns
+                && (ns.EndsWith(".Persistence", StringComparison.Ordinal) || ns.Contains(".Persistence.", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The type and what it is made of: element types and generic arguments (a <c>Task&lt;List&lt;DbSet&lt;T&gt;&gt;&gt;</c> is a DbSet).
+    /// </summary>
+    private static IEnumerable<Type> Parts(Type type)
+    {
+        if (type.IsGenericParameter) yield break;
+        yield return type;
+        if (type.HasElementType)
+            foreach (var part in Parts(type.GetElementType()!)) yield return part;
+        if (type.IsGenericType)
+            foreach (var part in type.GetGenericArguments().SelectMany(Parts)) yield return part;
+    }
+
+    /// <summary>Every type a type's signatures name: base types, interfaces, fields, properties, constructors and methods.</summary>
+    private static IEnumerable<(string Where, Type Type)> Signatures(Type type)
+    {
+        const BindingFlags all =
+            BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        for (var b = type.BaseType; b is not null && b != typeof(object); b = b.BaseType) yield return ("base type", b);
+        foreach (var i in type.GetInterfaces()) yield return ("interface", i);
+        foreach (var f in type.GetFields(all)) yield return ($"field {f.Name}", f.FieldType);
+        foreach (var p in type.GetProperties(all)) yield return ($"property {p.Name}", p.PropertyType);
+        foreach (var c in type.GetConstructors(all))
+            foreach (var p in c.GetParameters()) yield return ($"constructor parameter {p.Name}", p.ParameterType);
+        foreach (var m in type.GetMethods(all))
+        {
+            yield return ($"method {m.Name} returns", m.ReturnType);
+            foreach (var p in m.GetParameters()) yield return ($"method {m.Name} parameter {p.Name}", p.ParameterType);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(LayeredNames))]
+    public void The_domain_does_no_io(string assembly)
+    {
+        var domain = Named(assembly).GetTypes().Where(t => InLayer(t, "Domain")).ToList();
+        Assert.NotEmpty(domain);
+        var offences = domain
+            .SelectMany(t => Signatures(t).SelectMany(s => Parts(s.Type).Where(IsIo).Select(io => $"{t.Name}: {s.Where}: {io.FullName}")))
+            .Distinct().ToList();
+        Assert.True(offences.Count == 0, "Domain types reach I/O:\n" + string.Join("\n", offences));
+    }
+
+    [Theory]
+    [MemberData(nameof(LayeredNames))]
+    public void Consumers_take_only_the_inbox_context_and_application_handlers_and_query_nothing(string assembly)
+    {
+        var adapters = Named(assembly).GetTypes().Where(t => InLayer(t, "Consumers") && !t.IsNested).ToList();
+        var consumers = adapters
+            .Where(t => t is { IsClass: true, IsAbstract: false }
+                && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>)))
+            .ToList();
+        Assert.NotEmpty(consumers);
+        var offences = new List<string>();
+        foreach (var consumer in consumers)
+        {
+            // The context the idempotent base class commits the inbox entry on: the one DbContext a consumer may hold.
+            var inbox = InboxContextOf(consumer);
+            foreach (var p in consumer.GetConstructors().SelectMany(c => c.GetParameters()))
+            {
+                var handler = InLayer(p.ParameterType, "Application") && p.ParameterType.Assembly == consumer.Assembly;
+                if (p.ParameterType == inbox || handler) continue;
+                offences.Add($"{consumer.Name}: constructor parameter {p.Name} ({p.ParameterType.Name})"
+                    + " is neither the inbox context nor a handler");
+            }
+        }
+        // Passing the context on to a handler is fine; reading a DbSet, staging a message or running an EF Core query
+        // is not, in a consumer or in a helper beside it.
+        foreach (var adapter in adapters)
+            offences.AddRange(CallsOf(adapter)
+                .Where(m => m.DeclaringType is { } d && (typeof(Microsoft.EntityFrameworkCore.DbContext).IsAssignableFrom(d)
+                    || d.Assembly.GetName().Name!.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal)))
+                .Select(m => $"{adapter.Name}: calls {m.DeclaringType!.Name}.{m.Name}")
+                .Distinct());
+        Assert.True(offences.Count == 0, "Consumers do more than map a message to a handler:\n" + string.Join("\n", offences));
+    }
+
+    [Theory]
+    [MemberData(nameof(LayeredNames))]
+    public void Endpoints_take_handlers_and_queries_never_the_db_context(string assembly)
+    {
+        const BindingFlags statics = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        var endpoints = Named(assembly).GetTypes().Where(t => InLayer(t, "Api")).SelectMany(t => t.GetMethods(statics)).ToList();
+        Assert.NotEmpty(endpoints);
+        var offences = endpoints
+            .SelectMany(m => m.GetParameters().Where(p => typeof(Microsoft.EntityFrameworkCore.DbContext).IsAssignableFrom(p.ParameterType))
+                .Select(p => $"{m.DeclaringType!.Name}.{m.Name}: parameter {p.Name} ({p.ParameterType.Name})"))
+            .ToList();
+        Assert.True(offences.Count == 0, "Endpoints take the DbContext:\n" + string.Join("\n", offences));
+    }
+
+    private static Type? InboxContextOf(Type consumer)
+    {
+        for (var t = consumer.BaseType; t is not null; t = t.BaseType)
+            if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IdempotentConsumer<,>)) return t.GetGenericArguments()[1];
+        return null;
+    }
+
+    /// <summary>The methods a type's bodies call, its compiler-made nested types (async state machines, lambdas) included.</summary>
+    private static IEnumerable<MethodBase> CallsOf(Type type)
+    {
+        const BindingFlags all =
+            BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        var bodies = type.GetMethods(all).Cast<MethodBase>().Concat(type.GetConstructors(all));
+        foreach (var method in bodies)
+            foreach (var called in Il.CalledMethods(method)) yield return called;
+        foreach (var nested in type.GetNestedTypes(BindingFlags.Public | BindingFlags.NonPublic))
+            foreach (var called in CallsOf(nested)) yield return called;
+    }
+
+    /// <summary>Just enough of an IL reader to list the method tokens of call, callvirt, newobj and ldftn.</summary>
+    private static class Il
+    {
+        private static readonly Dictionary<short, OpCode> Codes = typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Select(f => (OpCode)f.GetValue(null)!).ToDictionary(c => c.Value);
+
+        public static IEnumerable<MethodBase> CalledMethods(MethodBase method)
+        {
+            var il = method.GetMethodBody()?.GetILAsByteArray();
+            if (il is null) yield break;
+            var typeArgs = method.DeclaringType is { IsGenericType: true } d ? d.GetGenericArguments() : null;
+            var methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
+            for (var i = 0; i < il.Length;)
+            {
+                var value = il[i] == 0xFE ? (short)(0xFE00 | il[i + 1]) : il[i];
+                i += il[i] == 0xFE ? 2 : 1;
+                var code = Codes[value];
+                if (code.OperandType == OperandType.InlineMethod)
+                {
+                    MethodBase? called = null;
+                    try { called = method.Module.ResolveMethod(BitConverter.ToInt32(il, i), typeArgs, methodArgs); }
+                    catch (Exception e) when (e is ArgumentException or BadImageFormatException) { }
+                    if (called is not null) yield return called;
+                }
+                i += code.OperandType switch
+                {
+                    OperandType.InlineNone => 0,
+                    OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
+                    OperandType.InlineVar => 2,
+                    OperandType.InlineI8 or OperandType.InlineR => 8,
+                    OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, i),
+                    _ => 4,
+                };
+            }
+        }
     }
 }

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using Coordination.Contracts.Gateway;
+using Coordination.Opinions.Domain;
 using Coordination.Opinions.Persistence;
 using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Telemetry;
 using MassTransit;
 
-namespace Coordination.Opinions.Domain;
+namespace Coordination.Opinions.Application;
 
 /// <summary>
 /// Adoption and transmission in one commit: the opinion goes to the prosecutor's office through the
