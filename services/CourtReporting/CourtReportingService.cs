@@ -43,6 +43,7 @@ public static class CourtReportingService
         builder.Services.AddScoped<ReportDeniedHandler>();
         builder.Services.AddScoped<ReportReleasedHandler>();
         builder.Services.AddScoped<JurisdictionDirectoryChangedHandler>();
+        builder.Services.AddScoped<LateFactFilter>();
         builder.Services.AddScoped<CourtReportingQueries>();
         builder.Services.AddScoped<IssueReportNowHandler>();
         builder.Services.AddPeriodicPass<ReportingSchedule>(sp => sp.GetRequiredService<IOptions<CourtReportingOptions>>().Value.DeadlinePollInterval);

@@ -3,9 +3,11 @@ using Coordination.Contracts.Supervision;
 using Coordination.Contracts.Values;
 using Coordination.CourtReporting.Domain;
 using Coordination.CourtReporting.Persistence;
+using Coordination.ServiceDefaults.Outbox;
 using Coordination.ServiceDefaults.Persistence;
 using Coordination.ServiceDefaults.Territories;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Coordination.CourtReporting.Application;
@@ -190,6 +192,13 @@ public sealed class SupervisionPurgedHandler
             report.Lines = report.Lines.Where(l => l.Person != purged.Person.Value).ToList();
         return purged.Person.Value;
     }
+
+    /// <summary>Inside the consumer's one transaction: the release requests that listed the person go with the lines.</summary>
+    public async Task CommitAsync(CourtReportingDbContext db, string? forgotten, CancellationToken ct)
+    {
+        await db.SaveChangesAsync(ct);
+        if (forgotten is { } reference) await db.ForgetOutboxOfAsync(reference, ct);
+    }
 }
 
 /// <summary>
@@ -253,6 +262,17 @@ public sealed class JurisdictionDirectoryChangedHandler(TimeProvider clock, IOpt
         else if (pending.Count == 0)
             db.Deadlines.Add(ReportingDeadline.For(existing.ToJurisdiction(), TerritoryCalendar.Today(change.Territory, clock.GetUtcNow()),
                 options.Value.PeriodMonths));
+    }
+}
+
+/// <summary>A fact of a case already purged comes too late: it is dropped and counted, by ids only, never applied.</summary>
+public sealed class LateFactFilter(ILogger<LateFactFilter> logger)
+{
+    public async Task<bool> IsLateAsync(CourtReportingDbContext db, Guid caseId, string factType, Guid? messageId, CancellationToken ct)
+    {
+        if (!await db.WasPurgedAsync(caseId, ct)) return false;
+        LateFacts.Drop(logger, CourtReportingService.Name, factType, caseId, messageId);
+        return true;
     }
 }
 

@@ -3,9 +3,7 @@ using Coordination.Contracts.Supervision;
 using Coordination.CourtReporting.Application;
 using Coordination.CourtReporting.Persistence;
 using Coordination.ServiceDefaults.Outbox;
-using Coordination.ServiceDefaults.Persistence;
 using MassTransit;
-using Microsoft.Extensions.Logging;
 
 namespace Coordination.CourtReporting.Consumers;
 
@@ -17,7 +15,7 @@ namespace Coordination.CourtReporting.Consumers;
 /// between cannot be undone by it, and two facts of one case cannot overwrite each other's change;
 /// a fact of a case already purged is dropped and counted.
 /// </summary>
-public abstract class CaseFactConsumer<TMessage>(CourtReportingDbContext db, ILogger logger) : IdempotentConsumer<TMessage, CourtReportingDbContext>(db)
+public abstract class CaseFactConsumer<TMessage>(CourtReportingDbContext db, LateFactFilter late) : IdempotentConsumer<TMessage, CourtReportingDbContext>(db)
     where TMessage : class
 {
     protected override bool ReadsAndWritesInOneTransaction => true;
@@ -26,12 +24,7 @@ public abstract class CaseFactConsumer<TMessage>(CourtReportingDbContext db, ILo
 
     protected sealed override async Task Handle(ConsumeContext<TMessage> context)
     {
-        var caseId = CaseOf(context.Message);
-        if (await Db.WasPurgedAsync(caseId, context.CancellationToken))
-        {
-            LateFacts.Drop(logger, CourtReportingService.Name, typeof(TMessage).Name, caseId, context.MessageId);
-            return;
-        }
+        if (await late.IsLateAsync(Db, CaseOf(context.Message), typeof(TMessage).Name, context.MessageId, context.CancellationToken)) return;
         await HandleFact(context.Message, context.CancellationToken);
     }
 
@@ -39,8 +32,8 @@ public abstract class CaseFactConsumer<TMessage>(CourtReportingDbContext db, ILo
 }
 
 /// <summary>Supervision's <c>SupervisionOpened</c> (<see cref="SupervisionOpenedHandler"/>).</summary>
-public sealed class SupervisionOpenedConsumer(CourtReportingDbContext db, SupervisionOpenedHandler handler, ILogger<SupervisionOpenedConsumer> logger)
-    : CaseFactConsumer<SupervisionOpened>(db, logger)
+public sealed class SupervisionOpenedConsumer(CourtReportingDbContext db, SupervisionOpenedHandler handler, LateFactFilter late)
+    : CaseFactConsumer<SupervisionOpened>(db, late)
 {
     /// <summary>The report issuer stages through the consumer's own context: this unit commits alone.</summary>
     protected override bool CommitsInGroup => false;
@@ -54,8 +47,8 @@ public sealed class SupervisionOpenedConsumer(CourtReportingDbContext db, Superv
 public sealed class SupervisionOpenedConsumerDefinition : ConsumerDefinition<SupervisionOpenedConsumer>;
 
 /// <summary>Supervision's <c>PartnerAssigned</c> (<see cref="PartnerAssignedHandler"/>).</summary>
-public sealed class PartnerAssignedConsumer(CourtReportingDbContext db, PartnerAssignedHandler handler, ILogger<PartnerAssignedConsumer> logger)
-    : CaseFactConsumer<PartnerAssigned>(db, logger)
+public sealed class PartnerAssignedConsumer(CourtReportingDbContext db, PartnerAssignedHandler handler, LateFactFilter late)
+    : CaseFactConsumer<PartnerAssigned>(db, late)
 {
     protected override Guid CaseOf(PartnerAssigned fact) => fact.CaseId;
 
@@ -66,8 +59,8 @@ public sealed class PartnerAssignedConsumer(CourtReportingDbContext db, PartnerA
 public sealed class PartnerAssignedConsumerDefinition : ConsumerDefinition<PartnerAssignedConsumer>;
 
 /// <summary>Supervision's <c>ControlScheduled</c> (<see cref="ControlScheduledHandler"/>).</summary>
-public sealed class ControlScheduledConsumer(CourtReportingDbContext db, ControlScheduledHandler handler, ILogger<ControlScheduledConsumer> logger)
-    : CaseFactConsumer<ControlScheduled>(db, logger)
+public sealed class ControlScheduledConsumer(CourtReportingDbContext db, ControlScheduledHandler handler, LateFactFilter late)
+    : CaseFactConsumer<ControlScheduled>(db, late)
 {
     protected override Guid CaseOf(ControlScheduled fact) => fact.CaseId;
 
@@ -78,8 +71,8 @@ public sealed class ControlScheduledConsumer(CourtReportingDbContext db, Control
 public sealed class ControlScheduledConsumerDefinition : ConsumerDefinition<ControlScheduledConsumer>;
 
 /// <summary>Supervision's <c>ControlRecorded</c> (<see cref="ControlRecordedHandler"/>).</summary>
-public sealed class ControlRecordedConsumer(CourtReportingDbContext db, ControlRecordedHandler handler, ILogger<ControlRecordedConsumer> logger)
-    : CaseFactConsumer<ControlRecorded>(db, logger)
+public sealed class ControlRecordedConsumer(CourtReportingDbContext db, ControlRecordedHandler handler, LateFactFilter late)
+    : CaseFactConsumer<ControlRecorded>(db, late)
 {
     protected override Guid CaseOf(ControlRecorded fact) => fact.CaseId;
 
@@ -90,8 +83,8 @@ public sealed class ControlRecordedConsumer(CourtReportingDbContext db, ControlR
 public sealed class ControlRecordedConsumerDefinition : ConsumerDefinition<ControlRecordedConsumer>;
 
 /// <summary>Supervision's <c>IncidentReported</c> (<see cref="IncidentReportedHandler"/>).</summary>
-public sealed class IncidentReportedConsumer(CourtReportingDbContext db, IncidentReportedHandler handler, ILogger<IncidentReportedConsumer> logger)
-    : CaseFactConsumer<IncidentReported>(db, logger)
+public sealed class IncidentReportedConsumer(CourtReportingDbContext db, IncidentReportedHandler handler, LateFactFilter late)
+    : CaseFactConsumer<IncidentReported>(db, late)
 {
     /// <summary>The report issuer stages through the consumer's own context: this unit commits alone.</summary>
     protected override bool CommitsInGroup => false;
@@ -105,8 +98,8 @@ public sealed class IncidentReportedConsumer(CourtReportingDbContext db, Inciden
 public sealed class IncidentReportedConsumerDefinition : ConsumerDefinition<IncidentReportedConsumer>;
 
 /// <summary>Supervision's <c>PartnerUnassigned</c> (<see cref="PartnerUnassignedHandler"/>).</summary>
-public sealed class PartnerUnassignedConsumer(CourtReportingDbContext db, PartnerUnassignedHandler handler, ILogger<PartnerUnassignedConsumer> logger)
-    : CaseFactConsumer<PartnerUnassigned>(db, logger)
+public sealed class PartnerUnassignedConsumer(CourtReportingDbContext db, PartnerUnassignedHandler handler, LateFactFilter late)
+    : CaseFactConsumer<PartnerUnassigned>(db, late)
 {
     protected override Guid CaseOf(PartnerUnassigned fact) => fact.CaseId;
 
@@ -117,8 +110,8 @@ public sealed class PartnerUnassignedConsumer(CourtReportingDbContext db, Partne
 public sealed class PartnerUnassignedConsumerDefinition : ConsumerDefinition<PartnerUnassignedConsumer>;
 
 /// <summary>Supervision's <c>SupportActionPlanned</c> (<see cref="SupportActionPlannedHandler"/>).</summary>
-public sealed class SupportActionPlannedConsumer(CourtReportingDbContext db, SupportActionPlannedHandler handler, ILogger<SupportActionPlannedConsumer> logger)
-    : CaseFactConsumer<SupportActionPlanned>(db, logger)
+public sealed class SupportActionPlannedConsumer(CourtReportingDbContext db, SupportActionPlannedHandler handler, LateFactFilter late)
+    : CaseFactConsumer<SupportActionPlanned>(db, late)
 {
     protected override Guid CaseOf(SupportActionPlanned fact) => fact.CaseId;
 
@@ -129,8 +122,8 @@ public sealed class SupportActionPlannedConsumer(CourtReportingDbContext db, Sup
 public sealed class SupportActionPlannedConsumerDefinition : ConsumerDefinition<SupportActionPlannedConsumer>;
 
 /// <summary>Supervision's <c>SupportActionProgressed</c> (<see cref="SupportActionProgressedHandler"/>).</summary>
-public sealed class SupportActionProgressedConsumer(CourtReportingDbContext db, SupportActionProgressedHandler handler, ILogger<SupportActionProgressedConsumer> logger)
-    : CaseFactConsumer<SupportActionProgressed>(db, logger)
+public sealed class SupportActionProgressedConsumer(CourtReportingDbContext db, SupportActionProgressedHandler handler, LateFactFilter late)
+    : CaseFactConsumer<SupportActionProgressed>(db, late)
 {
     protected override Guid CaseOf(SupportActionProgressed fact) => fact.CaseId;
 
@@ -141,8 +134,8 @@ public sealed class SupportActionProgressedConsumer(CourtReportingDbContext db, 
 public sealed class SupportActionProgressedConsumerDefinition : ConsumerDefinition<SupportActionProgressedConsumer>;
 
 /// <summary>Supervision's <c>SupervisionEnded</c> (<see cref="SupervisionEndedHandler"/>).</summary>
-public sealed class SupervisionEndedConsumer(CourtReportingDbContext db, SupervisionEndedHandler handler, ILogger<SupervisionEndedConsumer> logger)
-    : CaseFactConsumer<SupervisionEnded>(db, logger)
+public sealed class SupervisionEndedConsumer(CourtReportingDbContext db, SupervisionEndedHandler handler, LateFactFilter late)
+    : CaseFactConsumer<SupervisionEnded>(db, late)
 {
     protected override Guid CaseOf(SupervisionEnded fact) => fact.CaseId;
 
@@ -164,11 +157,7 @@ public sealed class SupervisionPurgedConsumer(CourtReportingDbContext db, Superv
         _forgotten = await handler.HandleAsync(Db, context.Message, context.CancellationToken);
 
     /// <summary>Inside the consumer's one transaction: the release requests that listed the person go with the lines.</summary>
-    protected override async Task CommitAsync(CancellationToken cancellationToken)
-    {
-        await Db.SaveChangesAsync(cancellationToken);
-        if (_forgotten is { } reference) await Db.ForgetOutboxOfAsync(reference, cancellationToken);
-    }
+    protected override Task CommitAsync(CancellationToken cancellationToken) => handler.CommitAsync(Db, _forgotten, cancellationToken);
 }
 
 /// <summary>Nothing of its own: the platform's queue, retries and error queue (<c>AddCoordinationConsumers</c>) serve it.</summary>

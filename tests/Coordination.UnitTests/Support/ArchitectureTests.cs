@@ -108,7 +108,10 @@ public sealed class EndpointPolicyTests
 /// </summary>
 public sealed class LayerTests
 {
-    public static readonly Assembly[] Layered = [typeof(Coordination.Opinions.OpinionsService).Assembly];
+    /// <summary>Services whose layering is still to do (issue 16); every other one, found by reflection, is held to these rules.</summary>
+    private static readonly string[] NotYetLayered = ["Coordination.Gateway", "Coordination.Console", "Coordination.Briefings"];
+
+    public static readonly Assembly[] Layered = ArchitectureTests.Services.Where(a => !NotYetLayered.Contains(a.GetName().Name)).ToArray();
 
     public static TheoryData<string> LayeredNames() => new(Layered.Select(a => a.GetName().Name!));
 
