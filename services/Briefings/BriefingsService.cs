@@ -18,8 +18,10 @@ public static class BriefingsService
     {
         builder.AddServiceDatabase<BriefingsDbContext, SqliteBriefingsDbContext, SqlServerBriefingsDbContext>(Name);
         builder.Services.AddOptions<BriefingsOptions>().BindConfiguration(BriefingsOptions.Section)
-            .Validate(o => o.Territories.All(Contracts.Values.TerritoryCode.IsKnown), "Briefings:Territories must be INSEE département codes.")
-            .Validate(o => o.DueLead > TimeSpan.Zero && o.DueLead < TimeSpan.FromDays(365), "Briefings:DueLead must be between 0 and 365 days.")
+            .Validate(o => o.Territories.All(Contracts.Values.TerritoryCode.IsKnown),
+                "Briefings:Territories must be INSEE département codes.")
+            .Validate(o => o.DueLead > TimeSpan.Zero && o.DueLead < TimeSpan.FromDays(365),
+                "Briefings:DueLead must be between 0 and 365 days.")
             .ValidateOnStart();
         builder.Services.AddPeriodicPass<AnnualBriefingScheduler>(sp =>
             sp.GetRequiredService<IOptions<BriefingsOptions>>().Value.DeadlinePollInterval);

@@ -125,7 +125,8 @@ public static class BriefingsApi
         };
     }
 
-    private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, BriefingQueries briefings, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, BriefingQueries briefings,
+        CancellationToken cancellationToken)
     {
         var briefing = await briefings.FindAsync(id, cancellationToken);
         // Missing and elsewhere answer alike: a caller learns nothing of other territories' records.
