@@ -1,20 +1,13 @@
-using Coordination.ServiceDefaults.Territories;
 using System.Security.Claims;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using Coordination.Briefings.Application;
 using Coordination.Briefings.Domain;
-using Coordination.Briefings.Persistence;
 using Coordination.Contracts;
 using Coordination.Contracts.Briefings;
 using Coordination.Contracts.Values;
 using Coordination.ServiceDefaults.Http;
+using Coordination.ServiceDefaults.Rules;
 using Coordination.ServiceDefaults.Security;
-using MassTransit;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Coordination.Briefings.Api;
 
@@ -48,7 +41,11 @@ public sealed record ComplianceView(
     bool Met,
     int Briefings,
     DateOnly? LastBriefedOn,
-    DateTimeOffset YearEndsAt);
+    DateTimeOffset YearEndsAt)
+{
+    public static ComplianceView Of(YearCompliance c) =>
+        new(c.Territory.Value, c.Year, c.Status, c.Status == ComplianceStatus.Met, c.Briefings, c.LastBriefedOn, c.YearEndsAt);
+}
 
 public static class BriefingsApi
 {
@@ -64,7 +61,8 @@ public static class BriefingsApi
         briefings.MapGet("/compliance/{year:int}/{territory}", ComplianceAsync);
     }
 
-    private static async Task<IResult> RecordAsync(HttpRequest request, ClaimsPrincipal user, BriefingsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> RecordAsync(HttpRequest request, ClaimsPrincipal user, RecordBriefingHandler handler,
+        CancellationToken cancellationToken)
     {
         var (body, problem) = await request.ReadJsonBodyAsync<RecordBriefingRequest>(cancellationToken);
         if (problem is not null) return problem;
@@ -74,18 +72,12 @@ public static class BriefingsApi
         var command = ToCommand(body!, errors);
         if (command is not null)
         {
-            var outcome = PenalPolicyBriefing.Record(command, NewId.NextGuid(), clock.GetUtcNow());
+            var outcome = await handler.RecordAsync(command, cancellationToken);
             if (outcome.Briefing is not null)
-            {
-                db.Briefings.Add(outcome.Briefing);
-                db.PublishOnCommit(outcome.Briefing.Recorded());
-                await db.SaveChangesAsync(cancellationToken);
                 return Results.Created($"/briefings/{outcome.Briefing.Id}", BriefingView.Of(outcome.Briefing));
-            }
             errors.AddRange(outcome.Violations);
         }
-        return Problems.Validation("The briefing was not recorded.",
-            errors.Select(e => (e.Field, e.ReasonCode, e.Message)));
+        return errors.ToProblem("The briefing was not recorded.");
     }
 
     /// <summary>Checks what typing can check; the domain rules check the rest.</summary>
@@ -93,29 +85,32 @@ public static class BriefingsApi
     {
         TerritoryCode territory = default;
         if (string.IsNullOrWhiteSpace(body.Territory))
-            errors.Add(new("territory", ReasonCodes.MissingField, "The territory is required."));
+            errors.Add(new(ReasonCodes.MissingField, "territory", "The territory is required."));
         else if (!TerritoryCode.TryParse(body.Territory, out territory))
-            errors.Add(new("territory", ReasonCodes.UnknownTerritory, "The territory must be an INSEE département code (01–95, 2A, 2B, 971–974, 976)."));
+            errors.Add(new(ReasonCodes.UnknownTerritory, "territory",
+                "The territory must be an INSEE département code (01–95, 2A, 2B, 971–974, 976)."));
 
         DateOnly briefedOn = default;
         if (string.IsNullOrWhiteSpace(body.BriefedOn))
-            errors.Add(new("briefedOn", ReasonCodes.MissingField, "The briefing date is required."));
+            errors.Add(new(ReasonCodes.MissingField, "briefedOn", "The briefing date is required."));
         else if (!DateOnly.TryParseExact(body.BriefedOn, "yyyy-MM-dd", out briefedOn))
-            errors.Add(new("briefedOn", ReasonCodes.InvalidField, "The briefing date is written yyyy-MM-dd."));
+            errors.Add(new(ReasonCodes.InvalidField, "briefedOn", "The briefing date is written yyyy-MM-dd."));
 
         var themes = new List<PenalPolicyTheme>();
         foreach (var word in body.PriorityThemes ?? [])
         {
             if (ClosedList<PenalPolicyTheme>.TryParse(word, out var theme)) themes.Add(theme);
-            else errors.Add(new("priorityThemes", ReasonCodes.InvalidField,
+            else errors.Add(new(ReasonCodes.InvalidField, "priorityThemes",
                 $"Priority themes come from the closed list: {string.Join(", ", ClosedList<PenalPolicyTheme>.Words.Order())}."));
         }
 
         if (errors.Count > 0)
         {
             // Report the missing ones too, so one round trip names everything to fix.
-            if (string.IsNullOrWhiteSpace(body.ProsecutorOffice)) errors.Add(new("prosecutorOffice", ReasonCodes.MissingField, "The prosecutor's office is required."));
-            if (string.IsNullOrWhiteSpace(body.Summary)) errors.Add(new("summary", ReasonCodes.MissingField, "A short summary is required."));
+            if (string.IsNullOrWhiteSpace(body.ProsecutorOffice))
+                errors.Add(new(ReasonCodes.MissingField, "prosecutorOffice", "The prosecutor's office is required."));
+            if (string.IsNullOrWhiteSpace(body.Summary))
+                errors.Add(new(ReasonCodes.MissingField, "summary", "A short summary is required."));
             return null;
         }
 
@@ -130,60 +125,52 @@ public static class BriefingsApi
         };
     }
 
-    private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, BriefingsDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, BriefingQueries briefings,
+        CancellationToken cancellationToken)
     {
-        var briefing = await db.Briefings.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id, cancellationToken);
+        var briefing = await briefings.FindAsync(id, cancellationToken);
         // Missing and elsewhere answer alike: a caller learns nothing of other territories' records.
         return briefing is null || !user.ActsFor(briefing.Territory)
             ? Problems.Forbidden()
             : Results.Ok(BriefingView.Of(briefing));
     }
 
-    private static async Task<IResult> ListAsync(string? territory, int? year, ClaimsPrincipal user, BriefingsDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(string? territory, int? year, ClaimsPrincipal user, BriefingQueries briefings,
+        CancellationToken cancellationToken)
     {
-        var query = db.Briefings.AsNoTracking();
+        IReadOnlyCollection<TerritoryCode> territories;
         if (territory is not null)
         {
             if (!TerritoryCode.TryParse(territory, out var code)) return UnknownTerritory();
             if (!user.ActsFor(code)) return Problems.Forbidden();
-            query = query.Where(b => b.Territory == code);
+            territories = [code];
         }
         else
         {
-            var mine = user.TerritoriesOf().ToList();
-            query = query.Where(b => mine.Contains(b.Territory));
+            territories = user.TerritoriesOf().ToList();
         }
-        if (year is not null) query = query.Where(b => b.Year == year);
-        var list = await query.OrderBy(b => b.BriefedOn).ToListAsync(cancellationToken);
+        var list = await briefings.OfTerritoriesAsync(territories, year, cancellationToken);
         return Results.Ok(list.Select(BriefingView.Of));
     }
 
-    private static async Task<IResult> ComplianceAsync(int year, string territory, ClaimsPrincipal user, BriefingsDbContext db, TimeProvider clock, IOptions<BriefingsOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> ComplianceAsync(int year, string territory, ClaimsPrincipal user, BriefingQueries briefings,
+        CancellationToken cancellationToken)
     {
         if (!TerritoryCode.TryParse(territory, out var code)) return UnknownTerritory();
         if (!user.ActsFor(code)) return Problems.Forbidden();
-        return Results.Ok(await ComplianceOf(code, year, db, clock, options.Value, cancellationToken));
+        return Results.Ok(ComplianceView.Of(await briefings.ComplianceAsync(code, year, cancellationToken)));
     }
 
-    private static async Task<IResult> ComplianceOfServedTerritoriesAsync(int year, ClaimsPrincipal user, BriefingsDbContext db, TimeProvider clock, IOptions<BriefingsOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> ComplianceOfServedTerritoriesAsync(int year, ClaimsPrincipal user, BriefingQueries briefings,
+        CancellationToken cancellationToken)
     {
         var views = new List<ComplianceView>();
-        foreach (var territory in options.Value.ServedTerritories().Where(user.ActsFor))
-            views.Add(await ComplianceOf(territory, year, db, clock, options.Value, cancellationToken));
+        foreach (var territory in briefings.ServedTerritories().Where(user.ActsFor))
+            views.Add(ComplianceView.Of(await briefings.ComplianceAsync(territory, year, cancellationToken)));
         return Results.Ok(views);
     }
 
-    private static async Task<ComplianceView> ComplianceOf(TerritoryCode territory, int year, BriefingsDbContext db, TimeProvider clock, BriefingsOptions options, CancellationToken cancellationToken)
-    {
-        var dates = await db.Briefings.AsNoTracking()
-            .Where(b => b.Territory == territory && b.Year == year)
-            .Select(b => b.BriefedOn)
-            .ToListAsync(cancellationToken);
-        var status = AnnualCompliance.Of(territory, year, dates.Count, clock.GetUtcNow(), options.DueLead);
-        return new ComplianceView(territory.Value, year, status, status == ComplianceStatus.Met, dates.Count,
-            dates.Count == 0 ? null : dates.Max(), TerritoryCalendar.EndOfYear(territory, year));
-    }
-
     private static IResult UnknownTerritory() =>
-        Problems.Validation("Unknown territory.", [("territory", ReasonCodes.UnknownTerritory, "The territory must be an INSEE département code.")]);
+        new RuleViolation(ReasonCodes.UnknownTerritory, "territory", "The territory must be an INSEE département code.")
+            .ToProblem("Unknown territory.");
 }

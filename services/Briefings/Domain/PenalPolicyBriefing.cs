@@ -1,5 +1,6 @@
 using Coordination.Contracts.Briefings;
 using Coordination.Contracts.Values;
+using Coordination.ServiceDefaults.Rules;
 
 namespace Coordination.Briefings.Domain;
 
@@ -55,6 +56,3 @@ public sealed class PenalPolicyBriefing
 }
 
 public sealed record BriefingOutcome(PenalPolicyBriefing? Briefing, IReadOnlyList<RuleViolation> Violations);
-
-/// <summary>A broken rule: the field, a reason code a sender can match on, and a sentence that names no value.</summary>
-public sealed record RuleViolation(string Field, string ReasonCode, string Message);

@@ -18,6 +18,13 @@ public static class RuleViolationProblems
                 extensions: new Dictionary<string, object?> { ["reasonCode"] = violation.ReasonCode })
             : Problems.Validation(title, [(violation.Field.Length > 0 ? violation.Field : "message", violation.ReasonCode, violation.Reason)]);
 
+    /// <summary>
+    /// Several broken rules at once (a form checked whole): one 400 naming each field, the first rule's
+    /// code as the <c>reasonCode</c>, so that one answer names everything to fix.
+    /// </summary>
+    public static IResult ToProblem(this IEnumerable<RuleViolation> violations, string title) =>
+        Problems.Validation(title, violations.Select(v => (v.Field.Length > 0 ? v.Field : "message", v.ReasonCode, v.Reason)));
+
     /// <summary>An endpoint filter: a violation thrown by the handler becomes its problem, titled for the endpoint.</summary>
     public static IEndpointFilter Filter(string title) => new ViolationFilter(title);
 

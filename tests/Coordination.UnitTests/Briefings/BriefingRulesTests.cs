@@ -56,6 +56,16 @@ public sealed class BriefingRulesTests
     }
 
     [Fact]
+    public void Over_amqp_the_broken_rules_are_one_refusal_under_the_first_reason_code_naming_every_field()
+    {
+        var command = Valid() with { ProsecutorOffice = " ", Summary = "" };
+        var refusal = BriefingRules.Refusal(PenalPolicyBriefing.Record(command, Guid.NewGuid(), Now).Violations);
+        Assert.Equal(ReasonCodes.MissingField, refusal.ReasonCode);
+        Assert.StartsWith($"{ReasonCodes.MissingField}: prosecutorOffice: ", refusal.Message);
+        Assert.Contains(" summary: ", refusal.Message);
+    }
+
+    [Fact]
     public void A_summary_is_short()
     {
         var violation = Assert.Single(PenalPolicyBriefing.Record(Valid() with { Summary = new string('x', 2001) }, Guid.NewGuid(), Now).Violations);

@@ -32,6 +32,21 @@ public sealed class RuleViolationTests
     }
 
     [Fact]
+    public async Task Several_wrong_values_are_one_400_naming_each_field_under_the_first_reason_code()
+    {
+        var (status, body) = await Execute(new[]
+        {
+            new RuleViolation("missing-field", "summary", "A short summary is required."),
+            new RuleViolation("date-in-future", "briefedOn", "The date cannot be in the future."),
+        }.ToProblem("The briefing was not recorded."));
+
+        Assert.Equal(StatusCodes.Status400BadRequest, status);
+        Assert.Equal("missing-field", body.GetProperty("reasonCode").GetString());
+        Assert.Equal("date-in-future", body.GetProperty("reasonCodes").GetProperty("briefedOn").GetString());
+        Assert.True(body.GetProperty("errors").TryGetProperty("summary", out _));
+    }
+
+    [Fact]
     public async Task The_endpoint_filter_answers_for_a_violation_the_handler_throws_and_lets_an_answer_through()
     {
         var filter = RuleViolationProblems.Filter("The control was not recorded.");

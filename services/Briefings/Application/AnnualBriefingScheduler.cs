@@ -1,23 +1,21 @@
-using Coordination.ServiceDefaults.Territories;
-using Coordination.ServiceDefaults.Hosting;
+using Coordination.Briefings.Domain;
 using Coordination.Briefings.Persistence;
 using Coordination.Contracts.Briefings;
-using Coordination.Contracts.Values;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using Coordination.ServiceDefaults.Hosting;
 using Coordination.ServiceDefaults.Telemetry;
+using Coordination.ServiceDefaults.Territories;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
 
-namespace Coordination.Briefings.Domain;
+namespace Coordination.Briefings.Application;
 
 /// <summary>
 /// Keeps a due and an overdue deadline per served territory and year, and fires those whose time
 /// has come: an alert is published (through the outbox) only if the year still has no briefing.
 /// </summary>
-public sealed class AnnualBriefingScheduler(BriefingsDbContext db, TimeProvider clock, IOptions<BriefingsOptions> options) : IPeriodicPass
+public sealed class AnnualBriefingScheduler(BriefingsDbContext db, TimeProvider clock, IOptions<BriefingsOptions> options)
+    : IPeriodicPass
 {
     Task IPeriodicPass.RunPassAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken);
 
@@ -98,4 +96,3 @@ public sealed class AnnualBriefingScheduler(BriefingsDbContext db, TimeProvider 
         }
     }
 }
-
