@@ -22,8 +22,10 @@ public static class ReasonCodes
     public const string InvalidPayload = "invalid-payload";
     public const string PersonNotDesignated = "person-not-designated";
     public const string NotAssignedToCase = "not-assigned-to-case";
+
     /// <summary>The partner was taken off the case: final, unlike <see cref="NotAssignedToCase"/>.</summary>
     public const string UnassignedFromCase = "unassigned-from-case";
+
     /// <summary>No person designated by the sender under that <c>authorityReference</c>.</summary>
     public const string UnknownAuthorityReference = "unknown-authority-reference";
     public const string UnknownJurisdiction = "unknown-jurisdiction";

@@ -2,9 +2,9 @@ using Coordination.Briefings;
 using Coordination.CourtReporting;
 using Coordination.Gateway;
 using Coordination.Opinions;
+using Coordination.ServiceDefaults.Hosting;
 using Coordination.Supervision;
 using Coordination.WebConsole;
-using Coordination.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Coordination.AllInOne;
@@ -34,7 +34,8 @@ public static class AllInOneHost
     /// </summary>
     public static string[] AsDemo(string[] args)
     {
-        var named = args.Any(a => a.StartsWith("--environment", StringComparison.OrdinalIgnoreCase))
+        var named =
+            args.Any(a => a.StartsWith("--environment", StringComparison.OrdinalIgnoreCase))
             || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT"))
             || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT"));
         return named ? args : [.. args, "--environment=Development"];
@@ -43,20 +44,30 @@ public static class AllInOneHost
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         args = AsDemo(args);
-        return CoordinationHost.Build(args, Defaults, "coordination-allinone", builder =>
-        {
-            builder.AddGatewayService();
-            builder.AddBriefingsService();
-            builder.AddOpinionsService();
-            builder.AddSupervisionService();
-            builder.AddCourtReportingService();
-            // The console at the host's root URL: it calls the APIs above on this same address.
-            builder.AddConsoleService();
-        }, configure);
+        return CoordinationHost.Build(
+            args,
+            Defaults,
+            "coordination-allinone",
+            builder =>
+            {
+                builder.AddGatewayService();
+                builder.AddBriefingsService();
+                builder.AddOpinionsService();
+                builder.AddSupervisionService();
+                builder.AddCourtReportingService();
+                // The console at the host's root URL: it calls the APIs above on this same address.
+                builder.AddConsoleService();
+            },
+            configure
+        );
     }
 
     /// <summary>Waits briefly for every readiness check to pass and returns the one-line summary.</summary>
-    public static async Task<string> HealthSummaryAsync(IServiceProvider services, TimeSpan wait, CancellationToken cancellationToken = default)
+    public static async Task<string> HealthSummaryAsync(
+        IServiceProvider services,
+        TimeSpan wait,
+        CancellationToken cancellationToken = default
+    )
     {
         var health = services.GetRequiredService<HealthCheckService>();
         var deadline = DateTime.UtcNow + wait;
@@ -64,7 +75,8 @@ public static class AllInOneHost
         do
         {
             report = await health.CheckHealthAsync(cancellationToken);
-            if (report.Status == HealthStatus.Healthy) break;
+            if (report.Status == HealthStatus.Healthy)
+                break;
             await Task.Delay(250, cancellationToken);
         } while (DateTime.UtcNow < deadline);
         return ServiceDefaultsExtensions.Summarise(report);

@@ -6,7 +6,8 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        if (CoordinationHost.TryRunCommand(AllInOneHost.AsDemo(args), AllInOneHost.Defaults) is { } exitCode) return exitCode;
+        if (CoordinationHost.TryRunCommand(AllInOneHost.AsDemo(args), AllInOneHost.Defaults) is { } exitCode)
+            return exitCode;
         var app = AllInOneHost.Build(args);
         await app.StartAsync();
         var summary = await AllInOneHost.HealthSummaryAsync(app.Services, TimeSpan.FromSeconds(15));

@@ -21,8 +21,16 @@ public static class ConsoleAuthentication
     public static ClaimsIdentity IdentityFromAccessToken(string accessToken)
     {
         var token = new JsonWebToken(accessToken);
-        var kept = token.Claims.Where(c => c.Type is CoordinationClaims.Subject or CoordinationClaims.Kind or CoordinationClaims.Role
-            or CoordinationClaims.Territory or CoordinationClaims.Agency or "name")
+        var kept = token
+            .Claims.Where(c =>
+                c.Type
+                    is CoordinationClaims.Subject
+                        or CoordinationClaims.Kind
+                        or CoordinationClaims.Role
+                        or CoordinationClaims.Territory
+                        or CoordinationClaims.Agency
+                        or "name"
+            )
             .Select(c => new Claim(c.Type, c.Value));
         return new ClaimsIdentity(kept, CookieScheme, CoordinationClaims.Subject, CoordinationClaims.Role);
     }

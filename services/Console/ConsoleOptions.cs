@@ -33,6 +33,7 @@ public sealed class OidcOptions
     public string? Authority { get; set; }
     public string? ClientId { get; set; }
     public string? ClientSecret { get; set; }
+
     /// <summary>Scopes asked besides <c>openid profile</c>: those that put the API audience in the access token.</summary>
     public string[] Scopes { get; set; } = [];
 

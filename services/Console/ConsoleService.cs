@@ -26,7 +26,8 @@ public static class ConsoleService
 
         if (!string.IsNullOrWhiteSpace(options.KeyRingDirectory))
         {
-            builder.Services.AddDataProtection()
+            builder
+                .Services.AddDataProtection()
                 .SetApplicationName("coordination-console")
                 .PersistKeysToFileSystem(new DirectoryInfo(options.KeyRingDirectory));
         }
@@ -36,58 +37,71 @@ public static class ConsoleService
         builder.Services.AddSingleton<Texts>();
         builder.Services.AddSingleton<DemoSignIn>();
 
-        var authentication = builder.Services.AddAuthentication()
-            .AddCookie(ConsoleAuthentication.CookieScheme, cookie =>
-            {
-                cookie.Cookie.Name = ConsoleAuthentication.CookieName;
-                cookie.Cookie.HttpOnly = true;
-                // Lax, not Strict: the identity provider's redirect back is a cross-site navigation. Forms carry anti-forgery tokens.
-                cookie.Cookie.SameSite = SameSiteMode.Lax;
-                cookie.Cookie.SecurePolicy = CookieSecurePolicy.Always;
-                cookie.Cookie.Path = "/";
-                cookie.LoginPath = "/console/connexion";
-                cookie.LogoutPath = "/console/deconnexion";
-                cookie.AccessDeniedPath = "/console/connexion";
-                cookie.ExpireTimeSpan = options.SessionLifetime;
-                cookie.SlidingExpiration = false;
-            });
+        var authentication = builder
+            .Services.AddAuthentication()
+            .AddCookie(
+                ConsoleAuthentication.CookieScheme,
+                cookie =>
+                {
+                    cookie.Cookie.Name = ConsoleAuthentication.CookieName;
+                    cookie.Cookie.HttpOnly = true;
+                    // Lax, not Strict: the identity provider's redirect back is a cross-site navigation. Forms carry anti-forgery tokens.
+                    cookie.Cookie.SameSite = SameSiteMode.Lax;
+                    cookie.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+                    cookie.Cookie.Path = "/";
+                    cookie.LoginPath = "/console/connexion";
+                    cookie.LogoutPath = "/console/deconnexion";
+                    cookie.AccessDeniedPath = "/console/connexion";
+                    cookie.ExpireTimeSpan = options.SessionLifetime;
+                    cookie.SlidingExpiration = false;
+                }
+            );
         if (options.Oidc.IsConfigured)
         {
-            authentication.AddOpenIdConnect(ConsoleAuthentication.OidcScheme, oidc =>
-            {
-                oidc.SignInScheme = ConsoleAuthentication.CookieScheme;
-                oidc.Authority = options.Oidc.Authority;
-                oidc.ClientId = options.Oidc.ClientId;
-                oidc.ClientSecret = options.Oidc.ClientSecret;
-                oidc.ResponseType = OpenIdConnectResponseType.Code;
-                oidc.UsePkce = true;
-                oidc.SaveTokens = true;
-                oidc.MapInboundClaims = false;
-                oidc.CallbackPath = "/console/oidc-callback";
-                oidc.SignedOutCallbackPath = "/console/oidc-signed-out";
-                oidc.Scope.Clear();
-                oidc.Scope.Add("openid");
-                oidc.Scope.Add("profile");
-                foreach (var scope in options.Oidc.Scopes) oidc.Scope.Add(scope);
-                oidc.CorrelationCookie.SecurePolicy = CookieSecurePolicy.Always;
-                oidc.NonceCookie.SecurePolicy = CookieSecurePolicy.Always;
-                oidc.Events.OnTokenValidated = context =>
+            authentication.AddOpenIdConnect(
+                ConsoleAuthentication.OidcScheme,
+                oidc =>
                 {
-                    // The console shows what the APIs will see: the access token's coordination claims.
-                    var accessToken = context.TokenEndpointResponse?.AccessToken;
-                    if (string.IsNullOrEmpty(accessToken))
+                    oidc.SignInScheme = ConsoleAuthentication.CookieScheme;
+                    oidc.Authority = options.Oidc.Authority;
+                    oidc.ClientId = options.Oidc.ClientId;
+                    oidc.ClientSecret = options.Oidc.ClientSecret;
+                    oidc.ResponseType = OpenIdConnectResponseType.Code;
+                    oidc.UsePkce = true;
+                    oidc.SaveTokens = true;
+                    oidc.MapInboundClaims = false;
+                    oidc.CallbackPath = "/console/oidc-callback";
+                    oidc.SignedOutCallbackPath = "/console/oidc-signed-out";
+                    oidc.Scope.Clear();
+                    oidc.Scope.Add("openid");
+                    oidc.Scope.Add("profile");
+                    foreach (var scope in options.Oidc.Scopes)
+                        oidc.Scope.Add(scope);
+                    oidc.CorrelationCookie.SecurePolicy = CookieSecurePolicy.Always;
+                    oidc.NonceCookie.SecurePolicy = CookieSecurePolicy.Always;
+                    oidc.Events.OnTokenValidated = context =>
                     {
-                        context.Fail("The identity provider returned no access token for the Coordination APIs.");
+                        // The console shows what the APIs will see: the access token's coordination claims.
+                        var accessToken = context.TokenEndpointResponse?.AccessToken;
+                        if (string.IsNullOrEmpty(accessToken))
+                        {
+                            context.Fail("The identity provider returned no access token for the Coordination APIs.");
+                            return Task.CompletedTask;
+                        }
+                        context.Principal = new System.Security.Claims.ClaimsPrincipal(
+                            ConsoleAuthentication.IdentityFromAccessToken(accessToken)
+                        );
                         return Task.CompletedTask;
-                    }
-                    context.Principal = new System.Security.Claims.ClaimsPrincipal(ConsoleAuthentication.IdentityFromAccessToken(accessToken));
-                    return Task.CompletedTask;
-                };
-            });
+                    };
+                }
+            );
         }
-        builder.Services.AddAuthorization(o => o.AddPolicy(ConsoleAuthentication.Policy, p => p
-            .AddAuthenticationSchemes(ConsoleAuthentication.CookieScheme)
-            .RequireAuthenticatedUser()));
+        builder.Services.AddAuthorization(o =>
+            o.AddPolicy(
+                ConsoleAuthentication.Policy,
+                p => p.AddAuthenticationSchemes(ConsoleAuthentication.CookieScheme).RequireAuthenticatedUser()
+            )
+        );
 
         builder.Services.AddAntiforgery(a =>
         {
@@ -108,7 +122,8 @@ public static class ConsoleService
             t.Cookie.SecurePolicy = CookieSecurePolicy.Always;
         });
 
-        builder.Services.AddRazorPages(pages =>
+        builder
+            .Services.AddRazorPages(pages =>
             {
                 pages.RootDirectory = "/Pages";
                 pages.Conventions.AuthorizeFolder("/", ConsoleAuthentication.Policy);
@@ -149,11 +164,24 @@ public static class ConsoleService
 /// </summary>
 internal sealed class ConsoleResponseFilter(ConsoleOptions options) : IAsyncPageFilter
 {
-    private readonly string _policy = string.Join("; ",
-        "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'", "connect-src 'self'",
-        "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
-        "form-action 'self'" + (options.Oidc.IsConfigured && Uri.TryCreate(options.Oidc.Authority, UriKind.Absolute, out var idp)
-            ? " " + idp.GetLeftPart(UriPartial.Authority) : ""));
+    private readonly string _policy = string.Join(
+        "; ",
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'"
+            + (
+                options.Oidc.IsConfigured && Uri.TryCreate(options.Oidc.Authority, UriKind.Absolute, out var idp)
+                    ? " " + idp.GetLeftPart(UriPartial.Authority)
+                    : ""
+            )
+    );
 
     public Task OnPageHandlerSelectionAsync(PageHandlerSelectedContext context) => Task.CompletedTask;
 

@@ -18,7 +18,8 @@ public sealed class DemoSignIn(IHostEnvironment environment, IConfiguration conf
 
     public string IssueToken(DemoPrincipal principal)
     {
-        if (!Available) throw new InvalidOperationException("Demo sign-in exists only in the Development environment.");
+        if (!Available)
+            throw new InvalidOperationException("Demo sign-in exists only in the Development environment.");
         var key = SigningKeys.LoadOrCreateDevelopmentKey(SigningKeys.DevelopmentKeyPath(configuration, _tokens));
         // Real time, not the host's clock: the APIs check the token's lifetime against real time.
         return DevelopmentTokens.Issue(principal, key, _tokens, DateTimeOffset.UtcNow);

@@ -12,7 +12,8 @@ public static class Program
 
     public static async Task<int> Main(string[] args)
     {
-        if (CoordinationHost.TryRunCommand(args, Defaults) is { } exitCode) return exitCode;
+        if (CoordinationHost.TryRunCommand(args, Defaults) is { } exitCode)
+            return exitCode;
         await Build(args).RunAsync();
         return 0;
     }
@@ -34,7 +35,8 @@ public static class Program
         app.UseAuthorization();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = r => r.Tags.Contains("ready") }).AllowAnonymous();
-        foreach (var map in builder.Registry().Endpoints) map(app);
+        foreach (var map in builder.Registry().Endpoints)
+            map(app);
         return app;
     }
 }

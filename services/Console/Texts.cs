@@ -37,7 +37,8 @@ public static class FrenchTime
     public static string Date(string? isoDate) =>
         isoDate is null ? "—"
         : DateOnly.TryParseExact(isoDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? Date(d)
-        : DateTimeOffset.TryParse(isoDate, CultureInfo.InvariantCulture, DateTimeStyles.None, out var t) ? Date(DateOnly.FromDateTime(InParis(t)))
+        : DateTimeOffset.TryParse(isoDate, CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)
+            ? Date(DateOnly.FromDateTime(InParis(t)))
         : isoDate;
 
     public static string DateTime(string? instant) =>

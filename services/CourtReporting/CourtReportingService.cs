@@ -1,14 +1,14 @@
-using MassTransit;
-using Coordination.ServiceDefaults.Outbox;
-using Microsoft.Extensions.Options;
 using Coordination.CourtReporting.Api;
-using Coordination.CourtReporting.Consumers;
 using Coordination.CourtReporting.Application;
+using Coordination.CourtReporting.Consumers;
 using Coordination.CourtReporting.Persistence;
 using Coordination.ServiceDefaults.Hosting;
+using Coordination.ServiceDefaults.Outbox;
 using Coordination.ServiceDefaults.Persistence;
 using Coordination.ServiceDefaults.Sealing;
+using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Coordination.CourtReporting;
 
@@ -24,11 +24,18 @@ public static class CourtReportingService
     {
         builder.AddServiceDatabase<CourtReportingDbContext, SqliteCourtReportingDbContext, SqlServerCourtReportingDbContext>(Name);
         // Release requests go on this service's own lane, which only its broker account may write (ADR 10).
-        builder.Services.AddOutboxRoute<CourtReportingDbContext, Coordination.Contracts.Gateway.ReleaseConfidentialPayload>(prefix => Coordination.Contracts.Gateway.ReleaseLanes.AddressOf(Coordination.Contracts.Gateway.ReleaseLanes.CourtReporting, prefix));
+        builder.Services.AddOutboxRoute<CourtReportingDbContext, Coordination.Contracts.Gateway.ReleaseConfidentialPayload>(prefix =>
+            Coordination.Contracts.Gateway.ReleaseLanes.AddressOf(Coordination.Contracts.Gateway.ReleaseLanes.CourtReporting, prefix)
+        );
         // Seals only for the gateway, with its published public key: holds no private key of its own.
         builder.AddSealingKeys();
-        builder.Services.AddOptions<CourtReportingOptions>().BindConfiguration(CourtReportingOptions.Section)
-            .Validate(o => o.PeriodMonths is 1 or 2 or 3 or 4 or 6 or 12, "CourtReporting:PeriodMonths divides the year: 1, 2, 3, 4, 6 or 12.");
+        builder
+            .Services.AddOptions<CourtReportingOptions>()
+            .BindConfiguration(CourtReportingOptions.Section)
+            .Validate(
+                o => o.PeriodMonths is 1 or 2 or 3 or 4 or 6 or 12,
+                "CourtReporting:PeriodMonths divides the year: 1, 2, 3, 4, 6 or 12."
+            );
         builder.Services.AddScoped<CourtReportIssuer>();
         builder.Services.AddScoped<SupervisionOpenedHandler>();
         builder.Services.AddScoped<PartnerAssignedHandler>();
@@ -46,7 +53,9 @@ public static class CourtReportingService
         builder.Services.AddScoped<LateFactFilter>();
         builder.Services.AddScoped<CourtReportingQueries>();
         builder.Services.AddScoped<IssueReportNowHandler>();
-        builder.Services.AddPeriodicPass<ReportingSchedule>(sp => sp.GetRequiredService<IOptions<CourtReportingOptions>>().Value.DeadlinePollInterval);
+        builder.Services.AddPeriodicPass<ReportingSchedule>(sp =>
+            sp.GetRequiredService<IOptions<CourtReportingOptions>>().Value.DeadlinePollInterval
+        );
 
         var registry = builder.Registry();
         registry.Services.Add(Name);

@@ -1,11 +1,11 @@
 using Coordination.Gateway.Api;
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Coordination.Gateway.Domain;
 using Coordination.Gateway.Persistence;
 using Coordination.ServiceDefaults.Hosting;
 using Coordination.ServiceDefaults.Persistence;
 using Coordination.ServiceDefaults.Sealing;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Coordination.Gateway;
 
@@ -52,8 +52,14 @@ public static class GatewayService
         registry.Consumers.Add(x =>
         {
             // One lane per requesting service: who asks is what the broker proves, not what the request says (ADR 10).
-            x.AddConsumer<Consumers.ReleaseFromSupervisionConsumer, Consumers.ReleaseLaneDefinition<Consumers.ReleaseFromSupervisionConsumer>>();
-            x.AddConsumer<Consumers.ReleaseFromCourtReportingConsumer, Consumers.ReleaseLaneDefinition<Consumers.ReleaseFromCourtReportingConsumer>>();
+            x.AddConsumer<
+                Consumers.ReleaseFromSupervisionConsumer,
+                Consumers.ReleaseLaneDefinition<Consumers.ReleaseFromSupervisionConsumer>
+            >();
+            x.AddConsumer<
+                Consumers.ReleaseFromCourtReportingConsumer,
+                Consumers.ReleaseLaneDefinition<Consumers.ReleaseFromCourtReportingConsumer>
+            >();
             x.AddConsumer<Consumers.ReleaseFromOpinionsConsumer, Consumers.ReleaseLaneDefinition<Consumers.ReleaseFromOpinionsConsumer>>();
             x.AddConsumer<Consumers.PartnerAssignedConsumer>();
             x.AddConsumer<Consumers.PartnerUnassignedConsumer>();

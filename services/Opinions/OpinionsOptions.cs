@@ -13,5 +13,6 @@ public sealed class OpinionsOptions
     /// </summary>
     public string ProsecutorAgency { get; set; } = "{territory}-prosecutor";
 
-    public string ProsecutorOf(Contracts.Values.TerritoryCode territory) => ProsecutorAgency.Replace("{territory}", territory.Value, StringComparison.Ordinal);
+    public string ProsecutorOf(Contracts.Values.TerritoryCode territory) =>
+        ProsecutorAgency.Replace("{territory}", territory.Value, StringComparison.Ordinal);
 }

@@ -1,14 +1,14 @@
-using Coordination.ServiceDefaults.Outbox;
-using Microsoft.Extensions.Options;
 using Coordination.Opinions.Api;
 using Coordination.Opinions.Application;
 using Coordination.Opinions.Consumers;
 using Coordination.Opinions.Persistence;
 using Coordination.ServiceDefaults.Hosting;
+using Coordination.ServiceDefaults.Outbox;
 using Coordination.ServiceDefaults.Persistence;
 using Coordination.ServiceDefaults.Sealing;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Coordination.Opinions;
 
@@ -21,11 +21,18 @@ public static class OpinionsService
     {
         builder.AddServiceDatabase<OpinionsDbContext, SqliteOpinionsDbContext, SqlServerOpinionsDbContext>(Name);
         // Release requests go on this service's own lane, which only its broker account may write (ADR 10).
-        builder.Services.AddOutboxRoute<OpinionsDbContext, Coordination.Contracts.Gateway.ReleaseConfidentialPayload>(prefix => Coordination.Contracts.Gateway.ReleaseLanes.AddressOf(Coordination.Contracts.Gateway.ReleaseLanes.Opinions, prefix));
+        builder.Services.AddOutboxRoute<OpinionsDbContext, Coordination.Contracts.Gateway.ReleaseConfidentialPayload>(prefix =>
+            Coordination.Contracts.Gateway.ReleaseLanes.AddressOf(Coordination.Contracts.Gateway.ReleaseLanes.Opinions, prefix)
+        );
         builder.AddSealingKeys(Coordination.Contracts.Gateway.KeyOwners.Opinions);
-        builder.Services.AddOptions<OpinionsOptions>().BindConfiguration(OpinionsOptions.Section)
+        builder
+            .Services.AddOptions<OpinionsOptions>()
+            .BindConfiguration(OpinionsOptions.Section)
             .Validate(o => o.DeadlinePollInterval > TimeSpan.Zero, "Opinions:DeadlinePollInterval must be positive.")
-            .Validate(o => o.ProsecutorAgency.Contains("{territory}", StringComparison.Ordinal), "Opinions:ProsecutorAgency must contain {territory}.")
+            .Validate(
+                o => o.ProsecutorAgency.Contains("{territory}", StringComparison.Ordinal),
+                "Opinions:ProsecutorAgency must contain {territory}."
+            )
             .ValidateOnStart();
         builder.Services.AddScoped<RequestArt41ReviewHandler>();
         builder.Services.AddScoped<SubmitImplementationIndicatorsHandler>();
@@ -35,7 +42,9 @@ public static class OpinionsService
         builder.Services.AddScoped<AdoptOpinionHandler>();
         builder.Services.AddScoped<TransmitOpinionAgainHandler>();
         builder.Services.AddScoped<ReviewQueries>();
-        builder.Services.AddPeriodicPass<OpinionDeadlineScheduler>(sp => sp.GetRequiredService<IOptions<OpinionsOptions>>().Value.DeadlinePollInterval);
+        builder.Services.AddPeriodicPass<OpinionDeadlineScheduler>(sp =>
+            sp.GetRequiredService<IOptions<OpinionsOptions>>().Value.DeadlinePollInterval
+        );
 
         var registry = builder.Registry();
         registry.Services.Add(Name);

@@ -1,6 +1,5 @@
-using Coordination.ServiceDefaults.Outbox;
-using Microsoft.Extensions.Options;
 using Coordination.ServiceDefaults.Hosting;
+using Coordination.ServiceDefaults.Outbox;
 using Coordination.ServiceDefaults.Persistence;
 using Coordination.ServiceDefaults.Sealing;
 using Coordination.Supervision.Api;
@@ -9,6 +8,7 @@ using Coordination.Supervision.Consumers;
 using Coordination.Supervision.Persistence;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Coordination.Supervision;
 
@@ -21,18 +21,32 @@ public static class SupervisionService
     {
         builder.AddServiceDatabase<SupervisionDbContext, SqliteSupervisionDbContext, SqlServerSupervisionDbContext>(Name);
         // Release requests go on this service's own lane, which only its broker account may write (ADR 10).
-        builder.Services.AddOutboxRoute<SupervisionDbContext, Coordination.Contracts.Gateway.ReleaseConfidentialPayload>(prefix => Coordination.Contracts.Gateway.ReleaseLanes.AddressOf(Coordination.Contracts.Gateway.ReleaseLanes.Supervision, prefix));
+        builder.Services.AddOutboxRoute<SupervisionDbContext, Coordination.Contracts.Gateway.ReleaseConfidentialPayload>(prefix =>
+            Coordination.Contracts.Gateway.ReleaseLanes.AddressOf(Coordination.Contracts.Gateway.ReleaseLanes.Supervision, prefix)
+        );
         builder.AddSealingKeys(Coordination.Contracts.Gateway.KeyOwners.Supervision);
         builder.Services.AddOptions<SupervisionOptions>().BindConfiguration(SupervisionOptions.Section);
-        builder.Services.AddPeriodicPass<CaseRetention>(sp => sp.GetRequiredService<IOptions<SupervisionOptions>>().Value.RetentionPollInterval);
+        builder.Services.AddPeriodicPass<CaseRetention>(sp =>
+            sp.GetRequiredService<IOptions<SupervisionOptions>>().Value.RetentionPollInterval
+        );
         builder.Services.AddHostedService<DemoPartnersSeeder>();
-        builder.Services.AddScoped<PartnerInformation>()
-            .AddScoped<DesignatePersonHandler>().AddScoped<WithdrawDesignationHandler>().AddScoped<DetentionConductReportedHandler>()
-            .AddScoped<RecordControlHandler>().AddScoped<ReportIncidentHandler>().AddScoped<ReportSupportProgressHandler>()
+        builder
+            .Services.AddScoped<PartnerInformation>()
+            .AddScoped<DesignatePersonHandler>()
+            .AddScoped<WithdrawDesignationHandler>()
+            .AddScoped<DetentionConductReportedHandler>()
+            .AddScoped<RecordControlHandler>()
+            .AddScoped<ReportIncidentHandler>()
+            .AddScoped<ReportSupportProgressHandler>()
             .AddScoped<PartnerDirectoryChangedHandler>()
-            .AddScoped<AssignPartnerHandler>().AddScoped<UnassignPartnerHandler>().AddScoped<ScheduleControlHandler>()
-            .AddScoped<PlanSupportActionHandler>().AddScoped<RestrictCaseHandler>().AddScoped<EndCaseHandler>()
-            .AddScoped<CaseQueries>().AddScoped<PartnerQueries>();
+            .AddScoped<AssignPartnerHandler>()
+            .AddScoped<UnassignPartnerHandler>()
+            .AddScoped<ScheduleControlHandler>()
+            .AddScoped<PlanSupportActionHandler>()
+            .AddScoped<RestrictCaseHandler>()
+            .AddScoped<EndCaseHandler>()
+            .AddScoped<CaseQueries>()
+            .AddScoped<PartnerQueries>();
 
         var registry = builder.Registry();
         registry.Services.Add(Name);

@@ -33,7 +33,9 @@ public static class LoadGenerator
 
         var factory = new ConnectionFactory { Uri = new Uri(Get("url")), ClientProvidedName = $"load-{mode}" };
         await using var connection = await factory.CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)
+        );
         var day = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-1)).ToString("yyyy-MM-dd");
         var padding = new string('s', 600);
         // Bounds memory, not the schedule: past it the sender is late, and the lateness is measured.
@@ -49,8 +51,10 @@ public static class LoadGenerator
             while (Stopwatch.GetTimestamp() < due)
             {
                 var wait = TimeSpan.FromTicks((due - Stopwatch.GetTimestamp()) * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
-                if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait);
-                else Thread.SpinWait(50);
+                if (wait > TimeSpan.FromMilliseconds(1))
+                    await Task.Delay(wait);
+                else
+                    Thread.SpinWait(50);
             }
             lateMax = Math.Max(lateMax, Stopwatch.GetTimestamp() - due);
             await inFlight.WaitAsync();
@@ -59,7 +63,9 @@ public static class LoadGenerator
         }
         await Task.WhenAll(pending);
         var cpu = CpuMilliseconds() - cpuBefore;
-        Console.WriteLine(FormattableString.Invariant($"sent {total} late-max-ms {lateMax * 1000.0 / Stopwatch.Frequency:F1} cpu-ms {cpu:F0}"));
+        Console.WriteLine(
+            FormattableString.Invariant($"sent {total} late-max-ms {lateMax * 1000.0 / Stopwatch.Frequency:F1} cpu-ms {cpu:F0}")
+        );
         return 0;
     }
 
@@ -71,42 +77,96 @@ public static class LoadGenerator
         return (long.Parse(fields[11]) + long.Parse(fields[12])) * 10.0;
     }
 
-    private static async Task Publish(IChannel channel, string exchange, string routingKey, BasicProperties properties, byte[] body, SemaphoreSlim inFlight)
+    private static async Task Publish(
+        IChannel channel,
+        string exchange,
+        string routingKey,
+        BasicProperties properties,
+        byte[] body,
+        SemaphoreSlim inFlight
+    )
     {
-        try { await channel.BasicPublishAsync(exchange, routingKey, false, properties, body); }
-        finally { inFlight.Release(); }
+        try
+        {
+            await channel.BasicPublishAsync(exchange, routingKey, false, properties, body);
+        }
+        finally
+        {
+            inFlight.Release();
+        }
     }
 
     private static (string Exchange, string RoutingKey, BasicProperties Properties, byte[] Body) Message(
-        string mode, string target, string tag, long due, string day, string padding, string? account)
+        string mode,
+        string target,
+        string tag,
+        long due,
+        string day,
+        string padding,
+        string? account
+    )
     {
         var id = Guid.NewGuid();
         if (mode == "raw")
         {
             var raw = new byte[1024];
             BitConverter.TryWriteBytes(raw, due);
-            return ("", target, new BasicProperties { DeliveryMode = DeliveryModes.Persistent, ContentType = "application/octet-stream" }, raw);
+            return (
+                "",
+                target,
+                new BasicProperties { DeliveryMode = DeliveryModes.Persistent, ContentType = "application/octet-stream" },
+                raw
+            );
         }
         var briefing = new JsonObject
         {
-            ["briefedOn"] = day, ["prosecutorOffice"] = "Parquet de Paris", ["priorityThemes"] = new JsonArray("drug-trafficking", "road-safety"),
+            ["briefedOn"] = day,
+            ["prosecutorOffice"] = "Parquet de Paris",
+            ["priorityThemes"] = new JsonArray("drug-trafficking", "road-safety"),
             ["summary"] = $"bench {tag} {due} {padding}",
         };
         if (mode == "ingress")
         {
             var envelope = new JsonObject
             {
-                ["messageId"] = id.ToString(), ["type"] = "briefings.record-briefing", ["schemaVersion"] = 1, ["territory"] = "75",
-                ["occurredAt"] = DateTimeOffset.UtcNow.ToString("O"), ["payload"] = briefing,
+                ["messageId"] = id.ToString(),
+                ["type"] = "briefings.record-briefing",
+                ["schemaVersion"] = 1,
+                ["territory"] = "75",
+                ["occurredAt"] = DateTimeOffset.UtcNow.ToString("O"),
+                ["payload"] = briefing,
             };
-            return (target, "briefings.record-briefing",
-                new BasicProperties { DeliveryMode = DeliveryModes.Persistent, ContentType = "application/json", MessageId = id.ToString(), UserId = account },
-                Encoding.UTF8.GetBytes(envelope.ToJsonString()));
+            return (
+                target,
+                "briefings.record-briefing",
+                new BasicProperties
+                {
+                    DeliveryMode = DeliveryModes.Persistent,
+                    ContentType = "application/json",
+                    MessageId = id.ToString(),
+                    UserId = account,
+                },
+                Encoding.UTF8.GetBytes(envelope.ToJsonString())
+            );
         }
         briefing["territory"] = "75";
         var urn = $"urn:message:{target}";
-        var masstransit = new JsonObject { ["messageId"] = id.ToString(), ["messageType"] = new JsonArray(urn), ["message"] = briefing };
-        return (target, "", new BasicProperties { DeliveryMode = DeliveryModes.Persistent, ContentType = "application/vnd.masstransit+json", MessageId = id.ToString() },
-            Encoding.UTF8.GetBytes(masstransit.ToJsonString()));
+        var masstransit = new JsonObject
+        {
+            ["messageId"] = id.ToString(),
+            ["messageType"] = new JsonArray(urn),
+            ["message"] = briefing,
+        };
+        return (
+            target,
+            "",
+            new BasicProperties
+            {
+                DeliveryMode = DeliveryModes.Persistent,
+                ContentType = "application/vnd.masstransit+json",
+                MessageId = id.ToString(),
+            },
+            Encoding.UTF8.GetBytes(masstransit.ToJsonString())
+        );
     }
 }

@@ -14,7 +14,8 @@ using RabbitMQ.Client;
 // --load runs the benchmarks' open-loop load generator instead (LoadGenerator.cs).
 
 var options = ParseArguments(args);
-if (options.ContainsKey("load")) return await Coordination.AgencyPublisher.LoadGenerator.RunAsync(options);
+if (options.ContainsKey("load"))
+    return await Coordination.AgencyPublisher.LoadGenerator.RunAsync(options);
 string Get(string name) => options.TryGetValue(name, out var value) ? value : throw new ArgumentException($"--{name} is required");
 
 var body = JsonNode.Parse(Console.In.ReadToEnd()) ?? throw new ArgumentException("the body on standard input is not JSON");
@@ -23,22 +24,26 @@ var copies = options.TryGetValue("copies", out var c) ? int.Parse(c) : 1;
 var exchange = Get("exchange");
 var raw = options.ContainsKey("raw");
 
-var payload = raw ? body : new JsonObject
-{
-    ["messageId"] = messageId,
-    ["conversationId"] = messageId,
-    ["sourceAddress"] = "rabbitmq://localhost/agency-publisher",
-    ["destinationAddress"] = $"rabbitmq://localhost/{exchange}",
-    ["messageType"] = new JsonArray(Get("message-type")),
-    ["message"] = body,
-    ["sentTime"] = DateTimeOffset.UtcNow.ToString("O"),
-    ["headers"] = new JsonObject(),
-};
+var payload = raw
+    ? body
+    : new JsonObject
+    {
+        ["messageId"] = messageId,
+        ["conversationId"] = messageId,
+        ["sourceAddress"] = "rabbitmq://localhost/agency-publisher",
+        ["destinationAddress"] = $"rabbitmq://localhost/{exchange}",
+        ["messageType"] = new JsonArray(Get("message-type")),
+        ["message"] = body,
+        ["sentTime"] = DateTimeOffset.UtcNow.ToString("O"),
+        ["headers"] = new JsonObject(),
+    };
 var bytes = Encoding.UTF8.GetBytes(payload.ToJsonString());
 
 var factory = new ConnectionFactory { Uri = new Uri(Get("url")), ClientProvidedName = "agency-publisher" };
 await using var connection = await factory.CreateConnectionAsync();
-await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+await using var channel = await connection.CreateChannelAsync(
+    new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)
+);
 var properties = new BasicProperties
 {
     MessageId = messageId,
@@ -50,7 +55,13 @@ var properties = new BasicProperties
 for (var i = 0; i < copies; i++)
 {
     // With confirmation tracking the await returns once the broker has taken the message.
-    await channel.BasicPublishAsync(exchange, routingKey: options.GetValueOrDefault("routing-key", ""), mandatory: false, basicProperties: properties, body: bytes);
+    await channel.BasicPublishAsync(
+        exchange,
+        routingKey: options.GetValueOrDefault("routing-key", ""),
+        mandatory: false,
+        basicProperties: properties,
+        body: bytes
+    );
 }
 Console.WriteLine($"published {copies} cop{(copies == 1 ? "y" : "ies")} of {messageId} to {exchange}");
 return 0;
@@ -60,7 +71,8 @@ static Dictionary<string, string> ParseArguments(string[] args)
     var result = new Dictionary<string, string>();
     for (var i = 0; i < args.Length; i++)
     {
-        if (!args[i].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"unexpected '{args[i]}'");
+        if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            throw new ArgumentException($"unexpected '{args[i]}'");
         var name = args[i][2..];
         result[name] = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : "true";
     }

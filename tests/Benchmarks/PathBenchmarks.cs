@@ -15,20 +15,37 @@ using RabbitMQ.Client.Exceptions;
 
 namespace Coordination.Benchmarks;
 
-public enum PathKind { Raw, Briefings, Gateway }
+public enum PathKind
+{
+    Raw,
+    Briefings,
+    Gateway,
+}
 
 public sealed record Percentiles(double P50, double P99, double P999, double Max, long Count)
 {
     /// <summary>From a histogram of microseconds, in milliseconds.</summary>
-    public static Percentiles Of(LongHistogram histogram) => new(
-        histogram.GetValueAtPercentile(50) / 1000.0, histogram.GetValueAtPercentile(99) / 1000.0,
-        histogram.GetValueAtPercentile(99.9) / 1000.0, histogram.GetMaxValue() / 1000.0, histogram.TotalCount);
+    public static Percentiles Of(LongHistogram histogram) =>
+        new(
+            histogram.GetValueAtPercentile(50) / 1000.0,
+            histogram.GetValueAtPercentile(99) / 1000.0,
+            histogram.GetValueAtPercentile(99.9) / 1000.0,
+            histogram.GetMaxValue() / 1000.0,
+            histogram.TotalCount
+        );
 }
 
 /// <summary>CPU time per message of each process during a latency measurement, in microseconds.</summary>
 public sealed record CpuPerMessage(double Host, double Generator, double Broker);
 
-public sealed record PathFigures(double MaxRate, double Rate, Percentiles Latency, Percentiles RawLatency, CpuPerMessage Cpu, CpuPerMessage RawCpu);
+public sealed record PathFigures(
+    double MaxRate,
+    double Rate,
+    Percentiles Latency,
+    Percentiles RawLatency,
+    CpuPerMessage Cpu,
+    CpuPerMessage RawCpu
+);
 
 public sealed class RunResult
 {
@@ -62,18 +79,25 @@ public sealed class Sink
 
     public void Arrived(string tag, long due, long now)
     {
-        if (!string.Equals(tag, Volatile.Read(ref _tag), StringComparison.Ordinal)) return;
+        if (!string.Equals(tag, Volatile.Read(ref _tag), StringComparison.Ordinal))
+            return;
         Interlocked.Increment(ref _count);
         var histogram = _histogram;
-        if (histogram is null) return;
+        if (histogram is null)
+            return;
         var micros = Math.Max(0, (now - due) * 1_000_000 / Stopwatch.Frequency);
-        lock (_lock) histogram.RecordValue(Math.Min(micros, histogram.HighestTrackableValue));
+        lock (_lock)
+            histogram.RecordValue(Math.Min(micros, histogram.HighestTrackableValue));
     }
 
     /// <summary>A raw message: its queue belongs to the phase under way.</summary>
     public void ArrivedUntagged(long due, long now) => Arrived(Volatile.Read(ref _tag)!, due, now);
 
-    public LongHistogram Histogram() { lock (_lock) return (LongHistogram)_histogram!.Copy(); }
+    public LongHistogram Histogram()
+    {
+        lock (_lock)
+            return (LongHistogram)_histogram!.Copy();
+    }
 }
 
 /// <summary>PostConsume runs after the consumer returned, i.e. after its transaction committed.</summary>
@@ -86,7 +110,8 @@ public sealed class CommitObserver(Sink sink) : IConsumeMessageObserver<RecordPe
         var now = Stopwatch.GetTimestamp();
         // "bench TAG DUE padding", written by the load generator.
         var parts = context.Message.Summary.Split(' ', 4);
-        if (parts.Length >= 3 && parts[0] == "bench" && long.TryParse(parts[2], out var due)) sink.Arrived(parts[1], due, now);
+        if (parts.Length >= 3 && parts[0] == "bench" && long.TryParse(parts[2], out var due))
+            sink.Arrived(parts[1], due, now);
         return Task.CompletedTask;
     }
 
@@ -114,9 +139,17 @@ public sealed class PathBenchmarks(string url, LocalRabbitMq? local, BenchmarkOp
     public async Task<PathFigures> MeasureServicePathAsync(PathKind kind)
     {
         var folder = Directory.CreateTempSubdirectory("coordination-benchmark-").FullName;
-        string[] settings = ["--environment=Development", "--urls=http://127.0.0.1:0", "--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={url}",
-            $"--Database:Directory={folder}", "--Logging:LogLevel:Default=Warning"];
-        _host = kind == PathKind.Gateway ? Coordination.AllInOne.AllInOneHost.Build(settings) : Coordination.Briefings.Program.Build(settings);
+        string[] settings =
+        [
+            "--environment=Development",
+            "--urls=http://127.0.0.1:0",
+            "--Messaging:Transport=RabbitMq",
+            $"--Messaging:RabbitMqUrl={url}",
+            $"--Database:Directory={folder}",
+            "--Logging:LogLevel:Default=Warning",
+        ];
+        _host =
+            kind == PathKind.Gateway ? Coordination.AllInOne.AllInOneHost.Build(settings) : Coordination.Briefings.Program.Build(settings);
         await _host.StartAsync();
         try
         {
@@ -124,12 +157,16 @@ public sealed class PathBenchmarks(string url, LocalRabbitMq? local, BenchmarkOp
             var max = await StepSearchAsync(kind);
             var rate = Math.Max(1, max / 2);
             var (latency, cpu) = await MeasureLatencyAsync(kind, rate);
-            Console.WriteLine($"  {Name(kind)} at {rate:F0}/s: p50 {latency.P50:F1} ms, p99 {latency.P99:F1} ms, p99.9 {latency.P999:F1} ms, max {latency.Max:F1} ms " +
-                              $"({latency.Count} messages); CPU µs/msg host {cpu.Host:F0}, generator {cpu.Generator:F0}, broker {cpu.Broker:F0}");
+            Console.WriteLine(
+                $"  {Name(kind)} at {rate:F0}/s: p50 {latency.P50:F1} ms, p99 {latency.P99:F1} ms, p99.9 {latency.P999:F1} ms, max {latency.Max:F1} ms "
+                    + $"({latency.Count} messages); CPU µs/msg host {cpu.Host:F0}, generator {cpu.Generator:F0}, broker {cpu.Broker:F0}"
+            );
             await using var raw = await RawConsumer.StartAsync(url, _sink);
             _rawQueue = raw.Queue;
             var (rawLatency, rawCpu) = await MeasureLatencyAsync(PathKind.Raw, rate);
-            Console.WriteLine($"  raw at {rate:F0}/s: p50 {rawLatency.P50:F1} ms, p99 {rawLatency.P99:F1} ms, p99.9 {rawLatency.P999:F1} ms, max {rawLatency.Max:F1} ms");
+            Console.WriteLine(
+                $"  raw at {rate:F0}/s: p50 {rawLatency.P50:F1} ms, p99 {rawLatency.P99:F1} ms, p99.9 {rawLatency.P999:F1} ms, max {rawLatency.Max:F1} ms"
+            );
             return new PathFigures(max, rate, latency, rawLatency, cpu, rawCpu);
         }
         finally
@@ -138,16 +175,21 @@ public sealed class PathBenchmarks(string url, LocalRabbitMq? local, BenchmarkOp
             await _host.DisposeAsync();
             _host = null;
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(folder, true); } catch (IOException) { }
+            try
+            {
+                Directory.Delete(folder, true);
+            }
+            catch (IOException) { }
         }
     }
 
-    public static string Name(PathKind kind) => kind switch
-    {
-        PathKind.Raw => "raw RabbitMQ.Client, single hop",
-        PathKind.Briefings => "Briefings, published → committed",
-        _ => "agency → gateway → Briefings committed",
-    };
+    public static string Name(PathKind kind) =>
+        kind switch
+        {
+            PathKind.Raw => "raw RabbitMQ.Client, single hop",
+            PathKind.Briefings => "Briefings, published → committed",
+            _ => "agency → gateway → Briefings committed",
+        };
 
     /// <summary>
     /// Rates rise by a factor until a step leaves a backlog (queue depth + unsent outbox, or messages
@@ -170,24 +212,29 @@ public sealed class PathBenchmarks(string url, LocalRabbitMq? local, BenchmarkOp
             var unfinished = generated.Sent - _sink.Count;
             var bound = Math.Max(200, rate);
             var kept = backlog <= bound && unfinished <= bound && generated.LateMaxMs < 500;
-            Console.WriteLine($"  {Name(kind)}: step {rate,7:F0}/s: {(kept ? "kept up" : "fell behind")} (backlog {backlog}, unfinished {unfinished}, bound {bound:F0}, " +
-                              $"generator late by {generated.LateMaxMs:F0} ms at most)");
+            Console.WriteLine(
+                $"  {Name(kind)}: step {rate, 7:F0}/s: {(kept ? "kept up" : "fell behind")} (backlog {backlog}, unfinished {unfinished}, bound {bound:F0}, "
+                    + $"generator late by {generated.LateMaxMs:F0} ms at most)"
+            );
             await DrainAsync(kind, generated.Sent, TimeSpan.FromSeconds(60));
             if (kept)
             {
                 best = Math.Max(best, rate);
-                if (failed is not null) break;
+                if (failed is not null)
+                    break;
                 rate *= factor;
             }
             else if (best == 0)
             {
                 // Not even the first step: go down until one holds.
-                if (rate <= 5) break;
+                if (rate <= 5)
+                    break;
                 rate = Math.Max(5, rate / factor);
             }
             else
             {
-                if (failed is not null) break;
+                if (failed is not null)
+                    break;
                 failed = rate;
                 rate = Math.Sqrt(best * rate);
             }
@@ -200,13 +247,22 @@ public sealed class PathBenchmarks(string url, LocalRabbitMq? local, BenchmarkOp
         var tag = NewTag();
         _sink.Begin(tag, record: true);
         var broker = local?.ProcessId();
-        var (hostBefore, brokerBefore) = (ProcStat.CpuMilliseconds(Environment.ProcessId), broker is { } b ? ProcStat.CpuMilliseconds(b) : 0);
+        var (hostBefore, brokerBefore) = (
+            ProcStat.CpuMilliseconds(Environment.ProcessId),
+            broker is { } b ? ProcStat.CpuMilliseconds(b) : 0
+        );
         var generated = await GenerateAsync(kind, rate, options.Latency, tag);
         await DrainAsync(kind, generated.Sent, TimeSpan.FromSeconds(120));
         var (hostAfter, brokerAfter) = (ProcStat.CpuMilliseconds(Environment.ProcessId), broker is { } a ? ProcStat.CpuMilliseconds(a) : 0);
         var perMessage = 1000.0 / Math.Max(1, generated.Sent);
-        return (Percentiles.Of(_sink.Histogram()),
-            new CpuPerMessage((hostAfter - hostBefore) * perMessage, generated.CpuMs * perMessage, (brokerAfter - brokerBefore) * perMessage));
+        return (
+            Percentiles.Of(_sink.Histogram()),
+            new CpuPerMessage(
+                (hostAfter - hostBefore) * perMessage,
+                generated.CpuMs * perMessage,
+                (brokerAfter - brokerBefore) * perMessage
+            )
+        );
     }
 
     private async Task DrainAsync(PathKind kind, int sent, TimeSpan timeout)
@@ -228,8 +284,10 @@ public sealed class PathBenchmarks(string url, LocalRabbitMq? local, BenchmarkOp
     private async Task<long> BacklogAsync(PathKind kind)
     {
         long depth = 0;
-        foreach (var queue in Queues(kind)) depth += await DepthAsync(queue);
-        if (_host is null || kind == PathKind.Raw) return depth;
+        foreach (var queue in Queues(kind))
+            depth += await DepthAsync(queue);
+        if (_host is null || kind == PathKind.Raw)
+            return depth;
         await using var scope = _host.Services.CreateAsyncScope();
         depth += await scope.ServiceProvider.GetRequiredService<BriefingsDbContext>().OutboxMessages.CountAsync(m => m.SentAt == null);
         if (kind == PathKind.Gateway)
@@ -237,19 +295,26 @@ public sealed class PathBenchmarks(string url, LocalRabbitMq? local, BenchmarkOp
         return depth;
     }
 
-    private IEnumerable<string> Queues(PathKind kind) => kind switch
-    {
-        PathKind.Raw => [_rawQueue!],
-        PathKind.Briefings => [BriefingsQueue],
-        _ => ["gateway-ingress", BriefingsQueue],
-    };
+    private IEnumerable<string> Queues(PathKind kind) =>
+        kind switch
+        {
+            PathKind.Raw => [_rawQueue!],
+            PathKind.Briefings => [BriefingsQueue],
+            _ => ["gateway-ingress", BriefingsQueue],
+        };
 
     private async Task<long> DepthAsync(string queue)
     {
         await using var connection = await new ConnectionFactory { Uri = new Uri(url) }.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
-        try { return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount; }
-        catch (OperationInterruptedException) { return 0; }
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        catch (OperationInterruptedException)
+        {
+            return 0;
+        }
     }
 
     private async Task PurgeAsync(PathKind kind)
@@ -258,7 +323,11 @@ public sealed class PathBenchmarks(string url, LocalRabbitMq? local, BenchmarkOp
         foreach (var queue in Queues(kind))
         {
             await using var channel = await connection.CreateChannelAsync();
-            try { await channel.QueuePurgeAsync(queue); } catch (OperationInterruptedException) { }
+            try
+            {
+                await channel.QueuePurgeAsync(queue);
+            }
+            catch (OperationInterruptedException) { }
         }
     }
 
@@ -267,8 +336,14 @@ public sealed class PathBenchmarks(string url, LocalRabbitMq? local, BenchmarkOp
     private async Task<GeneratorResult> GenerateAsync(PathKind kind, double rate, TimeSpan duration, string tag)
     {
         var generator = Repository.BuildOutput(Path.Combine("tests", "AgencyPublisher"), "Coordination.AgencyPublisher.dll");
-        if (!File.Exists(generator)) throw new FileNotFoundException("The load generator is not built.", generator);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (!File.Exists(generator))
+            throw new FileNotFoundException("The load generator is not built.", generator);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
         start.ArgumentList.Add(generator);
         var (mode, target, account) = kind switch
         {
@@ -276,21 +351,53 @@ public sealed class PathBenchmarks(string url, LocalRabbitMq? local, BenchmarkOp
             PathKind.Briefings => ("briefings", BriefingsExchange, null),
             _ => ("ingress", "coordination.ingress", "75-prosecutor"),
         };
-        var generatorUrl = account is null ? url : new UriBuilder(url) { UserName = account, Password = $"{account}-demo-password" }.Uri.ToString();
-        foreach (var argument in new[] { "--load", mode, "--url", generatorUrl, "--target", target, "--rate", rate.ToString("F2", CultureInfo.InvariantCulture),
-                     "--seconds", duration.TotalSeconds.ToString(CultureInfo.InvariantCulture), "--tag", tag })
+        var generatorUrl = account is null
+            ? url
+            : new UriBuilder(url) { UserName = account, Password = $"{account}-demo-password" }.Uri.ToString();
+        foreach (
+            var argument in new[]
+            {
+                "--load",
+                mode,
+                "--url",
+                generatorUrl,
+                "--target",
+                target,
+                "--rate",
+                rate.ToString("F2", CultureInfo.InvariantCulture),
+                "--seconds",
+                duration.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+                "--tag",
+                tag,
+            }
+        )
             start.ArgumentList.Add(argument);
-        if (account is not null) { start.ArgumentList.Add("--user-id"); start.ArgumentList.Add(account); }
+        if (account is not null)
+        {
+            start.ArgumentList.Add("--user-id");
+            start.ArgumentList.Add(account);
+        }
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(duration + TimeSpan.FromMinutes(2));
-        try { await process.WaitForExitAsync(timeout.Token); }
-        catch (OperationCanceledException) { process.Kill(true); throw new TimeoutException("the load generator did not finish"); }
-        if (process.ExitCode != 0) throw new InvalidOperationException($"load generator failed: {await output}{await error}");
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(true);
+            throw new TimeoutException("the load generator did not finish");
+        }
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"load generator failed: {await output}{await error}");
         var words = (await output).Trim().Split(' ');
-        return new GeneratorResult(int.Parse(words[1], CultureInfo.InvariantCulture), double.Parse(words[3], CultureInfo.InvariantCulture),
-            double.Parse(words[5], CultureInfo.InvariantCulture));
+        return new GeneratorResult(
+            int.Parse(words[1], CultureInfo.InvariantCulture),
+            double.Parse(words[3], CultureInfo.InvariantCulture),
+            double.Parse(words[5], CultureInfo.InvariantCulture)
+        );
     }
 
     /// <summary>A quorum queue of its own and a consumer in this process: the raw single hop.</summary>
@@ -302,10 +409,19 @@ public sealed class PathBenchmarks(string url, LocalRabbitMq? local, BenchmarkOp
         public static async Task<RawConsumer> StartAsync(string url, Sink sink)
         {
             var consumer = new RawConsumer { Queue = $"benchmark-raw-{Guid.NewGuid():N}" };
-            consumer._connection = await new ConnectionFactory { Uri = new Uri(url), ClientProvidedName = "benchmark-raw-consumer" }.CreateConnectionAsync();
+            consumer._connection = await new ConnectionFactory
+            {
+                Uri = new Uri(url),
+                ClientProvidedName = "benchmark-raw-consumer",
+            }.CreateConnectionAsync();
             var channel = await consumer._connection.CreateChannelAsync();
-            await channel.QueueDeclareAsync(consumer.Queue, durable: true, exclusive: false, autoDelete: false,
-                arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" });
+            await channel.QueueDeclareAsync(
+                consumer.Queue,
+                durable: true,
+                exclusive: false,
+                autoDelete: false,
+                arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }
+            );
             await channel.BasicQosAsync(0, 200, false);
             var receiver = new AsyncEventingBasicConsumer(channel);
             receiver.ReceivedAsync += async (_, delivery) =>
@@ -319,7 +435,8 @@ public sealed class PathBenchmarks(string url, LocalRabbitMq? local, BenchmarkOp
 
         public async ValueTask DisposeAsync()
         {
-            await using (var channel = await _connection.CreateChannelAsync()) await channel.QueueDeleteAsync(Queue);
+            await using (var channel = await _connection.CreateChannelAsync())
+                await channel.QueueDeleteAsync(Queue);
             await _connection.DisposeAsync();
         }
     }
@@ -336,7 +453,10 @@ public static class ProcStat
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
         }
-        catch (IOException) { return 0; }
+        catch (IOException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>Resident set size from /proc/&lt;pid&gt;/status (VmRSS), in MB.</summary>

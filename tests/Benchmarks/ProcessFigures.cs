@@ -5,7 +5,11 @@ using Coordination.Testing;
 
 namespace Coordination.Benchmarks;
 
-public sealed record ProcessResult(Dictionary<string, (double ReadyMs, double RssMb)> Services, double AllInOneReadyMs, double AllInOneIdleRssMb);
+public sealed record ProcessResult(
+    Dictionary<string, (double ReadyMs, double RssMb)> Services,
+    double AllInOneReadyMs,
+    double AllInOneIdleRssMb
+);
 
 /// <summary>
 /// Each service as its own process (its build output, as its image runs it), started on a database
@@ -24,7 +28,8 @@ public sealed class ProcessFigures(string url, BenchmarkOptions options)
         if (!_databasesMade)
         {
             // First start: migrations create the databases and keys; not what is measured.
-            foreach (var service in Services) await StartMeasureStopAsync(service, Bus(service));
+            foreach (var service in Services)
+                await StartMeasureStopAsync(service, Bus(service));
             await StartMeasureStopAsync("AllInOne", ["--Messaging:Transport=InMemory"]);
             _databasesMade = true;
         }
@@ -35,7 +40,11 @@ public sealed class ProcessFigures(string url, BenchmarkOptions options)
             services[service] = figures;
             Console.WriteLine($"  {service}: ready in {figures.ReadyMs:F0} ms on an existing database, idle RSS {figures.RssMb:F0} MB");
         }
-        var (allInOneReady, allInOneRss) = await StartMeasureStopAsync("AllInOne", ["--Messaging:Transport=InMemory"], idle: TimeSpan.FromSeconds(options.Quick ? 3 : 8));
+        var (allInOneReady, allInOneRss) = await StartMeasureStopAsync(
+            "AllInOne",
+            ["--Messaging:Transport=InMemory"],
+            idle: TimeSpan.FromSeconds(options.Quick ? 3 : 8)
+        );
         Console.WriteLine($"  AllInOne: ready in {allInOneReady:F0} ms, idle RSS {allInOneRss:F0} MB");
         return new ProcessResult(services, allInOneReady, allInOneRss);
     }
@@ -45,12 +54,25 @@ public sealed class ProcessFigures(string url, BenchmarkOptions options)
     private async Task<(double ReadyMs, double RssMb)> StartMeasureStopAsync(string service, string[] settings, TimeSpan? idle = null)
     {
         var dll = Repository.BuildOutput(Path.Combine("services", service), $"Coordination.{service}.dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException("The service's build output is missing.", dll);
+        if (!File.Exists(dll))
+            throw new FileNotFoundException("The service's build output is missing.", dll);
         var port = FreePort();
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
         start.ArgumentList.Add(dll);
-        foreach (var argument in new[] { "--environment=Development", $"--urls=http://127.0.0.1:{port}", $"--Database:Directory={Path.Combine(_root, service)}",
-                     "--Logging:LogLevel:Default=Warning" }.Concat(settings))
+        foreach (
+            var argument in new[]
+            {
+                "--environment=Development",
+                $"--urls=http://127.0.0.1:{port}",
+                $"--Database:Directory={Path.Combine(_root, service)}",
+                "--Logging:LogLevel:Default=Warning",
+            }.Concat(settings)
+        )
             start.ArgumentList.Add(argument);
         start.Environment.Remove("ASPNETCORE_URLS");
         var clock = Stopwatch.StartNew();
@@ -67,18 +89,24 @@ public sealed class ProcessFigures(string url, BenchmarkOptions options)
             {
                 try
                 {
-                    if ((await http.GetAsync($"http://127.0.0.1:{port}/health/ready")).IsSuccessStatusCode) { ready = clock.Elapsed.TotalMilliseconds; break; }
+                    if ((await http.GetAsync($"http://127.0.0.1:{port}/health/ready")).IsSuccessStatusCode)
+                    {
+                        ready = clock.Elapsed.TotalMilliseconds;
+                        break;
+                    }
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
                 await Task.Delay(10);
             }
-            if (ready is null) throw new InvalidOperationException($"{service} did not become ready (exited: {process.HasExited})");
+            if (ready is null)
+                throw new InvalidOperationException($"{service} did not become ready (exited: {process.HasExited})");
             await Task.Delay(idle ?? TimeSpan.FromSeconds(options.Quick ? 1 : 3));
             return (ready.Value, ProcStat.RssMegabytes(process.Id));
         }
         finally
         {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }
     }

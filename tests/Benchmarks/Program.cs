@@ -28,11 +28,15 @@ if (string.IsNullOrWhiteSpace(url))
     local = await LocalRabbitMq.StartAsync(TimeSpan.FromSeconds(90));
     url = local.AmqpUrl;
     var (imported, output) = await local.CtlAsync("import_definitions", Repository.File("infra", "rabbitmq", "definitions.json"));
-    if (!imported) throw new InvalidOperationException($"import_definitions failed: {output}");
+    if (!imported)
+        throw new InvalidOperationException($"import_definitions failed: {output}");
     Console.WriteLine($"broker: local rabbitmq-server {local.Version} (private node, port {local.Port}, pid {local.ProcessId()})");
 }
-else Console.WriteLine("broker: RABBITMQ_URL (definitions.json must be imported)");
-Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {Report.LoadAverage()}; {options}");
+else
+    Console.WriteLine("broker: RABBITMQ_URL (definitions.json must be imported)");
+Console.WriteLine(
+    $"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {Report.LoadAverage()}; {options}"
+);
 
 var results = new List<RunResult>();
 try
@@ -58,7 +62,8 @@ try
 }
 finally
 {
-    if (local is not null) await local.DisposeAsync();
+    if (local is not null)
+        await local.DisposeAsync();
 }
 return 0;
 
@@ -74,9 +79,14 @@ namespace Coordination.Benchmarks
             {
                 switch (args[i])
                 {
-                    case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                    case "--quick": quick = true; break;
-                    default: throw new ArgumentException($"unknown argument '{args[i]}' (--runs N, --quick)");
+                    case "--runs":
+                        runs = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                        break;
+                    case "--quick":
+                        quick = true;
+                        break;
+                    default:
+                        throw new ArgumentException($"unknown argument '{args[i]}' (--runs N, --quick)");
                 }
             }
             return quick

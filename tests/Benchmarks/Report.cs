@@ -19,39 +19,59 @@ public static class Report
             return values.Count == 1 ? F(median) : $"{F(median)} ({F(values[0])}–{F(values[^1])})";
         }
 
-        Console.WriteLine($"### Benchmark: {runs.Count} run(s), median (range); {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}");
+        Console.WriteLine(
+            $"### Benchmark: {runs.Count} run(s), median (range); {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}"
+        );
         Console.WriteLine();
-        Console.WriteLine("| path | max msg/s (step load) | share of raw max | latency at half max: rate | p50 ms | p99 ms | p99.9 ms | max ms | raw at that rate: p50 / p99 / p99.9 / max ms |");
+        Console.WriteLine(
+            "| path | max msg/s (step load) | share of raw max | latency at half max: rate | p50 ms | p99 ms | p99.9 ms | max ms | raw at that rate: p50 / p99 / p99.9 / max ms |"
+        );
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         Console.WriteLine($"| {PathBenchmarks.Name(PathKind.Raw)} | {Spread(r => r.RawMax)} | — | — | — | — | — | — | — |");
         foreach (var kind in new[] { PathKind.Briefings, PathKind.Gateway })
         {
             PathFigures P(RunResult r) => r.Paths[kind];
-            Console.WriteLine($"| {PathBenchmarks.Name(kind)} | {Spread(r => P(r).MaxRate)} | {Spread(r => 100 * P(r).MaxRate / Math.Max(1, r.RawMax), "F1")} % | " +
-                              $"{Spread(r => P(r).Rate)} | {Spread(r => P(r).Latency.P50, "F1")} | {Spread(r => P(r).Latency.P99, "F1")} | " +
-                              $"{Spread(r => P(r).Latency.P999, "F1")} | {Spread(r => P(r).Latency.Max, "F1")} | " +
-                              $"{Spread(r => P(r).RawLatency.P50, "F1")} / {Spread(r => P(r).RawLatency.P99, "F1")} / {Spread(r => P(r).RawLatency.P999, "F1")} / {Spread(r => P(r).RawLatency.Max, "F1")} |");
+            Console.WriteLine(
+                $"| {PathBenchmarks.Name(kind)} | {Spread(r => P(r).MaxRate)} | {Spread(r => 100 * P(r).MaxRate / Math.Max(1, r.RawMax), "F1")} % | "
+                    + $"{Spread(r => P(r).Rate)} | {Spread(r => P(r).Latency.P50, "F1")} | {Spread(r => P(r).Latency.P99, "F1")} | "
+                    + $"{Spread(r => P(r).Latency.P999, "F1")} | {Spread(r => P(r).Latency.Max, "F1")} | "
+                    + $"{Spread(r => P(r).RawLatency.P50, "F1")} / {Spread(r => P(r).RawLatency.P99, "F1")} / {Spread(r => P(r).RawLatency.P999, "F1")} / {Spread(r => P(r).RawLatency.Max, "F1")} |"
+            );
         }
         Console.WriteLine();
         Console.WriteLine("| CPU µs per message, at half max | host process (service + measuring) | load generator | broker |");
         Console.WriteLine("|---|---|---|---|");
         foreach (var kind in new[] { PathKind.Briefings, PathKind.Gateway })
         {
-            Console.WriteLine($"| {PathBenchmarks.Name(kind)} | {Spread(r => r.Paths[kind].Cpu.Host)} | {Spread(r => r.Paths[kind].Cpu.Generator)} | {Spread(r => r.Paths[kind].Cpu.Broker)} |");
-            Console.WriteLine($"| raw at that rate | {Spread(r => r.Paths[kind].RawCpu.Host)} | {Spread(r => r.Paths[kind].RawCpu.Generator)} | {Spread(r => r.Paths[kind].RawCpu.Broker)} |");
+            Console.WriteLine(
+                $"| {PathBenchmarks.Name(kind)} | {Spread(r => r.Paths[kind].Cpu.Host)} | {Spread(r => r.Paths[kind].Cpu.Generator)} | {Spread(r => r.Paths[kind].Cpu.Broker)} |"
+            );
+            Console.WriteLine(
+                $"| raw at that rate | {Spread(r => r.Paths[kind].RawCpu.Host)} | {Spread(r => r.Paths[kind].RawCpu.Generator)} | {Spread(r => r.Paths[kind].RawCpu.Broker)} |"
+            );
         }
         Console.WriteLine();
         Console.WriteLine("| process | ready on an existing database, ms | idle RSS, MB |");
         Console.WriteLine("|---|---|---|");
         foreach (var service in runs[0].Processes.Services.Keys)
-            Console.WriteLine($"| {service} | {Spread(r => r.Processes.Services[service].ReadyMs)} | {Spread(r => r.Processes.Services[service].RssMb)} |");
-        Console.WriteLine($"| AllInOne (in-memory bus) | {Spread(r => r.Processes.AllInOneReadyMs)} | {Spread(r => r.Processes.AllInOneIdleRssMb)} |");
+            Console.WriteLine(
+                $"| {service} | {Spread(r => r.Processes.Services[service].ReadyMs)} | {Spread(r => r.Processes.Services[service].RssMb)} |"
+            );
+        Console.WriteLine(
+            $"| AllInOne (in-memory bus) | {Spread(r => r.Processes.AllInOneReadyMs)} | {Spread(r => r.Processes.AllInOneIdleRssMb)} |"
+        );
         Console.WriteLine();
         Console.WriteLine("| domain work | time |");
         Console.WriteLine("|---|---|");
         foreach (var (kb, us) in micro.Release)
-            Console.WriteLine(FormattableString.Invariant($"| release decision (open, rules, compose, seal), {kb} KB | {us:F0} µs = {us / kb:F1} µs/KB |"));
-        Console.WriteLine(FormattableString.Invariant($"| court report over {micro.CourtReportCases:N0} cases ({micro.CourtReportFacts:N0} facts), staged and committed | {micro.CourtReportMs:F0} ms |"));
+            Console.WriteLine(
+                FormattableString.Invariant($"| release decision (open, rules, compose, seal), {kb} KB | {us:F0} µs = {us / kb:F1} µs/KB |")
+            );
+        Console.WriteLine(
+            FormattableString.Invariant(
+                $"| court report over {micro.CourtReportCases:N0} cases ({micro.CourtReportFacts:N0} facts), staged and committed | {micro.CourtReportMs:F0} ms |"
+            )
+        );
         Console.WriteLine();
         Console.WriteLine($"Total benchmark time: {elapsed.TotalSeconds:F0} s ({options}); load average at the end: {LoadAverage()}.");
     }

@@ -12,9 +12,14 @@ public sealed class AuditApiFilterTests
     {
         await using var system = await ConsoleSystem.StartAsync();
         using var secretariat = system.ApiClientFor("secretariat-75");
-        var adopted = await secretariat.PostAsync("/sharing-rules/75", new StringContent(
-            """{"proposedBy":["Groupe de travail"],"rules":[{"category":"incidents","roles":["association"],"purpose":"community-supervision"}]}""",
-            System.Text.Encoding.UTF8, "application/json"));
+        var adopted = await secretariat.PostAsync(
+            "/sharing-rules/75",
+            new StringContent(
+                """{"proposedBy":["Groupe de travail"],"rules":[{"category":"incidents","roles":["association"],"purpose":"community-supervision"}]}""",
+                System.Text.Encoding.UTF8,
+                "application/json"
+            )
+        );
         Assert.Equal(HttpStatusCode.Created, adopted.StatusCode);
 
         using var auditor = system.ApiClientFor("auditor");
@@ -29,7 +34,10 @@ public sealed class AuditApiFilterTests
         Assert.Equal(2, Assert.Single(bySecretariat)["rulesVersion"]!.GetValue<int>());
 
         var now = DateTimeOffset.UtcNow;
-        Assert.Equal(rules.Count, (await EntriesAsync(auditor, $"/audit?kind=rules-adopted&from={Uri.EscapeDataString(now.AddHours(-1).ToString("O"))}")).Count);
+        Assert.Equal(
+            rules.Count,
+            (await EntriesAsync(auditor, $"/audit?kind=rules-adopted&from={Uri.EscapeDataString(now.AddHours(-1).ToString("O"))}")).Count
+        );
         Assert.Empty(await EntriesAsync(auditor, $"/audit?from={Uri.EscapeDataString(now.AddHours(1).ToString("O"))}"));
         Assert.Empty(await EntriesAsync(auditor, $"/audit?to={Uri.EscapeDataString(now.AddHours(-1).ToString("O"))}"));
 

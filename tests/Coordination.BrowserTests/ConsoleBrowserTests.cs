@@ -10,7 +10,9 @@ namespace Coordination.BrowserTests;
 public sealed class ConsoleBrowserTests(BrowserFixture fixture, ITestOutputHelper output) : IClassFixture<BrowserFixture>
 {
     private static string TodayInParis() =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris")).DateTime).ToString("yyyy-MM-dd");
+        DateOnly
+            .FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris")).DateTime)
+            .ToString("yyyy-MM-dd");
 
     [Fact]
     public async Task Secretariat_75_records_a_briefing_and_sees_the_dashboard_turn_met()
@@ -43,7 +45,9 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture, ITestOutputHelpe
         Assert.Equal("met", await status.GetAttributeAsync("data-status"));
         Assert.Equal("Tenue", await status.InnerTextAsync());
         await user.ScreenshotAsync("dashboard");
-        output.WriteLine($"{nameof(Secretariat_75_records_a_briefing_and_sees_the_dashboard_turn_met)}: {watch.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine(
+            $"{nameof(Secretariat_75_records_a_briefing_and_sees_the_dashboard_turn_met)}: {watch.Elapsed.TotalSeconds:0.0} s"
+        );
     }
 
     [Fact]
@@ -103,7 +107,10 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture, ITestOutputHelpe
         Assert.Equal(200, await other.OpenAsync("/console/suivi"));
         Assert.DoesNotContain(person, await other.Page.ContentAsync());
         Assert.Equal(403, await other.OpenAsync($"/console/suivi/{person}"));
-        Assert.Contains("ne fait pas partie de ceux auxquels vous avez accès", await other.Page.Locator("#message-erreur").InnerTextAsync());
+        Assert.Contains(
+            "ne fait pas partie de ceux auxquels vous avez accès",
+            await other.Page.Locator("#message-erreur").InnerTextAsync()
+        );
         Assert.Equal(0, await other.Page.Locator("#reference").CountAsync());
         Assert.Equal(0, await other.Page.Locator("#frise-evenements").CountAsync());
         await other.ScreenshotAsync("supervision-case-refused");
@@ -134,7 +141,8 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture, ITestOutputHelpe
         await auditor.SubmitAsync("button:has-text('Filtrer')");
         var rows = page.Locator("#table-audit tbody tr");
         Assert.True(await rows.CountAsync() >= 2, "the demo rules' adoption entries");
-        foreach (var text in await rows.AllInnerTextsAsync()) Assert.Contains("Règles adoptées", text);
+        foreach (var text in await rows.AllInnerTextsAsync())
+            Assert.Contains("Règles adoptées", text);
         await auditor.ScreenshotAsync("audit");
         // An auditor has no operator screens: the API would refuse them.
         Assert.Equal(0, await page.Locator("nav a[href='/console/suivi']").CountAsync());
@@ -221,7 +229,22 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture, ITestOutputHelpe
 
         // Forced past the missing button, the API refuses, and the console says so.
         using var api = fixture.System.ApiClientFor("security-staff-93");
-        var refused = await api.PostAsJsonAsync("/sharing-rules/93", new { proposedBy = new[] { "x" }, rules = new[] { new { category = "incidents", roles = new[] { "association" }, purpose = "community-supervision" } } });
+        var refused = await api.PostAsJsonAsync(
+            "/sharing-rules/93",
+            new
+            {
+                proposedBy = new[] { "x" },
+                rules = new[]
+                {
+                    new
+                    {
+                        category = "incidents",
+                        roles = new[] { "association" },
+                        purpose = "community-supervision",
+                    },
+                },
+            }
+        );
         Assert.Equal(403, (int)refused.StatusCode);
         output.WriteLine($"{nameof(Only_the_secretariat_may_adopt_sharing_rules)}: {watch.Elapsed.TotalSeconds:0.0} s");
     }

@@ -15,7 +15,10 @@ public sealed partial class ConsoleSecurityTests(ITestOutputHelper output)
         using var http = Client(system);
         var page = await http.GetAsync("/console/connexion-demo");
         Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
-        var post = await http.PostAsync("/console/connexion-demo", new FormUrlEncodedContent(new Dictionary<string, string> { ["principal"] = "secretariat-75" }));
+        var post = await http.PostAsync(
+            "/console/connexion-demo",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["principal"] = "secretariat-75" })
+        );
         Assert.False(post.IsSuccessStatusCode || (int)post.StatusCode is >= 300 and < 400, $"demo sign-in answered {(int)post.StatusCode}");
         Assert.DoesNotContain(Cookies(post), c => c.StartsWith("coordination-console=", StringComparison.Ordinal));
 
@@ -42,7 +45,10 @@ public sealed partial class ConsoleSecurityTests(ITestOutputHelper output)
         Assert.Contains("style-src 'self'", policy);
         Assert.DoesNotContain("unsafe-inline", policy);
         Assert.DoesNotContain("unsafe-eval", policy);
-        var antiforgeryCookie = Assert.Single(Cookies(signInPage), c => c.StartsWith("coordination-console-antiforgery=", StringComparison.Ordinal));
+        var antiforgeryCookie = Assert.Single(
+            Cookies(signInPage),
+            c => c.StartsWith("coordination-console-antiforgery=", StringComparison.Ordinal)
+        );
         // Secure only over HTTPS in Development (antiforgery refuses a Secure cookie on plain HTTP); always Secure elsewhere.
         AssertAttributes(antiforgeryCookie, "samesite=strict", "httponly");
         var html = await signInPage.Content.ReadAsStringAsync();
@@ -54,14 +60,27 @@ public sealed partial class ConsoleSecurityTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         Assert.DoesNotContain(Cookies(forged), c => c.StartsWith("coordination-console=", StringComparison.Ordinal));
 
-        var signedIn = await http.SendAsync(Post("/console/connexion-demo", antiforgeryCookie, ("principal", "secretariat-75"), ("__jeton", token)));
+        var signedIn = await http.SendAsync(
+            Post("/console/connexion-demo", antiforgeryCookie, ("principal", "secretariat-75"), ("__jeton", token))
+        );
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         var session = Assert.Single(Cookies(signedIn), c => c.StartsWith("coordination-console=", StringComparison.Ordinal));
         AssertAttributes(session, "secure", "samesite=lax", "httponly");
 
         // Every screen: no inline script, no inline style, no resource from elsewhere, French, a skip link.
         var cookie = $"{session.Split(';')[0]}; {antiforgeryCookie.Split(';')[0]}";
-        foreach (var path in new[] { "/", "/console/reunions", "/console/avis", "/console/suivi", "/console/rapports", "/console/regles", "/console/graphiques" })
+        foreach (
+            var path in new[]
+            {
+                "/",
+                "/console/reunions",
+                "/console/avis",
+                "/console/suivi",
+                "/console/rapports",
+                "/console/regles",
+                "/console/graphiques",
+            }
+        )
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, path);
             request.Headers.Add("Cookie", cookie);
@@ -73,7 +92,14 @@ public sealed partial class ConsoleSecurityTests(ITestOutputHelper output)
             Assert.DoesNotMatch(ExternalResource(), body);
             Assert.Contains("<html lang=\"fr\">", body);
             Assert.Contains("href=\"#contenu\"", body);
-            Assert.All(Forms().Matches(body), form => Assert.True(!form.Value.Contains("method=\"post\"") || form.Value.Contains("name=\"__jeton\""), $"{path}: a POST form without anti-forgery token"));
+            Assert.All(
+                Forms().Matches(body),
+                form =>
+                    Assert.True(
+                        !form.Value.Contains("method=\"post\"") || form.Value.Contains("name=\"__jeton\""),
+                        $"{path}: a POST form without anti-forgery token"
+                    )
+            );
             Assert.NotNull(response.Headers.GetValues("Content-Security-Policy").SingleOrDefault());
         }
     }
@@ -81,7 +107,11 @@ public sealed partial class ConsoleSecurityTests(ITestOutputHelper output)
     private static void AssertAttributes(string setCookie, params string[] attributes)
     {
         var parts = setCookie.Split(';').Select(p => p.Trim().ToLowerInvariant()).ToList();
-        foreach (var a in attributes) Assert.True(parts.Contains(a), $"Set-Cookie '{setCookie.Split(';')[0].Split('=')[0]}' lacks {a}: {string.Join("; ", parts.Skip(1))}");
+        foreach (var a in attributes)
+            Assert.True(
+                parts.Contains(a),
+                $"Set-Cookie '{setCookie.Split(';')[0].Split('=')[0]}' lacks {a}: {string.Join("; ", parts.Skip(1))}"
+            );
     }
 
     private static HttpClient Client(ConsoleSystem system) =>
@@ -90,7 +120,10 @@ public sealed partial class ConsoleSecurityTests(ITestOutputHelper output)
 
     private static HttpRequestMessage Post(string path, string cookie, params (string Name, string Value)[] fields)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(fields.Select(f => KeyValuePair.Create(f.Name, f.Value))) };
+        var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new FormUrlEncodedContent(fields.Select(f => KeyValuePair.Create(f.Name, f.Value))),
+        };
         request.Headers.Add("Cookie", cookie.Split(';')[0]);
         return request;
     }

@@ -15,7 +15,9 @@ public sealed partial class ConsoleServiceAloneTests
     {
         await using var services = await ConsoleSystem.StartAsync();
         await using var console = Coordination.WebConsole.Program.Build([
-            "--environment=Development", "--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning",
+            "--environment=Development",
+            "--urls=http://127.0.0.1:0",
+            "--Logging:LogLevel:Default=Warning",
             $"--Console:ApiBaseUrl={services.BaseAddress}",
             // The demo's shared development token key (compose: the dev-keys volume).
             $"--Authentication:DevelopmentKeyFile={Path.Combine(services.Folder, "dev-signing-key.pem")}",
@@ -25,16 +27,24 @@ public sealed partial class ConsoleServiceAloneTests
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = address };
 
         var signInPage = await http.GetAsync("/console/connexion-demo");
-        var antiforgery = signInPage.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("coordination-console-antiforgery=", StringComparison.Ordinal)).Split(';')[0];
+        var antiforgery = signInPage
+            .Headers.GetValues("Set-Cookie")
+            .Single(c => c.StartsWith("coordination-console-antiforgery=", StringComparison.Ordinal))
+            .Split(';')[0];
         var token = Field().Match(await signInPage.Content.ReadAsStringAsync()).Groups[1].Value;
         using var post = new HttpRequestMessage(HttpMethod.Post, "/console/connexion-demo")
         {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["principal"] = "security-staff-93", ["__jeton"] = token }),
+            Content = new FormUrlEncodedContent(
+                new Dictionary<string, string> { ["principal"] = "security-staff-93", ["__jeton"] = token }
+            ),
         };
         post.Headers.Add("Cookie", antiforgery);
         var signedIn = await http.SendAsync(post);
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
-        var session = signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("coordination-console=", StringComparison.Ordinal)).Split(';')[0];
+        var session = signedIn
+            .Headers.GetValues("Set-Cookie")
+            .Single(c => c.StartsWith("coordination-console=", StringComparison.Ordinal))
+            .Split(';')[0];
 
         using var home = new HttpRequestMessage(HttpMethod.Get, "/");
         home.Headers.Add("Cookie", session);
@@ -49,7 +59,10 @@ public sealed partial class ConsoleServiceAloneTests
         audit.Headers.Add("Cookie", session);
         var refused = await http.SendAsync(audit);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
-        Assert.Contains("ne fait pas partie de ceux auxquels vous avez acc", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()));
+        Assert.Contains(
+            "ne fait pas partie de ceux auxquels vous avez acc",
+            WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync())
+        );
         await console.StopAsync();
     }
 

@@ -7,7 +7,8 @@ namespace Coordination.Testing;
 /// Counts every delivery of <typeparamref name="T"/> to a consumer, duplicates included (the test
 /// harness's own lists are keyed by message id and fold duplicates together).
 /// </summary>
-public sealed class ConsumeCounter<T> : IConsumeMessageObserver<T> where T : class
+public sealed class ConsumeCounter<T> : IConsumeMessageObserver<T>
+    where T : class
 {
     private int _consumed;
     public ConcurrentQueue<Exception> Faults { get; } = new();
@@ -20,7 +21,8 @@ public sealed class ConsumeCounter<T> : IConsumeMessageObserver<T> where T : cla
 
     public Task PostConsume(ConsumeContext<T> context)
     {
-        if (context.MessageId is { } id) ConsumedIds.Enqueue(id);
+        if (context.MessageId is { } id)
+            ConsumedIds.Enqueue(id);
         Interlocked.Increment(ref _consumed);
         return Task.CompletedTask;
     }

@@ -13,7 +13,8 @@ public static class DatabaseFiles
     /// </summary>
     public static async Task<string> ReadAllAsync(string folder)
     {
-        var files = Directory.GetFiles(folder, "*.db*", SearchOption.AllDirectories)
+        var files = Directory
+            .GetFiles(folder, "*.db*", SearchOption.AllDirectories)
             .OrderBy(f => f.EndsWith(".db", StringComparison.Ordinal) ? 1 : 0)
             .ToList();
         var text = new StringBuilder();

@@ -31,14 +31,17 @@ public sealed class LocalRabbitMq : IAsyncDisposable
 
     public static string? FindInstallation() =>
         Directory.Exists(InstallRoot)
-            ? Directory.GetDirectories(InstallRoot, "rabbitmq_server-*").Order().LastOrDefault() is { } root && File.Exists(Path.Combine(root, "sbin", "rabbitmq-server"))
+            ? Directory.GetDirectories(InstallRoot, "rabbitmq_server-*").Order().LastOrDefault() is { } root
+            && File.Exists(Path.Combine(root, "sbin", "rabbitmq-server"))
                 ? Path.Combine(root, "sbin")
                 : null
             : null;
 
     public static async Task<LocalRabbitMq> StartAsync(TimeSpan timeout)
     {
-        var sbin = FindInstallation() ?? throw new InvalidOperationException("rabbitmq-server is not installed (apt-get install -y rabbitmq-server).");
+        var sbin =
+            FindInstallation()
+            ?? throw new InvalidOperationException("rabbitmq-server is not installed (apt-get install -y rabbitmq-server).");
         var folder = Directory.CreateTempSubdirectory("coordination-rabbitmq-").FullName;
         var port = FreePort();
         var node = $"coordination{port}@localhost";
@@ -56,7 +59,8 @@ public sealed class LocalRabbitMq : IAsyncDisposable
         };
         var broker = new LocalRabbitMq(sbin, folder, node, port, environment);
         var (started, output) = await broker.RunAsync("rabbitmq-server", ["-detached"], TimeSpan.FromSeconds(30));
-        if (!started) throw new InvalidOperationException($"rabbitmq-server -detached failed: {output}");
+        if (!started)
+            throw new InvalidOperationException($"rabbitmq-server -detached failed: {output}");
 
         // The node takes a moment to register with epmd; until then await_startup fails at once.
         try
@@ -73,7 +77,10 @@ public sealed class LocalRabbitMq : IAsyncDisposable
 
     /// <summary>The broker's Erlang VM (beam.smp), from the node's pid file: for its CPU and memory.</summary>
     public int? ProcessId() =>
-        File.Exists(_environment["RABBITMQ_PID_FILE"]) && int.TryParse(File.ReadAllText(_environment["RABBITMQ_PID_FILE"]).Trim(), out var pid) ? pid : null;
+        File.Exists(_environment["RABBITMQ_PID_FILE"])
+        && int.TryParse(File.ReadAllText(_environment["RABBITMQ_PID_FILE"]).Trim(), out var pid)
+            ? pid
+            : null;
 
     /// <summary>
     /// Stops the node as an operator would (<c>rabbitmqctl stop</c>) and starts it again on the same
@@ -82,9 +89,11 @@ public sealed class LocalRabbitMq : IAsyncDisposable
     public async Task RestartAsync(TimeSpan timeout)
     {
         var (stopped, stopOutput) = await RunAsync("rabbitmqctl", ["-n", Node, "stop"], TimeSpan.FromSeconds(60));
-        if (!stopped) throw new InvalidOperationException($"rabbitmqctl stop failed: {stopOutput}");
+        if (!stopped)
+            throw new InvalidOperationException($"rabbitmqctl stop failed: {stopOutput}");
         var (started, output) = await RunAsync("rabbitmq-server", ["-detached"], TimeSpan.FromSeconds(30));
-        if (!started) throw new InvalidOperationException($"rabbitmq-server -detached failed: {output}");
+        if (!started)
+            throw new InvalidOperationException($"rabbitmq-server -detached failed: {output}");
         await AwaitStartupAsync(timeout);
     }
 
@@ -93,12 +102,20 @@ public sealed class LocalRabbitMq : IAsyncDisposable
         var lastOutput = "";
         try
         {
-            await Poller.UntilAsync(async () =>
-            {
-                var (ready, output) = await RunAsync("rabbitmqctl", ["-n", Node, "await_startup", "--timeout", "10"], TimeSpan.FromSeconds(15));
-                lastOutput = output;
-                return ready;
-            }, "the local RabbitMQ node to start", timeout);
+            await Poller.UntilAsync(
+                async () =>
+                {
+                    var (ready, output) = await RunAsync(
+                        "rabbitmqctl",
+                        ["-n", Node, "await_startup", "--timeout", "10"],
+                        TimeSpan.FromSeconds(15)
+                    );
+                    lastOutput = output;
+                    return ready;
+                },
+                "the local RabbitMQ node to start",
+                timeout
+            );
         }
         catch (TimeoutException)
         {
@@ -112,7 +129,12 @@ public sealed class LocalRabbitMq : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await RunAsync("rabbitmqctl", ["-n", Node, "stop"], TimeSpan.FromSeconds(30));
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     private async Task<(bool Ok, string Output)> RunAsync(string tool, string[] arguments, TimeSpan timeout)
@@ -123,14 +145,23 @@ public sealed class LocalRabbitMq : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        foreach (var (key, value) in _environment) start.Environment[key] = value;
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        foreach (var (key, value) in _environment)
+            start.Environment[key] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout);
-        try { await process.WaitForExitAsync(cts.Token); }
-        catch (OperationCanceledException) { process.Kill(entireProcessTree: true); return (false, "timed out"); }
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            return (false, "timed out");
+        }
         return (process.ExitCode == 0, await stdout + await stderr);
     }
 

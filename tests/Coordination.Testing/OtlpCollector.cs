@@ -32,6 +32,7 @@ public sealed class OtlpCollector : IAsyncDisposable
     public int Requests => _requests;
     public IReadOnlyCollection<Span> Spans => _spans.ToArray();
     private readonly ConcurrentQueue<string> _errors = new();
+
     /// <summary>Requests it could not read (answered 400), for a failing test's message.</summary>
     public IReadOnlyCollection<string> Errors => _errors.ToArray();
 
@@ -39,7 +40,10 @@ public sealed class OtlpCollector : IAsyncDisposable
     {
         for (var attempt = 0; ; attempt++)
         {
-            try { return new OtlpCollector(FreePort()); }
+            try
+            {
+                return new OtlpCollector(FreePort());
+            }
             catch (HttpListenerException) when (attempt < 5) { }
         }
     }
@@ -49,17 +53,30 @@ public sealed class OtlpCollector : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             HttpListenerContext context;
-            try { context = await _listener.GetContextAsync(); }
-            catch (Exception) when (_stop.IsCancellationRequested) { return; }
-            catch (HttpListenerException) { return; }
-            catch (ObjectDisposedException) { return; }
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (HttpListenerException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
             try
             {
                 using var body = new MemoryStream();
                 await context.Request.InputStream.CopyToAsync(body);
                 Interlocked.Increment(ref _requests);
                 if (context.Request.HttpMethod == "POST" && context.Request.Url!.AbsolutePath == "/v1/traces")
-                    foreach (var span in ReadTraces(body.ToArray()).ToList()) _spans.Enqueue(span);
+                    foreach (var span in ReadTraces(body.ToArray()).ToList())
+                        _spans.Enqueue(span);
                 context.Response.StatusCode = 200;
                 context.Response.ContentType = "application/x-protobuf";
             }
@@ -83,22 +100,26 @@ public sealed class OtlpCollector : IAsyncDisposable
         {
             var service = "";
             foreach (var resource in Fields(resourceSpans).Where(f => f.Number == 1))
-                foreach (var attribute in Fields(resource.Bytes!).Where(f => f.Number == 1))
-                {
-                    var kv = Fields(attribute.Bytes!).ToList();
-                    var key = kv.Where(f => f.Number == 1).Select(f => Encoding.UTF8.GetString(f.Bytes!)).FirstOrDefault();
-                    var value = kv.Where(f => f.Number == 2).SelectMany(f => Fields(f.Bytes!)).Where(f => f.Number == 1 && f.Bytes is not null)
-                        .Select(f => Encoding.UTF8.GetString(f.Bytes!)).FirstOrDefault();
-                    if (key == "service.name" && value is not null) service = value;
-                }
+            foreach (var attribute in Fields(resource.Bytes!).Where(f => f.Number == 1))
+            {
+                var kv = Fields(attribute.Bytes!).ToList();
+                var key = kv.Where(f => f.Number == 1).Select(f => Encoding.UTF8.GetString(f.Bytes!)).FirstOrDefault();
+                var value = kv.Where(f => f.Number == 2)
+                    .SelectMany(f => Fields(f.Bytes!))
+                    .Where(f => f.Number == 1 && f.Bytes is not null)
+                    .Select(f => Encoding.UTF8.GetString(f.Bytes!))
+                    .FirstOrDefault();
+                if (key == "service.name" && value is not null)
+                    service = value;
+            }
             foreach (var scopeSpans in Fields(resourceSpans).Where(f => f.Number == 2))
-                foreach (var span in Fields(scopeSpans.Bytes!).Where(f => f.Number == 2))
-                {
-                    var fields = Fields(span.Bytes!).ToList();
-                    var traceId = Convert.ToHexStringLower(fields.First(f => f.Number == 1).Bytes!);
-                    var name = fields.Where(f => f.Number == 5).Select(f => Encoding.UTF8.GetString(f.Bytes!)).FirstOrDefault() ?? "";
-                    yield return new Span(service, traceId, name);
-                }
+            foreach (var span in Fields(scopeSpans.Bytes!).Where(f => f.Number == 2))
+            {
+                var fields = Fields(span.Bytes!).ToList();
+                var traceId = Convert.ToHexStringLower(fields.First(f => f.Number == 1).Bytes!);
+                var name = fields.Where(f => f.Number == 5).Select(f => Encoding.UTF8.GetString(f.Bytes!)).FirstOrDefault() ?? "";
+                yield return new Span(service, traceId, name);
+            }
         }
     }
 
@@ -113,15 +134,25 @@ public sealed class OtlpCollector : IAsyncDisposable
             var number = (int)(tag >> 3);
             switch ((int)(tag & 7))
             {
-                case 0: Varint(message, ref position); fields.Add((number, null)); break;
-                case 1: position += 8; fields.Add((number, null)); break;
+                case 0:
+                    Varint(message, ref position);
+                    fields.Add((number, null));
+                    break;
+                case 1:
+                    position += 8;
+                    fields.Add((number, null));
+                    break;
                 case 2:
                     var length = (int)Varint(message, ref position);
                     fields.Add((number, message[position..(position + length)]));
                     position += length;
                     break;
-                case 5: position += 4; fields.Add((number, null)); break;
-                default: throw new InvalidDataException($"protobuf wire type {tag & 7} at {position}");
+                case 5:
+                    position += 4;
+                    fields.Add((number, null));
+                    break;
+                default:
+                    throw new InvalidDataException($"protobuf wire type {tag & 7} at {position}");
             }
         }
         return fields;
@@ -134,7 +165,8 @@ public sealed class OtlpCollector : IAsyncDisposable
         {
             var b = buffer[position++];
             value |= (ulong)(b & 0x7f) << shift;
-            if ((b & 0x80) == 0) return value;
+            if ((b & 0x80) == 0)
+                return value;
         }
     }
 
@@ -150,7 +182,11 @@ public sealed class OtlpCollector : IAsyncDisposable
         _stop.Cancel();
         _listener.Stop();
         _listener.Close();
-        try { await _loop; } catch (Exception) { }
+        try
+        {
+            await _loop;
+        }
+        catch (Exception) { }
         _stop.Dispose();
     }
 }

@@ -11,8 +11,10 @@ public static class Poller
         var delay = TimeSpan.FromMilliseconds(20);
         while (true)
         {
-            if (await condition()) return;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for: {waitingFor}");
+            if (await condition())
+                return;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Timed out waiting for: {waitingFor}");
             await Task.Delay(delay);
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 250));
         }

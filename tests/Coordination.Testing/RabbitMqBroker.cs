@@ -44,8 +44,9 @@ public sealed class RabbitMqBroker(IMessageSink diagnostics) : IAsyncLifetime
         else
         {
             throw new InvalidOperationException(
-                "No RabbitMQ broker for the integration tests. Set RABBITMQ_URL=amqp://user:pass@host:5672/, " +
-                "or start a Docker engine (Testcontainers), or install the broker: apt-get install -y rabbitmq-server.");
+                "No RabbitMQ broker for the integration tests. Set RABBITMQ_URL=amqp://user:pass@host:5672/, "
+                    + "or start a Docker engine (Testcontainers), or install the broker: apt-get install -y rabbitmq-server."
+            );
         }
 
         // Proves the broker answers before any test relies on it, and names it in the test log.
@@ -63,18 +64,21 @@ public sealed class RabbitMqBroker(IMessageSink diagnostics) : IAsyncLifetime
         if (_local is not null)
         {
             var (ok, output) = await _local.CtlAsync("import_definitions", path);
-            if (!ok) throw new InvalidOperationException($"rabbitmqctl import_definitions failed: {output}");
+            if (!ok)
+                throw new InvalidOperationException($"rabbitmqctl import_definitions failed: {output}");
         }
         else if (_container is not null)
         {
             await _container.CopyAsync(await File.ReadAllBytesAsync(path), "/tmp/definitions.json");
             var result = await _container.ExecAsync(["rabbitmqctl", "import_definitions", "/tmp/definitions.json"]);
-            if (result.ExitCode != 0) throw new InvalidOperationException($"rabbitmqctl import_definitions failed: {result.Stderr}");
+            if (result.ExitCode != 0)
+                throw new InvalidOperationException($"rabbitmqctl import_definitions failed: {result.Stderr}");
         }
         else if (Environment.GetEnvironmentVariable("RABBITMQ_DEFINITIONS_LOADED") != "1")
         {
             throw new InvalidOperationException(
-                $"The broker at RABBITMQ_URL cannot be given {Path.GetFileName(path)} from here: import it (rabbitmqctl import_definitions) and set RABBITMQ_DEFINITIONS_LOADED=1.");
+                $"The broker at RABBITMQ_URL cannot be given {Path.GetFileName(path)} from here: import it (rabbitmqctl import_definitions) and set RABBITMQ_DEFINITIONS_LOADED=1."
+            );
         }
     }
 
@@ -108,14 +112,16 @@ public sealed class RabbitMqBroker(IMessageSink diagnostics) : IAsyncLifetime
         if (_local is not null)
         {
             var (added, output) = await _local.CtlAsync("add_vhost", vhost);
-            if (!added) return $"rabbitmqctl add_vhost: {output}";
+            if (!added)
+                return $"rabbitmqctl add_vhost: {output}";
             var (permitted, why) = await _local.CtlAsync("set_permissions", "-p", vhost, user, ".*", ".*", ".*");
             return permitted ? null : $"rabbitmqctl set_permissions: {why}";
         }
         if (_container is not null)
         {
             var added = await _container.ExecAsync(["rabbitmqctl", "add_vhost", vhost]);
-            if (added.ExitCode != 0) return $"rabbitmqctl add_vhost: {added.Stderr}";
+            if (added.ExitCode != 0)
+                return $"rabbitmqctl add_vhost: {added.Stderr}";
             var permitted = await _container.ExecAsync(["rabbitmqctl", "set_permissions", "-p", vhost, user, ".*", ".*", ".*"]);
             return permitted.ExitCode == 0 ? null : $"rabbitmqctl set_permissions: {permitted.Stderr}";
         }
@@ -123,8 +129,13 @@ public sealed class RabbitMqBroker(IMessageSink diagnostics) : IAsyncLifetime
         {
             using var http = ManagementClient();
             var created = await http.PutAsync($"api/vhosts/{Uri.EscapeDataString(vhost)}", null);
-            if (!created.IsSuccessStatusCode) return $"management API PUT vhost: {(int)created.StatusCode}";
-            var permissions = new StringContent("""{"configure":".*","write":".*","read":".*"}""", System.Text.Encoding.UTF8, "application/json");
+            if (!created.IsSuccessStatusCode)
+                return $"management API PUT vhost: {(int)created.StatusCode}";
+            var permissions = new StringContent(
+                """{"configure":".*","write":".*","read":".*"}""",
+                System.Text.Encoding.UTF8,
+                "application/json"
+            );
             var permitted = await http.PutAsync($"api/permissions/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(user)}", permissions);
             return permitted.IsSuccessStatusCode ? null : $"management API PUT permissions: {(int)permitted.StatusCode}";
         }
@@ -141,13 +152,15 @@ public sealed class RabbitMqBroker(IMessageSink diagnostics) : IAsyncLifetime
         if (_local is not null)
         {
             var (ok, text) = await _local.CtlAsync("list_queues", "name", "--quiet", "--no-table-headers");
-            if (!ok) throw new InvalidOperationException($"rabbitmqctl list_queues: {text}");
+            if (!ok)
+                throw new InvalidOperationException($"rabbitmqctl list_queues: {text}");
             output = text;
         }
         else if (_container is not null)
         {
             var listed = await _container.ExecAsync(["rabbitmqctl", "list_queues", "name", "--quiet", "--no-table-headers"]);
-            if (listed.ExitCode != 0) throw new InvalidOperationException($"rabbitmqctl list_queues: {listed.Stderr}");
+            if (listed.ExitCode != 0)
+                throw new InvalidOperationException($"rabbitmqctl list_queues: {listed.Stderr}");
             output = listed.Stdout;
         }
         else
@@ -162,11 +175,17 @@ public sealed class RabbitMqBroker(IMessageSink diagnostics) : IAsyncLifetime
     /// <summary>Removes a vhost made by <see cref="CreateVhostAsync"/> (and its queues); a private node or container goes anyway.</summary>
     public async Task DeleteVhostAsync(string vhost)
     {
-        if (_local is not null) await _local.CtlAsync("delete_vhost", vhost);
-        else if (_container is not null) await _container.ExecAsync(["rabbitmqctl", "delete_vhost", vhost]);
+        if (_local is not null)
+            await _local.CtlAsync("delete_vhost", vhost);
+        else if (_container is not null)
+            await _container.ExecAsync(["rabbitmqctl", "delete_vhost", vhost]);
         else
         {
-            try { using var http = ManagementClient(); await http.DeleteAsync($"api/vhosts/{Uri.EscapeDataString(vhost)}"); }
+            try
+            {
+                using var http = ManagementClient();
+                await http.DeleteAsync($"api/vhosts/{Uri.EscapeDataString(vhost)}");
+            }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
         }
     }
@@ -178,8 +197,10 @@ public sealed class RabbitMqBroker(IMessageSink diagnostics) : IAsyncLifetime
             ? configured.TrimEnd('/') + "/"
             : $"http://{amqp.Host}:15672/";
         var http = new HttpClient { BaseAddress = new Uri(management), Timeout = TimeSpan.FromSeconds(10) };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Uri.UnescapeDataString(amqp.UserInfo))));
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Uri.UnescapeDataString(amqp.UserInfo)))
+        );
         return http;
     }
 
@@ -198,21 +219,33 @@ public sealed class RabbitMqBroker(IMessageSink diagnostics) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_container is not null) await _container.DisposeAsync();
-        if (_local is not null) await _local.DisposeAsync();
+        if (_container is not null)
+            await _container.DisposeAsync();
+        if (_local is not null)
+            await _local.DisposeAsync();
     }
 
     private static async Task<bool> DockerAnswersAsync()
     {
-        var socket = Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host && host.StartsWith("unix://", StringComparison.Ordinal)
-            ? host["unix://".Length..]
-            : "/var/run/docker.sock";
-        if (Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } tcp && !tcp.StartsWith("unix://", StringComparison.Ordinal))
+        var socket =
+            Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host
+            && host.StartsWith("unix://", StringComparison.Ordinal)
+                ? host["unix://".Length..]
+                : "/var/run/docker.sock";
+        if (
+            Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } tcp
+            && !tcp.StartsWith("unix://", StringComparison.Ordinal)
+        )
             return true; // a remote engine was named explicitly: let Testcontainers use it
-        if (!File.Exists(socket)) return false;
+        if (!File.Exists(socket))
+            return false;
         try
         {
-            using var client = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            using var client = new System.Net.Sockets.Socket(
+                System.Net.Sockets.AddressFamily.Unix,
+                System.Net.Sockets.SocketType.Stream,
+                System.Net.Sockets.ProtocolType.Unspecified
+            );
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             await client.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(socket), cts.Token);
             return true;

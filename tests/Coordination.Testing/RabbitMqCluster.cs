@@ -35,12 +35,14 @@ public sealed class RabbitMqCluster : IAsyncDisposable
     public static async Task<RabbitMqCluster> StartAsync(string? definitions, TimeSpan timeout)
     {
         if (LocalRabbitMq.FindInstallation() is null)
-            throw new InvalidOperationException("rabbitmq-server is not installed (apt-get install -y rabbitmq-server): the cluster " +
-                "test cannot run here.");
+            throw new InvalidOperationException(
+                "rabbitmq-server is not installed (apt-get install -y rabbitmq-server): the cluster " + "test cannot run here."
+            );
         var folder = Directory.CreateTempSubdirectory("coordination-cluster-").FullName;
         var script = Repository.File("infra", "rabbitmq", "cluster.sh");
         var environment = new Dictionary<string, string> { ["COORDINATION_CLUSTER_DIR"] = folder };
-        if (definitions is not null) environment["COORDINATION_CLUSTER_DEFINITIONS"] = definitions;
+        if (definitions is not null)
+            environment["COORDINATION_CLUSTER_DEFINITIONS"] = definitions;
         var (ok, output) = await RunAsync(script, ["start"], environment, timeout);
         if (!ok)
         {
@@ -48,7 +50,9 @@ public sealed class RabbitMqCluster : IAsyncDisposable
             throw new InvalidOperationException($"cluster.sh start failed: {output}");
         }
         var state = (await File.ReadAllLinesAsync(Path.Combine(folder, "cluster.env")))
-            .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
+            .Select(l => l.Split('=', 2))
+            .Where(p => p.Length == 2)
+            .ToDictionary(p => p[0], p => p[1]);
         var ports = new[] { int.Parse(state["PORT1"]), int.Parse(state["PORT2"]), int.Parse(state["PORT3"]) };
         var nodes = Enumerable.Range(1, 3).Select(n => $"coordination-cluster{ports[0]}-{n}@localhost").ToArray();
         return new RabbitMqCluster(folder, script, ports, nodes);
@@ -68,16 +72,21 @@ public sealed class RabbitMqCluster : IAsyncDisposable
     public async Task<IReadOnlyList<string[]>> ListQueuesAsync(int index, params string[] columns)
     {
         var (ok, output) = await CtlAsync(index, ["list_queues", .. columns, "--quiet", "--no-table-headers"]);
-        if (!ok) throw new InvalidOperationException($"rabbitmqctl list_queues on node {index + 1}: {output}");
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(l => l.Split('\t')).Where(c => c.Length == columns.Length).ToList();
+        if (!ok)
+            throw new InvalidOperationException($"rabbitmqctl list_queues on node {index + 1}: {output}");
+        return output
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l.Split('\t'))
+            .Where(c => c.Length == columns.Length)
+            .ToList();
     }
 
     /// <summary>The index of the node leading <paramref name="queue"/>, asked of a node that runs.</summary>
     public async Task<int> LeaderOfAsync(string queue, int askedOf = 0)
     {
-        var row = (await ListQueuesAsync(askedOf, "name", "leader")).SingleOrDefault(r => r[0] == queue)
-                  ?? throw new InvalidOperationException($"no queue {queue} on the cluster");
+        var row =
+            (await ListQueuesAsync(askedOf, "name", "leader")).SingleOrDefault(r => r[0] == queue)
+            ?? throw new InvalidOperationException($"no queue {queue} on the cluster");
         var index = Array.IndexOf(Nodes.ToArray(), row[1]);
         return index >= 0 ? index : throw new InvalidOperationException($"{queue} is led by {row[1]}, no node of this cluster");
     }
@@ -85,26 +94,48 @@ public sealed class RabbitMqCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Script(["stop"], TimeSpan.FromSeconds(90));
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     private Task<(bool Ok, string Output)> Script(string[] arguments, TimeSpan timeout) =>
         RunAsync(_script, arguments, new Dictionary<string, string> { ["COORDINATION_CLUSTER_DIR"] = _folder }, timeout);
 
-    private static async Task<(bool Ok, string Output)> RunAsync(string script, string[] arguments, Dictionary<string, string> environment,
-        TimeSpan timeout)
+    private static async Task<(bool Ok, string Output)> RunAsync(
+        string script,
+        string[] arguments,
+        Dictionary<string, string> environment,
+        TimeSpan timeout
+    )
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("bash")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
         start.ArgumentList.Add(script);
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        foreach (var (key, value) in environment) start.Environment[key] = value;
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout);
-        try { await process.WaitForExitAsync(cts.Token); }
-        catch (OperationCanceledException) { process.Kill(entireProcessTree: true); return (false,
-            $"timed out after {timeout}: {await stdout}{await stderr}"); }
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            return (false, $"timed out after {timeout}: {await stdout}{await stderr}");
+        }
         return (process.ExitCode == 0, await stdout + await stderr);
     }
 }

@@ -6,7 +6,8 @@ public static class Repository
     public static string Root()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            if (System.IO.File.Exists(Path.Combine(folder.FullName, "Coordination.sln"))) return folder.FullName;
+            if (System.IO.File.Exists(Path.Combine(folder.FullName, "Coordination.sln")))
+                return folder.FullName;
         throw new DirectoryNotFoundException("Coordination.sln not found above the build output.");
     }
 

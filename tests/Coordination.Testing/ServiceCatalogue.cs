@@ -6,8 +6,18 @@ namespace Coordination.Testing;
 public static class ServiceCatalogue
 {
     /// <summary>One service; <see cref="Account"/> and <see cref="QueuePrefix"/> are null for the console (it takes no message).</summary>
-    public sealed record Entry(string Name, string Project, string? Account, string? QueuePrefix, int Port, string[] KeyOwners,
-        string[] ReadsPublicKeysOf, string[] CallsApisOf, string[] Publishes, string[] Consumes)
+    public sealed record Entry(
+        string Name,
+        string Project,
+        string? Account,
+        string? QueuePrefix,
+        int Port,
+        string[] KeyOwners,
+        string[] ReadsPublicKeysOf,
+        string[] CallsApisOf,
+        string[] Publishes,
+        string[] Consumes
+    )
     {
         public bool OnTheBus => Account is not null;
 
@@ -24,7 +34,10 @@ public static class ServiceCatalogue
     public static IReadOnlyList<Entry> Load()
     {
         using var document = JsonDocument.Parse(File.ReadAllText(Repository.File("infra", "services.json")));
-        return document.RootElement.GetProperty("services").EnumerateArray()
-            .Select(s => s.Deserialize<Entry>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!).ToList();
+        return document
+            .RootElement.GetProperty("services")
+            .EnumerateArray()
+            .Select(s => s.Deserialize<Entry>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!)
+            .ToList();
     }
 }

@@ -20,6 +20,18 @@ public static class IngressTypeNames
     public const string AmendReport = "court-reporting.amend-report";
 
     public static readonly IReadOnlyList<string> All =
-        [RecordBriefing, RequestReview, SubmitIndicators, Contribute, DesignatePerson, WithdrawDesignation, ReportDetentionConduct,
-         RecordControl, ReportIncident, ReportSupportProgress, ShareInformation, AmendReport];
+    [
+        RecordBriefing,
+        RequestReview,
+        SubmitIndicators,
+        Contribute,
+        DesignatePerson,
+        WithdrawDesignation,
+        ReportDetentionConduct,
+        RecordControl,
+        ReportIncident,
+        ReportSupportProgress,
+        ShareInformation,
+        AmendReport,
+    ];
 }

@@ -61,29 +61,41 @@ public static class ReleaseReasonCodes
     public const string DecisionError = "decision-error";
     public const string UnknownJurisdiction = "unknown-jurisdiction";
     public const string OutsideJurisdiction = "outside-jurisdiction";
+
     /// <summary>The requesting service's release policy does not let it ask for this purpose.</summary>
     public const string PurposeNotAllowedForRequester = "purpose-not-allowed-for-requester";
+
     /// <summary>The recipient is not one the requester's duty serves (an unassigned partner, another office).</summary>
     public const string RecipientNotAllowedForRequester = "recipient-not-allowed-for-requester";
+
     /// <summary>The request names a person where the requester's duty names none, or none where it needs one.</summary>
     public const string PersonNotAllowedForRequester = "person-not-allowed-for-requester";
     public const string PersonOutsideTerritory = "person-outside-territory";
+
     /// <summary>A person of a court report whose case belongs to another jurisdiction.</summary>
     public const string PersonOutsideJurisdiction = "person-outside-jurisdiction";
+
     /// <summary>The partner is not assigned to the person's open case in the gateway's own table.</summary>
     public const string NotAssignedToCase = "not-assigned-to-case";
+
     /// <summary>Identity or contact details asked for a person the vault does not hold: they come from nowhere else.</summary>
     public const string NoVaultEntry = "no-vault-entry";
+
     /// <summary>The recipient has registered no sealing key yet: the release is held, sealed for the gateway, and delivered once it does.</summary>
     public const string NoRecipientKey = "no-recipient-key";
+
     /// <summary>The case is restricted and no rule granting the category names its restriction.</summary>
     public const string RestrictedCase = "restricted-case";
+
     /// <summary>A notice about a case to an agency that did not designate the person (the vault records who did).</summary>
     public const string NotDesignatingAuthority = "not-designating-authority";
+
     /// <summary>The requester's policy line for this recipient does not list one of the categories asked for.</summary>
     public const string CategoryNotAllowedForRequester = "category-not-allowed-for-requester";
+
     /// <summary>The audit word of a held release delivered when its recipient registered a key.</summary>
     public const string ReleasedAfterKeyRegistration = "released-after-key-registration";
+
     /// <summary>The recipient was retired from the directory: nothing is released to its account again (ADR 16).</summary>
     public const string RecipientRetired = "recipient-retired";
 }

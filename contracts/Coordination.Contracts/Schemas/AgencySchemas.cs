@@ -15,7 +15,8 @@ public static class AgencySchemas
     public static string? Read(string resourceName)
     {
         using var stream = typeof(AgencySchemas).Assembly.GetManifestResourceStream(resourceName);
-        if (stream is null) return null;
+        if (stream is null)
+            return null;
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }

@@ -29,9 +29,11 @@ public readonly partial record struct AgencyId
     {
         agency = default;
         // Checked before the pattern: a regex over an unbounded input is work an attacker chooses.
-        if (raw is null || raw.Length > 4 + MaxSlugLength || !Shape().IsMatch(raw)) return false;
+        if (raw is null || raw.Length > 4 + MaxSlugLength || !Shape().IsMatch(raw))
+            return false;
         var dash = raw.IndexOf('-');
-        if (raw.Length - dash - 1 > MaxSlugLength || !TerritoryCode.IsKnown(raw[..dash])) return false;
+        if (raw.Length - dash - 1 > MaxSlugLength || !TerritoryCode.IsKnown(raw[..dash]))
+            return false;
         agency = new AgencyId(raw);
         return true;
     }

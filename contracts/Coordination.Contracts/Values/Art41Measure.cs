@@ -12,11 +12,13 @@ public enum Art41MeasureKind
 {
     /// <summary>Formerly "rappel à la loi".</summary>
     ProbationaryCriminalWarning = 1,
+
     /// <summary>Orientation towards a health, social or professional structure, including courses (stages).</summary>
     HealthSocialOrProfessionalReferral,
     SituationRegularisation,
     DamageRepair,
     Mediation,
+
     /// <summary>Removal from the home, in cases of domestic violence.</summary>
     RemovalFromHome,
     BanFromAppearing,
@@ -27,20 +29,26 @@ public enum Art41MeasureKind
 
 public sealed record Art41Measure(Art41MeasureKind Kind, string FrenchName)
 {
-    public static FrozenDictionary<Art41MeasureKind, Art41Measure> ByKind { get; } = new Art41Measure[]
-    {
-        new(Art41MeasureKind.ProbationaryCriminalWarning, "avertissement pénal probatoire"),
-        new(Art41MeasureKind.HealthSocialOrProfessionalReferral, "orientation vers une structure sanitaire, sociale ou professionnelle"),
-        new(Art41MeasureKind.SituationRegularisation, "régularisation de situation"),
-        new(Art41MeasureKind.DamageRepair, "réparation du dommage"),
-        new(Art41MeasureKind.Mediation, "médiation"),
-        new(Art41MeasureKind.RemovalFromHome, "éloignement du domicile"),
-        new(Art41MeasureKind.BanFromAppearing, "interdiction de paraître"),
-        new(Art41MeasureKind.BanOnContactWithVictim, "interdiction de contact avec la victime"),
-        new(Art41MeasureKind.BanOnContactWithAccomplices, "interdiction de contact avec les coauteurs ou complices"),
-        new(Art41MeasureKind.CivicContribution, "contribution citoyenne"),
-    }.ToFrozenDictionary(m => m.Kind);
+    public static FrozenDictionary<Art41MeasureKind, Art41Measure> ByKind { get; } =
+        new Art41Measure[]
+        {
+            new(Art41MeasureKind.ProbationaryCriminalWarning, "avertissement pénal probatoire"),
+            new(
+                Art41MeasureKind.HealthSocialOrProfessionalReferral,
+                "orientation vers une structure sanitaire, sociale ou professionnelle"
+            ),
+            new(Art41MeasureKind.SituationRegularisation, "régularisation de situation"),
+            new(Art41MeasureKind.DamageRepair, "réparation du dommage"),
+            new(Art41MeasureKind.Mediation, "médiation"),
+            new(Art41MeasureKind.RemovalFromHome, "éloignement du domicile"),
+            new(Art41MeasureKind.BanFromAppearing, "interdiction de paraître"),
+            new(Art41MeasureKind.BanOnContactWithVictim, "interdiction de contact avec la victime"),
+            new(Art41MeasureKind.BanOnContactWithAccomplices, "interdiction de contact avec les coauteurs ou complices"),
+            new(Art41MeasureKind.CivicContribution, "contribution citoyenne"),
+        }.ToFrozenDictionary(m => m.Kind);
 
     public static Art41Measure Of(Art41MeasureKind kind) =>
-        ByKind.TryGetValue(kind, out var measure) ? measure : throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not an article 41-1 measure kind.");
+        ByKind.TryGetValue(kind, out var measure)
+            ? measure
+            : throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not an article 41-1 measure kind.");
 }

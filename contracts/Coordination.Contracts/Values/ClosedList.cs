@@ -5,10 +5,11 @@ using System.Text.Json;
 namespace Coordination.Contracts.Values;
 
 /// <summary>The kebab-case words of a closed list, as agencies and operators write them.</summary>
-public static class ClosedList<TEnum> where TEnum : struct, Enum
+public static class ClosedList<TEnum>
+    where TEnum : struct, Enum
 {
-    private static readonly FrozenDictionary<string, TEnum> ByWord =
-        Enum.GetValues<TEnum>().ToFrozenDictionary(v => WordOf(v), StringComparer.Ordinal);
+    private static readonly FrozenDictionary<string, TEnum> ByWord = Enum.GetValues<TEnum>()
+        .ToFrozenDictionary(v => WordOf(v), StringComparer.Ordinal);
 
     public static IReadOnlyCollection<string> Words => ByWord.Keys;
 

@@ -27,16 +27,19 @@ public readonly partial record struct PersonRef
         Span<byte> random = stackalloc byte[26];
         RandomNumberGenerator.Fill(random);
         Span<char> suffix = stackalloc char[26];
-        for (var i = 0; i < suffix.Length; i++) suffix[i] = Alphabet[random[i] & 31];
+        for (var i = 0; i < suffix.Length; i++)
+            suffix[i] = Alphabet[random[i] & 31];
         return new PersonRef($"{territory.Value}-P-{suffix}");
     }
 
     public static bool TryParse([NotNullWhen(true)] string? raw, out PersonRef person)
     {
         person = default;
-        if (raw is null) return false;
+        if (raw is null)
+            return false;
         var match = Shape().Match(raw);
-        if (!match.Success || !TerritoryCode.IsKnown(match.Groups[1].Value)) return false;
+        if (!match.Success || !TerritoryCode.IsKnown(match.Groups[1].Value))
+            return false;
         person = new PersonRef(raw);
         return true;
     }

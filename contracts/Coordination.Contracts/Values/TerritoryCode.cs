@@ -34,9 +34,7 @@ public readonly record struct TerritoryCode
     }
 
     public static TerritoryCode Parse(string code) =>
-        TryParse(code, out var territory)
-            ? territory
-            : throw new FormatException($"'{code}' is not an INSEE département code.");
+        TryParse(code, out var territory) ? territory : throw new FormatException($"'{code}' is not an INSEE département code.");
 
     public override string ToString() => Value ?? string.Empty;
 
@@ -45,7 +43,12 @@ public readonly record struct TerritoryCode
         var codes = new List<string>();
         for (var i = 1; i <= 95; i++)
         {
-            if (i == 20) { codes.Add("2A"); codes.Add("2B"); continue; }
+            if (i == 20)
+            {
+                codes.Add("2A");
+                codes.Add("2B");
+                continue;
+            }
             codes.Add(i.ToString("00", System.Globalization.CultureInfo.InvariantCulture));
         }
         codes.AddRange(["971", "972", "973", "974", "976"]);

@@ -18,7 +18,8 @@ public sealed record RecordBriefingRequest(
     string? BriefedOn,
     string? ProsecutorOffice,
     string[]? PriorityThemes,
-    string? Summary);
+    string? Summary
+);
 
 public sealed record BriefingView(
     Guid Id,
@@ -28,7 +29,8 @@ public sealed record BriefingView(
     string ProsecutorOffice,
     IReadOnlyList<PenalPolicyTheme> PriorityThemes,
     string Summary,
-    DateTimeOffset RecordedAt)
+    DateTimeOffset RecordedAt
+)
 {
     public static BriefingView Of(PenalPolicyBriefing b) =>
         new(b.Id, b.Territory.Value, b.PrioritySecurityZone, b.BriefedOn, b.ProsecutorOffice, b.PriorityThemes, b.Summary, b.RecordedAt);
@@ -41,7 +43,8 @@ public sealed record ComplianceView(
     bool Met,
     int Briefings,
     DateOnly? LastBriefedOn,
-    DateTimeOffset YearEndsAt)
+    DateTimeOffset YearEndsAt
+)
 {
     public static ComplianceView Of(YearCompliance c) =>
         new(c.Territory.Value, c.Year, c.Status, c.Status == ComplianceStatus.Met, c.Briefings, c.LastBriefedOn, c.YearEndsAt);
@@ -52,8 +55,7 @@ public static class BriefingsApi
     public static void Map(IEndpointRouteBuilder app)
     {
         // Briefings are penal policy, not personal data: no access-log entry, but territory-scoped.
-        var briefings = app.MapGroup("/briefings").WithTags("Briefings")
-            .RequireAuthorization(CoordinationPolicies.TerritoryOperator);
+        var briefings = app.MapGroup("/briefings").WithTags("Briefings").RequireAuthorization(CoordinationPolicies.TerritoryOperator);
         briefings.MapPost("/", RecordAsync);
         briefings.MapGet("/", ListAsync);
         briefings.MapGet("/{id:guid}", GetAsync);
@@ -61,12 +63,18 @@ public static class BriefingsApi
         briefings.MapGet("/compliance/{year:int}/{territory}", ComplianceAsync);
     }
 
-    private static async Task<IResult> RecordAsync(HttpRequest request, ClaimsPrincipal user, RecordBriefingHandler handler,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> RecordAsync(
+        HttpRequest request,
+        ClaimsPrincipal user,
+        RecordBriefingHandler handler,
+        CancellationToken cancellationToken
+    )
     {
         var (body, problem) = await request.ReadJsonBodyAsync<RecordBriefingRequest>(cancellationToken);
-        if (problem is not null) return problem;
-        if (TerritoryCode.TryParse(body!.Territory, out var claimed) && !user.ActsFor(claimed)) return Problems.Forbidden();
+        if (problem is not null)
+            return problem;
+        if (TerritoryCode.TryParse(body!.Territory, out var claimed) && !user.ActsFor(claimed))
+            return Problems.Forbidden();
 
         var errors = new List<RuleViolation>();
         var command = ToCommand(body!, errors);
@@ -87,8 +95,13 @@ public static class BriefingsApi
         if (string.IsNullOrWhiteSpace(body.Territory))
             errors.Add(new(ReasonCodes.MissingField, "territory", "The territory is required."));
         else if (!TerritoryCode.TryParse(body.Territory, out territory))
-            errors.Add(new(ReasonCodes.UnknownTerritory, "territory",
-                "The territory must be an INSEE département code (01–95, 2A, 2B, 971–974, 976)."));
+            errors.Add(
+                new(
+                    ReasonCodes.UnknownTerritory,
+                    "territory",
+                    "The territory must be an INSEE département code (01–95, 2A, 2B, 971–974, 976)."
+                )
+            );
 
         DateOnly briefedOn = default;
         if (string.IsNullOrWhiteSpace(body.BriefedOn))
@@ -99,9 +112,16 @@ public static class BriefingsApi
         var themes = new List<PenalPolicyTheme>();
         foreach (var word in body.PriorityThemes ?? [])
         {
-            if (ClosedList<PenalPolicyTheme>.TryParse(word, out var theme)) themes.Add(theme);
-            else errors.Add(new(ReasonCodes.InvalidField, "priorityThemes",
-                $"Priority themes come from the closed list: {string.Join(", ", ClosedList<PenalPolicyTheme>.Words.Order())}."));
+            if (ClosedList<PenalPolicyTheme>.TryParse(word, out var theme))
+                themes.Add(theme);
+            else
+                errors.Add(
+                    new(
+                        ReasonCodes.InvalidField,
+                        "priorityThemes",
+                        $"Priority themes come from the closed list: {string.Join(", ", ClosedList<PenalPolicyTheme>.Words.Order())}."
+                    )
+                );
         }
 
         if (errors.Count > 0)
@@ -125,24 +145,33 @@ public static class BriefingsApi
         };
     }
 
-    private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, BriefingQueries briefings,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(
+        Guid id,
+        ClaimsPrincipal user,
+        BriefingQueries briefings,
+        CancellationToken cancellationToken
+    )
     {
         var briefing = await briefings.FindAsync(id, cancellationToken);
         // Missing and elsewhere answer alike: a caller learns nothing of other territories' records.
-        return briefing is null || !user.ActsFor(briefing.Territory)
-            ? Problems.Forbidden()
-            : Results.Ok(BriefingView.Of(briefing));
+        return briefing is null || !user.ActsFor(briefing.Territory) ? Problems.Forbidden() : Results.Ok(BriefingView.Of(briefing));
     }
 
-    private static async Task<IResult> ListAsync(string? territory, int? year, ClaimsPrincipal user, BriefingQueries briefings,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(
+        string? territory,
+        int? year,
+        ClaimsPrincipal user,
+        BriefingQueries briefings,
+        CancellationToken cancellationToken
+    )
     {
         IReadOnlyCollection<TerritoryCode> territories;
         if (territory is not null)
         {
-            if (!TerritoryCode.TryParse(territory, out var code)) return UnknownTerritory();
-            if (!user.ActsFor(code)) return Problems.Forbidden();
+            if (!TerritoryCode.TryParse(territory, out var code))
+                return UnknownTerritory();
+            if (!user.ActsFor(code))
+                return Problems.Forbidden();
             territories = [code];
         }
         else
@@ -153,16 +182,27 @@ public static class BriefingsApi
         return Results.Ok(list.Select(BriefingView.Of));
     }
 
-    private static async Task<IResult> ComplianceAsync(int year, string territory, ClaimsPrincipal user, BriefingQueries briefings,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> ComplianceAsync(
+        int year,
+        string territory,
+        ClaimsPrincipal user,
+        BriefingQueries briefings,
+        CancellationToken cancellationToken
+    )
     {
-        if (!TerritoryCode.TryParse(territory, out var code)) return UnknownTerritory();
-        if (!user.ActsFor(code)) return Problems.Forbidden();
+        if (!TerritoryCode.TryParse(territory, out var code))
+            return UnknownTerritory();
+        if (!user.ActsFor(code))
+            return Problems.Forbidden();
         return Results.Ok(ComplianceView.Of(await briefings.ComplianceAsync(code, year, cancellationToken)));
     }
 
-    private static async Task<IResult> ComplianceOfServedTerritoriesAsync(int year, ClaimsPrincipal user, BriefingQueries briefings,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> ComplianceOfServedTerritoriesAsync(
+        int year,
+        ClaimsPrincipal user,
+        BriefingQueries briefings,
+        CancellationToken cancellationToken
+    )
     {
         var views = new List<ComplianceView>();
         foreach (var territory in briefings.ServedTerritories().Where(user.ActsFor))
@@ -171,6 +211,7 @@ public static class BriefingsApi
     }
 
     private static IResult UnknownTerritory() =>
-        new RuleViolation(ReasonCodes.UnknownTerritory, "territory", "The territory must be an INSEE département code.")
-            .ToProblem("Unknown territory.");
+        new RuleViolation(ReasonCodes.UnknownTerritory, "territory", "The territory must be an INSEE département code.").ToProblem(
+            "Unknown territory."
+        );
 }

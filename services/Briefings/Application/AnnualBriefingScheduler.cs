@@ -14,8 +14,7 @@ namespace Coordination.Briefings.Application;
 /// Keeps a due and an overdue deadline per served territory and year, and fires those whose time
 /// has come: an alert is published (through the outbox) only if the year still has no briefing.
 /// </summary>
-public sealed class AnnualBriefingScheduler(BriefingsDbContext db, TimeProvider clock, IOptions<BriefingsOptions> options)
-    : IPeriodicPass
+public sealed class AnnualBriefingScheduler(BriefingsDbContext db, TimeProvider clock, IOptions<BriefingsOptions> options) : IPeriodicPass
 {
     Task IPeriodicPass.RunPassAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken);
 
@@ -28,8 +27,8 @@ public sealed class AnnualBriefingScheduler(BriefingsDbContext db, TimeProvider 
         List<BriefingDeadline> ready;
         using (SuppressInstrumentationScope.Begin())
         {
-            ready = await db.Deadlines
-                .Where(d => d.FiredAt == null && d.FiresAt <= now)
+            ready = await db
+                .Deadlines.Where(d => d.FiredAt == null && d.FiresAt <= now)
                 .OrderBy(d => d.FiresAt)
                 .ToListAsync(cancellationToken);
         }
@@ -46,15 +45,24 @@ public sealed class AnnualBriefingScheduler(BriefingsDbContext db, TimeProvider 
             {
                 raised++;
                 if (deadline.Kind == DeadlineKind.AnnualBriefingDue)
-                    db.PublishOnCommit(new AnnualBriefingDue
-                    {
-                        Territory = deadline.Territory,
-                        Year = deadline.Year,
-                        YearEndsOn = new DateOnly(deadline.Year, 12, 31),
-                        RaisedAt = now,
-                    });
+                    db.PublishOnCommit(
+                        new AnnualBriefingDue
+                        {
+                            Territory = deadline.Territory,
+                            Year = deadline.Year,
+                            YearEndsOn = new DateOnly(deadline.Year, 12, 31),
+                            RaisedAt = now,
+                        }
+                    );
                 else
-                    db.PublishOnCommit(new AnnualBriefingOverdue { Territory = deadline.Territory, Year = deadline.Year, RaisedAt = now });
+                    db.PublishOnCommit(
+                        new AnnualBriefingOverdue
+                        {
+                            Territory = deadline.Territory,
+                            Year = deadline.Year,
+                            RaisedAt = now,
+                        }
+                    );
             }
             await db.SaveChangesAsync(cancellationToken);
         }
@@ -66,12 +74,17 @@ public sealed class AnnualBriefingScheduler(BriefingsDbContext db, TimeProvider 
         var territories = options.Value.ServedTerritories();
         var years = territories.Select(t => TerritoryCalendar.Today(t, now).Year).Distinct().ToList();
         using var quiet = SuppressInstrumentationScope.Begin();
-        var existing = (await db.Deadlines
-                .Where(d => years.Contains(d.Year))
-                .Select(d => new { d.Kind, d.Territory, d.Year })
-                .ToListAsync(cancellationToken))
-            .Select(d => (d.Kind, d.Territory, d.Year))
-            .ToHashSet();
+        var existing = (
+            await db
+                .Deadlines.Where(d => years.Contains(d.Year))
+                .Select(d => new
+                {
+                    d.Kind,
+                    d.Territory,
+                    d.Year,
+                })
+                .ToListAsync(cancellationToken)
+        ).Select(d => (d.Kind, d.Territory, d.Year)).ToHashSet();
 
         var added = false;
         foreach (var territory in territories)
@@ -79,12 +92,14 @@ public sealed class AnnualBriefingScheduler(BriefingsDbContext db, TimeProvider 
             var year = TerritoryCalendar.Today(territory, now).Year;
             foreach (var deadline in BriefingDeadline.ForYear(territory, year, options.Value.DueLead))
             {
-                if (existing.Contains((deadline.Kind, deadline.Territory, deadline.Year))) continue;
+                if (existing.Contains((deadline.Kind, deadline.Territory, deadline.Year)))
+                    continue;
                 db.Deadlines.Add(deadline);
                 added = true;
             }
         }
-        if (!added) return;
+        if (!added)
+            return;
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -8,8 +8,14 @@ using Microsoft.Extensions.Options;
 namespace Coordination.Briefings.Application;
 
 /// <summary>Where a territory stands, for one year, on its duty to be briefed (1°).</summary>
-public sealed record YearCompliance(TerritoryCode Territory, int Year, ComplianceStatus Status, int Briefings, DateOnly? LastBriefedOn,
-    DateTimeOffset YearEndsAt);
+public sealed record YearCompliance(
+    TerritoryCode Territory,
+    int Year,
+    ComplianceStatus Status,
+    int Briefings,
+    DateOnly? LastBriefedOn,
+    DateTimeOffset YearEndsAt
+);
 
 /// <summary>
 /// The briefings and the yearly duty as the API reads them. Which territories a caller may read is
@@ -21,12 +27,16 @@ public sealed class BriefingQueries(BriefingsDbContext db, TimeProvider clock, I
         db.Briefings.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id, cancellationToken);
 
     /// <summary>The briefings of <paramref name="territories"/>, of one year or of all, oldest first.</summary>
-    public async Task<IReadOnlyList<PenalPolicyBriefing>> OfTerritoriesAsync(IReadOnlyCollection<TerritoryCode> territories, int? year,
-        CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PenalPolicyBriefing>> OfTerritoriesAsync(
+        IReadOnlyCollection<TerritoryCode> territories,
+        int? year,
+        CancellationToken cancellationToken
+    )
     {
         var mine = territories.ToList();
         var query = db.Briefings.AsNoTracking().Where(b => mine.Contains(b.Territory));
-        if (year is not null) query = query.Where(b => b.Year == year);
+        if (year is not null)
+            query = query.Where(b => b.Year == year);
         return await query.OrderBy(b => b.BriefedOn).ToListAsync(cancellationToken);
     }
 
@@ -35,12 +45,19 @@ public sealed class BriefingQueries(BriefingsDbContext db, TimeProvider clock, I
 
     public async Task<YearCompliance> ComplianceAsync(TerritoryCode territory, int year, CancellationToken cancellationToken)
     {
-        var dates = await db.Briefings.AsNoTracking()
+        var dates = await db
+            .Briefings.AsNoTracking()
             .Where(b => b.Territory == territory && b.Year == year)
             .Select(b => b.BriefedOn)
             .ToListAsync(cancellationToken);
         var status = AnnualCompliance.Of(territory, year, dates.Count, clock.GetUtcNow(), options.Value.DueLead);
-        return new YearCompliance(territory, year, status, dates.Count, dates.Count == 0 ? null : dates.Max(),
-            TerritoryCalendar.EndOfYear(territory, year));
+        return new YearCompliance(
+            territory,
+            year,
+            status,
+            dates.Count,
+            dates.Count == 0 ? null : dates.Max(),
+            TerritoryCalendar.EndOfYear(territory, year)
+        );
     }
 }

@@ -20,7 +20,8 @@ public sealed class RecordBriefingHandler(BriefingsDbContext db, TimeProvider cl
     public async Task<BriefingOutcome> RecordAsync(RecordPenalPolicyBriefing command, CancellationToken cancellationToken)
     {
         var outcome = PenalPolicyBriefing.Record(command, NewId.NextGuid(), clock.GetUtcNow());
-        if (outcome.Briefing is null) return outcome;
+        if (outcome.Briefing is null)
+            return outcome;
         db.Briefings.Add(outcome.Briefing);
         db.PublishOnCommit(outcome.Briefing.Recorded());
         await db.SaveChangesAsync(cancellationToken);

@@ -1,8 +1,8 @@
-using Coordination.ServiceDefaults.Territories;
 using Coordination.Contracts;
 using Coordination.Contracts.Briefings;
 using Coordination.Contracts.Values;
 using Coordination.ServiceDefaults.Rules;
+using Coordination.ServiceDefaults.Territories;
 
 namespace Coordination.Briefings.Domain;
 
@@ -14,8 +14,11 @@ public static class BriefingRules
         if (!TerritoryCode.IsKnown(command.Territory.Value))
             yield return new(ReasonCodes.UnknownTerritory, "territory", "The territory must be an INSEE département code.");
         else if (command.BriefedOn > TerritoryCalendar.Today(command.Territory, now))
-            yield return new(ReasonCodes.DateInFuture, "briefedOn",
-                "A briefing is recorded once it has taken place: its date cannot be in the future.");
+            yield return new(
+                ReasonCodes.DateInFuture,
+                "briefedOn",
+                "A briefing is recorded once it has taken place: its date cannot be in the future."
+            );
 
         if (command.BriefedOn.Year < 2000)
             yield return new(ReasonCodes.InvalidField, "briefedOn", "The briefing date is not plausible.");
@@ -23,8 +26,11 @@ public static class BriefingRules
         if (string.IsNullOrWhiteSpace(command.ProsecutorOffice))
             yield return new(ReasonCodes.MissingField, "prosecutorOffice", "The prosecutor's office is required.");
         else if (command.ProsecutorOffice.Trim().Length > PenalPolicyBriefing.ProsecutorOfficeMaxLength)
-            yield return new(ReasonCodes.InvalidField, "prosecutorOffice",
-                $"The prosecutor's office is at most {PenalPolicyBriefing.ProsecutorOfficeMaxLength} characters.");
+            yield return new(
+                ReasonCodes.InvalidField,
+                "prosecutorOffice",
+                $"The prosecutor's office is at most {PenalPolicyBriefing.ProsecutorOfficeMaxLength} characters."
+            );
 
         if (command.PriorityThemes is null || command.PriorityThemes.Count == 0)
             yield return new(ReasonCodes.MissingField, "priorityThemes", "At least one priority theme from the closed list is required.");
@@ -34,12 +40,18 @@ public static class BriefingRules
         if (string.IsNullOrWhiteSpace(command.Summary))
             yield return new(ReasonCodes.MissingField, "summary", "A short summary is required.");
         else if (command.Summary.Trim().Length > PenalPolicyBriefing.SummaryMaxLength)
-            yield return new(ReasonCodes.InvalidField, "summary",
-                $"The summary is short: at most {PenalPolicyBriefing.SummaryMaxLength} characters.");
+            yield return new(
+                ReasonCodes.InvalidField,
+                "summary",
+                $"The summary is short: at most {PenalPolicyBriefing.SummaryMaxLength} characters."
+            );
 
         if (command.PrioritySecurityZone is { Length: > PenalPolicyBriefing.PrioritySecurityZoneMaxLength })
-            yield return new(ReasonCodes.InvalidField, "prioritySecurityZone",
-                $"The priority security zone name is at most {PenalPolicyBriefing.PrioritySecurityZoneMaxLength} characters.");
+            yield return new(
+                ReasonCodes.InvalidField,
+                "prioritySecurityZone",
+                $"The priority security zone name is at most {PenalPolicyBriefing.PrioritySecurityZoneMaxLength} characters."
+            );
     }
 
     /// <summary>
@@ -47,6 +59,9 @@ public static class BriefingRules
     /// code, and every field with its sentence, so that one fault names everything to fix.
     /// </summary>
     public static RuleViolation Refusal(IReadOnlyList<RuleViolation> violations) =>
-        new(violations[0].ReasonCode, violations.Count == 1 ? violations[0].Field : "",
-            string.Join(" ", violations.Select(v => $"{v.Field}: {v.Reason}")));
+        new(
+            violations[0].ReasonCode,
+            violations.Count == 1 ? violations[0].Field : "",
+            string.Join(" ", violations.Select(v => $"{v.Field}: {v.Reason}"))
+        );
 }

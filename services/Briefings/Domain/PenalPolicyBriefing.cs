@@ -27,32 +27,37 @@ public sealed class PenalPolicyBriefing
     public static BriefingOutcome Record(RecordPenalPolicyBriefing command, Guid id, DateTimeOffset now)
     {
         var violations = BriefingRules.Check(command, now).ToList();
-        if (violations.Count > 0) return new BriefingOutcome(null, violations);
-        return new BriefingOutcome(new PenalPolicyBriefing
-        {
-            Id = id,
-            Territory = command.Territory,
-            PrioritySecurityZone = string.IsNullOrWhiteSpace(command.PrioritySecurityZone) ? null : command.PrioritySecurityZone.Trim(),
-            BriefedOn = command.BriefedOn,
-            Year = command.BriefedOn.Year,
-            ProsecutorOffice = command.ProsecutorOffice.Trim(),
-            PriorityThemes = command.PriorityThemes.Distinct().ToList(),
-            Summary = command.Summary.Trim(),
-            RecordedAt = now,
-        }, []);
+        if (violations.Count > 0)
+            return new BriefingOutcome(null, violations);
+        return new BriefingOutcome(
+            new PenalPolicyBriefing
+            {
+                Id = id,
+                Territory = command.Territory,
+                PrioritySecurityZone = string.IsNullOrWhiteSpace(command.PrioritySecurityZone) ? null : command.PrioritySecurityZone.Trim(),
+                BriefedOn = command.BriefedOn,
+                Year = command.BriefedOn.Year,
+                ProsecutorOffice = command.ProsecutorOffice.Trim(),
+                PriorityThemes = command.PriorityThemes.Distinct().ToList(),
+                Summary = command.Summary.Trim(),
+                RecordedAt = now,
+            },
+            []
+        );
     }
 
-    public PenalPolicyBriefingRecorded Recorded() => new()
-    {
-        BriefingId = Id,
-        Territory = Territory,
-        PrioritySecurityZone = PrioritySecurityZone,
-        BriefedOn = BriefedOn,
-        ProsecutorOffice = ProsecutorOffice,
-        PriorityThemes = PriorityThemes,
-        Summary = Summary,
-        RecordedAt = RecordedAt,
-    };
+    public PenalPolicyBriefingRecorded Recorded() =>
+        new()
+        {
+            BriefingId = Id,
+            Territory = Territory,
+            PrioritySecurityZone = PrioritySecurityZone,
+            BriefedOn = BriefedOn,
+            ProsecutorOffice = ProsecutorOffice,
+            PriorityThemes = PriorityThemes,
+            Summary = Summary,
+            RecordedAt = RecordedAt,
+        };
 }
 
 public sealed record BriefingOutcome(PenalPolicyBriefing? Briefing, IReadOnlyList<RuleViolation> Violations);

@@ -29,7 +29,12 @@ public abstract class BriefingsDbContext(DbContextOptions options) : ServiceDbCo
                 .HasConversion(
                     themes => string.Join(',', themes.Select(t => t.ToString())),
                     text => text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<PenalPolicyTheme>).ToList(),
-                    new ValueComparer<List<PenalPolicyTheme>>((a, b) => a!.SequenceEqual(b!), l => l.Aggregate(0, (h, t) => HashCode.Combine(h, t)), l => l.ToList()))
+                    new ValueComparer<List<PenalPolicyTheme>>(
+                        (a, b) => a!.SequenceEqual(b!),
+                        l => l.Aggregate(0, (h, t) => HashCode.Combine(h, t)),
+                        l => l.ToList()
+                    )
+                )
                 .HasMaxLength(500);
             e.HasIndex(b => new { b.Territory, b.Year });
         });
@@ -38,7 +43,13 @@ public abstract class BriefingsDbContext(DbContextOptions options) : ServiceDbCo
             e.ToTable("BriefingDeadlines");
             e.HasKey(d => d.Id);
             e.Property(d => d.Territory).HasConversion<TerritoryCodeConverter>().HasMaxLength(3);
-            e.HasIndex(d => new { d.Kind, d.Territory, d.Year }).IsUnique();
+            e.HasIndex(d => new
+                {
+                    d.Kind,
+                    d.Territory,
+                    d.Year,
+                })
+                .IsUnique();
             e.HasIndex(d => new { d.FiredAt, d.FiresAt });
         });
     }
@@ -63,5 +74,9 @@ public sealed class SqliteBriefingsDesignFactory : IDesignTimeDbContextFactory<S
 public sealed class SqlServerBriefingsDesignFactory : IDesignTimeDbContextFactory<SqlServerBriefingsDbContext>
 {
     public SqlServerBriefingsDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<SqlServerBriefingsDbContext>().UseSqlServer("Server=design;Database=Briefings;Integrated Security=true").Options);
+        new(
+            new DbContextOptionsBuilder<SqlServerBriefingsDbContext>()
+                .UseSqlServer("Server=design;Database=Briefings;Integrated Security=true")
+                .Options
+        );
 }

@@ -27,18 +27,27 @@ public sealed record ApiResult(HttpStatusCode Status, JsonNode? Body, ApiProblem
 }
 
 /// <summary>RFC 9457 problem details as the services write them (title, reasonCode, errors per field, reasonCodes per field).</summary>
-public sealed record ApiProblem(int Status, string? Title, string? Detail, string? ReasonCode,
-    IReadOnlyDictionary<string, string[]> Errors, IReadOnlyDictionary<string, string> FieldReasonCodes)
+public sealed record ApiProblem(
+    int Status,
+    string? Title,
+    string? Detail,
+    string? ReasonCode,
+    IReadOnlyDictionary<string, string[]> Errors,
+    IReadOnlyDictionary<string, string> FieldReasonCodes
+)
 {
     public static ApiProblem Of(HttpStatusCode status, JsonNode? body)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase);
         if (body?["errors"] is JsonObject e)
             foreach (var (field, messages) in e)
-                errors[field] = messages is JsonArray a ? a.Select(m => m?.GetValue<string>() ?? "").ToArray() : [messages?.ToString() ?? ""];
+                errors[field] = messages is JsonArray a
+                    ? a.Select(m => m?.GetValue<string>() ?? "").ToArray()
+                    : [messages?.ToString() ?? ""];
         var codes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (body?["reasonCodes"] is JsonObject r)
-            foreach (var (field, code) in r) codes[field] = code?.GetValue<string>() ?? "";
+            foreach (var (field, code) in r)
+                codes[field] = code?.GetValue<string>() ?? "";
         return new ApiProblem((int)status, Str(body, "title"), Str(body, "detail"), Str(body, "reasonCode"), errors, codes);
     }
 
@@ -49,32 +58,52 @@ public sealed record ApiProblem(int Status, string? Title, string? Detail, strin
 /// Calls the services' HTTP APIs with the signed-in user's own token: the APIs decide what the user
 /// may see or do, and the console shows their answer. It keeps nothing.
 /// </summary>
-public sealed class CoordinationApi(IHttpClientFactory clients, IHttpContextAccessor accessor, IOptions<ConsoleOptions> options, IServer server)
+public sealed class CoordinationApi(
+    IHttpClientFactory clients,
+    IHttpContextAccessor accessor,
+    IOptions<ConsoleOptions> options,
+    IServer server
+)
 {
     public const string HttpClientName = "coordination-api";
 
-    public Task<ApiResult> GetAsync(string service, string path, CancellationToken ct = default) => SendAsync(HttpMethod.Get, service, path, null, ct);
+    public Task<ApiResult> GetAsync(string service, string path, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Get, service, path, null, ct);
 
-    public Task<ApiResult> PostAsync(string service, string path, object? body, CancellationToken ct = default) => SendAsync(HttpMethod.Post, service, path, body, ct);
+    public Task<ApiResult> PostAsync(string service, string path, object? body, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, service, path, body, ct);
 
-    public Task<ApiResult> PutAsync(string service, string path, object? body, CancellationToken ct = default) => SendAsync(HttpMethod.Put, service, path, body, ct);
+    public Task<ApiResult> PutAsync(string service, string path, object? body, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Put, service, path, body, ct);
 
     private async Task<ApiResult> SendAsync(HttpMethod method, string service, string path, object? body, CancellationToken ct)
     {
-        var context = accessor.HttpContext ?? throw new InvalidOperationException("The console calls the APIs only while answering a request.");
+        var context =
+            accessor.HttpContext ?? throw new InvalidOperationException("The console calls the APIs only while answering a request.");
         var token = await context.AccessTokenAsync();
         using var request = new HttpRequestMessage(method, new Uri(BaseOf(service), path));
-        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (token is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (body is not null || method != HttpMethod.Get)
-            request.Content = new StringContent(System.Text.Json.JsonSerializer.Serialize(body ?? new { }, Json.Web), Encoding.UTF8, "application/json");
+            request.Content = new StringContent(
+                System.Text.Json.JsonSerializer.Serialize(body ?? new { }, Json.Web),
+                Encoding.UTF8,
+                "application/json"
+            );
         using var response = await clients.CreateClient(HttpClientName).SendAsync(request, ct);
         var text = await response.Content.ReadAsStringAsync(ct);
         JsonNode? json = null;
         if (text.Length > 0)
         {
-            try { json = JsonNode.Parse(text); }
-            catch (System.Text.Json.JsonException) { json = null; }
+            try
+            {
+                json = JsonNode.Parse(text);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                json = null;
+            }
         }
         return response.IsSuccessStatusCode
             ? new ApiResult(response.StatusCode, json, null)
@@ -84,11 +113,14 @@ public sealed class CoordinationApi(IHttpClientFactory clients, IHttpContextAcce
     private Uri BaseOf(string service)
     {
         var o = options.Value;
-        if (o.Apis.TryGetValue(service, out var url) && !string.IsNullOrWhiteSpace(url)) return new Uri(url.TrimEnd('/') + "/");
-        if (!string.IsNullOrWhiteSpace(o.ApiBaseUrl)) return new Uri(o.ApiBaseUrl.TrimEnd('/') + "/");
+        if (o.Apis.TryGetValue(service, out var url) && !string.IsNullOrWhiteSpace(url))
+            return new Uri(url.TrimEnd('/') + "/");
+        if (!string.IsNullOrWhiteSpace(o.ApiBaseUrl))
+            return new Uri(o.ApiBaseUrl.TrimEnd('/') + "/");
         // The all-in-one host: the APIs answer on the host's own first address.
-        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                      ?? throw new InvalidOperationException("Console:ApiBaseUrl is not set and the host has no address yet.");
+        var address =
+            server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            ?? throw new InvalidOperationException("Console:ApiBaseUrl is not set and the host has no address yet.");
         return new Uri(CoordinationHost.LocalAddressOf(address) + "/");
     }
 }

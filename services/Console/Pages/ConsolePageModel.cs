@@ -21,10 +21,13 @@ public abstract class ConsolePageModel : PageModel
 
     /// <summary>An error or a refusal, shown at the top of the page (role="alert").</summary>
     public string? Message { get; set; }
+
     /// <summary>The API's own words for <see cref="Message"/>, in English, shown beside the French text.</summary>
     public string? MessageDetail { get; set; }
+
     /// <summary>A confirmation (role="status").</summary>
-    [TempData] public string? Success { get; set; }
+    [TempData]
+    public string? Success { get; set; }
     public Dictionary<string, string> FieldErrors { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     public IReadOnlyList<string> Territories => User.TerritoriesOf().Select(t => t.Value).Order(StringComparer.Ordinal).ToList();
@@ -61,19 +64,28 @@ public abstract class ConsolePageModel : PageModel
         {
             HttpStatusCode.Forbidden => T["Problem.Forbidden"],
             HttpStatusCode.Unauthorized => T["Problem.Unauthorized"],
-            HttpStatusCode.NotFound => problem.ReasonCode is { } code && Texts.Has($"Problem.{code}") ? T[$"Problem.{code}"] : T["Problem.NotFound"],
+            HttpStatusCode.NotFound => problem.ReasonCode is { } code && Texts.Has($"Problem.{code}")
+                ? T[$"Problem.{code}"]
+                : T["Problem.NotFound"],
             HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity when problem.Errors.Count > 0 => T["Problem.Validation"],
             HttpStatusCode.Conflict => T["Problem.Conflict"],
             >= HttpStatusCode.InternalServerError => T["Problem.Unavailable"],
             _ => T["Problem.Other"],
         };
-        MessageDetail = result.Status is HttpStatusCode.Forbidden ? null : string.Join(" ", new[] { problem.Title, problem.Detail }.Where(s => !string.IsNullOrWhiteSpace(s)));
+        MessageDetail =
+            result.Status is HttpStatusCode.Forbidden
+                ? null
+                : string.Join(" ", new[] { problem.Title, problem.Detail }.Where(s => !string.IsNullOrWhiteSpace(s)));
         foreach (var (field, messages) in problem.Errors)
         {
-            var french = problem.FieldReasonCodes.TryGetValue(field, out var code) && Texts.Has($"Field.{code}") ? T[$"Field.{code}"] : T["Field.invalid-field"];
+            var french =
+                problem.FieldReasonCodes.TryGetValue(field, out var code) && Texts.Has($"Field.{code}")
+                    ? T[$"Field.{code}"]
+                    : T["Field.invalid-field"];
             FieldErrors[field] = $"{french} {string.Join(" ", messages)}";
         }
-        if (keepStatus) Response.StatusCode = (int)result.Status;
+        if (keepStatus)
+            Response.StatusCode = (int)result.Status;
     }
 
     /// <summary>The token expired or was revoked: sign out and ask to sign in again, rather than show empty pages.</summary>
@@ -91,7 +103,9 @@ public abstract class ConsolePageModel : PageModel
 
     /// <summary>aria attributes of a field with an error: invalid, described by its message.</summary>
     public IHtmlContent Described(string field) =>
-        FieldErrors.ContainsKey(field) ? new HtmlString($"aria-invalid=\"true\" aria-describedby=\"erreur-{Id(field)}\"") : HtmlString.Empty;
+        FieldErrors.ContainsKey(field)
+            ? new HtmlString($"aria-invalid=\"true\" aria-describedby=\"erreur-{Id(field)}\"")
+            : HtmlString.Empty;
 
     public static string Id(string field) => new(field.Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray());
 }

@@ -25,7 +25,8 @@ public sealed class SupervisionOpenedHandler(CourtReportIssuer issuer, TimeProvi
     public async Task HandleAsync(CourtReportingDbContext db, SupervisionOpened opened, CancellationToken ct)
     {
         var picture = await db.Cases.SingleOrDefaultAsync(c => c.CaseId == opened.CaseId, ct);
-        if (picture is { AwaitsOpening: false }) return;
+        if (picture is { AwaitsOpening: false })
+            return;
         if (picture is null)
         {
             picture = CasePicture.AwaitingOpening(opened.CaseId, opened.Person);
@@ -34,11 +35,19 @@ public sealed class SupervisionOpenedHandler(CourtReportIssuer issuer, TimeProvi
         picture.Opened(opened);
 
         var early = await db.Facts.Where(f => f.CaseId == opened.CaseId && f.ReportId == null).ToListAsync(ct);
-        foreach (var fact in early) fact.Jurisdiction = picture.Jurisdiction;
-        if (early.Any(f => f.Kind == FactKind.Incident && f.Severity == IncidentSeverity.Serious)
-            && await db.ActiveJurisdictionAsync(picture.Jurisdiction, ct) is { } jurisdiction)
-            await issuer.StageImmediateAsync(jurisdiction, early.Where(f => f.Kind == FactKind.Incident).Max(f => f.On), clock.GetUtcNow(),
-                options.Value.PeriodMonths, ct);
+        foreach (var fact in early)
+            fact.Jurisdiction = picture.Jurisdiction;
+        if (
+            early.Any(f => f.Kind == FactKind.Incident && f.Severity == IncidentSeverity.Serious)
+            && await db.ActiveJurisdictionAsync(picture.Jurisdiction, ct) is { } jurisdiction
+        )
+            await issuer.StageImmediateAsync(
+                jurisdiction,
+                early.Where(f => f.Kind == FactKind.Incident).Max(f => f.On),
+                clock.GetUtcNow(),
+                options.Value.PeriodMonths,
+                ct
+            );
     }
 }
 
@@ -67,11 +76,17 @@ public sealed class ControlScheduledHandler
     public async Task HandleAsync(CourtReportingDbContext db, ControlScheduled scheduled, CancellationToken ct)
     {
         var picture = await db.PictureOfAsync(scheduled.CaseId, scheduled.Person, ct);
-        await db.AddFactOnceAsync(new ReportableFact
-        {
-            Id = scheduled.ControlId, Kind = FactKind.ControlPlanned, CaseId = picture.CaseId, Jurisdiction = picture.Jurisdiction,
-            On = scheduled.ScheduledFor,
-        }, ct);
+        await db.AddFactOnceAsync(
+            new ReportableFact
+            {
+                Id = scheduled.ControlId,
+                Kind = FactKind.ControlPlanned,
+                CaseId = picture.CaseId,
+                Jurisdiction = picture.Jurisdiction,
+                On = scheduled.ScheduledFor,
+            },
+            ct
+        );
     }
 }
 
@@ -80,17 +95,21 @@ public sealed class ControlRecordedHandler
     public async Task HandleAsync(CourtReportingDbContext db, ControlRecorded recorded, CancellationToken ct)
     {
         // A postponed control is neither done nor missed: it stays planned.
-        if (recorded.Outcome == ControlOutcome.Postponed) return;
+        if (recorded.Outcome == ControlOutcome.Postponed)
+            return;
         var picture = await db.PictureOfAsync(recorded.CaseId, recorded.Person, ct);
-        await db.AddFactOnceAsync(new ReportableFact
-        {
-            Id = recorded.ControlId,
-            Kind = recorded.Outcome == ControlOutcome.Missed ? FactKind.ControlMissed : FactKind.ControlDone,
-            CaseId = picture.CaseId,
-            Jurisdiction = picture.Jurisdiction,
-            On = recorded.ControlledOn,
-            Detail = ClosedList<ControlOutcome>.WordOf(recorded.Outcome),
-        }, ct);
+        await db.AddFactOnceAsync(
+            new ReportableFact
+            {
+                Id = recorded.ControlId,
+                Kind = recorded.Outcome == ControlOutcome.Missed ? FactKind.ControlMissed : FactKind.ControlDone,
+                CaseId = picture.CaseId,
+                Jurisdiction = picture.Jurisdiction,
+                On = recorded.ControlledOn,
+                Detail = ClosedList<ControlOutcome>.WordOf(recorded.Outcome),
+            },
+            ct
+        );
     }
 }
 
@@ -100,21 +119,31 @@ public sealed class IncidentReportedHandler(CourtReportIssuer issuer, TimeProvid
     public async Task HandleAsync(CourtReportingDbContext db, IncidentReported incident, CancellationToken ct)
     {
         var picture = await db.PictureOfAsync(incident.CaseId, incident.Person, ct);
-        var added = await db.AddFactOnceAsync(new ReportableFact
-        {
-            Id = incident.IncidentId,
-            Kind = FactKind.Incident,
-            CaseId = picture.CaseId,
-            Jurisdiction = picture.Jurisdiction,
-            On = TerritoryCalendar.Today(picture.Territory, incident.OccurredAt),
-            Detail = ClosedList<IncidentKind>.WordOf(incident.Kind),
-            Severity = incident.Severity,
-        }, ct);
-        if (!added || incident.Severity != IncidentSeverity.Serious) return;
+        var added = await db.AddFactOnceAsync(
+            new ReportableFact
+            {
+                Id = incident.IncidentId,
+                Kind = FactKind.Incident,
+                CaseId = picture.CaseId,
+                Jurisdiction = picture.Jurisdiction,
+                On = TerritoryCalendar.Today(picture.Territory, incident.OccurredAt),
+                Detail = ClosedList<IncidentKind>.WordOf(incident.Kind),
+                Severity = incident.Severity,
+            },
+            ct
+        );
+        if (!added || incident.Severity != IncidentSeverity.Serious)
+            return;
         // A jurisdiction the directory has not told of yet (or retired) gets no report now; its next periodic one counts the incident.
-        if (await db.ActiveJurisdictionAsync(picture.Jurisdiction, ct) is not { } jurisdiction) return;
-        await issuer.StageImmediateAsync(jurisdiction, TerritoryCalendar.Today(picture.Territory, incident.OccurredAt), clock.GetUtcNow(),
-            options.Value.PeriodMonths, ct);
+        if (await db.ActiveJurisdictionAsync(picture.Jurisdiction, ct) is not { } jurisdiction)
+            return;
+        await issuer.StageImmediateAsync(
+            jurisdiction,
+            TerritoryCalendar.Today(picture.Territory, incident.OccurredAt),
+            clock.GetUtcNow(),
+            options.Value.PeriodMonths,
+            ct
+        );
     }
 }
 
@@ -124,11 +153,18 @@ public sealed class SupportActionPlannedHandler
     public async Task HandleAsync(CourtReportingDbContext db, SupportActionPlanned planned, CancellationToken ct)
     {
         var picture = await db.PictureOfAsync(planned.CaseId, planned.Person, ct);
-        await db.AddFactOnceAsync(new ReportableFact
-        {
-            Id = planned.ActionId, Kind = FactKind.SupportActionPlanned, CaseId = picture.CaseId, Jurisdiction = picture.Jurisdiction,
-            On = planned.PlannedOn, Detail = ClosedList<SupportActionKind>.WordOf(planned.Kind),
-        }, ct);
+        await db.AddFactOnceAsync(
+            new ReportableFact
+            {
+                Id = planned.ActionId,
+                Kind = FactKind.SupportActionPlanned,
+                CaseId = picture.CaseId,
+                Jurisdiction = picture.Jurisdiction,
+                On = planned.PlannedOn,
+                Detail = ClosedList<SupportActionKind>.WordOf(planned.Kind),
+            },
+            ct
+        );
     }
 }
 
@@ -144,13 +180,21 @@ public sealed class SupportActionProgressedHandler
             SupportActionStatus.Abandoned => FactKind.SupportActionAbandoned,
             _ => null,
         };
-        if (kind is null) return;
+        if (kind is null)
+            return;
         var picture = await db.PictureOfAsync(progressed.CaseId, progressed.Person, ct);
-        await db.AddFactOnceAsync(new ReportableFact
-        {
-            Id = progressed.ActionId, Kind = kind.Value, CaseId = picture.CaseId, Jurisdiction = picture.Jurisdiction, On = progressed.On,
-            Detail = ClosedList<SupportActionKind>.WordOf(progressed.Kind),
-        }, ct);
+        await db.AddFactOnceAsync(
+            new ReportableFact
+            {
+                Id = progressed.ActionId,
+                Kind = kind.Value,
+                CaseId = picture.CaseId,
+                Jurisdiction = picture.Jurisdiction,
+                On = progressed.On,
+                Detail = ClosedList<SupportActionKind>.WordOf(progressed.Kind),
+            },
+            ct
+        );
     }
 }
 
@@ -161,11 +205,18 @@ public sealed class SupervisionEndedHandler
         var picture = await db.PictureOfAsync(ended.CaseId, ended.Person, ct);
         picture.Open = false;
         picture.EndReason = ended.Reason;
-        await db.AddFactOnceAsync(new ReportableFact
-        {
-            Id = ended.CaseId, Kind = FactKind.CaseEnded, CaseId = picture.CaseId, Jurisdiction = picture.Jurisdiction,
-            On = TerritoryCalendar.Today(picture.Territory, ended.EndedAt), Detail = ClosedList<SupervisionEndReason>.WordOf(ended.Reason),
-        }, ct);
+        await db.AddFactOnceAsync(
+            new ReportableFact
+            {
+                Id = ended.CaseId,
+                Kind = FactKind.CaseEnded,
+                CaseId = picture.CaseId,
+                Jurisdiction = picture.Jurisdiction,
+                On = TerritoryCalendar.Today(picture.Territory, ended.EndedAt),
+                Detail = ClosedList<SupervisionEndReason>.WordOf(ended.Reason),
+            },
+            ct
+        );
     }
 }
 
@@ -182,9 +233,11 @@ public sealed class SupervisionPurgedHandler
         if (!await db.PurgedCases.AnyAsync(p => p.CaseId == purged.CaseId, ct))
             db.PurgedCases.Add(new PurgedCase { CaseId = purged.CaseId, PurgedAt = purged.PurgedAt });
         var picture = await db.Cases.SingleOrDefaultAsync(c => c.CaseId == purged.CaseId, ct);
-        if (picture is not null) db.Cases.Remove(picture);
+        if (picture is not null)
+            db.Cases.Remove(picture);
         db.Facts.RemoveRange(await db.Facts.Where(f => f.CaseId == purged.CaseId).ToListAsync(ct));
-        if (!purged.LastCaseOfPerson) return null;
+        if (!purged.LastCaseOfPerson)
+            return null;
         var reports = picture is { AwaitsOpening: false }
             ? await db.Reports.Where(r => r.Jurisdiction == picture.Jurisdiction).ToListAsync(ct)
             : await db.Reports.ToListAsync(ct);
@@ -197,7 +250,8 @@ public sealed class SupervisionPurgedHandler
     public async Task CommitAsync(CourtReportingDbContext db, string? forgotten, CancellationToken ct)
     {
         await db.SaveChangesAsync(ct);
-        if (forgotten is { } reference) await db.ForgetOutboxOfAsync(reference, ct);
+        if (forgotten is { } reference)
+            await db.ForgetOutboxOfAsync(reference, ct);
     }
 }
 
@@ -210,9 +264,11 @@ public sealed class ReportDeniedHandler(TimeProvider clock)
 {
     public async Task HandleAsync(CourtReportingDbContext db, ConfidentialPayloadDenied denied, CancellationToken ct)
     {
-        if (await db.Reports.SingleOrDefaultAsync(r => r.Id == denied.ReleaseId, ct) is not { } report) return;
+        if (await db.Reports.SingleOrDefaultAsync(r => r.Id == denied.ReleaseId, ct) is not { } report)
+            return;
         var outcome = denied.ReasonCode == ReleaseReasonCodes.NoRecipientKey ? RecipientOutcome.Held : RecipientOutcome.Denied;
-        if (!report.Answered(denied.Recipient, outcome, denied.ReasonCode, clock.GetUtcNow())) return;
+        if (!report.Answered(denied.Recipient, outcome, denied.ReasonCode, clock.GetUtcNow()))
+            return;
         foreach (var fact in await db.Facts.Where(f => f.ReportId == report.Id).ToListAsync(ct))
             fact.ReportId = null;
     }
@@ -240,12 +296,15 @@ public sealed class JurisdictionDirectoryChangedHandler(TimeProvider clock, IOpt
     {
         var existing = await db.Jurisdictions.SingleOrDefaultAsync(j => j.Id == change.Jurisdiction, ct);
         // A change older than the copy arrived late: the newer one stands.
-        if (existing is not null && existing.ChangedAt > change.ChangedAt) return;
+        if (existing is not null && existing.ChangedAt > change.ChangedAt)
+            return;
         if (existing is null)
         {
             existing = new ScheduledJurisdiction
             {
-                Id = change.Jurisdiction, Name = change.Name, SentenceEnforcementCourt = change.SentenceEnforcementCourt,
+                Id = change.Jurisdiction,
+                Name = change.Name,
+                SentenceEnforcementCourt = change.SentenceEnforcementCourt,
                 ProbationService = change.ProbationService,
             };
             db.Jurisdictions.Add(existing);
@@ -257,11 +316,17 @@ public sealed class JurisdictionDirectoryChangedHandler(TimeProvider clock, IOpt
         existing.ChangedAt = change.ChangedAt;
         existing.RetiredAt = change.Retired ? change.ChangedAt : null;
         var pending = await db.Deadlines.Where(d => d.Jurisdiction == change.Jurisdiction && d.FiredAt == null).ToListAsync(ct);
-        if (change.Retired) db.Deadlines.RemoveRange(pending);
+        if (change.Retired)
+            db.Deadlines.RemoveRange(pending);
         // Registered: its first period's deadline in this commit, so that the next report's due date is known at once.
         else if (pending.Count == 0)
-            db.Deadlines.Add(ReportingDeadline.For(existing.ToJurisdiction(), TerritoryCalendar.Today(change.Territory, clock.GetUtcNow()),
-                options.Value.PeriodMonths));
+            db.Deadlines.Add(
+                ReportingDeadline.For(
+                    existing.ToJurisdiction(),
+                    TerritoryCalendar.Today(change.Territory, clock.GetUtcNow()),
+                    options.Value.PeriodMonths
+                )
+            );
     }
 }
 
@@ -270,7 +335,8 @@ public sealed class LateFactFilter(ILogger<LateFactFilter> logger)
 {
     public async Task<bool> IsLateAsync(CourtReportingDbContext db, Guid caseId, string factType, Guid? messageId, CancellationToken ct)
     {
-        if (!await db.WasPurgedAsync(caseId, ct)) return false;
+        if (!await db.WasPurgedAsync(caseId, ct))
+            return false;
         LateFacts.Drop(logger, CourtReportingService.Name, factType, caseId, messageId);
         return true;
     }
@@ -282,7 +348,12 @@ public static class PictureQueries
     /// Facts and the case's opening travel on different queues: a fact that comes first is kept on a
     /// picture awaiting the opening, which gives it its jurisdiction.
     /// </summary>
-    public static async Task<CasePicture> PictureOfAsync(this CourtReportingDbContext db, Guid caseId, PersonRef person, CancellationToken ct)
+    public static async Task<CasePicture> PictureOfAsync(
+        this CourtReportingDbContext db,
+        Guid caseId,
+        PersonRef person,
+        CancellationToken ct
+    )
     {
         var picture = await db.Cases.SingleOrDefaultAsync(c => c.CaseId == caseId, ct);
         if (picture is null)
@@ -307,7 +378,8 @@ public static class PictureQueries
 
     public static async Task<bool> AddFactOnceAsync(this CourtReportingDbContext db, ReportableFact fact, CancellationToken ct)
     {
-        if (await db.Facts.AnyAsync(f => f.Id == fact.Id && f.Kind == fact.Kind, ct)) return false;
+        if (await db.Facts.AnyAsync(f => f.Id == fact.Id && f.Kind == fact.Kind, ct))
+            return false;
         db.Facts.Add(fact);
         return true;
     }

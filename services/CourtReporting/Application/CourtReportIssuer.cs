@@ -2,14 +2,13 @@ using System.Text.Json;
 using Coordination.Contracts.CourtReporting;
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Values;
+using Coordination.CourtReporting.Domain;
 using Coordination.CourtReporting.Persistence;
 using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Security;
 using Coordination.ServiceDefaults.Territories;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-
-using Coordination.CourtReporting.Domain;
 
 namespace Coordination.CourtReporting.Application;
 
@@ -24,27 +23,55 @@ public sealed class CourtReportIssuer(CourtReportingDbContext db, SealingKeyStor
     public const string Purpose = Purposes.CourtReporting;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<CourtReport> StageAsync(Jurisdiction jurisdiction, DateOnly periodStart, DateOnly periodEnd, ReportTrigger trigger, DateTimeOffset now,
-        CancellationToken cancellationToken)
+    public async Task<CourtReport> StageAsync(
+        Jurisdiction jurisdiction,
+        DateOnly periodStart,
+        DateOnly periodEnd,
+        ReportTrigger trigger,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
     {
-        var facts = await db.Facts.Where(f => f.Jurisdiction == jurisdiction.Id && f.ReportId == null && f.On <= periodEnd).ToListAsync(cancellationToken);
+        var facts = await db
+            .Facts.Where(f => f.Jurisdiction == jurisdiction.Id && f.ReportId == null && f.On <= periodEnd)
+            .ToListAsync(cancellationToken);
         // What this same unit of work staged counts too: the serious incident that triggers the report, the facts an opening just placed.
-        facts = facts.Union(Staged<ReportableFact>(f => f.Jurisdiction == jurisdiction.Id && f.ReportId == null && f.On <= periodEnd)).ToList();
+        facts = facts
+            .Union(Staged<ReportableFact>(f => f.Jurisdiction == jurisdiction.Id && f.ReportId == null && f.On <= periodEnd))
+            .ToList();
         var caseIds = facts.Select(f => f.CaseId).ToHashSet();
-        var cases = await db.Cases.Where(c => c.Jurisdiction == jurisdiction.Id && (c.Open || caseIds.Contains(c.CaseId))).ToListAsync(cancellationToken);
+        var cases = await db
+            .Cases.Where(c => c.Jurisdiction == jurisdiction.Id && (c.Open || caseIds.Contains(c.CaseId)))
+            .ToListAsync(cancellationToken);
         cases = cases.Union(Staged<CasePicture>(c => c.Jurisdiction == jurisdiction.Id && (c.Open || caseIds.Contains(c.CaseId)))).ToList();
-        var number = (await db.Reports.Where(r => r.Jurisdiction == jurisdiction.Id).MaxAsync(r => (int?)r.Number, cancellationToken) ?? 0) + 1;
+        var number =
+            (await db.Reports.Where(r => r.Jurisdiction == jurisdiction.Id).MaxAsync(r => (int?)r.Number, cancellationToken) ?? 0) + 1;
 
         // One pass over the facts, not one per case: 10,000 cases with three facts each took 36 s.
         var factsOfCase = facts.ToLookup(f => f.CaseId);
-        var lines = cases.OrderBy(c => c.Person.Value).Select(c =>
-        {
-            var of = factsOfCase[c.CaseId].ToList();
-            return new ReportLine(c.Person.Value, c.Open, c.Partners.Select(p => $"{p.Partner} ({ClosedList<Contracts.Supervision.PartnerRole>.WordOf(p.Role)})").ToList(),
-                of.Count(f => f.Kind == FactKind.ControlPlanned), of.Count(f => f.Kind == FactKind.ControlDone), of.Count(f => f.Kind == FactKind.ControlMissed),
-                of.Where(f => f.Kind == FactKind.Incident).OrderBy(f => f.On)
-                    .Select(f => new ReportedIncident(f.Detail ?? "other", ClosedList<Contracts.Supervision.IncidentSeverity>.WordOf(f.Severity!.Value), f.On)).ToList());
-        }).ToList();
+        var lines = cases
+            .OrderBy(c => c.Person.Value)
+            .Select(c =>
+            {
+                var of = factsOfCase[c.CaseId].ToList();
+                return new ReportLine(
+                    c.Person.Value,
+                    c.Open,
+                    c.Partners.Select(p => $"{p.Partner} ({ClosedList<Contracts.Supervision.PartnerRole>.WordOf(p.Role)})").ToList(),
+                    of.Count(f => f.Kind == FactKind.ControlPlanned),
+                    of.Count(f => f.Kind == FactKind.ControlDone),
+                    of.Count(f => f.Kind == FactKind.ControlMissed),
+                    of.Where(f => f.Kind == FactKind.Incident)
+                        .OrderBy(f => f.On)
+                        .Select(f => new ReportedIncident(
+                            f.Detail ?? "other",
+                            ClosedList<Contracts.Supervision.IncidentSeverity>.WordOf(f.Severity!.Value),
+                            f.On
+                        ))
+                        .ToList()
+                );
+            })
+            .ToList();
         var report = new CourtReport
         {
             Id = NewId.NextGuid(),
@@ -64,54 +91,77 @@ public sealed class CourtReportIssuer(CourtReportingDbContext db, SealingKeyStor
                 facts.Count(f => f.Kind == FactKind.SupportActionPlanned),
                 facts.Count(f => f.Kind == FactKind.SupportActionStarted),
                 facts.Count(f => f.Kind == FactKind.SupportActionCompleted),
-                facts.Count(f => f.Kind == FactKind.SupportActionAbandoned)),
+                facts.Count(f => f.Kind == FactKind.SupportActionAbandoned)
+            ),
             Lines = lines,
             CoveredFacts = facts.Select(f => $"{ClosedList<FactKind>.WordOf(f.Kind)}:{f.Id}").Order().ToList(),
         };
-        foreach (var fact in facts) fact.ReportId = report.Id;
+        foreach (var fact in facts)
+            fact.ReportId = report.Id;
         db.Reports.Add(report);
 
-        db.PublishOnCommit(new CourtReportIssued
-        {
-            ReportId = report.Id,
-            SentenceEnforcementJurisdiction = jurisdiction.Id,
-            Number = number,
-            PeriodStart = periodStart,
-            PeriodEnd = periodEnd,
-            Trigger = ClosedList<ReportTrigger>.WordOf(trigger),
-            OpenCases = report.Figures.OpenCases,
-            ControlsPlanned = report.Figures.ControlsPlanned,
-            ControlsDone = report.Figures.ControlsDone,
-            ControlsMissed = report.Figures.ControlsMissed,
-            Incidents = report.Figures.Incidents,
-            IssuedAt = now,
-        });
+        db.PublishOnCommit(
+            new CourtReportIssued
+            {
+                ReportId = report.Id,
+                SentenceEnforcementJurisdiction = jurisdiction.Id,
+                Number = number,
+                PeriodStart = periodStart,
+                PeriodEnd = periodEnd,
+                Trigger = ClosedList<ReportTrigger>.WordOf(trigger),
+                OpenCases = report.Figures.OpenCases,
+                ControlsPlanned = report.Figures.ControlsPlanned,
+                ControlsDone = report.Figures.ControlsDone,
+                ControlsMissed = report.Figures.ControlsMissed,
+                Incidents = report.Figures.Incidents,
+                IssuedAt = now,
+            }
+        );
 
         var messageId = NewId.NextGuid();
-        var payload = new Dictionary<string, object> { [ClosedList<DataCategory>.WordOf(DataCategory.CourtReport)] = ReportDocument.Of(report, jurisdiction) };
-        db.PublishOnCommit(new ReleaseConfidentialPayload
+        var payload = new Dictionary<string, object>
         {
-            ReleaseId = report.Id,
-            Territory = jurisdiction.Territory,
-            Purpose = Purpose,
-            Categories = [DataCategory.CourtReport, DataCategory.Identity],
-            Recipients = jurisdiction.ReportRecipients,
-            Jurisdiction = jurisdiction.Id,
-            People = cases.Select(c => c.Person).ToList(),
-            Payload = PayloadSealer.Seal(JsonSerializer.SerializeToUtf8Bytes(payload, Json), keys.CurrentKeyOf(KeyOwners.Gateway), Purpose, messageId),
-        }, messageId: messageId);
+            [ClosedList<DataCategory>.WordOf(DataCategory.CourtReport)] = ReportDocument.Of(report, jurisdiction),
+        };
+        db.PublishOnCommit(
+            new ReleaseConfidentialPayload
+            {
+                ReleaseId = report.Id,
+                Territory = jurisdiction.Territory,
+                Purpose = Purpose,
+                Categories = [DataCategory.CourtReport, DataCategory.Identity],
+                Recipients = jurisdiction.ReportRecipients,
+                Jurisdiction = jurisdiction.Id,
+                People = cases.Select(c => c.Person).ToList(),
+                Payload = PayloadSealer.Seal(
+                    JsonSerializer.SerializeToUtf8Bytes(payload, Json),
+                    keys.CurrentKeyOf(KeyOwners.Gateway),
+                    Purpose,
+                    messageId
+                ),
+            },
+            messageId: messageId
+        );
         return report;
     }
 
-    private IEnumerable<T> Staged<T>(Func<T, bool> matches) where T : class =>
+    private IEnumerable<T> Staged<T>(Func<T, bool> matches)
+        where T : class =>
         db.ChangeTracker.Entries<T>().Where(e => e.State is EntityState.Added or EntityState.Modified).Select(e => e.Entity).Where(matches);
 
     /// <summary>A report now, outside the period's rhythm (a serious incident, an operator's request): from where the last one stopped to <paramref name="upTo"/>.</summary>
-    public async Task<CourtReport> StageImmediateAsync(Jurisdiction jurisdiction, DateOnly upTo, DateTimeOffset now, int months, CancellationToken cancellationToken,
-        ReportTrigger trigger = ReportTrigger.SeriousIncident)
+    public async Task<CourtReport> StageImmediateAsync(
+        Jurisdiction jurisdiction,
+        DateOnly upTo,
+        DateTimeOffset now,
+        int months,
+        CancellationToken cancellationToken,
+        ReportTrigger trigger = ReportTrigger.SeriousIncident
+    )
     {
         var today = TerritoryCalendar.Today(jurisdiction.Territory, now);
-        if (upTo < today) upTo = today;
+        if (upTo < today)
+            upTo = today;
         var start = await NextPeriodStartAsync(jurisdiction, upTo, months, cancellationToken);
         return await StageAsync(jurisdiction, start, upTo, trigger, now, cancellationToken);
     }
@@ -120,18 +170,45 @@ public sealed class CourtReportIssuer(CourtReportingDbContext db, SealingKeyStor
     /// Where the next report's period starts: the day after the jurisdiction's last report (the same
     /// day if that report already reached it), or the first day of the period containing <paramref name="upTo"/>.
     /// </summary>
-    public async Task<DateOnly> NextPeriodStartAsync(Jurisdiction jurisdiction, DateOnly upTo, int months, CancellationToken cancellationToken)
+    public async Task<DateOnly> NextPeriodStartAsync(
+        Jurisdiction jurisdiction,
+        DateOnly upTo,
+        int months,
+        CancellationToken cancellationToken
+    )
     {
         var last = await db.Reports.Where(r => r.Jurisdiction == jurisdiction.Id).MaxAsync(r => (DateOnly?)r.PeriodEnd, cancellationToken);
-        if (last is { } end) return end < upTo ? end.AddDays(1) : upTo;
+        if (last is { } end)
+            return end < upTo ? end.AddDays(1) : upTo;
         return ReportingDeadline.For(jurisdiction, upTo, months).PeriodStart;
     }
 }
 
 /// <summary>The report as the JAP and SPIP read it.</summary>
-public sealed record ReportDocument(string Jurisdiction, string JurisdictionName, int Number, DateOnly PeriodStart, DateOnly PeriodEnd, string Trigger,
-    DateTimeOffset IssuedAt, ReportFigures Figures, IReadOnlyList<ReportLine> Cases, int CoveredFacts)
+public sealed record ReportDocument(
+    string Jurisdiction,
+    string JurisdictionName,
+    int Number,
+    DateOnly PeriodStart,
+    DateOnly PeriodEnd,
+    string Trigger,
+    DateTimeOffset IssuedAt,
+    ReportFigures Figures,
+    IReadOnlyList<ReportLine> Cases,
+    int CoveredFacts
+)
 {
-    public static ReportDocument Of(CourtReport report, Jurisdiction jurisdiction) => new(report.Jurisdiction, jurisdiction.Name, report.Number,
-        report.PeriodStart, report.PeriodEnd, ClosedList<ReportTrigger>.WordOf(report.Trigger), report.IssuedAt, report.Figures, report.Lines, report.CoveredFacts.Count);
+    public static ReportDocument Of(CourtReport report, Jurisdiction jurisdiction) =>
+        new(
+            report.Jurisdiction,
+            jurisdiction.Name,
+            report.Number,
+            report.PeriodStart,
+            report.PeriodEnd,
+            ClosedList<ReportTrigger>.WordOf(report.Trigger),
+            report.IssuedAt,
+            report.Figures,
+            report.Lines,
+            report.CoveredFacts.Count
+        );
 }

@@ -1,13 +1,12 @@
-using Coordination.ServiceDefaults.Territories;
-using Coordination.ServiceDefaults.Hosting;
+using Coordination.CourtReporting.Domain;
 using Coordination.CourtReporting.Persistence;
+using Coordination.ServiceDefaults.Hosting;
 using Coordination.ServiceDefaults.Security;
 using Coordination.ServiceDefaults.Telemetry;
+using Coordination.ServiceDefaults.Territories;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
-
-using Coordination.CourtReporting.Domain;
 
 namespace Coordination.CourtReporting.Application;
 
@@ -15,7 +14,12 @@ namespace Coordination.CourtReporting.Application;
 /// Keeps one reporting deadline per jurisdiction and, when a period is over, issues that
 /// jurisdiction's periodic report and writes the next period's deadline in the same commit.
 /// </summary>
-public sealed class ReportingSchedule(CourtReportingDbContext db, CourtReportIssuer issuer, TimeProvider clock, IOptions<CourtReportingOptions> options) : IPeriodicPass
+public sealed class ReportingSchedule(
+    CourtReportingDbContext db,
+    CourtReportIssuer issuer,
+    TimeProvider clock,
+    IOptions<CourtReportingOptions> options
+) : IPeriodicPass
 {
     Task IPeriodicPass.RunPassAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken);
 
@@ -30,7 +34,8 @@ public sealed class ReportingSchedule(CourtReportingDbContext db, CourtReportIss
             pending = await db.Deadlines.Where(d => d.FiredAt == null).ToListAsync(cancellationToken);
             // The directory's active jurisdictions (ADR 16): one registered since the last pass gets its first deadline now.
             active = (await db.Jurisdictions.AsNoTracking().Where(j => j.RetiredAt == null).ToListAsync(cancellationToken))
-                .Select(j => j.ToJurisdiction()).ToDictionary(j => j.Id);
+                .Select(j => j.ToJurisdiction())
+                .ToDictionary(j => j.Id);
             var missing = active.Values.Where(j => pending.All(d => d.Jurisdiction != j.Id)).ToList();
             if (missing.Count > 0)
             {
@@ -44,11 +49,14 @@ public sealed class ReportingSchedule(CourtReportingDbContext db, CourtReportIss
         var issued = 0;
         foreach (var deadline in pending.Where(d => d.DueAt <= now).OrderBy(d => d.DueAt))
         {
-            if (!active.TryGetValue(deadline.Jurisdiction, out var jurisdiction)) continue;
+            if (!active.TryGetValue(deadline.Jurisdiction, out var jurisdiction))
+                continue;
             using var activity = CoordinationTelemetry.Source.StartActivity("court-reporting periodic report");
             activity?.SetTag("coordination.jurisdiction", jurisdiction.Id);
             // An immediate report may already have gone past the period's end: then this period has nothing left to report.
-            var lastEnd = await db.Reports.Where(r => r.Jurisdiction == jurisdiction.Id).MaxAsync(r => (DateOnly?)r.PeriodEnd, cancellationToken);
+            var lastEnd = await db
+                .Reports.Where(r => r.Jurisdiction == jurisdiction.Id)
+                .MaxAsync(r => (DateOnly?)r.PeriodEnd, cancellationToken);
             if (lastEnd is null || lastEnd < deadline.PeriodEnd)
             {
                 var start = lastEnd is { } end && end >= deadline.PeriodStart ? end.AddDays(1) : deadline.PeriodStart;
@@ -61,4 +69,3 @@ public sealed class ReportingSchedule(CourtReportingDbContext db, CourtReportIss
         return issued;
     }
 }
-

@@ -15,7 +15,8 @@ namespace Coordination.CourtReporting.Consumers;
 /// between cannot be undone by it, and two facts of one case cannot overwrite each other's change;
 /// a fact of a case already purged is dropped and counted.
 /// </summary>
-public abstract class CaseFactConsumer<TMessage>(CourtReportingDbContext db, LateFactFilter late) : IdempotentConsumer<TMessage, CourtReportingDbContext>(db)
+public abstract class CaseFactConsumer<TMessage>(CourtReportingDbContext db, LateFactFilter late)
+    : IdempotentConsumer<TMessage, CourtReportingDbContext>(db)
     where TMessage : class
 {
     protected override bool ReadsAndWritesInOneTransaction => true;
@@ -24,7 +25,8 @@ public abstract class CaseFactConsumer<TMessage>(CourtReportingDbContext db, Lat
 
     protected sealed override async Task Handle(ConsumeContext<TMessage> context)
     {
-        if (await late.IsLateAsync(Db, CaseOf(context.Message), typeof(TMessage).Name, context.MessageId, context.CancellationToken)) return;
+        if (await late.IsLateAsync(Db, CaseOf(context.Message), typeof(TMessage).Name, context.MessageId, context.CancellationToken))
+            return;
         await HandleFact(context.Message, context.CancellationToken);
     }
 
@@ -169,7 +171,8 @@ public sealed class ConfidentialPayloadDeniedConsumer(CourtReportingDbContext db
 {
     protected override bool ReadsAndWritesInOneTransaction => true;
 
-    protected override Task Handle(ConsumeContext<ConfidentialPayloadDenied> context) => handler.HandleAsync(Db, context.Message, context.CancellationToken);
+    protected override Task Handle(ConsumeContext<ConfidentialPayloadDenied> context) =>
+        handler.HandleAsync(Db, context.Message, context.CancellationToken);
 }
 
 /// <summary>Nothing of its own: the platform's queue, retries and error queue (<c>AddCoordinationConsumers</c>) serve it.</summary>
@@ -181,7 +184,8 @@ public sealed class ConfidentialPayloadReleasedConsumer(CourtReportingDbContext 
 {
     protected override bool ReadsAndWritesInOneTransaction => true;
 
-    protected override Task Handle(ConsumeContext<ConfidentialPayloadReleased> context) => handler.HandleAsync(Db, context.Message, context.CancellationToken);
+    protected override Task Handle(ConsumeContext<ConfidentialPayloadReleased> context) =>
+        handler.HandleAsync(Db, context.Message, context.CancellationToken);
 }
 
 /// <summary>Nothing of its own: the platform's queue, retries and error queue (<c>AddCoordinationConsumers</c>) serve it.</summary>

@@ -10,6 +10,7 @@ public sealed class CasePicture
     public Guid CaseId { get; init; }
     public PersonRef Person { get; init; }
     public TerritoryCode Territory { get; set; }
+
     /// <summary>Empty until <c>SupervisionOpened</c> arrives: facts may come first, on their own queues.</summary>
     public string Jurisdiction { get; set; } = "";
     public DateOnly ReleaseDate { get; set; }
@@ -29,7 +30,13 @@ public sealed class CasePicture
     public void Touch() => Version++;
 
     /// <summary>A fact about a case whose opening has not arrived yet: kept, reported once the jurisdiction is known.</summary>
-    public static CasePicture AwaitingOpening(Guid caseId, PersonRef person) => new() { CaseId = caseId, Person = person, Territory = person.Territory };
+    public static CasePicture AwaitingOpening(Guid caseId, PersonRef person) =>
+        new()
+        {
+            CaseId = caseId,
+            Person = person,
+            Territory = person.Territory,
+        };
 
     public void Opened(SupervisionOpened opened)
     {
@@ -46,8 +53,15 @@ public sealed record PartnerInPlace(string Partner, PartnerRole Role);
 [JsonConverter(typeof(KebabCaseEnumConverter<FactKind>))]
 public enum FactKind
 {
-    ControlPlanned = 1, ControlDone, ControlMissed, Incident, CaseEnded,
-    SupportActionPlanned, SupportActionStarted, SupportActionCompleted, SupportActionAbandoned,
+    ControlPlanned = 1,
+    ControlDone,
+    ControlMissed,
+    Incident,
+    CaseEnded,
+    SupportActionPlanned,
+    SupportActionStarted,
+    SupportActionCompleted,
+    SupportActionAbandoned,
 }
 
 /// <summary>
@@ -59,6 +73,7 @@ public sealed class ReportableFact
     public Guid Id { get; init; }
     public FactKind Kind { get; init; }
     public Guid CaseId { get; init; }
+
     /// <summary>The case's jurisdiction; empty while the case's opening has not arrived.</summary>
     public required string Jurisdiction { get; set; }
     public DateOnly On { get; init; }

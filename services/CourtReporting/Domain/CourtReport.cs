@@ -4,17 +4,39 @@ using Coordination.Contracts.Values;
 namespace Coordination.CourtReporting.Domain;
 
 [JsonConverter(typeof(KebabCaseEnumConverter<ReportTrigger>))]
-public enum ReportTrigger { Periodic = 1, SeriousIncident, OperatorRequest }
+public enum ReportTrigger
+{
+    Periodic = 1,
+    SeriousIncident,
+    OperatorRequest,
+}
 
 /// <summary>Counts only. The support actions (3°'s follow-up) are counted by what happened to them in the period, whatever their kind.</summary>
-public sealed record ReportFigures(int OpenCases, int ControlsPlanned, int ControlsDone, int ControlsMissed, int Incidents, int SeriousIncidents,
-    int SupportActionsPlanned = 0, int SupportActionsStarted = 0, int SupportActionsCompleted = 0, int SupportActionsAbandoned = 0);
+public sealed record ReportFigures(
+    int OpenCases,
+    int ControlsPlanned,
+    int ControlsDone,
+    int ControlsMissed,
+    int Incidents,
+    int SeriousIncidents,
+    int SupportActionsPlanned = 0,
+    int SupportActionsStarted = 0,
+    int SupportActionsCompleted = 0,
+    int SupportActionsAbandoned = 0
+);
 
 public sealed record ReportedIncident(string Kind, string Severity, DateOnly On);
 
 /// <summary>One person's line in a report, under the reference; the gateway re-attaches the identity for the JAP and SPIP only.</summary>
-public sealed record ReportLine(string Person, bool Open, IReadOnlyList<string> Partners, int ControlsPlanned, int ControlsDone, int ControlsMissed,
-    IReadOnlyList<ReportedIncident> Incidents);
+public sealed record ReportLine(
+    string Person,
+    bool Open,
+    IReadOnlyList<string> Partners,
+    int ControlsPlanned,
+    int ControlsDone,
+    int ControlsMissed,
+    IReadOnlyList<ReportedIncident> Incidents
+);
 
 /// <summary>
 /// A report to one jurisdiction's JAP and SPIP (4°): numbered in that jurisdiction's sequence,
@@ -31,10 +53,13 @@ public sealed class CourtReport
     public DateTimeOffset IssuedAt { get; init; }
     public required ReportFigures Figures { get; init; }
     public List<ReportLine> Lines { get; set; } = [];
+
     /// <summary>The facts this report counts, by id and kind: the proof that the next one does not count them again.</summary>
     public List<string> CoveredFacts { get; init; } = [];
+
     /// <summary>What the gateway answered for each recipient (ids and reason codes only).</summary>
     public List<RecipientOutcome> Outcomes { get; set; } = [];
+
     /// <summary>
     /// Set when the gateway refused the report to a recipient: its facts were then given back to the
     /// next report, so that the JAP and SPIP are not left without them. <see cref="CoveredFacts"/> keeps what it tried to count.
@@ -56,7 +81,8 @@ public sealed class CourtReport
     public bool Answered(string recipient, string outcome, string? reasonCode, DateTimeOffset now)
     {
         Outcomes = [.. Outcomes.Where(o => o.Recipient != recipient), new RecipientOutcome(recipient, outcome, reasonCode, now)];
-        if (outcome != RecipientOutcome.Denied || RefusedAt is not null) return false;
+        if (outcome != RecipientOutcome.Denied || RefusedAt is not null)
+            return false;
         RefusedAt = now;
         RefusalReason = reasonCode;
         return true;
@@ -64,7 +90,13 @@ public sealed class CourtReport
 }
 
 [JsonConverter(typeof(KebabCaseEnumConverter<ReportStatus>))]
-public enum ReportStatus { Issued = 1, Released, Held, Refused }
+public enum ReportStatus
+{
+    Issued = 1,
+    Released,
+    Held,
+    Refused,
+}
 
 public sealed record RecipientOutcome(string Recipient, string Outcome, string? ReasonCode, DateTimeOffset At)
 {

@@ -13,6 +13,7 @@ public sealed class ReportingDeadline
     public string Jurisdiction { get; private init; } = "";
     public DateOnly PeriodStart { get; private init; }
     public DateOnly PeriodEnd { get; private init; }
+
     /// <summary>The first instant after the period: the end of its last day in the jurisdiction's territory.</summary>
     public DateTimeOffset DueAt { get; private init; }
     public DateTimeOffset? FiredAt { get; private set; }

@@ -15,6 +15,7 @@ public sealed class ScheduledJurisdiction
     public TerritoryCode Territory { get; set; }
     public required string SentenceEnforcementCourt { get; set; }
     public required string ProbationService { get; set; }
+
     /// <summary>When the directory made the change this row reflects: an older change arriving late is ignored.</summary>
     public DateTimeOffset ChangedAt { get; set; }
     public DateTimeOffset? RetiredAt { get; set; }

@@ -28,9 +28,13 @@ public abstract class CourtReportingDbContext(DbContextOptions options) : Servic
 
     /// <summary>A jurisdiction of the directory's copy; a retired one only when <paramref name="includeRetired"/> (its past reports stay readable).</summary>
     public async Task<Jurisdiction?> JurisdictionAsync(string? id, bool includeRetired, CancellationToken cancellationToken) =>
-        id is null ? null
-            : (await Jurisdictions.AsNoTracking()
-                .SingleOrDefaultAsync(j => j.Id == id && (includeRetired || j.RetiredAt == null), cancellationToken))?.ToJurisdiction();
+        id is null
+            ? null
+            : (
+                await Jurisdictions
+                    .AsNoTracking()
+                    .SingleOrDefaultAsync(j => j.Id == id && (includeRetired || j.RetiredAt == null), cancellationToken)
+            )?.ToJurisdiction();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -67,10 +71,14 @@ public abstract class CourtReportingDbContext(DbContextOptions options) : Servic
             e.Property(r => r.Jurisdiction).HasMaxLength(60);
             // One sequence per jurisdiction: a number is never given twice.
             e.HasIndex(r => new { r.Jurisdiction, r.Number }).IsUnique();
-            e.Property(r => r.Figures).HasConversion(f => JsonSerializer.Serialize(f, Json), s => JsonSerializer.Deserialize<ReportFigures>(s, Json)!).HasMaxLength(400);
+            e.Property(r => r.Figures)
+                .HasConversion(f => JsonSerializer.Serialize(f, Json), s => JsonSerializer.Deserialize<ReportFigures>(s, Json)!)
+                .HasMaxLength(400);
             e.Property(r => r.Lines).HasConversion(JsonList<ReportLine>()).Metadata.SetValueComparer(ListComparer<ReportLine>());
             e.Property(r => r.CoveredFacts).HasConversion(JsonList<string>()).Metadata.SetValueComparer(ListComparer<string>());
-            e.Property(r => r.Outcomes).HasConversion(JsonList<RecipientOutcome>()).Metadata.SetValueComparer(ListComparer<RecipientOutcome>());
+            e.Property(r => r.Outcomes)
+                .HasConversion(JsonList<RecipientOutcome>())
+                .Metadata.SetValueComparer(ListComparer<RecipientOutcome>());
             e.Property(r => r.RefusalReason).HasMaxLength(60);
             e.Ignore(r => r.Status);
         });
@@ -108,12 +116,15 @@ public abstract class CourtReportingDbContext(DbContextOptions options) : Servic
         new((a, b) => a!.SequenceEqual(b!), l => l.Aggregate(0, (h, x) => HashCode.Combine(h, x)), l => l.ToList());
 }
 
-public sealed class SqliteCourtReportingDbContext(DbContextOptions<SqliteCourtReportingDbContext> options) : CourtReportingDbContext(options)
+public sealed class SqliteCourtReportingDbContext(DbContextOptions<SqliteCourtReportingDbContext> options)
+    : CourtReportingDbContext(options)
 {
-    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) => configurationBuilder.UseSqliteConventions();
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
+        configurationBuilder.UseSqliteConventions();
 }
 
-public sealed class SqlServerCourtReportingDbContext(DbContextOptions<SqlServerCourtReportingDbContext> options) : CourtReportingDbContext(options);
+public sealed class SqlServerCourtReportingDbContext(DbContextOptions<SqlServerCourtReportingDbContext> options)
+    : CourtReportingDbContext(options);
 
 /// <summary>Used by <c>dotnet ef</c> only.</summary>
 public sealed class SqliteCourtReportingDesignFactory : IDesignTimeDbContextFactory<SqliteCourtReportingDbContext>
@@ -126,5 +137,9 @@ public sealed class SqliteCourtReportingDesignFactory : IDesignTimeDbContextFact
 public sealed class SqlServerCourtReportingDesignFactory : IDesignTimeDbContextFactory<SqlServerCourtReportingDbContext>
 {
     public SqlServerCourtReportingDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<SqlServerCourtReportingDbContext>().UseSqlServer("Server=design;Database=CourtReporting;Integrated Security=true").Options);
+        new(
+            new DbContextOptionsBuilder<SqlServerCourtReportingDbContext>()
+                .UseSqlServer("Server=design;Database=CourtReporting;Integrated Security=true")
+                .Options
+        );
 }

@@ -11,12 +11,26 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Coordination.Gateway.Api;
 
-public sealed record SharingRuleRequest(string? Category, string[]? Roles, string? Purpose, string? LegalBasis, DateOnly? EndsOn, string[]? Restrictions = null);
+public sealed record SharingRuleRequest(
+    string? Category,
+    string[]? Roles,
+    string? Purpose,
+    string? LegalBasis,
+    DateOnly? EndsOn,
+    string[]? Restrictions = null
+);
 
 public sealed record AdoptSharingRulesRequest(DateTimeOffset? InForceFrom, string[]? ProposedBy, SharingRuleRequest[]? Rules);
 
-public sealed record SharingRulesView(string Territory, int Version, DateTimeOffset InForceFrom, DateTimeOffset AdoptedAt, string AdoptedBy,
-    IReadOnlyList<string> ProposedBy, IReadOnlyList<SharingRule> Rules)
+public sealed record SharingRulesView(
+    string Territory,
+    int Version,
+    DateTimeOffset InForceFrom,
+    DateTimeOffset AdoptedAt,
+    string AdoptedBy,
+    IReadOnlyList<string> ProposedBy,
+    IReadOnlyList<SharingRule> Rules
+)
 {
     public static SharingRulesView Of(SharingRulesVersion v) =>
         new(v.Territory.Value, v.Version, v.InForceFrom, v.AdoptedAt, v.AdoptedBy, v.ProposedBy, v.Rules);
@@ -33,76 +47,166 @@ public static class SharingRulesApi
     }
 
     /// <summary>The CDPD adopts a new version of its règlement intérieur, on its working groups' proposal.</summary>
-    private static async Task<IResult> AdoptAsync(string territory, HttpRequest request, ClaimsPrincipal user, GatewayDbContext db, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> AdoptAsync(
+        string territory,
+        HttpRequest request,
+        ClaimsPrincipal user,
+        GatewayDbContext db,
+        AuditLog audit,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
-        if (!TerritoryCode.TryParse(territory, out var code)) return UnknownTerritory();
-        if (!user.ActsFor(code)) return Problems.Forbidden();
+        if (!TerritoryCode.TryParse(territory, out var code))
+            return UnknownTerritory();
+        if (!user.ActsFor(code))
+            return Problems.Forbidden();
         var (body, problem) = await request.ReadJsonBodyAsync<AdoptSharingRulesRequest>(cancellationToken);
-        if (problem is not null) return problem;
+        if (problem is not null)
+            return problem;
 
         var errors = new List<(string, string, string)>();
         var proposedBy = (body!.ProposedBy ?? []).Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p.Trim()).ToList();
-        if (proposedBy.Count == 0) errors.Add(("proposedBy", ReasonCodes.MissingField, "Name the working groups that proposed these rules."));
-        if (proposedBy.Any(p => p.Length > 200)) errors.Add(("proposedBy", ReasonCodes.InvalidField, "A working group's name is at most 200 characters."));
+        if (proposedBy.Count == 0)
+            errors.Add(("proposedBy", ReasonCodes.MissingField, "Name the working groups that proposed these rules."));
+        if (proposedBy.Any(p => p.Length > 200))
+            errors.Add(("proposedBy", ReasonCodes.InvalidField, "A working group's name is at most 200 characters."));
         var parsed = new List<SharingRule>();
-        if (body.Rules is not { Length: > 0 }) errors.Add(("rules", ReasonCodes.MissingField, "At least one rule is required."));
+        if (body.Rules is not { Length: > 0 })
+            errors.Add(("rules", ReasonCodes.MissingField, "At least one rule is required."));
         foreach (var (rule, i) in (body.Rules ?? []).Select((r, i) => (r, i)))
         {
             if (!ClosedList<DataCategory>.TryParse(rule.Category, out var category))
-                errors.Add(($"rules[{i}].category", ReasonCodes.InvalidField, $"Categories: {string.Join(", ", ClosedList<DataCategory>.Words.Order())}."));
+                errors.Add(
+                    (
+                        $"rules[{i}].category",
+                        ReasonCodes.InvalidField,
+                        $"Categories: {string.Join(", ", ClosedList<DataCategory>.Words.Order())}."
+                    )
+                );
             if (!ClosedList<SharingPurpose>.TryParse(rule.Purpose, out var purpose))
-                errors.Add(($"rules[{i}].purpose", ReasonCodes.InvalidField, $"Purposes: {string.Join(", ", ClosedList<SharingPurpose>.Words.Order())}."));
+                errors.Add(
+                    (
+                        $"rules[{i}].purpose",
+                        ReasonCodes.InvalidField,
+                        $"Purposes: {string.Join(", ", ClosedList<SharingPurpose>.Words.Order())}."
+                    )
+                );
             var roles = new List<RecipientRole>();
             foreach (var word in rule.Roles ?? [])
             {
-                if (ClosedList<RecipientRole>.TryParse(word, out var role)) roles.Add(role);
-                else errors.Add(($"rules[{i}].roles", ReasonCodes.InvalidField, $"Roles: {string.Join(", ", ClosedList<RecipientRole>.Words.Order())}."));
+                if (ClosedList<RecipientRole>.TryParse(word, out var role))
+                    roles.Add(role);
+                else
+                    errors.Add(
+                        (
+                            $"rules[{i}].roles",
+                            ReasonCodes.InvalidField,
+                            $"Roles: {string.Join(", ", ClosedList<RecipientRole>.Words.Order())}."
+                        )
+                    );
             }
-            if (roles.Count == 0) errors.Add(($"rules[{i}].roles", ReasonCodes.MissingField, "A rule grants to at least one recipient role."));
-            if (rule.LegalBasis is { Length: > 200 }) errors.Add(($"rules[{i}].legalBasis", ReasonCodes.InvalidField, "The legal basis is at most 200 characters."));
+            if (roles.Count == 0)
+                errors.Add(($"rules[{i}].roles", ReasonCodes.MissingField, "A rule grants to at least one recipient role."));
+            if (rule.LegalBasis is { Length: > 200 })
+                errors.Add(($"rules[{i}].legalBasis", ReasonCodes.InvalidField, "The legal basis is at most 200 characters."));
             var restrictions = new List<Coordination.Contracts.Supervision.CaseRestrictionReason>();
             foreach (var word in rule.Restrictions ?? [])
             {
-                if (ClosedList<Coordination.Contracts.Supervision.CaseRestrictionReason>.TryParse(word, out var restriction)) restrictions.Add(restriction);
-                else errors.Add(($"rules[{i}].restrictions", ReasonCodes.InvalidField,
-                    $"Restrictions: {string.Join(", ", ClosedList<Coordination.Contracts.Supervision.CaseRestrictionReason>.Words.Order())}."));
+                if (ClosedList<Coordination.Contracts.Supervision.CaseRestrictionReason>.TryParse(word, out var restriction))
+                    restrictions.Add(restriction);
+                else
+                    errors.Add(
+                        (
+                            $"rules[{i}].restrictions",
+                            ReasonCodes.InvalidField,
+                            $"Restrictions: {string.Join(", ", ClosedList<Coordination.Contracts.Supervision.CaseRestrictionReason>.Words.Order())}."
+                        )
+                    );
             }
-            parsed.Add(new SharingRule(category, roles.Distinct().ToList(), purpose, rule.LegalBasis?.Trim(), rule.EndsOn,
-                restrictions.Count == 0 ? null : restrictions.Distinct().ToList()));
+            parsed.Add(
+                new SharingRule(
+                    category,
+                    roles.Distinct().ToList(),
+                    purpose,
+                    rule.LegalBasis?.Trim(),
+                    rule.EndsOn,
+                    restrictions.Count == 0 ? null : restrictions.Distinct().ToList()
+                )
+            );
         }
-        if (errors.Count > 0) return Problems.Validation("The sharing rules were not adopted.", errors);
+        if (errors.Count > 0)
+            return Problems.Validation("The sharing rules were not adopted.", errors);
 
         var now = clock.GetUtcNow();
         var last = await db.SharingRules.Where(v => v.Territory == code).MaxAsync(v => (int?)v.Version, cancellationToken) ?? 0;
         var version = SharingRulesVersion.Adopt(code, last + 1, body.InForceFrom ?? now, now, user.SubjectOf(), proposedBy, parsed);
         db.SharingRules.Add(version);
-        await audit.AppendAndSaveAsync(new AuditRecord(NewId.NextGuid(), AuditKind.RulesAdopted, user.SubjectOf(), null, null,
-            parsed.Select(r => ClosedList<DataCategory>.WordOf(r.Category)).Distinct().ToList(),
-            [$"sharing-rules:{code.Value}:v{version.Version}"], version.Version, "adopted", "adopted by the CDPD"), cancellationToken);
+        await audit.AppendAndSaveAsync(
+            new AuditRecord(
+                NewId.NextGuid(),
+                AuditKind.RulesAdopted,
+                user.SubjectOf(),
+                null,
+                null,
+                parsed.Select(r => ClosedList<DataCategory>.WordOf(r.Category)).Distinct().ToList(),
+                [$"sharing-rules:{code.Value}:v{version.Version}"],
+                version.Version,
+                "adopted",
+                "adopted by the CDPD"
+            ),
+            cancellationToken
+        );
         return Results.Created($"/sharing-rules/{code.Value}/history", SharingRulesView.Of(version));
     }
 
-    private static async Task<IResult> InForceAsync(string territory, DateTimeOffset? at, ClaimsPrincipal user, GatewayDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> InForceAsync(
+        string territory,
+        DateTimeOffset? at,
+        ClaimsPrincipal user,
+        GatewayDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
-        if (!TerritoryCode.TryParse(territory, out var code)) return UnknownTerritory();
-        if (!user.ActsFor(code)) return Problems.Forbidden();
+        if (!TerritoryCode.TryParse(territory, out var code))
+            return UnknownTerritory();
+        if (!user.ActsFor(code))
+            return Problems.Forbidden();
         var history = await db.SharingRules.AsNoTracking().Where(v => v.Territory == code).ToListAsync(cancellationToken);
         var inForce = SharingRulesVersion.InForce(history, at ?? clock.GetUtcNow());
         return inForce is null
-            ? Results.Problem(title: "No sharing rules are in force for this territory at that time: nothing confidential is released.",
-                statusCode: StatusCodes.Status404NotFound, type: Problems.TypeOf("no-rules-in-force"),
-                extensions: new Dictionary<string, object?> { ["reasonCode"] = "no-rules-in-force" })
+            ? Results.Problem(
+                title: "No sharing rules are in force for this territory at that time: nothing confidential is released.",
+                statusCode: StatusCodes.Status404NotFound,
+                type: Problems.TypeOf("no-rules-in-force"),
+                extensions: new Dictionary<string, object?> { ["reasonCode"] = "no-rules-in-force" }
+            )
             : Results.Ok(SharingRulesView.Of(inForce));
     }
 
-    private static async Task<IResult> HistoryAsync(string territory, ClaimsPrincipal user, GatewayDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> HistoryAsync(
+        string territory,
+        ClaimsPrincipal user,
+        GatewayDbContext db,
+        CancellationToken cancellationToken
+    )
     {
-        if (!TerritoryCode.TryParse(territory, out var code)) return UnknownTerritory();
-        if (!user.ActsFor(code)) return Problems.Forbidden();
-        var history = await db.SharingRules.AsNoTracking().Where(v => v.Territory == code).OrderBy(v => v.Version).ToListAsync(cancellationToken);
+        if (!TerritoryCode.TryParse(territory, out var code))
+            return UnknownTerritory();
+        if (!user.ActsFor(code))
+            return Problems.Forbidden();
+        var history = await db
+            .SharingRules.AsNoTracking()
+            .Where(v => v.Territory == code)
+            .OrderBy(v => v.Version)
+            .ToListAsync(cancellationToken);
         return Results.Ok(history.Select(SharingRulesView.Of));
     }
 
     private static IResult UnknownTerritory() =>
-        Problems.Validation("Unknown territory.", [("territory", ReasonCodes.UnknownTerritory, "The territory must be an INSEE département code.")]);
+        Problems.Validation(
+            "Unknown territory.",
+            [("territory", ReasonCodes.UnknownTerritory, "The territory must be an INSEE département code.")]
+        );
 }

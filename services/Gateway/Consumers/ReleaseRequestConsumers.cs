@@ -24,17 +24,31 @@ namespace Coordination.Gateway.Consumers;
 /// composes what is granted (identities from the vault only), and delivers it sealed for that
 /// recipient, auditing every decision under the requester the lane proves.
 /// </summary>
-public abstract class ReleaseRequestConsumer(GatewayDbContext db, ReleasePolicy policy, ReleaseDelivery delivery, AuditLog audit, SealingKeyStore keys,
-    IdentityVault vault, AgencyDirectory agencies, TimeProvider clock)
-    : IdempotentConsumer<ReleaseConfidentialPayload, GatewayDbContext>(db)
+public abstract class ReleaseRequestConsumer(
+    GatewayDbContext db,
+    ReleasePolicy policy,
+    ReleaseDelivery delivery,
+    AuditLog audit,
+    SealingKeyStore keys,
+    IdentityVault vault,
+    AgencyDirectory agencies,
+    TimeProvider clock
+) : IdempotentConsumer<ReleaseConfidentialPayload, GatewayDbContext>(db)
 {
     /// <summary>
     /// How many times a decision that waits on the gateway's own copy of an assignment is tried again
     /// before it stands: Supervision publishes the assignment and the release in one commit, and the
     /// gateway may read the release first.
     /// </summary>
-    public static readonly TimeSpan[] Deferrals = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500),
-        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
+    public static readonly TimeSpan[] Deferrals =
+    [
+        TimeSpan.FromMilliseconds(50),
+        TimeSpan.FromMilliseconds(200),
+        TimeSpan.FromMilliseconds(500),
+        TimeSpan.FromSeconds(1),
+        TimeSpan.FromSeconds(2),
+        TimeSpan.FromSeconds(4),
+    ];
 
     /// <summary>The service whose lane this is: the broker lets only its account write there.</summary>
     protected abstract string Requester { get; }
@@ -57,7 +71,13 @@ public abstract class ReleaseRequestConsumer(GatewayDbContext db, ReleasePolicy 
             if (person.Territory == request.Territory && await vault.OpenForReleaseAsync(person, ct) is { } details)
                 designations[person] = details;
         var assigned = request.Person is { } casePerson
-            ? (await Db.PartnerAssignments.AsNoTracking().Where(a => a.Person == casePerson && a.UnassignedAt == null).Select(a => a.Partner).ToListAsync(ct)).ToHashSet()
+            ? (
+                await Db
+                    .PartnerAssignments.AsNoTracking()
+                    .Where(a => a.Person == casePerson && a.UnassignedAt == null)
+                    .Select(a => a.Partner)
+                    .ToListAsync(ct)
+            ).ToHashSet()
             : [];
         var designatedBy = request.Person is { } designated ? await vault.DesignatedByAsync(designated, ct) : null;
         // The directory as it stands now, read in this decision: an agency retired a moment ago receives nothing.
@@ -66,20 +86,33 @@ public abstract class ReleaseRequestConsumer(GatewayDbContext db, ReleasePolicy 
         foreach (var recipientId in request.Recipients.Distinct())
         {
             var registered = await agencies.FindRegisteredAsync(recipientId, ct);
-            if (registered is { Retired: true }) retired.Add(recipientId);
+            if (registered is { Retired: true })
+                retired.Add(recipientId);
             recipients.Add((recipientId, registered is { Retired: false } ? RecipientOf(registered) : null));
         }
         var jurisdiction = await agencies.JurisdictionAsync(request.Jurisdiction, request.Territory, ct);
-        var facts = new ReleaseFacts(Requester, request, contents is not null, SharingRulesVersion.InForce(history, now), TerritoryCalendar.Today(request.Territory, now),
-            designations.ToDictionary(d => d.Key, d => d.Value.SentenceEnforcementJurisdiction), assigned, jurisdiction, retired,
-            designatedBy, await RestrictionsAsync(request, ct));
+        var facts = new ReleaseFacts(
+            Requester,
+            request,
+            contents is not null,
+            SharingRulesVersion.InForce(history, now),
+            TerritoryCalendar.Today(request.Territory, now),
+            designations.ToDictionary(d => d.Key, d => d.Value.SentenceEnforcementJurisdiction),
+            assigned,
+            jurisdiction,
+            retired,
+            designatedBy,
+            await RestrictionsAsync(request, ct)
+        );
 
         var decisions = recipients
             .Select(r => (r.RecipientId, r.Recipient, Decision: ReleaseRequestDecider.Decide(policy, facts, r.RecipientId, r.Recipient)))
             .ToList();
         // Only a partner of the case's territory can ever be assigned to it: nobody else is worth waiting for.
-        if (decisions.Any(d => d.Decision.ReasonCode == ReleaseReasonCodes.NotAssignedToCase && d.Recipient?.Territory == request.Territory)
-            && context.GetRetryAttempt() < Deferrals.Length)
+        if (
+            decisions.Any(d => d.Decision.ReasonCode == ReleaseReasonCodes.NotAssignedToCase && d.Recipient?.Territory == request.Territory)
+            && context.GetRetryAttempt() < Deferrals.Length
+        )
             throw new DecisionDeferredException("the gateway's copy of the case's assignments may not have caught up yet");
 
         var listedRestrictions = await ListedRestrictionsAsync(request.People ?? [], ct);
@@ -90,8 +123,14 @@ public abstract class ReleaseRequestConsumer(GatewayDbContext db, ReleasePolicy 
             activity?.SetTag("coordination.decision.id", decisionId.ToString());
             activity?.SetTag("coordination.decision.outcome", decision.ReasonCode);
             var composed = decision.Released
-                ? ReleaseComposer.Compose(decision.Granted, contents!, request.Person, request.People ?? [], designations,
-                    IdentityWithheld(facts, recipient, listedRestrictions))
+                ? ReleaseComposer.Compose(
+                    decision.Granted,
+                    contents!,
+                    request.Person,
+                    request.People ?? [],
+                    designations,
+                    IdentityWithheld(facts, recipient, listedRestrictions)
+                )
                 : null;
             delivery.Stage(Requester, request, recipientId, decisionId, decision, composed, context);
         }
@@ -101,42 +140,72 @@ public abstract class ReleaseRequestConsumer(GatewayDbContext db, ReleasePolicy 
     /// The restrictions of the named person's latest case, as Supervision's fact told the gateway, and
     /// the one the request itself names: whichever arrived first, a restricted case is treated so.
     /// </summary>
-    private async Task<IReadOnlySet<Contracts.Supervision.CaseRestrictionReason>> RestrictionsAsync(ReleaseConfidentialPayload request, CancellationToken ct)
+    private async Task<IReadOnlySet<Contracts.Supervision.CaseRestrictionReason>> RestrictionsAsync(
+        ReleaseConfidentialPayload request,
+        CancellationToken ct
+    )
     {
         var restrictions = new HashSet<Contracts.Supervision.CaseRestrictionReason>();
-        if (request.Restriction is { } named) restrictions.Add(named);
-        if (request.Person is not { } person) return restrictions;
+        if (request.Restriction is { } named)
+            restrictions.Add(named);
+        if (request.Person is not { } person)
+            return restrictions;
         var latest = await Db.KnownCases.AsNoTracking().Where(c => c.Person == person).ToListAsync(ct);
         var current = latest.Where(c => c.EndedAt is null).Concat(latest.OrderByDescending(c => c.OpenedAt ?? c.EndedAt)).FirstOrDefault();
-        if (current?.Restriction is { } word && ClosedList<Contracts.Supervision.CaseRestrictionReason>.TryParse(word, out var known)) restrictions.Add(known);
+        if (current?.Restriction is { } word && ClosedList<Contracts.Supervision.CaseRestrictionReason>.TryParse(word, out var known))
+            restrictions.Add(known);
         return restrictions;
     }
 
     /// <summary>The restricted cases among the persons a list (a court report) names, by person.</summary>
-    private async Task<Dictionary<PersonRef, HashSet<Contracts.Supervision.CaseRestrictionReason>>> ListedRestrictionsAsync(IReadOnlyList<PersonRef> people,
-        CancellationToken ct)
+    private async Task<Dictionary<PersonRef, HashSet<Contracts.Supervision.CaseRestrictionReason>>> ListedRestrictionsAsync(
+        IReadOnlyList<PersonRef> people,
+        CancellationToken ct
+    )
     {
-        if (people.Count == 0) return [];
+        if (people.Count == 0)
+            return [];
         var named = people.Distinct().ToList();
-        var restricted = await Db.KnownCases.AsNoTracking().Where(c => named.Contains(c.Person) && c.Restriction != null)
-            .Select(c => new { c.Person, c.Restriction }).ToListAsync(ct);
-        return restricted.GroupBy(c => c.Person).ToDictionary(g => g.Key, g => g
-            .Select(c => ClosedList<Contracts.Supervision.CaseRestrictionReason>.TryParse(c.Restriction, out var r) ? r : (Contracts.Supervision.CaseRestrictionReason?)null)
-            .OfType<Contracts.Supervision.CaseRestrictionReason>().ToHashSet());
+        var restricted = await Db
+            .KnownCases.AsNoTracking()
+            .Where(c => named.Contains(c.Person) && c.Restriction != null)
+            .Select(c => new { c.Person, c.Restriction })
+            .ToListAsync(ct);
+        return restricted
+            .GroupBy(c => c.Person)
+            .ToDictionary(
+                g => g.Key,
+                g =>
+                    g.Select(c =>
+                            ClosedList<Contracts.Supervision.CaseRestrictionReason>.TryParse(c.Restriction, out var r)
+                                ? r
+                                : (Contracts.Supervision.CaseRestrictionReason?)null
+                        )
+                        .OfType<Contracts.Supervision.CaseRestrictionReason>()
+                        .ToHashSet()
+            );
     }
 
     /// <summary>
     /// A restricted person named in a list keeps their line under the reference; their identity is
     /// re-attached only where a rule granting identity to the recipient's role names the restriction.
     /// </summary>
-    private static IReadOnlySet<PersonRef> IdentityWithheld(ReleaseFacts facts, Recipient? recipient,
-        Dictionary<PersonRef, HashSet<Contracts.Supervision.CaseRestrictionReason>> restricted)
+    private static IReadOnlySet<PersonRef> IdentityWithheld(
+        ReleaseFacts facts,
+        Recipient? recipient,
+        Dictionary<PersonRef, HashSet<Contracts.Supervision.CaseRestrictionReason>> restricted
+    )
     {
-        if (restricted.Count == 0) return new HashSet<PersonRef>();
+        if (restricted.Count == 0)
+            return new HashSet<PersonRef>();
         if (recipient is null || facts.RulesInForce is null || !ClosedList<SharingPurpose>.TryParse(facts.Request.Purpose, out var purpose))
             return restricted.Keys.ToHashSet();
-        return restricted.Where(r => !facts.RulesInForce.Rules.Any(rule => rule.Grants(DataCategory.Identity, recipient.Role, purpose, facts.Today, r.Value)))
-            .Select(r => r.Key).ToHashSet();
+        return restricted
+            .Where(r =>
+                !facts.RulesInForce.Rules.Any(rule => rule.Grants(DataCategory.Identity, recipient.Role, purpose, facts.Today, r.Value))
+            )
+            .Select(r => r.Key)
+            .ToHashSet();
     }
 
     /// <summary>One transaction: deliveries, outcomes, the audit entries linked under the append lock, and the inbox entry.</summary>
@@ -162,39 +231,64 @@ public abstract class ReleaseRequestConsumer(GatewayDbContext db, ReleasePolicy 
             ? new Recipient(agency.Account, agency.TerritorySet.Single(), recipientRole)
             : null;
 
-    private static RecipientRole? RoleOf(PrincipalRole role) => role switch
-    {
-        PrincipalRole.Prosecutor => RecipientRole.Prosecutor,
-        PrincipalRole.SentenceEnforcementCourt => RecipientRole.SentenceEnforcementCourt,
-        PrincipalRole.ProbationService => RecipientRole.ProbationService,
-        PrincipalRole.PenitentiaryAdministration => RecipientRole.PenitentiaryAdministration,
-        PrincipalRole.StateService => RecipientRole.StateService,
-        PrincipalRole.LocalAuthority => RecipientRole.LocalAuthority,
-        PrincipalRole.Association => RecipientRole.Association,
-        PrincipalRole.OtherPublicOrPrivatePerson => RecipientRole.OtherPublicOrPrivatePerson,
-        _ => null,
-    };
+    private static RecipientRole? RoleOf(PrincipalRole role) =>
+        role switch
+        {
+            PrincipalRole.Prosecutor => RecipientRole.Prosecutor,
+            PrincipalRole.SentenceEnforcementCourt => RecipientRole.SentenceEnforcementCourt,
+            PrincipalRole.ProbationService => RecipientRole.ProbationService,
+            PrincipalRole.PenitentiaryAdministration => RecipientRole.PenitentiaryAdministration,
+            PrincipalRole.StateService => RecipientRole.StateService,
+            PrincipalRole.LocalAuthority => RecipientRole.LocalAuthority,
+            PrincipalRole.Association => RecipientRole.Association,
+            PrincipalRole.OtherPublicOrPrivatePerson => RecipientRole.OtherPublicOrPrivatePerson,
+            _ => null,
+        };
 }
 
 /// <summary>Supervision's lane (3°): case information to the partners assigned to the case.</summary>
-public sealed class ReleaseFromSupervisionConsumer(GatewayDbContext db, ReleasePolicy policy, ReleaseDelivery delivery, AuditLog audit, SealingKeyStore keys,
-    IdentityVault vault, AgencyDirectory agencies, TimeProvider clock) : ReleaseRequestConsumer(db, policy, delivery, audit, keys, vault, agencies, clock), IReleaseLane
+public sealed class ReleaseFromSupervisionConsumer(
+    GatewayDbContext db,
+    ReleasePolicy policy,
+    ReleaseDelivery delivery,
+    AuditLog audit,
+    SealingKeyStore keys,
+    IdentityVault vault,
+    AgencyDirectory agencies,
+    TimeProvider clock
+) : ReleaseRequestConsumer(db, policy, delivery, audit, keys, vault, agencies, clock), IReleaseLane
 {
     public static string Lane => ReleaseLanes.Supervision;
     protected override string Requester => Lane;
 }
 
 /// <summary>CourtReporting's lane (4°): court reports to the JAP and SPIP of their jurisdiction.</summary>
-public sealed class ReleaseFromCourtReportingConsumer(GatewayDbContext db, ReleasePolicy policy, ReleaseDelivery delivery, AuditLog audit, SealingKeyStore keys,
-    IdentityVault vault, AgencyDirectory agencies, TimeProvider clock) : ReleaseRequestConsumer(db, policy, delivery, audit, keys, vault, agencies, clock), IReleaseLane
+public sealed class ReleaseFromCourtReportingConsumer(
+    GatewayDbContext db,
+    ReleasePolicy policy,
+    ReleaseDelivery delivery,
+    AuditLog audit,
+    SealingKeyStore keys,
+    IdentityVault vault,
+    AgencyDirectory agencies,
+    TimeProvider clock
+) : ReleaseRequestConsumer(db, policy, delivery, audit, keys, vault, agencies, clock), IReleaseLane
 {
     public static string Lane => ReleaseLanes.CourtReporting;
     protected override string Requester => Lane;
 }
 
 /// <summary>Opinions' lane (2°): adopted opinions to the territory's prosecutor's office.</summary>
-public sealed class ReleaseFromOpinionsConsumer(GatewayDbContext db, ReleasePolicy policy, ReleaseDelivery delivery, AuditLog audit, SealingKeyStore keys,
-    IdentityVault vault, AgencyDirectory agencies, TimeProvider clock) : ReleaseRequestConsumer(db, policy, delivery, audit, keys, vault, agencies, clock), IReleaseLane
+public sealed class ReleaseFromOpinionsConsumer(
+    GatewayDbContext db,
+    ReleasePolicy policy,
+    ReleaseDelivery delivery,
+    AuditLog audit,
+    SealingKeyStore keys,
+    IdentityVault vault,
+    AgencyDirectory agencies,
+    TimeProvider clock
+) : ReleaseRequestConsumer(db, policy, delivery, audit, keys, vault, agencies, clock), IReleaseLane
 {
     public static string Lane => ReleaseLanes.Opinions;
     protected override string Requester => Lane;
@@ -205,7 +299,8 @@ public sealed class ReleaseFromOpinionsConsumer(GatewayDbContext db, ReleasePoli
 /// type's exchange, which any service allowed to publish the type could write. Its queue is named
 /// by <see cref="ReleaseLanes.QueueOf"/>, the address the requesting service sends to.
 /// </summary>
-public sealed class ReleaseLaneDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : ReleaseRequestConsumer, IReleaseLane
+public sealed class ReleaseLaneDefinition<TConsumer> : ConsumerDefinition<TConsumer>
+    where TConsumer : ReleaseRequestConsumer, IReleaseLane
 {
     public ReleaseLaneDefinition(IServiceProvider services)
     {
@@ -213,8 +308,11 @@ public sealed class ReleaseLaneDefinition<TConsumer> : ConsumerDefinition<TConsu
         Endpoint(e => e.ConfigureConsumeTopology = false);
     }
 
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
-        IRegistrationContext context) =>
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<TConsumer> consumerConfigurator,
+        IRegistrationContext context
+    ) =>
         consumerConfigurator.UseMessageRetry(r =>
         {
             r.Handle<DecisionDeferredException>();

@@ -36,7 +36,8 @@ public abstract class CaseFactConsumer<TMessage>(GatewayDbContext db, ILogger lo
 }
 
 /// <summary>Who follows whom: kept so that the door checks a partner's messages against its own cases.</summary>
-public sealed class PartnerAssignedConsumer(GatewayDbContext db, TimeProvider clock, ILogger<PartnerAssignedConsumer> logger) : CaseFactConsumer<PartnerAssigned>(db, logger)
+public sealed class PartnerAssignedConsumer(GatewayDbContext db, TimeProvider clock, ILogger<PartnerAssignedConsumer> logger)
+    : CaseFactConsumer<PartnerAssigned>(db, logger)
 {
     protected override Guid CaseOf(PartnerAssigned fact) => fact.CaseId;
 
@@ -44,10 +45,21 @@ public sealed class PartnerAssignedConsumer(GatewayDbContext db, TimeProvider cl
     {
         var fact = context.Message;
         var assignedAt = fact.AssignedAt ?? clock.GetUtcNow();
-        var known = await Db.PartnerAssignments.SingleOrDefaultAsync(a => a.CaseId == fact.CaseId && a.Partner == fact.Partner.Value, context.CancellationToken);
+        var known = await Db.PartnerAssignments.SingleOrDefaultAsync(
+            a => a.CaseId == fact.CaseId && a.Partner == fact.Partner.Value,
+            context.CancellationToken
+        );
         if (known is null)
         {
-            Db.PartnerAssignments.Add(new PartnerAssignment { CaseId = fact.CaseId, Person = fact.Person, Partner = fact.Partner.Value, AssignedAt = assignedAt });
+            Db.PartnerAssignments.Add(
+                new PartnerAssignment
+                {
+                    CaseId = fact.CaseId,
+                    Person = fact.Person,
+                    Partner = fact.Partner.Value,
+                    AssignedAt = assignedAt,
+                }
+            );
             return;
         }
         // Assigned again after being taken off: only an assignment later than the unassignment brings it back.
@@ -63,21 +75,31 @@ public sealed class PartnerAssignedConsumer(GatewayDbContext db, TimeProvider cl
 /// A partner taken off a case: the row stays, marked, so that the door refuses its messages about the
 /// case as final (<c>unassigned-from-case</c>) and the release lane no longer counts it as assigned.
 /// </summary>
-public sealed class PartnerUnassignedConsumer(GatewayDbContext db, ILogger<PartnerUnassignedConsumer> logger) : CaseFactConsumer<PartnerUnassigned>(db, logger)
+public sealed class PartnerUnassignedConsumer(GatewayDbContext db, ILogger<PartnerUnassignedConsumer> logger)
+    : CaseFactConsumer<PartnerUnassigned>(db, logger)
 {
     protected override Guid CaseOf(PartnerUnassigned fact) => fact.CaseId;
 
     protected override async Task HandleFact(ConsumeContext<PartnerUnassigned> context)
     {
         var fact = context.Message;
-        var known = await Db.PartnerAssignments.SingleOrDefaultAsync(a => a.CaseId == fact.CaseId && a.Partner == fact.Partner.Value, context.CancellationToken);
+        var known = await Db.PartnerAssignments.SingleOrDefaultAsync(
+            a => a.CaseId == fact.CaseId && a.Partner == fact.Partner.Value,
+            context.CancellationToken
+        );
         if (known is null)
         {
             // Heard before the assignment it ends: the assignment, when it comes, is older and changes nothing.
-            Db.PartnerAssignments.Add(new PartnerAssignment
-            {
-                CaseId = fact.CaseId, Person = fact.Person, Partner = fact.Partner.Value, AssignedAt = fact.UnassignedAt, UnassignedAt = fact.UnassignedAt,
-            });
+            Db.PartnerAssignments.Add(
+                new PartnerAssignment
+                {
+                    CaseId = fact.CaseId,
+                    Person = fact.Person,
+                    Partner = fact.Partner.Value,
+                    AssignedAt = fact.UnassignedAt,
+                    UnassignedAt = fact.UnassignedAt,
+                }
+            );
             return;
         }
         if (known.AssignedAt <= fact.UnassignedAt && (known.UnassignedAt is null || known.UnassignedAt < fact.UnassignedAt))
@@ -86,7 +108,8 @@ public sealed class PartnerUnassignedConsumer(GatewayDbContext db, ILogger<Partn
 }
 
 /// <summary>The case is restricted: from now on every release about it needs a sharing rule that names the restriction.</summary>
-public sealed class CaseRestrictedConsumer(GatewayDbContext db, ILogger<CaseRestrictedConsumer> logger) : CaseFactConsumer<CaseRestricted>(db, logger)
+public sealed class CaseRestrictedConsumer(GatewayDbContext db, ILogger<CaseRestrictedConsumer> logger)
+    : CaseFactConsumer<CaseRestricted>(db, logger)
 {
     protected override Guid CaseOf(CaseRestricted fact) => fact.CaseId;
 
@@ -96,7 +119,15 @@ public sealed class CaseRestrictedConsumer(GatewayDbContext db, ILogger<CaseRest
         var word = Coordination.Contracts.Values.ClosedList<CaseRestrictionReason>.WordOf(fact.Reason);
         var known = await Db.KnownCases.SingleOrDefaultAsync(c => c.CaseId == fact.CaseId, context.CancellationToken);
         if (known is null)
-            Db.KnownCases.Add(new KnownCase { CaseId = fact.CaseId, Person = fact.Person, Territory = fact.Person.Territory, Restriction = word });
+            Db.KnownCases.Add(
+                new KnownCase
+                {
+                    CaseId = fact.CaseId,
+                    Person = fact.Person,
+                    Territory = fact.Person.Territory,
+                    Restriction = word,
+                }
+            );
         else
             known.Restriction = word;
     }
@@ -106,7 +137,8 @@ public sealed class CaseRestrictedConsumer(GatewayDbContext db, ILogger<CaseRest
 /// A case opened: the person is under supervision, and the designation that asked for it is
 /// answered. Until the case ends, the door refuses another designation of that person.
 /// </summary>
-public sealed class SupervisionOpenedConsumer(GatewayDbContext db, TimeProvider clock, ILogger<SupervisionOpenedConsumer> logger) : CaseFactConsumer<SupervisionOpened>(db, logger)
+public sealed class SupervisionOpenedConsumer(GatewayDbContext db, TimeProvider clock, ILogger<SupervisionOpenedConsumer> logger)
+    : CaseFactConsumer<SupervisionOpened>(db, logger)
 {
     protected override Guid CaseOf(SupervisionOpened fact) => fact.CaseId;
 
@@ -121,15 +153,23 @@ public sealed class SupervisionOpenedConsumer(GatewayDbContext db, TimeProvider 
             known.SentenceEnforcementJurisdiction ??= fact.SentenceEnforcementJurisdiction;
             known.OpenedAt ??= clock.GetUtcNow();
             // Only its restriction was heard first: the case is open, and the designation is answered.
-            if (known.EndedAt is null && await Db.Vault.SingleOrDefaultAsync(v => v.Person == fact.Person, ct) is { AwaitingCase: true } waiting)
+            if (
+                known.EndedAt is null
+                && await Db.Vault.SingleOrDefaultAsync(v => v.Person == fact.Person, ct) is { AwaitingCase: true } waiting
+            )
                 waiting.AwaitingCase = false;
             return;
         }
-        Db.KnownCases.Add(new KnownCase
-        {
-            CaseId = fact.CaseId, Person = fact.Person, Territory = fact.Territory,
-            SentenceEnforcementJurisdiction = fact.SentenceEnforcementJurisdiction, OpenedAt = clock.GetUtcNow(),
-        });
+        Db.KnownCases.Add(
+            new KnownCase
+            {
+                CaseId = fact.CaseId,
+                Person = fact.Person,
+                Territory = fact.Territory,
+                SentenceEnforcementJurisdiction = fact.SentenceEnforcementJurisdiction,
+                OpenedAt = clock.GetUtcNow(),
+            }
+        );
         if (await Db.Vault.SingleOrDefaultAsync(v => v.Person == fact.Person, ct) is { AwaitingCase: true } entry)
             entry.AwaitingCase = false;
     }
@@ -139,17 +179,28 @@ public sealed class SupervisionOpenedConsumer(GatewayDbContext db, TimeProvider 
 /// An ended case is followed by no one: its partners' messages are refused from now on, and the
 /// person may be designated again.
 /// </summary>
-public sealed class SupervisionEndedConsumer(GatewayDbContext db, ILogger<SupervisionEndedConsumer> logger) : CaseFactConsumer<SupervisionEnded>(db, logger)
+public sealed class SupervisionEndedConsumer(GatewayDbContext db, ILogger<SupervisionEndedConsumer> logger)
+    : CaseFactConsumer<SupervisionEnded>(db, logger)
 {
     protected override Guid CaseOf(SupervisionEnded fact) => fact.CaseId;
 
     protected override async Task HandleFact(ConsumeContext<SupervisionEnded> context)
     {
         var fact = context.Message;
-        Db.PartnerAssignments.RemoveRange(await Db.PartnerAssignments.Where(a => a.CaseId == fact.CaseId).ToListAsync(context.CancellationToken));
+        Db.PartnerAssignments.RemoveRange(
+            await Db.PartnerAssignments.Where(a => a.CaseId == fact.CaseId).ToListAsync(context.CancellationToken)
+        );
         var known = await Db.KnownCases.SingleOrDefaultAsync(c => c.CaseId == fact.CaseId, context.CancellationToken);
         if (known is null)
-            Db.KnownCases.Add(new KnownCase { CaseId = fact.CaseId, Person = fact.Person, Territory = fact.Person.Territory, EndedAt = fact.EndedAt });
+            Db.KnownCases.Add(
+                new KnownCase
+                {
+                    CaseId = fact.CaseId,
+                    Person = fact.Person,
+                    Territory = fact.Person.Territory,
+                    EndedAt = fact.EndedAt,
+                }
+            );
         else
             known.EndedAt ??= fact.EndedAt;
     }
@@ -178,7 +229,8 @@ public sealed class SupervisionPurgedConsumer(GatewayDbContext db) : IdempotentC
             Db.PurgedCases.Add(new PurgedCase { CaseId = purged.CaseId, PurgedAt = purged.PurgedAt });
         Db.PartnerAssignments.RemoveRange(await Db.PartnerAssignments.Where(a => a.CaseId == purged.CaseId).ToListAsync(ct));
         Db.KnownCases.RemoveRange(await Db.KnownCases.Where(c => c.CaseId == purged.CaseId).ToListAsync(ct));
-        if (!purged.LastCaseOfPerson) return;
+        if (!purged.LastCaseOfPerson)
+            return;
         Db.Vault.RemoveRange(await Db.Vault.Where(v => v.Person == purged.Person).ToListAsync(ct));
         _forgotten = purged.Person.Value;
         _territory = purged.Person.Territory.Value;
@@ -195,17 +247,22 @@ public sealed class SupervisionPurgedConsumer(GatewayDbContext db) : IdempotentC
     {
         // Inside the consumer's one transaction (ReadsAndWritesInOneTransaction).
         await Db.SaveChangesAsync(cancellationToken);
-        if (_forgotten is not { } reference) return;
+        if (_forgotten is not { } reference)
+            return;
         await Db.Set<Egress.AgencyDelivery>().Where(d => d.Body.Contains(reference)).ExecuteDeleteAsync(cancellationToken);
         await Db.ForgetOutboxOfAsync(reference, cancellationToken);
         // A refusal notice carries what the sender sent only sealed for the sender: the gateway cannot
         // tell whether it names the person. Every notice to an agency of the person's territory made
         // before the purge goes (the refusal itself stays in the audit log, under ids and a reason).
         var agencies = _territory + "-";
-        await Db.Set<Egress.AgencyDelivery>().Where(d => d.Type == IngressProcessor.RejectionType && d.Agency.StartsWith(agencies) && d.CreatedAt <= _purgedAt)
+        await Db.Set<Egress.AgencyDelivery>()
+            .Where(d => d.Type == IngressProcessor.RejectionType && d.Agency.StartsWith(agencies) && d.CreatedAt <= _purgedAt)
             .ExecuteDeleteAsync(cancellationToken);
-        var notices = Coordination.ServiceDefaults.Outbox.ServiceDbContextNames.TypeNameOf<Coordination.Contracts.Gateway.IngressRejected>();
+        var notices =
+            Coordination.ServiceDefaults.Outbox.ServiceDbContextNames.TypeNameOf<Coordination.Contracts.Gateway.IngressRejected>();
         var sender = $"\"sourceAgency\":\"{agencies}";
-        await Db.OutboxMessages.Where(m => m.MessageType == notices && m.Body.Contains(sender) && m.EnqueuedAt <= _purgedAt).ExecuteDeleteAsync(cancellationToken);
+        await Db
+            .OutboxMessages.Where(m => m.MessageType == notices && m.Body.Contains(sender) && m.EnqueuedAt <= _purgedAt)
+            .ExecuteDeleteAsync(cancellationToken);
     }
 }

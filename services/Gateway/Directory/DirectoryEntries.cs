@@ -14,6 +14,7 @@ public sealed class RegisteredAgency
 {
     public required string Account { get; init; }
     public PrincipalRole Role { get; set; }
+
     /// <summary>INSEE codes, comma-separated, ordered.</summary>
     public required string Territories { get; set; }
     public required string Name { get; set; }
@@ -44,11 +45,18 @@ public sealed class RegisteredJurisdiction
     public Jurisdiction ToJurisdiction() => new(Id, Name, Territory, SentenceEnforcementCourt, ProbationService);
 
     /// <summary>What CourtReporting is told of this entry as it now stands (ADR 16).</summary>
-    public JurisdictionDirectoryChanged Changed(DateTimeOffset at, string by) => new()
-    {
-        Jurisdiction = Id, Name = Name, Territory = Territory, SentenceEnforcementCourt = SentenceEnforcementCourt,
-        ProbationService = ProbationService, Retired = RetiredAt is not null, ChangedAt = at, ChangedBy = by,
-    };
+    public JurisdictionDirectoryChanged Changed(DateTimeOffset at, string by) =>
+        new()
+        {
+            Jurisdiction = Id,
+            Name = Name,
+            Territory = Territory,
+            SentenceEnforcementCourt = SentenceEnforcementCourt,
+            ProbationService = ProbationService,
+            Retired = RetiredAt is not null,
+            ChangedAt = at,
+            ChangedBy = by,
+        };
 }
 
 /// <summary>A registered agency that carries out follow-ups (3°) in its territory: Supervision may assign it to a case.</summary>

@@ -7,8 +7,19 @@ using Coordination.Contracts.Values;
 namespace Coordination.Gateway.Domain;
 
 [JsonConverter(typeof(KebabCaseEnumConverter<AuditKind>))]
-public enum AuditKind { IngressAccepted = 1, IngressRejected, Released, Denied, RulesAdopted, KeyRegistered, KeyRefused,
-    DirectoryRegistered, DirectoryRetired, PersonFileRequested }
+public enum AuditKind
+{
+    IngressAccepted = 1,
+    IngressRejected,
+    Released,
+    Denied,
+    RulesAdopted,
+    KeyRegistered,
+    KeyRefused,
+    DirectoryRegistered,
+    DirectoryRetired,
+    PersonFileRequested,
+}
 
 /// <summary>What is written of one decision: references and codes, never the data itself.</summary>
 public sealed record AuditRecord(
@@ -21,7 +32,8 @@ public sealed record AuditRecord(
     IReadOnlyList<string> References,
     int? RulesVersion,
     string Outcome,
-    string Reason);
+    string Reason
+);
 
 /// <summary>
 /// One link of the tamper-evident audit log: each entry's hash covers its own fields and the hash
@@ -74,10 +86,24 @@ public sealed class AuditEntry
     /// <summary>SHA-256 over an unambiguous encoding (a JSON array) of every field and the previous hash.</summary>
     public string ComputeHash()
     {
-        var canonical = JsonSerializer.Serialize(new object?[]
-        {
-            Sequence, DecisionId, At.UtcTicks, (int)Kind, Source, Recipient, Purpose, Categories, References, RulesVersion, Outcome, Reason, PreviousHash,
-        });
+        var canonical = JsonSerializer.Serialize(
+            new object?[]
+            {
+                Sequence,
+                DecisionId,
+                At.UtcTicks,
+                (int)Kind,
+                Source,
+                Recipient,
+                Purpose,
+                Categories,
+                References,
+                RulesVersion,
+                Outcome,
+                Reason,
+                PreviousHash,
+            }
+        );
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 }
@@ -87,8 +113,15 @@ public sealed class AuditEntry
 /// say how far the signed checkpoints (<see cref="AuditAnchor"/>) vouch for the chain: entries after the
 /// newest checkpoint rest on the hash chain alone.
 /// </summary>
-public sealed record AuditVerification(bool Intact, int EntriesChecked, long? FirstBrokenSequence, Guid? FirstBrokenDecisionId, string? Problem,
-    int CheckpointsChecked = 0, long? NewestCheckpointSequence = null);
+public sealed record AuditVerification(
+    bool Intact,
+    int EntriesChecked,
+    long? FirstBrokenSequence,
+    Guid? FirstBrokenDecisionId,
+    string? Problem,
+    int CheckpointsChecked = 0,
+    long? NewestCheckpointSequence = null
+);
 
 public static class AuditChain
 {
@@ -101,10 +134,14 @@ public static class AuditChain
         foreach (var entry in entriesInOrder)
         {
             string? problem = null;
-            if (expectedSequence is { } expected && entry.Sequence != expected) problem = "missing-entry";
-            else if (entry.PreviousHash != previous) problem = "chain-broken";
-            else if (entry.ComputeHash() != entry.Hash) problem = "entry-altered";
-            if (problem is not null) return new AuditVerification(false, checkedCount, entry.Sequence, entry.DecisionId, problem);
+            if (expectedSequence is { } expected && entry.Sequence != expected)
+                problem = "missing-entry";
+            else if (entry.PreviousHash != previous)
+                problem = "chain-broken";
+            else if (entry.ComputeHash() != entry.Hash)
+                problem = "entry-altered";
+            if (problem is not null)
+                return new AuditVerification(false, checkedCount, entry.Sequence, entry.DecisionId, problem);
             previous = entry.Hash;
             expectedSequence = entry.Sequence + 1;
             checkedCount++;

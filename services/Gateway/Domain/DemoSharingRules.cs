@@ -14,14 +14,34 @@ public static class DemoSharingRules
 {
     public static IReadOnlyList<SharingRule> Rules { get; } =
     [
-        new(Identity, [PenitentiaryAdministration, StateService, ProbationService, SentenceEnforcementCourt], CommunitySupervision, "CSI L132-10-1 I 3°"),
-        new(ContactDetails, [PenitentiaryAdministration, StateService, LocalAuthority, Association], CommunitySupervision, "CSI L132-10-1 I 3°"),
-        new(ControlPlan, [PenitentiaryAdministration, StateService, LocalAuthority, Association], CommunitySupervision, "CSI L132-10-1 I 3°"),
+        new(
+            Identity,
+            [PenitentiaryAdministration, StateService, ProbationService, SentenceEnforcementCourt],
+            CommunitySupervision,
+            "CSI L132-10-1 I 3°"
+        ),
+        new(
+            ContactDetails,
+            [PenitentiaryAdministration, StateService, LocalAuthority, Association],
+            CommunitySupervision,
+            "CSI L132-10-1 I 3°"
+        ),
+        new(
+            ControlPlan,
+            [PenitentiaryAdministration, StateService, LocalAuthority, Association],
+            CommunitySupervision,
+            "CSI L132-10-1 I 3°"
+        ),
         new(DesignationGrounds, [PenitentiaryAdministration, StateService], CommunitySupervision, "CSI L132-10-1 I 3°"),
         new(CircumstancesOfOffence, [PenitentiaryAdministration], CommunitySupervision, "CSI L132-10-1 I 3°"),
         new(ControlOutcomes, [PenitentiaryAdministration, StateService], CommunitySupervision, "CSI L132-10-1 I 3°"),
         new(Incidents, [PenitentiaryAdministration, StateService], CommunitySupervision, "CSI L132-10-1 I 3°"),
-        new(SupportActions, [PenitentiaryAdministration, StateService, LocalAuthority, Association], CommunitySupervision, "CSI L132-10-1 I 3°"),
+        new(
+            SupportActions,
+            [PenitentiaryAdministration, StateService, LocalAuthority, Association],
+            CommunitySupervision,
+            "CSI L132-10-1 I 3°"
+        ),
         // The receipts to the authority that designated: the reference it needs, never an identity it already has.
         new(DesignationReceipt, [Prosecutor, SentenceEnforcementCourt], CommunitySupervision, "CSI L132-10-1 I 3°"),
         new(CourtReport, [SentenceEnforcementCourt, ProbationService], CourtReporting, "CSI L132-10-1 I 4°"),

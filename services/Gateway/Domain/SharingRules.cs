@@ -15,13 +15,21 @@ public sealed record SharingRule(
     SharingPurpose Purpose,
     string? LegalBasis = null,
     DateOnly? EndsOn = null,
-    IReadOnlyList<CaseRestrictionReason>? Restrictions = null)
+    IReadOnlyList<CaseRestrictionReason>? Restrictions = null
+)
 {
     public bool Grants(DataCategory category, RecipientRole role, SharingPurpose purpose, DateOnly on) =>
         Category == category && Purpose == purpose && Roles.Contains(role) && (EndsOn is null || on <= EndsOn);
 
-    public bool Grants(DataCategory category, RecipientRole role, SharingPurpose purpose, DateOnly on, IReadOnlySet<CaseRestrictionReason>? restrictions) =>
-        Grants(category, role, purpose, on) && (restrictions is not { Count: > 0 } || restrictions.All(r => Restrictions?.Contains(r) == true));
+    public bool Grants(
+        DataCategory category,
+        RecipientRole role,
+        SharingPurpose purpose,
+        DateOnly on,
+        IReadOnlySet<CaseRestrictionReason>? restrictions
+    ) =>
+        Grants(category, role, purpose, on)
+        && (restrictions is not { Count: > 0 } || restrictions.All(r => Restrictions?.Contains(r) == true));
 }
 
 /// <summary>
@@ -41,17 +49,25 @@ public sealed class SharingRulesVersion
 
     private SharingRulesVersion() { }
 
-    public static SharingRulesVersion Adopt(TerritoryCode territory, int version, DateTimeOffset inForceFrom, DateTimeOffset adoptedAt,
-        string adoptedBy, IEnumerable<string> proposedBy, IEnumerable<SharingRule> rules) => new()
-    {
-        Territory = territory,
-        Version = version,
-        InForceFrom = inForceFrom,
-        AdoptedAt = adoptedAt,
-        AdoptedBy = adoptedBy,
-        ProposedBy = proposedBy.ToList(),
-        Rules = rules.ToList(),
-    };
+    public static SharingRulesVersion Adopt(
+        TerritoryCode territory,
+        int version,
+        DateTimeOffset inForceFrom,
+        DateTimeOffset adoptedAt,
+        string adoptedBy,
+        IEnumerable<string> proposedBy,
+        IEnumerable<SharingRule> rules
+    ) =>
+        new()
+        {
+            Territory = territory,
+            Version = version,
+            InForceFrom = inForceFrom,
+            AdoptedAt = adoptedAt,
+            AdoptedBy = adoptedBy,
+            ProposedBy = proposedBy.ToList(),
+            Rules = rules.ToList(),
+        };
 
     /// <summary>The version in force at <paramref name="at"/>: the latest adopted among those already in force.</summary>
     public static SharingRulesVersion? InForce(IEnumerable<SharingRulesVersion> history, DateTimeOffset at) =>

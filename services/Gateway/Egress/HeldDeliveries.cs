@@ -40,20 +40,32 @@ public static class HeldDeliveries
     /// Seals every delivery held for <paramref name="agency"/> again for <paramref name="key"/> and
     /// releases it, staging one audit entry per released payload; the caller commits. Returns how many.
     /// </summary>
-    public static async Task<int> ReleaseAsync(GatewayDbContext db, AuditLog audit, SealingKeyStore keys, string agency, RecipientKey key,
-        DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<int> ReleaseAsync(
+        GatewayDbContext db,
+        AuditLog audit,
+        SealingKeyStore keys,
+        string agency,
+        RecipientKey key,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
     {
-        var held = await db.Set<AgencyDelivery>().Where(d => d.Agency == agency && d.Type.StartsWith(Prefix)).OrderBy(d => d.CreatedAt).ToListAsync(cancellationToken);
-        if (held.Count == 0) return 0;
+        var held = await db.Set<AgencyDelivery>()
+            .Where(d => d.Agency == agency && d.Type.StartsWith(Prefix))
+            .OrderBy(d => d.CreatedAt)
+            .ToListAsync(cancellationToken);
+        if (held.Count == 0)
+            return 0;
         using var gateway = keys.RingFor(KeyOwners.Gateway);
         foreach (var delivery in held)
         {
             var type = delivery.Type[Prefix.Length..];
             var body = JsonNode.Parse(delivery.Body)!.AsObject();
             // A refusal notice binds its sealed original to the decision; a release binds its payload to the delivery.
-            var (field, messageId) = type == Ingress.IngressProcessor.RejectionType
-                ? ("original", body["decisionId"]!.GetValue<Guid>())
-                : ("payload", delivery.Id);
+            var (field, messageId) =
+                type == Ingress.IngressProcessor.RejectionType
+                    ? ("original", body["decisionId"]!.GetValue<Guid>())
+                    : ("payload", delivery.Id);
             var sealedForGateway = body[field].Deserialize<SealedPayload>(Json)!;
             var plaintext = PayloadSealer.Open(sealedForGateway, gateway, sealedForGateway.Purpose, messageId);
             body[field] = JsonSerializer.SerializeToNode(PayloadSealer.Seal(plaintext, key, sealedForGateway.Purpose, messageId), Json);
@@ -65,26 +77,55 @@ public static class HeldDeliveries
             delivery.Body = body.ToJsonString(Json);
             // Entered the mailbox now: an agency reading it with ?since= its last visit finds it.
             delivery.CreatedAt = now;
-            if (heldFor is not null) StageReleased(db, audit, agency, delivery, body, heldFor);
+            if (heldFor is not null)
+                StageReleased(db, audit, agency, delivery, body, heldFor);
         }
         return held.Count;
     }
 
-    private static void StageReleased(GatewayDbContext db, AuditLog audit, string agency, AgencyDelivery delivery, JsonObject body, JsonObject heldFor)
+    private static void StageReleased(
+        GatewayDbContext db,
+        AuditLog audit,
+        string agency,
+        AgencyDelivery delivery,
+        JsonObject body,
+        JsonObject heldFor
+    )
     {
         var decisionId = NewId.NextGuid();
         var releaseId = body["releaseId"]!.GetValue<Guid>();
         var words = body["categories"]?.AsArray().Select(c => c!.GetValue<string>()).ToList() ?? [];
         var rulesVersion = heldFor["rulesVersion"]?.GetValue<int?>();
         var references = new List<string> { $"release:{releaseId}", $"delivery:{delivery.Id}", $"held-decision:{body["decisionId"]}" };
-        if (body["person"]?.GetValue<string>() is { } person) references.Add($"person:{person}");
+        if (body["person"]?.GetValue<string>() is { } person)
+            references.Add($"person:{person}");
         references.AddRange((body["people"]?.AsArray() ?? []).Select(p => $"person:{p!.GetValue<string>()}"));
-        audit.Stage(new AuditRecord(decisionId, AuditKind.Released, heldFor["requester"]!.GetValue<string>(), agency, body["purpose"]!.GetValue<string>(),
-            words, references.Distinct().ToList(), rulesVersion, "released", ReleaseReasonCodes.ReleasedAfterKeyRegistration));
-        db.PublishOnCommit(new ConfidentialPayloadReleased
-        {
-            ReleaseId = releaseId, DecisionId = decisionId, Recipient = agency, RulesVersion = rulesVersion ?? 0,
-            Categories = words.Select(w => ClosedList<DataCategory>.TryParse(w, out var category) ? category : (DataCategory?)null).OfType<DataCategory>().ToList(),
-        });
+        audit.Stage(
+            new AuditRecord(
+                decisionId,
+                AuditKind.Released,
+                heldFor["requester"]!.GetValue<string>(),
+                agency,
+                body["purpose"]!.GetValue<string>(),
+                words,
+                references.Distinct().ToList(),
+                rulesVersion,
+                "released",
+                ReleaseReasonCodes.ReleasedAfterKeyRegistration
+            )
+        );
+        db.PublishOnCommit(
+            new ConfidentialPayloadReleased
+            {
+                ReleaseId = releaseId,
+                DecisionId = decisionId,
+                Recipient = agency,
+                RulesVersion = rulesVersion ?? 0,
+                Categories = words
+                    .Select(w => ClosedList<DataCategory>.TryParse(w, out var category) ? category : (DataCategory?)null)
+                    .OfType<DataCategory>()
+                    .ToList(),
+            }
+        );
     }
 }

@@ -23,13 +23,15 @@ public sealed class AgencyDirectory(GatewayDbContext db)
 
     /// <summary>The agency as registered, retired or not.</summary>
     public async Task<RegisteredAgency?> FindRegisteredAsync(string? account, CancellationToken cancellationToken) =>
-        AgencyId.IsValid(account) ? await db.Agencies.AsNoTracking().SingleOrDefaultAsync(a => a.Account == account,
-            cancellationToken) : null;
+        AgencyId.IsValid(account)
+            ? await db.Agencies.AsNoTracking().SingleOrDefaultAsync(a => a.Account == account, cancellationToken)
+            : null;
 
     /// <summary>The active jurisdiction <paramref name="id"/> of <paramref name="territory"/>, or null.</summary>
     public async Task<Jurisdiction?> JurisdictionAsync(string? id, TerritoryCode territory, CancellationToken cancellationToken)
     {
-        if (id is null || id.Length > DirectoryLimits.JurisdictionId) return null;
+        if (id is null || id.Length > DirectoryLimits.JurisdictionId)
+            return null;
         var found = await db.Jurisdictions.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellationToken);
         return found is { RetiredAt: null } && found.Territory == territory ? found.ToJurisdiction() : null;
     }

@@ -13,10 +13,14 @@ public static class InboundRules
 {
     public static Refusal? Refusal(IngressType type, PrincipalRole? senderRole)
     {
-        if (senderRole is { } role && type.Senders.Contains(role)) return null;
+        if (senderRole is { } role && type.Senders.Contains(role))
+            return null;
         // A type nobody may send is a flow the law closed (it is known so that it is refused for what it is).
         if (type.Senders.Count == 0 || senderRole is { } r && IngressSenders.JudicialFollowUp.Contains(r))
-            return new Refusal(ReasonCodes.ForbiddenInboundFlow, "The JAP and the SPIP may not send the coordination bodies information of their choosing about a person (decision 2016-569 QPC); the reporting of 4° is one-way.");
+            return new Refusal(
+                ReasonCodes.ForbiddenInboundFlow,
+                "The JAP and the SPIP may not send the coordination bodies information of their choosing about a person (decision 2016-569 QPC); the reporting of 4° is one-way."
+            );
         return new Refusal(ReasonCodes.RoleNotAllowed, "This agency's role may not send this type of message.");
     }
 }

@@ -34,8 +34,11 @@ public sealed class IngressBatch(IServiceScopeFactory scopes)
     /// </summary>
     public static readonly TimeSpan Budget = TimeSpan.FromMilliseconds(50);
 
-    public sealed record Decided(IReadOnlyList<IngressDelivery> Committed, IReadOnlyList<(IngressDelivery Delivery, Exception Failure)> Failed,
-        IReadOnlyList<IngressDelivery> Deferred);
+    public sealed record Decided(
+        IReadOnlyList<IngressDelivery> Committed,
+        IReadOnlyList<(IngressDelivery Delivery, Exception Failure)> Failed,
+        IReadOnlyList<IngressDelivery> Deferred
+    );
 
     /// <summary>Decides and commits <paramref name="batch"/>; throws only when the transaction itself failed (nothing committed).</summary>
     public async Task<Decided> DecideAsync(IReadOnlyList<IngressDelivery> batch, CancellationToken cancellationToken)
@@ -52,40 +55,55 @@ public sealed class IngressBatch(IServiceScopeFactory scopes)
 
         await using (await audit.HoldForBatchAsync(cancellationToken))
         {
-            await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
-            {
-                db.ChangeTracker.Clear();
-                audit.ClearStaged();
-                failed.Clear();
-                var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                for (decided = 0; decided < batch.Count && (decided == 0 || System.Diagnostics.Stopwatch.GetElapsedTime(started) < Budget); decided++)
+            await db
+                .Database.CreateExecutionStrategy()
+                .ExecuteAsync(async () =>
                 {
-                    var delivery = batch[decided];
-                    var staged = audit.StagedCount;
-                    await transaction.CreateSavepointAsync(Savepoint, cancellationToken);
-                    // Each agency message starts its story here: the decision id lands on this span.
-                    using var activity = CoordinationTelemetry.Source.StartActivity($"gateway ingress {delivery.RoutingKey}", System.Diagnostics.ActivityKind.Consumer);
-                    activity?.SetTag("messaging.system", "rabbitmq");
-                    activity?.SetTag("messaging.destination.name", AmqpIngressListener.Exchange);
-                    try
+                    db.ChangeTracker.Clear();
+                    audit.ClearStaged();
+                    failed.Clear();
+                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                    await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                    for (
+                        decided = 0;
+                        decided < batch.Count && (decided == 0 || System.Diagnostics.Stopwatch.GetElapsedTime(started) < Budget);
+                        decided++
+                    )
                     {
-                        await DecideOneAsync(processor, agencies, delivery, cancellationToken);
-                        await transaction.ReleaseSavepointAsync(Savepoint, cancellationToken);
+                        var delivery = batch[decided];
+                        var staged = audit.StagedCount;
+                        await transaction.CreateSavepointAsync(Savepoint, cancellationToken);
+                        // Each agency message starts its story here: the decision id lands on this span.
+                        using var activity = CoordinationTelemetry.Source.StartActivity(
+                            $"gateway ingress {delivery.RoutingKey}",
+                            System.Diagnostics.ActivityKind.Consumer
+                        );
+                        activity?.SetTag("messaging.system", "rabbitmq");
+                        activity?.SetTag("messaging.destination.name", AmqpIngressListener.Exchange);
+                        try
+                        {
+                            await DecideOneAsync(processor, agencies, delivery, cancellationToken);
+                            await transaction.ReleaseSavepointAsync(Savepoint, cancellationToken);
+                        }
+                        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                        {
+                            try
+                            {
+                                await transaction.RollbackToSavepointAsync(Savepoint, CancellationToken.None);
+                            }
+                            // The server ended the whole transaction: the strategy, then the caller, decide on the original error.
+                            catch
+                            {
+                                ExceptionDispatchInfo.Throw(ex);
+                            }
+                            audit.UnstageFrom(staged);
+                            db.ChangeTracker.Clear();
+                            failed.Add((delivery, ex));
+                        }
                     }
-                    catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                    {
-                        try { await transaction.RollbackToSavepointAsync(Savepoint, CancellationToken.None); }
-                        // The server ended the whole transaction: the strategy, then the caller, decide on the original error.
-                        catch { ExceptionDispatchInfo.Throw(ex); }
-                        audit.UnstageFrom(staged);
-                        db.ChangeTracker.Clear();
-                        failed.Add((delivery, ex));
-                    }
-                }
-                linked = await audit.LinkBatchAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-            });
+                    linked = await audit.LinkBatchAsync(cancellationToken);
+                    await transaction.CommitAsync(cancellationToken);
+                });
             audit.Checkpoint(linked);
             // The relay forwards what this commit accepted now, not at its next poll.
             scope.ServiceProvider.GetService<Coordination.ServiceDefaults.Outbox.OutboxSignal<GatewayDbContext>>()?.Notify();
@@ -94,14 +112,25 @@ public sealed class IngressBatch(IServiceScopeFactory scopes)
         return new Decided(batch.Take(decided).Where(d => !failures.Contains(d)).ToList(), failed, batch.Skip(decided).ToList());
     }
 
-    private static async Task DecideOneAsync(IngressProcessor processor, AgencyDirectory agencies, IngressDelivery delivery,
-        CancellationToken cancellationToken)
+    private static async Task DecideOneAsync(
+        IngressProcessor processor,
+        AgencyDirectory agencies,
+        IngressDelivery delivery,
+        CancellationToken cancellationToken
+    )
     {
         // A refusal's answer is committed with the decision; the mailbox pusher delivers it to agency.<id>.rejected.
         if (await agencies.FindAsync(delivery.Account, cancellationToken) is { } source)
             await processor.ProcessAsync(source, delivery.Body, delivery.RoutingKey, cancellationToken);
         else
-            await processor.RejectUnidentifiedAsync(new AgencySource(Contracts.Values.AgencyId.IsValid(delivery.Account) ? delivery.Account! : AmqpIngressListener.Unidentified,
-                null, new HashSet<Contracts.Values.TerritoryCode>()), AmqpIngressListener.KnownTypeOrNull(delivery.RoutingKey), cancellationToken);
+            await processor.RejectUnidentifiedAsync(
+                new AgencySource(
+                    Contracts.Values.AgencyId.IsValid(delivery.Account) ? delivery.Account! : AmqpIngressListener.Unidentified,
+                    null,
+                    new HashSet<Contracts.Values.TerritoryCode>()
+                ),
+                AmqpIngressListener.KnownTypeOrNull(delivery.RoutingKey),
+                cancellationToken
+            );
     }
 }

@@ -13,10 +13,12 @@ public sealed class KnownCase
     public Guid CaseId { get; init; }
     public PersonRef Person { get; init; }
     public TerritoryCode Territory { get; init; }
+
     /// <summary>Empty only when the end was heard before the opening.</summary>
     public string? SentenceEnforcementJurisdiction { get; set; }
     public DateTimeOffset? OpenedAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
+
     /// <summary>The restriction's reason (kebab-case word) once Supervision said the case is restricted: every release about it needs a rule naming it.</summary>
     public string? Restriction { get; set; }
 }

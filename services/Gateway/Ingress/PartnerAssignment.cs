@@ -13,6 +13,7 @@ public sealed class PartnerAssignment
     public PersonRef Person { get; init; }
     public required string Partner { get; init; }
     public DateTimeOffset AssignedAt { get; set; }
+
     /// <summary>Set when the partner was taken off the case: kept, so that its later messages are refused as such (final), not as "not yet known".</summary>
     public DateTimeOffset? UnassignedAt { get; set; }
 }

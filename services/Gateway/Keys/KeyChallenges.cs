@@ -27,14 +27,24 @@ public sealed class KeyChallenges(SealingKeyStore keys, TimeProvider clock)
     public string? Check(string challenge, string agency)
     {
         var parts = challenge.Split('.');
-        if (parts.Length != 5 || parts[0] != Version || !long.TryParse(parts[2], out var expires)) return AgencyKeyReasons.InvalidChallenge;
+        if (parts.Length != 5 || parts[0] != Version || !long.TryParse(parts[2], out var expires))
+            return AgencyKeyReasons.InvalidChallenge;
         var unsigned = challenge[..challenge.LastIndexOf('.')];
         byte[] mac;
-        try { mac = Convert.FromBase64String(FromBase64Url(parts[4])); }
-        catch (FormatException) { return AgencyKeyReasons.InvalidChallenge; }
-        if (!CryptographicOperations.FixedTimeEquals(mac, Mac(unsigned))) return AgencyKeyReasons.InvalidChallenge;
-        if (parts[1] != agency) return AgencyKeyReasons.ChallengeForAnotherAgency;
-        if (clock.GetUtcNow().ToUnixTimeSeconds() > expires) return AgencyKeyReasons.ChallengeExpired;
+        try
+        {
+            mac = Convert.FromBase64String(FromBase64Url(parts[4]));
+        }
+        catch (FormatException)
+        {
+            return AgencyKeyReasons.InvalidChallenge;
+        }
+        if (!CryptographicOperations.FixedTimeEquals(mac, Mac(unsigned)))
+            return AgencyKeyReasons.InvalidChallenge;
+        if (parts[1] != agency)
+            return AgencyKeyReasons.ChallengeForAnotherAgency;
+        if (clock.GetUtcNow().ToUnixTimeSeconds() > expires)
+            return AgencyKeyReasons.ChallengeExpired;
         return null;
     }
 
@@ -74,15 +84,18 @@ public static class KeyProof
     /// <summary>The SubjectPublicKeyInfo of a P-256 public key in PEM, or null: a private key, another curve or anything else is refused.</summary>
     public static byte[]? PublicKeyOf(string? pem)
     {
-        if (string.IsNullOrWhiteSpace(pem) || pem.Length > 4096) return null;
+        if (string.IsNullOrWhiteSpace(pem) || pem.Length > 4096)
+            return null;
         try
         {
             var fields = PemEncoding.Find(pem);
-            if (pem[fields.Label] is not "PUBLIC KEY") return null;
+            if (pem[fields.Label] is not "PUBLIC KEY")
+                return null;
             var spki = Convert.FromBase64String(pem[fields.Base64Data]);
             using var key = ECDsa.Create();
             key.ImportSubjectPublicKeyInfo(spki, out var read);
-            if (read != spki.Length || key.ExportParameters(false).Curve.Oid?.Value != P256) return null;
+            if (read != spki.Length || key.ExportParameters(false).Curve.Oid?.Value != P256)
+                return null;
             return spki;
         }
         catch (Exception e) when (e is ArgumentException or CryptographicException or FormatException)
@@ -98,16 +111,25 @@ public static class KeyProof
     public static bool Verifies(byte[] subjectPublicKeyInfo, string challenge, string? signature)
     {
         byte[] bytes;
-        try { bytes = Convert.FromBase64String(signature ?? ""); }
-        catch (FormatException) { return false; }
-        if (bytes.Length is 0 or > 128) return false;
+        try
+        {
+            bytes = Convert.FromBase64String(signature ?? "");
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+        if (bytes.Length is 0 or > 128)
+            return false;
         using var key = ECDsa.Create();
         key.ImportSubjectPublicKeyInfo(subjectPublicKeyInfo, out _);
         var data = Encoding.UTF8.GetBytes(challenge);
         try
         {
-            return (bytes.Length == 64 && key.VerifyData(data, bytes, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
-                || key.VerifyData(data, bytes, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+            return (
+                    bytes.Length == 64
+                    && key.VerifyData(data, bytes, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
+                ) || key.VerifyData(data, bytes, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
         }
         catch (CryptographicException)
         {

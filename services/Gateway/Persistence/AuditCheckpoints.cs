@@ -44,9 +44,14 @@ public sealed class AuditSigningKeys(string directory)
     {
         lock (_gate)
         {
-            if (_signer is { } signer) return signer;
-            if (PrivateKeyFiles().Length == 0) Rotate();
-            var newest = PrivateKeyFiles().OrderByDescending(File.GetLastWriteTimeUtc).ThenByDescending(f => f, StringComparer.Ordinal).First();
+            if (_signer is { } signer)
+                return signer;
+            if (PrivateKeyFiles().Length == 0)
+                Rotate();
+            var newest = PrivateKeyFiles()
+                .OrderByDescending(File.GetLastWriteTimeUtc)
+                .ThenByDescending(f => f, StringComparer.Ordinal)
+                .First();
             var key = ECDsa.Create();
             key.ImportFromPem(File.ReadAllText(newest));
             _signer = (AuditCheckpoint.KeyIdOf(key), key);
@@ -58,13 +63,20 @@ public sealed class AuditSigningKeys(string directory)
     public IReadOnlyDictionary<string, ECDsa> TrustedKeys()
     {
         var trusted = new Dictionary<string, ECDsa>(StringComparer.Ordinal);
-        if (!System.IO.Directory.Exists(Directory)) return trusted;
+        if (!System.IO.Directory.Exists(Directory))
+            return trusted;
         foreach (var file in PrivateKeyFiles().Concat(System.IO.Directory.GetFiles(Directory, "*.pub")))
         {
             using var read = ECDsa.Create();
-            try { read.ImportFromPem(File.ReadAllText(file)); }
+            try
+            {
+                read.ImportFromPem(File.ReadAllText(file));
+            }
             // A file that is no key vouches for nothing; the checkpoints it would have verified then fail.
-            catch (Exception e) when (e is ArgumentException or CryptographicException) { continue; }
+            catch (Exception e) when (e is ArgumentException or CryptographicException)
+            {
+                continue;
+            }
             // Only the public half leaves this method: verifying needs nothing more.
             var publicOnly = ECDsa.Create(read.ExportParameters(includePrivateParameters: false));
             trusted.TryAdd(AuditCheckpoint.KeyIdOf(publicOnly), publicOnly);
@@ -84,13 +96,14 @@ public sealed class AuditSigningKeys(string directory)
         return keyId;
     }
 
-    private string[] PrivateKeyFiles() =>
-        System.IO.Directory.Exists(Directory) ? System.IO.Directory.GetFiles(Directory, "*.key") : [];
+    private string[] PrivateKeyFiles() => System.IO.Directory.Exists(Directory) ? System.IO.Directory.GetFiles(Directory, "*.key") : [];
 
     internal static string CreateOwnerOnly(string folder) =>
         OperatingSystem.IsWindows()
             ? System.IO.Directory.CreateDirectory(folder).FullName
-            : System.IO.Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
+            : System
+                .IO.Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute)
+                .FullName;
 
     /// <summary>
     /// Written aside, flushed, then renamed: another process sharing the folder never reads half a
@@ -101,7 +114,8 @@ public sealed class AuditSigningKeys(string directory)
     {
         var aside = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (ownerOnly && !OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        if (ownerOnly && !OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         using (var stream = new FileStream(aside, options))
         {
             stream.Write(System.Text.Encoding.UTF8.GetBytes(text));
@@ -134,40 +148,67 @@ public sealed class AuditCheckpointStore(string directory)
     public void Write(AuditCheckpoint checkpoint)
     {
         var folder = System.IO.Directory.CreateDirectory(Directory).FullName;
-        AuditSigningKeys.WriteAtomically(Path.Combine(folder, $"{checkpoint.Sequence:D20}-{checkpoint.Hash[..Math.Min(16, checkpoint.Hash.Length)]}.json"),
-            JsonSerializer.Serialize(checkpoint, Json), ownerOnly: false);
+        AuditSigningKeys.WriteAtomically(
+            Path.Combine(folder, $"{checkpoint.Sequence:D20}-{checkpoint.Hash[..Math.Min(16, checkpoint.Hash.Length)]}.json"),
+            JsonSerializer.Serialize(checkpoint, Json),
+            ownerOnly: false
+        );
     }
 
     /// <summary>Every checkpoint; a file that does not read as one stands as an unsigned checkpoint, so it fails verification rather than vanishing.</summary>
     public IReadOnlyList<AuditCheckpoint> ReadAll()
     {
-        if (!System.IO.Directory.Exists(Directory)) return [];
+        if (!System.IO.Directory.Exists(Directory))
+            return [];
         var checkpoints = new List<AuditCheckpoint>();
         foreach (var file in System.IO.Directory.GetFiles(Directory, "*.json"))
         {
             AuditCheckpoint? checkpoint = null;
-            try { checkpoint = JsonSerializer.Deserialize<AuditCheckpoint>(File.ReadAllText(file), Json); }
+            try
+            {
+                checkpoint = JsonSerializer.Deserialize<AuditCheckpoint>(File.ReadAllText(file), Json);
+            }
             catch (JsonException) { }
-            checkpoints.Add(checkpoint is { Hash: not null, Instance: not null, KeyId: not null, Signature: not null }
-                ? checkpoint
-                : new AuditCheckpoint(long.TryParse(Path.GetFileName(file).Split('-')[0], out var sequence) ? sequence : 0, "", default, "", "", ""));
+            checkpoints.Add(
+                checkpoint is { Hash: not null, Instance: not null, KeyId: not null, Signature: not null }
+                    ? checkpoint
+                    : new AuditCheckpoint(
+                        long.TryParse(Path.GetFileName(file).Split('-')[0], out var sequence) ? sequence : 0,
+                        "",
+                        default,
+                        "",
+                        "",
+                        ""
+                    )
+            );
         }
         return checkpoints;
     }
 }
 
 /// <summary>Signs the chain's head after each commit and keeps the statement outside the gateway's database.</summary>
-public sealed partial class AuditCheckpointer(AuditCheckpointStore store, AuditSigningKeys keys, string instance, TimeProvider clock, ILogger<AuditCheckpointer> logger)
+public sealed partial class AuditCheckpointer(
+    AuditCheckpointStore store,
+    AuditSigningKeys keys,
+    string instance,
+    TimeProvider clock,
+    ILogger<AuditCheckpointer> logger
+)
 {
     public static AuditCheckpointer Create(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<AuditOptions>>().Value;
         var configuration = services.GetRequiredService<IConfiguration>();
         var checkpoints = options.CheckpointDirectory ?? Path.Combine(configuration["Database:Directory"] ?? "data", "audit-checkpoints");
-        var signingKeys = options.SigningKeyDirectory ?? Path.Combine(services.GetRequiredService<SealingKeyStore>().Directory, AuditSigningKeys.Owner);
-        return new AuditCheckpointer(new AuditCheckpointStore(checkpoints), new AuditSigningKeys(signingKeys),
-            options.Instance ?? $"{Environment.MachineName}-{Environment.ProcessId}", services.GetRequiredService<TimeProvider>(),
-            services.GetRequiredService<ILogger<AuditCheckpointer>>());
+        var signingKeys =
+            options.SigningKeyDirectory ?? Path.Combine(services.GetRequiredService<SealingKeyStore>().Directory, AuditSigningKeys.Owner);
+        return new AuditCheckpointer(
+            new AuditCheckpointStore(checkpoints),
+            new AuditSigningKeys(signingKeys),
+            options.Instance ?? $"{Environment.MachineName}-{Environment.ProcessId}",
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILogger<AuditCheckpointer>>()
+        );
     }
 
     public AuditCheckpointStore Store => store;
@@ -190,6 +231,9 @@ public sealed partial class AuditCheckpointer(AuditCheckpointStore store, AuditS
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The audit checkpoint of sequence {Sequence} could not be written ({ExceptionType}); the chain's tail rests on its hashes until the next one")]
+    [LoggerMessage(
+        Level = LogLevel.Error,
+        Message = "The audit checkpoint of sequence {Sequence} could not be written ({ExceptionType}); the chain's tail rests on its hashes until the next one"
+    )]
     private static partial void LogCheckpointFailed(ILogger logger, long sequence, string exceptionType);
 }

@@ -46,7 +46,8 @@ public sealed class AuditLog(GatewayDbContext db, AuditAppendLock appendLock, Ti
         try
         {
             var entries = await LinkAndSaveAsync(cancellationToken);
-            if (entries.Count > 0) checkpointer.Checkpoint(entries[^1]);
+            if (entries.Count > 0)
+                checkpointer.Checkpoint(entries[^1]);
             return entries;
         }
         finally
@@ -86,7 +87,8 @@ public sealed class AuditLog(GatewayDbContext db, AuditAppendLock appendLock, Ti
     /// <summary>After the batch's commit, never before: a checkpoint vouches only for what is durable.</summary>
     internal void Checkpoint(IReadOnlyList<AuditEntry> entries)
     {
-        if (entries.Count > 0) checkpointer.Checkpoint(entries[^1]);
+        if (entries.Count > 0)
+            checkpointer.Checkpoint(entries[^1]);
     }
 
     /// <summary>One decision: appended and committed now, or, in a batch, its changes saved and its record staged for the batch's commit.</summary>
@@ -138,9 +140,11 @@ public sealed class AuditLog(GatewayDbContext db, AuditAppendLock appendLock, Ti
                 catch (DbUpdateException) when (entries.Count > 0 && attempt < MaxLinkAttempts)
                 {
                     // Nothing committed: these links point at a head that may no longer be the head.
-                    foreach (var entry in entries) db.Entry(entry).State = EntityState.Detached;
+                    foreach (var entry in entries)
+                        db.Entry(entry).State = EntityState.Detached;
                     // Only a head that moved past the one linked onto means the clash was on the sequence.
-                    if ((await HeadAsync(cancellationToken)).Sequence < entries[0].Sequence) throw;
+                    if ((await HeadAsync(cancellationToken)).Sequence < entries[0].Sequence)
+                        throw;
                     continue;
                 }
                 return entries;
@@ -162,14 +166,18 @@ public sealed class AuditLog(GatewayDbContext db, AuditAppendLock appendLock, Ti
         }
         finally
         {
-            foreach (var key in trusted.Values) key.Dispose();
+            foreach (var key in trusted.Values)
+                key.Dispose();
         }
     }
 
     private async Task<(long Sequence, string Hash)> HeadAsync(CancellationToken cancellationToken)
     {
-        var last = await db.Audit.AsNoTracking().OrderByDescending(a => a.Sequence)
-            .Select(a => new { a.Sequence, a.Hash }).FirstOrDefaultAsync(cancellationToken);
+        var last = await db
+            .Audit.AsNoTracking()
+            .OrderByDescending(a => a.Sequence)
+            .Select(a => new { a.Sequence, a.Hash })
+            .FirstOrDefaultAsync(cancellationToken);
         return (last?.Sequence ?? 0, last?.Hash ?? AuditEntry.Genesis);
     }
 }

@@ -33,12 +33,26 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
             e.Property(v => v.Territory).HasConversion<TerritoryCodeConverter>().HasMaxLength(3);
             e.HasIndex(v => new { v.Territory, v.Version }).IsUnique();
             e.Property(v => v.AdoptedBy).HasMaxLength(200);
-            e.Property(v => v.ProposedBy).HasConversion(
-                v => JsonSerializer.Serialize(v, Json), s => JsonSerializer.Deserialize<List<string>>(s, Json)!,
-                new ValueComparer<List<string>>((a, b) => a!.SequenceEqual(b!), l => l.Aggregate(0, (h, x) => HashCode.Combine(h, x)), l => l.ToList()));
-            e.Property(v => v.Rules).HasConversion(
-                v => JsonSerializer.Serialize(v, Json), s => JsonSerializer.Deserialize<List<SharingRule>>(s, Json)!,
-                new ValueComparer<List<SharingRule>>((a, b) => a!.SequenceEqual(b!), l => l.Aggregate(0, (h, x) => HashCode.Combine(h, x)), l => l.ToList()));
+            e.Property(v => v.ProposedBy)
+                .HasConversion(
+                    v => JsonSerializer.Serialize(v, Json),
+                    s => JsonSerializer.Deserialize<List<string>>(s, Json)!,
+                    new ValueComparer<List<string>>(
+                        (a, b) => a!.SequenceEqual(b!),
+                        l => l.Aggregate(0, (h, x) => HashCode.Combine(h, x)),
+                        l => l.ToList()
+                    )
+                );
+            e.Property(v => v.Rules)
+                .HasConversion(
+                    v => JsonSerializer.Serialize(v, Json),
+                    s => JsonSerializer.Deserialize<List<SharingRule>>(s, Json)!,
+                    new ValueComparer<List<SharingRule>>(
+                        (a, b) => a!.SequenceEqual(b!),
+                        l => l.Aggregate(0, (h, x) => HashCode.Combine(h, x)),
+                        l => l.ToList()
+                    )
+                );
         });
         modelBuilder.Entity<Egress.AgencyDelivery>(e =>
         {
@@ -171,5 +185,9 @@ public sealed class SqliteGatewayDesignFactory : IDesignTimeDbContextFactory<Sql
 public sealed class SqlServerGatewayDesignFactory : IDesignTimeDbContextFactory<SqlServerGatewayDbContext>
 {
     public SqlServerGatewayDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<SqlServerGatewayDbContext>().UseSqlServer("Server=design;Database=Gateway;Integrated Security=true").Options);
+        new(
+            new DbContextOptionsBuilder<SqlServerGatewayDbContext>()
+                .UseSqlServer("Server=design;Database=Gateway;Integrated Security=true")
+                .Options
+        );
 }

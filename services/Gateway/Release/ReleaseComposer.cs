@@ -22,15 +22,23 @@ public static class ReleaseComposer
     public const string IdentitiesKey = "identities";
 
     /// <param name="identityWithheld">Persons of a list whose case is restricted with no identity grant naming the restriction: their line stays, under the reference only.</param>
-    public static ComposedRelease Compose(IReadOnlyCollection<DataCategory> granted, JsonObject contents, PersonRef? person, IReadOnlyList<PersonRef> people,
-        IReadOnlyDictionary<PersonRef, DesignationDetails> vault, IReadOnlySet<PersonRef>? identityWithheld = null)
+    public static ComposedRelease Compose(
+        IReadOnlyCollection<DataCategory> granted,
+        JsonObject contents,
+        PersonRef? person,
+        IReadOnlyList<PersonRef> people,
+        IReadOnlyDictionary<PersonRef, DesignationDetails> vault,
+        IReadOnlySet<PersonRef>? identityWithheld = null
+    )
     {
         var released = new JsonObject();
         foreach (var category in granted)
         {
-            if (category is DataCategory.Identity or DataCategory.ContactDetails) continue;
+            if (category is DataCategory.Identity or DataCategory.ContactDetails)
+                continue;
             var word = ClosedList<DataCategory>.WordOf(category);
-            if (contents.TryGetPropertyValue(word, out var value)) released[word] = value?.DeepClone();
+            if (contents.TryGetPropertyValue(word, out var value))
+                released[word] = value?.DeepClone();
         }
 
         // The authority's own reference is echoed from the vault, where the designation put it, never from the service.
@@ -44,9 +52,12 @@ public static class ReleaseComposer
         var identified = new List<PersonRef>();
         if (person is { } one && vault.TryGetValue(one, out var details))
         {
-            if (granted.Contains(DataCategory.Identity)) released[IdentityWord] = JsonSerializer.SerializeToNode(details.Identity, Json);
-            if (granted.Contains(DataCategory.ContactDetails)) released[ContactWord] = JsonSerializer.SerializeToNode(details.Contact, Json);
-            if (granted.Contains(DataCategory.Identity) || granted.Contains(DataCategory.ContactDetails)) identified.Add(one);
+            if (granted.Contains(DataCategory.Identity))
+                released[IdentityWord] = JsonSerializer.SerializeToNode(details.Identity, Json);
+            if (granted.Contains(DataCategory.ContactDetails))
+                released[ContactWord] = JsonSerializer.SerializeToNode(details.Contact, Json);
+            if (granted.Contains(DataCategory.Identity) || granted.Contains(DataCategory.ContactDetails))
+                identified.Add(one);
         }
         if (people.Count > 0 && granted.Contains(DataCategory.Identity))
         {

@@ -19,8 +19,15 @@ public sealed class ReleaseDelivery(GatewayDbContext db, AuditLog audit, Sealing
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public void Stage(string requester, ReleaseConfidentialPayload request, string recipientId, Guid decisionId, ReleaseDecision decision,
-        ComposedRelease? composed, ConsumeContext cause)
+    public void Stage(
+        string requester,
+        ReleaseConfidentialPayload request,
+        string recipientId,
+        Guid decisionId,
+        ReleaseDecision decision,
+        ComposedRelease? composed,
+        ConsumeContext cause
+    )
     {
         // An agency that has registered no key yet gets nothing readable: the release is held for it
         // (sealed for the gateway), the requester is told no-recipient-key, and it is delivered when the agency registers one.
@@ -29,62 +36,117 @@ public sealed class ReleaseDelivery(GatewayDbContext db, AuditLog audit, Sealing
         if (decision.Released)
         {
             var deliveryId = NewId.NextGuid();
-            var sealedPayload = PayloadSealer.Seal(JsonSerializer.SerializeToUtf8Bytes(composed!.Contents, Json), recipientKey ?? keys.CurrentKeyOf(KeyOwners.Gateway), request.Purpose, deliveryId);
+            var sealedPayload = PayloadSealer.Seal(
+                JsonSerializer.SerializeToUtf8Bytes(composed!.Contents, Json),
+                recipientKey ?? keys.CurrentKeyOf(KeyOwners.Gateway),
+                request.Purpose,
+                deliveryId
+            );
             ClosedList<SharingPurpose>.TryParse(request.Purpose, out var purpose);
-            var body = JsonSerializer.SerializeToNode(new
-            {
-                deliveryId, request.ReleaseId, decisionId, purpose = request.Purpose, territory = request.Territory.Value,
-                person = request.Person?.Value,
-                // The persons whose identity the delivery carries: listed on it, so that a purge finds it.
-                people = composed.Identified.Where(p => p != request.Person).Select(p => p.Value),
-                categories = decision.Granted.Select(ClosedList<DataCategory>.WordOf), payload = sealedPayload,
-            }, Json)!.AsObject();
-            if (held) body[HeldDeliveries.HeldForField] = JsonSerializer.SerializeToNode(new { requester, rulesVersion = decision.RulesVersion }, Json);
-            db.Set<AgencyDelivery>().Add(new AgencyDelivery
-            {
-                Id = deliveryId,
-                Agency = recipientId,
-                Type = held ? HeldDeliveries.Held(DeliveryTypeOf(purpose, request.Notice)) : DeliveryTypeOf(purpose, request.Notice),
-                CreatedAt = clock.GetUtcNow(),
-                Body = body.ToJsonString(Json),
-            });
+            var body = JsonSerializer
+                .SerializeToNode(
+                    new
+                    {
+                        deliveryId,
+                        request.ReleaseId,
+                        decisionId,
+                        purpose = request.Purpose,
+                        territory = request.Territory.Value,
+                        person = request.Person?.Value,
+                        // The persons whose identity the delivery carries: listed on it, so that a purge finds it.
+                        people = composed.Identified.Where(p => p != request.Person).Select(p => p.Value),
+                        categories = decision.Granted.Select(ClosedList<DataCategory>.WordOf),
+                        payload = sealedPayload,
+                    },
+                    Json
+                )!
+                .AsObject();
+            if (held)
+                body[HeldDeliveries.HeldForField] = JsonSerializer.SerializeToNode(
+                    new { requester, rulesVersion = decision.RulesVersion },
+                    Json
+                );
+            db.Set<AgencyDelivery>()
+                .Add(
+                    new AgencyDelivery
+                    {
+                        Id = deliveryId,
+                        Agency = recipientId,
+                        Type = held
+                            ? HeldDeliveries.Held(DeliveryTypeOf(purpose, request.Notice))
+                            : DeliveryTypeOf(purpose, request.Notice),
+                        CreatedAt = clock.GetUtcNow(),
+                        Body = body.ToJsonString(Json),
+                    }
+                );
             if (!held)
-                db.PublishOnCommit(new ConfidentialPayloadReleased
-                {
-                    ReleaseId = request.ReleaseId, DecisionId = decisionId, Recipient = recipientId, Categories = decision.Granted, RulesVersion = decision.RulesVersion ?? 0,
-                }, cause);
+                db.PublishOnCommit(
+                    new ConfidentialPayloadReleased
+                    {
+                        ReleaseId = request.ReleaseId,
+                        DecisionId = decisionId,
+                        Recipient = recipientId,
+                        Categories = decision.Granted,
+                        RulesVersion = decision.RulesVersion ?? 0,
+                    },
+                    cause
+                );
         }
         var reasonCode = held ? ReleaseReasonCodes.NoRecipientKey : decision.ReasonCode;
         if (!decision.Released || held)
         {
             // The asking service learns the outcome (ids and a reason code only), so that nothing it sent is silently lost.
-            db.PublishOnCommit(new ConfidentialPayloadDenied { ReleaseId = request.ReleaseId, DecisionId = decisionId, Recipient = recipientId, ReasonCode = reasonCode }, cause);
+            db.PublishOnCommit(
+                new ConfidentialPayloadDenied
+                {
+                    ReleaseId = request.ReleaseId,
+                    DecisionId = decisionId,
+                    Recipient = recipientId,
+                    ReasonCode = reasonCode,
+                },
+                cause
+            );
         }
 
         var references = new List<string> { $"release:{request.ReleaseId}" };
-        if (request.Person is { } person) references.Add($"person:{person.Value}");
+        if (request.Person is { } person)
+            references.Add($"person:{person.Value}");
         references.AddRange((request.People ?? []).Distinct().Select(named => $"person:{named.Value}"));
         var categories = decision.Released ? decision.Granted : request.Categories.Distinct().ToList();
         // The audit names the requester the lane proved, never the one the request wrote.
         var delivered = decision.Released && !held;
-        audit.Stage(new AuditRecord(decisionId, delivered ? AuditKind.Released : AuditKind.Denied, requester, recipientId, request.Purpose,
-            categories.Select(ClosedList<DataCategory>.WordOf).ToList(), references, decision.RulesVersion, delivered ? "released" : "denied", reasonCode));
+        audit.Stage(
+            new AuditRecord(
+                decisionId,
+                delivered ? AuditKind.Released : AuditKind.Denied,
+                requester,
+                recipientId,
+                request.Purpose,
+                categories.Select(ClosedList<DataCategory>.WordOf).ToList(),
+                references,
+                decision.RulesVersion,
+                delivered ? "released" : "denied",
+                reasonCode
+            )
+        );
     }
 
     /// <summary>What an agency finds in its inbox, named by what the release is for, or by the notice it is.</summary>
-    public static string DeliveryTypeOf(SharingPurpose purpose, CaseNotice? notice = null) => notice switch
-    {
-        CaseNotice.DesignationAccepted => "supervision.designation-accepted",
-        CaseNotice.CaseEnded => "supervision.case-ended",
-        _ => DeliveryTypeOf(purpose),
-    };
+    public static string DeliveryTypeOf(SharingPurpose purpose, CaseNotice? notice = null) =>
+        notice switch
+        {
+            CaseNotice.DesignationAccepted => "supervision.designation-accepted",
+            CaseNotice.CaseEnded => "supervision.case-ended",
+            _ => DeliveryTypeOf(purpose),
+        };
 
-    public static string DeliveryTypeOf(SharingPurpose purpose) => purpose switch
-    {
-        SharingPurpose.CommunitySupervision => "supervision.case-information",
-        SharingPurpose.CourtReporting => "court-reporting.report",
-        SharingPurpose.Art41Opinion => "opinions.opinion",
-        SharingPurpose.PenalPolicy => "briefings.penal-policy",
-        _ => "gateway.release",
-    };
+    public static string DeliveryTypeOf(SharingPurpose purpose) =>
+        purpose switch
+        {
+            SharingPurpose.CommunitySupervision => "supervision.case-information",
+            SharingPurpose.CourtReporting => "court-reporting.report",
+            SharingPurpose.Art41Opinion => "opinions.opinion",
+            SharingPurpose.PenalPolicy => "briefings.penal-policy",
+            _ => "gateway.release",
+        };
 }

@@ -22,7 +22,8 @@ public sealed record DesignationDetails(
     DateOnly ReleaseDate,
     DateOnly MeasureEndsOn,
     IReadOnlyList<DesignationGround> Grounds,
-    string? AuthorityReference = null);
+    string? AuthorityReference = null
+);
 
 /// <summary>
 /// One designated person: a random <see cref="PersonRef"/>, a keyed digest of the identity (so that a
@@ -69,7 +70,9 @@ public sealed class IdentityVault(GatewayDbContext db, SealingKeyStore keys)
     public async Task<bool> IsUnderSupervisionAsync(TerritoryCode territory, PersonIdentity identity, CancellationToken cancellationToken)
     {
         var digest = IdentityDigest(territory, identity);
-        var entry = await db.Vault.AsNoTracking().SingleOrDefaultAsync(v => v.Territory == territory && v.IdentityDigest == digest, cancellationToken);
+        var entry = await db
+            .Vault.AsNoTracking()
+            .SingleOrDefaultAsync(v => v.Territory == territory && v.IdentityDigest == digest, cancellationToken);
         return entry is not null
             && (entry.AwaitingCase || await db.KnownCases.AnyAsync(c => c.Person == entry.Person && c.EndedAt == null, cancellationToken));
     }
@@ -79,7 +82,13 @@ public sealed class IdentityVault(GatewayDbContext db, SealingKeyStore keys)
     /// Only for a designation <see cref="IsUnderSupervisionAsync"/> let through: a person under
     /// supervision is never re-sealed here.
     /// </summary>
-    public async Task<PersonRef> PseudonymiseAsync(TerritoryCode territory, DesignationDetails details, string designatedBy, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<PersonRef> PseudonymiseAsync(
+        TerritoryCode territory,
+        DesignationDetails details,
+        string designatedBy,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
     {
         var digest = IdentityDigest(territory, details.Identity);
         var sealId = Guid.NewGuid();
@@ -119,7 +128,10 @@ public sealed class IdentityVault(GatewayDbContext db, SealingKeyStore keys)
     /// the accents, case, spacing, Unicode form or invisible characters.
     /// </summary>
     public byte[] IdentityDigest(TerritoryCode territory, PersonIdentity identity) =>
-        keys.Digest(Owner, $"{territory.Value}|{Normalise(identity.LastName)}|{Normalise(identity.FirstNames)}|{identity.BirthDate:yyyy-MM-dd}");
+        keys.Digest(
+            Owner,
+            $"{territory.Value}|{Normalise(identity.LastName)}|{Normalise(identity.FirstNames)}|{identity.BirthDate:yyyy-MM-dd}"
+        );
 
     /// <summary>Re-attaches the details, for a release the sharing rules allow.</summary>
     public async Task<DesignationDetails?> OpenAsync(PersonRef person, CancellationToken cancellationToken)
@@ -136,7 +148,8 @@ public sealed class IdentityVault(GatewayDbContext db, SealingKeyStore keys)
     public async Task<DesignationDetails?> OpenForReleaseAsync(PersonRef person, CancellationToken cancellationToken)
     {
         var entry = await db.Vault.SingleOrDefaultAsync(v => v.Person == person, cancellationToken);
-        if (entry is null) return null;
+        if (entry is null)
+            return null;
         db.Entry(entry).Property(v => v.SealId).IsModified = true;
         return Open(entry);
     }
@@ -144,7 +157,12 @@ public sealed class IdentityVault(GatewayDbContext db, SealingKeyStore keys)
     private DesignationDetails Open(VaultEntry entry)
     {
         using var ring = keys.RingFor(Owner);
-        return PayloadSealer.OpenJson<DesignationDetails>(JsonSerializer.Deserialize<SealedPayload>(entry.SealedDetails, Json)!, ring, Purpose, entry.SealId);
+        return PayloadSealer.OpenJson<DesignationDetails>(
+            JsonSerializer.Deserialize<SealedPayload>(entry.SealedDetails, Json)!,
+            ring,
+            Purpose,
+            entry.SealId
+        );
     }
 
     /// <summary>An authority's reference is its own: the same words from another agency are another reference.</summary>
@@ -152,13 +170,20 @@ public sealed class IdentityVault(GatewayDbContext db, SealingKeyStore keys)
         keys.Digest(Owner, $"authority-reference|{designatedBy}|{authorityReference}");
 
     /// <summary>The person <paramref name="designatedBy"/> designated in that territory under its own reference, if any.</summary>
-    public async Task<PersonRef?> FindByAuthorityReferenceAsync(string designatedBy, string authorityReference, TerritoryCode territory,
-        CancellationToken cancellationToken)
+    public async Task<PersonRef?> FindByAuthorityReferenceAsync(
+        string designatedBy,
+        string authorityReference,
+        TerritoryCode territory,
+        CancellationToken cancellationToken
+    )
     {
         var digest = AuthorityReferenceDigest(designatedBy, authorityReference);
-        var found = await db.Vault.AsNoTracking()
+        var found = await db
+            .Vault.AsNoTracking()
             .Where(v => v.Territory == territory && v.DesignatedBy == designatedBy && v.AuthorityReferenceDigest == digest)
-            .OrderByDescending(v => v.DesignatedAt).Select(v => (PersonRef?)v.Person).FirstOrDefaultAsync(cancellationToken);
+            .OrderByDescending(v => v.DesignatedAt)
+            .Select(v => (PersonRef?)v.Person)
+            .FirstOrDefaultAsync(cancellationToken);
         return found;
     }
 
@@ -182,14 +207,23 @@ public sealed class IdentityVault(GatewayDbContext db, SealingKeyStore keys)
         {
             switch (c)
             {
-                case '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF' or '\u00AD': break;
-                case 'Œ' or 'œ': spelled.Append("OE"); break;
-                case 'Æ' or 'æ': spelled.Append("AE"); break;
-                default: spelled.Append(c); break;
+                case '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF' or '\u00AD':
+                    break;
+                case 'Œ' or 'œ':
+                    spelled.Append("OE");
+                    break;
+                case 'Æ' or 'æ':
+                    spelled.Append("AE");
+                    break;
+                default:
+                    spelled.Append(c);
+                    break;
             }
         }
         var decomposed = spelled.ToString().Trim().ToUpperInvariant().Normalize(NormalizationForm.FormD);
-        var kept = decomposed.Where(c => CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark && !char.IsWhiteSpace(c) && c != '-' && c != '\'');
+        var kept = decomposed.Where(c =>
+            CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark && !char.IsWhiteSpace(c) && c != '-' && c != '\''
+        );
         return new string(kept.ToArray());
     }
 }

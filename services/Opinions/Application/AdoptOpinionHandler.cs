@@ -11,6 +11,11 @@ public sealed class AdoptOpinionHandler(OpinionsDbContext db, SealingKeyStore ke
 {
     /// <summary><c>null</c> when there is no such review for the caller.</summary>
     public Task<Art41Review?> AdoptAsync(Guid reviewId, Func<TerritoryCode, bool> actsFor, CancellationToken cancellationToken) =>
-        ReviewLookup.ChangeAsync(db, reviewId, actsFor,
-            review => OpinionTransmission.AdoptAndTransmit(db, review, keys, options.Value, clock.GetUtcNow()), cancellationToken);
+        ReviewLookup.ChangeAsync(
+            db,
+            reviewId,
+            actsFor,
+            review => OpinionTransmission.AdoptAndTransmit(db, review, keys, options.Value, clock.GetUtcNow()),
+            cancellationToken
+        );
 }

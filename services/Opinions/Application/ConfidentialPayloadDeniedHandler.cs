@@ -14,6 +14,7 @@ public sealed class ConfidentialPayloadDeniedHandler
     public async Task StageAsync(OpinionsDbContext unitOfWork, ConfidentialPayloadDenied denied, CancellationToken cancellationToken)
     {
         var review = await unitOfWork.Reviews.SingleOrDefaultAsync(r => r.ReleaseId == denied.ReleaseId, cancellationToken);
-        if (review is not null && review.TransmissionDenied(denied.ReleaseId, denied.ReasonCode)) review.Touch();
+        if (review is not null && review.TransmissionDenied(denied.ReleaseId, denied.ReasonCode))
+            review.Touch();
     }
 }

@@ -9,9 +9,19 @@ namespace Coordination.Opinions.Application;
 public sealed class DraftOpinionHandler(OpinionsDbContext db, TimeProvider clock)
 {
     /// <summary><c>null</c> when there is no such review for the caller.</summary>
-    public Task<Art41Review?> DraftAsync(Guid reviewId, Func<TerritoryCode, bool> actsFor,
-        OpinionVerdict verdict, IReadOnlyCollection<OpinionRecommendation> recommendations, string? text,
-        CancellationToken cancellationToken) =>
-        ReviewLookup.ChangeAsync(db, reviewId, actsFor,
-            review => review.Draft(verdict, recommendations, text, clock.GetUtcNow()), cancellationToken);
+    public Task<Art41Review?> DraftAsync(
+        Guid reviewId,
+        Func<TerritoryCode, bool> actsFor,
+        OpinionVerdict verdict,
+        IReadOnlyCollection<OpinionRecommendation> recommendations,
+        string? text,
+        CancellationToken cancellationToken
+    ) =>
+        ReviewLookup.ChangeAsync(
+            db,
+            reviewId,
+            actsFor,
+            review => review.Draft(verdict, recommendations, text, clock.GetUtcNow()),
+            cancellationToken
+        );
 }

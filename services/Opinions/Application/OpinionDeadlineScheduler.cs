@@ -18,7 +18,10 @@ public sealed class OpinionDeadlineScheduler(OpinionsDbContext db, TimeProvider 
         List<OpinionDeadline> ready;
         using (SuppressInstrumentationScope.Begin())
         {
-            ready = await db.Deadlines.Where(d => d.FiredAt == null && d.FiresAt <= now).OrderBy(d => d.FiresAt).ToListAsync(cancellationToken);
+            ready = await db
+                .Deadlines.Where(d => d.FiredAt == null && d.FiresAt <= now)
+                .OrderBy(d => d.FiresAt)
+                .ToListAsync(cancellationToken);
         }
         var raised = 0;
         foreach (var deadline in ready)
@@ -33,7 +36,8 @@ public sealed class OpinionDeadlineScheduler(OpinionsDbContext db, TimeProvider 
                 deadline.Fired(DeadlineOutcome.Raised, now);
                 raised++;
             }
-            else deadline.Fired(DeadlineOutcome.AlreadyAdopted, now);
+            else
+                deadline.Fired(DeadlineOutcome.AlreadyAdopted, now);
             activity?.SetTag("coordination.deadline.outcome", deadline.Outcome.ToString());
             try
             {
@@ -43,7 +47,8 @@ public sealed class OpinionDeadlineScheduler(OpinionsDbContext db, TimeProvider 
             {
                 // Another pass fired it first: its alert stands, this one is dropped with its outbox row.
                 db.ChangeTracker.Clear();
-                if (deadline.Outcome == DeadlineOutcome.Raised) raised--;
+                if (deadline.Outcome == DeadlineOutcome.Raised)
+                    raised--;
             }
         }
         return raised;

@@ -16,7 +16,13 @@ public static class OpinionTransmission
 {
     public const string Purpose = Purposes.Art41Opinion;
 
-    public static void AdoptAndTransmit(OpinionsDbContext db, Art41Review review, SealingKeyStore keys, OpinionsOptions options, DateTimeOffset now)
+    public static void AdoptAndTransmit(
+        OpinionsDbContext db,
+        Art41Review review,
+        SealingKeyStore keys,
+        OpinionsOptions options,
+        DateTimeOffset now
+    )
     {
         var adopted = review.Adopt(now);
         db.PublishOnCommit(adopted, correlationId: review.Id);
@@ -33,22 +39,35 @@ public static class OpinionTransmission
         // The answer continues the request's trace: the prosecutor's message, the review it opened and
         // the release back read as one story. The operator's own call is linked, not lost.
         ActivityContext.TryParse(review.TraceParent, null, out var request);
-        using var activity = CoordinationTelemetry.Source.StartActivity("opinions transmit opinion", ActivityKind.Internal, request,
-            links: Activity.Current is { } caller ? [new ActivityLink(caller.Context)] : null);
+        using var activity = CoordinationTelemetry.Source.StartActivity(
+            "opinions transmit opinion",
+            ActivityKind.Internal,
+            request,
+            links: Activity.Current is { } caller ? [new ActivityLink(caller.Context)] : null
+        );
         activity?.SetTag("coordination.review.id", review.Id.ToString());
         activity?.SetTag("coordination.release.id", releaseId.ToString());
 
         // The gateway opens the payload bound to the message id it arrives under.
         var messageId = NewId.NextGuid();
-        db.PublishOnCommit(new ReleaseConfidentialPayload
-        {
-            ReleaseId = releaseId,
-            Territory = review.Territory,
-            Purpose = Purpose,
-            Categories = [DataCategory.Art41Opinion],
-            Recipients = [recipient],
-            Payload = PayloadSealer.SealJson(new Dictionary<string, object> { [Purpose] = review.TransmittedDocument() }, keys.CurrentKeyOf(KeyOwners.Gateway), Purpose, messageId),
-        }, messageId: messageId, correlationId: review.Id);
+        db.PublishOnCommit(
+            new ReleaseConfidentialPayload
+            {
+                ReleaseId = releaseId,
+                Territory = review.Territory,
+                Purpose = Purpose,
+                Categories = [DataCategory.Art41Opinion],
+                Recipients = [recipient],
+                Payload = PayloadSealer.SealJson(
+                    new Dictionary<string, object> { [Purpose] = review.TransmittedDocument() },
+                    keys.CurrentKeyOf(KeyOwners.Gateway),
+                    Purpose,
+                    messageId
+                ),
+            },
+            messageId: messageId,
+            correlationId: review.Id
+        );
         db.PublishOnCommit(transmitted, correlationId: review.Id);
     }
 }

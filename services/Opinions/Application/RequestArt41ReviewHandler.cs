@@ -23,18 +23,36 @@ public sealed class RequestArt41ReviewHandler(OpinionsDbContext db, TimeProvider
     /// Staged on <paramref name="unitOfWork"/> with its announcement, not saved: over the bus the consumer's unit of work
     /// commits it together with the inbox entry.
     /// </summary>
-    public async Task<Art41Review> StageAsync(OpinionsDbContext unitOfWork, RequestArt41Review request, string openedBy,
-        ConsumeContext? cause, CancellationToken cancellationToken)
+    public async Task<Art41Review> StageAsync(
+        OpinionsDbContext unitOfWork,
+        RequestArt41Review request,
+        string openedBy,
+        ConsumeContext? cause,
+        CancellationToken cancellationToken
+    )
     {
         var review = Art41Review.Open(request, openedBy, clock.GetUtcNow(), Activity.Current?.Id);
 
         // One review at a time per measure kind, territory and period: a second request joins the first, it does not start another.
-        if (await unitOfWork.Reviews.AnyAsync(r => r.Id == request.ReviewId
-                || (r.Territory == request.Territory && r.Measure == request.Measure
-                    && r.PeriodStart == request.PeriodStart && r.PeriodEnd == request.PeriodEnd
-                    && r.Status != ReviewStatus.Adopted && r.Status != ReviewStatus.Transmitted), cancellationToken))
-            throw RuleViolation.Conflict(ReviewReasons.ReviewConflict,
-                "a review of this measure kind, territory and period is already under way.");
+        if (
+            await unitOfWork.Reviews.AnyAsync(
+                r =>
+                    r.Id == request.ReviewId
+                    || (
+                        r.Territory == request.Territory
+                        && r.Measure == request.Measure
+                        && r.PeriodStart == request.PeriodStart
+                        && r.PeriodEnd == request.PeriodEnd
+                        && r.Status != ReviewStatus.Adopted
+                        && r.Status != ReviewStatus.Transmitted
+                    ),
+                cancellationToken
+            )
+        )
+            throw RuleViolation.Conflict(
+                ReviewReasons.ReviewConflict,
+                "a review of this measure kind, territory and period is already under way."
+            );
         unitOfWork.Reviews.Add(review);
         unitOfWork.Deadlines.Add(OpinionDeadline.For(review));
         unitOfWork.PublishOnCommit(review.Opened(), cause);

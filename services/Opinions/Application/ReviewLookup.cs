@@ -14,10 +14,16 @@ internal static class ReviewLookup
     /// Not found is retried, not rejected: figures or a contribution sent right after the request travel on
     /// other queues and may come first. A review that never comes ends in the error queue after the retries.
     /// </remarks>
-    public static async Task<Art41Review> FindForMessageAsync(OpinionsDbContext db, Guid reviewId, TerritoryCode territory,
-        CancellationToken cancellationToken)
+    public static async Task<Art41Review> FindForMessageAsync(
+        OpinionsDbContext db,
+        Guid reviewId,
+        TerritoryCode territory,
+        CancellationToken cancellationToken
+    )
     {
-        var review = await db.Reviews.Include(r => r.Contributions)
+        var review =
+            await db
+                .Reviews.Include(r => r.Contributions)
                 .SingleOrDefaultAsync(r => r.Id == reviewId && r.Territory == territory, cancellationToken)
             ?? throw new InvalidOperationException($"{ReviewReasons.UnknownReview}: no review under this id in this territory (yet).");
         review.Touch();
@@ -28,11 +34,17 @@ internal static class ReviewLookup
     /// One change by an operator to one review of the territories they act for, committed with what it publishes;
     /// <c>null</c> when there is no such review for them (missing and elsewhere answer alike).
     /// </summary>
-    public static async Task<Art41Review?> ChangeAsync(OpinionsDbContext db, Guid id, Func<TerritoryCode, bool> actsFor,
-        Action<Art41Review> change, CancellationToken cancellationToken)
+    public static async Task<Art41Review?> ChangeAsync(
+        OpinionsDbContext db,
+        Guid id,
+        Func<TerritoryCode, bool> actsFor,
+        Action<Art41Review> change,
+        CancellationToken cancellationToken
+    )
     {
         var review = await db.Reviews.Include(r => r.Contributions).SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
-        if (review is null || !actsFor(review.Territory)) return null;
+        if (review is null || !actsFor(review.Territory))
+            return null;
         change(review);
         review.Touch();
         try
@@ -41,8 +53,10 @@ internal static class ReviewLookup
         }
         catch (DbUpdateConcurrencyException)
         {
-            throw RuleViolation.Conflict(ReviewReasons.ReviewChanged,
-                "The review changed at the same moment (another operator, a message, the deadline); read it again.");
+            throw RuleViolation.Conflict(
+                ReviewReasons.ReviewChanged,
+                "The review changed at the same moment (another operator, a message, the deadline); read it again."
+            );
         }
         return review;
     }

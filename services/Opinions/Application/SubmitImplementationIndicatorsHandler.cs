@@ -16,9 +16,20 @@ public sealed class SubmitImplementationIndicatorsHandler(OpinionsDbContext db, 
     }
 
     /// <summary>By an operator of the review's territory; <c>null</c> when there is no such review for them.</summary>
-    public Task<Art41Review?> RecordAsync(Guid reviewId, Func<TerritoryCode, bool> actsFor,
-        int ordered, int carriedOut, int medianDelayDays, int structureCapacity, CancellationToken cancellationToken) =>
-        ReviewLookup.ChangeAsync(db, reviewId, actsFor,
+    public Task<Art41Review?> RecordAsync(
+        Guid reviewId,
+        Func<TerritoryCode, bool> actsFor,
+        int ordered,
+        int carriedOut,
+        int medianDelayDays,
+        int structureCapacity,
+        CancellationToken cancellationToken
+    ) =>
+        ReviewLookup.ChangeAsync(
+            db,
+            reviewId,
+            actsFor,
             review => review.RecordIndicators(ordered, carriedOut, medianDelayDays, structureCapacity, clock.GetUtcNow()),
-            cancellationToken);
+            cancellationToken
+        );
 }

@@ -1,8 +1,8 @@
-using Coordination.ServiceDefaults.Territories;
 using Coordination.Contracts;
 using Coordination.Contracts.Opinions;
 using Coordination.Contracts.Values;
 using Coordination.ServiceDefaults.Rules;
+using Coordination.ServiceDefaults.Territories;
 
 namespace Coordination.Opinions.Domain;
 
@@ -11,12 +11,16 @@ public enum ReviewStatus
 {
     /// <summary>Requested; no implementation indicators yet.</summary>
     Opened = 1,
+
     /// <summary>Indicators (and partners' contributions) recorded; no draft yet.</summary>
     CollectingIndicators,
+
     /// <summary>A draft opinion exists; it may be redrafted until adoption.</summary>
     Drafted,
+
     /// <summary>The bodies adopted the opinion: it is final.</summary>
     Adopted,
+
     /// <summary>The adopted opinion was handed to the gateway for release to the prosecutor's office.</summary>
     Transmitted,
 }
@@ -26,15 +30,20 @@ public static class ReviewReasons
 {
     /// <summary>An opinion rests on the implementation indicators: no draft before them.</summary>
     public const string NoIndicators = "no-indicators";
+
     /// <summary>Only a draft can be adopted.</summary>
     public const string NoDraft = "no-draft";
+
     /// <summary>The opinion was adopted: the review no longer changes.</summary>
     public const string ReviewClosed = "review-closed";
     public const string NotAdopted = "not-adopted";
+
     /// <summary>A review of the same measure kind, territory and period is already under way.</summary>
     public const string ReviewConflict = "review-conflict";
+
     /// <summary>Not a rule broken but a review not there (yet): retried over the bus, since the request may still be on its way.</summary>
     public const string UnknownReview = "unknown-review";
+
     /// <summary>Two changes to one review at once: the second is refused, to be made again on what the first left.</summary>
     public const string ReviewChanged = "review-changed";
 }
@@ -50,6 +59,7 @@ public sealed class Art41Review
     public const int ContributionMaxLength = 1000;
     public const int MaxYearsToRespond = 2;
     public const int OpenedByMaxLength = 200;
+
     /// <summary>Indicators above this are not plausible for one territory and period (a typing slip, not a figure).</summary>
     public const int FigureMax = 1_000_000;
 
@@ -59,6 +69,7 @@ public sealed class Art41Review
     public DateOnly PeriodStart { get; private init; }
     public DateOnly PeriodEnd { get; private init; }
     public DateOnly RespondBy { get; private init; }
+
     /// <summary>Who asked: the prosecutor's agency through the gateway, or the operator who opened it.</summary>
     public string OpenedBy { get; private init; } = "";
     public DateTimeOffset OpenedAt { get; private init; }
@@ -96,9 +107,10 @@ public sealed class Art41Review
     public string? TraceParent { get; private init; }
 
     /// <summary>Carried out over ordered, in percent; none while nothing was ordered.</summary>
-    public int? CompletionRatePercent => MeasuresOrdered is > 0 && MeasuresCarriedOut is { } done
-        ? (int)Math.Round(100.0 * done / MeasuresOrdered.Value, MidpointRounding.AwayFromZero)
-        : null;
+    public int? CompletionRatePercent =>
+        MeasuresOrdered is > 0 && MeasuresCarriedOut is { } done
+            ? (int)Math.Round(100.0 * done / MeasuresOrdered.Value, MidpointRounding.AwayFromZero)
+            : null;
 
     public bool IsFinal => Status is ReviewStatus.Adopted or ReviewStatus.Transmitted;
 
@@ -138,10 +150,16 @@ public sealed class Art41Review
         };
     }
 
-    public Art41ReviewOpened Opened() => new()
-    {
-        ReviewId = Id, Territory = Territory, Measure = Measure, PeriodStart = PeriodStart, PeriodEnd = PeriodEnd, RespondBy = RespondBy,
-    };
+    public Art41ReviewOpened Opened() =>
+        new()
+        {
+            ReviewId = Id,
+            Territory = Territory,
+            Measure = Measure,
+            PeriodStart = PeriodStart,
+            PeriodEnd = PeriodEnd,
+            RespondBy = RespondBy,
+        };
 
     /// <summary>The latest figures replace earlier ones until a draft is adopted.</summary>
     public void RecordIndicators(int ordered, int carriedOut, int medianDelayDays, int structureCapacity, DateTimeOffset now)
@@ -153,8 +171,15 @@ public sealed class Art41Review
         Figure("structureCapacity", structureCapacity);
         if (carriedOut > ordered)
             throw Invalid(ReasonCodes.InvalidField, "measuresCarriedOut", "More measures carried out than ordered.");
-        (MeasuresOrdered, MeasuresCarriedOut, MedianDelayDays, StructureCapacity, IndicatorsRecordedAt) = (ordered, carriedOut, medianDelayDays, structureCapacity, now);
-        if (Status == ReviewStatus.Opened) Status = ReviewStatus.CollectingIndicators;
+        (MeasuresOrdered, MeasuresCarriedOut, MedianDelayDays, StructureCapacity, IndicatorsRecordedAt) = (
+            ordered,
+            carriedOut,
+            medianDelayDays,
+            structureCapacity,
+            now
+        );
+        if (Status == ReviewStatus.Opened)
+            Status = ReviewStatus.CollectingIndicators;
     }
 
     public void Contribute(PartnerId partner, string contribution, Guid id, DateTimeOffset now)
@@ -167,8 +192,20 @@ public sealed class Art41Review
         if (string.IsNullOrWhiteSpace(contribution))
             throw Invalid(ReasonCodes.MissingField, "contribution", "The contribution is required.");
         if (contribution.Trim().Length > ContributionMaxLength)
-            throw Invalid(ReasonCodes.InvalidField, "contribution", $"A contribution is short: at most {ContributionMaxLength} characters.");
-        Contributions.Add(new ReviewContribution { Id = id, Partner = partner, Text = contribution.Trim(), ReceivedAt = now });
+            throw Invalid(
+                ReasonCodes.InvalidField,
+                "contribution",
+                $"A contribution is short: at most {ContributionMaxLength} characters."
+            );
+        Contributions.Add(
+            new ReviewContribution
+            {
+                Id = id,
+                Partner = partner,
+                Text = contribution.Trim(),
+                ReceivedAt = now,
+            }
+        );
     }
 
     /// <summary>Writes, or rewrites, the draft opinion. Reservations and an unfavourable opinion say what to change.</summary>
@@ -176,13 +213,21 @@ public sealed class Art41Review
     {
         EnsureOpenForChange();
         if (Status == ReviewStatus.Opened)
-            throw OutOfStep(ReviewReasons.NoIndicators, "indicators", "An opinion rests on the implementation indicators: record them before drafting.");
+            throw OutOfStep(
+                ReviewReasons.NoIndicators,
+                "indicators",
+                "An opinion rests on the implementation indicators: record them before drafting."
+            );
         if (!Enum.IsDefined(verdict))
             throw Invalid(ReasonCodes.InvalidField, "verdict", "The verdict is favourable, favourable-with-reservations or unfavourable.");
         if (recommendations.Any(r => !Enum.IsDefined(r)))
             throw Invalid(ReasonCodes.InvalidField, "recommendations", "Recommendations come from the closed list.");
         if (verdict != OpinionVerdict.Favourable && recommendations.Count == 0)
-            throw Invalid(ReasonCodes.MissingField, "recommendations", "Reservations and an unfavourable opinion name at least one recommendation.");
+            throw Invalid(
+                ReasonCodes.MissingField,
+                "recommendations",
+                "Reservations and an unfavourable opinion name at least one recommendation."
+            );
         if (text is { } t && t.Trim().Length > TextMaxLength)
             throw Invalid(ReasonCodes.InvalidField, "text", $"The opinion's text is short: at most {TextMaxLength} characters.");
         Verdict = verdict;
@@ -202,7 +247,12 @@ public sealed class Art41Review
         Status = ReviewStatus.Adopted;
         return new OpinionAdopted
         {
-            ReviewId = Id, Territory = Territory, Measure = Measure, Verdict = Verdict!.Value, Recommendations = Recommendations, AdoptedAt = now,
+            ReviewId = Id,
+            Territory = Territory,
+            Measure = Measure,
+            Verdict = Verdict!.Value,
+            Recommendations = Recommendations,
+            AdoptedAt = now,
         };
     }
 
@@ -215,7 +265,8 @@ public sealed class Art41Review
     /// </summary>
     public bool TransmissionDenied(Guid releaseId, string reasonCode)
     {
-        if (Status != ReviewStatus.Transmitted || ReleaseId != releaseId) return false;
+        if (Status != ReviewStatus.Transmitted || ReleaseId != releaseId)
+            return false;
         Status = ReviewStatus.Adopted;
         TransmittedAt = null;
         TransmissionRefusal = reasonCode.Length > 60 ? reasonCode[..60] : reasonCode;
@@ -232,7 +283,14 @@ public sealed class Art41Review
         TransmittedAt = now;
         TransmissionRefusal = null;
         Status = ReviewStatus.Transmitted;
-        return new OpinionTransmitted { ReviewId = Id, Territory = Territory, ReleaseId = releaseId, Recipient = recipient, TransmittedAt = now };
+        return new OpinionTransmitted
+        {
+            ReviewId = Id,
+            Territory = Territory,
+            ReleaseId = releaseId,
+            Recipient = recipient,
+            TransmittedAt = now,
+        };
     }
 
     /// <summary>The instant the answer is late: the end of the respond-by day, in the territory's own time.</summary>
@@ -241,28 +299,42 @@ public sealed class Art41Review
     /// <summary>Raised once, and only while no opinion is adopted.</summary>
     public OpinionOverdue? RaiseOverdueIfLate(DateTimeOffset now)
     {
-        if (IsFinal || OverdueRaisedAt is not null || now < DueAt) return null;
+        if (IsFinal || OverdueRaisedAt is not null || now < DueAt)
+            return null;
         OverdueRaisedAt = now;
-        return new OpinionOverdue { ReviewId = Id, Territory = Territory, RespondBy = RespondBy };
+        return new OpinionOverdue
+        {
+            ReviewId = Id,
+            Territory = Territory,
+            RespondBy = RespondBy,
+        };
     }
 
     /// <summary>The document the prosecutor's office receives: the opinion and the figures it rests on, no personal data.</summary>
-    public object TransmittedDocument() => new
-    {
-        reviewId = Id,
-        territory = Territory.Value,
-        measure = ClosedList<Art41MeasureKind>.WordOf(Measure),
-        measureName = Art41Measure.Of(Measure).FrenchName,
-        periodStart = PeriodStart,
-        periodEnd = PeriodEnd,
-        respondBy = RespondBy,
-        verdict = Verdict is { } v ? ClosedList<OpinionVerdict>.WordOf(v) : null,
-        recommendations = Recommendations.Select(ClosedList<OpinionRecommendation>.WordOf).ToList(),
-        text = Text,
-        indicators = new { measuresOrdered = MeasuresOrdered, measuresCarriedOut = MeasuresCarriedOut, completionRatePercent = CompletionRatePercent, medianDelayDays = MedianDelayDays, structureCapacity = StructureCapacity },
-        contributions = Contributions.Count,
-        adoptedAt = AdoptedAt,
-    };
+    public object TransmittedDocument() =>
+        new
+        {
+            reviewId = Id,
+            territory = Territory.Value,
+            measure = ClosedList<Art41MeasureKind>.WordOf(Measure),
+            measureName = Art41Measure.Of(Measure).FrenchName,
+            periodStart = PeriodStart,
+            periodEnd = PeriodEnd,
+            respondBy = RespondBy,
+            verdict = Verdict is { } v ? ClosedList<OpinionVerdict>.WordOf(v) : null,
+            recommendations = Recommendations.Select(ClosedList<OpinionRecommendation>.WordOf).ToList(),
+            text = Text,
+            indicators = new
+            {
+                measuresOrdered = MeasuresOrdered,
+                measuresCarriedOut = MeasuresCarriedOut,
+                completionRatePercent = CompletionRatePercent,
+                medianDelayDays = MedianDelayDays,
+                structureCapacity = StructureCapacity,
+            },
+            contributions = Contributions.Count,
+            adoptedAt = AdoptedAt,
+        };
 
     private void EnsureOpenForChange()
     {

@@ -1,6 +1,10 @@
 namespace Coordination.Opinions.Domain;
 
-public enum DeadlineOutcome { Raised = 1, AlreadyAdopted = 2 }
+public enum DeadlineOutcome
+{
+    Raised = 1,
+    AlreadyAdopted = 2,
+}
 
 /// <summary>
 /// The respond-by date of a review as a durable alarm: a row written with the review, so that a

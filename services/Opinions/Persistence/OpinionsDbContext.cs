@@ -37,22 +37,36 @@ public abstract class OpinionsDbContext(DbContextOptions options) : ServiceDbCon
                 .HasConversion(
                     list => string.Join(',', list.Select(r => r.ToString())),
                     text => text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<OpinionRecommendation>).ToList(),
-                    new ValueComparer<List<OpinionRecommendation>>((a, b) => a!.SequenceEqual(b!), l => l.Aggregate(0, (h, r) => HashCode.Combine(h, r)), l => l.ToList()))
+                    new ValueComparer<List<OpinionRecommendation>>(
+                        (a, b) => a!.SequenceEqual(b!),
+                        l => l.Aggregate(0, (h, r) => HashCode.Combine(h, r)),
+                        l => l.ToList()
+                    )
+                )
                 .HasMaxLength(500);
             e.Ignore(r => r.CompletionRatePercent);
             e.Ignore(r => r.IsFinal);
             e.Ignore(r => r.DueAt);
-            e.HasIndex(r => new { r.Territory, r.Measure, r.PeriodStart, r.PeriodEnd });
-            e.OwnsMany(r => r.Contributions, c =>
+            e.HasIndex(r => new
             {
-                c.ToTable("ReviewContributions");
-                c.WithOwner().HasForeignKey("ReviewId");
-                c.HasKey(x => x.Id);
-                // Ids are chosen here, so a contribution found on the review is new, not an update.
-                c.Property(x => x.Id).ValueGeneratedNever();
-                c.Property(x => x.Partner).HasConversion(p => p.Value, s => PartnerId.Parse(s)).HasMaxLength(100);
-                c.Property(x => x.Text).HasMaxLength(Art41Review.ContributionMaxLength);
+                r.Territory,
+                r.Measure,
+                r.PeriodStart,
+                r.PeriodEnd,
             });
+            e.OwnsMany(
+                r => r.Contributions,
+                c =>
+                {
+                    c.ToTable("ReviewContributions");
+                    c.WithOwner().HasForeignKey("ReviewId");
+                    c.HasKey(x => x.Id);
+                    // Ids are chosen here, so a contribution found on the review is new, not an update.
+                    c.Property(x => x.Id).ValueGeneratedNever();
+                    c.Property(x => x.Partner).HasConversion(p => p.Value, s => PartnerId.Parse(s)).HasMaxLength(100);
+                    c.Property(x => x.Text).HasMaxLength(Art41Review.ContributionMaxLength);
+                }
+            );
         });
         modelBuilder.Entity<OpinionDeadline>(e =>
         {
@@ -69,7 +83,8 @@ public abstract class OpinionsDbContext(DbContextOptions options) : ServiceDbCon
 
 public sealed class SqliteOpinionsDbContext(DbContextOptions<SqliteOpinionsDbContext> options) : OpinionsDbContext(options)
 {
-    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) => configurationBuilder.UseSqliteConventions();
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
+        configurationBuilder.UseSqliteConventions();
 }
 
 public sealed class SqlServerOpinionsDbContext(DbContextOptions<SqlServerOpinionsDbContext> options) : OpinionsDbContext(options);
@@ -85,5 +100,9 @@ public sealed class SqliteOpinionsDesignFactory : IDesignTimeDbContextFactory<Sq
 public sealed class SqlServerOpinionsDesignFactory : IDesignTimeDbContextFactory<SqlServerOpinionsDbContext>
 {
     public SqlServerOpinionsDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<SqlServerOpinionsDbContext>().UseSqlServer("Server=design;Database=Opinions;Integrated Security=true").Options);
+        new(
+            new DbContextOptionsBuilder<SqlServerOpinionsDbContext>()
+                .UseSqlServer("Server=design;Database=Opinions;Integrated Security=true")
+                .Options
+        );
 }

@@ -27,13 +27,20 @@ public static class CoordinationHost
     /// </summary>
     public static int? TryRunCommand(string[] args, IReadOnlyDictionary<string, string?> hostDefaults)
     {
-        if (args.Length == 0 || args[0] is not ("dev-token" or "sealing-key" or "healthcheck")) return null;
+        if (args.Length == 0 || args[0] is not ("dev-token" or "sealing-key" or "healthcheck"))
+            return null;
         var rest = args[1..];
         var positional = rest.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal) || a == "--list").ToArray();
         var builder = CreateBuilder(rest[positional.Length..], hostDefaults);
         return args[0] switch
         {
-            "dev-token" => Security.DevelopmentTokens.RunCommand(positional, builder.Configuration, builder.Environment, Console.Out, Console.Error),
+            "dev-token" => Security.DevelopmentTokens.RunCommand(
+                positional,
+                builder.Configuration,
+                builder.Environment,
+                Console.Out,
+                Console.Error
+            ),
             "sealing-key" => SealingKeyCommand(positional, builder.Configuration, Console.Out, Console.Error, builder.Environment),
             _ => HealthCheckCommand(positional, builder.Configuration, Console.Out, Console.Error),
         };
@@ -44,7 +51,12 @@ public static class CoordinationHost
     /// on the first address this host listens on (<c>Urls</c>, <c>ASPNETCORE_URLS</c>; a wildcard host
     /// is asked on localhost), and exits 0 on a 2xx answer within 5 seconds, 1 otherwise.
     /// </summary>
-    public static int HealthCheckCommand(string[] arguments, Microsoft.Extensions.Configuration.IConfiguration configuration, TextWriter output, TextWriter error)
+    public static int HealthCheckCommand(
+        string[] arguments,
+        Microsoft.Extensions.Configuration.IConfiguration configuration,
+        TextWriter output,
+        TextWriter error
+    )
     {
         var path = arguments.Length > 0 ? arguments[0] : "/health/live";
         if (arguments.Length > 1 || !path.StartsWith('/'))
@@ -53,7 +65,9 @@ public static class CoordinationHost
             return 2;
         }
         var urls = configuration["Urls"] ?? configuration["urls"] ?? "http://localhost:8080";
-        var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "http://localhost:8080";
+        var first =
+            urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault()
+            ?? "http://localhost:8080";
         var target = new Uri(LocalAddressOf(first) + path);
         try
         {
@@ -78,12 +92,14 @@ public static class CoordinationHost
     public static string LocalAddressOf(string listenUrl)
     {
         var schemeEnd = listenUrl.IndexOf("://", StringComparison.Ordinal);
-        if (schemeEnd < 0) throw new FormatException($"'{listenUrl}' is not a URL.");
+        if (schemeEnd < 0)
+            throw new FormatException($"'{listenUrl}' is not a URL.");
         var scheme = listenUrl[..schemeEnd];
         var rest = listenUrl[(schemeEnd + 3)..].TrimEnd('/');
         var portStart = rest.LastIndexOf(':');
         var (host, port) = portStart > rest.LastIndexOf(']') ? (rest[..portStart], rest[portStart..]) : (rest, "");
-        if (host is "+" or "*" or "0.0.0.0" or "[::]") host = "localhost";
+        if (host is "+" or "*" or "0.0.0.0" or "[::]")
+            host = "localhost";
         return $"{scheme}://{host}{port}";
     }
 
@@ -93,8 +109,13 @@ public static class CoordinationHost
     /// as <c>75-association</c> only in the demo) under <c>Sealing:KeyDirectory</c>, and prints its id and public key.
     /// Older keys stay, so messages sealed for them still open: that is rotation.
     /// </summary>
-    public static int SealingKeyCommand(string[] arguments, Microsoft.Extensions.Configuration.IConfiguration configuration, TextWriter output, TextWriter error,
-        Microsoft.Extensions.Hosting.IHostEnvironment? environment = null)
+    public static int SealingKeyCommand(
+        string[] arguments,
+        Microsoft.Extensions.Configuration.IConfiguration configuration,
+        TextWriter output,
+        TextWriter error,
+        Microsoft.Extensions.Hosting.IHostEnvironment? environment = null
+    )
     {
         if (arguments.Length != 1 || string.IsNullOrWhiteSpace(arguments[0]) || arguments[0].IndexOfAny(['/', '\\', '.']) >= 0)
         {
@@ -103,7 +124,10 @@ public static class CoordinationHost
         }
         var store = Sealing.SealingKeyStore.From(configuration, environment);
         string keyId;
-        try { keyId = store.Rotate(arguments[0]); }
+        try
+        {
+            keyId = store.Rotate(arguments[0]);
+        }
         catch (InvalidOperationException e)
         {
             // An agency's private key is the agency's own (rule 9): outside the demo it registers its public key instead.
@@ -112,13 +136,20 @@ public static class CoordinationHost
         }
         var current = store.CurrentKeyOf(arguments[0]);
         output.WriteLine($"owner {arguments[0]}, new key {keyId} in {Path.Combine(store.Directory, arguments[0])}");
-        output.WriteLine(new string(System.Security.Cryptography.PemEncoding.Write("PUBLIC KEY", current.PublicKey.ExportSubjectPublicKeyInfo())));
+        output.WriteLine(
+            new string(System.Security.Cryptography.PemEncoding.Write("PUBLIC KEY", current.PublicKey.ExportSubjectPublicKeyInfo()))
+        );
         return 0;
     }
 
     /// <summary>A host of one or more services: defaults in code, service defaults, the services, then the test's or caller's additions.</summary>
-    public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?> hostDefaults, string hostName,
-        Action<WebApplicationBuilder> addServices, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(
+        string[] args,
+        IReadOnlyDictionary<string, string?> hostDefaults,
+        string hostName,
+        Action<WebApplicationBuilder> addServices,
+        Action<WebApplicationBuilder>? configure = null
+    )
     {
         var builder = CreateBuilder(args, hostDefaults);
         builder.AddServiceDefaults(hostName);
@@ -128,9 +159,14 @@ public static class CoordinationHost
     }
 
     /// <summary>A service host's Main: a host command (dev-token, sealing-key), or the server until shutdown.</summary>
-    public static async Task<int> RunAsync(string[] args, IReadOnlyDictionary<string, string?> hostDefaults, Func<string[], WebApplication> build)
+    public static async Task<int> RunAsync(
+        string[] args,
+        IReadOnlyDictionary<string, string?> hostDefaults,
+        Func<string[], WebApplication> build
+    )
     {
-        if (TryRunCommand(args, hostDefaults) is { } exitCode) return exitCode;
+        if (TryRunCommand(args, hostDefaults) is { } exitCode)
+            return exitCode;
         await build(args).RunAsync();
         return 0;
     }
@@ -139,7 +175,8 @@ public static class CoordinationHost
     {
         var builder = WebApplication.CreateBuilder(args);
         var defaults = new Dictionary<string, string?>(CommonDefaults);
-        foreach (var (key, value) in hostDefaults) defaults[key] = value;
+        foreach (var (key, value) in hostDefaults)
+            defaults[key] = value;
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = defaults });
         return builder;
     }

@@ -14,6 +14,7 @@ public sealed class CoordinationServiceRegistry(string hostName)
     public string HostName { get; } = hostName;
     public List<Action<IBusRegistrationConfigurator>> Consumers { get; } = [];
     public List<Action<IEndpointRouteBuilder>> Endpoints { get; } = [];
+
     /// <summary>Registrations that must follow the bus's hosted service (the outbox relays).</summary>
     public List<Action<IServiceCollection>> AfterMessaging { get; } = [];
     public List<string> Services { get; } = [];

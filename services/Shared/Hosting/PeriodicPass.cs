@@ -18,8 +18,12 @@ public interface IPeriodicPass
 /// instead of waiting for it. Durable deadlines are rows: a failed or missed pass loses nothing, the
 /// next one finds the same rows.
 /// </summary>
-public sealed partial class PeriodicPassRunner<TPass>(IServiceScopeFactory scopes, TimeProvider clock, Func<TimeSpan> interval, ILogger<PeriodicPassRunner<TPass>> logger)
-    : BackgroundService
+public sealed partial class PeriodicPassRunner<TPass>(
+    IServiceScopeFactory scopes,
+    TimeProvider clock,
+    Func<TimeSpan> interval,
+    ILogger<PeriodicPassRunner<TPass>> logger
+) : BackgroundService
     where TPass : IPeriodicPass
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -41,8 +45,14 @@ public sealed partial class PeriodicPassRunner<TPass>(IServiceScopeFactory scope
                 // The type only: a message may quote the data the pass was handling.
                 LogPassFailed(logger, typeof(TPass).Name, ex.GetType().Name);
             }
-            try { await Task.Delay(interval(), clock, stoppingToken); }
-            catch (OperationCanceledException) { return; }
+            try
+            {
+                await Task.Delay(interval(), clock, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 
@@ -57,8 +67,12 @@ public static class PeriodicPassExtensions
         where TPass : class, IPeriodicPass
     {
         services.AddScoped<TPass>();
-        services.AddHostedService(sp => new PeriodicPassRunner<TPass>(sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<TimeProvider>(),
-            () => interval(sp), sp.GetRequiredService<ILogger<PeriodicPassRunner<TPass>>>()));
+        services.AddHostedService(sp => new PeriodicPassRunner<TPass>(
+            sp.GetRequiredService<IServiceScopeFactory>(),
+            sp.GetRequiredService<TimeProvider>(),
+            () => interval(sp),
+            sp.GetRequiredService<ILogger<PeriodicPassRunner<TPass>>>()
+        ));
         return services;
     }
 }

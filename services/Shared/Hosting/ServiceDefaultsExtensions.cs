@@ -42,13 +42,14 @@ public static class ServiceDefaultsExtensions
 
         // Orchestrators and load balancers probe without credentials; the OpenAPI document is public.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions
-        {
-            Predicate = r => r.Tags.Contains("ready"),
-            ResponseWriter = WriteHealthReport,
-        }).AllowAnonymous();
+        app.MapHealthChecks(
+                "/health/ready",
+                new HealthCheckOptions { Predicate = r => r.Tags.Contains("ready"), ResponseWriter = WriteHealthReport }
+            )
+            .AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
-        foreach (var map in registry.Endpoints) map(app);
+        foreach (var map in registry.Endpoints)
+            map(app);
         return app;
     }
 
@@ -58,10 +59,10 @@ public static class ServiceDefaultsExtensions
     private static Task WriteHealthReport(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(JsonSerializer.Serialize(new
-        {
-            status = report.Status.ToString(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()),
-        }));
+        return context.Response.WriteAsync(
+            JsonSerializer.Serialize(
+                new { status = report.Status.ToString(), checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()) }
+            )
+        );
     }
 }

@@ -30,23 +30,29 @@ public static class MessagingExtensions
                     x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
                     break;
                 case MessageTransport.RabbitMq:
-                    x.UsingRabbitMq((context, cfg) =>
-                    {
-                        cfg.Host(new Uri(options.RabbitMqUrl), h =>
+                    x.UsingRabbitMq(
+                        (context, cfg) =>
                         {
-                            h.PublisherConfirmation = true;
-                            // A cluster: MassTransit connects to a node that answers, and to another when that one is lost.
-                            if (options.ClusterNodes.Length > 0)
-                                h.UseCluster(c =>
+                            cfg.Host(
+                                new Uri(options.RabbitMqUrl),
+                                h =>
                                 {
-                                    foreach (var node in options.ClusterNodes) c.Node(node);
-                                });
-                        });
-                        // Named by the service rather than by machine and process, so that each broker
-                        // account may reach its own bus queue and no other service's.
-                        cfg.OverrideDefaultBusEndpointQueueName(BusEndpointQueueName(registry, options));
-                        cfg.ConfigureEndpoints(context);
-                    });
+                                    h.PublisherConfirmation = true;
+                                    // A cluster: MassTransit connects to a node that answers, and to another when that one is lost.
+                                    if (options.ClusterNodes.Length > 0)
+                                        h.UseCluster(c =>
+                                        {
+                                            foreach (var node in options.ClusterNodes)
+                                                c.Node(node);
+                                        });
+                                }
+                            );
+                            // Named by the service rather than by machine and process, so that each broker
+                            // account may reach its own bus queue and no other service's.
+                            cfg.OverrideDefaultBusEndpointQueueName(BusEndpointQueueName(registry, options));
+                            cfg.ConfigureEndpoints(context);
+                        }
+                    );
                     break;
                 default:
                     throw new InvalidOperationException($"Messaging:Transport must be RabbitMq or InMemory, not {options.Transport}.");
@@ -62,7 +68,8 @@ public static class MessagingExtensions
             o.StopTimeout = TimeSpan.FromSeconds(30);
         });
 
-        foreach (var register in registry.AfterMessaging) register(builder.Services);
+        foreach (var register in registry.AfterMessaging)
+            register(builder.Services);
         return builder;
     }
 
@@ -70,34 +77,43 @@ public static class MessagingExtensions
     /// The conventions every bus of the platform shares, also used by tests on MassTransit's test
     /// harness so that they exercise the same endpoints, names, retries and error queues.
     /// </summary>
-    public static void AddCoordinationConsumers(this IBusRegistrationConfigurator x, CoordinationServiceRegistry registry, MessagingOptions options)
+    public static void AddCoordinationConsumers(
+        this IBusRegistrationConfigurator x,
+        CoordinationServiceRegistry registry,
+        MessagingOptions options
+    )
     {
         x.SetEndpointNameFormatter(new ServiceEndpointNameFormatter(options.QueuePrefix));
-        foreach (var register in registry.Consumers) register(x);
+        foreach (var register in registry.Consumers)
+            register(x);
 
-        x.AddConfigureEndpointsCallback((_, _, endpoint) =>
-        {
-            // A Fault<T> event would copy the failed message to any subscriber of faults; the
-            // error queue, readable only by the owning service's account, keeps it instead.
-            endpoint.PublishFaults = false;
-            endpoint.UseMessageRetry(r =>
+        x.AddConfigureEndpointsCallback(
+            (_, _, endpoint) =>
             {
-                // Bad input stays bad: straight to the error queue with its reason.
-                r.Ignore<Exception>(IsBadInput);
-                // Deferred decisions have their own bounded retry, in the consumer that defers them.
-                r.Ignore<DecisionDeferredException>();
-                r.Interval(options.RetryLimit, TimeSpan.FromMilliseconds(options.RetryIntervalMilliseconds));
-            });
-            if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
-            {
-                if (options.QuorumQueues) rabbit.SetQuorumQueue();
-                // The broker's definitions bind each consumed message type to this endpoint's exchange:
-                // binding it here would declare the publisher's exchange, which needs the configure
-                // permission that would also let this service delete it.
-                if (options.ConsumeTopologyFromBroker) rabbit.ConfigureConsumeTopology = false;
-                rabbit.PrefetchCount = options.PrefetchCount;
+                // A Fault<T> event would copy the failed message to any subscriber of faults; the
+                // error queue, readable only by the owning service's account, keeps it instead.
+                endpoint.PublishFaults = false;
+                endpoint.UseMessageRetry(r =>
+                {
+                    // Bad input stays bad: straight to the error queue with its reason.
+                    r.Ignore<Exception>(IsBadInput);
+                    // Deferred decisions have their own bounded retry, in the consumer that defers them.
+                    r.Ignore<DecisionDeferredException>();
+                    r.Interval(options.RetryLimit, TimeSpan.FromMilliseconds(options.RetryIntervalMilliseconds));
+                });
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                {
+                    if (options.QuorumQueues)
+                        rabbit.SetQuorumQueue();
+                    // The broker's definitions bind each consumed message type to this endpoint's exchange:
+                    // binding it here would declare the publisher's exchange, which needs the configure
+                    // permission that would also let this service delete it.
+                    if (options.ConsumeTopologyFromBroker)
+                        rabbit.ConfigureConsumeTopology = false;
+                    rabbit.PrefetchCount = options.PrefetchCount;
+                }
             }
-        });
+        );
 
         x.ConfigureHealthCheckOptions(h =>
         {
@@ -123,7 +139,8 @@ public static class MessagingExtensions
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is MessageRejectedException or Rules.RuleViolation or JsonException || e.GetType().Name == "SerializationException") return true;
+            if (e is MessageRejectedException or Rules.RuleViolation or JsonException || e.GetType().Name == "SerializationException")
+                return true;
         }
         return false;
     }

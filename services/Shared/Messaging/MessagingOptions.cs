@@ -1,6 +1,10 @@
 namespace Coordination.ServiceDefaults.Messaging;
 
-public enum MessageTransport { RabbitMq, InMemory }
+public enum MessageTransport
+{
+    RabbitMq,
+    InMemory,
+}
 
 /// <summary>Bound from the <c>Messaging</c> configuration section.</summary>
 public sealed class MessagingOptions
@@ -25,9 +29,12 @@ public sealed class MessagingOptions
     /// </summary>
     public Task<RabbitMQ.Client.IConnection> ConnectAsync(RabbitMQ.Client.ConnectionFactory factory, CancellationToken cancellationToken)
     {
-        if (ClusterNodes.Length == 0) return factory.CreateConnectionAsync(cancellationToken);
-        var endpoints = ClusterNodes.Select(n => RabbitMQ.Client.AmqpTcpEndpoint.Parse(n))
-            .Select(e => new RabbitMQ.Client.AmqpTcpEndpoint(e.HostName, e.Port, factory.Ssl)).ToList();
+        if (ClusterNodes.Length == 0)
+            return factory.CreateConnectionAsync(cancellationToken);
+        var endpoints = ClusterNodes
+            .Select(n => RabbitMQ.Client.AmqpTcpEndpoint.Parse(n))
+            .Select(e => new RabbitMQ.Client.AmqpTcpEndpoint(e.HostName, e.Port, factory.Ssl))
+            .ToList();
         return factory.CreateConnectionAsync(endpoints, cancellationToken);
     }
 

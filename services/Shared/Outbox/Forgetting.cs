@@ -10,6 +10,10 @@ public static class Forgetting
     /// that has not left yet would only be dropped by its receivers. <paramref name="except"/> is the
     /// message that tells the others to forget. Inbox entries hold ids only and need nothing.
     /// </summary>
-    public static Task<int> ForgetOutboxOfAsync(this ServiceDbContext db, string personReference, CancellationToken cancellationToken, Guid? except = null) =>
-        db.OutboxMessages.Where(m => m.Body.Contains(personReference) && m.MessageId != except).ExecuteDeleteAsync(cancellationToken);
+    public static Task<int> ForgetOutboxOfAsync(
+        this ServiceDbContext db,
+        string personReference,
+        CancellationToken cancellationToken,
+        Guid? except = null
+    ) => db.OutboxMessages.Where(m => m.Body.Contains(personReference) && m.MessageId != except).ExecuteDeleteAsync(cancellationToken);
 }

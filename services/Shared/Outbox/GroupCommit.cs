@@ -24,6 +24,7 @@ public enum GroupCommitOutcome
 {
     /// <summary>Its effect, its outbox rows and its inbox entry are committed.</summary>
     Applied,
+
     /// <summary>Its inbox key was already committed, or earlier in the same batch: nothing changed.</summary>
     Duplicate,
 }
@@ -32,14 +33,21 @@ public enum GroupCommitOutcome
 /// One consumer's unit of work: the effect it applies to the writer's context (staging outbox rows
 /// and its inbox entry, then saving without committing), keyed by the inbox entry it writes.
 /// </summary>
-public sealed class GroupCommitWork<TContext>(Guid messageId, string consumer, bool serializable,
-    Func<TContext, CancellationToken, Task> apply, CancellationToken cancellationToken) where TContext : ServiceDbContext
+public sealed class GroupCommitWork<TContext>(
+    Guid messageId,
+    string consumer,
+    bool serializable,
+    Func<TContext, CancellationToken, Task> apply,
+    CancellationToken cancellationToken
+)
+    where TContext : ServiceDbContext
 {
     internal Guid MessageId { get; } = messageId;
     internal string Consumer { get; } = consumer;
     internal bool Serializable { get; } = serializable;
     internal Func<TContext, CancellationToken, Task> Apply { get; } = apply;
     internal CancellationToken CancellationToken { get; } = cancellationToken;
+
     /// <summary>The consumer's span: staged messages carry its trace, not the writer's.</summary>
     internal Activity? Cause { get; } = Activity.Current;
     internal TaskCompletionSource<GroupCommitOutcome> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -61,18 +69,22 @@ public sealed class GroupCommitWork<TContext>(Guid messageId, string consumer, b
 /// (<see cref="DatabaseErrors.IsDuplicateKey"/>). The whole batch runs inside EF Core's execution
 /// strategy, which replays it from the start on a transient failure: the same code for both providers.
 /// </remarks>
-public sealed class GroupCommitWriter<TContext> : IAsyncDisposable where TContext : ServiceDbContext
+public sealed class GroupCommitWriter<TContext> : IAsyncDisposable
+    where TContext : ServiceDbContext
 {
     private const string Savepoint = "unit";
-    private static readonly Histogram<int> BatchSizes = CoordinationTelemetry.Meter.CreateHistogram<int>("coordination.group_commit.batch",
-        description: "Units of work committed together in one transaction");
+    private static readonly Histogram<int> BatchSizes = CoordinationTelemetry.Meter.CreateHistogram<int>(
+        "coordination.group_commit.batch",
+        description: "Units of work committed together in one transaction"
+    );
     private static readonly KeyValuePair<string, object?> ContextTag = new("coordination.outbox.context", typeof(TContext).Name);
 
     private readonly IServiceScopeFactory _scopes;
     private readonly OutboxSignal<TContext> _signal;
     private readonly int _maxBatch;
-    private readonly Channel<GroupCommitWork<TContext>> _queue =
-        Channel.CreateUnbounded<GroupCommitWork<TContext>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<GroupCommitWork<TContext>> _queue = Channel.CreateUnbounded<GroupCommitWork<TContext>>(
+        new UnboundedChannelOptions { SingleReader = true }
+    );
     private readonly Lazy<Task> _loop;
 
     public GroupCommitWriter(IServiceScopeFactory scopes, IOptions<GroupCommitOptions> options, OutboxSignal<TContext> signal)
@@ -87,7 +99,8 @@ public sealed class GroupCommitWriter<TContext> : IAsyncDisposable where TContex
     public Task<GroupCommitOutcome> CommitAsync(GroupCommitWork<TContext> work)
     {
         _ = _loop.Value;
-        if (!_queue.Writer.TryWrite(work)) throw new ObjectDisposedException(nameof(GroupCommitWriter<TContext>));
+        if (!_queue.Writer.TryWrite(work))
+            throw new ObjectDisposedException(nameof(GroupCommitWriter<TContext>));
         return work.Done.Task;
     }
 
@@ -98,10 +111,13 @@ public sealed class GroupCommitWriter<TContext> : IAsyncDisposable where TContex
         {
             while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var work))
             {
-                if (work.CancellationToken.IsCancellationRequested) work.Done.TrySetCanceled(work.CancellationToken);
-                else batch.Add(work);
+                if (work.CancellationToken.IsCancellationRequested)
+                    work.Done.TrySetCanceled(work.CancellationToken);
+                else
+                    batch.Add(work);
             }
-            if (batch.Count == 0) continue;
+            if (batch.Count == 0)
+                continue;
             try
             {
                 await CommitBatchAsync(batch);
@@ -112,8 +128,14 @@ public sealed class GroupCommitWriter<TContext> : IAsyncDisposable where TContex
                 // unit is tried again alone, so that only the one at fault fails.
                 foreach (var work in batch)
                 {
-                    try { await CommitBatchAsync([work]); }
-                    catch (Exception alone) { work.Done.TrySetException(alone); }
+                    try
+                    {
+                        await CommitBatchAsync([work]);
+                    }
+                    catch (Exception alone)
+                    {
+                        work.Done.TrySetException(alone);
+                    }
                 }
             }
             catch (Exception ex)
@@ -134,74 +156,88 @@ public sealed class GroupCommitWriter<TContext> : IAsyncDisposable where TContex
         var isolation = batch.Any(w => w.Serializable) ? IsolationLevel.Serializable : IsolationLevel.ReadCommitted;
         var results = new (GroupCommitOutcome Outcome, Exception? Failure)[batch.Count];
 
-        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
-        {
-            db.ChangeTracker.Clear();
-            Array.Clear(results);
-            await using var transaction = await db.Database.BeginTransactionAsync(isolation);
-            var ids = batch.Select(w => w.MessageId).Distinct().ToList();
-            var committed = (await db.InboxEntries.AsNoTracking().Where(e => ids.Contains(e.MessageId))
-                .Select(e => new { e.MessageId, e.Consumer }).ToListAsync()).Select(e => (e.MessageId, e.Consumer)).ToHashSet();
-            for (var i = 0; i < batch.Count; i++)
+        await db
+            .Database.CreateExecutionStrategy()
+            .ExecuteAsync(async () =>
             {
-                var work = batch[i];
-                if (committed.Contains(work.Key))
+                db.ChangeTracker.Clear();
+                Array.Clear(results);
+                await using var transaction = await db.Database.BeginTransactionAsync(isolation);
+                var ids = batch.Select(w => w.MessageId).Distinct().ToList();
+                var committed = (
+                    await db
+                        .InboxEntries.AsNoTracking()
+                        .Where(e => ids.Contains(e.MessageId))
+                        .Select(e => new { e.MessageId, e.Consumer })
+                        .ToListAsync()
+                )
+                    .Select(e => (e.MessageId, e.Consumer))
+                    .ToHashSet();
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    results[i] = (GroupCommitOutcome.Duplicate, null);
-                    continue;
-                }
-                await transaction.CreateSavepointAsync(Savepoint);
-                var previous = Activity.Current;
-                try
-                {
-                    Activity.Current = work.Cause;
-                    await work.Apply(db, work.CancellationToken);
-                    await transaction.ReleaseSavepointAsync(Savepoint);
-                    results[i] = (GroupCommitOutcome.Applied, null);
-                    // Only an applied key makes a later copy in the batch a duplicate: a copy of a unit that failed tries on its own.
-                    committed.Add(work.Key);
-                }
-                catch (Exception ex)
-                {
-                    Activity.Current = previous;
+                    var work = batch[i];
+                    if (committed.Contains(work.Key))
+                    {
+                        results[i] = (GroupCommitOutcome.Duplicate, null);
+                        continue;
+                    }
+                    await transaction.CreateSavepointAsync(Savepoint);
+                    var previous = Activity.Current;
                     try
                     {
-                        await transaction.RollbackToSavepointAsync(Savepoint);
+                        Activity.Current = work.Cause;
+                        await work.Apply(db, work.CancellationToken);
+                        await transaction.ReleaseSavepointAsync(Savepoint);
+                        results[i] = (GroupCommitOutcome.Applied, null);
+                        // Only an applied key makes a later copy in the batch a duplicate: a copy of a unit that failed tries on its own.
+                        committed.Add(work.Key);
                     }
-                    catch
+                    catch (Exception ex)
                     {
-                        // The server ended the whole transaction (a deadlock victim): the strategy decides on the original error.
-                        ExceptionDispatchInfo.Throw(ex);
+                        Activity.Current = previous;
+                        try
+                        {
+                            await transaction.RollbackToSavepointAsync(Savepoint);
+                        }
+                        catch
+                        {
+                            // The server ended the whole transaction (a deadlock victim): the strategy decides on the original error.
+                            ExceptionDispatchInfo.Throw(ex);
+                        }
+                        db.ChangeTracker.Clear();
+                        // Another instance committed the same inbox key since the check above.
+                        results[i] =
+                            DatabaseErrors.IsDuplicateKey(ex)
+                            && await db.InboxEntries.AnyAsync(e => e.MessageId == work.MessageId && e.Consumer == work.Consumer)
+                                ? (GroupCommitOutcome.Duplicate, null)
+                                : (GroupCommitOutcome.Applied, ex);
                     }
-                    db.ChangeTracker.Clear();
-                    // Another instance committed the same inbox key since the check above.
-                    results[i] = DatabaseErrors.IsDuplicateKey(ex)
-                        && await db.InboxEntries.AnyAsync(e => e.MessageId == work.MessageId && e.Consumer == work.Consumer)
-                        ? (GroupCommitOutcome.Duplicate, null)
-                        : (GroupCommitOutcome.Applied, ex);
+                    finally
+                    {
+                        Activity.Current = previous;
+                        db.ChangeTracker.Clear();
+                    }
                 }
-                finally
-                {
-                    Activity.Current = previous;
-                    db.ChangeTracker.Clear();
-                }
-            }
-            await transaction.CommitAsync();
-        });
+                await transaction.CommitAsync();
+            });
 
         BatchSizes.Record(batch.Count, ContextTag);
         // Explicitly, not only through the interceptor: a relay left to its poll would add seconds to every message.
-        if (results.Any(r => r is { Outcome: GroupCommitOutcome.Applied, Failure: null })) _signal.Notify();
+        if (results.Any(r => r is { Outcome: GroupCommitOutcome.Applied, Failure: null }))
+            _signal.Notify();
         for (var i = 0; i < batch.Count; i++)
         {
-            if (results[i].Failure is { } failure) batch[i].Done.TrySetException(failure);
-            else batch[i].Done.TrySetResult(results[i].Outcome);
+            if (results[i].Failure is { } failure)
+                batch[i].Done.TrySetException(failure);
+            else
+                batch[i].Done.TrySetResult(results[i].Outcome);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        if (_loop.IsValueCreated) await _loop.Value;
+        if (_loop.IsValueCreated)
+            await _loop.Value;
     }
 }

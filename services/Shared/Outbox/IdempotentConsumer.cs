@@ -23,13 +23,20 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
 
     public async Task Consume(ConsumeContext<TMessage> context)
     {
-        var messageId = context.MessageId
-            ?? throw new MessageRejectedException(ReasonCodes.MalformedMessage, "the message has no message id.");
+        var messageId =
+            context.MessageId ?? throw new MessageRejectedException(ReasonCodes.MalformedMessage, "the message has no message id.");
         var consumer = GetType().FullName!;
         if (CommitsInGroup && WriterOf(context) is { } writer)
         {
-            await writer.CommitAsync(new GroupCommitWork<TContext>(messageId, consumer, ReadsAndWritesInOneTransaction,
-                (target, _) => ApplyAsync(target, context, messageId, consumer), context.CancellationToken));
+            await writer.CommitAsync(
+                new GroupCommitWork<TContext>(
+                    messageId,
+                    consumer,
+                    ReadsAndWritesInOneTransaction,
+                    (target, _) => ApplyAsync(target, context, messageId, consumer),
+                    context.CancellationToken
+                )
+            );
             return;
         }
         if (!ReadsAndWritesInOneTransaction)
@@ -40,19 +47,26 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
         // What it read is still true when it writes: on SQLite the transaction takes the write lock
         // first (BEGIN IMMEDIATE), on SQL Server serializable range locks make a concurrent writer wait
         // or fail and be retried. The execution strategy replays the whole unit, never half of it.
-        await Db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
-        {
-            Db.ChangeTracker.Clear();
-            await using var transaction = await Db.Database.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, context.CancellationToken);
-            if (await ConsumeOnceAsync(context, messageId, consumer))
-                await transaction.CommitAsync(context.CancellationToken);
-        });
+        await Db
+            .Database.CreateExecutionStrategy()
+            .ExecuteAsync(async () =>
+            {
+                Db.ChangeTracker.Clear();
+                await using var transaction = await Db.Database.BeginTransactionAsync(
+                    System.Data.IsolationLevel.Serializable,
+                    context.CancellationToken
+                );
+                if (await ConsumeOnceAsync(context, messageId, consumer))
+                    await transaction.CommitAsync(context.CancellationToken);
+            });
     }
 
     private static GroupCommitWriter<TContext>? WriterOf(ConsumeContext context)
     {
-        IServiceProvider? services = context.TryGetPayload<IServiceProvider>(out var provider) ? provider
-            : context.TryGetPayload<Microsoft.Extensions.DependencyInjection.IServiceScope>(out var scope) ? scope.ServiceProvider : null;
+        IServiceProvider? services =
+            context.TryGetPayload<IServiceProvider>(out var provider) ? provider
+            : context.TryGetPayload<Microsoft.Extensions.DependencyInjection.IServiceScope>(out var scope) ? scope.ServiceProvider
+            : null;
         return services?.GetService(typeof(GroupCommitWriter<TContext>)) as GroupCommitWriter<TContext>;
     }
 

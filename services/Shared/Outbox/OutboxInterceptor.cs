@@ -4,7 +4,8 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace Coordination.ServiceDefaults.Outbox;
 
 /// <summary>Wakes the relay of one service as soon as something was committed for it to publish.</summary>
-public sealed class OutboxSignal<TContext> where TContext : ServiceDbContext
+public sealed class OutboxSignal<TContext>
+    where TContext : ServiceDbContext
 {
     private readonly SemaphoreSlim _pending = new(0, 1);
 
@@ -13,12 +14,15 @@ public sealed class OutboxSignal<TContext> where TContext : ServiceDbContext
         // One pending wake-up is enough: the relay drains everything unsent when it wakes.
         if (_pending.CurrentCount == 0)
         {
-            try { _pending.Release(); } catch (SemaphoreFullException) { }
+            try
+            {
+                _pending.Release();
+            }
+            catch (SemaphoreFullException) { }
         }
     }
 
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-        _pending.WaitAsync(timeout, cancellationToken);
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _pending.WaitAsync(timeout, cancellationToken);
 }
 
 /// <summary>
@@ -26,18 +30,29 @@ public sealed class OutboxSignal<TContext> where TContext : ServiceDbContext
 /// SaveChanges when it commits by itself, after the transaction's commit when it runs inside one (the
 /// group commit's), since a relay woken earlier would find nothing it can read yet.
 /// </summary>
-public sealed class OutboxInterceptor<TContext>(OutboxSignal<TContext> signal, TimeProvider clock) : SaveChangesInterceptor, IDbTransactionInterceptor
+public sealed class OutboxInterceptor<TContext>(OutboxSignal<TContext> signal, TimeProvider clock)
+    : SaveChangesInterceptor,
+        IDbTransactionInterceptor
     where TContext : ServiceDbContext
 {
-    public void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => NotifyIfStaged(eventData.Context);
+    public void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) =>
+        NotifyIfStaged(eventData.Context);
 
-    public Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    public Task TransactionCommittedAsync(
+        System.Data.Common.DbTransaction transaction,
+        TransactionEndEventData eventData,
+        CancellationToken cancellationToken = default
+    )
     {
         NotifyIfStaged(eventData.Context);
         return Task.CompletedTask;
     }
 
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
+        DbContextEventData eventData,
+        InterceptionResult<int> result,
+        CancellationToken cancellationToken = default
+    )
     {
         Stamp(eventData.Context);
         return base.SavingChangesAsync(eventData, result, cancellationToken);
@@ -49,15 +64,21 @@ public sealed class OutboxInterceptor<TContext>(OutboxSignal<TContext> signal, T
         return base.SavingChanges(eventData, result);
     }
 
-    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    public override ValueTask<int> SavedChangesAsync(
+        SaveChangesCompletedEventData eventData,
+        int result,
+        CancellationToken cancellationToken = default
+    )
     {
-        if (eventData.Context?.Database.CurrentTransaction is null) NotifyIfStaged(eventData.Context);
+        if (eventData.Context?.Database.CurrentTransaction is null)
+            NotifyIfStaged(eventData.Context);
         return base.SavedChangesAsync(eventData, result, cancellationToken);
     }
 
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        if (eventData.Context?.Database.CurrentTransaction is null) NotifyIfStaged(eventData.Context);
+        if (eventData.Context?.Database.CurrentTransaction is null)
+            NotifyIfStaged(eventData.Context);
         return base.SavedChanges(eventData, result);
     }
 
@@ -73,17 +94,22 @@ public sealed class OutboxInterceptor<TContext>(OutboxSignal<TContext> signal, T
 
     private void Stamp(DbContext? context)
     {
-        if (context is null) return;
+        if (context is null)
+            return;
         var now = clock.GetUtcNow();
         foreach (var entry in context.ChangeTracker.Entries<OutboxMessage>())
         {
-            if (entry.State != EntityState.Added) continue;
-            if (entry.Entity.EnqueuedAt == default) entry.Entity.EnqueuedAt = now;
-            if (context is ServiceDbContext service) service.OutboxStaged = true;
+            if (entry.State != EntityState.Added)
+                continue;
+            if (entry.Entity.EnqueuedAt == default)
+                entry.Entity.EnqueuedAt = now;
+            if (context is ServiceDbContext service)
+                service.OutboxStaged = true;
         }
         foreach (var entry in context.ChangeTracker.Entries<InboxEntry>())
         {
-            if (entry.State == EntityState.Added && entry.Entity.ProcessedAt == default) entry.Entity.ProcessedAt = now;
+            if (entry.State == EntityState.Added && entry.Entity.ProcessedAt == default)
+                entry.Entity.ProcessedAt = now;
         }
     }
 }

@@ -14,14 +14,17 @@ public sealed class OutboxMessage
     public required string Body { get; set; }
     public Guid? ConversationId { get; set; }
     public Guid? CorrelationId { get; set; }
+
     /// <summary>W3C traceparent of the activity that caused the message: the story stays one trace.</summary>
     public string? TraceParent { get; set; }
     public DateTimeOffset EnqueuedAt { get; set; }
     public DateTimeOffset? SentAt { get; set; }
     public int Attempts { get; set; }
+
     /// <summary>The relay pass that claimed the row to publish it; no other relay takes it before <see cref="ClaimedUntil"/>.</summary>
     public Guid? ClaimToken { get; set; }
     public DateTimeOffset? ClaimedUntil { get; set; }
+
     /// <summary>Exception type only: an exception message could carry a value.</summary>
     public string? LastError { get; set; }
 }

@@ -21,8 +21,10 @@ public sealed class OutboxOptions
     public bool RelayEnabled { get; set; } = true;
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
     public int BatchSize { get; set; } = 256;
+
     /// <summary>Publishes awaiting the broker's confirm at once: one round trip is shared by many messages.</summary>
     public int PublishWindow { get; set; } = 64;
+
     /// <summary>
     /// How long a relay pass holds the rows it claimed: another instance's relay on the same database
     /// takes them only after that (the claimer crashed, or could not reach the broker). A pass stops
@@ -30,6 +32,7 @@ public sealed class OutboxOptions
     /// </summary>
     public TimeSpan ClaimFor { get; set; } = TimeSpan.FromSeconds(15);
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Sent rows and inbox entries may describe people (F4): they are not kept forever.</summary>
     public TimeSpan KeepSentFor { get; set; } = TimeSpan.FromDays(7);
     public TimeSpan KeepInboxFor { get; set; } = TimeSpan.FromDays(30);
@@ -55,14 +58,24 @@ public sealed partial class OutboxRelay<TContext>(
     TimeProvider clock,
     IEnumerable<OutboxRoute<TContext>> routes,
     IServiceProvider services,
-    ILogger<OutboxRelay<TContext>> logger) : BackgroundService
+    ILogger<OutboxRelay<TContext>> logger
+) : BackgroundService
     where TContext : ServiceDbContext
 {
     private static readonly ConcurrentDictionary<string, Type?> Types = new();
     private static readonly ConcurrentDictionary<Type, bool> ForgottenOnceSent = new();
-    private static readonly Counter<long> RelayPasses = CoordinationTelemetry.Meter.CreateCounter<long>("coordination.outbox.relay.passes", description: "Outbox relay passes over the table");
-    private static readonly Counter<long> Published = CoordinationTelemetry.Meter.CreateCounter<long>("coordination.outbox.published", description: "Outbox messages confirmed by the broker");
-    private static readonly Counter<long> Failures = CoordinationTelemetry.Meter.CreateCounter<long>("coordination.outbox.failures", description: "Outbox relay passes that failed and backed off");
+    private static readonly Counter<long> RelayPasses = CoordinationTelemetry.Meter.CreateCounter<long>(
+        "coordination.outbox.relay.passes",
+        description: "Outbox relay passes over the table"
+    );
+    private static readonly Counter<long> Published = CoordinationTelemetry.Meter.CreateCounter<long>(
+        "coordination.outbox.published",
+        description: "Outbox messages confirmed by the broker"
+    );
+    private static readonly Counter<long> Failures = CoordinationTelemetry.Meter.CreateCounter<long>(
+        "coordination.outbox.failures",
+        description: "Outbox relay passes that failed and backed off"
+    );
     private static readonly KeyValuePair<string, object?> ContextTag = new("coordination.outbox.context", typeof(TContext).Name);
     private readonly OutboxOptions _options = options.Value;
     private readonly Dictionary<Type, Uri> _routes = OutboxRouteExtensions.Resolve(routes, services);
@@ -70,7 +83,8 @@ public sealed partial class OutboxRelay<TContext>(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!_options.RelayEnabled) return;
+        if (!_options.RelayEnabled)
+            return;
         await Task.Yield();
         var backoff = TimeSpan.Zero;
         while (!stoppingToken.IsCancellationRequested)
@@ -80,7 +94,8 @@ public sealed partial class OutboxRelay<TContext>(
                 var published = await PublishPendingAsync(stoppingToken);
                 backoff = TimeSpan.Zero;
                 await CleanupAsync(stoppingToken);
-                if (published >= _options.BatchSize) continue;
+                if (published >= _options.BatchSize)
+                    continue;
                 await signal.WaitAsync(_options.PollInterval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -89,11 +104,25 @@ public sealed partial class OutboxRelay<TContext>(
             }
             catch (Exception ex)
             {
-                backoff = backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
+                backoff =
+                    backoff == TimeSpan.Zero
+                        ? TimeSpan.FromMilliseconds(200)
+                        : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
                 Failures.Add(1, ContextTag);
-                LogRelayFailed(logger, typeof(TContext).Name, ex is OutboxPublishException publish ? publish.ExceptionType : ex.GetType().Name, backoff.TotalMilliseconds);
-                try { await Task.Delay(backoff, stoppingToken); }
-                catch (OperationCanceledException) { return; }
+                LogRelayFailed(
+                    logger,
+                    typeof(TContext).Name,
+                    ex is OutboxPublishException publish ? publish.ExceptionType : ex.GetType().Name,
+                    backoff.TotalMilliseconds
+                );
+                try
+                {
+                    await Task.Delay(backoff, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }
@@ -113,13 +142,15 @@ public sealed partial class OutboxRelay<TContext>(
                 RelayPasses.Add(1, ContextTag);
                 return 0;
             }
-            pending = await db.OutboxMessages.AsNoTracking()
+            pending = await db
+                .OutboxMessages.AsNoTracking()
                 .Where(m => m.ClaimToken == token && m.SentAt == null)
                 .OrderBy(m => m.Sequence)
                 .ToListAsync(cancellationToken);
         }
         RelayPasses.Add(1, ContextTag);
-        if (pending.Count == 0) return 0;
+        if (pending.Count == 0)
+            return 0;
 
         var sent = new ConcurrentBag<(long Sequence, bool Forget)>();
         var failed = new ConcurrentBag<(long Sequence, string Error)>();
@@ -137,8 +168,14 @@ public sealed partial class OutboxRelay<TContext>(
                 failed.Add((row.Sequence, "unknown-message-type"));
                 continue;
             }
-            try { await window.WaitAsync(claim.Token); }
-            catch (OperationCanceledException) { break; }
+            try
+            {
+                await window.WaitAsync(claim.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
             // After a failure no more are started: the pass ends and backs off.
             if (!failed.IsEmpty && failed.Any(f => f.Error != "unknown-message-type"))
             {
@@ -158,35 +195,54 @@ public sealed partial class OutboxRelay<TContext>(
         if (forget.Count > 0)
             await db.OutboxMessages.Where(m => forget.Contains(m.Sequence)).ExecuteDeleteAsync(CancellationToken.None);
         if (keep.Count > 0)
-            await db.OutboxMessages.Where(m => keep.Contains(m.Sequence)).ExecuteUpdateAsync(u => u
-                .SetProperty(m => m.SentAt, now)
-                .SetProperty(m => m.Attempts, m => m.Attempts + 1)
-                .SetProperty(m => m.LastError, (string?)null)
-                .SetProperty(m => m.ClaimToken, (Guid?)null)
-                .SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null), CancellationToken.None);
+            await db
+                .OutboxMessages.Where(m => keep.Contains(m.Sequence))
+                .ExecuteUpdateAsync(
+                    u =>
+                        u.SetProperty(m => m.SentAt, now)
+                            .SetProperty(m => m.Attempts, m => m.Attempts + 1)
+                            .SetProperty(m => m.LastError, (string?)null)
+                            .SetProperty(m => m.ClaimToken, (Guid?)null)
+                            .SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null),
+                    CancellationToken.None
+                );
         foreach (var failure in failed.GroupBy(f => f.Error))
         {
             var sequences = failure.Select(f => f.Sequence).ToList();
             var error = failure.Key;
-            await db.OutboxMessages.Where(m => sequences.Contains(m.Sequence)).ExecuteUpdateAsync(u => u
-                .SetProperty(m => m.Attempts, m => m.Attempts + 1)
-                .SetProperty(m => m.LastError, error)
-                .SetProperty(m => m.ClaimToken, (Guid?)null)
-                .SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null), CancellationToken.None);
+            await db
+                .OutboxMessages.Where(m => sequences.Contains(m.Sequence))
+                .ExecuteUpdateAsync(
+                    u =>
+                        u.SetProperty(m => m.Attempts, m => m.Attempts + 1)
+                            .SetProperty(m => m.LastError, error)
+                            .SetProperty(m => m.ClaimToken, (Guid?)null)
+                            .SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null),
+                    CancellationToken.None
+                );
         }
         var published = sent.Count;
         var claimed = pending.Select(r => r.Sequence).Except(sent.Select(r => r.Sequence)).Except(failed.Select(f => f.Sequence)).ToList();
         if (claimed.Count > 0)
-            await db.OutboxMessages.Where(m => claimed.Contains(m.Sequence) && m.ClaimToken == token).ExecuteUpdateAsync(u => u
-                .SetProperty(m => m.ClaimToken, (Guid?)null)
-                .SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null), CancellationToken.None);
+            await db
+                .OutboxMessages.Where(m => claimed.Contains(m.Sequence) && m.ClaimToken == token)
+                .ExecuteUpdateAsync(
+                    u => u.SetProperty(m => m.ClaimToken, (Guid?)null).SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null),
+                    CancellationToken.None
+                );
         if (failed.FirstOrDefault(f => f.Error != "unknown-message-type") is { Error: { } first })
             throw new OutboxPublishException(first);
         return published;
     }
 
-    private async Task PublishAsync(OutboxMessage row, Type type, SemaphoreSlim window, ConcurrentBag<(long, bool)> sent,
-        ConcurrentBag<(long, string)> failed, CancellationToken cancellationToken)
+    private async Task PublishAsync(
+        OutboxMessage row,
+        Type type,
+        SemaphoreSlim window,
+        ConcurrentBag<(long, bool)> sent,
+        ConcurrentBag<(long, string)> failed,
+        CancellationToken cancellationToken
+    )
     {
         try
         {
@@ -198,14 +254,24 @@ public sealed partial class OutboxRelay<TContext>(
             var stamp = Pipe.Execute<SendContext>(ctx =>
             {
                 ctx.MessageId = row.MessageId;
-                if (row.ConversationId is { } conversation) ctx.ConversationId = conversation;
-                if (row.CorrelationId is { } correlation) ctx.CorrelationId = correlation;
+                if (row.ConversationId is { } conversation)
+                    ctx.ConversationId = conversation;
+                if (row.CorrelationId is { } correlation)
+                    ctx.CorrelationId = correlation;
             });
             if (_routes.TryGetValue(type, out var address))
                 await (await bus.GetSendEndpoint(address)).Send(message, type, stamp, cancellationToken);
             else
                 await bus.Publish(message, type, stamp, cancellationToken);
-            sent.Add((row.Sequence, ForgottenOnceSent.GetOrAdd(type, static t => t.IsDefined(typeof(Contracts.Classification.ForgottenOnceSentAttribute), false))));
+            sent.Add(
+                (
+                    row.Sequence,
+                    ForgottenOnceSent.GetOrAdd(
+                        type,
+                        static t => t.IsDefined(typeof(Contracts.Classification.ForgottenOnceSentAttribute), false)
+                    )
+                )
+            );
             Published.Add(1, ContextTag);
         }
         catch (Exception ex)
@@ -231,15 +297,18 @@ public sealed partial class OutboxRelay<TContext>(
         var until = now + _options.ClaimFor;
         var batch = _options.BatchSize;
         if (db.Database.IsSqlServer())
-            return await db.Database.ExecuteSqlAsync($"""
+            return await db.Database.ExecuteSqlAsync(
+                $"""
                 WITH claim AS (
                     SELECT TOP ({batch}) ClaimToken, ClaimedUntil FROM OutboxMessages WITH (UPDLOCK, READPAST, ROWLOCK)
                     WHERE SentAt IS NULL AND (ClaimedUntil IS NULL OR ClaimedUntil < {now})
                     ORDER BY Sequence)
                 UPDATE claim SET ClaimToken = {token}, ClaimedUntil = {until};
-                """, cancellationToken);
-        return await db.OutboxMessages
-            .Where(m => m.SentAt == null && (m.ClaimedUntil == null || m.ClaimedUntil < now))
+                """,
+                cancellationToken
+            );
+        return await db
+            .OutboxMessages.Where(m => m.SentAt == null && (m.ClaimedUntil == null || m.ClaimedUntil < now))
             .OrderBy(m => m.Sequence)
             .Take(batch)
             .ExecuteUpdateAsync(u => u.SetProperty(m => m.ClaimToken, token).SetProperty(m => m.ClaimedUntil, until), cancellationToken);
@@ -248,7 +317,8 @@ public sealed partial class OutboxRelay<TContext>(
     private async Task CleanupAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        if (now - _lastCleanup < TimeSpan.FromHours(1)) return;
+        if (now - _lastCleanup < TimeSpan.FromHours(1))
+            return;
         _lastCleanup = now;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();

@@ -21,18 +21,21 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<Security.AccessLogEntry> AccessLog => Set<Security.AccessLogEntry>();
 
     /// <summary>Stages <paramref name="message"/> for publication once the current SaveChanges commits.</summary>
-    public void PublishOnCommit<T>(T message, ConsumeContext? cause = null, Guid? messageId = null, Guid? correlationId = null) where T : class
+    public void PublishOnCommit<T>(T message, ConsumeContext? cause = null, Guid? messageId = null, Guid? correlationId = null)
+        where T : class
     {
-        OutboxMessages.Add(new OutboxMessage
-        {
-            // Fixed by the caller when something inside the message is bound to its id (a sealed payload).
-            MessageId = messageId ?? NewId.NextGuid(),
-            MessageType = TypeName(typeof(T)),
-            Body = JsonSerializer.Serialize(message, BodyJson),
-            ConversationId = cause?.ConversationId,
-            CorrelationId = correlationId ?? cause?.CorrelationId,
-            TraceParent = Activity.Current?.Id,
-        });
+        OutboxMessages.Add(
+            new OutboxMessage
+            {
+                // Fixed by the caller when something inside the message is bound to its id (a sealed payload).
+                MessageId = messageId ?? NewId.NextGuid(),
+                MessageType = TypeName(typeof(T)),
+                Body = JsonSerializer.Serialize(message, BodyJson),
+                ConversationId = cause?.ConversationId,
+                CorrelationId = correlationId ?? cause?.CorrelationId,
+                TraceParent = Activity.Current?.Id,
+            }
+        );
     }
 
     // Here as well as at registration, so that every context holds to SQL Server's limits however it
@@ -40,7 +43,9 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
     // not change here; the hosts register the interceptor with them, so there is nothing to add.
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
     {
-        var interceptors = optionsBuilder.Options.FindExtension<Microsoft.EntityFrameworkCore.Infrastructure.CoreOptionsExtension>()?.Interceptors;
+        var interceptors = optionsBuilder
+            .Options.FindExtension<Microsoft.EntityFrameworkCore.Infrastructure.CoreOptionsExtension>()
+            ?.Interceptors;
         if (interceptors?.Contains(Persistence.ServerLimitsInterceptor.Instance) != true)
             optionsBuilder.AddInterceptors(Persistence.ServerLimitsInterceptor.Instance);
     }

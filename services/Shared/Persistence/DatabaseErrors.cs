@@ -1,6 +1,6 @@
 using System.Data.Common;
-using Microsoft.Data.Sqlite;
 using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
 
 namespace Coordination.ServiceDefaults.Persistence;
 
@@ -22,15 +22,18 @@ public static class DatabaseErrors
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is DbException db && IsDuplicateKey(db)) return true;
+            if (e is DbException db && IsDuplicateKey(db))
+                return true;
         }
         return false;
     }
 
-    private static bool IsDuplicateKey(DbException exception) => exception switch
-    {
-        SqliteException sqlite => sqlite.SqliteErrorCode == SqliteConstraint && SqliteDuplicateKey.Contains(sqlite.SqliteExtendedErrorCode),
-        SqlException sqlServer => sqlServer.Errors.Cast<SqlError>().Any(e => SqlServerDuplicateKey.Contains(e.Number)),
-        _ => false,
-    };
+    private static bool IsDuplicateKey(DbException exception) =>
+        exception switch
+        {
+            SqliteException sqlite => sqlite.SqliteErrorCode == SqliteConstraint
+                && SqliteDuplicateKey.Contains(sqlite.SqliteExtendedErrorCode),
+            SqlException sqlServer => sqlServer.Errors.Cast<SqlError>().Any(e => SqlServerDuplicateKey.Contains(e.Number)),
+            _ => false,
+        };
 }

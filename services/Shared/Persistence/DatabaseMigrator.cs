@@ -7,7 +7,8 @@ using Microsoft.Extensions.Hosting;
 namespace Coordination.ServiceDefaults.Persistence;
 
 /// <summary>Applies the service's migrations at start-up, before any consumer or relay touches the tables.</summary>
-public sealed class DatabaseMigrator<TContext>(IServiceScopeFactory scopes) : IHostedService where TContext : ServiceDbContext
+public sealed class DatabaseMigrator<TContext>(IServiceScopeFactory scopes) : IHostedService
+    where TContext : ServiceDbContext
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -17,7 +18,8 @@ public sealed class DatabaseMigrator<TContext>(IServiceScopeFactory scopes) : IH
         {
             var file = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
             var directory = Path.GetDirectoryName(Path.GetFullPath(file));
-            if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+            if (!string.IsNullOrEmpty(directory))
+                Directory.CreateDirectory(directory);
         }
         await db.Database.MigrateAsync(cancellationToken);
         if (db.Database.IsSqlite())

@@ -19,13 +19,19 @@ public static partial class LateFacts
 {
     public const string DroppedCounterName = "coordination.facts.dropped_after_purge";
 
-    private static readonly Counter<long> Dropped = CoordinationTelemetry.Meter.CreateCounter<long>(DroppedCounterName,
-        description: "Facts about a case already purged, dropped rather than applied");
+    private static readonly Counter<long> Dropped = CoordinationTelemetry.Meter.CreateCounter<long>(
+        DroppedCounterName,
+        description: "Facts about a case already purged, dropped rather than applied"
+    );
 
     /// <summary>Counts and logs a dropped fact, by ids only.</summary>
     public static void Drop(ILogger logger, string service, string factType, Guid caseId, Guid? messageId)
     {
-        Dropped.Add(1, new KeyValuePair<string, object?>("coordination.service", service), new KeyValuePair<string, object?>("coordination.fact", factType));
+        Dropped.Add(
+            1,
+            new KeyValuePair<string, object?>("coordination.service", service),
+            new KeyValuePair<string, object?>("coordination.fact", factType)
+        );
         LogDropped(logger, factType, caseId, messageId);
     }
 

@@ -35,7 +35,8 @@ public sealed class ServerLimitsInterceptor : SaveChangesInterceptor
     public static ServerLimitsInterceptor Instance { get; } = new();
 
     // SQL Server's decimal with no precision configured; EF's SQL Server mapping uses the same.
-    private const int DefaultPrecision = 18, DefaultScale = 2;
+    private const int DefaultPrecision = 18,
+        DefaultScale = 2;
 
     private ServerLimitsInterceptor() { }
 
@@ -45,13 +46,18 @@ public sealed class ServerLimitsInterceptor : SaveChangesInterceptor
         return result;
     }
 
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
+        DbContextEventData eventData,
+        InterceptionResult<int> result,
+        CancellationToken cancellationToken = default
+    )
     {
         CheckOnSave(eventData.Context);
         return ValueTask.FromResult(result);
     }
 
     public override void SaveChangesFailed(DbContextErrorEventData eventData) => Disarm(eventData.Context);
+
     public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
     {
         Disarm(eventData.Context);
@@ -64,7 +70,11 @@ public sealed class ServerLimitsInterceptor : SaveChangesInterceptor
         return result;
     }
 
-    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    public override ValueTask<int> SavedChangesAsync(
+        SaveChangesCompletedEventData eventData,
+        int result,
+        CancellationToken cancellationToken = default
+    )
     {
         Disarm(eventData.Context);
         return ValueTask.FromResult(result);
@@ -76,29 +86,35 @@ public sealed class ServerLimitsInterceptor : SaveChangesInterceptor
     // SaveChanges's own detection completes.
     private static void CheckOnSave(DbContext? context)
     {
-        if (context is null) return;
+        if (context is null)
+            return;
         if (!context.ChangeTracker.AutoDetectChangesEnabled)
         {
             Check(context);
             return;
         }
-        var armed = Armed.GetValue(context, c =>
-        {
-            var flag = new StrongBox<bool>();
-            c.ChangeTracker.DetectedAllChanges += (_, _) =>
+        var armed = Armed.GetValue(
+            context,
+            c =>
             {
-                if (!flag.Value) return;
-                flag.Value = false;
-                Check(c);
-            };
-            return flag;
-        });
+                var flag = new StrongBox<bool>();
+                c.ChangeTracker.DetectedAllChanges += (_, _) =>
+                {
+                    if (!flag.Value)
+                        return;
+                    flag.Value = false;
+                    Check(c);
+                };
+                return flag;
+            }
+        );
         armed.Value = true;
     }
 
     private static void Disarm(DbContext? context)
     {
-        if (context is not null && Armed.TryGetValue(context, out var armed)) armed.Value = false;
+        if (context is not null && Armed.TryGetValue(context, out var armed))
+            armed.Value = false;
     }
 
     private static readonly ConditionalWeakTable<DbContext, StrongBox<bool>> Armed = new();
@@ -106,7 +122,8 @@ public sealed class ServerLimitsInterceptor : SaveChangesInterceptor
     /// <summary>Checks what <paramref name="context"/> tracks as it stands, without detecting changes first.</summary>
     public static void Check(DbContext? context)
     {
-        if (context is null) return;
+        if (context is null)
+            return;
         var tracker = context.ChangeTracker;
         var detect = tracker.AutoDetectChangesEnabled;
         tracker.AutoDetectChangesEnabled = false;
@@ -114,11 +131,13 @@ public sealed class ServerLimitsInterceptor : SaveChangesInterceptor
         {
             foreach (var entry in tracker.Entries())
             {
-                if (entry.State is not (EntityState.Added or EntityState.Modified)) continue;
+                if (entry.State is not (EntityState.Added or EntityState.Modified))
+                    continue;
                 foreach (var property in entry.Properties)
                 {
                     // An unchanged value was read from the store: it fitted, or the store holds it anyway.
-                    if (entry.State == EntityState.Modified && !property.IsModified) continue;
+                    if (entry.State == EntityState.Modified && !property.IsModified)
+                        continue;
                     Check(entry, property);
                 }
             }
@@ -135,9 +154,11 @@ public sealed class ServerLimitsInterceptor : SaveChangesInterceptor
         var value = property.CurrentValue;
         if (value is null)
         {
-            if (metadata.IsNullable) return;
+            if (metadata.IsNullable)
+                return;
             // The store fills it (an identity, a rowversion) or EF does as it saves.
-            if (entry.State == EntityState.Added && metadata.ValueGenerated.HasFlag(ValueGenerated.OnAdd)) return;
+            if (entry.State == EntityState.Added && metadata.ValueGenerated.HasFlag(ValueGenerated.OnAdd))
+                return;
             throw Failure(entry, metadata, "a value is required (NOT NULL)");
         }
 
@@ -169,7 +190,11 @@ public sealed class ServerLimitsInterceptor : SaveChangesInterceptor
         var integerDigits = integer == 0 ? 0 : integer.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
         // More integer digits overflow on SQL Server; more fraction digits it would round away silently.
         if (integerDigits > precision - scale || fractionDigits > scale)
-            throw Failure(entry, metadata, $"decimal({precision},{scale}): at most {precision - scale} digits before the point and {scale} after");
+            throw Failure(
+                entry,
+                metadata,
+                $"decimal({precision},{scale}): at most {precision - scale} digits before the point and {scale} after"
+            );
     }
 
     private static ServerLimitException Failure(EntityEntry entry, IProperty metadata, string limit)

@@ -8,7 +8,11 @@ using Microsoft.Extensions.Hosting;
 
 namespace Coordination.ServiceDefaults.Persistence;
 
-public enum DatabaseProvider { Sqlite, SqlServer }
+public enum DatabaseProvider
+{
+    Sqlite,
+    SqlServer,
+}
 
 public static class ServiceDatabase
 {
@@ -18,7 +22,10 @@ public static class ServiceDatabase
     /// <c>ConnectionStrings:&lt;service&gt;</c> (default: a SQLite file under <c>./data</c>).
     /// Migrations run at start-up, before the bus starts; then the outbox relay runs.
     /// </summary>
-    public static IHostApplicationBuilder AddServiceDatabase<TContext, TSqlite, TSqlServer>(this IHostApplicationBuilder builder, string serviceName)
+    public static IHostApplicationBuilder AddServiceDatabase<TContext, TSqlite, TSqlServer>(
+        this IHostApplicationBuilder builder,
+        string serviceName
+    )
         where TContext : ServiceDbContext
         where TSqlite : TContext
         where TSqlServer : TContext
@@ -40,17 +47,21 @@ public static class ServiceDatabase
         {
             if (string.IsNullOrWhiteSpace(connectionString))
                 throw new InvalidOperationException($"ConnectionStrings:{serviceName} is required with Database:Provider=SqlServer.");
-            services.AddDbContextPool<TContext, TSqlServer>((sp, o) => o
-                .UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure())
-                .AddInterceptors(sp.GetRequiredService<OutboxInterceptor<TContext>>(), ServerLimitsInterceptor.Instance));
+            services.AddDbContextPool<TContext, TSqlServer>(
+                (sp, o) =>
+                    o.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure())
+                        .AddInterceptors(sp.GetRequiredService<OutboxInterceptor<TContext>>(), ServerLimitsInterceptor.Instance)
+            );
         }
         else
         {
             connectionString ??= $"Data Source={Path.Combine(builder.Configuration["Database:Directory"] ?? "data", serviceName + ".db")}";
             var settings = SqliteSettings.For(builder.Configuration, builder.Environment);
-            services.AddDbContextPool<TContext, TSqlite>((sp, o) => o
-                .UseSqlite(connectionString)
-                .AddInterceptors(sp.GetRequiredService<OutboxInterceptor<TContext>>(), ServerLimitsInterceptor.Instance, settings));
+            services.AddDbContextPool<TContext, TSqlite>(
+                (sp, o) =>
+                    o.UseSqlite(connectionString)
+                        .AddInterceptors(sp.GetRequiredService<OutboxInterceptor<TContext>>(), ServerLimitsInterceptor.Instance, settings)
+            );
         }
 
         services.AddHostedService<DatabaseMigrator<TContext>>();
@@ -61,7 +72,9 @@ public static class ServiceDatabase
 
     /// <summary>SQLite cannot compare or order DateTimeOffset columns; stored as sortable UTC ticks instead.</summary>
     public static void UseSqliteConventions(this ModelConfigurationBuilder configurationBuilder) =>
-        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter>();
+        configurationBuilder
+            .Properties<DateTimeOffset>()
+            .HaveConversion<Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter>();
 }
 
 /// <summary>How every SQLite connection of a service is set up when it opens.</summary>
@@ -88,23 +101,32 @@ internal sealed class SqliteSettings : Microsoft.EntityFrameworkCore.Diagnostics
     public static SqliteSettings For(IConfiguration configuration, IHostEnvironment environment)
     {
         var synchronous = configuration["Database:SqliteSynchronous"] ?? "Full";
-        if (synchronous.Equals("Full", StringComparison.OrdinalIgnoreCase)) return Production;
+        if (synchronous.Equals("Full", StringComparison.OrdinalIgnoreCase))
+            return Production;
         if (!synchronous.Equals("Normal", StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException("Database:SqliteSynchronous must be Full or Normal.");
         if (!environment.IsDevelopment())
-            throw new InvalidOperationException("Database:SqliteSynchronous=Normal may lose acknowledged commits on a power cut: Development only.");
+            throw new InvalidOperationException(
+                "Database:SqliteSynchronous=Normal may lose acknowledged commits on a power cut: Development only."
+            );
         return new SqliteSettings("NORMAL");
     }
 
-    public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData)
+    public override void ConnectionOpened(
+        System.Data.Common.DbConnection connection,
+        Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData
+    )
     {
         using var command = connection.CreateCommand();
         command.CommandText = _pragmas;
         command.ExecuteNonQuery();
     }
 
-    public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData,
-        CancellationToken cancellationToken = default)
+    public override async Task ConnectionOpenedAsync(
+        System.Data.Common.DbConnection connection,
+        Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData,
+        CancellationToken cancellationToken = default
+    )
     {
         await using var command = connection.CreateCommand();
         command.CommandText = _pragmas;

@@ -13,10 +13,17 @@ public static class RuleViolationProblems
 {
     public static IResult ToProblem(this RuleViolation violation, string title) =>
         violation.Kind == ViolationKind.StateConflict
-            ? Results.Problem(title: title, detail: violation.Reason, statusCode: StatusCodes.Status409Conflict,
+            ? Results.Problem(
+                title: title,
+                detail: violation.Reason,
+                statusCode: StatusCodes.Status409Conflict,
                 type: Problems.TypeOf(violation.ReasonCode),
-                extensions: new Dictionary<string, object?> { ["reasonCode"] = violation.ReasonCode })
-            : Problems.Validation(title, [(violation.Field.Length > 0 ? violation.Field : "message", violation.ReasonCode, violation.Reason)]);
+                extensions: new Dictionary<string, object?> { ["reasonCode"] = violation.ReasonCode }
+            )
+            : Problems.Validation(
+                title,
+                [(violation.Field.Length > 0 ? violation.Field : "message", violation.ReasonCode, violation.Reason)]
+            );
 
     /// <summary>
     /// Several broken rules at once (a form checked whole): one 400 naming each field, the first rule's

@@ -60,10 +60,13 @@ public static class PayloadSealer
     /// </summary>
     public static byte[] Open(SealedPayload payload, SealingKeyRing ring, string expectedPurpose, Guid messageId)
     {
-        if (payload.Recipient != ring.Owner) throw new SealingException("not-for-this-recipient");
-        if (payload.Purpose != expectedPurpose) throw new SealingException("unexpected-purpose");
+        if (payload.Recipient != ring.Owner)
+            throw new SealingException("not-for-this-recipient");
+        if (payload.Purpose != expectedPurpose)
+            throw new SealingException("unexpected-purpose");
         var privateKey = ring.Find(payload.KeyId) ?? throw new SealingException("unknown-key");
-        if (payload.Nonce.Length != NonceSize || payload.Tag.Length != TagSize) throw new SealingException("malformed-sealed-payload");
+        if (payload.Nonce.Length != NonceSize || payload.Tag.Length != TagSize)
+            throw new SealingException("malformed-sealed-payload");
 
         byte[] key;
         try
@@ -81,7 +84,13 @@ public static class PayloadSealer
         try
         {
             using var aes = new AesGcm(key, TagSize);
-            aes.Decrypt(payload.Nonce, payload.Ciphertext, payload.Tag, plaintext, AssociatedData(messageId, ring.Owner, expectedPurpose, payload.KeyId));
+            aes.Decrypt(
+                payload.Nonce,
+                payload.Ciphertext,
+                payload.Tag,
+                plaintext,
+                AssociatedData(messageId, ring.Owner, expectedPurpose, payload.KeyId)
+            );
             return plaintext;
         }
         catch (AuthenticationTagMismatchException)
@@ -96,12 +105,18 @@ public static class PayloadSealer
 
     public static T OpenJson<T>(SealedPayload payload, SealingKeyRing ring, string expectedPurpose, Guid messageId) =>
         JsonSerializer.Deserialize<T>(Open(payload, ring, expectedPurpose, messageId))
-            ?? throw new SealingException("malformed-sealed-payload");
+        ?? throw new SealingException("malformed-sealed-payload");
 
     private static byte[] DeriveKey(byte[] sharedSecret, byte[] ephemeralPublic)
     {
-        try { return HKDF.DeriveKey(HashAlgorithmName.SHA256, sharedSecret, 32, salt: ephemeralPublic, info: Info); }
-        finally { CryptographicOperations.ZeroMemory(sharedSecret); }
+        try
+        {
+            return HKDF.DeriveKey(HashAlgorithmName.SHA256, sharedSecret, 32, salt: ephemeralPublic, info: Info);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(sharedSecret);
+        }
     }
 
     private static byte[] AssociatedData(Guid messageId, string recipient, string purpose, string keyId) =>

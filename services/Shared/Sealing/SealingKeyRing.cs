@@ -35,11 +35,11 @@ public sealed class SealingKeyRing(string owner, IEnumerable<(string KeyId, ECDi
     public static string KeyIdOf(ECDiffieHellman key) => KeyIdOf(key.PublicKey.ExportSubjectPublicKeyInfo());
 
     /// <summary>The id of a public key as an agency sends it (SubjectPublicKeyInfo), the same digest as above.</summary>
-    public static string KeyIdOf(byte[] subjectPublicKeyInfo) =>
-        Convert.ToHexStringLower(SHA256.HashData(subjectPublicKeyInfo))[..16];
+    public static string KeyIdOf(byte[] subjectPublicKeyInfo) => Convert.ToHexStringLower(SHA256.HashData(subjectPublicKeyInfo))[..16];
 
     public void Dispose()
     {
-        foreach (var key in _keys.Values) key.Dispose();
+        foreach (var key in _keys.Values)
+            key.Dispose();
     }
 }

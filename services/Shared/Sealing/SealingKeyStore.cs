@@ -30,7 +30,12 @@ public sealed class SealingKeyStore
     private HashSet<string>? _owners;
 
     /// <param name="owners">The owners this host is; null: every platform owner (one folder for the whole platform, as the tools and older tests use it).</param>
-    public SealingKeyStore(string directory, string? publicDirectory = null, bool createMissingKeys = true, IEnumerable<string>? owners = null)
+    public SealingKeyStore(
+        string directory,
+        string? publicDirectory = null,
+        bool createMissingKeys = true,
+        IEnumerable<string>? owners = null
+    )
     {
         Directory = Path.GetFullPath(directory);
         PublicDirectory = publicDirectory is null ? null : Path.GetFullPath(publicDirectory);
@@ -39,13 +44,19 @@ public sealed class SealingKeyStore
     }
 
     /// <summary>The host's store; outside Development it makes no key pair for an agency unless <c>Sealing:CreateMissingKeys</c> says so.</summary>
-    public static SealingKeyStore From(IConfiguration configuration, IHostEnvironment? environment = null, IEnumerable<string>? owners = null)
+    public static SealingKeyStore From(
+        IConfiguration configuration,
+        IHostEnvironment? environment = null,
+        IEnumerable<string>? owners = null
+    )
     {
         var data = configuration["Database:Directory"] ?? "data";
-        return new(configuration["Sealing:KeyDirectory"] ?? Path.Combine(data, "sealing-keys"),
+        return new(
+            configuration["Sealing:KeyDirectory"] ?? Path.Combine(data, "sealing-keys"),
             configuration["Sealing:PublicKeyDirectory"] ?? Path.Combine(data, "sealing-public-keys"),
             configuration.GetValue<bool?>("Sealing:CreateMissingKeys") ?? environment?.IsDevelopment() ?? false,
-            owners);
+            owners
+        );
     }
 
     public string Directory { get; }
@@ -56,7 +67,8 @@ public sealed class SealingKeyStore
     /// <summary>Adds owners this host is (the all-in-one host is every service): it holds and makes their private keys.</summary>
     public SealingKeyStore Owning(params string[] owners)
     {
-        foreach (var owner in owners) FolderOf(owner);
+        foreach (var owner in owners)
+            FolderOf(owner);
         (_owners ??= new(StringComparer.Ordinal)).UnionWith(owners);
         return this;
     }
@@ -79,9 +91,10 @@ public sealed class SealingKeyStore
     {
         var folder = FolderOf(owner);
         EnsureKey(owner);
-        var newest = Newest(AllKeyFiles(folder))
-            ?? (PublicDirectory is null ? null : Newest(PublicFiles(Path.Combine(PublicDirectory, owner))));
-        if (newest is null) return null;
+        var newest =
+            Newest(AllKeyFiles(folder)) ?? (PublicDirectory is null ? null : Newest(PublicFiles(Path.Combine(PublicDirectory, owner))));
+        if (newest is null)
+            return null;
         var pem = File.ReadAllText(newest);
         if (newest.EndsWith(PublicSuffix, StringComparison.Ordinal))
         {
@@ -97,11 +110,17 @@ public sealed class SealingKeyStore
     {
         var folder = FolderOf(owner);
         if (!MayCreate(owner))
-            throw new InvalidOperationException($"This host is not {owner}: it makes no private key for it (the owner makes its own and registers the public half).");
+            throw new InvalidOperationException(
+                $"This host is not {owner}: it makes no private key for it (the owner makes its own and registers the public half)."
+            );
         var (keyId, key) = SealingKeyRing.Generate();
         using (key)
         {
-            KeyFiles.WriteOnce(Path.Combine(folder, $"{keyId}.pem"), System.Text.Encoding.ASCII.GetBytes(key.ExportECPrivateKeyPem()), KeyFiles.OwnerOnly);
+            KeyFiles.WriteOnce(
+                Path.Combine(folder, $"{keyId}.pem"),
+                System.Text.Encoding.ASCII.GetBytes(key.ExportECPrivateKeyPem()),
+                KeyFiles.OwnerOnly
+            );
             Publish(owner, keyId, key.PublicKey.ExportSubjectPublicKeyInfo());
             return keyId;
         }
@@ -133,25 +152,33 @@ public sealed class SealingKeyStore
             foreach (var file in PrivateFiles(FolderOf(owner)))
             {
                 var (keyId, key) = SealingKeyRing.FromPem(File.ReadAllText(file));
-                using (key) Publish(owner, keyId, key.PublicKey.ExportSubjectPublicKeyInfo());
+                using (key)
+                    Publish(owner, keyId, key.PublicKey.ExportSubjectPublicKeyInfo());
             }
         }
     }
 
     private void Publish(string owner, string keyId, byte[] subjectPublicKeyInfo)
     {
-        if (PublicDirectory is null || !IsOwn(owner)) return;
-        KeyFiles.WriteOnce(Path.Combine(PublicDirectory, owner, $"{keyId}{PublicSuffix}"), System.Text.Encoding.ASCII.GetBytes(PemOf(subjectPublicKeyInfo)), KeyFiles.PublicRead);
+        if (PublicDirectory is null || !IsOwn(owner))
+            return;
+        KeyFiles.WriteOnce(
+            Path.Combine(PublicDirectory, owner, $"{keyId}{PublicSuffix}"),
+            System.Text.Encoding.ASCII.GetBytes(PemOf(subjectPublicKeyInfo)),
+            KeyFiles.PublicRead
+        );
     }
 
     private bool MayCreate(string owner) => IsOwn(owner) || (CreatesMissingAgencyKeys && AgencyId.IsValid(owner));
 
     private void EnsureKey(string owner)
     {
-        if (!MayCreate(owner) || AllKeyFiles(FolderOf(owner)).Length > 0) return;
+        if (!MayCreate(owner) || AllKeyFiles(FolderOf(owner)).Length > 0)
+            return;
         lock (this)
         {
-            if (AllKeyFiles(FolderOf(owner)).Length == 0) Rotate(owner);
+            if (AllKeyFiles(FolderOf(owner)).Length == 0)
+                Rotate(owner);
         }
     }
 
@@ -180,7 +207,8 @@ public sealed class SealingKeyStore
     public byte[] Digest(string owner, string value)
     {
         var path = Path.Combine(FolderOf(owner), "digest.key");
-        if (!File.Exists(path)) KeyFiles.WriteOnce(path, RandomNumberGenerator.GetBytes(32), KeyFiles.OwnerOnly);
+        if (!File.Exists(path))
+            KeyFiles.WriteOnce(path, RandomNumberGenerator.GetBytes(32), KeyFiles.OwnerOnly);
         return HMACSHA256.HashData(File.ReadAllBytes(path), System.Text.Encoding.UTF8.GetBytes(value));
     }
 
@@ -194,7 +222,9 @@ public sealed class SealingKeyStore
             : throw new ArgumentException("Not a key owner: expected an agency id or a platform owner's name.", nameof(owner));
 
     private static bool IsPlatformOwner(string owner) =>
-        owner.Length is > 0 and <= 40 && char.IsAsciiLetterLower(owner[0]) && owner[^1] != '-'
+        owner.Length is > 0 and <= 40
+        && char.IsAsciiLetterLower(owner[0])
+        && owner[^1] != '-'
         && owner.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
 }
 
@@ -213,10 +243,12 @@ public static class KeyFiles
     public static bool WriteOnce(string path, byte[] contents, UnixFileMode mode)
     {
         var folder = System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!).FullName;
-        if (File.Exists(path)) return false;
+        if (File.Exists(path))
+            return false;
         var aside = Path.Combine(folder, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = mode;
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = mode;
         try
         {
             using (var stream = new FileStream(aside, options))
@@ -225,7 +257,8 @@ public static class KeyFiles
                 stream.Flush(flushToDisk: true);
             }
             // UnixCreateMode is filtered by the umask; set it exactly.
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(aside, mode);
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(aside, mode);
             try
             {
                 File.Move(aside, path, overwrite: false);
@@ -238,7 +271,8 @@ public static class KeyFiles
         }
         finally
         {
-            if (File.Exists(aside)) File.Delete(aside);
+            if (File.Exists(aside))
+                File.Delete(aside);
         }
     }
 }

@@ -12,7 +12,11 @@ public static class SealingKeysRegistration
     /// </summary>
     public static SealingKeyStore AddSealingKeys(this IHostApplicationBuilder builder, params string[] owners)
     {
-        var store = builder.Services.Where(d => d.ServiceType == typeof(SealingKeyStore)).Select(d => d.ImplementationInstance).OfType<SealingKeyStore>().FirstOrDefault();
+        var store = builder
+            .Services.Where(d => d.ServiceType == typeof(SealingKeyStore))
+            .Select(d => d.ImplementationInstance)
+            .OfType<SealingKeyStore>()
+            .FirstOrDefault();
         if (store is null)
         {
             store = SealingKeyStore.From(builder.Configuration, builder.Environment, owners: []);

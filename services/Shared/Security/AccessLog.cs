@@ -10,7 +10,8 @@ namespace Coordination.ServiceDefaults.Security;
 /// <summary>One access to personal data over HTTP, allowed or denied: who, when, which record, for what. Never the values.</summary>
 public sealed class AccessLogEntry
 {
-    public const int RouteMaxLength = 300, RecordRefMaxLength = 200;
+    public const int RouteMaxLength = 300,
+        RecordRefMaxLength = 200;
 
     public long Id { get; set; }
     public DateTimeOffset At { get; set; }
@@ -31,20 +32,31 @@ public sealed record PersonalDataAccess(Type Context, string Purpose, string? Re
 public static class AccessLogExtensions
 {
     /// <summary>Every call, allowed or refused, is recorded in <typeparamref name="TContext"/>'s access log.</summary>
-    public static RouteHandlerBuilder RecordsPersonalDataAccess<TContext>(this RouteHandlerBuilder builder, string purpose, string? recordRouteValue = null)
-        where TContext : ServiceDbContext =>
-        builder.WithMetadata(new PersonalDataAccess(typeof(TContext), purpose, recordRouteValue));
+    public static RouteHandlerBuilder RecordsPersonalDataAccess<TContext>(
+        this RouteHandlerBuilder builder,
+        string purpose,
+        string? recordRouteValue = null
+    )
+        where TContext : ServiceDbContext => builder.WithMetadata(new PersonalDataAccess(typeof(TContext), purpose, recordRouteValue));
 
-    public static RouteGroupBuilder RecordsPersonalDataAccess<TContext>(this RouteGroupBuilder builder, string purpose, string? recordRouteValue = null)
-        where TContext : ServiceDbContext =>
-        builder.WithMetadata(new PersonalDataAccess(typeof(TContext), purpose, recordRouteValue));
+    public static RouteGroupBuilder RecordsPersonalDataAccess<TContext>(
+        this RouteGroupBuilder builder,
+        string purpose,
+        string? recordRouteValue = null
+    )
+        where TContext : ServiceDbContext => builder.WithMetadata(new PersonalDataAccess(typeof(TContext), purpose, recordRouteValue));
 }
 
 /// <summary>
 /// Runs before authentication and authorisation, so that a refused call (401, 403) is recorded as
 /// well as an allowed one; writes in its own scope, after the response is decided.
 /// </summary>
-public sealed partial class AccessLogMiddleware(RequestDelegate next, IServiceScopeFactory scopes, TimeProvider clock, ILogger<AccessLogMiddleware> logger)
+public sealed partial class AccessLogMiddleware(
+    RequestDelegate next,
+    IServiceScopeFactory scopes,
+    TimeProvider clock,
+    ILogger<AccessLogMiddleware> logger
+)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -73,19 +85,28 @@ public sealed partial class AccessLogMiddleware(RequestDelegate next, IServiceSc
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = (ServiceDbContext)scope.ServiceProvider.GetRequiredService(access.Context);
-            db.Set<AccessLogEntry>().Add(new AccessLogEntry
-            {
-                At = clock.GetUtcNow(),
-                Principal = user.Identity?.IsAuthenticated == true ? user.SubjectOf() : "anonymous",
-                Kind = user.FindFirst(CoordinationClaims.Kind)?.Value,
-                Role = user.FindFirst(CoordinationClaims.Role)?.Value,
-                Method = context.Request.Method,
-                Route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "",
-                RecordRef = record,
-                Purpose = access.Purpose,
-                Outcome = status switch { < 400 => "allowed", 401 or 403 => "denied", 404 => "not-found", _ => "failed" },
-                StatusCode = status,
-            });
+            db.Set<AccessLogEntry>()
+                .Add(
+                    new AccessLogEntry
+                    {
+                        At = clock.GetUtcNow(),
+                        Principal = user.Identity?.IsAuthenticated == true ? user.SubjectOf() : "anonymous",
+                        Kind = user.FindFirst(CoordinationClaims.Kind)?.Value,
+                        Role = user.FindFirst(CoordinationClaims.Role)?.Value,
+                        Method = context.Request.Method,
+                        Route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "",
+                        RecordRef = record,
+                        Purpose = access.Purpose,
+                        Outcome = status switch
+                        {
+                            < 400 => "allowed",
+                            401 or 403 => "denied",
+                            404 => "not-found",
+                            _ => "failed",
+                        },
+                        StatusCode = status,
+                    }
+                );
             await db.SaveChangesAsync(CancellationToken.None);
         }
         catch (Exception ex)
@@ -104,9 +125,14 @@ public sealed partial class AccessLogMiddleware(RequestDelegate next, IServiceSc
     internal static string RecordRefOf(string key, object value)
     {
         var reference = $"{key}:{value}";
-        return reference.Length <= AccessLogEntry.RecordRefMaxLength ? reference : $"{key}:(not a reference: over {AccessLogEntry.RecordRefMaxLength} characters)";
+        return reference.Length <= AccessLogEntry.RecordRefMaxLength
+            ? reference
+            : $"{key}:(not a reference: over {AccessLogEntry.RecordRefMaxLength} characters)";
     }
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Access to personal data could not be recorded ({ExceptionType}, purpose {Purpose})")]
+    [LoggerMessage(
+        Level = LogLevel.Critical,
+        Message = "Access to personal data could not be recorded ({ExceptionType}, purpose {Purpose})"
+    )]
     private static partial void LogAccessNotRecorded(ILogger logger, string exceptionType, string purpose);
 }

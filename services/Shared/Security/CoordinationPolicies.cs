@@ -24,34 +24,56 @@ public static class CoordinationPolicies
     public const string AgencyKeyRegistrar = "agency-key-registrar";
 
     private static readonly PrincipalRole[] OperatorRoles =
-        [PrincipalRole.CdpdSecretariat, PrincipalRole.SecurityStaffMember, PrincipalRole.OperationalCellMember];
+    [
+        PrincipalRole.CdpdSecretariat,
+        PrincipalRole.SecurityStaffMember,
+        PrincipalRole.OperationalCellMember,
+    ];
 
     public static void Add(AuthorizationOptions options)
     {
-        options.AddPolicy(TerritoryOperator, p => p
-            .RequireAuthenticatedUser()
-            .RequireClaim(CoordinationClaims.Kind, CoordinationClaims.Word(PrincipalKind.Operator))
-            .RequireClaim(CoordinationClaims.Role, OperatorRoles.Select(CoordinationClaims.Word))
-            .RequireClaim(CoordinationClaims.Territory));
-        options.AddPolicy(CdpdSecretariat, p => p
-            .RequireAuthenticatedUser()
-            .RequireClaim(CoordinationClaims.Kind, CoordinationClaims.Word(PrincipalKind.Operator))
-            .RequireClaim(CoordinationClaims.Role, CoordinationClaims.Word(PrincipalRole.CdpdSecretariat))
-            .RequireClaim(CoordinationClaims.Territory));
-        options.AddPolicy(Auditor, p => p
-            .RequireAuthenticatedUser()
-            .RequireClaim(CoordinationClaims.Kind, CoordinationClaims.Word(PrincipalKind.Auditor)));
-        options.AddPolicy(AgencySystem, p => p
-            .RequireAuthenticatedUser()
-            .RequireClaim(CoordinationClaims.Kind, CoordinationClaims.Word(PrincipalKind.AgencySystem))
-            .RequireClaim(CoordinationClaims.Agency)
-            .RequireClaim(CoordinationClaims.Territory));
+        options.AddPolicy(
+            TerritoryOperator,
+            p =>
+                p.RequireAuthenticatedUser()
+                    .RequireClaim(CoordinationClaims.Kind, CoordinationClaims.Word(PrincipalKind.Operator))
+                    .RequireClaim(CoordinationClaims.Role, OperatorRoles.Select(CoordinationClaims.Word))
+                    .RequireClaim(CoordinationClaims.Territory)
+        );
+        options.AddPolicy(
+            CdpdSecretariat,
+            p =>
+                p.RequireAuthenticatedUser()
+                    .RequireClaim(CoordinationClaims.Kind, CoordinationClaims.Word(PrincipalKind.Operator))
+                    .RequireClaim(CoordinationClaims.Role, CoordinationClaims.Word(PrincipalRole.CdpdSecretariat))
+                    .RequireClaim(CoordinationClaims.Territory)
+        );
+        options.AddPolicy(
+            Auditor,
+            p => p.RequireAuthenticatedUser().RequireClaim(CoordinationClaims.Kind, CoordinationClaims.Word(PrincipalKind.Auditor))
+        );
+        options.AddPolicy(
+            AgencySystem,
+            p =>
+                p.RequireAuthenticatedUser()
+                    .RequireClaim(CoordinationClaims.Kind, CoordinationClaims.Word(PrincipalKind.AgencySystem))
+                    .RequireClaim(CoordinationClaims.Agency)
+                    .RequireClaim(CoordinationClaims.Territory)
+        );
 
-        options.AddPolicy(AgencyKeyRegistrar, p => p
-            .RequireAuthenticatedUser()
-            .RequireAssertion(c =>
-                (c.User.KindOf() == PrincipalKind.AgencySystem && c.User.HasClaim(h => h.Type == CoordinationClaims.Agency))
-                || (c.User.KindOf() == PrincipalKind.Operator && c.User.RoleOf() == PrincipalRole.CdpdSecretariat && c.User.HasClaim(h => h.Type == CoordinationClaims.Territory))));
+        options.AddPolicy(
+            AgencyKeyRegistrar,
+            p =>
+                p.RequireAuthenticatedUser()
+                    .RequireAssertion(c =>
+                        (c.User.KindOf() == PrincipalKind.AgencySystem && c.User.HasClaim(h => h.Type == CoordinationClaims.Agency))
+                        || (
+                            c.User.KindOf() == PrincipalKind.Operator
+                            && c.User.RoleOf() == PrincipalRole.CdpdSecretariat
+                            && c.User.HasClaim(h => h.Type == CoordinationClaims.Territory)
+                        )
+                    )
+        );
 
         // Defence in depth: an endpoint mapped without a policy still demands a valid token
         // (and the architecture test fails on it).

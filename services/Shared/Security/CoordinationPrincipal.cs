@@ -6,7 +6,12 @@ namespace Coordination.ServiceDefaults.Security;
 
 /// <summary>Who calls: a person operating the platform, an agency's system, or an auditor.</summary>
 [JsonConverter(typeof(KebabCaseEnumConverter<PrincipalKind>))]
-public enum PrincipalKind { Operator = 1, AgencySystem, Auditor }
+public enum PrincipalKind
+{
+    Operator = 1,
+    AgencySystem,
+    Auditor,
+}
 
 /// <summary>What the caller is in the territory's coordination (glossary names).</summary>
 [JsonConverter(typeof(KebabCaseEnumConverter<PrincipalRole>))]
@@ -34,10 +39,12 @@ public static class CoordinationClaims
     public const string Kind = "coordination:kind";
     public const string Role = "coordination:role";
     public const string Territory = "coordination:territory";
+
     /// <summary>For agency systems: the agency the system speaks for (e.g. <c>75-prosecutor</c>).</summary>
     public const string Agency = "coordination:agency";
 
-    public static string Word<TEnum>(TEnum value) where TEnum : struct, Enum => ClosedList<TEnum>.WordOf(value);
+    public static string Word<TEnum>(TEnum value)
+        where TEnum : struct, Enum => ClosedList<TEnum>.WordOf(value);
 
     public static PrincipalKind? KindOf(this ClaimsPrincipal user) =>
         ClosedList<PrincipalKind>.TryParse(user.FindFirst(Kind)?.Value, out var kind) ? kind : null;
@@ -46,8 +53,10 @@ public static class CoordinationClaims
         ClosedList<PrincipalRole>.TryParse(user.FindFirst(Role)?.Value, out var role) ? role : null;
 
     public static IReadOnlySet<TerritoryCode> TerritoriesOf(this ClaimsPrincipal user) =>
-        user.FindAll(Territory).Select(c => TerritoryCode.TryParse(c.Value, out var t) ? t : (TerritoryCode?)null)
-            .OfType<TerritoryCode>().ToHashSet();
+        user.FindAll(Territory)
+            .Select(c => TerritoryCode.TryParse(c.Value, out var t) ? t : (TerritoryCode?)null)
+            .OfType<TerritoryCode>()
+            .ToHashSet();
 
     /// <summary>Operators see only the territories they act for.</summary>
     public static bool ActsFor(this ClaimsPrincipal user, TerritoryCode territory) => user.TerritoriesOf().Contains(territory);

@@ -28,13 +28,15 @@ public static class DemoPrincipals
 
     public static IReadOnlyList<DemoPrincipal> All { get; } =
     [
-        .. Territories.SelectMany(t => PerTerritory.Select(p =>
-            new DemoPrincipal($"{p.Prefix}-{t}", p.Kind, p.Role, [t], p.Agency is null ? null : $"{t}-{p.Agency}"))),
+        .. Territories.SelectMany(t =>
+            PerTerritory.Select(p => new DemoPrincipal($"{p.Prefix}-{t}", p.Kind, p.Role, [t], p.Agency is null ? null : $"{t}-{p.Agency}"))
+        ),
         new DemoPrincipal("auditor", PrincipalKind.Auditor, PrincipalRole.Auditor, Territories, null),
     ];
 
     public static DemoPrincipal Named(string name) =>
-        All.SingleOrDefault(p => p.Name == name) ?? throw new ArgumentException($"No demo principal '{name}'. Known: {string.Join(", ", All.Select(p => p.Name))}.");
+        All.SingleOrDefault(p => p.Name == name)
+        ?? throw new ArgumentException($"No demo principal '{name}'. Known: {string.Join(", ", All.Select(p => p.Name))}.");
 
     public static bool IsDemoTerritory(TerritoryCode territory) => Territories.Contains(territory.Value);
 }

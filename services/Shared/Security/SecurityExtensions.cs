@@ -17,10 +17,11 @@ public static class SecurityExtensions
     {
         var options = builder.Configuration.GetSection(TokenOptions.Section).Get<TokenOptions>() ?? new TokenOptions();
         var keys = SigningKeys.ValidationKeys(builder.Configuration, options, builder.Environment);
-        if (keys.Count == 0) builder.Services.AddHostedService<NoSigningKeysWarning>();
+        if (keys.Count == 0)
+            builder.Services.AddHostedService<NoSigningKeysWarning>();
 
-        builder.Services
-            .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+        builder
+            .Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(jwt =>
             {
                 jwt.MapInboundClaims = false;
@@ -42,24 +43,30 @@ public static class SecurityExtensions
             });
         builder.Services.AddAuthorization(CoordinationPolicies.Add);
 
-        builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Components ??= new OpenApiComponents();
-            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
-            document.Components.SecuritySchemes[JwtBearerDefaults.AuthenticationScheme] = new OpenApiSecurityScheme
-            {
-                Type = SecuritySchemeType.Http,
-                Scheme = "bearer",
-                BearerFormat = "JWT",
-                Description = "A token from the territory's identity provider (in development: dev-token <principal>).",
-            };
-            document.Security ??= [];
-            document.Security.Add(new OpenApiSecurityRequirement
-            {
-                [new OpenApiSecuritySchemeReference(JwtBearerDefaults.AuthenticationScheme, document)] = [],
-            });
-            return Task.CompletedTask;
-        }));
+        builder.Services.AddOpenApi(openApi =>
+            openApi.AddDocumentTransformer(
+                (document, _, _) =>
+                {
+                    document.Components ??= new OpenApiComponents();
+                    document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                    document.Components.SecuritySchemes[JwtBearerDefaults.AuthenticationScheme] = new OpenApiSecurityScheme
+                    {
+                        Type = SecuritySchemeType.Http,
+                        Scheme = "bearer",
+                        BearerFormat = "JWT",
+                        Description = "A token from the territory's identity provider (in development: dev-token <principal>).",
+                    };
+                    document.Security ??= [];
+                    document.Security.Add(
+                        new OpenApiSecurityRequirement
+                        {
+                            [new OpenApiSecuritySchemeReference(JwtBearerDefaults.AuthenticationScheme, document)] = [],
+                        }
+                    );
+                    return Task.CompletedTask;
+                }
+            )
+        );
         return builder;
     }
 }
@@ -69,8 +76,11 @@ internal sealed class NoSigningKeysWarning(ILogger<NoSigningKeysWarning> logger,
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        logger.LogWarning("No Authentication:SigningKeyFiles configured in the {Environment} environment: every token is refused. " +
-                          "Outside Development the development signing key is never trusted.", environment.EnvironmentName);
+        logger.LogWarning(
+            "No Authentication:SigningKeyFiles configured in the {Environment} environment: every token is refused. "
+                + "Outside Development the development signing key is never trusted.",
+            environment.EnvironmentName
+        );
         return Task.CompletedTask;
     }
 

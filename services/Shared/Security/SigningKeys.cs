@@ -16,9 +16,14 @@ public static class SigningKeys
     /// token is refused: a development key file lying on a production disk (or planted there) is
     /// never created, read or trusted.
     /// </summary>
-    public static IReadOnlyList<SecurityKey> ValidationKeys(IConfiguration configuration, TokenOptions options, IHostEnvironment environment)
+    public static IReadOnlyList<SecurityKey> ValidationKeys(
+        IConfiguration configuration,
+        TokenOptions options,
+        IHostEnvironment environment
+    )
     {
-        if (options.SigningKeyFiles.Length > 0) return options.SigningKeyFiles.Select(LoadPublic).ToList();
+        if (options.SigningKeyFiles.Length > 0)
+            return options.SigningKeyFiles.Select(LoadPublic).ToList();
         return environment.IsDevelopment() ? [Public(LoadOrCreateDevelopmentKey(DevelopmentKeyPath(configuration, options)))] : [];
     }
 

@@ -31,18 +31,21 @@ public static class TelemetryExtensions
             l.IncludeScopes = true;
         });
 
-        var otel = builder.Services.AddOpenTelemetry()
+        var otel = builder
+            .Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(serviceName, serviceNamespace: "coordination"))
-            .WithTracing(t => t
-                .AddSource("MassTransit", CoordinationTelemetry.Name)
-                .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
-                .AddHttpClientInstrumentation()
-                .AddEntityFrameworkCoreInstrumentation())
-            .WithMetrics(m => m
-                .AddMeter("MassTransit", CoordinationTelemetry.Name)
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation());
+            .WithTracing(t =>
+                t.AddSource("MassTransit", CoordinationTelemetry.Name)
+                    .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
+                    .AddHttpClientInstrumentation()
+                    .AddEntityFrameworkCoreInstrumentation()
+            )
+            .WithMetrics(m =>
+                m.AddMeter("MassTransit", CoordinationTelemetry.Name)
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+            );
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             otel.UseOtlpExporter();

@@ -8,15 +8,18 @@ namespace Coordination.ServiceDefaults.Territories;
 /// </summary>
 public static class TerritoryCalendar
 {
-    public static TimeZoneInfo TimeZoneOf(TerritoryCode territory) => Find(territory.Value switch
-    {
-        "971" => "America/Guadeloupe",
-        "972" => "America/Martinique",
-        "973" => "America/Cayenne",
-        "974" => "Indian/Reunion",
-        "976" => "Indian/Mayotte",
-        _ => "Europe/Paris",
-    });
+    public static TimeZoneInfo TimeZoneOf(TerritoryCode territory) =>
+        Find(
+            territory.Value switch
+            {
+                "971" => "America/Guadeloupe",
+                "972" => "America/Martinique",
+                "973" => "America/Cayenne",
+                "974" => "Indian/Reunion",
+                "976" => "Indian/Mayotte",
+                _ => "Europe/Paris",
+            }
+        );
 
     public static DateOnly Today(TerritoryCode territory, DateTimeOffset now) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, TimeZoneOf(territory)).DateTime);
@@ -34,7 +37,13 @@ public static class TerritoryCalendar
 
     private static TimeZoneInfo Find(string id)
     {
-        try { return TimeZoneInfo.FindSystemTimeZoneById(id); }
-        catch (TimeZoneNotFoundException) { return TimeZoneInfo.Utc; }
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById(id);
+        }
+        catch (TimeZoneNotFoundException)
+        {
+            return TimeZoneInfo.Utc;
+        }
     }
 }

@@ -34,8 +34,10 @@ public sealed class UnassignPartnerHandler(SupervisionDbContext db, PartnerInfor
     {
         var (unassigned, abandoned) = open.Unassign(partner, by, clock.GetUtcNow());
         db.PublishOnCommit(unassigned);
-        foreach (var progressed in abandoned) db.PublishOnCommit(progressed);
-        if (abandoned.Count > 0) information.InformPartners(db, open, CaseFile.OnSupportChange);
+        foreach (var progressed in abandoned)
+            db.PublishOnCommit(progressed);
+        if (abandoned.Count > 0)
+            information.InformPartners(db, open, CaseFile.OnSupportChange);
         await db.SaveChangesAsync(cancellationToken);
     }
 }
@@ -43,8 +45,13 @@ public sealed class UnassignPartnerHandler(SupervisionDbContext db, PartnerInfor
 /// <summary>A control is planned for an assigned partner; the partners learn the plan.</summary>
 public sealed class ScheduleControlHandler(SupervisionDbContext db, PartnerInformation information)
 {
-    public async Task HandleAsync(SupervisionCase open, Guid? controlId, PartnerId partner, DateOnly scheduledFor,
-        CancellationToken cancellationToken)
+    public async Task HandleAsync(
+        SupervisionCase open,
+        Guid? controlId,
+        PartnerId partner,
+        DateOnly scheduledFor,
+        CancellationToken cancellationToken
+    )
     {
         db.PublishOnCommit(open.ScheduleControl(controlId ?? NewId.NextGuid(), partner, scheduledFor));
         information.InformPartners(db, open, CaseFile.OnPlanChange);
@@ -55,8 +62,14 @@ public sealed class ScheduleControlHandler(SupervisionDbContext db, PartnerInfor
 /// <summary>A support action is planned for one of the case's partners; the partners learn the actions their role is granted.</summary>
 public sealed class PlanSupportActionHandler(SupervisionDbContext db, PartnerInformation information, TimeProvider clock)
 {
-    public async Task HandleAsync(SupervisionCase open, Guid? actionId, SupportActionKind kind, PartnerId partner, DateOnly plannedOn,
-        CancellationToken cancellationToken)
+    public async Task HandleAsync(
+        SupervisionCase open,
+        Guid? actionId,
+        SupportActionKind kind,
+        PartnerId partner,
+        DateOnly plannedOn,
+        CancellationToken cancellationToken
+    )
     {
         db.PublishOnCommit(open.PlanSupportAction(actionId ?? NewId.NextGuid(), kind, partner, plannedOn, clock.GetUtcNow()));
         information.InformPartners(db, open, CaseFile.OnSupportChange);
@@ -67,8 +80,13 @@ public sealed class PlanSupportActionHandler(SupervisionDbContext db, PartnerInf
 /// <summary>The secretariat names the operators who alone see a sensitive case.</summary>
 public sealed class RestrictCaseHandler(SupervisionDbContext db, TimeProvider clock)
 {
-    public async Task HandleAsync(SupervisionCase open, CaseRestrictionReason reason, IReadOnlyCollection<string> operators, string by,
-        CancellationToken cancellationToken)
+    public async Task HandleAsync(
+        SupervisionCase open,
+        CaseRestrictionReason reason,
+        IReadOnlyCollection<string> operators,
+        string by,
+        CancellationToken cancellationToken
+    )
     {
         db.PublishOnCommit(open.Restrict(reason, operators, by, clock.GetUtcNow()));
         await db.SaveChangesAsync(cancellationToken);
@@ -76,8 +94,12 @@ public sealed class RestrictCaseHandler(SupervisionDbContext db, TimeProvider cl
 }
 
 /// <summary>An operator ends the case (never by withdrawal, the judicial authority's own message); the authority is told.</summary>
-public sealed class EndCaseHandler(SupervisionDbContext db, PartnerInformation information, TimeProvider clock,
-    IOptions<SupervisionOptions> options)
+public sealed class EndCaseHandler(
+    SupervisionDbContext db,
+    PartnerInformation information,
+    TimeProvider clock,
+    IOptions<SupervisionOptions> options
+)
 {
     public async Task HandleAsync(SupervisionCase open, SupervisionEndReason reason, CancellationToken cancellationToken)
     {

@@ -15,7 +15,11 @@ public sealed class CaseQueries(SupervisionDbContext db)
     /// <summary>Every case of the person the operator may see, latest first.</summary>
     public async Task<IReadOnlyList<SupervisionCase>> OfPersonAsync(PersonRef person, string subject, CancellationToken cancellationToken)
     {
-        var found = await db.Cases.AsNoTracking().WithFollowUp().Where(c => c.Person == person).OrderByDescending(c => c.OpenedAt)
+        var found = await db
+            .Cases.AsNoTracking()
+            .WithFollowUp()
+            .Where(c => c.Person == person)
+            .OrderByDescending(c => c.OpenedAt)
             .ToListAsync(cancellationToken);
         return found.Where(c => c.VisibleTo(subject)).ToList();
     }
@@ -25,8 +29,12 @@ public sealed class CaseQueries(SupervisionDbContext db)
     /// logged once as a list; each restricted case it shows is logged by name as well, as
     /// <paramref name="restrictedRead"/> describes it.
     /// </summary>
-    public async Task<IReadOnlyList<SupervisionCase>> OfTerritoriesAsync(IReadOnlyCollection<TerritoryCode> territories, string subject,
-        Func<SupervisionCase, AccessLogEntry> restrictedRead, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<SupervisionCase>> OfTerritoriesAsync(
+        IReadOnlyCollection<TerritoryCode> territories,
+        string subject,
+        Func<SupervisionCase, AccessLogEntry> restrictedRead,
+        CancellationToken cancellationToken
+    )
     {
         var mine = territories.ToList();
         var found = await db.Cases.AsNoTracking().WithFollowUp().Where(c => mine.Contains(c.Territory)).ToListAsync(cancellationToken);
@@ -48,8 +56,10 @@ public sealed class CaseQueries(SupervisionDbContext db)
 /// <summary>The partners of Supervision's copy of the directory, which cases are assigned from.</summary>
 public sealed class PartnerQueries(SupervisionDbContext db)
 {
-    public async Task<IReadOnlyList<Partner>> OfTerritoriesAsync(IReadOnlyCollection<TerritoryCode> territories,
-        CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Partner>> OfTerritoriesAsync(
+        IReadOnlyCollection<TerritoryCode> territories,
+        CancellationToken cancellationToken
+    )
     {
         var mine = territories.ToList();
         return await db.Partners.AsNoTracking().Where(p => mine.Contains(p.Territory)).OrderBy(p => p.Id).ToListAsync(cancellationToken);

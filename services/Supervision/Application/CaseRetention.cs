@@ -16,8 +16,12 @@ namespace Coordination.Supervision.Application;
 /// <see cref="SupervisionPurged"/> is published in the same commit, so the gateway's vault and
 /// CourtReporting forget the person too.
 /// </summary>
-public sealed class CaseRetention(SupervisionDbContext db, PartnerInformation information, TimeProvider clock,
-    IOptions<SupervisionOptions> retention) : IPeriodicPass
+public sealed class CaseRetention(
+    SupervisionDbContext db,
+    PartnerInformation information,
+    TimeProvider clock,
+    IOptions<SupervisionOptions> retention
+) : IPeriodicPass
 {
     Task IPeriodicPass.RunPassAsync(CancellationToken cancellationToken) => PurgeDueAsync(cancellationToken);
 
@@ -28,7 +32,8 @@ public sealed class CaseRetention(SupervisionDbContext db, PartnerInformation in
         List<SupervisionCase> due;
         using (SuppressInstrumentationScope.Begin())
         {
-            due = await db.Cases.WithFollowUp()
+            due = await db
+                .Cases.WithFollowUp()
                 .Where(c => c.Status == CaseStatus.Ended && c.PurgeDueAt != null && c.PurgeDueAt <= now)
                 .ToListAsync(cancellationToken);
         }
@@ -39,18 +44,26 @@ public sealed class CaseRetention(SupervisionDbContext db, PartnerInformation in
             db.Cases.Remove(ended);
             var another = await db.Cases.AnyAsync(c => c.Person == ended.Person && c.Id != ended.Id, cancellationToken);
             var purgeMessage = MassTransit.NewId.NextGuid();
-            var purged = new SupervisionPurged { CaseId = ended.Id, Person = ended.Person, PurgedAt = now, LastCaseOfPerson = !another };
-            db.PublishOnCommit(purged,
-                messageId: purgeMessage);
+            var purged = new SupervisionPurged
+            {
+                CaseId = ended.Id,
+                Person = ended.Person,
+                PurgedAt = now,
+                LastCaseOfPerson = !another,
+            };
+            db.PublishOnCommit(purged, messageId: purgeMessage);
             // The messages this service sent about the person go in the same commit; the purge message
             // itself goes once the broker has it (ForgottenOnceSent).
-            await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
-            {
-                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                await db.SaveChangesAsync(cancellationToken);
-                if (!another) await db.ForgetOutboxOfAsync(ended.Person.Value, cancellationToken, except: purgeMessage);
-                await transaction.CommitAsync(cancellationToken);
-            });
+            await db
+                .Database.CreateExecutionStrategy()
+                .ExecuteAsync(async () =>
+                {
+                    await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                    await db.SaveChangesAsync(cancellationToken);
+                    if (!another)
+                        await db.ForgetOutboxOfAsync(ended.Person.Value, cancellationToken, except: purgeMessage);
+                    await transaction.CommitAsync(cancellationToken);
+                });
         }
         return due.Count;
     }
@@ -62,7 +75,9 @@ public sealed class CaseRetention(SupervisionDbContext db, PartnerInformation in
         var utcToday = DateOnly.FromDateTime(now.UtcDateTime);
         List<SupervisionCase> over;
         using (SuppressInstrumentationScope.Begin())
-            over = await db.Cases.WithFollowUp().Where(c => c.Status == CaseStatus.Open && c.MeasureEndsOn < utcToday)
+            over = await db
+                .Cases.WithFollowUp()
+                .Where(c => c.Status == CaseStatus.Open && c.MeasureEndsOn < utcToday)
                 .ToListAsync(cancellationToken);
         foreach (var open in over)
             if (open.EndIfMeasureOver(now, retention.Value.RetentionPeriod) is { } ended)

@@ -23,8 +23,11 @@ public sealed class DesignatePersonHandler(SealingKeyStore keys, PartnerInformat
     public async Task HandleAsync(SupervisionDbContext db, DesignatePerson designation, ConsumeContext cause)
     {
         if (await db.Cases.AnyAsync(c => c.Person == designation.Person && c.Status == CaseStatus.Open, cause.CancellationToken))
-            throw RuleViolation.Conflict(Contracts.ReasonCodes.DesignationConflict,
-                "a case is already open for this person; withdraw it before designating again.", "person");
+            throw RuleViolation.Conflict(
+                Contracts.ReasonCodes.DesignationConflict,
+                "a case is already open for this person; withdraw it before designating again.",
+                "person"
+            );
 
         List<DesignationGround> grounds;
         try

@@ -14,7 +14,8 @@ public sealed class DetentionConductReportedHandler(SealingKeyStore keys, TimePr
     public async Task HandleAsync(SupervisionDbContext db, DetentionConductReported reported, ConsumeContext cause)
     {
         // Not a rejection: the designation may still be on its way; bounded retries, then the error queue.
-        var open = await db.OpenCaseOfAsync(reported.Person, cause.CancellationToken)
+        var open =
+            await db.OpenCaseOfAsync(reported.Person, cause.CancellationToken)
             ?? throw new InvalidOperationException("no-open-case: no open case for this person yet.");
         try
         {
@@ -25,12 +26,14 @@ public sealed class DetentionConductReportedHandler(SealingKeyStore keys, TimePr
         {
             throw new RuleViolation(e.ReasonCode, "report", "the conduct report cannot be opened by this service.");
         }
-        open.Receive(new ConductReport
-        {
-            Id = NewId.NextGuid(),
-            MessageId = cause.MessageId!.Value,
-            ReceivedAt = clock.GetUtcNow(),
-            SealedReport = JsonSerializer.Serialize(reported.Report),
-        });
+        open.Receive(
+            new ConductReport
+            {
+                Id = NewId.NextGuid(),
+                MessageId = cause.MessageId!.Value,
+                ReceivedAt = clock.GetUtcNow(),
+                SealedReport = JsonSerializer.Serialize(reported.Report),
+            }
+        );
     }
 }

@@ -17,22 +17,37 @@ public sealed class PartnerDirectoryChangedHandler
     {
         var existing = await db.Partners.SingleOrDefaultAsync(p => p.Id == change.Partner, cancellationToken);
         // A change older than the copy's own registration arrived late: the newer one stands.
-        if (existing is not null && existing.RegisteredAt > change.ChangedAt) return;
+        if (existing is not null && existing.RegisteredAt > change.ChangedAt)
+            return;
         if (change.Retired)
         {
-            if (existing is not null) db.Partners.Remove(existing);
+            if (existing is not null)
+                db.Partners.Remove(existing);
             return;
         }
         if (existing is null)
-            db.Partners.Add(new Partner
-            {
-                Id = change.Partner, Territory = change.Territory, Role = change.Role, Name = change.Name,
-                RegisteredAt = change.ChangedAt, RegisteredBy = change.ChangedBy,
-            });
+            db.Partners.Add(
+                new Partner
+                {
+                    Id = change.Partner,
+                    Territory = change.Territory,
+                    Role = change.Role,
+                    Name = change.Name,
+                    RegisteredAt = change.ChangedAt,
+                    RegisteredBy = change.ChangedBy,
+                }
+            );
         else
-            db.Entry(existing).CurrentValues.SetValues(new
-            {
-                change.Territory, change.Role, change.Name, RegisteredAt = change.ChangedAt, RegisteredBy = change.ChangedBy,
-            });
+            db.Entry(existing)
+                .CurrentValues.SetValues(
+                    new
+                    {
+                        change.Territory,
+                        change.Role,
+                        change.Name,
+                        RegisteredAt = change.ChangedAt,
+                        RegisteredBy = change.ChangedBy,
+                    }
+                );
     }
 }

@@ -24,11 +24,16 @@ public sealed class PartnerInformation(SealingKeyStore keys)
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>The partners now on the case learn what <paramref name="categories"/> cover; those taken off get nothing more.</summary>
-    public void InformPartners(SupervisionDbContext db, SupervisionCase open, IReadOnlyList<DataCategory> categories,
-        ConsumeContext? cause = null)
+    public void InformPartners(
+        SupervisionDbContext db,
+        SupervisionCase open,
+        IReadOnlyList<DataCategory> categories,
+        ConsumeContext? cause = null
+    )
     {
         var partners = open.CurrentAssignments.Select(a => a.Partner).ToList();
-        if (partners.Count == 0) return;
+        if (partners.Count == 0)
+            return;
         Release(db, open, partners, categories, cause);
     }
 
@@ -45,7 +50,8 @@ public sealed class PartnerInformation(SealingKeyStore keys)
     /// </summary>
     public void NotifyAuthority(SupervisionDbContext db, SupervisionCase supervision, CaseNotice notice, ConsumeContext? cause = null)
     {
-        if (supervision.DesignatedBy is not { } authority) return;
+        if (supervision.DesignatedBy is not { } authority)
+            return;
         var messageId = NewId.NextGuid();
         var request = new ReleaseConfidentialPayload
         {
@@ -62,8 +68,13 @@ public sealed class PartnerInformation(SealingKeyStore keys)
         db.PublishOnCommit(request, cause, messageId: messageId);
     }
 
-    private void Release(SupervisionDbContext db, SupervisionCase supervision, IReadOnlyList<string> partners,
-        IReadOnlyList<DataCategory> categories, ConsumeContext? cause)
+    private void Release(
+        SupervisionDbContext db,
+        SupervisionCase supervision,
+        IReadOnlyList<string> partners,
+        IReadOnlyList<DataCategory> categories,
+        ConsumeContext? cause
+    )
     {
         var messageId = NewId.NextGuid();
         var request = new ReleaseConfidentialPayload

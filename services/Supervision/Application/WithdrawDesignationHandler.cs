@@ -14,8 +14,8 @@ public sealed class WithdrawDesignationHandler(PartnerInformation information, T
 {
     public async Task HandleAsync(SupervisionDbContext db, WithdrawDesignation withdrawal, ConsumeContext cause)
     {
-        var open = await db.Cases
-                .SingleOrDefaultAsync(c => c.Person == withdrawal.Person && c.Status == CaseStatus.Open, cause.CancellationToken)
+        var open =
+            await db.Cases.SingleOrDefaultAsync(c => c.Person == withdrawal.Person && c.Status == CaseStatus.Open, cause.CancellationToken)
             ?? throw CaseLoading.NoOpenCase();
         db.PublishOnCommit(open.End(SupervisionEndReason.DesignationWithdrawn, clock.GetUtcNow(), options.Value.RetentionPeriod), cause);
         information.NotifyAuthority(db, open, CaseNotice.CaseEnded, cause);

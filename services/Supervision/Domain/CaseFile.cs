@@ -13,7 +13,10 @@ public static class CaseFile
     /// <summary>On assignment: who the person is, how to reach them, why they are followed, the plan and the support actions.</summary>
     public static readonly IReadOnlyList<DataCategory> OnAssignment =
     [
-        DataCategory.Identity, DataCategory.ContactDetails, DataCategory.DesignationGrounds, DataCategory.ControlPlan,
+        DataCategory.Identity,
+        DataCategory.ContactDetails,
+        DataCategory.DesignationGrounds,
+        DataCategory.ControlPlan,
         DataCategory.SupportActions,
     ];
 
@@ -30,44 +33,58 @@ public static class CaseFile
     {
         var file = new Dictionary<string, object>
         {
-            [ClosedList<DataCategory>.WordOf(DataCategory.ControlPlan)] = supervision.Controls
-                .Where(c => c.ScheduledFor is not null && c.Outcome is null or ControlOutcome.Postponed)
+            [ClosedList<DataCategory>.WordOf(DataCategory.ControlPlan)] = supervision
+                .Controls.Where(c => c.ScheduledFor is not null && c.Outcome is null or ControlOutcome.Postponed)
                 .OrderBy(c => c.ScheduledFor)
-                .Select(c => new { controlId = c.Id, scheduledFor = c.ScheduledFor, partner = c.Partner })
+                .Select(c => new
+                {
+                    controlId = c.Id,
+                    scheduledFor = c.ScheduledFor,
+                    partner = c.Partner,
+                })
                 .ToList(),
         };
         if (categories.Contains(DataCategory.ControlOutcomes))
-            file[ClosedList<DataCategory>.WordOf(DataCategory.ControlOutcomes)] = supervision.Controls
-                .Where(c => c.Outcome is not null)
+            file[ClosedList<DataCategory>.WordOf(DataCategory.ControlOutcomes)] = supervision
+                .Controls.Where(c => c.Outcome is not null)
                 .OrderBy(c => c.ControlledOn)
                 .Select(c => new
                 {
-                    controlId = c.Id, controlledOn = c.ControlledOn, outcome = ClosedList<ControlOutcome>.WordOf(c.Outcome!.Value),
+                    controlId = c.Id,
+                    controlledOn = c.ControlledOn,
+                    outcome = ClosedList<ControlOutcome>.WordOf(c.Outcome!.Value),
                     partner = c.Partner,
                 })
                 .ToList();
         if (categories.Contains(DataCategory.Incidents))
-            file[ClosedList<DataCategory>.WordOf(DataCategory.Incidents)] = supervision.Incidents
-                .OrderBy(i => i.OccurredAt)
+            file[ClosedList<DataCategory>.WordOf(DataCategory.Incidents)] = supervision
+                .Incidents.OrderBy(i => i.OccurredAt)
                 .Select(i => new
                 {
-                    incidentId = i.Id, occurredAt = i.OccurredAt, kind = ClosedList<IncidentKind>.WordOf(i.Kind),
+                    incidentId = i.Id,
+                    occurredAt = i.OccurredAt,
+                    kind = ClosedList<IncidentKind>.WordOf(i.Kind),
                     severity = ClosedList<IncidentSeverity>.WordOf(i.Severity),
                 })
                 .ToList();
         if (categories.Contains(DataCategory.SupportActions))
-            file[ClosedList<DataCategory>.WordOf(DataCategory.SupportActions)] = supervision.SupportActions
-                .OrderBy(a => a.PlannedOn)
+            file[ClosedList<DataCategory>.WordOf(DataCategory.SupportActions)] = supervision
+                .SupportActions.OrderBy(a => a.PlannedOn)
                 .Select(a => new
                 {
-                    actionId = a.Id, kind = ClosedList<SupportActionKind>.WordOf(a.Kind), partner = a.Partner,
-                    status = ClosedList<SupportActionStatus>.WordOf(a.Status), plannedOn = a.PlannedOn, startedOn = a.StartedOn,
+                    actionId = a.Id,
+                    kind = ClosedList<SupportActionKind>.WordOf(a.Kind),
+                    partner = a.Partner,
+                    status = ClosedList<SupportActionStatus>.WordOf(a.Status),
+                    plannedOn = a.PlannedOn,
+                    startedOn = a.StartedOn,
                     closedOn = a.ClosedOn,
                 })
                 .ToList();
         if (categories.Contains(DataCategory.DesignationGrounds))
-            file[ClosedList<DataCategory>.WordOf(DataCategory.DesignationGrounds)] =
-                supervision.Grounds.Select(ClosedList<DesignationGround>.WordOf).ToList();
+            file[ClosedList<DataCategory>.WordOf(DataCategory.DesignationGrounds)] = supervision
+                .Grounds.Select(ClosedList<DesignationGround>.WordOf)
+                .ToList();
         return file;
     }
 

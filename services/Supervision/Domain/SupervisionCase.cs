@@ -7,7 +7,11 @@ using Coordination.ServiceDefaults.Territories;
 namespace Coordination.Supervision.Domain;
 
 [JsonConverter(typeof(KebabCaseEnumConverter<CaseStatus>))]
-public enum CaseStatus { Open = 1, Ended }
+public enum CaseStatus
+{
+    Open = 1,
+    Ended,
+}
 
 /// <summary>
 /// The community follow-up of one person designated by the judicial authority (3°), known only by
@@ -31,6 +35,7 @@ public sealed class SupervisionCase
     public DateTimeOffset OpenedAt { get; private init; }
     public DateTimeOffset? EndedAt { get; private set; }
     public SupervisionEndReason? EndReason { get; private set; }
+
     /// <summary>The durable retention deadline: when the ended case's personal data is purged (F4).</summary>
     public DateTimeOffset? PurgeDueAt { get; private set; }
     public List<ConductReport> ConductReports { get; private init; } = [];
@@ -38,9 +43,11 @@ public sealed class SupervisionCase
     public List<Control> Controls { get; private init; } = [];
     public List<Incident> Incidents { get; private init; } = [];
     public List<SupportAction> SupportActions { get; private init; } = [];
+
     /// <summary>The agency that designated the person, as the gateway proved it: its receipts are asked for it.</summary>
     public string? DesignatedBy { get; private init; }
     public CaseRestrictionReason? Restriction { get; private set; }
+
     /// <summary>The operators (token subjects) who alone see a restricted case; the one who restricted it among them.</summary>
     public List<string> RestrictedTo { get; private set; } = [];
     public DateTimeOffset? RestrictedAt { get; private set; }
@@ -48,19 +55,25 @@ public sealed class SupervisionCase
 
     private SupervisionCase() { }
 
-    public static SupervisionCase Open(Guid id, DesignatePerson designation, IReadOnlyList<DesignationGround> grounds, DateTimeOffset now) => new()
-    {
-        Id = id,
-        Person = designation.Person,
-        Territory = designation.Territory,
-        SentenceEnforcementJurisdiction = designation.SentenceEnforcementJurisdiction,
-        ReleaseDate = designation.ReleaseDate,
-        MeasureEndsOn = designation.MeasureEndsOn,
-        Grounds = grounds.Distinct().ToList(),
-        Status = CaseStatus.Open,
-        OpenedAt = now,
-        DesignatedBy = designation.DesignatedBy,
-    };
+    public static SupervisionCase Open(
+        Guid id,
+        DesignatePerson designation,
+        IReadOnlyList<DesignationGround> grounds,
+        DateTimeOffset now
+    ) =>
+        new()
+        {
+            Id = id,
+            Person = designation.Person,
+            Territory = designation.Territory,
+            SentenceEnforcementJurisdiction = designation.SentenceEnforcementJurisdiction,
+            ReleaseDate = designation.ReleaseDate,
+            MeasureEndsOn = designation.MeasureEndsOn,
+            Grounds = grounds.Distinct().ToList(),
+            Status = CaseStatus.Open,
+            OpenedAt = now,
+            DesignatedBy = designation.DesignatedBy,
+        };
 
     public SupervisionEnded End(SupervisionEndReason reason, DateTimeOffset now, TimeSpan retention)
     {
@@ -69,7 +82,13 @@ public sealed class SupervisionCase
         EndedAt = now;
         EndReason = reason;
         PurgeDueAt = now + retention;
-        return new SupervisionEnded { CaseId = Id, Person = Person, Reason = reason, EndedAt = now };
+        return new SupervisionEnded
+        {
+            CaseId = Id,
+            Person = Person,
+            Reason = reason,
+            EndedAt = now,
+        };
     }
 
     /// <summary>A partner registered in the case's territory takes a role in the follow-up.</summary>
@@ -77,8 +96,11 @@ public sealed class SupervisionCase
     {
         EnsureOpen();
         if (partner.Territory != Territory)
-            throw RuleViolation.Conflict("partner-of-another-territory",
-                "Only a partner registered in the case's territory may be assigned.", "partner");
+            throw RuleViolation.Conflict(
+                "partner-of-another-territory",
+                "Only a partner registered in the case's territory may be assigned.",
+                "partner"
+            );
         var earlier = Assignments.SingleOrDefault(a => a.Partner == partner.Id);
         if (earlier is { UnassignedAt: null })
             throw RuleViolation.Conflict("already-assigned", "This partner is already assigned to the case.", "partner");
@@ -91,15 +113,33 @@ public sealed class SupervisionCase
             earlier.UnassignedBy = null;
         }
         else
-            Assignments.Add(new CaseAssignment { Partner = partner.Id, Role = role, AssignedAt = now });
-        return new PartnerAssigned { CaseId = Id, Person = Person, Partner = PartnerId.Parse(partner.Id), Role = role, AssignedAt = now };
+            Assignments.Add(
+                new CaseAssignment
+                {
+                    Partner = partner.Id,
+                    Role = role,
+                    AssignedAt = now,
+                }
+            );
+        return new PartnerAssigned
+        {
+            CaseId = Id,
+            Person = Person,
+            Partner = PartnerId.Parse(partner.Id),
+            Role = role,
+            AssignedAt = now,
+        };
     }
 
     /// <summary>
     /// The partner is taken off the case: it gets nothing more about it and may record nothing on it.
     /// What it recorded stays; its support actions still open are abandoned, so that none is left without a partner.
     /// </summary>
-    public (PartnerUnassigned Unassigned, IReadOnlyList<SupportActionProgressed> Abandoned) Unassign(PartnerId partner, string by, DateTimeOffset now)
+    public (PartnerUnassigned Unassigned, IReadOnlyList<SupportActionProgressed> Abandoned) Unassign(
+        PartnerId partner,
+        string by,
+        DateTimeOffset now
+    )
     {
         EnsureOpen();
         EnsureAssigned(partner);
@@ -107,9 +147,20 @@ public sealed class SupervisionCase
         assignment.UnassignedAt = now;
         assignment.UnassignedBy = by;
         var today = TerritoryCalendar.Today(Territory, now);
-        var abandoned = SupportActions.Where(a => a.Partner == partner.Value && a.Status is SupportActionStatus.Planned or SupportActionStatus.InProgress)
-            .Select(a => a.Progress(SupportActionStatus.Abandoned, today, now, Id, Person)).ToList();
-        return (new PartnerUnassigned { CaseId = Id, Person = Person, Partner = partner, UnassignedAt = now }, abandoned);
+        var abandoned = SupportActions
+            .Where(a => a.Partner == partner.Value && a.Status is SupportActionStatus.Planned or SupportActionStatus.InProgress)
+            .Select(a => a.Progress(SupportActionStatus.Abandoned, today, now, Id, Person))
+            .ToList();
+        return (
+            new PartnerUnassigned
+            {
+                CaseId = Id,
+                Person = Person,
+                Partner = partner,
+                UnassignedAt = now,
+            },
+            abandoned
+        );
     }
 
     /// <summary>The partners currently on the case (those taken off keep their line, for the record).</summary>
@@ -130,25 +181,61 @@ public sealed class SupervisionCase
         RestrictedTo = operators.Append(by).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         RestrictedAt = now;
         RestrictedBy = by;
-        return new CaseRestricted { CaseId = Id, Person = Person, Reason = reason, RestrictedAt = now };
+        return new CaseRestricted
+        {
+            CaseId = Id,
+            Person = Person,
+            Reason = reason,
+            RestrictedAt = now,
+        };
     }
 
     /// <summary>Whether an operator (by token subject) may see the case: anyone of the territory, or only those named on a restricted case.</summary>
     public bool VisibleTo(string subject) => Restriction is null || RestrictedTo.Contains(subject, StringComparer.Ordinal);
 
     /// <summary>A support action of the follow-up, carried by one of the case's current partners.</summary>
-    public SupportActionPlanned PlanSupportAction(Guid actionId, SupportActionKind kind, PartnerId partner, DateOnly plannedOn, DateTimeOffset now)
+    public SupportActionPlanned PlanSupportAction(
+        Guid actionId,
+        SupportActionKind kind,
+        PartnerId partner,
+        DateOnly plannedOn,
+        DateTimeOffset now
+    )
     {
         EnsureOpen();
         EnsureAssigned(partner);
         if (SupportActions.Any(a => a.Id == actionId))
-            throw RuleViolation.Conflict("support-action-already-exists", "A support action with this id is already on the case.",
-                "actionId");
+            throw RuleViolation.Conflict(
+                "support-action-already-exists",
+                "A support action with this id is already on the case.",
+                "actionId"
+            );
         if (plannedOn < ReleaseDate.AddDays(-90) || plannedOn > MeasureEndsOn)
-            throw RuleViolation.Conflict("outside-measure",
-                "A support action is planned around the release and before the end of the measure.", "plannedOn");
-        SupportActions.Add(new SupportAction { Id = actionId, Kind = kind, Partner = partner.Value, Status = SupportActionStatus.Planned, PlannedOn = plannedOn, UpdatedAt = now });
-        return new SupportActionPlanned { CaseId = Id, ActionId = actionId, Person = Person, Partner = partner, Kind = kind, PlannedOn = plannedOn };
+            throw RuleViolation.Conflict(
+                "outside-measure",
+                "A support action is planned around the release and before the end of the measure.",
+                "plannedOn"
+            );
+        SupportActions.Add(
+            new SupportAction
+            {
+                Id = actionId,
+                Kind = kind,
+                Partner = partner.Value,
+                Status = SupportActionStatus.Planned,
+                PlannedOn = plannedOn,
+                UpdatedAt = now,
+            }
+        );
+        return new SupportActionPlanned
+        {
+            CaseId = Id,
+            ActionId = actionId,
+            Person = Person,
+            Partner = partner,
+            Kind = kind,
+            PlannedOn = plannedOn,
+        };
     }
 
     /// <summary>The partner carrying an action reports how it goes; a completed or abandoned action is closed.</summary>
@@ -157,7 +244,8 @@ public sealed class SupervisionCase
         EnsureOpen();
         EnsureAssigned(report.Partner);
         EnsureNotAfter(report.On, now, "on");
-        var action = SupportActions.SingleOrDefault(a => a.Id == report.ActionId)
+        var action =
+            SupportActions.SingleOrDefault(a => a.Id == report.ActionId)
             ?? throw RuleViolation.Conflict("unknown-support-action", "No support action with this id on the case.", "actionId");
         if (action.Partner != report.Partner.Value)
             throw RuleViolation.Conflict("not-assigned-to-action", "This support action is carried by another partner.", "partner");
@@ -175,10 +263,27 @@ public sealed class SupervisionCase
         if (Controls.Any(c => c.Id == controlId))
             throw RuleViolation.Conflict("control-already-exists", "A control with this id is already in the plan.", "controlId");
         if (scheduledFor < ReleaseDate || scheduledFor > MeasureEndsOn)
-            throw RuleViolation.Conflict("outside-measure", "A control is scheduled between the release date and the end of the measure.",
-                "scheduledFor");
-        Controls.Add(new Control { Id = controlId, Partner = partner.Value, ScheduledFor = scheduledFor });
-        return new ControlScheduled { CaseId = Id, ControlId = controlId, Person = Person, Partner = partner, ScheduledFor = scheduledFor };
+            throw RuleViolation.Conflict(
+                "outside-measure",
+                "A control is scheduled between the release date and the end of the measure.",
+                "scheduledFor"
+            );
+        Controls.Add(
+            new Control
+            {
+                Id = controlId,
+                Partner = partner.Value,
+                ScheduledFor = scheduledFor,
+            }
+        );
+        return new ControlScheduled
+        {
+            CaseId = Id,
+            ControlId = controlId,
+            Person = Person,
+            Partner = partner,
+            ScheduledFor = scheduledFor,
+        };
     }
 
     /// <summary>
@@ -204,8 +309,12 @@ public sealed class SupervisionCase
         control.RecordedAt = now;
         return new ControlRecorded
         {
-            CaseId = Id, ControlId = control.Id, Person = Person, Partner = record.Partner,
-            ControlledOn = record.ControlledOn, Outcome = record.Outcome,
+            CaseId = Id,
+            ControlId = control.Id,
+            Person = Person,
+            Partner = record.Partner,
+            ControlledOn = record.ControlledOn,
+            Outcome = record.Outcome,
         };
     }
 
@@ -216,29 +325,41 @@ public sealed class SupervisionCase
         EnsureNotAfter(TerritoryCalendar.Today(Territory, report.OccurredAt), now, "occurredAt");
         if (Incidents.Any(i => i.Id == report.IncidentId))
             throw RuleViolation.Conflict("incident-already-reported", "An incident with this id is already reported.", "incidentId");
-        Incidents.Add(new Incident
-        {
-            Id = report.IncidentId, Partner = report.Partner.Value, Kind = report.Kind, Severity = report.Severity,
-            OccurredAt = report.OccurredAt, ReportedAt = now,
-        });
+        Incidents.Add(
+            new Incident
+            {
+                Id = report.IncidentId,
+                Partner = report.Partner.Value,
+                Kind = report.Kind,
+                Severity = report.Severity,
+                OccurredAt = report.OccurredAt,
+                ReportedAt = now,
+            }
+        );
         return new IncidentReported
         {
-            CaseId = Id, IncidentId = report.IncidentId, Person = Person, Kind = report.Kind, Severity = report.Severity, OccurredAt = report.OccurredAt,
+            CaseId = Id,
+            IncidentId = report.IncidentId,
+            Person = Person,
+            Kind = report.Kind,
+            Severity = report.Severity,
+            OccurredAt = report.OccurredAt,
         };
     }
 
     /// <summary>Kept as it came, sealed for this service: confidential at rest as on the wire.</summary>
     public void Receive(ConductReport report) => ConductReports.Add(report);
 
-    public SupervisionOpened Opened() => new()
-    {
-        CaseId = Id,
-        Person = Person,
-        Territory = Territory,
-        SentenceEnforcementJurisdiction = SentenceEnforcementJurisdiction,
-        ReleaseDate = ReleaseDate,
-        MeasureEndsOn = MeasureEndsOn,
-    };
+    public SupervisionOpened Opened() =>
+        new()
+        {
+            CaseId = Id,
+            Person = Person,
+            Territory = Territory,
+            SentenceEnforcementJurisdiction = SentenceEnforcementJurisdiction,
+            ReleaseDate = ReleaseDate,
+            MeasureEndsOn = MeasureEndsOn,
+        };
 
     /// <summary>What a partner records has happened: a date after today in the territory is a mistake, and would date a report in the future.</summary>
     private void EnsureNotAfter(DateOnly day, DateTimeOffset now, string field)
@@ -249,11 +370,14 @@ public sealed class SupervisionCase
 
     /// <summary>The measure is over and nobody ended the case: it ends by itself, so that retention runs (F4).</summary>
     public SupervisionEnded? EndIfMeasureOver(DateTimeOffset now, TimeSpan retention) =>
-        Status == CaseStatus.Open && TerritoryCalendar.Today(Territory, now) > MeasureEndsOn ? End(SupervisionEndReason.EndOfMeasure, now, retention) : null;
+        Status == CaseStatus.Open && TerritoryCalendar.Today(Territory, now) > MeasureEndsOn
+            ? End(SupervisionEndReason.EndOfMeasure, now, retention)
+            : null;
 
     private void EnsureOpen()
     {
-        if (Status != CaseStatus.Open) throw RuleViolation.Conflict("case-ended", "The case has ended.");
+        if (Status != CaseStatus.Open)
+            throw RuleViolation.Conflict("case-ended", "The case has ended.");
     }
 
     private void EnsureAssigned(PartnerId partner)
@@ -287,10 +411,20 @@ public sealed class SupportAction
     internal SupportActionProgressed Progress(SupportActionStatus status, DateOnly on, DateTimeOffset now, Guid caseId, PersonRef person)
     {
         Status = status;
-        if (status == SupportActionStatus.InProgress) StartedOn ??= on;
-        if (status is SupportActionStatus.Completed or SupportActionStatus.Abandoned) ClosedOn = on;
+        if (status == SupportActionStatus.InProgress)
+            StartedOn ??= on;
+        if (status is SupportActionStatus.Completed or SupportActionStatus.Abandoned)
+            ClosedOn = on;
         UpdatedAt = now;
-        return new SupportActionProgressed { CaseId = caseId, ActionId = Id, Person = person, Kind = Kind, Status = status, On = on };
+        return new SupportActionProgressed
+        {
+            CaseId = caseId,
+            ActionId = Id,
+            Person = person,
+            Kind = Kind,
+            Status = status,
+            On = on,
+        };
     }
 }
 

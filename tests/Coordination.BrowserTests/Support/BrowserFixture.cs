@@ -23,9 +23,11 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (Browser is not null) await Browser.CloseAsync();
+        if (Browser is not null)
+            await Browser.CloseAsync();
         _playwright?.Dispose();
-        if (System is not null) await System.DisposeAsync();
+        if (System is not null)
+            await System.DisposeAsync();
     }
 }
 
@@ -37,19 +39,22 @@ public sealed class UserSession(IBrowserContext context, IPage page, ITestOutput
 
     public static async Task<UserSession> SignInAsync(BrowserFixture fixture, string principal, ITestOutputHelper output)
     {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = fixture.System.BaseAddress.ToString(),
-            Locale = "fr-FR",
-            TimezoneId = "Europe/Paris",
-            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
-        });
+        var context = await fixture.Browser.NewContextAsync(
+            new BrowserNewContextOptions
+            {
+                BaseURL = fixture.System.BaseAddress.ToString(),
+                Locale = "fr-FR",
+                TimezoneId = "Europe/Paris",
+                ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            }
+        );
         context.SetDefaultTimeout(20_000);
         var page = await context.NewPageAsync();
         var session = new UserSession(context, page, output);
         page.Console += (_, message) =>
         {
-            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase)) session.PolicyViolations.Add(message.Text);
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+                session.PolicyViolations.Add(message.Text);
         };
         // Unsigned-in, the console sends to sign-in, which in Development is the demo page.
         await page.GotoAsync("/");
@@ -81,7 +86,10 @@ public sealed class UserSession(IBrowserContext context, IPage page, ITestOutput
         var png = await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
         var (deviation, colours, width, height) = Screenshots.Measure(png);
         output.WriteLine($"screenshot {name}: {width}x{height}, luminance deviation {deviation:0.0}, {colours} colours, {path}");
-        Assert.True(deviation > 8 && colours > 16, $"the screenshot {name} looks blank (deviation {deviation:0.0}, {colours} colours): {path}");
+        Assert.True(
+            deviation > 8 && colours > 16,
+            $"the screenshot {name} looks blank (deviation {deviation:0.0}, {colours} colours): {path}"
+        );
         return path;
     }
 

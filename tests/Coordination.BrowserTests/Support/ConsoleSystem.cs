@@ -35,7 +35,8 @@ public sealed class ConsoleSystem : IAsyncDisposable
             $"--Database:Directory={folder}",
             "--Outbox:PollInterval=00:00:00.250",
             "--Logging:LogLevel:Default=Warning",
-            .. settings]);
+            .. settings,
+        ]);
         await app.StartAsync();
         return new ConsoleSystem(app, folder);
     }
@@ -53,19 +54,28 @@ public sealed class ConsoleSystem : IAsyncDisposable
     /// <summary>The JAP of Paris designates a person (over the HTTP door); returns the PersonRef once Supervision opened the case.</summary>
     public async Task<string> DesignateInParisAsync()
     {
-        var example = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "agency-examples", "supervision.designate-person.json")))!.AsObject();
+        var example = JsonNode
+            .Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "agency-examples", "supervision.designate-person.json")))!
+            .AsObject();
         example["messageId"] = Guid.NewGuid().ToString();
         using var jap = ApiClientFor("jap-75");
         using var operatorOf75 = ApiClientFor("secretariat-75");
         var before = await CasesAsync(operatorOf75);
-        var sent = await jap.PostAsync("/ingress/supervision.designate-person", new StringContent(example.ToJsonString(), Encoding.UTF8, "application/json"));
-        if (!sent.IsSuccessStatusCode) throw new InvalidOperationException($"designation refused: {(int)sent.StatusCode} {await sent.Content.ReadAsStringAsync()}");
+        var sent = await jap.PostAsync(
+            "/ingress/supervision.designate-person",
+            new StringContent(example.ToJsonString(), Encoding.UTF8, "application/json")
+        );
+        if (!sent.IsSuccessStatusCode)
+            throw new InvalidOperationException($"designation refused: {(int)sent.StatusCode} {await sent.Content.ReadAsStringAsync()}");
         var person = "";
-        await Coordination.Testing.Poller.UntilAsync(async () =>
-        {
-            person = (await CasesAsync(operatorOf75)).Except(before).FirstOrDefault() ?? "";
-            return person != "";
-        }, "Supervision opens the designated person's case");
+        await Coordination.Testing.Poller.UntilAsync(
+            async () =>
+            {
+                person = (await CasesAsync(operatorOf75)).Except(before).FirstOrDefault() ?? "";
+                return person != "";
+            },
+            "Supervision opens the designated person's case"
+        );
         return person;
     }
 
@@ -77,6 +87,10 @@ public sealed class ConsoleSystem : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException) { }
     }
 }

@@ -9,10 +9,14 @@ namespace Coordination.BrowserTests.Support;
 /// </summary>
 public static class Screenshots
 {
-    public static string Folder { get; } = Directory.CreateDirectory(
-        Environment.GetEnvironmentVariable("CONSOLE_SCREENSHOTS") is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(AppContext.BaseDirectory, "TestResults", "console-screenshots")).FullName;
+    public static string Folder { get; } =
+        Directory
+            .CreateDirectory(
+                Environment.GetEnvironmentVariable("CONSOLE_SCREENSHOTS") is { Length: > 0 } configured
+                    ? configured
+                    : Path.Combine(AppContext.BaseDirectory, "TestResults", "console-screenshots")
+            )
+            .FullName;
 
     public static string PathOf(string name) => Path.Combine(Folder, name + ".png");
 
@@ -20,16 +24,20 @@ public static class Screenshots
     public static (double StandardDeviation, int DistinctColours, int Width, int Height) Measure(byte[] png)
     {
         var (width, height, pixels, channels) = Decode(png);
-        double sum = 0, sumSquares = 0;
+        double sum = 0,
+            sumSquares = 0;
         var colours = new HashSet<int>();
         for (var i = 0; i < width * height; i++)
         {
             var o = i * channels;
-            int r = pixels[o], g = pixels[o + 1], b = pixels[o + 2];
+            int r = pixels[o],
+                g = pixels[o + 1],
+                b = pixels[o + 2];
             var y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
             sum += y;
             sumSquares += y * y;
-            if (colours.Count < 100_000) colours.Add(r << 16 | g << 8 | b);
+            if (colours.Count < 100_000)
+                colours.Add(r << 16 | g << 8 | b);
         }
         var n = (double)width * height;
         var mean = sum / n;
@@ -40,10 +48,13 @@ public static class Screenshots
     public static (int Width, int Height, byte[] Pixels, int Channels) Decode(byte[] png)
     {
         ReadOnlySpan<byte> signature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
-        if (!png.AsSpan(0, 8).SequenceEqual(signature)) throw new InvalidDataException("not a PNG");
-        int width = 0, height = 0, channels = 0;
+        if (!png.AsSpan(0, 8).SequenceEqual(signature))
+            throw new InvalidDataException("not a PNG");
+        int width = 0,
+            height = 0,
+            channels = 0;
         using var idat = new MemoryStream();
-        for (var at = 8; at < png.Length;)
+        for (var at = 8; at < png.Length; )
         {
             var length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(at));
             var type = System.Text.Encoding.ASCII.GetString(png, at + 4, 4);
@@ -52,16 +63,25 @@ public static class Screenshots
             {
                 width = BinaryPrimitives.ReadInt32BigEndian(data);
                 height = BinaryPrimitives.ReadInt32BigEndian(data[4..]);
-                if (data[8] != 8 || data[12] != 0) throw new InvalidDataException("only 8-bit, non-interlaced PNGs");
-                channels = data[9] switch { 2 => 3, 6 => 4, _ => throw new InvalidDataException($"colour type {data[9]} not handled") };
+                if (data[8] != 8 || data[12] != 0)
+                    throw new InvalidDataException("only 8-bit, non-interlaced PNGs");
+                channels = data[9] switch
+                {
+                    2 => 3,
+                    6 => 4,
+                    _ => throw new InvalidDataException($"colour type {data[9]} not handled"),
+                };
             }
-            else if (type == "IDAT") idat.Write(data);
-            else if (type == "IEND") break;
+            else if (type == "IDAT")
+                idat.Write(data);
+            else if (type == "IEND")
+                break;
             at += 12 + length;
         }
         idat.Position = 0;
         using var inflated = new MemoryStream();
-        using (var z = new ZLibStream(idat, CompressionMode.Decompress)) z.CopyTo(inflated);
+        using (var z = new ZLibStream(idat, CompressionMode.Decompress))
+            z.CopyTo(inflated);
         var raw = inflated.ToArray();
         var stride = width * channels;
         var pixels = new byte[height * stride];
@@ -73,16 +93,21 @@ public static class Screenshots
             var previous = row > 0 ? pixels.AsSpan((row - 1) * stride, stride) : new byte[stride];
             for (var i = 0; i < stride; i++)
             {
-                int left = i >= channels ? line[i - channels] : 0, up = previous[i], upLeft = i >= channels ? previous[i - channels] : 0;
-                line[i] = (byte)(source[i] + filter switch
-                {
-                    0 => 0,
-                    1 => left,
-                    2 => up,
-                    3 => (left + up) / 2,
-                    4 => Paeth(left, up, upLeft),
-                    _ => throw new InvalidDataException($"filter {filter}"),
-                });
+                int left = i >= channels ? line[i - channels] : 0,
+                    up = previous[i],
+                    upLeft = i >= channels ? previous[i - channels] : 0;
+                line[i] = (byte)(
+                    source[i]
+                    + filter switch
+                    {
+                        0 => 0,
+                        1 => left,
+                        2 => up,
+                        3 => (left + up) / 2,
+                        4 => Paeth(left, up, upLeft),
+                        _ => throw new InvalidDataException($"filter {filter}"),
+                    }
+                );
             }
         }
         return (width, height, pixels, channels);
@@ -91,7 +116,11 @@ public static class Screenshots
     private static int Paeth(int a, int b, int c)
     {
         var p = a + b - c;
-        int pa = Math.Abs(p - a), pb = Math.Abs(p - b), pc = Math.Abs(p - c);
-        return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+        int pa = Math.Abs(p - a),
+            pb = Math.Abs(p - b),
+            pc = Math.Abs(p - c);
+        return pa <= pb && pa <= pc ? a
+            : pb <= pc ? b
+            : c;
     }
 }

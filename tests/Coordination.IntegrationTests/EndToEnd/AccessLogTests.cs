@@ -23,11 +23,20 @@ public sealed class AccessLogTests
     public async Task Every_access_to_personal_data_allowed_or_denied_is_recorded_without_the_values()
     {
         await using var host = await ServiceHost.StartBriefingsInMemoryAsync(builder =>
-            builder.Registry().Endpoints.Add(app => app
-                .MapGet("/test/persons/{person}", (string person, System.Security.Claims.ClaimsPrincipal user) =>
-                    PersonRef.TryParse(person, out var p) && user.ActsFor(p.Territory) ? Results.Ok(new { name = Canary }) : Results.Forbid())
-                .RequireAuthorization(CoordinationPolicies.TerritoryOperator)
-                .RecordsPersonalDataAccess<BriefingsDbContext>("test-case-follow-up", "person")));
+            builder
+                .Registry()
+                .Endpoints.Add(app =>
+                    app.MapGet(
+                            "/test/persons/{person}",
+                            (string person, System.Security.Claims.ClaimsPrincipal user) =>
+                                PersonRef.TryParse(person, out var p) && user.ActsFor(p.Territory)
+                                    ? Results.Ok(new { name = Canary })
+                                    : Results.Forbid()
+                        )
+                        .RequireAuthorization(CoordinationPolicies.TerritoryOperator)
+                        .RecordsPersonalDataAccess<BriefingsDbContext>("test-case-follow-up", "person")
+                )
+        );
         var person = PersonRef.New(TerritoryCode.Parse("75")).Value;
 
         using var paris = host.ClientFor(DemoPrincipals.Named("operational-cell-75"));
@@ -43,25 +52,41 @@ public sealed class AccessLogTests
         using var scope = host.App.Services.CreateScope();
         var log = await scope.ServiceProvider.GetRequiredService<BriefingsDbContext>().AccessLog.OrderBy(e => e.Id).ToListAsync();
         Assert.Equal(
-            [("operational-cell-75", "allowed", 200), ("operational-cell-93", "denied", 403), ("prosecutor-75", "denied", 403), ("anonymous", "denied", 401)],
-            log.Select(e => (e.Principal, e.Outcome, e.StatusCode)));
-        Assert.All(log, e =>
-        {
-            Assert.Equal($"person:{person}", e.RecordRef);
-            Assert.Equal("test-case-follow-up", e.Purpose);
-            Assert.Equal("/test/persons/{person}", e.Route);
-        });
-        Assert.DoesNotContain(log, e => string.Join("|", e.Principal, e.RecordRef, e.Route, e.Purpose, e.Role, e.Kind).Contains("Curie", StringComparison.Ordinal));
+            [
+                ("operational-cell-75", "allowed", 200),
+                ("operational-cell-93", "denied", 403),
+                ("prosecutor-75", "denied", 403),
+                ("anonymous", "denied", 401),
+            ],
+            log.Select(e => (e.Principal, e.Outcome, e.StatusCode))
+        );
+        Assert.All(
+            log,
+            e =>
+            {
+                Assert.Equal($"person:{person}", e.RecordRef);
+                Assert.Equal("test-case-follow-up", e.Purpose);
+                Assert.Equal("/test/persons/{person}", e.Route);
+            }
+        );
+        Assert.DoesNotContain(
+            log,
+            e => string.Join("|", e.Principal, e.RecordRef, e.Route, e.Purpose, e.Role, e.Kind).Contains("Curie", StringComparison.Ordinal)
+        );
     }
 
     [Fact]
     public async Task A_call_with_a_record_value_too_long_for_the_log_is_still_recorded_without_that_value()
     {
         await using var host = await ServiceHost.StartBriefingsInMemoryAsync(builder =>
-            builder.Registry().Endpoints.Add(app => app
-                .MapGet("/test/persons/{person}", (string person) => Results.NotFound())
-                .RequireAuthorization(CoordinationPolicies.TerritoryOperator)
-                .RecordsPersonalDataAccess<BriefingsDbContext>("test-case-follow-up", "person")));
+            builder
+                .Registry()
+                .Endpoints.Add(app =>
+                    app.MapGet("/test/persons/{person}", (string person) => Results.NotFound())
+                        .RequireAuthorization(CoordinationPolicies.TerritoryOperator)
+                        .RecordsPersonalDataAccess<BriefingsDbContext>("test-case-follow-up", "person")
+                )
+        );
         var typed = Canary + new string('x', AccessLogEntry.RecordRefMaxLength);
 
         using var anonymous = host.ClientFor(null);

@@ -28,7 +28,9 @@ public sealed class AgencyKeysTests : IAsyncLifetime
     private const string Canary = "CANARY-Jean-Valjean";
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
     private ServiceHost _host = null!;
+
     public async Task InitializeAsync() => _host = await ServiceHost.StartAllInOneAsync(null, "--Sealing:CreateMissingKeys=false");
+
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
@@ -36,15 +38,26 @@ public sealed class AgencyKeysTests : IAsyncLifetime
     {
         var person = await DesignateAsync();
         await _host.AssignPartnerAsync(person, "75-association");
-        var release = await ReleaseAsync(person, "75-association", $$$"""{"control-plan":{"nextControl":"2026-04-08","note":"{{{Canary}}}"}}""");
+        var release = await ReleaseAsync(
+            person,
+            "75-association",
+            $$$"""{"control-plan":{"nextControl":"2026-04-08","note":"{{{Canary}}}"}}"""
+        );
         Assert.Equal(("denied", ReleaseReasonCodes.NoRecipientKey), await DecisionAsync(release, "denied"));
 
         // A refused message of the same agency: its answer is held too.
         using var association = _host.ClientFor(DemoPrincipals.Named("association-75"));
         var refused = IngressOverHttpTests.Example("supervision.share-information");
         refused["messageId"] = Guid.NewGuid().ToString();
-        Assert.Equal(HttpStatusCode.Forbidden, (await association.PostAsync("/ingress/supervision.share-information",
-            new StringContent(refused.ToJsonString(), Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Forbidden,
+            (
+                await association.PostAsync(
+                    "/ingress/supervision.share-information",
+                    new StringContent(refused.ToJsonString(), Encoding.UTF8, "application/json")
+                )
+            ).StatusCode
+        );
 
         // Nothing in its mailbox; in the table, both held and sealed for the gateway alone.
         Assert.Empty((await association.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!);
@@ -54,7 +67,13 @@ public sealed class AgencyKeysTests : IAsyncLifetime
         Assert.All(held, d => Assert.Contains("\"recipient\":\"gateway\"", d.Body));
         Assert.DoesNotContain(held, d => d.Body.Contains(Canary, StringComparison.Ordinal));
         // The requester is told: no key, not released.
-        Assert.True(await Query(db => db.OutboxMessages.AnyAsync(m => m.MessageType.Contains("ConfidentialPayloadDenied") && m.Body.Contains(ReleaseReasonCodes.NoRecipientKey))));
+        Assert.True(
+            await Query(db =>
+                db.OutboxMessages.AnyAsync(m =>
+                    m.MessageType.Contains("ConfidentialPayloadDenied") && m.Body.Contains(ReleaseReasonCodes.NoRecipientKey)
+                )
+            )
+        );
         Assert.Null(_host.App.Services.GetRequiredService<SealingKeyStore>().TryCurrentKeyOf("75-association"));
 
         using var agencyKey = AgencyKey.Create();
@@ -67,17 +86,32 @@ public sealed class AgencyKeysTests : IAsyncLifetime
         var inbox = (await association.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!;
         using var ring = agencyKey.Ring("75-association");
         var caseInformation = inbox.Single(d => d.GetProperty("type").GetString() == "supervision.case-information");
-        var opened = JsonNode.Parse(PayloadSealer.Open(PayloadOf(caseInformation, "payload"), ring, "community-supervision", caseInformation.GetProperty("id").GetGuid()))!;
+        var opened = JsonNode.Parse(
+            PayloadSealer.Open(
+                PayloadOf(caseInformation, "payload"),
+                ring,
+                "community-supervision",
+                caseInformation.GetProperty("id").GetGuid()
+            )
+        )!;
         Assert.Contains(Canary, opened["control-plan"]!.ToJsonString());
         var notice = inbox.Single(d => d.GetProperty("type").GetString() == "gateway.rejected");
-        var original = PayloadSealer.Open(PayloadOf(notice, "original"), ring, "rejected-message", notice.GetProperty("body").GetProperty("decisionId").GetGuid());
+        var original = PayloadSealer.Open(
+            PayloadOf(notice, "original"),
+            ring,
+            "rejected-message",
+            notice.GetProperty("body").GetProperty("decisionId").GetGuid()
+        );
         Assert.Contains((string)refused["messageId"]!, Encoding.UTF8.GetString(original));
         Assert.DoesNotContain(inbox, d => d.GetRawText().Contains(HeldDeliveries.HeldForField, StringComparison.Ordinal));
 
         Assert.Equal(("released", ReleaseReasonCodes.ReleasedAfterKeyRegistration), await DecisionAsync(release, "released"));
         using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
         var audit = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!;
-        Assert.Contains(audit, e => e.GetProperty("reason").GetString() == "key-registered" && e.GetProperty("recipient").GetString() == "75-association");
+        Assert.Contains(
+            audit,
+            e => e.GetProperty("reason").GetString() == "key-registered" && e.GetProperty("recipient").GetString() == "75-association"
+        );
         Assert.DoesNotContain(audit, e => e.GetRawText().Contains(Canary, StringComparison.Ordinal));
         Assert.True((await auditor.GetFromJsonAsync<JsonElement>("/audit/verify")).GetProperty("intact").GetBoolean());
     }
@@ -91,15 +125,65 @@ public sealed class AgencyKeysTests : IAsyncLifetime
         var challenge = await ChallengeAsync(police, "75-police");
 
         // Signed by another key than the one registered: no proof the agency holds it.
-        await AssertRefusedAsync(police, "75-police", new { publicKey = agencyKey.PublicPem, challenge, signature = impostor.Sign(challenge) }, HttpStatusCode.BadRequest, "invalid-proof");
-        await AssertRefusedAsync(police, "75-police", new { publicKey = agencyKey.PublicPem, challenge }, HttpStatusCode.BadRequest, "malformed-request");
-        await AssertRefusedAsync(police, "75-police", new { publicKey = agencyKey.PublicPem, challenge = challenge[..^2] + "AA", signature = agencyKey.Sign(challenge) }, HttpStatusCode.BadRequest, "invalid-challenge");
+        await AssertRefusedAsync(
+            police,
+            "75-police",
+            new
+            {
+                publicKey = agencyKey.PublicPem,
+                challenge,
+                signature = impostor.Sign(challenge),
+            },
+            HttpStatusCode.BadRequest,
+            "invalid-proof"
+        );
+        await AssertRefusedAsync(
+            police,
+            "75-police",
+            new { publicKey = agencyKey.PublicPem, challenge },
+            HttpStatusCode.BadRequest,
+            "malformed-request"
+        );
+        await AssertRefusedAsync(
+            police,
+            "75-police",
+            new
+            {
+                publicKey = agencyKey.PublicPem,
+                challenge = challenge[..^2] + "AA",
+                signature = agencyKey.Sign(challenge),
+            },
+            HttpStatusCode.BadRequest,
+            "invalid-challenge"
+        );
         // A private key is not what an agency sends, and the gateway does not keep one.
-        await AssertRefusedAsync(police, "75-police", new { publicKey = agencyKey.PrivatePem, challenge, signature = agencyKey.Sign(challenge) }, HttpStatusCode.BadRequest, "malformed-key");
+        await AssertRefusedAsync(
+            police,
+            "75-police",
+            new
+            {
+                publicKey = agencyKey.PrivatePem,
+                challenge,
+                signature = agencyKey.Sign(challenge),
+            },
+            HttpStatusCode.BadRequest,
+            "malformed-key"
+        );
 
         // Another agency's challenge, another agency's path, another territory's secretariat.
         using var secretariat75 = _host.ClientFor(DemoPrincipals.Named("secretariat-75"));
-        await AssertRefusedAsync(secretariat75, "75-association", new { publicKey = agencyKey.PublicPem, challenge, signature = agencyKey.Sign(challenge) }, HttpStatusCode.BadRequest, "challenge-for-another-agency");
+        await AssertRefusedAsync(
+            secretariat75,
+            "75-association",
+            new
+            {
+                publicKey = agencyKey.PublicPem,
+                challenge,
+                signature = agencyKey.Sign(challenge),
+            },
+            HttpStatusCode.BadRequest,
+            "challenge-for-another-agency"
+        );
         Assert.Equal(HttpStatusCode.Forbidden, (await police.PostAsync("/agencies/75-association/keys/challenge", null)).StatusCode);
         using var secretariat93 = _host.ClientFor(DemoPrincipals.Named("secretariat-93"));
         Assert.Equal(HttpStatusCode.Forbidden, (await secretariat93.PostAsync("/agencies/75-police/keys/challenge", null)).StatusCode);
@@ -109,10 +193,24 @@ public sealed class AgencyKeysTests : IAsyncLifetime
 
         Assert.Null(_host.App.Services.GetRequiredService<SealingKeyStore>().TryCurrentKeyOf("75-police"));
         using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
-        var refusals = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!.Where(e => e.GetProperty("outcome").GetString() == "refused")
-            .Select(e => e.GetProperty("reason").GetString()).ToList();
-        Assert.Superset(new HashSet<string?> { "invalid-proof", "malformed-request", "invalid-challenge", "malformed-key", "challenge-for-another-agency", "not-your-agency", "territory-not-allowed", "invalid-agency-id" },
-            refusals.ToHashSet());
+        var refusals = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!
+            .Where(e => e.GetProperty("outcome").GetString() == "refused")
+            .Select(e => e.GetProperty("reason").GetString())
+            .ToList();
+        Assert.Superset(
+            new HashSet<string?>
+            {
+                "invalid-proof",
+                "malformed-request",
+                "invalid-challenge",
+                "malformed-key",
+                "challenge-for-another-agency",
+                "not-your-agency",
+                "territory-not-allowed",
+                "invalid-agency-id",
+            },
+            refusals.ToHashSet()
+        );
     }
 
     [Fact]
@@ -137,24 +235,43 @@ public sealed class AgencyKeysTests : IAsyncLifetime
         Assert.Equal(2, inbox.Count);
         Assert.Equal([keyA.KeyId, keyB.KeyId], inbox.Select(d => PayloadOf(d, "payload").KeyId));
         using var both = new SealingKeyRing("75-prison-administration", [(keyA.KeyId, keyA.Exchange()), (keyB.KeyId, keyB.Exchange())]);
-        Assert.Equal([1, 2], inbox.Select(d => JsonNode.Parse(PayloadSealer.Open(PayloadOf(d, "payload"), both, "community-supervision", d.GetProperty("id").GetGuid()))!["control-plan"]!["n"]!.GetValue<int>()));
+        Assert.Equal(
+            [1, 2],
+            inbox.Select(d =>
+                JsonNode.Parse(PayloadSealer.Open(PayloadOf(d, "payload"), both, "community-supervision", d.GetProperty("id").GetGuid()))![
+                    "control-plan"
+                ]!["n"]!.GetValue<int>()
+            )
+        );
         using var onlyB = keyB.Ring("75-prison-administration");
-        Assert.Throws<SealingException>(() => PayloadSealer.Open(PayloadOf(inbox[0], "payload"), onlyB, "community-supervision", inbox[0].GetProperty("id").GetGuid()));
+        Assert.Throws<SealingException>(() =>
+            PayloadSealer.Open(PayloadOf(inbox[0], "payload"), onlyB, "community-supervision", inbox[0].GetProperty("id").GetGuid())
+        );
     }
 
     /// <summary>What an agency does on its side: one P-256 key pair, for ECDH (opening) and ECDSA (the proof).</summary>
     private sealed class AgencyKey : IDisposable
     {
         private readonly ECDsa _key;
+
         private AgencyKey(ECDsa key) => _key = key;
+
         public static AgencyKey Create() => new(ECDsa.Create(ECCurve.NamedCurves.nistP256));
+
         public string PublicPem => _key.ExportSubjectPublicKeyInfoPem();
         public string PrivatePem => _key.ExportECPrivateKeyPem();
         public string KeyId => SealingKeyRing.KeyIdOf(_key.ExportSubjectPublicKeyInfo());
+
         // DER, as 'openssl dgst -sha256 -sign' writes it.
-        public string Sign(string challenge) => Convert.ToBase64String(_key.SignData(Encoding.UTF8.GetBytes(challenge), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+        public string Sign(string challenge) =>
+            Convert.ToBase64String(
+                _key.SignData(Encoding.UTF8.GetBytes(challenge), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence)
+            );
+
         public ECDiffieHellman Exchange() => ECDiffieHellman.Create(_key.ExportParameters(true));
+
         public SealingKeyRing Ring(string agency) => new(agency, [(KeyId, Exchange())]);
+
         public void Dispose() => _key.Dispose();
     }
 
@@ -168,7 +285,15 @@ public sealed class AgencyKeysTests : IAsyncLifetime
     private static async Task<HttpResponseMessage> RegisterAsync(HttpClient client, string agency, AgencyKey key)
     {
         var challenge = await ChallengeAsync(client, agency);
-        return await client.PostAsJsonAsync($"/agencies/{agency}/keys", new { publicKey = key.PublicPem, challenge, signature = key.Sign(challenge) });
+        return await client.PostAsJsonAsync(
+            $"/agencies/{agency}/keys",
+            new
+            {
+                publicKey = key.PublicPem,
+                challenge,
+                signature = key.Sign(challenge),
+            }
+        );
     }
 
     private static async Task AssertRefusedAsync(HttpClient client, string agency, object body, HttpStatusCode status, string reasonCode)
@@ -187,9 +312,18 @@ public sealed class AgencyKeysTests : IAsyncLifetime
         var messageId = NewId.NextGuid();
         var request = new ReleaseConfidentialPayload
         {
-            ReleaseId = Guid.NewGuid(), Territory = TerritoryCode.Parse("75"), Purpose = "community-supervision",
-            Categories = [DataCategory.ControlPlan], Recipients = [recipient], Person = person,
-            Payload = PayloadSealer.Seal(Encoding.UTF8.GetBytes(contents), keys.CurrentKeyOf(KeyOwners.Gateway), "community-supervision", messageId),
+            ReleaseId = Guid.NewGuid(),
+            Territory = TerritoryCode.Parse("75"),
+            Purpose = "community-supervision",
+            Categories = [DataCategory.ControlPlan],
+            Recipients = [recipient],
+            Person = person,
+            Payload = PayloadSealer.Seal(
+                Encoding.UTF8.GetBytes(contents),
+                keys.CurrentKeyOf(KeyOwners.Gateway),
+                "community-supervision",
+                messageId
+            ),
         };
         await _host.SendReleaseRequestAsync("supervision", request, messageId);
         return request.ReleaseId;
@@ -199,13 +333,21 @@ public sealed class AgencyKeysTests : IAsyncLifetime
     {
         using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
         JsonElement? entry = null;
-        await Poller.UntilAsync(async () =>
-        {
-            entry = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!
-                .Where(e => e.GetProperty("references").GetString()!.Contains($"release:{releaseId}") && e.GetProperty("outcome").GetString() == outcome)
-                .Cast<JsonElement?>().FirstOrDefault();
-            return entry is not null;
-        }, $"the {outcome} decision on release {releaseId}", TimeSpan.FromSeconds(30));
+        await Poller.UntilAsync(
+            async () =>
+            {
+                entry = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!
+                    .Where(e =>
+                        e.GetProperty("references").GetString()!.Contains($"release:{releaseId}")
+                        && e.GetProperty("outcome").GetString() == outcome
+                    )
+                    .Cast<JsonElement?>()
+                    .FirstOrDefault();
+                return entry is not null;
+            },
+            $"the {outcome} decision on release {releaseId}",
+            TimeSpan.FromSeconds(30)
+        );
         return (entry!.Value.GetProperty("outcome").GetString(), entry.Value.GetProperty("reason").GetString());
     }
 
@@ -220,8 +362,15 @@ public sealed class AgencyKeysTests : IAsyncLifetime
         var designation = IngressOverHttpTests.Example("supervision.designate-person");
         designation["messageId"] = Guid.NewGuid().ToString();
         using (var jap = _host.ClientFor(DemoPrincipals.Named("jap-75")))
-            Assert.Equal(HttpStatusCode.Accepted, (await jap.PostAsync("/ingress/supervision.designate-person",
-                new StringContent(designation.ToJsonString(), Encoding.UTF8, "application/json"))).StatusCode);
+            Assert.Equal(
+                HttpStatusCode.Accepted,
+                (
+                    await jap.PostAsync(
+                        "/ingress/supervision.designate-person",
+                        new StringContent(designation.ToJsonString(), Encoding.UTF8, "application/json")
+                    )
+                ).StatusCode
+            );
         return await Query(async db => (await db.Vault.SingleAsync()).Person);
     }
 }

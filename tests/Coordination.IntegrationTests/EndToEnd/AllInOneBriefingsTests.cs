@@ -16,8 +16,7 @@ public sealed class AllInOneBriefingsTests : IAsyncLifetime
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 15, 10, 0, 0, TimeSpan.Zero));
     private ServiceHost _host = null!;
 
-    public async Task InitializeAsync() =>
-        _host = await ServiceHost.StartAllInOneAsync(b => b.Services.AddSingleton<TimeProvider>(_clock));
+    public async Task InitializeAsync() => _host = await ServiceHost.StartAllInOneAsync(b => b.Services.AddSingleton<TimeProvider>(_clock));
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
@@ -39,7 +38,10 @@ public sealed class AllInOneBriefingsTests : IAsyncLifetime
         Assert.Equal("ZSP Paris 18e", (await _host.GetJsonAsync<BriefingView>($"/briefings/{briefing.Id}")).PrioritySecurityZone);
 
         var paris = await _host.GetJsonAsync<JsonElement>("/briefings/compliance/2026/75");
-        Assert.Equal(("met", true, 1), (paris.GetProperty("status").GetString(), paris.GetProperty("met").GetBoolean(), paris.GetProperty("briefings").GetInt32()));
+        Assert.Equal(
+            ("met", true, 1),
+            (paris.GetProperty("status").GetString(), paris.GetProperty("met").GetBoolean(), paris.GetProperty("briefings").GetInt32())
+        );
 
         var all = await _host.GetJsonAsync<JsonElement[]>("/briefings/compliance/2026");
         Assert.Equal("due", all.Single(c => c.GetProperty("territory").GetString() == "93").GetProperty("status").GetString());
@@ -50,11 +52,27 @@ public sealed class AllInOneBriefingsTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("""{"territory":"99","briefedOn":"2026-02-10","prosecutorOffice":"P","priorityThemes":["road-safety"],"summary":"s"}""", "unknown-territory", "territory")]
-    [InlineData("""{"territory":"93","briefedOn":"2026-12-16","prosecutorOffice":"P","priorityThemes":["road-safety"],"summary":"s"}""", "date-in-future", "briefedOn")]
+    [InlineData(
+        """{"territory":"99","briefedOn":"2026-02-10","prosecutorOffice":"P","priorityThemes":["road-safety"],"summary":"s"}""",
+        "unknown-territory",
+        "territory"
+    )]
+    [InlineData(
+        """{"territory":"93","briefedOn":"2026-12-16","prosecutorOffice":"P","priorityThemes":["road-safety"],"summary":"s"}""",
+        "date-in-future",
+        "briefedOn"
+    )]
     [InlineData("""{"territory":"93","briefedOn":"2026-02-10","priorityThemes":["road-safety"]}""", "missing-field", "prosecutorOffice")]
-    [InlineData("""{"territory":"93","briefedOn":"10/02/2026","prosecutorOffice":"P","priorityThemes":["road-safety"],"summary":"s"}""", "invalid-field", "briefedOn")]
-    [InlineData("""{"territory":"93","briefedOn":"2026-02-10","prosecutorOffice":"P","priorityThemes":["gardening"],"summary":"s"}""", "invalid-field", "priorityThemes")]
+    [InlineData(
+        """{"territory":"93","briefedOn":"10/02/2026","prosecutorOffice":"P","priorityThemes":["road-safety"],"summary":"s"}""",
+        "invalid-field",
+        "briefedOn"
+    )]
+    [InlineData(
+        """{"territory":"93","briefedOn":"2026-02-10","prosecutorOffice":"P","priorityThemes":["gardening"],"summary":"s"}""",
+        "invalid-field",
+        "priorityThemes"
+    )]
     [InlineData("""{"territory":"93","briefedOn":""", "malformed-message", null)]
     [InlineData("""{"territory":93}""", "malformed-message", null)]
     public async Task Bad_input_gets_a_problem_naming_the_reason_and_records_nothing(string json, string reasonCode, string? field)
@@ -66,7 +84,8 @@ public sealed class AllInOneBriefingsTests : IAsyncLifetime
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(reasonCode, problem.GetProperty("reasonCode").GetString());
         Assert.Equal($"urn:coordination:problem:{reasonCode}", problem.GetProperty("type").GetString());
-        if (field is not null) Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors should name {field}");
+        if (field is not null)
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors should name {field}");
         Assert.Empty(await _host.GetJsonAsync<List<BriefingView>>("/briefings"));
     }
 
@@ -93,12 +112,15 @@ public sealed class AllInOneBriefingsTests : IAsyncLifetime
     public async Task Readiness_covers_the_bus_and_the_database()
     {
         JsonElement report = default;
-        await Coordination.Testing.Poller.UntilAsync(async () =>
-        {
-            var response = await _host.Http.GetAsync("/health/ready");
-            report = await response.Content.ReadFromJsonAsync<JsonElement>();
-            return response.StatusCode == HttpStatusCode.OK;
-        }, "ready");
+        await Coordination.Testing.Poller.UntilAsync(
+            async () =>
+            {
+                var response = await _host.Http.GetAsync("/health/ready");
+                report = await response.Content.ReadFromJsonAsync<JsonElement>();
+                return response.StatusCode == HttpStatusCode.OK;
+            },
+            "ready"
+        );
         Assert.Equal("Healthy", report.GetProperty("status").GetString());
         Assert.Equal("Healthy", report.GetProperty("checks").GetProperty("bus").GetString());
         Assert.Equal("Healthy", report.GetProperty("checks").GetProperty("briefings-database").GetString());

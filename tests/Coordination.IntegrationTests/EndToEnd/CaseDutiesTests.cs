@@ -36,7 +36,9 @@ public sealed class CaseDutiesTests : IAsyncLifetime
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private static string Today => TerritoryCalendar.Today(TerritoryCode75, DateTimeOffset.UtcNow).ToString("yyyy-MM-dd");
-    private static readonly Coordination.Contracts.Values.TerritoryCode TerritoryCode75 = Coordination.Contracts.Values.TerritoryCode.Parse("75");
+    private static readonly Coordination.Contracts.Values.TerritoryCode TerritoryCode75 = Coordination.Contracts.Values.TerritoryCode.Parse(
+        "75"
+    );
 
     [Fact]
     public async Task The_jap_finds_its_receipt_with_its_own_reference_withdraws_by_that_reference_and_is_told_the_case_ended()
@@ -47,35 +49,77 @@ public sealed class CaseDutiesTests : IAsyncLifetime
         // The receipt, sealed for the JAP: its reference echoed, the PersonRef it will need, no identity.
         var accepted = await OpenDeliveryAsync("jap-75", "75-jap", "supervision.designation-accepted", person);
         var receipt = accepted["designation-receipt"]!;
-        Assert.Equal((person, reference, "open", "tj-paris"), (receipt["personRef"]!.GetValue<string>(), receipt["authorityReference"]!.GetValue<string>(),
-            receipt["status"]!.GetValue<string>(), receipt["sentenceEnforcementJurisdiction"]!.GetValue<string>()));
+        Assert.Equal(
+            (person, reference, "open", "tj-paris"),
+            (
+                receipt["personRef"]!.GetValue<string>(),
+                receipt["authorityReference"]!.GetValue<string>(),
+                receipt["status"]!.GetValue<string>(),
+                receipt["sentenceEnforcementJurisdiction"]!.GetValue<string>()
+            )
+        );
         Assert.Equal(["designation-receipt"], accepted.Select(p => p.Key));
         AssertMatchesMailboxSchema("supervision.designation-accepted", accepted);
 
         // The prosecutor of 75 did not designate this person: it neither gets the receipt nor finds the person by the JAP's reference.
-        Assert.DoesNotContain(await MailboxAsync("prosecutor-75"), d => d.GetProperty("type").GetString() == "supervision.designation-accepted");
-        var foreign = await SendAsync("prosecutor-75", IngressTypeNames.WithdrawDesignation, new JsonObject { ["authorityReference"] = reference });
-        Assert.Equal((HttpStatusCode.Forbidden, ReasonCodes.UnknownAuthorityReference), (foreign.Status, foreign.Body.GetProperty("reasonCode").GetString()));
+        Assert.DoesNotContain(
+            await MailboxAsync("prosecutor-75"),
+            d => d.GetProperty("type").GetString() == "supervision.designation-accepted"
+        );
+        var foreign = await SendAsync(
+            "prosecutor-75",
+            IngressTypeNames.WithdrawDesignation,
+            new JsonObject { ["authorityReference"] = reference }
+        );
+        Assert.Equal(
+            (HttpStatusCode.Forbidden, ReasonCodes.UnknownAuthorityReference),
+            (foreign.Status, foreign.Body.GetProperty("reasonCode").GetString())
+        );
         // Naming both, and not the same person: refused.
-        var mismatch = await SendAsync("jap-75", IngressTypeNames.WithdrawDesignation, new JsonObject
-        {
-            ["authorityReference"] = reference, ["personRef"] = "75-P-0123456789ABCDEFGHJKMNPQRS",
-        });
-        Assert.Equal((HttpStatusCode.Forbidden, ReasonCodes.PersonNotDesignated), (mismatch.Status, mismatch.Body.GetProperty("reasonCode").GetString()));
+        var mismatch = await SendAsync(
+            "jap-75",
+            IngressTypeNames.WithdrawDesignation,
+            new JsonObject { ["authorityReference"] = reference, ["personRef"] = "75-P-0123456789ABCDEFGHJKMNPQRS" }
+        );
+        Assert.Equal(
+            (HttpStatusCode.Forbidden, ReasonCodes.PersonNotDesignated),
+            (mismatch.Status, mismatch.Body.GetProperty("reasonCode").GetString())
+        );
 
         // The JAP withdraws by its own reference: the case ends, and the JAP is told.
-        var withdrawal = await SendAsync("jap-75", IngressTypeNames.WithdrawDesignation, new JsonObject { ["authorityReference"] = reference });
+        var withdrawal = await SendAsync(
+            "jap-75",
+            IngressTypeNames.WithdrawDesignation,
+            new JsonObject { ["authorityReference"] = reference }
+        );
         Assert.Equal(HttpStatusCode.Accepted, withdrawal.Status);
         var ended = (await OpenDeliveryAsync("jap-75", "75-jap", "supervision.case-ended", person))["designation-receipt"]!;
-        Assert.Equal((person, reference, "ended", "designation-withdrawn"), (ended["personRef"]!.GetValue<string>(),
-            ended["authorityReference"]!.GetValue<string>(), ended["status"]!.GetValue<string>(), ended["endReason"]!.GetValue<string>()));
+        Assert.Equal(
+            (person, reference, "ended", "designation-withdrawn"),
+            (
+                ended["personRef"]!.GetValue<string>(),
+                ended["authorityReference"]!.GetValue<string>(),
+                ended["status"]!.GetValue<string>(),
+                ended["endReason"]!.GetValue<string>()
+            )
+        );
 
-        AssertMatchesMailboxSchema("supervision.case-ended", (await OpenDeliveryAsync("jap-75", "75-jap", "supervision.case-ended", person)));
+        AssertMatchesMailboxSchema(
+            "supervision.case-ended",
+            (await OpenDeliveryAsync("jap-75", "75-jap", "supervision.case-ended", person))
+        );
 
         // The two receipts are audited as releases on Supervision's lane, to the JAP only, under the rules in force.
         var audit = await AuditNamingAsync(person);
-        Assert.Equal(2, audit.Count(e => e.GetProperty("outcome").GetString() == "released" && e.GetProperty("recipient").GetString() == "75-jap"
-            && e.GetProperty("source").GetString() == "supervision" && e.GetProperty("categories").GetString() == "designation-receipt"));
+        Assert.Equal(
+            2,
+            audit.Count(e =>
+                e.GetProperty("outcome").GetString() == "released"
+                && e.GetProperty("recipient").GetString() == "75-jap"
+                && e.GetProperty("source").GetString() == "supervision"
+                && e.GetProperty("categories").GetString() == "designation-receipt"
+            )
+        );
         await AssertCanaryNowhereAsync(reference);
     }
 
@@ -88,7 +132,10 @@ public sealed class CaseDutiesTests : IAsyncLifetime
 
         // Another territory's operator cannot take a partner off; an unknown partner is a problem, not a change.
         using (var other = _host.ClientFor(DemoPrincipals.Named("operational-cell-93")))
-            Assert.Equal(HttpStatusCode.Forbidden, (await other.DeleteAsync($"/supervision/cases/{person}/partners/75-association")).StatusCode);
+            Assert.Equal(
+                HttpStatusCode.Forbidden,
+                (await other.DeleteAsync($"/supervision/cases/{person}/partners/75-association")).StatusCode
+            );
         using var cell = _host.ClientFor(DemoPrincipals.Named("operational-cell-75"));
         var unknown = await cell.DeleteAsync($"/supervision/cases/{person}/partners/75-city");
         Assert.Equal((HttpStatusCode.Conflict, "not-assigned-to-case"), (unknown.StatusCode, await ReasonOf(unknown)));
@@ -97,30 +144,63 @@ public sealed class CaseDutiesTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, off.StatusCode);
         var view = (await off.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("partners").EnumerateArray().ToList();
         Assert.NotNull(view.Single(p => p.GetProperty("partner").GetString() == "75-association").GetProperty("unassignedAt").GetString());
-        await Poller.UntilAsync(async () =>
-        {
-            await using var scope = _host.App.Services.CreateAsyncScope();
-            return await scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>().PartnerAssignments
-                .AnyAsync(a => a.Partner == "75-association" && a.UnassignedAt != null);
-        }, "the gateway knows the association is off the case");
+        await Poller.UntilAsync(
+            async () =>
+            {
+                await using var scope = _host.App.Services.CreateAsyncScope();
+                return await scope
+                    .ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>()
+                    .PartnerAssignments.AnyAsync(a => a.Partner == "75-association" && a.UnassignedAt != null);
+            },
+            "the gateway knows the association is off the case"
+        );
 
         // Its message about the case: refused, final, with its own reason.
-        var late = await SendAsync("association-75", IngressTypeNames.RecordControl, new JsonObject
-        {
-            ["personRef"] = person, ["controlId"] = Guid.NewGuid().ToString(), ["controlledOn"] = Today, ["outcome"] = "compliant",
-        });
-        Assert.Equal((HttpStatusCode.Forbidden, ReasonCodes.UnassignedFromCase), (late.Status, late.Body.GetProperty("reasonCode").GetString()));
+        var late = await SendAsync(
+            "association-75",
+            IngressTypeNames.RecordControl,
+            new JsonObject
+            {
+                ["personRef"] = person,
+                ["controlId"] = Guid.NewGuid().ToString(),
+                ["controlledOn"] = Today,
+                ["outcome"] = "compliant",
+            }
+        );
+        Assert.Equal(
+            (HttpStatusCode.Forbidden, ReasonCodes.UnassignedFromCase),
+            (late.Status, late.Body.GetProperty("reasonCode").GetString())
+        );
 
         // A new plan reaches the police, not the association.
         var before = (await MailboxAsync("association-75")).Length;
         var control = Guid.NewGuid();
-        Assert.Equal(HttpStatusCode.OK, (await cell.PostAsJsonAsync($"/supervision/cases/{person}/controls",
-            new { partner = "75-police", scheduledFor = Today, controlId = control })).StatusCode);
-        await Poller.UntilAsync(async () => (await AuditNamingAsync(person)).Any(e => e.GetProperty("recipient").GetString() == "75-police"
-            && e.GetProperty("categories").GetString() == "control-plan"), "the plan released to the police");
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (
+                await cell.PostAsJsonAsync(
+                    $"/supervision/cases/{person}/controls",
+                    new
+                    {
+                        partner = "75-police",
+                        scheduledFor = Today,
+                        controlId = control,
+                    }
+                )
+            ).StatusCode
+        );
+        await Poller.UntilAsync(
+            async () =>
+                (await AuditNamingAsync(person)).Any(e =>
+                    e.GetProperty("recipient").GetString() == "75-police" && e.GetProperty("categories").GetString() == "control-plan"
+                ),
+            "the plan released to the police"
+        );
         Assert.Equal(before, (await MailboxAsync("association-75")).Length);
-        Assert.DoesNotContain(await AuditNamingAsync(person), e => e.GetProperty("recipient").GetString() == "75-association"
-            && e.GetProperty("categories").GetString() == "control-plan");
+        Assert.DoesNotContain(
+            await AuditNamingAsync(person),
+            e => e.GetProperty("recipient").GetString() == "75-association" && e.GetProperty("categories").GetString() == "control-plan"
+        );
 
         // The unassignment is on the record: who, and the access log names the case.
         var association = view.Single(p => p.GetProperty("partner").GetString() == "75-association");
@@ -128,17 +208,38 @@ public sealed class CaseDutiesTests : IAsyncLifetime
         await using (var scope = _host.App.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<Coordination.Supervision.Persistence.SupervisionDbContext>();
-            Assert.Contains(await db.AccessLog.ToListAsync(), a => a.Method == "DELETE" && a.Principal == "operational-cell-75" && a.RecordRef == $"person:{person}"
-                && a.Outcome == "allowed");
-            Assert.Equal("operational-cell-75", (await db.Cases.Include(c => c.Assignments).SingleAsync(c => c.Person == Coordination.Contracts.Values.PersonRef.Parse(person)))
-                .Assignments.Single(a => a.Partner == "75-association").UnassignedBy);
+            Assert.Contains(
+                await db.AccessLog.ToListAsync(),
+                a =>
+                    a.Method == "DELETE"
+                    && a.Principal == "operational-cell-75"
+                    && a.RecordRef == $"person:{person}"
+                    && a.Outcome == "allowed"
+            );
+            Assert.Equal(
+                "operational-cell-75",
+                (
+                    await db
+                        .Cases.Include(c => c.Assignments)
+                        .SingleAsync(c => c.Person == Coordination.Contracts.Values.PersonRef.Parse(person))
+                )
+                    .Assignments.Single(a => a.Partner == "75-association")
+                    .UnassignedBy
+            );
         }
         // Assigned again, it is followed again.
         await AssignAsync(person, "75-association");
-        var back = await SendAsync("association-75", IngressTypeNames.RecordControl, new JsonObject
-        {
-            ["personRef"] = person, ["controlId"] = Guid.NewGuid().ToString(), ["controlledOn"] = Today, ["outcome"] = "compliant",
-        });
+        var back = await SendAsync(
+            "association-75",
+            IngressTypeNames.RecordControl,
+            new JsonObject
+            {
+                ["personRef"] = person,
+                ["controlId"] = Guid.NewGuid().ToString(),
+                ["controlledOn"] = Today,
+                ["outcome"] = "compliant",
+            }
+        );
         Assert.Equal(HttpStatusCode.Accepted, back.Status);
         await AssertCanaryNowhereAsync();
     }
@@ -151,55 +252,126 @@ public sealed class CaseDutiesTests : IAsyncLifetime
         await AssignAsync(person, "75-prison-administration");
         using var cell = _host.ClientFor(DemoPrincipals.Named("operational-cell-75"));
 
-        var bad = await cell.PostAsJsonAsync($"/supervision/cases/{person}/support-actions", new { kind = "lottery", partner = "75-association", plannedOn = Today });
-        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.InvalidField), (bad.StatusCode, ErrorCodeOf(await bad.Content.ReadFromJsonAsync<JsonElement>())));
-        var notOnCase = await cell.PostAsJsonAsync($"/supervision/cases/{person}/support-actions", new { kind = "housing", partner = "75-city", plannedOn = Today });
+        var bad = await cell.PostAsJsonAsync(
+            $"/supervision/cases/{person}/support-actions",
+            new
+            {
+                kind = "lottery",
+                partner = "75-association",
+                plannedOn = Today,
+            }
+        );
+        Assert.Equal(
+            (HttpStatusCode.BadRequest, ReasonCodes.InvalidField),
+            (bad.StatusCode, ErrorCodeOf(await bad.Content.ReadFromJsonAsync<JsonElement>()))
+        );
+        var notOnCase = await cell.PostAsJsonAsync(
+            $"/supervision/cases/{person}/support-actions",
+            new
+            {
+                kind = "housing",
+                partner = "75-city",
+                plannedOn = Today,
+            }
+        );
         Assert.Equal((HttpStatusCode.Conflict, "not-assigned-to-case"), (notOnCase.StatusCode, await ReasonOf(notOnCase)));
 
         var housing = Guid.NewGuid();
-        var planned = await cell.PostAsJsonAsync($"/supervision/cases/{person}/support-actions",
-            new { kind = "housing", partner = "75-association", plannedOn = Today, actionId = housing });
+        var planned = await cell.PostAsJsonAsync(
+            $"/supervision/cases/{person}/support-actions",
+            new
+            {
+                kind = "housing",
+                partner = "75-association",
+                plannedOn = Today,
+                actionId = housing,
+            }
+        );
         Assert.Equal(HttpStatusCode.OK, planned.StatusCode);
 
         // The association learns of the action in its case information, under support-actions.
-        var information = await OpenDeliveryAsync("association-75", "75-association", "supervision.case-information", person,
-            c => c["support-actions"] is JsonArray { Count: > 0 });
+        var information = await OpenDeliveryAsync(
+            "association-75",
+            "75-association",
+            "supervision.case-information",
+            person,
+            c => c["support-actions"] is JsonArray { Count: > 0 }
+        );
         var action = Assert.Single(information["support-actions"]!.AsArray())!;
-        Assert.Equal((housing.ToString(), "housing", "planned", "75-association"), (action["actionId"]!.GetValue<string>(), action["kind"]!.GetValue<string>(),
-            action["status"]!.GetValue<string>(), action["partner"]!.GetValue<string>()));
+        Assert.Equal(
+            (housing.ToString(), "housing", "planned", "75-association"),
+            (
+                action["actionId"]!.GetValue<string>(),
+                action["kind"]!.GetValue<string>(),
+                action["status"]!.GetValue<string>(),
+                action["partner"]!.GetValue<string>()
+            )
+        );
 
         // The partner reports progress through the door; another partner of the case may not report on it.
         var other = await SendAsync("prison-75", IngressTypeNames.ReportSupportProgress, Progress(person, housing, "in-progress"));
         Assert.Equal(HttpStatusCode.Accepted, other.Status); // accepted at the door (it follows the case), refused by Supervision: not its action
-        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync("association-75", IngressTypeNames.ReportSupportProgress, Progress(person, housing, "in-progress"))).Status);
-        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync("association-75", IngressTypeNames.ReportSupportProgress, Progress(person, housing, "completed"))).Status);
+        Assert.Equal(
+            HttpStatusCode.Accepted,
+            (await SendAsync("association-75", IngressTypeNames.ReportSupportProgress, Progress(person, housing, "in-progress"))).Status
+        );
+        Assert.Equal(
+            HttpStatusCode.Accepted,
+            (await SendAsync("association-75", IngressTypeNames.ReportSupportProgress, Progress(person, housing, "completed"))).Status
+        );
         var notFollowing = await SendAsync("police-75", IngressTypeNames.ReportSupportProgress, Progress(person, housing, "abandoned"));
-        Assert.Equal((HttpStatusCode.Forbidden, ReasonCodes.NotAssignedToCase), (notFollowing.Status, notFollowing.Body.GetProperty("reasonCode").GetString()));
+        Assert.Equal(
+            (HttpStatusCode.Forbidden, ReasonCodes.NotAssignedToCase),
+            (notFollowing.Status, notFollowing.Body.GetProperty("reasonCode").GetString())
+        );
 
         JsonElement supervised = default;
-        await Poller.UntilAsync(async () => (supervised = (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person}")).Single())
-            .GetProperty("supportActions")[0].GetProperty("status").GetString() == "completed", "the action completed on the case");
+        await Poller.UntilAsync(
+            async () =>
+                (supervised = (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person}")).Single())
+                    .GetProperty("supportActions")[0]
+                    .GetProperty("status")
+                    .GetString() == "completed",
+            "the action completed on the case"
+        );
         Assert.Equal(Today, supervised.GetProperty("supportActions")[0].GetProperty("closedOn").GetString());
 
         // The court report counts them, as figures only.
-        await Poller.UntilAsync(async () =>
-        {
-            await using var scope = _host.App.Services.CreateAsyncScope();
-            return await scope.ServiceProvider.GetRequiredService<Coordination.CourtReporting.Persistence.CourtReportingDbContext>().Facts
-                .CountAsync(f => f.Id == housing) == 3;
-        }, "CourtReporting heard of the action planned, started and completed");
+        await Poller.UntilAsync(
+            async () =>
+            {
+                await using var scope = _host.App.Services.CreateAsyncScope();
+                return await scope
+                        .ServiceProvider.GetRequiredService<Coordination.CourtReporting.Persistence.CourtReportingDbContext>()
+                        .Facts.CountAsync(f => f.Id == housing) == 3;
+            },
+            "CourtReporting heard of the action planned, started and completed"
+        );
         var issued = await _host.Http.PostAsync("/court-reporting/jurisdictions/tj-paris/reports", null);
         Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
         var report = await issued.Content.ReadFromJsonAsync<JsonElement>();
         var figures = report.GetProperty("figures");
-        Assert.Equal((1, 1, 1, 0), (figures.GetProperty("supportActionsPlanned").GetInt32(), figures.GetProperty("supportActionsStarted").GetInt32(),
-            figures.GetProperty("supportActionsCompleted").GetInt32(), figures.GetProperty("supportActionsAbandoned").GetInt32()));
+        Assert.Equal(
+            (1, 1, 1, 0),
+            (
+                figures.GetProperty("supportActionsPlanned").GetInt32(),
+                figures.GetProperty("supportActionsStarted").GetInt32(),
+                figures.GetProperty("supportActionsCompleted").GetInt32(),
+                figures.GetProperty("supportActionsAbandoned").GetInt32()
+            )
+        );
         Assert.DoesNotContain("housing", report.GetRawText());
 
         // The JAP's copy of the report carries the same figures.
         // The JAP is granted identities for court reports: the canary is expected there, and only there.
-        var delivered = await OpenDeliveryAsync("jap-75", "75-jap", "court-reporting.report", null,
-            c => c["court-report"]?["number"]?.GetValue<int>() == report.GetProperty("number").GetInt32(), identityGranted: true);
+        var delivered = await OpenDeliveryAsync(
+            "jap-75",
+            "75-jap",
+            "court-reporting.report",
+            null,
+            c => c["court-report"]?["number"]?.GetValue<int>() == report.GetProperty("number").GetInt32(),
+            identityGranted: true
+        );
         Assert.Equal(1, delivered["court-report"]!["figures"]!["supportActionsCompleted"]!.GetValue<int>());
         await AssertCanaryNowhereAsync();
     }
@@ -214,72 +386,159 @@ public sealed class CaseDutiesTests : IAsyncLifetime
         using var staff = _host.ClientFor(DemoPrincipals.Named("security-staff-75"));
 
         // Only the secretariat restricts, with a reason from the closed list.
-        Assert.Equal(HttpStatusCode.Forbidden, (await cell.PostAsJsonAsync($"/supervision/cases/{person}/restriction",
-            new { reason = "protected-witness", operators = new[] { "operational-cell-75" } })).StatusCode);
-        var badReason = await secretariat.PostAsJsonAsync($"/supervision/cases/{person}/restriction", new { reason = "celebrity", operators = Array.Empty<string>() });
+        Assert.Equal(
+            HttpStatusCode.Forbidden,
+            (
+                await cell.PostAsJsonAsync(
+                    $"/supervision/cases/{person}/restriction",
+                    new { reason = "protected-witness", operators = new[] { "operational-cell-75" } }
+                )
+            ).StatusCode
+        );
+        var badReason = await secretariat.PostAsJsonAsync(
+            $"/supervision/cases/{person}/restriction",
+            new { reason = "celebrity", operators = Array.Empty<string>() }
+        );
         Assert.Equal(HttpStatusCode.BadRequest, badReason.StatusCode);
-        var restricted = await secretariat.PostAsJsonAsync($"/supervision/cases/{person}/restriction",
-            new { reason = "protected-witness", operators = new[] { "operational-cell-75" } });
+        var restricted = await secretariat.PostAsJsonAsync(
+            $"/supervision/cases/{person}/restriction",
+            new { reason = "protected-witness", operators = new[] { "operational-cell-75" } }
+        );
         Assert.Equal(HttpStatusCode.OK, restricted.StatusCode);
-        Assert.Equal(["operational-cell-75", "secretariat-75"], (await restricted.Content.ReadFromJsonAsync<JsonElement>())
-            .GetProperty("restriction").GetProperty("operators").EnumerateArray().Select(o => o.GetString()));
+        Assert.Equal(
+            ["operational-cell-75", "secretariat-75"],
+            (await restricted.Content.ReadFromJsonAsync<JsonElement>())
+                .GetProperty("restriction")
+                .GetProperty("operators")
+                .EnumerateArray()
+                .Select(o => o.GetString())
+        );
 
         // An operator of the same territory not named on it: answered exactly as for a case that does not exist.
         // Status, headers that matter and body alike (all but the trace id), for a read and for a write: nothing tells them apart.
         const string Missing = "75-P-0123456789ABCDEFGHJKMNPQRS";
-        Assert.Equal(await AnswerOf(await staff.GetAsync($"/supervision/cases/{Missing}")),
-            await AnswerOf(await staff.GetAsync($"/supervision/cases/{person}")));
-        Assert.DoesNotContain((await staff.GetFromJsonAsync<JsonElement[]>("/supervision/cases"))!, c => c.GetProperty("person").GetString() == person);
+        Assert.Equal(
+            await AnswerOf(await staff.GetAsync($"/supervision/cases/{Missing}")),
+            await AnswerOf(await staff.GetAsync($"/supervision/cases/{person}"))
+        );
+        Assert.DoesNotContain(
+            (await staff.GetFromJsonAsync<JsonElement[]>("/supervision/cases"))!,
+            c => c.GetProperty("person").GetString() == person
+        );
         var control = new { partner = "75-police", scheduledFor = Today };
         var hiddenWrite = await AnswerOf(await staff.PostAsJsonAsync($"/supervision/cases/{person}/controls", control));
         Assert.Equal(await AnswerOf(await staff.PostAsJsonAsync($"/supervision/cases/{Missing}/controls", control)), hiddenWrite);
         Assert.StartsWith("403 ", hiddenWrite);
         // A named operator sees it, in the case and in the list.
         Assert.Equal(HttpStatusCode.OK, (await cell.GetAsync($"/supervision/cases/{person}")).StatusCode);
-        Assert.Contains((await cell.GetFromJsonAsync<JsonElement[]>("/supervision/cases"))!, c => c.GetProperty("person").GetString() == person);
+        Assert.Contains(
+            (await cell.GetFromJsonAsync<JsonElement[]>("/supervision/cases"))!,
+            c => c.GetProperty("person").GetString() == person
+        );
 
         // Every read is logged, the refused ones too, and a list naming the restricted case names it.
         await using (var scope = _host.App.Services.CreateAsyncScope())
         {
-            var log = await scope.ServiceProvider.GetRequiredService<Coordination.Supervision.Persistence.SupervisionDbContext>().AccessLog.AsNoTracking().ToListAsync();
+            var log = await scope
+                .ServiceProvider.GetRequiredService<Coordination.Supervision.Persistence.SupervisionDbContext>()
+                .AccessLog.AsNoTracking()
+                .ToListAsync();
             Assert.Contains(log, a => a.Principal == "security-staff-75" && a.RecordRef == $"person:{person}" && a.Outcome == "denied");
-            Assert.Contains(log, a => a.Principal == "operational-cell-75" && a.RecordRef == $"person:{person}" && a.Method == "GET" && a.Outcome == "allowed");
-            Assert.Contains(log, a => a.Principal == "operational-cell-75" && a.RecordRef == $"person:{person}"
-                && a.Purpose == Coordination.Supervision.Api.SupervisionApi.RestrictedCaseRead);
+            Assert.Contains(
+                log,
+                a =>
+                    a.Principal == "operational-cell-75" && a.RecordRef == $"person:{person}" && a.Method == "GET" && a.Outcome == "allowed"
+            );
+            Assert.Contains(
+                log,
+                a =>
+                    a.Principal == "operational-cell-75"
+                    && a.RecordRef == $"person:{person}"
+                    && a.Purpose == Coordination.Supervision.Api.SupervisionApi.RestrictedCaseRead
+            );
         }
 
         // A release about it under the ordinary rules: denied, because no rule names the restriction.
         var policeBefore = (await MailboxAsync("police-75")).Count(d => d.GetProperty("body").GetProperty("person").GetString() == person);
         var first = Guid.NewGuid();
-        Assert.Equal(HttpStatusCode.OK, (await cell.PostAsJsonAsync($"/supervision/cases/{person}/controls",
-            new { partner = "75-police", scheduledFor = Today, controlId = first })).StatusCode);
-        await Poller.UntilAsync(async () => (await AuditNamingAsync(person)).Any(e => e.GetProperty("recipient").GetString() == "75-police"
-            && e.GetProperty("reason").GetString() == ReleaseReasonCodes.RestrictedCase), "the plan denied as restricted-case");
-        Assert.Equal(policeBefore, (await MailboxAsync("police-75")).Count(d => d.GetProperty("body").GetProperty("person").GetString() == person));
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (
+                await cell.PostAsJsonAsync(
+                    $"/supervision/cases/{person}/controls",
+                    new
+                    {
+                        partner = "75-police",
+                        scheduledFor = Today,
+                        controlId = first,
+                    }
+                )
+            ).StatusCode
+        );
+        await Poller.UntilAsync(
+            async () =>
+                (await AuditNamingAsync(person)).Any(e =>
+                    e.GetProperty("recipient").GetString() == "75-police"
+                    && e.GetProperty("reason").GetString() == ReleaseReasonCodes.RestrictedCase
+                ),
+            "the plan denied as restricted-case"
+        );
+        Assert.Equal(
+            policeBefore,
+            (await MailboxAsync("police-75")).Count(d => d.GetProperty("body").GetProperty("person").GetString() == person)
+        );
 
         // The secretariat adopts a grant naming the restriction: the next plan reaches the police, and only what that grant names.
-        var rules = DemoSharingRules.Rules.Select(r => new
-        {
-            category = ClosedList<DataCategory>.WordOf(r.Category), roles = r.Roles.Select(ClosedList<RecipientRole>.WordOf).ToArray(),
-            purpose = ClosedList<SharingPurpose>.WordOf(r.Purpose), legalBasis = r.LegalBasis, restrictions = (string[]?)null,
-        }).Append(new
-        {
-            category = "control-plan", roles = new[] { "state-service" }, purpose = "community-supervision", legalBasis = (string?)"CSI L132-10-1 I 3°",
-            restrictions = (string[]?)["protected-witness"],
-        });
-        Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsJsonAsync("/sharing-rules/75", new { proposedBy = new[] { "groupe restreint" }, rules })).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await cell.PostAsJsonAsync($"/supervision/cases/{person}/controls",
-            new { partner = "75-police", scheduledFor = Today })).StatusCode);
-        var plan = await OpenDeliveryAsync("police-75", "75-police", "supervision.case-information", person,
-            c => c.ContainsKey("control-plan") && c["control-plan"]!.AsArray().Count == 2);
+        var rules = DemoSharingRules
+            .Rules.Select(r => new
+            {
+                category = ClosedList<DataCategory>.WordOf(r.Category),
+                roles = r.Roles.Select(ClosedList<RecipientRole>.WordOf).ToArray(),
+                purpose = ClosedList<SharingPurpose>.WordOf(r.Purpose),
+                legalBasis = r.LegalBasis,
+                restrictions = (string[]?)null,
+            })
+            .Append(
+                new
+                {
+                    category = "control-plan",
+                    roles = new[] { "state-service" },
+                    purpose = "community-supervision",
+                    legalBasis = (string?)"CSI L132-10-1 I 3°",
+                    restrictions = (string[]?)["protected-witness"],
+                }
+            );
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (await secretariat.PostAsJsonAsync("/sharing-rules/75", new { proposedBy = new[] { "groupe restreint" }, rules })).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (
+                await cell.PostAsJsonAsync($"/supervision/cases/{person}/controls", new { partner = "75-police", scheduledFor = Today })
+            ).StatusCode
+        );
+        var plan = await OpenDeliveryAsync(
+            "police-75",
+            "75-police",
+            "supervision.case-information",
+            person,
+            c => c.ContainsKey("control-plan") && c["control-plan"]!.AsArray().Count == 2
+        );
         Assert.Equal(["control-plan"], plan.Select(p => p.Key));
 
         // In the JAP's court report the restricted case keeps its line, under the reference: no rule names the restriction for its identity.
         var issued = await _host.Http.PostAsync("/court-reporting/jurisdictions/tj-paris/reports", null);
         Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
         var number = (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("number").GetInt32();
-        var toJap = await OpenDeliveryAsync("jap-75", "75-jap", "court-reporting.report", null,
-            c => c["court-report"]?["number"]?.GetValue<int>() == number, identityGranted: true);
+        var toJap = await OpenDeliveryAsync(
+            "jap-75",
+            "75-jap",
+            "court-reporting.report",
+            null,
+            c => c["court-report"]?["number"]?.GetValue<int>() == number,
+            identityGranted: true
+        );
         Assert.Contains(person, toJap["court-report"]!["cases"]!.AsArray().Select(l => l!["person"]!.GetValue<string>()));
         Assert.False(toJap["identities"]!.AsObject().ContainsKey(person));
         Assert.DoesNotContain(Canary, toJap.ToJsonString());
@@ -291,7 +550,12 @@ public sealed class CaseDutiesTests : IAsyncLifetime
     {
         // The mailbox examples are what the schemas describe.
         foreach (var type in new[] { "supervision.designation-accepted", "supervision.case-ended" })
-            AssertMatchesMailboxSchema(type, JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "mailbox-schemas", "examples", $"{type}.json")))!.AsObject());
+            AssertMatchesMailboxSchema(
+                type,
+                JsonNode
+                    .Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "mailbox-schemas", "examples", $"{type}.json")))!
+                    .AsObject()
+            );
 
         // supervision.designate-person, as written (the JAP's own reference included).
         var designation = Fresh(IngressTypeNames.DesignatePerson);
@@ -306,12 +570,32 @@ public sealed class CaseDutiesTests : IAsyncLifetime
         await AssignAsync(person, "75-association");
         var progress = Fresh(IngressTypeNames.ReportSupportProgress);
         var actionId = progress["payload"]!["actionId"]!.GetValue<string>();
-        Assert.Equal(HttpStatusCode.OK, (await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/support-actions",
-            new { kind = "employment", partner = "75-association", plannedOn = progress["payload"]!["on"]!.GetValue<string>(), actionId })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (
+                await _host.Http.PostAsJsonAsync(
+                    $"/supervision/cases/{person}/support-actions",
+                    new
+                    {
+                        kind = "employment",
+                        partner = "75-association",
+                        plannedOn = progress["payload"]!["on"]!.GetValue<string>(),
+                        actionId,
+                    }
+                )
+            ).StatusCode
+        );
         progress["payload"]!["personRef"] = person;
         Assert.Equal(HttpStatusCode.Accepted, (await SendEnvelopeAsync("association-75", progress)).Status);
-        await Poller.UntilAsync(async () => (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person}")).Single()
-            .GetProperty("supportActions")[0].GetProperty("status").GetString() == "in-progress", "the example's progress on the case");
+        await Poller.UntilAsync(
+            async () =>
+                (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person}"))
+                    .Single()
+                    .GetProperty("supportActions")[0]
+                    .GetProperty("status")
+                    .GetString() == "in-progress",
+            "the example's progress on the case"
+        );
 
         // supervision.withdraw-designation, as written: by the JAP's own reference.
         Assert.Equal(HttpStatusCode.Accepted, (await SendEnvelopeAsync("jap-75", Fresh(IngressTypeNames.WithdrawDesignation))).Status);
@@ -327,26 +611,44 @@ public sealed class CaseDutiesTests : IAsyncLifetime
     }
 
     private static readonly Lazy<Dictionary<string, Json.Schema.JsonSchema>> MailboxSchemas = new(() =>
-        Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "mailbox-schemas"), "*.v1.schema.json")
-            .ToDictionary(f => Path.GetFileName(f)[..^".v1.schema.json".Length], f => Json.Schema.JsonSchema.FromText(File.ReadAllText(f))));
+        Directory
+            .GetFiles(Path.Combine(AppContext.BaseDirectory, "mailbox-schemas"), "*.v1.schema.json")
+            .ToDictionary(f => Path.GetFileName(f)[..^".v1.schema.json".Length], f => Json.Schema.JsonSchema.FromText(File.ReadAllText(f)))
+    );
 
     private static void AssertMatchesMailboxSchema(string type, JsonObject contents)
     {
-        var result = MailboxSchemas.Value[type].Evaluate(JsonDocument.Parse(contents.ToJsonString()).RootElement,
-            new Json.Schema.EvaluationOptions { OutputFormat = Json.Schema.OutputFormat.List, RequireFormatValidation = true });
-        Assert.True(result.IsValid, $"{type}: {string.Join("; ", (result.Details ?? []).Where(d => d.Errors is not null)
-            .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation} {e.Key}")))}");
+        var result = MailboxSchemas
+            .Value[type]
+            .Evaluate(
+                JsonDocument.Parse(contents.ToJsonString()).RootElement,
+                new Json.Schema.EvaluationOptions { OutputFormat = Json.Schema.OutputFormat.List, RequireFormatValidation = true }
+            );
+        Assert.True(
+            result.IsValid,
+            $"{type}: {string.Join("; ", (result.Details ?? []).Where(d => d.Errors is not null)
+            .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation} {e.Key}")))}"
+        );
     }
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> SendEnvelopeAsync(string principal, JsonObject envelope)
     {
         using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
-        var response = await agency.PostAsync($"/ingress/{envelope["type"]!.GetValue<string>()}", new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json"));
+        var response = await agency.PostAsync(
+            $"/ingress/{envelope["type"]!.GetValue<string>()}",
+            new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json")
+        );
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
     private static JsonObject Progress(string person, Guid action, string status) =>
-        new() { ["personRef"] = person, ["actionId"] = action.ToString(), ["status"] = status, ["on"] = Today };
+        new()
+        {
+            ["personRef"] = person,
+            ["actionId"] = action.ToString(),
+            ["status"] = status,
+            ["on"] = Today,
+        };
 
     private static string? ErrorCodeOf(JsonElement problem) => problem.TryGetProperty("reasonCode", out var code) ? code.GetString() : null;
 
@@ -371,31 +673,49 @@ public sealed class CaseDutiesTests : IAsyncLifetime
         var payload = IngressOverHttpTests.Example(IngressTypeNames.DesignatePerson)["payload"]!.AsObject();
         payload["identity"]!["lastName"] = lastName;
         payload["releaseDate"] = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-30).ToString("yyyy-MM-dd");
-        if (authorityReference is null) payload.Remove("authorityReference");
-        else payload["authorityReference"] = authorityReference;
+        if (authorityReference is null)
+            payload.Remove("authorityReference");
+        else
+            payload["authorityReference"] = authorityReference;
         Assert.Equal(HttpStatusCode.Accepted, (await SendAsync(principal, IngressTypeNames.DesignatePerson, payload)).Status);
         string? person = null;
-        await Poller.UntilAsync(async () =>
-        {
-            await using var scope = _host.App.Services.CreateAsyncScope();
-            var vault = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Vault.IdentityVault>();
-            var db = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>();
-            foreach (var entry in await db.Vault.AsNoTracking().ToListAsync())
-                if ((await vault.OpenAsync(entry.Person, default))!.Identity.LastName == lastName) person = entry.Person.Value;
-            return person is not null && (await _host.GetJsonAsync<JsonElement[]>("/supervision/cases")).Any(c => c.GetProperty("person").GetString() == person);
-        }, "the case opened");
+        await Poller.UntilAsync(
+            async () =>
+            {
+                await using var scope = _host.App.Services.CreateAsyncScope();
+                var vault = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Vault.IdentityVault>();
+                var db = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>();
+                foreach (var entry in await db.Vault.AsNoTracking().ToListAsync())
+                    if ((await vault.OpenAsync(entry.Person, default))!.Identity.LastName == lastName)
+                        person = entry.Person.Value;
+                return person is not null
+                    && (await _host.GetJsonAsync<JsonElement[]>("/supervision/cases")).Any(c =>
+                        c.GetProperty("person").GetString() == person
+                    );
+            },
+            "the case opened"
+        );
         return person!;
     }
 
     private async Task AssignAsync(string person, string partner)
     {
-        Assert.Equal(HttpStatusCode.OK, (await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/partners", new { partner })).StatusCode);
-        await Poller.UntilAsync(async () =>
-        {
-            await using var scope = _host.App.Services.CreateAsyncScope();
-            return await scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>().PartnerAssignments
-                .AnyAsync(a => a.Partner == partner && a.Person == Coordination.Contracts.Values.PersonRef.Parse(person) && a.UnassignedAt == null);
-        }, $"the gateway knows {partner} follows the person");
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/partners", new { partner })).StatusCode
+        );
+        await Poller.UntilAsync(
+            async () =>
+            {
+                await using var scope = _host.App.Services.CreateAsyncScope();
+                return await scope
+                    .ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>()
+                    .PartnerAssignments.AnyAsync(a =>
+                        a.Partner == partner && a.Person == Coordination.Contracts.Values.PersonRef.Parse(person) && a.UnassignedAt == null
+                    );
+            },
+            $"the gateway knows {partner} follows the person"
+        );
     }
 
     private async Task<JsonElement[]> MailboxAsync(string principal)
@@ -405,28 +725,43 @@ public sealed class CaseDutiesTests : IAsyncLifetime
     }
 
     /// <summary>The agency's newest delivery of that type about that person (and matching), opened with its own key.</summary>
-    private async Task<JsonObject> OpenDeliveryAsync(string principal, string agency, string type, string? person, Func<JsonObject, bool>? matches = null,
-        bool identityGranted = false)
+    private async Task<JsonObject> OpenDeliveryAsync(
+        string principal,
+        string agency,
+        string type,
+        string? person,
+        Func<JsonObject, bool>? matches = null,
+        bool identityGranted = false
+    )
     {
         var keys = _host.App.Services.GetRequiredService<SealingKeyStore>();
         JsonObject? found = null;
-        await Poller.UntilAsync(async () =>
-        {
-            foreach (var delivery in (await MailboxAsync(principal)).Reverse())
+        await Poller.UntilAsync(
+            async () =>
             {
-                var body = delivery.GetProperty("body");
-                if (delivery.GetProperty("type").GetString() != type) continue;
-                if (person is not null && body.GetProperty("person").GetString() != person) continue;
-                using var ring = keys.RingFor(agency);
-                var sealedPayload = body.GetProperty("payload").Deserialize<SealedPayload>(Web)!;
-                var contents = JsonNode.Parse(PayloadSealer.Open(sealedPayload, ring, sealedPayload.Purpose, delivery.GetProperty("id").GetGuid()))!.AsObject();
-                if (matches is not null && !matches(contents)) continue;
-                if (!identityGranted) Assert.DoesNotContain(Canary, contents.ToJsonString());
-                found = contents;
-                return true;
-            }
-            return false;
-        }, $"{type} in {agency}'s mailbox");
+                foreach (var delivery in (await MailboxAsync(principal)).Reverse())
+                {
+                    var body = delivery.GetProperty("body");
+                    if (delivery.GetProperty("type").GetString() != type)
+                        continue;
+                    if (person is not null && body.GetProperty("person").GetString() != person)
+                        continue;
+                    using var ring = keys.RingFor(agency);
+                    var sealedPayload = body.GetProperty("payload").Deserialize<SealedPayload>(Web)!;
+                    var contents = JsonNode
+                        .Parse(PayloadSealer.Open(sealedPayload, ring, sealedPayload.Purpose, delivery.GetProperty("id").GetGuid()))!
+                        .AsObject();
+                    if (matches is not null && !matches(contents))
+                        continue;
+                    if (!identityGranted)
+                        Assert.DoesNotContain(Canary, contents.ToJsonString());
+                    found = contents;
+                    return true;
+                }
+                return false;
+            },
+            $"{type} in {agency}'s mailbox"
+        );
         return found!;
     }
 
@@ -434,7 +769,8 @@ public sealed class CaseDutiesTests : IAsyncLifetime
     {
         using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
         return (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!
-            .Where(e => e.GetProperty("references").GetString()!.Contains($"person:{person}", StringComparison.Ordinal)).ToList();
+            .Where(e => e.GetProperty("references").GetString()!.Contains($"person:{person}", StringComparison.Ordinal))
+            .ToList();
     }
 
     /// <summary>
@@ -460,15 +796,27 @@ public sealed class CaseDutiesTests : IAsyncLifetime
         }
     }
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(string principal, string type, JsonObject payload, Guid? messageId = null)
+    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(
+        string principal,
+        string type,
+        JsonObject payload,
+        Guid? messageId = null
+    )
     {
         var envelope = new JsonObject
         {
-            ["messageId"] = (messageId ?? Guid.NewGuid()).ToString(), ["type"] = type, ["schemaVersion"] = 1, ["territory"] = "75",
-            ["occurredAt"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"), ["payload"] = payload.DeepClone(),
+            ["messageId"] = (messageId ?? Guid.NewGuid()).ToString(),
+            ["type"] = type,
+            ["schemaVersion"] = 1,
+            ["territory"] = "75",
+            ["occurredAt"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+            ["payload"] = payload.DeepClone(),
         };
         using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
-        var response = await agency.PostAsync($"/ingress/{type}", new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json"));
+        var response = await agency.PostAsync(
+            $"/ingress/{type}",
+            new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json")
+        );
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 }

@@ -33,24 +33,33 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
     [Fact]
     public async Task Agency_messages_survive_kill_9_of_the_gateway_then_of_briefings_then_a_broker_restart_applied_exactly_once()
     {
-        var count = int.TryParse(Environment.GetEnvironmentVariable("COORDINATION_EXACTLY_ONCE_MESSAGES"), out var configured) ? configured : 10_000;
+        var count = int.TryParse(Environment.GetEnvironmentVariable("COORDINATION_EXACTLY_ONCE_MESSAGES"), out var configured)
+            ? configured
+            : 10_000;
         var clock = Stopwatch.StartNew();
         // Hard bound: whatever happens, the test ends within this.
-        var minutes = int.TryParse(Environment.GetEnvironmentVariable("COORDINATION_EXACTLY_ONCE_TIMEOUT_MINUTES"), out var bound) ? bound : 10;
+        var minutes = int.TryParse(Environment.GetEnvironmentVariable("COORDINATION_EXACTLY_ONCE_TIMEOUT_MINUTES"), out var bound)
+            ? bound
+            : 10;
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(minutes);
         TimeSpan Left() => deadline - DateTime.UtcNow;
 
         await using var broker = await LocalRabbitMq.StartAsync(TimeSpan.FromSeconds(90));
-        var (imported, importOutput) = await broker.CtlAsync("import_definitions", Repository.File("infra", "rabbitmq", "definitions.json"));
+        var (imported, importOutput) = await broker.CtlAsync(
+            "import_definitions",
+            Repository.File("infra", "rabbitmq", "definitions.json")
+        );
         Assert.True(imported, importOutput);
-        string UrlOf(string account) => new UriBuilder(broker.AmqpUrl) { UserName = account, Password = $"{account}-demo-password" }.Uri.ToString();
+        string UrlOf(string account) =>
+            new UriBuilder(broker.AmqpUrl) { UserName = account, Password = $"{account}-demo-password" }.Uri.ToString();
 
         var root = ServiceHost.NewFolder();
         var gatewayFolder = Path.Combine(root, "gateway");
         var briefingsFolder = Path.Combine(root, "briefings");
         string[] shared = ["--Messaging:ConsumeTopologyFromBroker=true", $"--Sealing:KeyDirectory={Path.Combine(root, "sealing-keys")}"];
         ServiceProcess StartGateway(int? port = null) => ServiceProcess.Start("Gateway", gatewayFolder, UrlOf("svc-gateway"), port, shared);
-        ServiceProcess StartBriefings(int? port = null) => ServiceProcess.Start("Briefings", briefingsFolder, UrlOf("svc-briefings"), port, shared);
+        ServiceProcess StartBriefings(int? port = null) =>
+            ServiceProcess.Start("Briefings", briefingsFolder, UrlOf("svc-briefings"), port, shared);
         var gateway = StartGateway();
         var briefings = StartBriefings();
         var run = Guid.NewGuid().ToString("N")[..8];
@@ -59,47 +68,70 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
         {
             await gateway.WaitReadyAsync(TimeSpan.FromSeconds(90));
             await briefings.WaitReadyAsync(TimeSpan.FromSeconds(90));
-            output.WriteLine($"{count} messages, run {run}; gateway pid {gateway.Pid}, briefings pid {briefings.Pid}, broker node {broker.Node}; ready after {clock.Elapsed.TotalSeconds:F1} s");
+            output.WriteLine(
+                $"{count} messages, run {run}; gateway pid {gateway.Pid}, briefings pid {briefings.Pid}, broker node {broker.Node}; ready after {clock.Elapsed.TotalSeconds:F1} s"
+            );
 
             // The agency as docs/agency-integration.md says: persistent, confirmed, user_id = its account;
             // what the broker did not confirm it sends again under the same message id.
             using var stop = new CancellationTokenSource(Left());
-            var publisher = new AgencyPublisher(UrlOf(Account), ids, run, perSecond: 500, applied: () => CountApplied(briefingsFolder), maxLead: Math.Max(500, count / 6), catchUp: Left());
+            var publisher = new AgencyPublisher(
+                UrlOf(Account),
+                ids,
+                run,
+                perSecond: 500,
+                applied: () => CountApplied(briefingsFolder),
+                maxLead: Math.Max(500, count / 6),
+                catchUp: Left()
+            );
             var publishing = Task.Run(() => publisher.RunAsync(stop.Token));
             async Task WhenApplied(double share, string next)
             {
-                await Poller.UntilAsync(() =>
-                {
-                    if (publishing.IsFaulted) throw publishing.Exception!;
-                    return CountApplied(briefingsFolder) >= share * count;
-                }, $"{share:P0} of the messages applied before {next}", Left());
+                await Poller.UntilAsync(
+                    () =>
+                    {
+                        if (publishing.IsFaulted)
+                            throw publishing.Exception!;
+                        return CountApplied(briefingsFolder) >= share * count;
+                    },
+                    $"{share:P0} of the messages applied before {next}",
+                    Left()
+                );
             }
 
             await WhenApplied(0.20, "killing the gateway");
             var faults = Stopwatch.StartNew();
             gateway.Kill();
-            output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s: gateway killed (SIGKILL) at {publisher.Confirmed} confirmed, {Applied(briefingsFolder).Rows} applied");
+            output.WriteLine(
+                $"{clock.Elapsed.TotalSeconds, 6:F1} s: gateway killed (SIGKILL) at {publisher.Confirmed} confirmed, {Applied(briefingsFolder).Rows} applied"
+            );
             gateway = StartGateway(gateway.Port);
             await gateway.WaitReadyAsync(TimeSpan.FromSeconds(90));
-            output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s: gateway restarted (pid {gateway.Pid})");
+            output.WriteLine($"{clock.Elapsed.TotalSeconds, 6:F1} s: gateway restarted (pid {gateway.Pid})");
 
             await WhenApplied(0.45, "killing Briefings");
             briefings.Kill();
-            output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s: briefings killed (SIGKILL) at {publisher.Confirmed} confirmed, {Applied(briefingsFolder).Rows} applied");
+            output.WriteLine(
+                $"{clock.Elapsed.TotalSeconds, 6:F1} s: briefings killed (SIGKILL) at {publisher.Confirmed} confirmed, {Applied(briefingsFolder).Rows} applied"
+            );
             briefings = StartBriefings(briefings.Port);
             await briefings.WaitReadyAsync(TimeSpan.FromSeconds(90));
-            output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s: briefings restarted (pid {briefings.Pid})");
+            output.WriteLine($"{clock.Elapsed.TotalSeconds, 6:F1} s: briefings restarted (pid {briefings.Pid})");
 
             await WhenApplied(0.70, "restarting the broker");
-            output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s: broker stopping at {publisher.Confirmed} confirmed, {Applied(briefingsFolder).Rows} applied");
+            output.WriteLine(
+                $"{clock.Elapsed.TotalSeconds, 6:F1} s: broker stopping at {publisher.Confirmed} confirmed, {Applied(briefingsFolder).Rows} applied"
+            );
             await broker.RestartAsync(TimeSpan.FromSeconds(90));
-            output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s: broker started again on its data");
+            output.WriteLine($"{clock.Elapsed.TotalSeconds, 6:F1} s: broker started again on its data");
             await gateway.WaitReadyAsync(TimeSpan.FromSeconds(90));
             await briefings.WaitReadyAsync(TimeSpan.FromSeconds(90));
-            output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s: faults over after {faults.Elapsed.TotalSeconds:F1} s");
+            output.WriteLine($"{clock.Elapsed.TotalSeconds, 6:F1} s: faults over after {faults.Elapsed.TotalSeconds:F1} s");
 
             await publishing.WaitAsync(Left());
-            output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s: all {count} confirmed ({publisher.Resent} sent again after a failed confirm)");
+            output.WriteLine(
+                $"{clock.Elapsed.TotalSeconds, 6:F1} s: all {count} confirmed ({publisher.Resent} sent again after a failed confirm)"
+            );
             await stop.CancelAsync();
 
             // Drained: every confirmed message is applied or dead-lettered, nothing waits anywhere,
@@ -107,12 +139,16 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
             var counts = new Counts(0, 0, 0, 0, 0);
             try
             {
-                await Poller.UntilAsync(async () =>
-                {
-                    var previous = counts;
-                    counts = await CountAsync(broker, briefingsFolder, gatewayFolder, ids);
-                    return counts.Settled(count) && counts == previous;
-                }, "every message applied or dead-lettered, nothing pending", Left());
+                await Poller.UntilAsync(
+                    async () =>
+                    {
+                        var previous = counts;
+                        counts = await CountAsync(broker, briefingsFolder, gatewayFolder, ids);
+                        return counts.Settled(count) && counts == previous;
+                    },
+                    "every message applied or dead-lettered, nothing pending",
+                    Left()
+                );
             }
             catch (TimeoutException e)
             {
@@ -127,8 +163,10 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
             var duplicates = applied.Rows - appliedIds.Count + appliedIds.Count(deadLettered.Contains);
             var refused = await DepthAsync(broker, $"agency.{Account}.rejected");
             output.WriteLine("");
-            output.WriteLine($"published (confirmed): {count}; applied: {appliedIds.Count} ({applied.Rows} rows); dead-lettered: {deadLettered.Count}; " +
-                             $"refused: {refused}; lost: {lost}; duplicates: {duplicates}");
+            output.WriteLine(
+                $"published (confirmed): {count}; applied: {appliedIds.Count} ({applied.Rows} rows); dead-lettered: {deadLettered.Count}; "
+                    + $"refused: {refused}; lost: {lost}; duplicates: {duplicates}"
+            );
             output.WriteLine($"duration: {clock.Elapsed.TotalSeconds:F1} s");
 
             Assert.Equal(0, lost);
@@ -147,21 +185,30 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
 
     private sealed record Counts(int Applied, int DeadLettered, long IngressDepth, long BriefingsDepth, int UnsentOutbox)
     {
-        public bool Settled(int published) => Applied + DeadLettered >= published && IngressDepth == 0 && BriefingsDepth == 0 && UnsentOutbox == 0;
+        public bool Settled(int published) =>
+            Applied + DeadLettered >= published && IngressDepth == 0 && BriefingsDepth == 0 && UnsentOutbox == 0;
     }
 
     private static async Task<Counts> CountAsync(LocalRabbitMq broker, string briefingsFolder, string gatewayFolder, Guid[] ids)
     {
         var applied = Applied(briefingsFolder).Ids.Count;
-        var deadLettered = (int)await DepthAsync(broker, "gateway-ingress-dead-letter") + (int)await DepthAsync(broker, $"{BriefingsQueue}_error");
-        return new Counts(applied, deadLettered, await DepthAsync(broker, "gateway-ingress"), await DepthAsync(broker, BriefingsQueue), UnsentOutbox(gatewayFolder));
+        var deadLettered =
+            (int)await DepthAsync(broker, "gateway-ingress-dead-letter") + (int)await DepthAsync(broker, $"{BriefingsQueue}_error");
+        return new Counts(
+            applied,
+            deadLettered,
+            await DepthAsync(broker, "gateway-ingress"),
+            await DepthAsync(broker, BriefingsQueue),
+            UnsentOutbox(gatewayFolder)
+        );
     }
 
     /// <summary>What Briefings committed: one row per briefing, the agency's message id in its summary.</summary>
     private static (int Rows, HashSet<Guid> Ids) Applied(string briefingsFolder)
     {
         var file = Path.Combine(briefingsFolder, "briefings.db");
-        if (!File.Exists(file)) return (0, []);
+        if (!File.Exists(file))
+            return (0, []);
         using var connection = new SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
@@ -180,7 +227,8 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
     private static int CountApplied(string briefingsFolder)
     {
         var file = Path.Combine(briefingsFolder, "briefings.db");
-        if (!File.Exists(file)) return 0;
+        if (!File.Exists(file))
+            return 0;
         try
         {
             using var connection = new SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
@@ -198,7 +246,8 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
     private static int UnsentOutbox(string folder)
     {
         var file = Path.Combine(folder, "gateway.db");
-        if (!File.Exists(file)) return 0;
+        if (!File.Exists(file))
+            return 0;
         using var connection = new SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
@@ -211,8 +260,14 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
     {
         await using var connection = await new ConnectionFactory { Uri = new Uri(broker.AmqpUrl) }.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
-        try { return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount; }
-        catch (OperationInterruptedException) { return 0; }
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        catch (OperationInterruptedException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>
@@ -223,11 +278,13 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
     {
         var ids = new HashSet<Guid>();
         await using var connection = await new ConnectionFactory { Uri = new Uri(broker.AmqpUrl) }.CreateConnectionAsync();
-        foreach (var (queue, read) in new (string, Func<JsonElement, Guid?>)[]
-        {
-            ("gateway-ingress-dead-letter", e => e.TryGetProperty("messageId", out var id) && id.TryGetGuid(out var g) ? g : null),
-            ($"{BriefingsQueue}_error", e => e.TryGetProperty("correlationId", out var id) && id.TryGetGuid(out var g) ? g : null),
-        })
+        foreach (
+            var (queue, read) in new (string, Func<JsonElement, Guid?>)[]
+            {
+                ("gateway-ingress-dead-letter", e => e.TryGetProperty("messageId", out var id) && id.TryGetGuid(out var g) ? g : null),
+                ($"{BriefingsQueue}_error", e => e.TryGetProperty("correlationId", out var id) && id.TryGetGuid(out var g) ? g : null),
+            }
+        )
         {
             await using var channel = await connection.CreateChannelAsync();
             try
@@ -235,7 +292,8 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
                 while (await channel.BasicGetAsync(queue, autoAck: false) is { } message)
                 {
                     using var body = JsonDocument.Parse(message.Body);
-                    if (read(body.RootElement) is { } id) ids.Add(id);
+                    if (read(body.RootElement) is { } id)
+                        ids.Add(id);
                 }
             }
             catch (OperationInterruptedException)
@@ -252,7 +310,15 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
     /// on a new connection, under the same message ids: an at-least-once sender. It waits while it is
     /// more than <paramref name="maxLead"/> messages ahead of what is applied.
     /// </summary>
-    private sealed class AgencyPublisher(string url, Guid[] ids, string run, double perSecond, Func<int> applied, int maxLead, TimeSpan catchUp)
+    private sealed class AgencyPublisher(
+        string url,
+        Guid[] ids,
+        string run,
+        double perSecond,
+        Func<int> applied,
+        int maxLead,
+        TimeSpan catchUp
+    )
     {
         private int _confirmed;
         private int _resent;
@@ -274,8 +340,11 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
                     // Ahead of what is applied by more than the allowed lead: wait for the pipeline (down during a fault) to catch up.
                     await Poller.UntilAsync(() => first - applied() <= maxLead, "the pipeline to catch up with the agency", catchUp);
                     var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), next);
-                    if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken);
-                    next = Math.Max(next, Stopwatch.GetTimestamp() - Stopwatch.Frequency / 10) + (long)(interval.TotalSeconds * Stopwatch.Frequency);
+                    if (wait > TimeSpan.Zero)
+                        await Task.Delay(wait, cancellationToken);
+                    next =
+                        Math.Max(next, Stopwatch.GetTimestamp() - Stopwatch.Frequency / 10)
+                        + (long)(interval.TotalSeconds * Stopwatch.Frequency);
                     var slice = ids.AsMemory(first, Math.Min(batch, ids.Length - first));
                     while (true)
                     {
@@ -284,10 +353,21 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
                         {
                             if (channel is null || !channel.IsOpen)
                             {
-                                if (connection is not null) await connection.DisposeAsync();
-                                connection = await new ConnectionFactory { Uri = new Uri(url), ClientProvidedName = "exactly-once-agency", AutomaticRecoveryEnabled = false }
-                                    .CreateConnectionAsync(cancellationToken);
-                                channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
+                                if (connection is not null)
+                                    await connection.DisposeAsync();
+                                connection = await new ConnectionFactory
+                                {
+                                    Uri = new Uri(url),
+                                    ClientProvidedName = "exactly-once-agency",
+                                    AutomaticRecoveryEnabled = false,
+                                }.CreateConnectionAsync(cancellationToken);
+                                channel = await connection.CreateChannelAsync(
+                                    new CreateChannelOptions(
+                                        publisherConfirmationsEnabled: true,
+                                        publisherConfirmationTrackingEnabled: true
+                                    ),
+                                    cancellationToken
+                                );
                             }
                             using var confirmTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                             confirmTimeout.CancelAfter(TimeSpan.FromSeconds(10));
@@ -295,9 +375,19 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
                             await Task.WhenAll(slice.ToArray().Select(id => PublishAsync(open, id, day, confirmTimeout.Token)));
                             break;
                         }
-                        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is OperationInterruptedException or AlreadyClosedException
-                                                      or BrokerUnreachableException or PublishException or OperationCanceledException or IOException
-                                                      or System.Net.Sockets.SocketException or InvalidOperationException or ObjectDisposedException)
+                        catch (Exception e)
+                            when (!cancellationToken.IsCancellationRequested
+                                && e
+                                    is OperationInterruptedException
+                                        or AlreadyClosedException
+                                        or BrokerUnreachableException
+                                        or PublishException
+                                        or OperationCanceledException
+                                        or IOException
+                                        or System.Net.Sockets.SocketException
+                                        or InvalidOperationException
+                                        or ObjectDisposedException
+                            )
                         {
                             Interlocked.Add(ref _resent, slice.Length);
                             channel = null;
@@ -309,7 +399,8 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
             }
             finally
             {
-                if (connection is not null) await connection.DisposeAsync();
+                if (connection is not null)
+                    await connection.DisposeAsync();
             }
         }
 
@@ -317,16 +408,36 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
         {
             var envelope = new JsonObject
             {
-                ["messageId"] = id.ToString(), ["type"] = "briefings.record-briefing", ["schemaVersion"] = 1, ["territory"] = "75",
+                ["messageId"] = id.ToString(),
+                ["type"] = "briefings.record-briefing",
+                ["schemaVersion"] = 1,
+                ["territory"] = "75",
                 ["occurredAt"] = DateTimeOffset.UtcNow.ToString("O"),
                 ["payload"] = new JsonObject
                 {
-                    ["briefedOn"] = day, ["prosecutorOffice"] = "Parquet de Paris", ["priorityThemes"] = new JsonArray("drug-trafficking"),
+                    ["briefedOn"] = day,
+                    ["prosecutorOffice"] = "Parquet de Paris",
+                    ["priorityThemes"] = new JsonArray("drug-trafficking"),
                     ["summary"] = $"exactly-once {run} {id:N}",
                 },
             };
-            var properties = new BasicProperties { DeliveryMode = DeliveryModes.Persistent, ContentType = "application/json", MessageId = id.ToString(), UserId = Account };
-            return channel.BasicPublishAsync("coordination.ingress", "briefings.record-briefing", false, properties, Encoding.UTF8.GetBytes(envelope.ToJsonString()), cancellationToken).AsTask();
+            var properties = new BasicProperties
+            {
+                DeliveryMode = DeliveryModes.Persistent,
+                ContentType = "application/json",
+                MessageId = id.ToString(),
+                UserId = Account,
+            };
+            return channel
+                .BasicPublishAsync(
+                    "coordination.ingress",
+                    "briefings.record-briefing",
+                    false,
+                    properties,
+                    Encoding.UTF8.GetBytes(envelope.ToJsonString()),
+                    cancellationToken
+                )
+                .AsTask();
         }
     }
 }

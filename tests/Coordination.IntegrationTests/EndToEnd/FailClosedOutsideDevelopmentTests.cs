@@ -28,7 +28,13 @@ public sealed class AuthorisationOutsideDevelopmentTests
             var key = SigningKeys.LoadOrCreateDevelopmentKey(keyFile);
             var token = DevelopmentTokens.Issue(ServiceHost.Operator, key, new TokenOptions(), DateTimeOffset.UtcNow);
 
-            await using (var production = await ServiceHost.StartAllInOneAsync(null, "--environment=Production", $"--Authentication:DevelopmentKeyFile={keyFile}"))
+            await using (
+                var production = await ServiceHost.StartAllInOneAsync(
+                    null,
+                    "--environment=Production",
+                    $"--Authentication:DevelopmentKeyFile={keyFile}"
+                )
+            )
             {
                 using var client = production.ClientWithToken(token);
                 Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/briefings")).StatusCode);
@@ -55,10 +61,17 @@ public sealed class AuthorisationOutsideDevelopmentTests
         try
         {
             // As a production container would run it.
-            Assert.NotEqual(0, CoordinationHost.TryRunCommand(["dev-token", "secretariat-93", "--environment=Production", $"--Database:Directory={folder}"],
-                Coordination.AllInOne.AllInOneHost.Defaults));
+            Assert.NotEqual(
+                0,
+                CoordinationHost.TryRunCommand(
+                    ["dev-token", "secretariat-93", "--environment=Production", $"--Database:Directory={folder}"],
+                    Coordination.AllInOne.AllInOneHost.Defaults
+                )
+            );
 
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Database:Directory"] = folder }).Build();
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["Database:Directory"] = folder })
+                .Build();
             var production = new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = Environments.Production };
             var (output, error) = (new StringWriter(), new StringWriter());
             Assert.Equal(2, DevelopmentTokens.RunCommand(["secretariat-93"], configuration, production, output, error));
@@ -80,8 +93,10 @@ public sealed class AllInOneDemoSeedingTests
     private static async Task<(int Rules, int Partners)> Seeded(ServiceHost host)
     {
         await using var scope = host.App.Services.CreateAsyncScope();
-        return (await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().SharingRules.CountAsync(),
-                await scope.ServiceProvider.GetRequiredService<SupervisionDbContext>().Partners.CountAsync());
+        return (
+            await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().SharingRules.CountAsync(),
+            await scope.ServiceProvider.GetRequiredService<SupervisionDbContext>().Partners.CountAsync()
+        );
     }
 
     [Fact]
@@ -93,10 +108,20 @@ public sealed class AllInOneDemoSeedingTests
             // The directory starts empty: the deployment's secretariat registers its own agencies and jurisdictions.
             await using var scope = production.App.Services.CreateAsyncScope();
             var gateway = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
-            Assert.Equal((0, 0, 0), (await gateway.Agencies.CountAsync(), await gateway.Jurisdictions.CountAsync(), await gateway.Partners.CountAsync()));
+            Assert.Equal(
+                (0, 0, 0),
+                (await gateway.Agencies.CountAsync(), await gateway.Jurisdictions.CountAsync(), await gateway.Partners.CountAsync())
+            );
         }
 
-        await using (var configured = await ServiceHost.StartAllInOneAsync(null, "--environment=Production", "--Gateway:SeedDemoRules=true", "--Supervision:SeedDemoPartners=true"))
+        await using (
+            var configured = await ServiceHost.StartAllInOneAsync(
+                null,
+                "--environment=Production",
+                "--Gateway:SeedDemoRules=true",
+                "--Supervision:SeedDemoPartners=true"
+            )
+        )
         {
             var (rules, partners) = await Seeded(configured);
             Assert.Equal(DemoPrincipals.Territories.Length, rules);
@@ -113,9 +138,13 @@ public sealed class AllInOneDemoSeedingTests
             Assert.Equal(DemoPrincipals.Territories.Length, rules);
             Assert.True(partners > 0);
         }
-        await using var off = await ServiceHost.StartAllInOneAsync(null, "--Gateway:SeedDemoRules=false", "--Supervision:SeedDemoPartners=false",
+        await using var off = await ServiceHost.StartAllInOneAsync(
+            null,
+            "--Gateway:SeedDemoRules=false",
+            "--Supervision:SeedDemoPartners=false",
             // The gateway's demo directory would give Supervision its partners too.
-            "--Gateway:SeedDemoDirectory=false");
+            "--Gateway:SeedDemoDirectory=false"
+        );
         Assert.Equal((0, 0), await Seeded(off));
     }
 }

@@ -47,11 +47,18 @@ public sealed class HealthCheckCommandTests : IAsyncLifetime
     private static async Task<int> RunAsync(string[] arguments, string? aspNetCoreUrls)
     {
         var dll = Repository.BuildOutput(Path.Combine("services", "AllInOne"), "Coordination.AllInOne.dll");
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
         start.ArgumentList.Add(dll);
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
         start.Environment.Remove("ASPNETCORE_URLS");
-        if (aspNetCoreUrls is not null) start.Environment["ASPNETCORE_URLS"] = aspNetCoreUrls;
+        if (aspNetCoreUrls is not null)
+            start.Environment["ASPNETCORE_URLS"] = aspNetCoreUrls;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

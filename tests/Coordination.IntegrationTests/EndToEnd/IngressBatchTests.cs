@@ -48,8 +48,8 @@ public sealed class IngressBatchTests(ITestOutputHelper output) : IAsyncLifetime
         var envelopes = Enumerable.Range(0, 20).Select(_ => Briefing()).ToList();
         var batch = envelopes.Select(e => Delivery(Prosecutor, e)).ToList();
         batch.Insert(10, Delivery(Prosecutor, envelopes[3]));
-        batch.Add(Delivery(Prosecutor, Briefing(e => e["territory"] = "2A")));   // refused: not the prosecutor's territory
-        batch.Add(Delivery("no-such-agency", Briefing()));                        // refused: no one's account
+        batch.Add(Delivery(Prosecutor, Briefing(e => e["territory"] = "2A"))); // refused: not the prosecutor's territory
+        batch.Add(Delivery("no-such-agency", Briefing())); // refused: no one's account
 
         var (committed, failed) = await DecideAllAsync(_first, batch);
 
@@ -71,13 +71,17 @@ public sealed class IngressBatchTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Batches_decided_at_once_by_two_gateways_and_decisions_over_http_leave_one_chain_that_verifies_on_both()
     {
-        const int Batches = 6, PerBatch = 15;
+        const int Batches = 6,
+            PerBatch = 15;
         var started = System.Diagnostics.Stopwatch.StartNew();
         async Task DecideAsync(ServiceHost gateway)
         {
             for (var i = 0; i < Batches; i++)
             {
-                var (committed, failed) = await DecideAllAsync(gateway, Enumerable.Range(0, PerBatch).Select(_ => Delivery(Prosecutor, Briefing())).ToList());
+                var (committed, failed) = await DecideAllAsync(
+                    gateway,
+                    Enumerable.Range(0, PerBatch).Select(_ => Delivery(Prosecutor, Briefing())).ToList()
+                );
                 Assert.Empty(failed);
                 Assert.Equal(PerBatch, committed);
             }
@@ -87,7 +91,10 @@ public sealed class IngressBatchTests(ITestOutputHelper output) : IAsyncLifetime
             using var agency = gateway.ClientFor(DemoPrincipals.Named("prosecutor-75"));
             for (var i = 0; i < 10; i++)
             {
-                var response = await agency.PostAsync("/ingress/briefings.record-briefing", new StringContent(Briefing().ToJsonString(), Encoding.UTF8, "application/json"));
+                var response = await agency.PostAsync(
+                    "/ingress/briefings.record-briefing",
+                    new StringContent(Briefing().ToJsonString(), Encoding.UTF8, "application/json")
+                );
                 Assert.True(response.IsSuccessStatusCode, $"HTTP ingress answered {(int)response.StatusCode}");
             }
         }
@@ -103,7 +110,10 @@ public sealed class IngressBatchTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>As the listener does: what a batch had no time for leads the next one.</summary>
-    private static async Task<(int Committed, List<Exception> Failed)> DecideAllAsync(ServiceHost gateway, IReadOnlyList<IngressDelivery> batch)
+    private static async Task<(int Committed, List<Exception> Failed)> DecideAllAsync(
+        ServiceHost gateway,
+        IReadOnlyList<IngressDelivery> batch
+    )
     {
         var decider = gateway.App.Services.GetRequiredService<IngressBatch>();
         var (committed, failed) = (0, new List<Exception>());
@@ -123,7 +133,10 @@ public sealed class IngressBatchTests(ITestOutputHelper output) : IAsyncLifetime
         var verification = await auditor.GetFromJsonAsync<JsonElement>("/audit/verify");
         Assert.True(verification.GetProperty("intact").GetBoolean(), verification.GetProperty("problem").GetString());
         // The newest checkpoint vouches for the head: a batch's checkpoint was written after its commit.
-        Assert.Equal(verification.GetProperty("entriesChecked").GetInt32(), verification.GetProperty("newestCheckpointSequence").GetInt64());
+        Assert.Equal(
+            verification.GetProperty("entriesChecked").GetInt32(),
+            verification.GetProperty("newestCheckpointSequence").GetInt64()
+        );
     }
 
     private IngressDelivery Delivery(string account, JsonObject envelope) =>

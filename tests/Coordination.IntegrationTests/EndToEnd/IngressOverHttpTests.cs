@@ -42,8 +42,10 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     private async Task<(HttpStatusCode Status, JsonElement Body)> Send(string principal, JsonObject envelope, string? type = null)
     {
         using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
-        var response = await agency.PostAsync($"/ingress/{type ?? envelope["type"]!.GetValue<string>()}",
-            new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json"));
+        var response = await agency.PostAsync(
+            $"/ingress/{type ?? envelope["type"]!.GetValue<string>()}",
+            new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json")
+        );
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
@@ -59,7 +61,10 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Accepted), (first.Status, second.Status));
         Assert.Equal(first.Body.GetProperty("decisionId").GetGuid(), second.Body.GetProperty("decisionId").GetGuid());
         Assert.True(second.Body.GetProperty("duplicate").GetBoolean());
-        await Poller.UntilAsync(async () => (await _host.GetJsonAsync<List<BriefingView>>("/briefings?territory=75")).Any(b => b.Summary == summary), "the briefing recorded");
+        await Poller.UntilAsync(
+            async () => (await _host.GetJsonAsync<List<BriefingView>>("/briefings?territory=75")).Any(b => b.Summary == summary),
+            "the briefing recorded"
+        );
         Assert.Single(await _host.GetJsonAsync<List<BriefingView>>("/briefings?territory=75"), b => b.Summary == summary);
     }
 
@@ -80,16 +85,28 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         Assert.DoesNotContain("personality", outgoing.Body);
 
         // Only supervision's key opens the grounds, only for that message.
-        var designation = JsonSerializer.Deserialize<Coordination.Contracts.Supervision.DesignatePerson>(outgoing.Body, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        var designation = JsonSerializer.Deserialize<Coordination.Contracts.Supervision.DesignatePerson>(
+            outgoing.Body,
+            new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        )!;
         var keys = _host.App.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
         using var supervision = keys.RingFor("supervision");
-        var grounds = Coordination.ServiceDefaults.Sealing.PayloadSealer.OpenJson<List<Coordination.Contracts.Supervision.DesignationGround>>(
-            designation.Grounds, supervision, "community-supervision", outgoing.MessageId);
-        Assert.Equal([Coordination.Contracts.Supervision.DesignationGround.Personality, Coordination.Contracts.Supervision.DesignationGround.SocialSituation], grounds);
+        var grounds = Coordination.ServiceDefaults.Sealing.PayloadSealer.OpenJson<
+            List<Coordination.Contracts.Supervision.DesignationGround>
+        >(designation.Grounds, supervision, "community-supervision", outgoing.MessageId);
+        Assert.Equal(
+            [
+                Coordination.Contracts.Supervision.DesignationGround.Personality,
+                Coordination.Contracts.Supervision.DesignationGround.SocialSituation,
+            ],
+            grounds
+        );
         Assert.Equal("tj-paris", designation.SentenceEnforcementJurisdiction);
 
         // The vault re-attaches the identity for a release the rules allow; at rest it is sealed.
-        var details = await scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Vault.IdentityVault>().OpenAsync(entry.Person, default);
+        var details = await scope
+            .ServiceProvider.GetRequiredService<Coordination.Gateway.Vault.IdentityVault>()
+            .OpenAsync(entry.Person, default);
         Assert.Equal("Dantès-CANARY", details!.Identity.LastName);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Assert.DoesNotContain("CANARY", await DatabaseFiles.ReadAllAsync(_host.Folder));
@@ -97,25 +114,43 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         // Supervision opens the case under the reference, with the grounds it alone could open; operators of 75 see it, without identity.
         using var paris = _host.ClientFor(DemoPrincipals.Named("operational-cell-75"));
         JsonElement[] cases = [];
-        await Poller.UntilAsync(async () => (await paris.GetAsync($"/supervision/cases/{entry.Person.Value}")) is { IsSuccessStatusCode: true } r
-            && (cases = (await r.Content.ReadFromJsonAsync<JsonElement[]>())!).Length == 1, "the case opened");
-        Assert.Equal(("open", "tj-paris"), (cases[0].GetProperty("status").GetString(), cases[0].GetProperty("sentenceEnforcementJurisdiction").GetString()));
+        await Poller.UntilAsync(
+            async () =>
+                (await paris.GetAsync($"/supervision/cases/{entry.Person.Value}")) is { IsSuccessStatusCode: true } r
+                && (cases = (await r.Content.ReadFromJsonAsync<JsonElement[]>())!).Length == 1,
+            "the case opened"
+        );
+        Assert.Equal(
+            ("open", "tj-paris"),
+            (cases[0].GetProperty("status").GetString(), cases[0].GetProperty("sentenceEnforcementJurisdiction").GetString())
+        );
         Assert.Equal(["personality", "social-situation"], cases[0].GetProperty("grounds").EnumerateArray().Select(g => g.GetString()));
         Assert.DoesNotContain("CANARY", cases[0].GetRawText());
         using var seineSaintDenis = _host.ClientFor(DemoPrincipals.Named("operational-cell-93"));
         Assert.Equal(HttpStatusCode.Forbidden, (await seineSaintDenis.GetAsync($"/supervision/cases/{entry.Person.Value}")).StatusCode);
         using (var supervisionScope = _host.App.Services.CreateScope())
         {
-            var accessLog = await supervisionScope.ServiceProvider.GetRequiredService<Coordination.Supervision.Persistence.SupervisionDbContext>().AccessLog.ToListAsync();
-            Assert.Contains(accessLog, a => a.Principal == "operational-cell-75" && a.Outcome == "allowed" && a.RecordRef == $"person:{entry.Person.Value}");
+            var accessLog = await supervisionScope
+                .ServiceProvider.GetRequiredService<Coordination.Supervision.Persistence.SupervisionDbContext>()
+                .AccessLog.ToListAsync();
+            Assert.Contains(
+                accessLog,
+                a => a.Principal == "operational-cell-75" && a.Outcome == "allowed" && a.RecordRef == $"person:{entry.Person.Value}"
+            );
             Assert.Contains(accessLog, a => a.Principal == "operational-cell-93" && a.Outcome == "denied");
         }
 
         // The same person designated again while the case is open, spelled differently: the digest matches, so the door refuses it.
         var again = Fresh(IngressTypeNames.DesignatePerson, e => e["payload"]!["identity"]!["lastName"] = " dantes-canary ");
         var refused = await Send("prosecutor-75", again);
-        Assert.Equal((HttpStatusCode.Conflict, ReasonCodes.DesignationConflict), (refused.Status, refused.Body.GetProperty("reasonCode").GetString()));
-        Assert.Equal(entry.Person, (await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Vault.AsNoTracking().SingleAsync()).Person);
+        Assert.Equal(
+            (HttpStatusCode.Conflict, ReasonCodes.DesignationConflict),
+            (refused.Status, refused.Body.GetProperty("reasonCode").GetString())
+        );
+        Assert.Equal(
+            entry.Person,
+            (await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Vault.AsNoTracking().SingleAsync()).Person
+        );
         Assert.Single((await paris.GetFromJsonAsync<JsonElement[]>($"/supervision/cases/{entry.Person.Value}"))!);
     }
 
@@ -125,21 +160,40 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Accepted, (await Send("jap-75", Fresh(IngressTypeNames.DesignatePerson))).Status);
         VaultSnapshot before;
         using (var scope = _host.App.Services.CreateScope())
-            before = VaultSnapshot.Of(await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Vault.AsNoTracking().SingleAsync());
+            before = VaultSnapshot.Of(
+                await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Vault.AsNoTracking().SingleAsync()
+            );
 
         // Moments after the first designation, Supervision has not answered yet: refused too, not overwritten.
-        var pushed = Fresh(IngressTypeNames.DesignatePerson, e => e["payload"]!["contact"] = new JsonObject { ["address"] = "CANARY 1 rue utile", ["phone"] = "+33 1 00 00 00 00" });
+        var pushed = Fresh(
+            IngressTypeNames.DesignatePerson,
+            e => e["payload"]!["contact"] = new JsonObject { ["address"] = "CANARY 1 rue utile", ["phone"] = "+33 1 00 00 00 00" }
+        );
         var early = await Send("prosecutor-75", pushed);
-        Assert.Equal((HttpStatusCode.Conflict, ReasonCodes.DesignationConflict), (early.Status, early.Body.GetProperty("reasonCode").GetString()));
+        Assert.Equal(
+            (HttpStatusCode.Conflict, ReasonCodes.DesignationConflict),
+            (early.Status, early.Body.GetProperty("reasonCode").GetString())
+        );
 
         // Once the case is open and the door knows it: refused, audited, answered to the sender.
-        await Poller.UntilAsync(async () =>
-        {
-            using var s = _host.App.Services.CreateScope();
-            return await s.ServiceProvider.GetRequiredService<GatewayDbContext>().KnownCases.AnyAsync(c => c.Person == before.Person && c.EndedAt == null);
-        }, "the door knows the case is open");
-        var late = await Send("jap-75", Fresh(IngressTypeNames.DesignatePerson, e => e["payload"]!["contact"] = pushed["payload"]!["contact"]!.DeepClone()));
-        Assert.Equal((HttpStatusCode.Conflict, ReasonCodes.DesignationConflict), (late.Status, late.Body.GetProperty("reasonCode").GetString()));
+        await Poller.UntilAsync(
+            async () =>
+            {
+                using var s = _host.App.Services.CreateScope();
+                return await s
+                    .ServiceProvider.GetRequiredService<GatewayDbContext>()
+                    .KnownCases.AnyAsync(c => c.Person == before.Person && c.EndedAt == null);
+            },
+            "the door knows the case is open"
+        );
+        var late = await Send(
+            "jap-75",
+            Fresh(IngressTypeNames.DesignatePerson, e => e["payload"]!["contact"] = pushed["payload"]!["contact"]!.DeepClone())
+        );
+        Assert.Equal(
+            (HttpStatusCode.Conflict, ReasonCodes.DesignationConflict),
+            (late.Status, late.Body.GetProperty("reasonCode").GetString())
+        );
 
         using (var scope = _host.App.Services.CreateScope())
         {
@@ -150,31 +204,52 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
             Assert.Equal(before.SealedDetails, after.SealedDetails);
             Assert.Equal((before.DesignatedBy, before.DesignatedAt), (after.DesignatedBy, after.DesignatedAt));
             Assert.Equal(1, await db.OutboxMessages.CountAsync(m => m.MessageType.Contains("DesignatePerson")));
-            var details = await scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Vault.IdentityVault>().OpenAsync(after.Person, default);
+            var details = await scope
+                .ServiceProvider.GetRequiredService<Coordination.Gateway.Vault.IdentityVault>()
+                .OpenAsync(after.Person, default);
             Assert.NotEqual("CANARY 1 rue utile", details!.Contact?.Address);
         }
         using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
         var audit = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!;
         foreach (var (refusal, sender) in new[] { (early, "75-prosecutor"), (late, "75-jap") })
-            Assert.Contains(audit, e => e.GetProperty("decisionId").GetGuid() == refusal.Body.GetProperty("decisionId").GetGuid()
-                && e.GetProperty("reason").GetString() == ReasonCodes.DesignationConflict && e.GetProperty("source").GetString() == sender);
+            Assert.Contains(
+                audit,
+                e =>
+                    e.GetProperty("decisionId").GetGuid() == refusal.Body.GetProperty("decisionId").GetGuid()
+                    && e.GetProperty("reason").GetString() == ReasonCodes.DesignationConflict
+                    && e.GetProperty("source").GetString() == sender
+            );
         using var jap = _host.ClientFor(DemoPrincipals.Named("jap-75"));
-        Assert.Contains((await jap.GetFromJsonAsync<JsonElement[]>("/egress/inbox"))!, m => m.GetProperty("type").GetString() == "gateway.rejected"
-            && m.GetProperty("body").GetProperty("reasonCode").GetString() == ReasonCodes.DesignationConflict);
+        Assert.Contains(
+            (await jap.GetFromJsonAsync<JsonElement[]>("/egress/inbox"))!,
+            m =>
+                m.GetProperty("type").GetString() == "gateway.rejected"
+                && m.GetProperty("body").GetProperty("reasonCode").GetString() == ReasonCodes.DesignationConflict
+        );
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Assert.DoesNotContain("CANARY", await DatabaseFiles.ReadAllAsync(_host.Folder));
     }
 
-    private sealed record VaultSnapshot(Coordination.Contracts.Values.PersonRef Person, Guid SealId, string SealedDetails, string DesignatedBy, DateTimeOffset DesignatedAt)
+    private sealed record VaultSnapshot(
+        Coordination.Contracts.Values.PersonRef Person,
+        Guid SealId,
+        string SealedDetails,
+        string DesignatedBy,
+        DateTimeOffset DesignatedAt
+    )
     {
-        public static VaultSnapshot Of(Coordination.Gateway.Vault.VaultEntry e) => new(e.Person, e.SealId, e.SealedDetails, e.DesignatedBy, e.DesignatedAt);
+        public static VaultSnapshot Of(Coordination.Gateway.Vault.VaultEntry e) =>
+            new(e.Person, e.SealId, e.SealedDetails, e.DesignatedBy, e.DesignatedAt);
     }
 
     [Fact]
     public async Task An_http_token_for_an_agency_the_directory_does_not_know_is_refused()
     {
         var stranger = new DemoPrincipal("stranger", PrincipalKind.AgencySystem, PrincipalRole.Prosecutor, ["75"], "75-nobody");
-        var (status, body) = await SendAs(stranger, Fresh(IngressTypeNames.RecordBriefing, e => e["payload"]!["summary"] = "CANARY stranger"));
+        var (status, body) = await SendAs(
+            stranger,
+            Fresh(IngressTypeNames.RecordBriefing, e => e["payload"]!["summary"] = "CANARY stranger")
+        );
 
         Assert.Equal((HttpStatusCode.Forbidden, ReasonCodes.UnidentifiedSource), (status, body.GetProperty("reasonCode").GetString()));
         await AssertAuditedAsync(body, ReasonCodes.UnidentifiedSource, "75-nobody");
@@ -182,9 +257,9 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("75-spip", PrincipalRole.Prosecutor, "75")]            // the SPIP's account, a token saying prosecutor
-    [InlineData("75-prosecutor", PrincipalRole.Prosecutor, "75,93")]   // the right role, a territory more than registered
-    [InlineData("75-prosecutor", PrincipalRole.Prosecutor, "93")]      // another territory
+    [InlineData("75-spip", PrincipalRole.Prosecutor, "75")] // the SPIP's account, a token saying prosecutor
+    [InlineData("75-prosecutor", PrincipalRole.Prosecutor, "75,93")] // the right role, a territory more than registered
+    [InlineData("75-prosecutor", PrincipalRole.Prosecutor, "93")] // another territory
     public async Task A_token_claiming_another_role_than_the_directory_is_refused(string agency, PrincipalRole role, string territories)
     {
         var claimed = new DemoPrincipal("claims-more", PrincipalKind.AgencySystem, role, territories.Split(','), agency);
@@ -204,7 +279,8 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     [InlineData("LONG")]
     public async Task Agency_ids_that_could_escape_a_path_or_queue_name_are_refused(string agency)
     {
-        if (agency == "LONG") agency = "75-" + new string('a', 197);
+        if (agency == "LONG")
+            agency = "75-" + new string('a', 197);
         var keys = _host.App.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
         var keyFolders = Directory.CreateDirectory(keys.Directory).GetDirectories().Select(d => d.FullName).ToList();
         var claimed = new DemoPrincipal("escaper", PrincipalKind.AgencySystem, PrincipalRole.Prosecutor, ["75"], agency);
@@ -218,22 +294,39 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         await AssertNothingForwardedAsync(marker);
         Assert.Equal(keyFolders.Order(), Directory.GetDirectories(keys.Directory).Order());
         using var scope = _host.App.Services.CreateScope();
-        Assert.False(await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Set<Coordination.Gateway.Egress.AgencyDelivery>().AnyAsync(d => d.Agency == agency));
+        Assert.False(
+            await scope
+                .ServiceProvider.GetRequiredService<GatewayDbContext>()
+                .Set<Coordination.Gateway.Egress.AgencyDelivery>()
+                .AnyAsync(d => d.Agency == agency)
+        );
     }
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> SendAs(DemoPrincipal principal, JsonObject envelope)
     {
         using var agency = _host.ClientFor(principal);
-        var response = await agency.PostAsync($"/ingress/{envelope["type"]!.GetValue<string>()}", new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json"));
-        return (response.StatusCode, response.Content.Headers.ContentLength == 0 ? default : await response.Content.ReadFromJsonAsync<JsonElement>());
+        var response = await agency.PostAsync(
+            $"/ingress/{envelope["type"]!.GetValue<string>()}",
+            new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json")
+        );
+        return (
+            response.StatusCode,
+            response.Content.Headers.ContentLength == 0 ? default : await response.Content.ReadFromJsonAsync<JsonElement>()
+        );
     }
 
     private async Task AssertAuditedAsync(JsonElement problem, string reasonCode, string source)
     {
         var decisionId = problem.GetProperty("decisionId").GetGuid();
         using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
-        var entry = Assert.Single((await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!, e => e.GetProperty("decisionId").GetGuid() == decisionId);
-        Assert.Equal(("ingress-rejected", reasonCode, source), (entry.GetProperty("kind").GetString(), entry.GetProperty("reason").GetString(), entry.GetProperty("source").GetString()));
+        var entry = Assert.Single(
+            (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!,
+            e => e.GetProperty("decisionId").GetGuid() == decisionId
+        );
+        Assert.Equal(
+            ("ingress-rejected", reasonCode, source),
+            (entry.GetProperty("kind").GetString(), entry.GetProperty("reason").GetString(), entry.GetProperty("source").GetString())
+        );
     }
 
     private async Task AssertNothingForwardedAsync(string marker)
@@ -252,28 +345,51 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         Coordination.Contracts.Values.PersonRef person;
         using (var scope = _host.App.Services.CreateScope())
             person = (await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Vault.SingleAsync()).Person;
-        await Poller.UntilAsync(async () => (await _host.Http.GetAsync($"/supervision/cases/{person.Value}")).IsSuccessStatusCode, "the case opened");
+        await Poller.UntilAsync(
+            async () => (await _host.Http.GetAsync($"/supervision/cases/{person.Value}")).IsSuccessStatusCode,
+            "the case opened"
+        );
         JsonObject Report(string personRef) => Fresh(IngressTypeNames.ReportDetentionConduct, e => e["payload"]!["personRef"] = personRef);
 
         var beforeOptIn = await Send("jap-75", Report(person.Value));
-        Assert.Equal((HttpStatusCode.Forbidden, ReasonCodes.ForbiddenInboundFlow), (beforeOptIn.Status, beforeOptIn.Body.GetProperty("reasonCode").GetString()));
+        Assert.Equal(
+            (HttpStatusCode.Forbidden, ReasonCodes.ForbiddenInboundFlow),
+            (beforeOptIn.Status, beforeOptIn.Body.GetProperty("reasonCode").GetString())
+        );
 
         using (var secretariat = _host.ClientFor(DemoPrincipals.Named("secretariat-75")))
         {
-            var optIn = await secretariat.PostAsync("/sharing-rules/75", new StringContent("""
-                {"proposedBy":["groupe de travail sortants dangereux"],"rules":[
-                  {"category":"detention-conduct","roles":["sentence-enforcement-court"],"purpose":"community-supervision","legalBasis":"loi 2017-258 du 28 février 2017"},
-                  {"category":"control-plan","roles":["association"],"purpose":"community-supervision"}]}
-                """, Encoding.UTF8, "application/json"));
+            var optIn = await secretariat.PostAsync(
+                "/sharing-rules/75",
+                new StringContent(
+                    """
+                    {"proposedBy":["groupe de travail sortants dangereux"],"rules":[
+                      {"category":"detention-conduct","roles":["sentence-enforcement-court"],"purpose":"community-supervision","legalBasis":"loi 2017-258 du 28 février 2017"},
+                      {"category":"control-plan","roles":["association"],"purpose":"community-supervision"}]}
+                    """,
+                    Encoding.UTF8,
+                    "application/json"
+                )
+            );
             Assert.Equal(HttpStatusCode.Created, optIn.StatusCode);
         }
 
         Assert.Equal(HttpStatusCode.Accepted, (await Send("jap-75", Report(person.Value))).Status);
         var stranger = Coordination.Contracts.Values.PersonRef.New(Coordination.Contracts.Values.TerritoryCode.Parse("75"));
-        Assert.Equal(ReasonCodes.PersonNotDesignated, (await Send("jap-75", Report(stranger.Value))).Body.GetProperty("reasonCode").GetString());
-        Assert.Equal(ReasonCodes.ForbiddenInboundFlow, (await Send("spip-75", Report(person.Value))).Body.GetProperty("reasonCode").GetString()); // the opt-in names the JAP only
-        await Poller.UntilAsync(async () => (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person.Value}"))[0].GetProperty("conductReports").GetInt32() == 1,
-            "the report on the case");
+        Assert.Equal(
+            ReasonCodes.PersonNotDesignated,
+            (await Send("jap-75", Report(stranger.Value))).Body.GetProperty("reasonCode").GetString()
+        );
+        Assert.Equal(
+            ReasonCodes.ForbiddenInboundFlow,
+            (await Send("spip-75", Report(person.Value))).Body.GetProperty("reasonCode").GetString()
+        ); // the opt-in names the JAP only
+        await Poller.UntilAsync(
+            async () =>
+                (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person.Value}"))[0].GetProperty("conductReports").GetInt32()
+                == 1,
+            "the report on the case"
+        );
     }
 
     [Theory]
@@ -302,8 +418,10 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
         var audit = await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000");
         var entry = Assert.Single(audit!, e => e.GetProperty("decisionId").GetGuid() == decisionId);
-        Assert.Equal(("ingress-rejected", ReasonCodes.ForbiddenInboundFlow, "75-spip"),
-            (entry.GetProperty("kind").GetString(), entry.GetProperty("reason").GetString(), entry.GetProperty("source").GetString()));
+        Assert.Equal(
+            ("ingress-rejected", ReasonCodes.ForbiddenInboundFlow, "75-spip"),
+            (entry.GetProperty("kind").GetString(), entry.GetProperty("reason").GetString(), entry.GetProperty("source").GetString())
+        );
 
         // Kept where the sender alone can see it: its mailbox, sealed for its own key.
         using (var spip = _host.ClientFor(DemoPrincipals.Named("spip-75")))
@@ -313,12 +431,22 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
             Assert.Equal(decisionId, notice.GetProperty("decisionId").GetGuid());
             var keys = _host.App.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
             using var ring = keys.RingFor("75-spip");
-            var original = notice.GetProperty("original").Deserialize<Coordination.Contracts.Gateway.SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
-            Assert.Contains(Canary, Encoding.UTF8.GetString(Coordination.ServiceDefaults.Sealing.PayloadSealer.Open(original, ring, "rejected-message", decisionId)));
+            var original = notice
+                .GetProperty("original")
+                .Deserialize<Coordination.Contracts.Gateway.SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+            Assert.Contains(
+                Canary,
+                Encoding.UTF8.GetString(
+                    Coordination.ServiceDefaults.Sealing.PayloadSealer.Open(original, ring, "rejected-message", decisionId)
+                )
+            );
             Assert.DoesNotContain("Dantes", notice.GetRawText());
         }
         using (var jap = _host.ClientFor(DemoPrincipals.Named("jap-75")))
-            Assert.DoesNotContain(await jap.GetFromJsonAsync<JsonElement[]>("/egress/inbox") ?? [], m => m.GetProperty("type").GetString() == "gateway.rejected");
+            Assert.DoesNotContain(
+                await jap.GetFromJsonAsync<JsonElement[]>("/egress/inbox") ?? [],
+                m => m.GetProperty("type").GetString() == "gateway.rejected"
+            );
 
         // Nowhere: not in the answer, the audit, any database file, or any log line.
         Assert.DoesNotContain("Dantes", body.GetRawText());
@@ -330,38 +458,60 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         Assert.DoesNotContain(logs, l => (l.Message + l.Exception).Contains("Dantes", StringComparison.Ordinal));
     }
 
-    public static TheoryData<string, string, string, HttpStatusCode> Refusals() => new()
-    {
-        // sender, what is wrong, expected reason code, expected status
-        { "jap-75", "a JAP sending a briefing", ReasonCodes.ForbiddenInboundFlow, HttpStatusCode.Forbidden },
-        { "association-75", "an association sending a briefing", ReasonCodes.RoleNotAllowed, HttpStatusCode.Forbidden },
-        { "prosecutor-93", "a territory the agency is not registered for", ReasonCodes.TerritoryNotAllowed, HttpStatusCode.Forbidden },
-        { "prosecutor-75", "a theme outside the closed list", ReasonCodes.InvalidPayload, HttpStatusCode.BadRequest },
-        { "prosecutor-75", "no summary", ReasonCodes.InvalidPayload, HttpStatusCode.BadRequest },
-        { "prosecutor-75", "no message id", ReasonCodes.InvalidEnvelope, HttpStatusCode.BadRequest },
-        { "prosecutor-75", "an unknown type", ReasonCodes.UnknownType, HttpStatusCode.BadRequest },
-        { "prosecutor-75", "a schema version not published", ReasonCodes.UnknownType, HttpStatusCode.BadRequest },
-        { "prosecutor-75", "an address that names another type", ReasonCodes.TypeMismatch, HttpStatusCode.BadRequest },
-        { "prosecutor-75", "a territory that is no département", ReasonCodes.UnknownTerritory, HttpStatusCode.BadRequest },
-    };
+    public static TheoryData<string, string, string, HttpStatusCode> Refusals() =>
+        new()
+        {
+            // sender, what is wrong, expected reason code, expected status
+            { "jap-75", "a JAP sending a briefing", ReasonCodes.ForbiddenInboundFlow, HttpStatusCode.Forbidden },
+            { "association-75", "an association sending a briefing", ReasonCodes.RoleNotAllowed, HttpStatusCode.Forbidden },
+            { "prosecutor-93", "a territory the agency is not registered for", ReasonCodes.TerritoryNotAllowed, HttpStatusCode.Forbidden },
+            { "prosecutor-75", "a theme outside the closed list", ReasonCodes.InvalidPayload, HttpStatusCode.BadRequest },
+            { "prosecutor-75", "no summary", ReasonCodes.InvalidPayload, HttpStatusCode.BadRequest },
+            { "prosecutor-75", "no message id", ReasonCodes.InvalidEnvelope, HttpStatusCode.BadRequest },
+            { "prosecutor-75", "an unknown type", ReasonCodes.UnknownType, HttpStatusCode.BadRequest },
+            { "prosecutor-75", "a schema version not published", ReasonCodes.UnknownType, HttpStatusCode.BadRequest },
+            { "prosecutor-75", "an address that names another type", ReasonCodes.TypeMismatch, HttpStatusCode.BadRequest },
+            { "prosecutor-75", "a territory that is no département", ReasonCodes.UnknownTerritory, HttpStatusCode.BadRequest },
+        };
 
     [Theory]
     [MemberData(nameof(Refusals))]
-    public async Task Each_refusal_names_its_reason_and_forwards_nothing(string sender, string wrong, string reasonCode, HttpStatusCode expected)
+    public async Task Each_refusal_names_its_reason_and_forwards_nothing(
+        string sender,
+        string wrong,
+        string reasonCode,
+        HttpStatusCode expected
+    )
     {
         var marker = $"Refusé {Guid.NewGuid():N}";
         var envelope = Fresh(IngressTypeNames.RecordBriefing, e => e["payload"]!["summary"] = marker);
         string? address = null;
         switch (wrong)
         {
-            case "a theme outside the closed list": envelope["payload"]!["priorityThemes"] = new JsonArray("gardening"); break;
-            case "no summary": envelope["payload"]!.AsObject().Remove("summary"); break;
-            case "no message id": envelope.Remove("messageId"); break;
-            case "an unknown type": envelope["type"] = "briefings.rewrite-history"; break;
-            case "a schema version not published": envelope["schemaVersion"] = 9; break;
-            case "an address that names another type": address = IngressTypeNames.ShareInformation; break;
-            case "a territory that is no département": envelope["territory"] = "20"; break;
-            case "a territory the agency is not registered for": envelope["territory"] = "75"; break;
+            case "a theme outside the closed list":
+                envelope["payload"]!["priorityThemes"] = new JsonArray("gardening");
+                break;
+            case "no summary":
+                envelope["payload"]!.AsObject().Remove("summary");
+                break;
+            case "no message id":
+                envelope.Remove("messageId");
+                break;
+            case "an unknown type":
+                envelope["type"] = "briefings.rewrite-history";
+                break;
+            case "a schema version not published":
+                envelope["schemaVersion"] = 9;
+                break;
+            case "an address that names another type":
+                address = IngressTypeNames.ShareInformation;
+                break;
+            case "a territory that is no département":
+                envelope["territory"] = "20";
+                break;
+            case "a territory the agency is not registered for":
+                envelope["territory"] = "75";
+                break;
         }
 
         var (status, body) = await Send(sender, envelope, address);
@@ -371,7 +521,10 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         Assert.NotEqual(Guid.Empty, body.GetProperty("decisionId").GetGuid());
         Assert.DoesNotContain(await _host.GetJsonAsync<List<BriefingView>>("/briefings"), b => b.Summary == marker);
         using var scope = _host.App.Services.CreateScope();
-        Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().OutboxMessages.CountAsync(m => m.Body.Contains(marker)));
+        Assert.Equal(
+            0,
+            await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().OutboxMessages.CountAsync(m => m.Body.Contains(marker))
+        );
     }
 
     [Fact]
@@ -455,16 +608,20 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         var json = envelope.ToJsonString();
         var at = json.IndexOf($"\"{property}\":", StringComparison.Ordinal) + property.Length + 3;
         var end = json.IndexOf('"', at + 1) + 1;
-        byte[] body = value == "invalid-utf8"
-            ? [.. Encoding.UTF8.GetBytes(json[..(at + 1)]), 0xFF, 0xC0, 0x80, .. Encoding.UTF8.GetBytes(json[(at + 1)..])]
-            : Encoding.UTF8.GetBytes(json[..at] + value + json[end..]);
+        byte[] body =
+            value == "invalid-utf8"
+                ? [.. Encoding.UTF8.GetBytes(json[..(at + 1)]), 0xFF, 0xC0, 0x80, .. Encoding.UTF8.GetBytes(json[(at + 1)..])]
+                : Encoding.UTF8.GetBytes(json[..at] + value + json[end..]);
 
         using var agency = _host.ClientFor(DemoPrincipals.Named("prosecutor-75"));
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new("application/json");
         var response = await agency.PostAsync($"/ingress/{IngressTypeNames.RecordBriefing}", content);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.MalformedMessage), (response.StatusCode, problem.GetProperty("reasonCode").GetString()));
+        Assert.Equal(
+            (HttpStatusCode.BadRequest, ReasonCodes.MalformedMessage),
+            (response.StatusCode, problem.GetProperty("reasonCode").GetString())
+        );
         await AssertAuditedAsync(problem, ReasonCodes.MalformedMessage, "75-prosecutor");
     }
 
@@ -472,7 +629,12 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     [InlineData("supervision.designate-person", "jap-75", "\"grounds\":[", "1e309,")]
     [InlineData("supervision.designate-person", "jap-75", "\"grounds\":[", "-1e400,")]
     [InlineData("briefings.record-briefing", "prosecutor-75", "\"priorityThemes\":[", "123456789012345678901234567890,")]
-    public async Task A_number_past_decimal_in_an_array_of_unique_items_is_refused_as_invalid_payload_not_thrown(string type, string sender, string before, string number)
+    public async Task A_number_past_decimal_in_an_array_of_unique_items_is_refused_as_invalid_payload_not_thrown(
+        string type,
+        string sender,
+        string before,
+        string number
+    )
     {
         // Found by the fuzzer: the schema library's uniqueItems reads each item as decimal, and threw.
         var envelope = Example(type);
@@ -488,13 +650,24 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     public async Task Malformed_or_oversized_bodies_are_refused_and_operators_may_not_use_the_door()
     {
         using var prosecutor = _host.ClientFor(DemoPrincipals.Named("prosecutor-75"));
-        var malformed = await prosecutor.PostAsync("/ingress/briefings.record-briefing", new StringContent("{\"messageId\":", Encoding.UTF8, "application/json"));
-        Assert.Equal(ReasonCodes.MalformedMessage, (await malformed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reasonCode").GetString());
-        var huge = await prosecutor.PostAsync("/ingress/briefings.record-briefing", new StringContent(new string(' ', 70_000), Encoding.UTF8, "application/json"));
+        var malformed = await prosecutor.PostAsync(
+            "/ingress/briefings.record-briefing",
+            new StringContent("{\"messageId\":", Encoding.UTF8, "application/json")
+        );
+        Assert.Equal(
+            ReasonCodes.MalformedMessage,
+            (await malformed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reasonCode").GetString()
+        );
+        var huge = await prosecutor.PostAsync(
+            "/ingress/briefings.record-briefing",
+            new StringContent(new string(' ', 70_000), Encoding.UTF8, "application/json")
+        );
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
 
-        var operatorCall = await _host.Http.PostAsync("/ingress/briefings.record-briefing",
-            new StringContent(Fresh(IngressTypeNames.RecordBriefing).ToJsonString(), Encoding.UTF8, "application/json"));
+        var operatorCall = await _host.Http.PostAsync(
+            "/ingress/briefings.record-briefing",
+            new StringContent(Fresh(IngressTypeNames.RecordBriefing).ToJsonString(), Encoding.UTF8, "application/json")
+        );
         Assert.Equal(HttpStatusCode.Forbidden, operatorCall.StatusCode);
     }
 

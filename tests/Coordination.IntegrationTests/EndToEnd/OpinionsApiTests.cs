@@ -42,8 +42,12 @@ public sealed class OpinionsApiTests : IAsyncLifetime
 
     private static async Task<ReviewView> Open(HttpClient client, string territory, string measure)
     {
-        var response = await client.PostAsync("/opinions/reviews", JsonBody(
-            $$"""{"territory":"{{territory}}","measure":"{{measure}}","periodStart":"2025-01-01","periodEnd":"2025-12-31","respondBy":"{{RespondBy}}"}"""));
+        var response = await client.PostAsync(
+            "/opinions/reviews",
+            JsonBody(
+                $$"""{"territory":"{{territory}}","measure":"{{measure}}","periodStart":"2025-01-01","periodEnd":"2025-12-31","respondBy":"{{RespondBy}}"}"""
+            )
+        );
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<ReviewView>(Json))!;
     }
@@ -64,38 +68,76 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         var listed = (await _paris.GetFromJsonAsync<List<JsonElement>>("/opinions/reviews?territory=75&measure=mediation"))!;
         Assert.Equal([mediation.Id], listed.Select(r => r.GetProperty("id").GetGuid()));
         Assert.Equal(("mediation", "opened"), (listed[0].GetProperty("measure").GetString(), listed[0].GetProperty("status").GetString()));
-        Assert.Equal(new[] { mediation.Id, repair.Id }.Order(), (await _paris.GetFromJsonAsync<List<ReviewView>>("/opinions/reviews", Json))!.Select(r => r.Id).Order());
+        Assert.Equal(
+            new[] { mediation.Id, repair.Id }.Order(),
+            (await _paris.GetFromJsonAsync<List<ReviewView>>("/opinions/reviews", Json))!.Select(r => r.Id).Order()
+        );
 
         // From 93: Paris's review answers exactly as one that does not exist, and lists hold only 93's.
         var foreign = await Answer(_seineSaintDenis.GetAsync($"/opinions/reviews/{mediation.Id}"));
         var missing = await Answer(_seineSaintDenis.GetAsync($"/opinions/reviews/{Guid.NewGuid()}"));
         Assert.Equal((HttpStatusCode.Forbidden, "forbidden"), (foreign.Status, foreign.Body.GetProperty("reasonCode").GetString()));
-        static string Shown(JsonElement body) => string.Join("|", body.EnumerateObject().Where(p => p.Name != "traceId").Select(p => $"{p.Name}={p.Value}"));
+        static string Shown(JsonElement body) =>
+            string.Join("|", body.EnumerateObject().Where(p => p.Name != "traceId").Select(p => $"{p.Name}={p.Value}"));
         Assert.Equal((missing.Status, Shown(missing.Body)), (foreign.Status, Shown(foreign.Body)));
         Assert.Equal(HttpStatusCode.Forbidden, (await _seineSaintDenis.GetAsync("/opinions/reviews?territory=75")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await _seineSaintDenis.PutAsync($"/opinions/reviews/{mediation.Id}/indicators",
-            JsonBody("""{"measuresOrdered":1,"measuresCarriedOut":1,"medianDelayDays":1,"structureCapacity":1}"""))).StatusCode);
-        Assert.Equal([theirs.Id], (await _seineSaintDenis.GetFromJsonAsync<List<ReviewView>>("/opinions/reviews?measure=mediation", Json))!.Select(r => r.Id));
-        Assert.Equal(HttpStatusCode.Forbidden, (await _seineSaintDenis.PostAsync("/opinions/reviews", JsonBody(
-            $$"""{"territory":"75","measure":"mediation","periodStart":"2024-01-01","periodEnd":"2024-12-31","respondBy":"{{RespondBy}}"}"""))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Forbidden,
+            (
+                await _seineSaintDenis.PutAsync(
+                    $"/opinions/reviews/{mediation.Id}/indicators",
+                    JsonBody("""{"measuresOrdered":1,"measuresCarriedOut":1,"medianDelayDays":1,"structureCapacity":1}""")
+                )
+            ).StatusCode
+        );
+        Assert.Equal(
+            [theirs.Id],
+            (await _seineSaintDenis.GetFromJsonAsync<List<ReviewView>>("/opinions/reviews?measure=mediation", Json))!.Select(r => r.Id)
+        );
+        Assert.Equal(
+            HttpStatusCode.Forbidden,
+            (
+                await _seineSaintDenis.PostAsync(
+                    "/opinions/reviews",
+                    JsonBody(
+                        $$"""{"territory":"75","measure":"mediation","periodStart":"2024-01-01","periodEnd":"2024-12-31","respondBy":"{{RespondBy}}"}"""
+                    )
+                )
+            ).StatusCode
+        );
     }
 
     [Fact]
     public async Task Bad_input_is_answered_with_problem_details_naming_each_field_and_a_reason_code()
     {
-        var opened = await Answer(_paris.PostAsync("/opinions/reviews", JsonBody("""{"territory":"75","measure":"rappel-a-la-loi","periodStart":"2025-13-01"}""")));
+        var opened = await Answer(
+            _paris.PostAsync("/opinions/reviews", JsonBody("""{"territory":"75","measure":"rappel-a-la-loi","periodStart":"2025-13-01"}"""))
+        );
         Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), (opened.Status, opened.Body.GetProperty("reasonCode").GetString()));
-        Assert.Equal(["measure", "periodEnd", "periodStart", "respondBy"], opened.Body.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(
+            ["measure", "periodEnd", "periodStart", "respondBy"],
+            opened.Body.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order()
+        );
         Assert.Equal("missing-field", opened.Body.GetProperty("reasonCodes").GetProperty("respondBy").GetString());
 
-        var past = await Answer(_paris.PostAsync("/opinions/reviews", JsonBody(
-            """{"territory":"75","measure":"mediation","periodStart":"2020-01-01","periodEnd":"2020-12-31","respondBy":"2021-01-31"}""")));
+        var past = await Answer(
+            _paris.PostAsync(
+                "/opinions/reviews",
+                JsonBody(
+                    """{"territory":"75","measure":"mediation","periodStart":"2020-01-01","periodEnd":"2020-12-31","respondBy":"2021-01-31"}"""
+                )
+            )
+        );
         Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), (past.Status, past.Body.GetProperty("reasonCode").GetString()));
         Assert.True(past.Body.GetProperty("errors").TryGetProperty("respondBy", out _));
 
         var review = await Open(_paris, "75", "civic-contribution");
-        var figures = await Answer(_paris.PutAsync($"/opinions/reviews/{review.Id}/indicators",
-            JsonBody("""{"measuresOrdered":10,"measuresCarriedOut":12,"medianDelayDays":5,"structureCapacity":3}""")));
+        var figures = await Answer(
+            _paris.PutAsync(
+                $"/opinions/reviews/{review.Id}/indicators",
+                JsonBody("""{"measuresOrdered":10,"measuresCarriedOut":12,"medianDelayDays":5,"structureCapacity":3}""")
+            )
+        );
         Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), (figures.Status, figures.Body.GetProperty("reasonCode").GetString()));
         Assert.True(figures.Body.GetProperty("errors").TryGetProperty("measuresCarriedOut", out _));
 
@@ -104,14 +146,33 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         var notDrafted = await Answer(_paris.PostAsync($"/opinions/reviews/{review.Id}/adoption", null));
         Assert.Equal((HttpStatusCode.Conflict, "no-draft"), (notDrafted.Status, notDrafted.Body.GetProperty("reasonCode").GetString()));
 
-        Assert.Equal(HttpStatusCode.OK, (await _paris.PutAsync($"/opinions/reviews/{review.Id}/indicators",
-            JsonBody("""{"measuresOrdered":10,"measuresCarriedOut":8,"medianDelayDays":5,"structureCapacity":3}"""))).StatusCode);
-        var offList = await Answer(_paris.PutAsync($"/opinions/reviews/{review.Id}/draft", JsonBody("""{"verdict":"unfavourable","recommendations":["abolish-the-measure"]}""")));
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (
+                await _paris.PutAsync(
+                    $"/opinions/reviews/{review.Id}/indicators",
+                    JsonBody("""{"measuresOrdered":10,"measuresCarriedOut":8,"medianDelayDays":5,"structureCapacity":3}""")
+                )
+            ).StatusCode
+        );
+        var offList = await Answer(
+            _paris.PutAsync(
+                $"/opinions/reviews/{review.Id}/draft",
+                JsonBody("""{"verdict":"unfavourable","recommendations":["abolish-the-measure"]}""")
+            )
+        );
         Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), (offList.Status, offList.Body.GetProperty("reasonCode").GetString()));
-        var tooLong = await Answer(_paris.PutAsync($"/opinions/reviews/{review.Id}/draft",
-            JsonBody(JsonSerializer.Serialize(new { verdict = "favourable", text = new string('x', 1001) }))));
+        var tooLong = await Answer(
+            _paris.PutAsync(
+                $"/opinions/reviews/{review.Id}/draft",
+                JsonBody(JsonSerializer.Serialize(new { verdict = "favourable", text = new string('x', 1001) }))
+            )
+        );
         Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), (tooLong.Status, tooLong.Body.GetProperty("reasonCode").GetString()));
-        Assert.Equal("application/problem+json", (await _paris.PutAsync($"/opinions/reviews/{review.Id}/draft", JsonBody("not json"))).Content.Headers.ContentType?.MediaType);
+        Assert.Equal(
+            "application/problem+json",
+            (await _paris.PutAsync($"/opinions/reviews/{review.Id}/draft", JsonBody("not json"))).Content.Headers.ContentType?.MediaType
+        );
 
         // Nothing of it was kept: the review still has no draft.
         Assert.Null((await _paris.GetFromJsonAsync<ReviewView>($"/opinions/reviews/{review.Id}", Json))!.Opinion);
@@ -121,10 +182,26 @@ public sealed class OpinionsApiTests : IAsyncLifetime
     public async Task An_adopted_opinion_reaches_the_prosecutors_mailbox_through_the_gateway_and_changes_no_more()
     {
         var review = await Open(_paris, "75", "ban-on-contact-with-victim");
-        Assert.Equal(HttpStatusCode.OK, (await _paris.PutAsync($"/opinions/reviews/{review.Id}/indicators",
-            JsonBody("""{"measuresOrdered":80,"measuresCarriedOut":60,"medianDelayDays":21,"structureCapacity":12}"""))).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _paris.PutAsync($"/opinions/reviews/{review.Id}/draft",
-            JsonBody("""{"verdict":"favourable-with-reservations","recommendations":["improve-victim-information"],"text":"Information des victimes à renforcer."}"""))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (
+                await _paris.PutAsync(
+                    $"/opinions/reviews/{review.Id}/indicators",
+                    JsonBody("""{"measuresOrdered":80,"measuresCarriedOut":60,"medianDelayDays":21,"structureCapacity":12}""")
+                )
+            ).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (
+                await _paris.PutAsync(
+                    $"/opinions/reviews/{review.Id}/draft",
+                    JsonBody(
+                        """{"verdict":"favourable-with-reservations","recommendations":["improve-victim-information"],"text":"Information des victimes à renforcer."}"""
+                    )
+                )
+            ).StatusCode
+        );
         var adoption = await _paris.PostAsync($"/opinions/reviews/{review.Id}/adoption", null);
         Assert.Equal(HttpStatusCode.OK, adoption.StatusCode);
         Assert.Equal("transmitted", (await adoption.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
@@ -132,20 +209,37 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         var delivery = await OpinionIn("prosecutor-75", review.Id);
         Assert.Equal("opinions.opinion", delivery.GetProperty("type").GetString());
         var opinion = Open(delivery, "75-prosecutor")["art41-opinion"]!;
-        Assert.Equal(("favourable-with-reservations", 75, "interdiction de contact avec la victime"),
-            (opinion["verdict"]!.GetValue<string>(), opinion["indicators"]!["completionRatePercent"]!.GetValue<int>(), opinion["measureName"]!.GetValue<string>()));
+        Assert.Equal(
+            ("favourable-with-reservations", 75, "interdiction de contact avec la victime"),
+            (
+                opinion["verdict"]!.GetValue<string>(),
+                opinion["indicators"]!["completionRatePercent"]!.GetValue<int>(),
+                opinion["measureName"]!.GetValue<string>()
+            )
+        );
         Assert.Equal(["improve-victim-information"], opinion["recommendations"]!.AsArray().Select(r => r!.GetValue<string>()));
         using (var other = _host.ClientFor(DemoPrincipals.Named("prosecutor-93")))
-            Assert.DoesNotContain((await other.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!, d => d.GetProperty("type").GetString() == "opinions.opinion");
+            Assert.DoesNotContain(
+                (await other.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!,
+                d => d.GetProperty("type").GetString() == "opinions.opinion"
+            );
 
-        var listed = Assert.Single((await _paris.GetFromJsonAsync<List<ReviewView>>("/opinions?territory=75&measure=ban-on-contact-with-victim", Json))!);
+        var listed = Assert.Single(
+            (await _paris.GetFromJsonAsync<List<ReviewView>>("/opinions?territory=75&measure=ban-on-contact-with-victim", Json))!
+        );
         Assert.Equal(review.Id, listed.Id);
         Assert.Empty((await _paris.GetFromJsonAsync<List<ReviewView>>("/opinions?territory=75&measure=mediation", Json))!);
 
         var late = await Answer(_paris.PutAsync($"/opinions/reviews/{review.Id}/draft", JsonBody("""{"verdict":"favourable"}""")));
         Assert.Equal((HttpStatusCode.Conflict, "review-closed"), (late.Status, late.Body.GetProperty("reasonCode").GetString()));
         Assert.Equal(HttpStatusCode.Conflict, (await _paris.PostAsync($"/opinions/reviews/{review.Id}/adoption", null)).StatusCode);
-        Assert.Equal("favourable-with-reservations", (await _paris.GetFromJsonAsync<JsonElement>($"/opinions/reviews/{review.Id}")).GetProperty("opinion").GetProperty("verdict").GetString());
+        Assert.Equal(
+            "favourable-with-reservations",
+            (await _paris.GetFromJsonAsync<JsonElement>($"/opinions/reviews/{review.Id}"))
+                .GetProperty("opinion")
+                .GetProperty("verdict")
+                .GetString()
+        );
     }
 
     [Fact]
@@ -155,28 +249,64 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         async Task<(HttpStatusCode Status, JsonElement Body)> Send(string principal, string type, string payload)
         {
             using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
-            var envelope = $$"""{"messageId":"{{Guid.NewGuid()}}","type":"{{type}}","schemaVersion":1,"territory":"75","occurredAt":"2026-09-10T10:00:00+02:00","payload":{{payload}}}""";
+            var envelope =
+                $$"""{"messageId":"{{Guid.NewGuid()}}","type":"{{type}}","schemaVersion":1,"territory":"75","occurredAt":"2026-09-10T10:00:00+02:00","payload":{{payload}}}""";
             return await Answer(agency.PostAsync($"/ingress/{type}", JsonBody(envelope)));
         }
 
-        Assert.Equal(HttpStatusCode.Accepted, (await Send("prosecutor-75", "opinions.submit-indicators",
-            $$"""{"reviewId":"{{review.Id}}","measuresOrdered":40,"measuresCarriedOut":30,"medianDelayDays":21,"structureCapacity":12}""")).Status);
-        Assert.Equal(HttpStatusCode.Accepted, (await Send("association-75", "opinions.contribute",
-            $$"""{"reviewId":"{{review.Id}}","contribution":"Trois structures d'accueil, délais stables."}""")).Status);
+        Assert.Equal(
+            HttpStatusCode.Accepted,
+            (
+                await Send(
+                    "prosecutor-75",
+                    "opinions.submit-indicators",
+                    $$"""{"reviewId":"{{review.Id}}","measuresOrdered":40,"measuresCarriedOut":30,"medianDelayDays":21,"structureCapacity":12}"""
+                )
+            ).Status
+        );
+        Assert.Equal(
+            HttpStatusCode.Accepted,
+            (
+                await Send(
+                    "association-75",
+                    "opinions.contribute",
+                    $$"""{"reviewId":"{{review.Id}}","contribution":"Trois structures d'accueil, délais stables."}"""
+                )
+            ).Status
+        );
         var jap = await Send("jap-75", "opinions.contribute", $$"""{"reviewId":"{{review.Id}}","contribution":"Avis du JAP."}""");
         Assert.Equal(HttpStatusCode.Forbidden, jap.Status);
-        var indicatorsFromPartner = await Send("association-75", "opinions.submit-indicators",
-            $$"""{"reviewId":"{{review.Id}}","measuresOrdered":1,"measuresCarriedOut":1,"medianDelayDays":1,"structureCapacity":1}""");
-        Assert.Equal((HttpStatusCode.Forbidden, "role-not-allowed"), (indicatorsFromPartner.Status, indicatorsFromPartner.Body.GetProperty("reasonCode").GetString()));
+        var indicatorsFromPartner = await Send(
+            "association-75",
+            "opinions.submit-indicators",
+            $$"""{"reviewId":"{{review.Id}}","measuresOrdered":1,"measuresCarriedOut":1,"medianDelayDays":1,"structureCapacity":1}"""
+        );
+        Assert.Equal(
+            (HttpStatusCode.Forbidden, "role-not-allowed"),
+            (indicatorsFromPartner.Status, indicatorsFromPartner.Body.GetProperty("reasonCode").GetString())
+        );
 
         ReviewView? seen = null;
-        await Poller.UntilAsync(async () => (seen = await _paris.GetFromJsonAsync<ReviewView>($"/opinions/reviews/{review.Id}", Json))!.Contributions == 1
-            && seen.Indicators is not null, "the figures and the contribution on the review");
-        Assert.Equal((40, 30, 75), (seen!.Indicators!.MeasuresOrdered, seen.Indicators.MeasuresCarriedOut, seen.Indicators.CompletionRatePercent));
+        await Poller.UntilAsync(
+            async () =>
+                (seen = await _paris.GetFromJsonAsync<ReviewView>($"/opinions/reviews/{review.Id}", Json))!.Contributions == 1
+                && seen.Indicators is not null,
+            "the figures and the contribution on the review"
+        );
+        Assert.Equal(
+            (40, 30, 75),
+            (seen!.Indicators!.MeasuresOrdered, seen.Indicators.MeasuresCarriedOut, seen.Indicators.CompletionRatePercent)
+        );
         var contributions = (await _paris.GetFromJsonAsync<JsonElement[]>($"/opinions/reviews/{review.Id}/contributions"))!;
         var contribution = Assert.Single(contributions);
-        Assert.Equal(("75-association", "Trois structures d'accueil, délais stables."), (contribution.GetProperty("partner").GetString(), contribution.GetProperty("text").GetString()));
-        Assert.Equal(HttpStatusCode.Forbidden, (await _seineSaintDenis.GetAsync($"/opinions/reviews/{review.Id}/contributions")).StatusCode);
+        Assert.Equal(
+            ("75-association", "Trois structures d'accueil, délais stables."),
+            (contribution.GetProperty("partner").GetString(), contribution.GetProperty("text").GetString())
+        );
+        Assert.Equal(
+            HttpStatusCode.Forbidden,
+            (await _seineSaintDenis.GetAsync($"/opinions/reviews/{review.Id}/contributions")).StatusCode
+        );
     }
 
     [Fact]
@@ -184,27 +314,66 @@ public sealed class OpinionsApiTests : IAsyncLifetime
     {
         // The secretariat of 75 adopts rules that no longer grant the opinion to the prosecutor.
         using var secretariat = _host.ClientFor(DemoPrincipals.Named("secretariat-75"));
-        Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsync("/sharing-rules/75", JsonBody(
-            """{"proposedBy":["groupe de travail"],"rules":[{"category":"court-report","roles":["probation-service"],"purpose":"court-reporting"}]}"""))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (
+                await secretariat.PostAsync(
+                    "/sharing-rules/75",
+                    JsonBody(
+                        """{"proposedBy":["groupe de travail"],"rules":[{"category":"court-report","roles":["probation-service"],"purpose":"court-reporting"}]}"""
+                    )
+                )
+            ).StatusCode
+        );
 
         var review = await Open(_paris, "75", "mediation");
-        Assert.Equal(HttpStatusCode.OK, (await _paris.PutAsync($"/opinions/reviews/{review.Id}/indicators",
-            JsonBody("""{"measuresOrdered":10,"measuresCarriedOut":9,"medianDelayDays":30,"structureCapacity":4}"""))).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _paris.PutAsync($"/opinions/reviews/{review.Id}/draft", JsonBody("""{"verdict":"favourable"}"""))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (
+                await _paris.PutAsync(
+                    $"/opinions/reviews/{review.Id}/indicators",
+                    JsonBody("""{"measuresOrdered":10,"measuresCarriedOut":9,"medianDelayDays":30,"structureCapacity":4}""")
+                )
+            ).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await _paris.PutAsync($"/opinions/reviews/{review.Id}/draft", JsonBody("""{"verdict":"favourable"}"""))).StatusCode
+        );
         Assert.Equal(HttpStatusCode.OK, (await _paris.PostAsync($"/opinions/reviews/{review.Id}/adoption", null)).StatusCode);
 
         ReviewView? seen = null;
-        await Poller.UntilAsync(async () => (seen = await _paris.GetFromJsonAsync<ReviewView>($"/opinions/reviews/{review.Id}", Json))!.TransmissionRefusal is not null,
-            "the gateway's refusal on the review");
+        await Poller.UntilAsync(
+            async () =>
+                (seen = await _paris.GetFromJsonAsync<ReviewView>($"/opinions/reviews/{review.Id}", Json))!.TransmissionRefusal is not null,
+            "the gateway's refusal on the review"
+        );
         Assert.Equal((ReviewStatus.Adopted, "no-rule-grants"), (seen!.Status, seen.TransmissionRefusal));
         using (var prosecutor = _host.ClientFor(DemoPrincipals.Named("prosecutor-75")))
-            Assert.DoesNotContain((await prosecutor.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!, d => d.GetProperty("type").GetString() == "opinions.opinion");
-        var redraft = await Answer(_paris.PutAsync($"/opinions/reviews/{review.Id}/draft", JsonBody("""{"verdict":"unfavourable","recommendations":["shorten-delays"]}""")));
+            Assert.DoesNotContain(
+                (await prosecutor.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!,
+                d => d.GetProperty("type").GetString() == "opinions.opinion"
+            );
+        var redraft = await Answer(
+            _paris.PutAsync(
+                $"/opinions/reviews/{review.Id}/draft",
+                JsonBody("""{"verdict":"unfavourable","recommendations":["shorten-delays"]}""")
+            )
+        );
         Assert.Equal((HttpStatusCode.Conflict, "review-closed"), (redraft.Status, redraft.Body.GetProperty("reasonCode").GetString()));
 
         // The rules grant it again; the same opinion is sent again and arrives.
-        Assert.Equal(HttpStatusCode.Created, (await secretariat.PostAsync("/sharing-rules/75", JsonBody(
-            """{"proposedBy":["groupe de travail"],"rules":[{"category":"art41-opinion","roles":["prosecutor"],"purpose":"art41-opinion","legalBasis":"CSI L132-10-1 I 2°"}]}"""))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (
+                await secretariat.PostAsync(
+                    "/sharing-rules/75",
+                    JsonBody(
+                        """{"proposedBy":["groupe de travail"],"rules":[{"category":"art41-opinion","roles":["prosecutor"],"purpose":"art41-opinion","legalBasis":"CSI L132-10-1 I 2°"}]}"""
+                    )
+                )
+            ).StatusCode
+        );
         var again = await _paris.PostAsync($"/opinions/reviews/{review.Id}/transmission", null);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         var opinion = Open(await OpinionIn("prosecutor-75", review.Id), "75-prosecutor")["art41-opinion"]!;
@@ -218,20 +387,28 @@ public sealed class OpinionsApiTests : IAsyncLifetime
     {
         using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
         JsonElement found = default;
-        await Poller.UntilAsync(async () =>
-        {
-            foreach (var delivery in (await agency.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!)
-                if (delivery.GetProperty("type").GetString() == "opinions.opinion" && Open(delivery, DemoPrincipals.Named(principal).Agency!)["art41-opinion"]!["reviewId"]!.GetValue<Guid>() == reviewId)
-                {
-                    found = delivery;
-                    return true;
-                }
-            return false;
-        }, $"the opinion in {principal}'s mailbox");
+        await Poller.UntilAsync(
+            async () =>
+            {
+                foreach (var delivery in (await agency.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!)
+                    if (
+                        delivery.GetProperty("type").GetString() == "opinions.opinion"
+                        && Open(delivery, DemoPrincipals.Named(principal).Agency!)["art41-opinion"]!["reviewId"]!.GetValue<Guid>()
+                            == reviewId
+                    )
+                    {
+                        found = delivery;
+                        return true;
+                    }
+                return false;
+            },
+            $"the opinion in {principal}'s mailbox"
+        );
         return found;
     }
 
-    private JsonObject Open(JsonElement delivery, string owner) => OpenDelivery(delivery, owner, _host.App.Services.GetRequiredService<SealingKeyStore>());
+    private JsonObject Open(JsonElement delivery, string owner) =>
+        OpenDelivery(delivery, owner, _host.App.Services.GetRequiredService<SealingKeyStore>());
 
     /// <summary>What the agency does with its private key: the payload is bound to the delivery's id and the purpose.</summary>
     public static JsonObject OpenDelivery(JsonElement delivery, string owner, SealingKeyStore keys)

@@ -26,7 +26,9 @@ public sealed class PersonFileTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Canary = "CANARY-Thenardier";
     private ServiceHost _host = null!;
+
     public async Task InitializeAsync() => _host = await ServiceHost.StartAllInOneAsync();
+
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
@@ -49,36 +51,53 @@ public sealed class PersonFileTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"person's file (JSON): {(DateTime.UtcNow - started).TotalMilliseconds:F0} ms");
         Assert.Equal(person.Value, file.GetProperty("person").GetString());
         var entries = file.GetProperty("entries").EnumerateArray().ToList();
-        Assert.Equal([
+        Assert.Equal(
+            [
                 ("75-association", "released", "partly-granted", "contact-details,control-plan"),
                 ("75-jap", "released", "granted", "designation-receipt"),
                 ("75-prison-administration", "released", "granted", "circumstances-of-offence,contact-details,control-plan"),
                 ("93-association", "denied", "not-assigned-to-case", "circumstances-of-offence,contact-details,control-plan"),
                 ("a-journalist", "denied", "third-party", "circumstances-of-offence,contact-details,control-plan"),
             ],
-            entries.Select(e => (e.GetProperty("recipient").GetString(), e.GetProperty("outcome").GetString(),
-                e.GetProperty("reason").GetString(),
-                string.Join(',', e.GetProperty("categories").EnumerateArray().Select(c => c.GetString()).Order()))).OrderBy(e => e.Item1));
+            entries
+                .Select(e =>
+                    (
+                        e.GetProperty("recipient").GetString(),
+                        e.GetProperty("outcome").GetString(),
+                        e.GetProperty("reason").GetString(),
+                        string.Join(',', e.GetProperty("categories").EnumerateArray().Select(c => c.GetString()).Order())
+                    )
+                )
+                .OrderBy(e => e.Item1)
+        );
         // The JAP's receipt is its own release (Supervision's, on the case it opened): the scenario's one is about the four.
-        Assert.All(entries.Where(e => e.GetProperty("recipient").GetString() != "75-jap"), e =>
-        {
-            Assert.Equal("community-supervision", e.GetProperty("purpose").GetString());
-            Assert.Equal("supervision", e.GetProperty("requester").GetString());
-            Assert.Equal(about, e.GetProperty("releaseId").GetGuid());
-            Assert.True(e.GetProperty("at").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-5));
-        });
+        Assert.All(
+            entries.Where(e => e.GetProperty("recipient").GetString() != "75-jap"),
+            e =>
+            {
+                Assert.Equal("community-supervision", e.GetProperty("purpose").GetString());
+                Assert.Equal("supervision", e.GetProperty("requester").GetString());
+                Assert.Equal(about, e.GetProperty("releaseId").GetGuid());
+                Assert.True(e.GetProperty("at").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-5));
+            }
+        );
         // The rules version is the one in force: the demo's first, for those the rules decided on.
-        Assert.All(entries.Where(e => e.GetProperty("outcome").GetString() == "released"), e => Assert.Equal(1,
-            e.GetProperty("rulesVersion").GetInt32()));
+        Assert.All(
+            entries.Where(e => e.GetProperty("outcome").GetString() == "released"),
+            e => Assert.Equal(1, e.GetProperty("rulesVersion").GetInt32())
+        );
         Assert.DoesNotContain(Canary, file.GetRawText());
         Assert.DoesNotContain("Martin", file.GetRawText());
 
         // The documented example has the same shape as the answer.
-        var example = JsonNode.Parse(await File.ReadAllTextAsync(Repository.File("docs", "examples", "person-file",
-            "person-file.json")))!.AsObject();
+        var example = JsonNode
+            .Parse(await File.ReadAllTextAsync(Repository.File("docs", "examples", "person-file", "person-file.json")))!
+            .AsObject();
         Assert.Equal(example.Select(p => p.Key).Order(), file.EnumerateObject().Select(p => p.Name).Order());
-        Assert.Equal(example["entries"]![0]!.AsObject().Select(p => p.Key).Order(),
-            entries[0].EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(
+            example["entries"]![0]!.AsObject().Select(p => p.Key).Order(),
+            entries[0].EnumerateObject().Select(p => p.Name).Order()
+        );
 
         started = DateTime.UtcNow;
         var pdfAnswer = await auditor.GetAsync($"/persons/{person.Value}/file.pdf");
@@ -99,9 +118,12 @@ public sealed class PersonFileTests(ITestOutputHelper output) : IAsyncLifetime
 
         // Both requests are in the chain, naming the person and the form, and the chain holds.
         var audit = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!
-            .Where(e => e.GetProperty("kind").GetString() == "person-file-requested").ToList();
-        Assert.Equal([$"person:{person.Value},format:json,entries:5", $"person:{person.Value},format:pdf,entries:5"],
-            audit.Select(e => e.GetProperty("references").GetString()));
+            .Where(e => e.GetProperty("kind").GetString() == "person-file-requested")
+            .ToList();
+        Assert.Equal(
+            [$"person:{person.Value},format:json,entries:5", $"person:{person.Value},format:pdf,entries:5"],
+            audit.Select(e => e.GetProperty("references").GetString())
+        );
         Assert.All(audit, e => Assert.Equal("auditor", e.GetProperty("source").GetString()));
         Assert.Equal(audit[0].GetProperty("sequence").GetInt64(), file.GetProperty("requestAuditSequence").GetInt64());
         Assert.True((await auditor.GetFromJsonAsync<JsonElement>("/audit/verify")).GetProperty("intact").GetBoolean());
@@ -129,9 +151,13 @@ public sealed class PersonFileTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal("invalid-field", (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reasonCode").GetString());
         // Nobody was answered: no request is in the chain. A person with no decision gets an empty file.
-        Assert.DoesNotContain((await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!,
-            e => e.GetProperty("kind").GetString() == "person-file-requested");
-        Assert.Empty((await auditor.GetFromJsonAsync<JsonElement>($"/persons/{person.Value}/file")).GetProperty("entries").EnumerateArray());
+        Assert.DoesNotContain(
+            (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!,
+            e => e.GetProperty("kind").GetString() == "person-file-requested"
+        );
+        Assert.Empty(
+            (await auditor.GetFromJsonAsync<JsonElement>($"/persons/{person.Value}/file")).GetProperty("entries").EnumerateArray()
+        );
     }
 
     private static string TextOf(byte[] pdf)
@@ -144,15 +170,25 @@ public sealed class PersonFileTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var keys = _host.App.Services.GetRequiredService<SealingKeyStore>();
         var messageId = NewId.NextGuid();
-        var contents = new JsonObject { ["control-plan"] = new JsonObject { ["nextControl"] = "2026-04-08" },
-            ["circumstances-of-offence"] = Canary };
+        var contents = new JsonObject
+        {
+            ["control-plan"] = new JsonObject { ["nextControl"] = "2026-04-08" },
+            ["circumstances-of-offence"] = Canary,
+        };
         var request = new ReleaseConfidentialPayload
         {
-            ReleaseId = Guid.NewGuid(), Territory = TerritoryCode.Parse("75"), Purpose = "community-supervision",
+            ReleaseId = Guid.NewGuid(),
+            Territory = TerritoryCode.Parse("75"),
+            Purpose = "community-supervision",
             Categories = [DataCategory.ContactDetails, DataCategory.ControlPlan, DataCategory.CircumstancesOfOffence],
-                Recipients = recipients, Person = person,
-            Payload = PayloadSealer.Seal(Encoding.UTF8.GetBytes(contents.ToJsonString()), keys.CurrentKeyOf("gateway"),
-                "community-supervision", messageId),
+            Recipients = recipients,
+            Person = person,
+            Payload = PayloadSealer.Seal(
+                Encoding.UTF8.GetBytes(contents.ToJsonString()),
+                keys.CurrentKeyOf("gateway"),
+                "community-supervision",
+                messageId
+            ),
         };
         await _host.SendReleaseRequestAsync("supervision", request, messageId);
         return request.ReleaseId;
@@ -161,9 +197,13 @@ public sealed class PersonFileTests(ITestOutputHelper output) : IAsyncLifetime
     private async Task DecisionsAsync(Guid releaseId, int expected)
     {
         using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
-        await Poller.UntilAsync(async () => (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!
-            .Count(e => e.GetProperty("references").GetString()!.Contains($"release:{releaseId}")) == expected,
-                $"{expected} decisions on release {releaseId}");
+        await Poller.UntilAsync(
+            async () =>
+                (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!.Count(e =>
+                    e.GetProperty("references").GetString()!.Contains($"release:{releaseId}")
+                ) == expected,
+            $"{expected} decisions on release {releaseId}"
+        );
     }
 
     private async Task<PersonRef> DesignateAsync()
@@ -172,15 +212,29 @@ public sealed class PersonFileTests(ITestOutputHelper output) : IAsyncLifetime
         designation["messageId"] = Guid.NewGuid().ToString();
         designation["payload"]!["identity"]!["lastName"] = $"{Canary}-{Guid.NewGuid():N}";
         using (var jap = _host.ClientFor(DemoPrincipals.Named("jap-75")))
-            Assert.Equal(HttpStatusCode.Accepted, (await jap.PostAsync("/ingress/supervision.designate-person",
-                new StringContent(designation.ToJsonString(), Encoding.UTF8, "application/json"))).StatusCode);
+            Assert.Equal(
+                HttpStatusCode.Accepted,
+                (
+                    await jap.PostAsync(
+                        "/ingress/supervision.designate-person",
+                        new StringContent(designation.ToJsonString(), Encoding.UTF8, "application/json")
+                    )
+                ).StatusCode
+            );
         await using var scope = _host.App.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
         var known = await db.Vault.OrderByDescending(v => v.DesignatedAt).FirstAsync();
         // The JAP's receipt is a release about the person too: it is in the file once Supervision has asked for it.
         var token = $"person:{known.Person.Value}";
-        await Poller.UntilAsync(async () => await db.Audit.AsNoTracking().AnyAsync(a => a.Kind == AuditKind.Released
-            && a.References.Contains(token) && a.Categories.Contains("designation-receipt")), "the designation receipt released");
+        await Poller.UntilAsync(
+            async () =>
+                await db
+                    .Audit.AsNoTracking()
+                    .AnyAsync(a =>
+                        a.Kind == AuditKind.Released && a.References.Contains(token) && a.Categories.Contains("designation-receipt")
+                    ),
+            "the designation receipt released"
+        );
         return known.Person;
     }
 }

@@ -25,7 +25,9 @@ public sealed class ReleaseTests : IAsyncLifetime
 {
     private const string Canary = "CANARY-Cosette-Fauchelevent";
     private ServiceHost _host = null!;
+
     public async Task InitializeAsync() => _host = await ServiceHost.StartAllInOneAsync();
+
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
@@ -51,7 +53,12 @@ public sealed class ReleaseTests : IAsyncLifetime
             Categories = [DataCategory.ContactDetails, DataCategory.ControlPlan, DataCategory.CircumstancesOfOffence],
             Recipients = ["75-association", "75-prison-administration", "93-association", "a-journalist"],
             Person = person,
-            Payload = PayloadSealer.Seal(Encoding.UTF8.GetBytes(contents.ToJsonString()), keys.CurrentKeyOf("gateway"), "community-supervision", messageId),
+            Payload = PayloadSealer.Seal(
+                Encoding.UTF8.GetBytes(contents.ToJsonString()),
+                keys.CurrentKeyOf("gateway"),
+                "community-supervision",
+                messageId
+            ),
         };
         await _host.SendReleaseRequestAsync("supervision", request, messageId);
 
@@ -68,16 +75,33 @@ public sealed class ReleaseTests : IAsyncLifetime
 
         // Sealed for one recipient: another's key does not open it.
         using var otherRing = keys.RingFor("75-prison-administration");
-        var sealedForAssociation = association.Single().GetProperty("body").GetProperty("payload").Deserialize<SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
-        Assert.Throws<SealingException>(() => PayloadSealer.Open(sealedForAssociation, otherRing, "community-supervision", association.Single().GetProperty("id").GetGuid()));
+        var sealedForAssociation = association
+            .Single()
+            .GetProperty("body")
+            .GetProperty("payload")
+            .Deserialize<SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        Assert.Throws<SealingException>(() =>
+            PayloadSealer.Open(sealedForAssociation, otherRing, "community-supervision", association.Single().GetProperty("id").GetGuid())
+        );
 
         // Every decision audited, with references and codes only.
         using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
         var audit = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!
-            .Where(e => e.GetProperty("references").GetString()!.Contains($"release:{request.ReleaseId}")).ToList();
+            .Where(e => e.GetProperty("references").GetString()!.Contains($"release:{request.ReleaseId}"))
+            .ToList();
         Assert.Equal(
-            [("75-association", "released", "partly-granted"), ("75-prison-administration", "released", "granted"), ("93-association", "denied", "not-assigned-to-case"), ("a-journalist", "denied", "third-party")],
-            audit.Select(e => (e.GetProperty("recipient").GetString(), e.GetProperty("outcome").GetString(), e.GetProperty("reason").GetString())).OrderBy(t => t.Item1));
+            [
+                ("75-association", "released", "partly-granted"),
+                ("75-prison-administration", "released", "granted"),
+                ("93-association", "denied", "not-assigned-to-case"),
+                ("a-journalist", "denied", "third-party"),
+            ],
+            audit
+                .Select(e =>
+                    (e.GetProperty("recipient").GetString(), e.GetProperty("outcome").GetString(), e.GetProperty("reason").GetString())
+                )
+                .OrderBy(t => t.Item1)
+        );
         Assert.DoesNotContain(audit, e => e.GetRawText().Contains("CANARY", StringComparison.Ordinal));
         Assert.True((await auditor.GetFromJsonAsync<JsonElement>("/audit/verify")).GetProperty("intact").GetBoolean());
     }
@@ -89,8 +113,14 @@ public sealed class ReleaseTests : IAsyncLifetime
         // designated person's identity and address to go to the police.
         var person = await DesignateAsync(Canary);
         await _host.AssignPartnerAsync(person, "75-police");
-        var request = Request("community-supervision", [DataCategory.Identity, DataCategory.ContactDetails], ["75-police"], person, out var messageId,
-            """{"identity":{},"contact-details":{}}""");
+        var request = Request(
+            "community-supervision",
+            [DataCategory.Identity, DataCategory.ContactDetails],
+            ["75-police"],
+            person,
+            out var messageId,
+            """{"identity":{},"contact-details":{}}"""
+        );
         await _host.SendReleaseRequestAsync("court-reporting", request with { RequestedBy = "supervision" }, messageId);
 
         var decision = await DecisionAsync(request.ReleaseId);
@@ -103,8 +133,14 @@ public sealed class ReleaseTests : IAsyncLifetime
     {
         var person = await DesignateAsync(Canary);
         await _host.AssignPartnerAsync(person, "75-association");
-        var request = Request("community-supervision", [DataCategory.ControlPlan], ["75-association", "75-police"], person, out var messageId,
-            """{"control-plan":[]}""");
+        var request = Request(
+            "community-supervision",
+            [DataCategory.ControlPlan],
+            ["75-association", "75-police"],
+            person,
+            out var messageId,
+            """{"control-plan":[]}"""
+        );
         await _host.SendReleaseRequestAsync("supervision", request, messageId);
 
         Assert.Equal(("denied", "not-assigned-to-case", "supervision"), await DecisionAsync(request.ReleaseId, "75-police"));
@@ -117,8 +153,18 @@ public sealed class ReleaseTests : IAsyncLifetime
     {
         var person = await DesignateAsync(Canary);
         var other = PersonRef.New(TerritoryCode.Parse("93"));
-        var request = Request("court-reporting", [DataCategory.CourtReport, DataCategory.Identity], ["75-jap"], null, out var messageId, """{"court-report":{}}""")
-            with { Jurisdiction = "tj-paris", People = [person, other] };
+        var request = Request(
+            "court-reporting",
+            [DataCategory.CourtReport, DataCategory.Identity],
+            ["75-jap"],
+            null,
+            out var messageId,
+            """{"court-report":{}}"""
+        ) with
+        {
+            Jurisdiction = "tj-paris",
+            People = [person, other],
+        };
         await _host.SendReleaseRequestAsync("court-reporting", request, messageId);
 
         Assert.Equal(("denied", "person-outside-territory", "court-reporting"), await DecisionAsync(request.ReleaseId));
@@ -130,7 +176,14 @@ public sealed class ReleaseTests : IAsyncLifetime
     public async Task An_opinions_release_naming_a_person_is_denied()
     {
         var person = await DesignateAsync(Canary);
-        var request = Request("art41-opinion", [DataCategory.Art41Opinion, DataCategory.Identity], ["75-prosecutor"], person, out var messageId, """{"art41-opinion":{}}""");
+        var request = Request(
+            "art41-opinion",
+            [DataCategory.Art41Opinion, DataCategory.Identity],
+            ["75-prosecutor"],
+            person,
+            out var messageId,
+            """{"art41-opinion":{}}"""
+        );
         await _host.SendReleaseRequestAsync("opinions", request, messageId);
 
         Assert.Equal(("denied", "person-not-allowed-for-requester", "opinions"), await DecisionAsync(request.ReleaseId));
@@ -143,11 +196,21 @@ public sealed class ReleaseTests : IAsyncLifetime
         var person = await DesignateAsync("7 rue des Lilas");
         await _host.AssignPartnerAsync(person, "75-prison-administration");
         // The service writes an identity of its own making; the vault holds the designated one.
-        var request = Request("community-supervision", [DataCategory.Identity, DataCategory.ControlPlan], ["75-prison-administration"], person, out var messageId,
-            $$"""{"identity":{"lastName":"{{Canary}}"},"contact-details":{"address":"{{Canary}}"},"identities":{"x":"{{Canary}}"},"control-plan":[]}""");
+        var request = Request(
+            "community-supervision",
+            [DataCategory.Identity, DataCategory.ControlPlan],
+            ["75-prison-administration"],
+            person,
+            out var messageId,
+            $$"""{"identity":{"lastName":"{{Canary}}"},"contact-details":{"address":"{{Canary}}"},"identities":{"x":"{{Canary}}"},"control-plan":[]}"""
+        );
         await _host.SendReleaseRequestAsync("supervision", request, messageId);
 
-        var delivered = Open((await InboxOf("prison-75", expected: 1)).Single(), "75-prison-administration", _host.App.Services.GetRequiredService<SealingKeyStore>());
+        var delivered = Open(
+            (await InboxOf("prison-75", expected: 1)).Single(),
+            "75-prison-administration",
+            _host.App.Services.GetRequiredService<SealingKeyStore>()
+        );
         Assert.Equal(["control-plan", "identity"], delivered.Select(p => p.Key).Order());
         Assert.Equal("Martin", delivered["identity"]!["lastName"]!.GetValue<string>());
         Assert.DoesNotContain(Canary, delivered.ToJsonString());
@@ -158,8 +221,14 @@ public sealed class ReleaseTests : IAsyncLifetime
     {
         var unknown = PersonRef.New(TerritoryCode.Parse("75"));
         await _host.AssignPartnerAsync(unknown, "75-prison-administration");
-        var request = Request("community-supervision", [DataCategory.Identity, DataCategory.ControlPlan], ["75-prison-administration"], unknown, out var messageId,
-            $$"""{"identity":{"lastName":"{{Canary}}"},"control-plan":[]}""");
+        var request = Request(
+            "community-supervision",
+            [DataCategory.Identity, DataCategory.ControlPlan],
+            ["75-prison-administration"],
+            unknown,
+            out var messageId,
+            $$"""{"identity":{"lastName":"{{Canary}}"},"control-plan":[]}"""
+        );
         await _host.SendReleaseRequestAsync("supervision", request, messageId);
 
         Assert.Equal(("denied", "no-vault-entry", "supervision"), await DecisionAsync(request.ReleaseId));
@@ -173,14 +242,27 @@ public sealed class ReleaseTests : IAsyncLifetime
         designation["messageId"] = Guid.NewGuid().ToString();
         designation["payload"]!["contact"]!["address"] = address;
         using (var jap = _host.ClientFor(DemoPrincipals.Named("jap-75")))
-            Assert.Equal(HttpStatusCode.Accepted, (await jap.PostAsync("/ingress/supervision.designate-person",
-                new StringContent(designation.ToJsonString(), Encoding.UTF8, "application/json"))).StatusCode);
+            Assert.Equal(
+                HttpStatusCode.Accepted,
+                (
+                    await jap.PostAsync(
+                        "/ingress/supervision.designate-person",
+                        new StringContent(designation.ToJsonString(), Encoding.UTF8, "application/json")
+                    )
+                ).StatusCode
+            );
         using var scope = _host.App.Services.CreateScope();
         return (await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Vault.SingleAsync()).Person;
     }
 
-    private ReleaseConfidentialPayload Request(string purpose, IReadOnlyList<DataCategory> categories, IReadOnlyList<string> recipients, PersonRef? person,
-        out Guid messageId, string contents)
+    private ReleaseConfidentialPayload Request(
+        string purpose,
+        IReadOnlyList<DataCategory> categories,
+        IReadOnlyList<string> recipients,
+        PersonRef? person,
+        out Guid messageId,
+        string contents
+    )
     {
         messageId = NewId.NextGuid();
         var keys = _host.App.Services.GetRequiredService<SealingKeyStore>();
@@ -201,34 +283,51 @@ public sealed class ReleaseTests : IAsyncLifetime
     {
         using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
         JsonElement? entry = null;
-        await Poller.UntilAsync(async () =>
-        {
-            entry = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!
-                .Where(e => e.GetProperty("references").GetString()!.Contains($"release:{releaseId}"))
-                .Where(e => recipient is null || e.GetProperty("recipient").GetString() == recipient)
-                .Cast<JsonElement?>().FirstOrDefault();
-            return entry is not null;
-        }, $"the decision on release {releaseId}", TimeSpan.FromSeconds(30));
+        await Poller.UntilAsync(
+            async () =>
+            {
+                entry = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!
+                    .Where(e => e.GetProperty("references").GetString()!.Contains($"release:{releaseId}"))
+                    .Where(e => recipient is null || e.GetProperty("recipient").GetString() == recipient)
+                    .Cast<JsonElement?>()
+                    .FirstOrDefault();
+                return entry is not null;
+            },
+            $"the decision on release {releaseId}",
+            TimeSpan.FromSeconds(30)
+        );
         Assert.DoesNotContain(Canary, entry!.Value.GetRawText());
-        return (entry.Value.GetProperty("outcome").GetString(), entry.Value.GetProperty("reason").GetString(), entry.Value.GetProperty("source").GetString());
+        return (
+            entry.Value.GetProperty("outcome").GetString(),
+            entry.Value.GetProperty("reason").GetString(),
+            entry.Value.GetProperty("source").GetString()
+        );
     }
 
     private async Task<List<JsonElement>> InboxOf(string principal, int expected)
     {
         using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
         List<JsonElement> inbox = [];
-        await Poller.UntilAsync(async () =>
-        {
-            inbox = (await agency.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!;
-            return inbox.Count >= expected;
-        }, $"{expected} deliveries for {principal}");
+        await Poller.UntilAsync(
+            async () =>
+            {
+                inbox = (await agency.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!;
+                return inbox.Count >= expected;
+            },
+            $"{expected} deliveries for {principal}"
+        );
         return inbox;
     }
 
     private static JsonObject Open(JsonElement delivery, string owner, SealingKeyStore keys)
     {
         using var ring = keys.RingFor(owner);
-        var sealedPayload = delivery.GetProperty("body").GetProperty("payload").Deserialize<SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
-        return JsonNode.Parse(PayloadSealer.Open(sealedPayload, ring, "community-supervision", delivery.GetProperty("id").GetGuid()))!.AsObject();
+        var sealedPayload = delivery
+            .GetProperty("body")
+            .GetProperty("payload")
+            .Deserialize<SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        return JsonNode
+            .Parse(PayloadSealer.Open(sealedPayload, ring, "community-supervision", delivery.GetProperty("id").GetGuid()))!
+            .AsObject();
     }
 }

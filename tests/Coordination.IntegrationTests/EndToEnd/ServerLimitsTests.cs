@@ -22,7 +22,9 @@ namespace Coordination.IntegrationTests.EndToEnd;
 public sealed class ServerLimitsTests : IAsyncLifetime
 {
     private ServiceHost _host = null!;
+
     public async Task InitializeAsync() => _host = await ServiceHost.StartAllInOneAsync();
+
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
@@ -35,8 +37,15 @@ public sealed class ServerLimitsTests : IAsyncLifetime
                 var designation = IngressOverHttpTests.Example(IngressTypeNames.DesignatePerson);
                 designation["messageId"] = Guid.NewGuid().ToString();
                 designation["payload"]!["identity"]!["birthDate"] = new DateOnly(1980, 1, 1).AddDays(i).ToString("yyyy-MM-dd");
-                Assert.Equal(HttpStatusCode.Accepted, (await jap.PostAsync($"/ingress/{IngressTypeNames.DesignatePerson}",
-                    new StringContent(designation.ToJsonString(), Encoding.UTF8, "application/json"))).StatusCode);
+                Assert.Equal(
+                    HttpStatusCode.Accepted,
+                    (
+                        await jap.PostAsync(
+                            $"/ingress/{IngressTypeNames.DesignatePerson}",
+                            new StringContent(designation.ToJsonString(), Encoding.UTF8, "application/json")
+                        )
+                    ).StatusCode
+                );
             }
         List<PersonRef> people;
         using (var scope = _host.App.Services.CreateScope())
@@ -60,13 +69,22 @@ public sealed class ServerLimitsTests : IAsyncLifetime
 
         using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
         JsonElement? decision = null;
-        await Poller.UntilAsync(async () =>
-        {
-            decision = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!
-                .Where(e => e.GetProperty("references").GetString()!.Contains($"release:{request.ReleaseId}")).Cast<JsonElement?>().FirstOrDefault();
-            return decision is not null;
-        }, "the decision on the court report", TimeSpan.FromSeconds(30));
-        Assert.Equal(("released", "granted"), (decision!.Value.GetProperty("outcome").GetString(), decision.Value.GetProperty("reason").GetString()));
+        await Poller.UntilAsync(
+            async () =>
+            {
+                decision = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!
+                    .Where(e => e.GetProperty("references").GetString()!.Contains($"release:{request.ReleaseId}"))
+                    .Cast<JsonElement?>()
+                    .FirstOrDefault();
+                return decision is not null;
+            },
+            "the decision on the court report",
+            TimeSpan.FromSeconds(30)
+        );
+        Assert.Equal(
+            ("released", "granted"),
+            (decision!.Value.GetProperty("outcome").GetString(), decision.Value.GetProperty("reason").GetString())
+        );
         var references = decision.Value.GetProperty("references").GetString()!;
         Assert.True(references.Length > 1000, "the references are past the old column's 1000 characters");
         Assert.All(people, p => Assert.Contains($"person:{p.Value}", references));
@@ -83,7 +101,10 @@ public sealed class ServerLimitsTests : IAsyncLifetime
         using var jap = _host.ClientFor(DemoPrincipals.Named("jap-75"));
         foreach (var address in new[] { IngressTypeNames.DesignatePerson, longType })
         {
-            var answer = await jap.PostAsync($"/ingress/{address}", new StringContent(message.ToJsonString(), Encoding.UTF8, "application/json"));
+            var answer = await jap.PostAsync(
+                $"/ingress/{address}",
+                new StringContent(message.ToJsonString(), Encoding.UTF8, "application/json")
+            );
             Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
         }
         using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));

@@ -16,15 +16,21 @@ public sealed class SharingRulesAndAuditTests : IAsyncLifetime
     private ServiceHost _host = null!;
 
     public async Task InitializeAsync() => _host = await ServiceHost.StartAllInOneAsync();
+
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private HttpClient As(string principal) => _host.ClientFor(DemoPrincipals.Named(principal));
 
-    private static StringContent Rules(string inForceFrom) => new($$"""
-        {"inForceFrom":"{{inForceFrom}}","proposedBy":["groupe de travail suivi des sortants"],
-         "rules":[{"category":"contact-details","roles":["association","local-authority"],"purpose":"community-supervision","legalBasis":"CSI L132-10-1 I 3°"},
-                  {"category":"court-report","roles":["sentence-enforcement-court","probation-service"],"purpose":"court-reporting"}]}
-        """, Encoding.UTF8, "application/json");
+    private static StringContent Rules(string inForceFrom) =>
+        new(
+            $$"""
+            {"inForceFrom":"{{inForceFrom}}","proposedBy":["groupe de travail suivi des sortants"],
+             "rules":[{"category":"contact-details","roles":["association","local-authority"],"purpose":"community-supervision","legalBasis":"CSI L132-10-1 I 3°"},
+                      {"category":"court-report","roles":["sentence-enforcement-court","probation-service"],"purpose":"court-reporting"}]}
+            """,
+            Encoding.UTF8,
+            "application/json"
+        );
 
     [Fact]
     public async Task The_secretariat_adopts_a_new_version_and_the_version_in_force_at_any_instant_is_queryable()
@@ -40,7 +46,10 @@ public sealed class SharingRulesAndAuditTests : IAsyncLifetime
         Assert.Equal("groupe de travail suivi des sortants", v2.GetProperty("proposedBy")[0].GetString());
 
         Assert.Equal(1, (await secretariat.GetFromJsonAsync<JsonElement>("/sharing-rules/75")).GetProperty("version").GetInt32());
-        Assert.Equal(2, (await secretariat.GetFromJsonAsync<JsonElement>("/sharing-rules/75?at=2030-06-01T00:00:00Z")).GetProperty("version").GetInt32());
+        Assert.Equal(
+            2,
+            (await secretariat.GetFromJsonAsync<JsonElement>("/sharing-rules/75?at=2030-06-01T00:00:00Z")).GetProperty("version").GetInt32()
+        );
         var history = await secretariat.GetFromJsonAsync<JsonElement[]>("/sharing-rules/75/history");
         Assert.Equal([1, 2], history!.Select(v => v.GetProperty("version").GetInt32()));
 
@@ -56,7 +65,10 @@ public sealed class SharingRulesAndAuditTests : IAsyncLifetime
         using var otherSecretariat = As("secretariat-93");
         using var prosecutor = As("prosecutor-75");
         Assert.Equal(HttpStatusCode.Forbidden, (await cell.PostAsync("/sharing-rules/75", Rules("2030-01-01T00:00:00Z"))).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await otherSecretariat.PostAsync("/sharing-rules/75", Rules("2030-01-01T00:00:00Z"))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Forbidden,
+            (await otherSecretariat.PostAsync("/sharing-rules/75", Rules("2030-01-01T00:00:00Z"))).StatusCode
+        );
         Assert.Equal(HttpStatusCode.Forbidden, (await prosecutor.PostAsync("/sharing-rules/75", Rules("2030-01-01T00:00:00Z"))).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await otherSecretariat.GetAsync("/sharing-rules/75")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await cell.GetAsync("/sharing-rules/75")).StatusCode);
@@ -66,8 +78,14 @@ public sealed class SharingRulesAndAuditTests : IAsyncLifetime
     public async Task Rules_outside_the_closed_lists_are_refused_and_nothing_is_adopted()
     {
         using var secretariat = As("secretariat-93");
-        var refused = await secretariat.PostAsync("/sharing-rules/93", new StringContent(
-            """{"proposedBy":[],"rules":[{"category":"everything","roles":["journalist"],"purpose":"curiosity"}]}""", Encoding.UTF8, "application/json"));
+        var refused = await secretariat.PostAsync(
+            "/sharing-rules/93",
+            new StringContent(
+                """{"proposedBy":[],"rules":[{"category":"everything","roles":["journalist"],"purpose":"curiosity"}]}""",
+                Encoding.UTF8,
+                "application/json"
+            )
+        );
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         var errors = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
         foreach (var field in new[] { "proposedBy", "rules[0].category", "rules[0].roles", "rules[0].purpose" })

@@ -3,9 +3,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Coordination.Contracts;
 using Coordination.Contracts.Gateway;
 using Coordination.IntegrationTests.Messaging;
-using Coordination.Contracts;
 using Coordination.IntegrationTests.Support;
 using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Security;
@@ -45,15 +45,30 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         _spans = new System.Diagnostics.ActivityListener
         {
             ShouldListenTo = _ => true,
-            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a => _spanText.Enqueue($"{a.DisplayName}|{string.Join(";", a.TagObjects.Select(t => $"{t.Key}={t.Value}"))}|{string.Join(";", a.Events.Select(e => e.Name))}"),
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) =>
+                System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a =>
+                _spanText.Enqueue(
+                    $"{a.DisplayName}|{string.Join(";", a.TagObjects.Select(t => $"{t.Key}={t.Value}"))}|{string.Join(";", a.Events.Select(e => e.Name))}"
+                ),
         };
         System.Diagnostics.ActivitySource.AddActivityListener(_spans);
-        _host = await ServiceHost.StartAllInOneAsync(b => { b.Services.AddSingleton<TimeProvider>(_clock); b.Logging.AddFakeLogging(); },
+        _host = await ServiceHost.StartAllInOneAsync(
+            b =>
+            {
+                b.Services.AddSingleton<TimeProvider>(_clock);
+                b.Logging.AddFakeLogging();
+            },
             // Queues of its own: messages other tests' hosts left in the shared queues (a designation, a case opened) are not this story's.
             $"--Messaging:QueuePrefix={_prefix}",
-            "--Logging:LogLevel:Default=Debug", "--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={broker.AmqpUrl}", "--Messaging:RetryIntervalMilliseconds=100",
-            "--Supervision:RetentionPeriod=30.00:00:00", "--Supervision:RetentionPollInterval=00:01:00", "--CourtReporting:DeadlinePollInterval=00:01:00");
+            "--Logging:LogLevel:Default=Debug",
+            "--Messaging:Transport=RabbitMq",
+            $"--Messaging:RabbitMqUrl={broker.AmqpUrl}",
+            "--Messaging:RetryIntervalMilliseconds=100",
+            "--Supervision:RetentionPeriod=30.00:00:00",
+            "--Supervision:RetentionPollInterval=00:01:00",
+            "--CourtReporting:DeadlinePollInterval=00:01:00"
+        );
     }
 
     private System.Diagnostics.ActivityListener? _spans;
@@ -72,8 +87,8 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         await using var admin = await broker.Connect();
         await using var channel = await admin.CreateChannelAsync();
         foreach (var agency in Agencies)
-            foreach (var box in new[] { "inbox", "rejected" })
-                await channel.QueuePurgeAsync($"agency.{agency}.{box}");
+        foreach (var box in new[] { "inbox", "rejected" })
+            await channel.QueuePurgeAsync($"agency.{agency}.{box}");
     }
 
     [Fact]
@@ -84,29 +99,56 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         designation["identity"]!["lastName"] = _canary;
         await SendAsync("75-jap", IngressTypeNames.DesignatePerson, designation);
         var person = "";
-        await Poller.UntilAsync(async () =>
-        {
-            var cases = await _host.GetJsonAsync<JsonElement[]>("/supervision/cases");
-            person = cases.SingleOrDefault(c => c.GetProperty("status").GetString() == "open") is { ValueKind: JsonValueKind.Object } open ? open.GetProperty("person").GetString()! : "";
-            return person != "";
-        }, "the case opened");
+        await Poller.UntilAsync(
+            async () =>
+            {
+                var cases = await _host.GetJsonAsync<JsonElement[]>("/supervision/cases");
+                person = cases.SingleOrDefault(c => c.GetProperty("status").GetString() == "open")
+                    is { ValueKind: JsonValueKind.Object } open
+                    ? open.GetProperty("person").GetString()!
+                    : "";
+                return person != "";
+            },
+            "the case opened"
+        );
 
         // Two partners assigned, a plan of three controls for the association.
-        Assert.Equal(HttpStatusCode.OK, (await PostAsync($"/supervision/cases/{person}/partners", new { partner = "75-prison-administration" })).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await PostAsync($"/supervision/cases/{person}/partners", new { partner = "75-association" })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await PostAsync($"/supervision/cases/{person}/partners", new { partner = "75-prison-administration" })).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await PostAsync($"/supervision/cases/{person}/partners", new { partner = "75-association" })).StatusCode
+        );
         Guid[] controls = [Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()];
         for (var i = 0; i < 3; i++)
-            Assert.Equal(HttpStatusCode.OK, (await PostAsync($"/supervision/cases/{person}/controls",
-                new { partner = "75-association", scheduledFor = new DateOnly(2026, 4, 8 + 7 * i), controlId = controls[i] })).StatusCode);
+            Assert.Equal(
+                HttpStatusCode.OK,
+                (
+                    await PostAsync(
+                        $"/supervision/cases/{person}/controls",
+                        new
+                        {
+                            partner = "75-association",
+                            scheduledFor = new DateOnly(2026, 4, 8 + 7 * i),
+                            controlId = controls[i],
+                        }
+                    )
+                ).StatusCode
+            );
 
         // Each partner informed with its own categories only: the association never gets identity or grounds.
-        await Poller.UntilAsync(async () =>
-        {
-            await DrainAsync("75-prison-administration", "75-association");
-            return InboxOf("75-prison-administration").Any(d => d.Categories.Contains("identity"))
-                && InboxOf("75-association").Any(d => d.Categories.Contains("contact-details"))
-                && InboxOf("75-association").Any(d => Open(d, "75-association")["control-plan"]!.AsArray().Count == 3);
-        }, "both partners informed, the association of the whole plan");
+        await Poller.UntilAsync(
+            async () =>
+            {
+                await DrainAsync("75-prison-administration", "75-association");
+                return InboxOf("75-prison-administration").Any(d => d.Categories.Contains("identity"))
+                    && InboxOf("75-association").Any(d => d.Categories.Contains("contact-details"))
+                    && InboxOf("75-association").Any(d => Open(d, "75-association")["control-plan"]!.AsArray().Count == 3);
+            },
+            "both partners informed, the association of the whole plan"
+        );
         var prison = InboxOf("75-prison-administration").First(d => d.Categories.Contains("identity"));
         Assert.Equal(["identity", "contact-details", "designation-grounds", "control-plan", "support-actions"], prison.Categories);
         var prisonFile = Open(prison, "75-prison-administration");
@@ -125,50 +167,120 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         // The association records two controls, one of them missed, and an incident; the police, not assigned, is refused.
         await Poller.UntilAsync(async () => await CountAssignmentsAsync(person) == 2, "the gateway knows the assignments");
         _clock.SetUtcNow(new DateTimeOffset(2026, 4, 23, 9, 0, 0, TimeSpan.Zero));
-        await SendAsync("75-association", IngressTypeNames.RecordControl, new JsonObject
-        {
-            ["personRef"] = person, ["controlId"] = controls[0].ToString(), ["controlledOn"] = "2026-04-08", ["outcome"] = "compliant",
-        });
-        await SendAsync("75-association", IngressTypeNames.RecordControl, new JsonObject
-        {
-            ["personRef"] = person, ["controlId"] = controls[1].ToString(), ["controlledOn"] = "2026-04-15", ["outcome"] = "missed",
-        });
-        await SendAsync("75-association", IngressTypeNames.ReportIncident, new JsonObject
-        {
-            ["personRef"] = person, ["incidentId"] = Guid.NewGuid().ToString(), ["kind"] = "breach-of-obligation", ["severity"] = "significant",
-            ["occurredAt"] = "2026-04-16T21:30:00+02:00",
-        });
-        var intruder = await SendAsync("75-police", IngressTypeNames.RecordControl, new JsonObject
-        {
-            ["personRef"] = person, ["controlId"] = controls[2].ToString(), ["controlledOn"] = "2026-04-22", ["outcome"] = "compliant",
-        });
-        await Poller.UntilAsync(async () =>
-        {
-            var view = (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person}"))[0];
-            return view.GetProperty("controls").EnumerateArray().Count(c => c.GetProperty("outcome").ValueKind == JsonValueKind.String) == 2
-                && view.GetProperty("incidents").GetArrayLength() == 1;
-        }, "the controls and the incident on the case");
+        await SendAsync(
+            "75-association",
+            IngressTypeNames.RecordControl,
+            new JsonObject
+            {
+                ["personRef"] = person,
+                ["controlId"] = controls[0].ToString(),
+                ["controlledOn"] = "2026-04-08",
+                ["outcome"] = "compliant",
+            }
+        );
+        await SendAsync(
+            "75-association",
+            IngressTypeNames.RecordControl,
+            new JsonObject
+            {
+                ["personRef"] = person,
+                ["controlId"] = controls[1].ToString(),
+                ["controlledOn"] = "2026-04-15",
+                ["outcome"] = "missed",
+            }
+        );
+        await SendAsync(
+            "75-association",
+            IngressTypeNames.ReportIncident,
+            new JsonObject
+            {
+                ["personRef"] = person,
+                ["incidentId"] = Guid.NewGuid().ToString(),
+                ["kind"] = "breach-of-obligation",
+                ["severity"] = "significant",
+                ["occurredAt"] = "2026-04-16T21:30:00+02:00",
+            }
+        );
+        var intruder = await SendAsync(
+            "75-police",
+            IngressTypeNames.RecordControl,
+            new JsonObject
+            {
+                ["personRef"] = person,
+                ["controlId"] = controls[2].ToString(),
+                ["controlledOn"] = "2026-04-22",
+                ["outcome"] = "compliant",
+            }
+        );
+        await Poller.UntilAsync(
+            async () =>
+            {
+                var view = (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person}"))[0];
+                return view.GetProperty("controls").EnumerateArray().Count(c => c.GetProperty("outcome").ValueKind == JsonValueKind.String)
+                        == 2
+                    && view.GetProperty("incidents").GetArrayLength() == 1;
+            },
+            "the controls and the incident on the case"
+        );
         await AssertRejectedAsync("75-police", intruder, ReasonCodes.NotAssignedToCase);
         var caseView = (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person}"))[0];
-        Assert.Null(caseView.GetProperty("controls").EnumerateArray().Single(c => c.GetProperty("id").GetGuid() == controls[2]).GetProperty("outcome").GetString());
+        Assert.Null(
+            caseView
+                .GetProperty("controls")
+                .EnumerateArray()
+                .Single(c => c.GetProperty("id").GetGuid() == controls[2])
+                .GetProperty("outcome")
+                .GetString()
+        );
 
         // The month ends: the report of tj-paris, with the right figures, to the JAP and SPIP of Paris.
-        await Poller.UntilAsync(async () => (await _host.GetJsonAsync<JsonElement>("/court-reporting/jurisdictions/tj-paris")).GetProperty("openCases")
-            .EnumerateArray().Any(c => c.GetProperty("controlsMissed").GetInt32() == 1 && c.GetProperty("incidents").GetInt32() == 1), "the jurisdiction's picture up to date");
+        await Poller.UntilAsync(
+            async () =>
+                (await _host.GetJsonAsync<JsonElement>("/court-reporting/jurisdictions/tj-paris"))
+                    .GetProperty("openCases")
+                    .EnumerateArray()
+                    .Any(c => c.GetProperty("controlsMissed").GetInt32() == 1 && c.GetProperty("incidents").GetInt32() == 1),
+            "the jurisdiction's picture up to date"
+        );
         _clock.SetUtcNow(new DateTimeOffset(2026, 5, 1, 0, 5, 0, TimeSpan.Zero));
         JsonElement[] reports = [];
-        await Poller.UntilAsync(async () => (reports = await _host.GetJsonAsync<JsonElement[]>("/court-reporting/reports?jurisdiction=tj-paris")).Length > 0, "the monthly report");
+        await Poller.UntilAsync(
+            async () => (reports = await _host.GetJsonAsync<JsonElement[]>("/court-reporting/reports?jurisdiction=tj-paris")).Length > 0,
+            "the monthly report"
+        );
         var summary = Assert.Single(reports);
-        Assert.Equal((1, "2026-04-01", "2026-04-30", "periodic"), (summary.GetProperty("number").GetInt32(), summary.GetProperty("periodStart").GetString(),
-            summary.GetProperty("periodEnd").GetString(), summary.GetProperty("trigger").GetString()));
+        Assert.Equal(
+            (1, "2026-04-01", "2026-04-30", "periodic"),
+            (
+                summary.GetProperty("number").GetInt32(),
+                summary.GetProperty("periodStart").GetString(),
+                summary.GetProperty("periodEnd").GetString(),
+                summary.GetProperty("trigger").GetString()
+            )
+        );
         var figures = summary.GetProperty("figures");
-        Assert.Equal((1, 3, 1, 1, 1), (figures.GetProperty("openCases").GetInt32(), figures.GetProperty("controlsPlanned").GetInt32(),
-            figures.GetProperty("controlsDone").GetInt32(), figures.GetProperty("controlsMissed").GetInt32(), figures.GetProperty("incidents").GetInt32()));
+        Assert.Equal(
+            (1, 3, 1, 1, 1),
+            (
+                figures.GetProperty("openCases").GetInt32(),
+                figures.GetProperty("controlsPlanned").GetInt32(),
+                figures.GetProperty("controlsDone").GetInt32(),
+                figures.GetProperty("controlsMissed").GetInt32(),
+                figures.GetProperty("incidents").GetInt32()
+            )
+        );
         var parisReport = summary.GetProperty("id").GetGuid();
 
         foreach (var court in new[] { "75-jap", "75-spip" })
         {
-            await Poller.UntilAsync(async () => { await DrainAsync(court); return InboxOf(court).Any(d => d.Type == "court-reporting.report"); }, $"the report in {court}'s inbox");
+            await Poller.UntilAsync(
+                async () =>
+                {
+                    await DrainAsync(court);
+                    return InboxOf(court).Any(d => d.Type == "court-reporting.report");
+                },
+                $"the report in {court}'s inbox"
+            );
             var delivery = InboxOf(court).Single(d => d.Type == "court-reporting.report");
             Assert.Equal(parisReport, delivery.ReleaseId);
             var opened = Open(delivery, court, "court-reporting");
@@ -182,42 +294,90 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         // Nobody else: 93's courts get Bobigny's own report (without this person), every other agency none.
         await DrainAsync(Agencies);
         foreach (var agency in Agencies)
-            foreach (var report in InboxOf(agency).Where(d => d.Type == "court-reporting.report"))
+        foreach (var report in InboxOf(agency).Where(d => d.Type == "court-reporting.report"))
+        {
+            Assert.Contains(agency, new[] { "75-jap", "75-spip", "93-jap", "93-spip" });
+            if (agency.StartsWith("93-", StringComparison.Ordinal))
             {
-                Assert.Contains(agency, new[] { "75-jap", "75-spip", "93-jap", "93-spip" });
-                if (agency.StartsWith("93-", StringComparison.Ordinal))
-                {
-                    Assert.NotEqual(parisReport, report.ReleaseId);
-                    Assert.DoesNotContain(person, Open(report, agency, "court-reporting").ToJsonString());
-                }
+                Assert.NotEqual(parisReport, report.ReleaseId);
+                Assert.DoesNotContain(person, Open(report, agency, "court-reporting").ToJsonString());
             }
+        }
 
         // One-way: the SPIP cannot amend the report; an operator of 93 cannot have Paris's report issued; the gateway refuses a Paris report to Bobigny's JAP.
-        var amendment = await SendAsync("75-spip", IngressTypeNames.AmendReport, new JsonObject { ["jurisdiction"] = "tj-paris", ["reportNumber"] = 1, ["changes"] = "Retirer l'incident." });
+        var amendment = await SendAsync(
+            "75-spip",
+            IngressTypeNames.AmendReport,
+            new JsonObject
+            {
+                ["jurisdiction"] = "tj-paris",
+                ["reportNumber"] = 1,
+                ["changes"] = "Retirer l'incident.",
+            }
+        );
         await AssertRejectedAsync("75-spip", amendment, ReasonCodes.ForbiddenInboundFlow);
         var unchanged = await _host.GetJsonAsync<JsonElement>("/court-reporting/reports/tj-paris/1");
         Assert.Equal(1, unchanged.GetProperty("figures").GetProperty("incidents").GetInt32());
         Assert.Single(await _host.GetJsonAsync<JsonElement[]>("/court-reporting/reports?jurisdiction=tj-paris"));
 
         using (var bobigny = _host.ClientFor(DemoPrincipals.Named("secretariat-93")))
-            Assert.Equal(HttpStatusCode.Forbidden, (await bobigny.PostAsync("/court-reporting/jurisdictions/tj-paris/reports", null)).StatusCode);
-        await Poller.UntilAsync(async () => await InScopeAsync<Coordination.CourtReporting.Persistence.CourtReportingDbContext, bool>(db =>
-            db.AccessLog.AnyAsync(e => e.Principal == "secretariat-93" && e.RecordRef == "jurisdiction:tj-paris" && e.Outcome == "denied")), "the refused request in the access log");
+            Assert.Equal(
+                HttpStatusCode.Forbidden,
+                (await bobigny.PostAsync("/court-reporting/jurisdictions/tj-paris/reports", null)).StatusCode
+            );
+        await Poller.UntilAsync(
+            async () =>
+                await InScopeAsync<Coordination.CourtReporting.Persistence.CourtReportingDbContext, bool>(db =>
+                    db.AccessLog.AnyAsync(e =>
+                        e.Principal == "secretariat-93" && e.RecordRef == "jurisdiction:tj-paris" && e.Outcome == "denied"
+                    )
+                ),
+            "the refused request in the access log"
+        );
         var misdirected = await ReleaseCourtReportAsync("tj-paris", ["93-jap"]);
-        await Poller.UntilAsync(async () => (await AuditAsync()).Any(e => e.GetProperty("references").GetString()!.Contains($"release:{misdirected}")
-            && e.GetProperty("recipient").GetString() == "93-jap" && e.GetProperty("reason").GetString() == "outside-jurisdiction"), "the misdirected report denied and audited");
+        await Poller.UntilAsync(
+            async () =>
+                (await AuditAsync()).Any(e =>
+                    e.GetProperty("references").GetString()!.Contains($"release:{misdirected}")
+                    && e.GetProperty("recipient").GetString() == "93-jap"
+                    && e.GetProperty("reason").GetString() == "outside-jurisdiction"
+                ),
+            "the misdirected report denied and audited"
+        );
 
         // The measure ends; the retention period passes; nothing of the person remains.
         var ended = await PostAsync($"/supervision/cases/{person}/end", new { reason = "end-of-measure" });
         Assert.Equal(HttpStatusCode.OK, ended.StatusCode);
-        Assert.Equal("2026-05-31T00:05:00+00:00", (await ended.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("purgeDueAt").GetDateTimeOffset().ToString("yyyy-MM-ddTHH:mm:sszzz"));
-        await Poller.UntilAsync(async () => await CountAssignmentsAsync(person) == 0, "the gateway no longer accepts the partners' messages");
+        Assert.Equal(
+            "2026-05-31T00:05:00+00:00",
+            (await ended.Content.ReadFromJsonAsync<JsonElement>())
+                .GetProperty("purgeDueAt")
+                .GetDateTimeOffset()
+                .ToString("yyyy-MM-ddTHH:mm:sszzz")
+        );
+        await Poller.UntilAsync(
+            async () => await CountAssignmentsAsync(person) == 0,
+            "the gateway no longer accepts the partners' messages"
+        );
         _clock.SetUtcNow(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
-        await Poller.UntilAsync(async () => (await _host.Http.GetAsync($"/supervision/cases/{person}")).StatusCode == HttpStatusCode.Forbidden, "the case purged");
-        await Poller.UntilAsync(async () => !await InScopeAsync<Coordination.Gateway.Persistence.GatewayDbContext, bool>(db =>
-            db.Vault.AnyAsync(v => v.Person == Coordination.Contracts.Values.PersonRef.Parse(person))), "the vault entry purged");
-        await Poller.UntilAsync(async () => !await InScopeAsync<Coordination.CourtReporting.Persistence.CourtReportingDbContext, bool>(db =>
-            db.Cases.AnyAsync(c => c.Person == Coordination.Contracts.Values.PersonRef.Parse(person))), "the court-reporting picture purged");
+        await Poller.UntilAsync(
+            async () => (await _host.Http.GetAsync($"/supervision/cases/{person}")).StatusCode == HttpStatusCode.Forbidden,
+            "the case purged"
+        );
+        await Poller.UntilAsync(
+            async () =>
+                !await InScopeAsync<Coordination.Gateway.Persistence.GatewayDbContext, bool>(db =>
+                    db.Vault.AnyAsync(v => v.Person == Coordination.Contracts.Values.PersonRef.Parse(person))
+                ),
+            "the vault entry purged"
+        );
+        await Poller.UntilAsync(
+            async () =>
+                !await InScopeAsync<Coordination.CourtReporting.Persistence.CourtReportingDbContext, bool>(db =>
+                    db.Cases.AnyAsync(c => c.Person == Coordination.Contracts.Values.PersonRef.Parse(person))
+                ),
+            "the court-reporting picture purged"
+        );
 
         await InScopeAsync<Coordination.Supervision.Persistence.SupervisionDbContext, bool>(async db =>
         {
@@ -230,7 +390,10 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         await InScopeAsync<Coordination.Gateway.Persistence.GatewayDbContext, bool>(async db =>
         {
             Assert.Equal(0, await CountAssignmentsAsync(person));
-            var left = await db.Set<Coordination.Gateway.Egress.AgencyDelivery>().Where(d => d.Body.Contains(person)).Select(d => d.Type + " " + d.CreatedAt + " " + d.Body.Substring(0, 300)).ToListAsync();
+            var left = await db.Set<Coordination.Gateway.Egress.AgencyDelivery>()
+                .Where(d => d.Body.Contains(person))
+                .Select(d => d.Type + " " + d.CreatedAt + " " + d.Body.Substring(0, 300))
+                .ToListAsync();
             Assert.True(left.Count == 0, string.Join("\n", left));
             return true;
         });
@@ -246,7 +409,10 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Assert.DoesNotContain(_canary, await DatabaseFiles.ReadAllAsync(_host.Folder));
         // Nor in any log line or span attribute of the whole story.
-        Assert.DoesNotContain(_host.App.Services.GetFakeLogCollector().GetSnapshot(), l => (l.Message + l.Exception).Contains(_canary, StringComparison.Ordinal));
+        Assert.DoesNotContain(
+            _host.App.Services.GetFakeLogCollector().GetSnapshot(),
+            l => (l.Message + l.Exception).Contains(_canary, StringComparison.Ordinal)
+        );
         Assert.NotEmpty(_spanText);
         Assert.DoesNotContain(_spanText, s => s.Contains(_canary, StringComparison.Ordinal));
         // Nor in any queue of the platform's services, their error queues included (bodies and headers, read
@@ -271,13 +437,26 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
             // One channel per queue, closed unacknowledged: every message goes back as it was.
             await using var channel = await admin.CreateChannelAsync();
             uint count;
-            try { count = (await channel.QueueDeclarePassiveAsync(queue)).MessageCount; }
-            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) { continue; }
+            try
+            {
+                count = (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            {
+                continue;
+            }
             for (var i = 0; i < count && await channel.BasicGetAsync(queue, autoAck: false) is { } message; i++)
             {
-                var text = Encoding.UTF8.GetString(message.Body.Span) + string.Join(";", (message.BasicProperties.Headers ?? new Dictionary<string, object?>())
-                    .Select(h => $"{h.Key}={(h.Value is byte[] b ? Encoding.UTF8.GetString(b) : h.Value)}"));
-                if (values.Any(v => text.Contains(v, StringComparison.Ordinal))) found.Add($"{queue}: {message.BasicProperties.Type ?? message.BasicProperties.MessageId}");
+                var text =
+                    Encoding.UTF8.GetString(message.Body.Span)
+                    + string.Join(
+                        ";",
+                        (message.BasicProperties.Headers ?? new Dictionary<string, object?>()).Select(h =>
+                            $"{h.Key}={(h.Value is byte[] b ? Encoding.UTF8.GetString(b) : h.Value)}"
+                        )
+                    );
+                if (values.Any(v => text.Contains(v, StringComparison.Ordinal)))
+                    found.Add($"{queue}: {message.BasicProperties.Type ?? message.BasicProperties.MessageId}");
             }
         }
         return found;
@@ -293,12 +472,21 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         await using var channel = await admin.CreateChannelAsync();
         foreach (var agency in agencies)
         {
-            if (!_received.ContainsKey(agency)) _received[agency] = [];
+            if (!_received.ContainsKey(agency))
+                _received[agency] = [];
             while (await channel.BasicGetAsync($"agency.{agency}.inbox", autoAck: true) is { } message)
             {
                 var body = JsonDocument.Parse(message.Body.ToArray()).RootElement.Clone();
-                _received[agency].Add(new Delivery(message.BasicProperties.Type!, Guid.Parse(message.BasicProperties.MessageId!),
-                    body.GetProperty("releaseId").GetGuid(), body.GetProperty("categories").EnumerateArray().Select(c => c.GetString()!).ToList(), body));
+                _received[agency]
+                    .Add(
+                        new Delivery(
+                            message.BasicProperties.Type!,
+                            Guid.Parse(message.BasicProperties.MessageId!),
+                            body.GetProperty("releaseId").GetGuid(),
+                            body.GetProperty("categories").EnumerateArray().Select(c => c.GetString()!).ToList(),
+                            body
+                        )
+                    );
             }
         }
     }
@@ -316,14 +504,30 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         var messageId = Guid.NewGuid();
         var envelope = new JsonObject
         {
-            ["messageId"] = messageId.ToString(), ["type"] = type, ["schemaVersion"] = 1, ["territory"] = account[..2],
-            ["occurredAt"] = _clock.GetUtcNow().ToString("O"), ["payload"] = payload.DeepClone(),
+            ["messageId"] = messageId.ToString(),
+            ["type"] = type,
+            ["schemaVersion"] = 1,
+            ["territory"] = account[..2],
+            ["occurredAt"] = _clock.GetUtcNow().ToString("O"),
+            ["payload"] = payload.DeepClone(),
         };
         await using var connection = await broker.ConnectAs(account, $"{account}-demo-password");
-        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
-        await channel.BasicPublishAsync("coordination.ingress", type, true,
-            new BasicProperties { MessageId = messageId.ToString(), UserId = account, ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent },
-            Encoding.UTF8.GetBytes(envelope.ToJsonString()));
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)
+        );
+        await channel.BasicPublishAsync(
+            "coordination.ingress",
+            type,
+            true,
+            new BasicProperties
+            {
+                MessageId = messageId.ToString(),
+                UserId = account,
+                ContentType = "application/json",
+                DeliveryMode = DeliveryModes.Persistent,
+            },
+            Encoding.UTF8.GetBytes(envelope.ToJsonString())
+        );
         return messageId;
     }
 
@@ -332,18 +536,27 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         await using var connection = await broker.ConnectAs(account, $"{account}-demo-password");
         await using var channel = await connection.CreateChannelAsync();
         JsonElement? notice = null;
-        await Poller.UntilAsync(async () =>
-        {
-            while (await channel.BasicGetAsync($"agency.{account}.rejected", autoAck: true) is { } message)
+        await Poller.UntilAsync(
+            async () =>
             {
-                var body = JsonDocument.Parse(message.Body.ToArray()).RootElement.Clone();
-                if (body.GetProperty("messageId").GetGuid() == messageId) notice = body;
-            }
-            return notice is not null;
-        }, $"the refusal in agency.{account}.rejected");
+                while (await channel.BasicGetAsync($"agency.{account}.rejected", autoAck: true) is { } message)
+                {
+                    var body = JsonDocument.Parse(message.Body.ToArray()).RootElement.Clone();
+                    if (body.GetProperty("messageId").GetGuid() == messageId)
+                        notice = body;
+                }
+                return notice is not null;
+            },
+            $"the refusal in agency.{account}.rejected"
+        );
         Assert.Equal(reasonCode, notice!.Value.GetProperty("reasonCode").GetString());
-        Assert.Contains(await AuditAsync(), e => e.GetProperty("references").GetString()!.Contains($"message:{messageId}")
-            && e.GetProperty("kind").GetString() == "ingress-rejected" && e.GetProperty("reason").GetString() == reasonCode);
+        Assert.Contains(
+            await AuditAsync(),
+            e =>
+                e.GetProperty("references").GetString()!.Contains($"message:{messageId}")
+                && e.GetProperty("kind").GetString() == "ingress-rejected"
+                && e.GetProperty("reason").GetString() == reasonCode
+        );
     }
 
     private async Task<JsonElement[]> AuditAsync()
@@ -357,25 +570,32 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         var keys = _host.App.Services.GetRequiredService<SealingKeyStore>();
         var messageId = NewId.NextGuid();
         var releaseId = Guid.NewGuid();
-        await _host.SendReleaseRequestAsync("court-reporting", new ReleaseConfidentialPayload
-        {
-            ReleaseId = releaseId,
-            Territory = Coordination.Contracts.Values.TerritoryCode.Parse("75"),
-            Purpose = "court-reporting",
-            Categories = [DataCategory.CourtReport],
-            Recipients = recipients,
-            Jurisdiction = jurisdiction,
-            Payload = PayloadSealer.Seal("""{"court-report":{}}"""u8, keys.CurrentKeyOf("gateway"), "court-reporting", messageId),
-        }, messageId);
+        await _host.SendReleaseRequestAsync(
+            "court-reporting",
+            new ReleaseConfidentialPayload
+            {
+                ReleaseId = releaseId,
+                Territory = Coordination.Contracts.Values.TerritoryCode.Parse("75"),
+                Purpose = "court-reporting",
+                Categories = [DataCategory.CourtReport],
+                Recipients = recipients,
+                Jurisdiction = jurisdiction,
+                Payload = PayloadSealer.Seal("""{"court-report":{}}"""u8, keys.CurrentKeyOf("gateway"), "court-reporting", messageId),
+            },
+            messageId
+        );
         return releaseId;
     }
 
     private Task<HttpResponseMessage> PostAsync(string path, object body) => _host.Http.PostAsJsonAsync(path, body);
 
     private Task<int> CountAssignmentsAsync(string person) =>
-        InScopeAsync<Coordination.Gateway.Persistence.GatewayDbContext, int>(db => db.PartnerAssignments.CountAsync(a => a.Person == Coordination.Contracts.Values.PersonRef.Parse(person)));
+        InScopeAsync<Coordination.Gateway.Persistence.GatewayDbContext, int>(db =>
+            db.PartnerAssignments.CountAsync(a => a.Person == Coordination.Contracts.Values.PersonRef.Parse(person))
+        );
 
-    private async Task<T> InScopeAsync<TContext, T>(Func<TContext, Task<T>> query) where TContext : notnull
+    private async Task<T> InScopeAsync<TContext, T>(Func<TContext, Task<T>> query)
+        where TContext : notnull
     {
         await using var scope = _host.App.Services.CreateAsyncScope();
         return await query(scope.ServiceProvider.GetRequiredService<TContext>());

@@ -28,9 +28,14 @@ public sealed class TwoGatewaysOneDatabaseTests : IAsyncLifetime
         ServiceHost.DeleteFolder(_folder);
     }
 
-    private static StringContent Rules() => new("""
-        {"proposedBy":["groupe de travail"],"rules":[{"category":"court-report","roles":["sentence-enforcement-court"],"purpose":"court-reporting"}]}
-        """, Encoding.UTF8, "application/json");
+    private static StringContent Rules() =>
+        new(
+            """
+            {"proposedBy":["groupe de travail"],"rules":[{"category":"court-report","roles":["sentence-enforcement-court"],"purpose":"court-reporting"}]}
+            """,
+            Encoding.UTF8,
+            "application/json"
+        );
 
     [Fact]
     public async Task Adoptions_through_two_gateways_at_once_leave_one_chain_that_verifies_with_both_gateways_checkpoints()
@@ -52,8 +57,14 @@ public sealed class TwoGatewaysOneDatabaseTests : IAsyncLifetime
             using var auditor = gateway.ClientFor(DemoPrincipals.Named("auditor"));
             var verification = await auditor.GetFromJsonAsync<JsonElement>("/audit/verify");
             Assert.True(verification.GetProperty("intact").GetBoolean(), verification.GetProperty("problem").GetString());
-            Assert.Equal((total, total, (long)total), (verification.GetProperty("entriesChecked").GetInt32(),
-                verification.GetProperty("checkpointsChecked").GetInt32(), verification.GetProperty("newestCheckpointSequence").GetInt64()));
+            Assert.Equal(
+                (total, total, (long)total),
+                (
+                    verification.GetProperty("entriesChecked").GetInt32(),
+                    verification.GetProperty("checkpointsChecked").GetInt32(),
+                    verification.GetProperty("newestCheckpointSequence").GetInt64()
+                )
+            );
         }
         var writers = new AuditCheckpointStore(Path.Combine(_folder, "audit-checkpoints")).ReadAll().Select(c => c.Instance).ToHashSet();
         Assert.Superset(new HashSet<string> { "gateway-1", "gateway-2" }, writers);

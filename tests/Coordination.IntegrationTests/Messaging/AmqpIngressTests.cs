@@ -2,9 +2,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Coordination.Briefings.Api;
-using Coordination.IntegrationTests.EndToEnd;
 using Coordination.Contracts;
 using Coordination.Contracts.Gateway;
+using Coordination.IntegrationTests.EndToEnd;
 using Coordination.IntegrationTests.Support;
 using Coordination.Testing;
 using MassTransit;
@@ -28,8 +28,12 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await broker.LoadDefinitionsAsync(BrokerPermissionsTests.DefinitionsPath());
-        _host = await ServiceHost.StartAllInOneAsync(b => b.Logging.AddFakeLogging(),
-            "--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={broker.AmqpUrl}", "--Logging:LogLevel:Default=Debug");
+        _host = await ServiceHost.StartAllInOneAsync(
+            b => b.Logging.AddFakeLogging(),
+            "--Messaging:Transport=RabbitMq",
+            $"--Messaging:RabbitMqUrl={broker.AmqpUrl}",
+            "--Logging:LogLevel:Default=Debug"
+        );
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
@@ -46,9 +50,18 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         envelope["messageId"] = messageId.ToString();
         envelope["payload"]!["summary"] = summary;
 
-        await AgencyProcess.PublishToIngressAsync(UrlOf("75-prosecutor"), "75-prosecutor", IngressTypeNames.RecordBriefing, messageId, envelope.ToJsonString());
+        await AgencyProcess.PublishToIngressAsync(
+            UrlOf("75-prosecutor"),
+            "75-prosecutor",
+            IngressTypeNames.RecordBriefing,
+            messageId,
+            envelope.ToJsonString()
+        );
 
-        await Poller.UntilAsync(async () => (await _host.GetJsonAsync<List<BriefingView>>("/briefings?territory=75")).Any(b => b.Summary == summary), "the briefing recorded");
+        await Poller.UntilAsync(
+            async () => (await _host.GetJsonAsync<List<BriefingView>>("/briefings?territory=75")).Any(b => b.Summary == summary),
+            "the briefing recorded"
+        );
     }
 
     [Fact]
@@ -59,8 +72,12 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         using var listener = new System.Diagnostics.ActivityListener
         {
             ShouldListenTo = _ => true,
-            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a => spans.Enqueue($"{a.Source.Name}|{a.DisplayName}|{string.Join(";", a.TagObjects.Select(t => $"{t.Key}={t.Value}"))}|{string.Join(";", a.Events.Select(e => e.Name))}"),
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) =>
+                System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a =>
+                spans.Enqueue(
+                    $"{a.Source.Name}|{a.DisplayName}|{string.Join(";", a.TagObjects.Select(t => $"{t.Key}={t.Value}"))}|{string.Join(";", a.Events.Select(e => e.Name))}"
+                ),
         };
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
         var envelope = IngressOverHttpTests.Example(IngressTypeNames.DesignatePerson);
@@ -68,7 +85,13 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         envelope["messageId"] = messageId.ToString();
         envelope["payload"]!["identity"]!["lastName"] = "Valjean-CANARY";
 
-        await AgencyProcess.PublishToIngressAsync(UrlOf("75-jap"), "75-jap", IngressTypeNames.DesignatePerson, messageId, envelope.ToJsonString());
+        await AgencyProcess.PublishToIngressAsync(
+            UrlOf("75-jap"),
+            "75-jap",
+            IngressTypeNames.DesignatePerson,
+            messageId,
+            envelope.ToJsonString()
+        );
 
         await Poller.UntilAsync(() => !supervisionSide.Received.IsEmpty, "the designation forwarded to supervision");
         var (wireId, designation) = Assert.Single(supervisionSide.Received);
@@ -79,30 +102,60 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
 
         // Audited as accepted, naming the reference, never the person.
         using var auditor = _host.ClientFor(Coordination.ServiceDefaults.Security.DemoPrincipals.Named("auditor"));
-        var accepted = (await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<JsonElement[]>(auditor, "/audit?limit=1000"))!
-            .Single(e => e.GetProperty("references").GetString()!.Contains($"message:{messageId}"));
-        Assert.Equal(("ingress-accepted", "75-jap"), (accepted.GetProperty("kind").GetString(), accepted.GetProperty("source").GetString()));
+        var accepted = (
+            await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<JsonElement[]>(auditor, "/audit?limit=1000")
+        )!.Single(e => e.GetProperty("references").GetString()!.Contains($"message:{messageId}"));
+        Assert.Equal(
+            ("ingress-accepted", "75-jap"),
+            (accepted.GetProperty("kind").GetString(), accepted.GetProperty("source").GetString())
+        );
         Assert.Contains($"person:{person.Value}", accepted.GetProperty("references").GetString());
 
         // ...and the Supervision service opened the case under that reference.
-        await Poller.UntilAsync(async () => (await _host.Http.GetAsync($"/supervision/cases/{person.Value}")).IsSuccessStatusCode, "the case opened by Supervision");
+        await Poller.UntilAsync(
+            async () => (await _host.Http.GetAsync($"/supervision/cases/{person.Value}")).IsSuccessStatusCode,
+            "the case opened by Supervision"
+        );
 
-        var sealedGrounds = designation.GetProperty("grounds").Deserialize<Coordination.Contracts.Gateway.SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        var sealedGrounds = designation
+            .GetProperty("grounds")
+            .Deserialize<Coordination.Contracts.Gateway.SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
         var keys = _host.App.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
         using var supervision = keys.RingFor("supervision");
-        var grounds = Coordination.ServiceDefaults.Sealing.PayloadSealer.OpenJson<List<string>>(sealedGrounds, supervision, "community-supervision", Guid.Parse(wireId));
+        var grounds = Coordination.ServiceDefaults.Sealing.PayloadSealer.OpenJson<List<string>>(
+            sealedGrounds,
+            supervision,
+            "community-supervision",
+            Guid.Parse(wireId)
+        );
         Assert.Equal(["personality", "social-situation"], grounds);
         using var spip = keys.RingFor("75-spip");
         Assert.Throws<Coordination.ServiceDefaults.Sealing.SealingException>(() =>
-            Coordination.ServiceDefaults.Sealing.PayloadSealer.Open(sealedGrounds, spip, "community-supervision", Guid.Parse(wireId)));
+            Coordination.ServiceDefaults.Sealing.PayloadSealer.Open(sealedGrounds, spip, "community-supervision", Guid.Parse(wireId))
+        );
 
         // The canary is in no span attribute, no log line, and no error queue.
-        Assert.Contains(spans, s => s.StartsWith("Coordination|gateway ingress supervision.designate-person|", StringComparison.Ordinal)
-            && s.Contains("coordination.decision.id=", StringComparison.Ordinal));
+        Assert.Contains(
+            spans,
+            s =>
+                s.StartsWith("Coordination|gateway ingress supervision.designate-person|", StringComparison.Ordinal)
+                && s.Contains("coordination.decision.id=", StringComparison.Ordinal)
+        );
         Assert.DoesNotContain(spans, s => s.Contains("Valjean", StringComparison.Ordinal));
-        Assert.DoesNotContain(_host.App.Services.GetFakeLogCollector().GetSnapshot(), l => (l.Message + l.Exception).Contains("Valjean", StringComparison.Ordinal));
+        Assert.DoesNotContain(
+            _host.App.Services.GetFakeLogCollector().GetSnapshot(),
+            l => (l.Message + l.Exception).Contains("Valjean", StringComparison.Ordinal)
+        );
         await using var admin = await broker.Connect();
-        foreach (var errorQueue in new[] { "gateway-release-from-supervision_error", "gateway-release-from-court-reporting_error", "briefings-record-penal-policy-briefing_error", "gateway-ingress" })
+        foreach (
+            var errorQueue in new[]
+            {
+                "gateway-release-from-supervision_error",
+                "gateway-release-from-court-reporting_error",
+                "briefings-record-penal-policy-briefing_error",
+                "gateway-ingress",
+            }
+        )
         {
             await using var inspect = await admin.CreateChannelAsync();
             try
@@ -129,34 +182,66 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         {
             var db = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>();
             foreach (var (agency, i) in escaping.Select((a, i) => (a, i)))
-                foreach (var type in new[] { "gateway.rejected", "supervision.case-information" })
-                    db.Set<Coordination.Gateway.Egress.AgencyDelivery>().Add(new Coordination.Gateway.Egress.AgencyDelivery
-                        { Id = Guid.NewGuid(), Agency = agency, Type = type, Body = "{}", CreatedAt = now.AddMilliseconds(i) });
+            foreach (var type in new[] { "gateway.rejected", "supervision.case-information" })
+                db.Set<Coordination.Gateway.Egress.AgencyDelivery>()
+                    .Add(
+                        new Coordination.Gateway.Egress.AgencyDelivery
+                        {
+                            Id = Guid.NewGuid(),
+                            Agency = agency,
+                            Type = type,
+                            Body = "{}",
+                            CreatedAt = now.AddMilliseconds(i),
+                        }
+                    );
             // Pushed after them: once it is in its queue, the pusher has been past every escaping one.
-            db.Set<Coordination.Gateway.Egress.AgencyDelivery>().Add(new Coordination.Gateway.Egress.AgencyDelivery
-                { Id = valid, Agency = "75-police", Type = "supervision.case-information", Body = "{}", CreatedAt = now.AddSeconds(1) });
+            db.Set<Coordination.Gateway.Egress.AgencyDelivery>()
+                .Add(
+                    new Coordination.Gateway.Egress.AgencyDelivery
+                    {
+                        Id = valid,
+                        Agency = "75-police",
+                        Type = "supervision.case-information",
+                        Body = "{}",
+                        CreatedAt = now.AddSeconds(1),
+                    }
+                );
             await db.SaveChangesAsync();
         }
-        await Poller.UntilAsync(async () =>
-        {
-            using var scope = _host.App.Services.CreateScope();
-            return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(
-                scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>().Set<Coordination.Gateway.Egress.AgencyDelivery>(),
-                d => d.Id == valid && d.PushedAt != null);
-        }, "the valid delivery pushed");
+        await Poller.UntilAsync(
+            async () =>
+            {
+                using var scope = _host.App.Services.CreateScope();
+                return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(
+                    scope
+                        .ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>()
+                        .Set<Coordination.Gateway.Egress.AgencyDelivery>(),
+                    d => d.Id == valid && d.PushedAt != null
+                );
+            },
+            "the valid delivery pushed"
+        );
 
         using (var scope = _host.App.Services.CreateScope())
-            Assert.Equal(escaping.Length * 2, await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(
-                scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>().Set<Coordination.Gateway.Egress.AgencyDelivery>(),
-                d => d.PushedAt == null));
+            Assert.Equal(
+                escaping.Length * 2,
+                await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(
+                    scope
+                        .ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>()
+                        .Set<Coordination.Gateway.Egress.AgencyDelivery>(),
+                    d => d.PushedAt == null
+                )
+            );
         await using var admin = await broker.Connect();
         foreach (var agency in escaping)
-            foreach (var box in new[] { "inbox", "rejected" })
-            {
-                await using var inspect = await admin.CreateChannelAsync();
-                var error = await Assert.ThrowsAsync<RabbitMQ.Client.Exceptions.OperationInterruptedException>(() => inspect.QueueDeclarePassiveAsync($"agency.{agency}.{box}"));
-                Assert.Equal((ushort)404, error.ShutdownReason!.ReplyCode);
-            }
+        foreach (var box in new[] { "inbox", "rejected" })
+        {
+            await using var inspect = await admin.CreateChannelAsync();
+            var error = await Assert.ThrowsAsync<RabbitMQ.Client.Exceptions.OperationInterruptedException>(() =>
+                inspect.QueueDeclarePassiveAsync($"agency.{agency}.{box}")
+            );
+            Assert.Equal((ushort)404, error.ShutdownReason!.ReplyCode);
+        }
     }
 
     [Fact]
@@ -165,41 +250,71 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         var envelope = IngressOverHttpTests.Example(IngressTypeNames.DesignatePerson);
         var designationId = Guid.NewGuid();
         envelope["messageId"] = designationId.ToString();
-        await AgencyProcess.PublishToIngressAsync(UrlOf("75-prosecutor"), "75-prosecutor", IngressTypeNames.DesignatePerson, designationId, envelope.ToJsonString());
+        await AgencyProcess.PublishToIngressAsync(
+            UrlOf("75-prosecutor"),
+            "75-prosecutor",
+            IngressTypeNames.DesignatePerson,
+            designationId,
+            envelope.ToJsonString()
+        );
         Coordination.Contracts.Values.PersonRef person = default;
-        await Poller.UntilAsync(async () =>
-        {
-            using var scope = _host.App.Services.CreateScope();
-            var entry = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.FirstOrDefaultAsync(
-                scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>().Vault);
-            if (entry is null) return false;
-            person = entry.Person;
-            return true;
-        }, "the designation in the vault");
+        await Poller.UntilAsync(
+            async () =>
+            {
+                using var scope = _host.App.Services.CreateScope();
+                var entry = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.FirstOrDefaultAsync(
+                    scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>().Vault
+                );
+                if (entry is null)
+                    return false;
+                person = entry.Person;
+                return true;
+            },
+            "the designation in the vault"
+        );
 
         var keys = _host.App.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
         var messageId = MassTransit.NewId.NextGuid();
         await _host.AssignPartnerAsync(person, "75-association");
-        await _host.SendReleaseRequestAsync("supervision", new Coordination.Contracts.Gateway.ReleaseConfidentialPayload
-        {
-            ReleaseId = Guid.NewGuid(),
-            Territory = person.Territory,
-            Purpose = "community-supervision",
-            Categories = [Coordination.Contracts.Gateway.DataCategory.ControlPlan],
-            Recipients = ["75-association"],
-            Person = person,
-            Payload = Coordination.ServiceDefaults.Sealing.PayloadSealer.Seal(Encoding.UTF8.GetBytes("""{"control-plan":{"nextControl":"2026-04-08"}}"""),
-                keys.CurrentKeyOf("gateway"), "community-supervision", messageId),
-        }, messageId);
+        await _host.SendReleaseRequestAsync(
+            "supervision",
+            new Coordination.Contracts.Gateway.ReleaseConfidentialPayload
+            {
+                ReleaseId = Guid.NewGuid(),
+                Territory = person.Territory,
+                Purpose = "community-supervision",
+                Categories = [Coordination.Contracts.Gateway.DataCategory.ControlPlan],
+                Recipients = ["75-association"],
+                Person = person,
+                Payload = Coordination.ServiceDefaults.Sealing.PayloadSealer.Seal(
+                    Encoding.UTF8.GetBytes("""{"control-plan":{"nextControl":"2026-04-08"}}"""),
+                    keys.CurrentKeyOf("gateway"),
+                    "community-supervision",
+                    messageId
+                ),
+            },
+            messageId
+        );
 
         await using var association = await broker.ConnectAs("75-association", "75-association-demo-password");
         await using var channel = await association.CreateChannelAsync();
         BasicGetResult? delivered = null;
-        await Poller.UntilAsync(async () => (delivered = await channel.BasicGetAsync("agency.75-association.inbox", autoAck: true)) is not null, "the delivery in agency.75-association.inbox");
+        await Poller.UntilAsync(
+            async () => (delivered = await channel.BasicGetAsync("agency.75-association.inbox", autoAck: true)) is not null,
+            "the delivery in agency.75-association.inbox"
+        );
         var body = JsonDocument.Parse(delivered!.Body.ToArray()).RootElement;
-        var sealedPayload = body.GetProperty("payload").Deserialize<Coordination.Contracts.Gateway.SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        var sealedPayload = body.GetProperty("payload")
+            .Deserialize<Coordination.Contracts.Gateway.SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
         using var ring = keys.RingFor("75-association");
-        var opened = Encoding.UTF8.GetString(Coordination.ServiceDefaults.Sealing.PayloadSealer.Open(sealedPayload, ring, "community-supervision", Guid.Parse(delivered.BasicProperties.MessageId!)));
+        var opened = Encoding.UTF8.GetString(
+            Coordination.ServiceDefaults.Sealing.PayloadSealer.Open(
+                sealedPayload,
+                ring,
+                "community-supervision",
+                Guid.Parse(delivered.BasicProperties.MessageId!)
+            )
+        );
         Assert.Contains("2026-04-08", opened);
         Assert.DoesNotContain("Martin", delivered.Body.ToArray().Length > 0 ? Encoding.UTF8.GetString(delivered.Body.Span) : "");
     }
@@ -212,30 +327,55 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         envelope["messageId"] = messageId.ToString();
         envelope["payload"]!["information"] = $"{Canary} sort le 3 mars.";
 
-        await AgencyProcess.PublishToIngressAsync(UrlOf("75-spip"), "75-spip", IngressTypeNames.ShareInformation, messageId, envelope.ToJsonString());
+        await AgencyProcess.PublishToIngressAsync(
+            UrlOf("75-spip"),
+            "75-spip",
+            IngressTypeNames.ShareInformation,
+            messageId,
+            envelope.ToJsonString()
+        );
 
         await using var spip = await broker.ConnectAs("75-spip", "75-spip-demo-password");
         await using var channel = await spip.CreateChannelAsync();
         JsonElement rejection = default;
-        await Poller.UntilAsync(async () =>
-        {
-            while (await channel.BasicGetAsync("agency.75-spip.rejected", autoAck: true) is { } message)
+        await Poller.UntilAsync(
+            async () =>
             {
-                var body = Encoding.UTF8.GetString(message.Body.Span);
-                Assert.DoesNotContain("Valjean", body);
-                var parsed = JsonDocument.Parse(body).RootElement;
-                if (parsed.GetProperty("messageId").GetGuid() == messageId) { rejection = parsed.Clone(); return true; }
-            }
-            return false;
-        }, "the rejection in agency.75-spip.rejected");
-        Assert.Equal((ReasonCodes.ForbiddenInboundFlow, "75-spip"), (rejection.GetProperty("reasonCode").GetString(), rejection.GetProperty("sourceAgency").GetString()));
+                while (await channel.BasicGetAsync("agency.75-spip.rejected", autoAck: true) is { } message)
+                {
+                    var body = Encoding.UTF8.GetString(message.Body.Span);
+                    Assert.DoesNotContain("Valjean", body);
+                    var parsed = JsonDocument.Parse(body).RootElement;
+                    if (parsed.GetProperty("messageId").GetGuid() == messageId)
+                    {
+                        rejection = parsed.Clone();
+                        return true;
+                    }
+                }
+                return false;
+            },
+            "the rejection in agency.75-spip.rejected"
+        );
+        Assert.Equal(
+            (ReasonCodes.ForbiddenInboundFlow, "75-spip"),
+            (rejection.GetProperty("reasonCode").GetString(), rejection.GetProperty("sourceAgency").GetString())
+        );
 
         // Kept where the sender can see it: its own message, sealed for its own key.
         var keys = _host.App.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
         using (var spipRing = keys.RingFor("75-spip"))
         {
-            var original = rejection.GetProperty("original").Deserialize<Coordination.Contracts.Gateway.SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
-            var opened = Encoding.UTF8.GetString(Coordination.ServiceDefaults.Sealing.PayloadSealer.Open(original, spipRing, "rejected-message", rejection.GetProperty("decisionId").GetGuid()));
+            var original = rejection
+                .GetProperty("original")
+                .Deserialize<Coordination.Contracts.Gateway.SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+            var opened = Encoding.UTF8.GetString(
+                Coordination.ServiceDefaults.Sealing.PayloadSealer.Open(
+                    original,
+                    spipRing,
+                    "rejected-message",
+                    rejection.GetProperty("decisionId").GetGuid()
+                )
+            );
             Assert.Contains(Canary, opened);
         }
 
@@ -243,7 +383,10 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         using var auditor = _host.ClientFor(Coordination.ServiceDefaults.Security.DemoPrincipals.Named("auditor"));
         var audit = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<JsonElement[]>(auditor, "/audit?limit=1000");
         var entry = Assert.Single(audit!, e => e.GetProperty("decisionId").GetGuid() == rejection.GetProperty("decisionId").GetGuid());
-        Assert.Equal(("ingress-rejected", ReasonCodes.ForbiddenInboundFlow), (entry.GetProperty("kind").GetString(), entry.GetProperty("reason").GetString()));
+        Assert.Equal(
+            ("ingress-rejected", ReasonCodes.ForbiddenInboundFlow),
+            (entry.GetProperty("kind").GetString(), entry.GetProperty("reason").GetString())
+        );
         Assert.Contains($"message:{messageId}", entry.GetProperty("references").GetString());
         Assert.DoesNotContain("Valjean", entry.GetRawText());
 
@@ -277,15 +420,32 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         envelope["payload"]!["summary"] = $"Sans expéditeur {messageId:N}";
 
         // guest sets no user_id: the broker proves nothing, so the gateway forwards nothing.
-        await AgencyProcess.PublishAsync(broker.AmqpUrl, "coordination.ingress", IngressTypeNames.RecordBriefing, messageId, envelope.ToJsonString(), raw: true, routingKey: IngressTypeNames.RecordBriefing);
+        await AgencyProcess.PublishAsync(
+            broker.AmqpUrl,
+            "coordination.ingress",
+            IngressTypeNames.RecordBriefing,
+            messageId,
+            envelope.ToJsonString(),
+            raw: true,
+            routingKey: IngressTypeNames.RecordBriefing
+        );
 
         using var auditor = _host.ClientFor(Coordination.ServiceDefaults.Security.DemoPrincipals.Named("auditor"));
-        await Poller.UntilAsync(async () =>
-        {
-            var audit = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<JsonElement[]>(auditor, "/audit?limit=1000");
-            return audit!.Any(e => e.GetProperty("reason").GetString() == ReasonCodes.UnidentifiedSource);
-        }, "the refusal audited");
-        Assert.DoesNotContain(await _host.GetJsonAsync<List<BriefingView>>("/briefings"), b => b.Summary.Contains(messageId.ToString("N"), StringComparison.Ordinal));
+        await Poller.UntilAsync(
+            async () =>
+            {
+                var audit = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<JsonElement[]>(
+                    auditor,
+                    "/audit?limit=1000"
+                );
+                return audit!.Any(e => e.GetProperty("reason").GetString() == ReasonCodes.UnidentifiedSource);
+            },
+            "the refusal audited"
+        );
+        Assert.DoesNotContain(
+            await _host.GetJsonAsync<List<BriefingView>>("/briefings"),
+            b => b.Summary.Contains(messageId.ToString("N"), StringComparison.Ordinal)
+        );
     }
 
     [Fact]
@@ -304,19 +464,54 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         valid["messageId"] = validId.ToString();
         valid["payload"]!["summary"] = $"Derrière deux messages illisibles {validId:N}";
 
-        await AgencyProcess.PublishToIngressAsync(UrlOf("75-prosecutor"), "75-prosecutor", IngressTypeNames.RecordBriefing, versionId, version.ToJsonString());
-        await AgencyProcess.PublishToIngressAsync(UrlOf("75-association"), "75-association", IngressTypeNames.ReportIncident, incidentId, incident.ToJsonString());
-        await AgencyProcess.PublishToIngressAsync(UrlOf("75-prosecutor"), "75-prosecutor", IngressTypeNames.RecordBriefing, validId, valid.ToJsonString());
+        await AgencyProcess.PublishToIngressAsync(
+            UrlOf("75-prosecutor"),
+            "75-prosecutor",
+            IngressTypeNames.RecordBriefing,
+            versionId,
+            version.ToJsonString()
+        );
+        await AgencyProcess.PublishToIngressAsync(
+            UrlOf("75-association"),
+            "75-association",
+            IngressTypeNames.ReportIncident,
+            incidentId,
+            incident.ToJsonString()
+        );
+        await AgencyProcess.PublishToIngressAsync(
+            UrlOf("75-prosecutor"),
+            "75-prosecutor",
+            IngressTypeNames.RecordBriefing,
+            validId,
+            valid.ToJsonString()
+        );
 
-        await Poller.UntilAsync(async () => (await _host.GetJsonAsync<List<BriefingView>>("/briefings?territory=75")).Any(b => b.Summary.Contains(validId.ToString("N"))),
-            "the valid briefing behind them recorded");
-        await Poller.UntilAsync(async () =>
-        {
-            var audit = await AuditAsync();
-            return audit.Any(e => e.GetProperty("references").GetString()!.Contains($"message:{versionId}") && e.GetProperty("reason").GetString() == ReasonCodes.InvalidEnvelope)
-                && audit.Any(e => e.GetProperty("references").GetString()!.Contains($"message:{incidentId}") && e.GetProperty("reason").GetString() == ReasonCodes.InvalidPayload);
-        }, "both refusals audited with their reason codes");
-        Assert.DoesNotContain(_host.App.Services.GetFakeLogCollector().GetSnapshot(), l => l.Message.Contains("could not decide", StringComparison.Ordinal));
+        await Poller.UntilAsync(
+            async () =>
+                (await _host.GetJsonAsync<List<BriefingView>>("/briefings?territory=75")).Any(b =>
+                    b.Summary.Contains(validId.ToString("N"))
+                ),
+            "the valid briefing behind them recorded"
+        );
+        await Poller.UntilAsync(
+            async () =>
+            {
+                var audit = await AuditAsync();
+                return audit.Any(e =>
+                        e.GetProperty("references").GetString()!.Contains($"message:{versionId}")
+                        && e.GetProperty("reason").GetString() == ReasonCodes.InvalidEnvelope
+                    )
+                    && audit.Any(e =>
+                        e.GetProperty("references").GetString()!.Contains($"message:{incidentId}")
+                        && e.GetProperty("reason").GetString() == ReasonCodes.InvalidPayload
+                    );
+            },
+            "both refusals audited with their reason codes"
+        );
+        Assert.DoesNotContain(
+            _host.App.Services.GetFakeLogCollector().GetSnapshot(),
+            l => l.Message.Contains("could not decide", StringComparison.Ordinal)
+        );
     }
 
     private async Task<JsonElement[]> AuditAsync()

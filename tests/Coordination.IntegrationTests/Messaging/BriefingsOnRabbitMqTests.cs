@@ -18,13 +18,15 @@ namespace Coordination.IntegrationTests.Messaging;
 public sealed class BriefingsOnRabbitMqTests(RabbitMqBroker broker)
 {
     private const string CommandQueue = "briefings-record-penal-policy-briefing";
-    private static readonly string CommandUrn = $"urn:message:{typeof(RecordPenalPolicyBriefing).Namespace}:{nameof(RecordPenalPolicyBriefing)}";
+    private static readonly string CommandUrn =
+        $"urn:message:{typeof(RecordPenalPolicyBriefing).Namespace}:{nameof(RecordPenalPolicyBriefing)}";
     private static readonly string CommandExchange = EventTap.ExchangeOf<RecordPenalPolicyBriefing>();
 
-    private static string BriefingJson(string territory, string summary, string briefedOn = "2026-02-03") => $$"""
-        {"territory":"{{territory}}","briefedOn":"{{briefedOn}}","prosecutorOffice":"Parquet de Bobigny",
-         "priorityThemes":["drug-trafficking","juvenile-delinquency"],"summary":"{{summary}}"}
-        """;
+    private static string BriefingJson(string territory, string summary, string briefedOn = "2026-02-03") =>
+        $$"""
+            {"territory":"{{territory}}","briefedOn":"{{briefedOn}}","prosecutorOffice":"Parquet de Bobigny",
+             "priorityThemes":["drug-trafficking","juvenile-delinquency"],"summary":"{{summary}}"}
+            """;
 
     [Fact]
     public async Task A_briefing_published_twice_by_another_process_is_recorded_once_and_announced_once()
@@ -39,7 +41,10 @@ public sealed class BriefingsOnRabbitMqTests(RabbitMqBroker broker)
 
         await Poller.UntilAsync(() => deliveries.ConsumedWithId(messageId) == 2, "both copies consumed");
         await Poller.UntilAsync(() => UnsentOutbox(service) == 0, "the outbox relay drained");
-        await Poller.UntilAsync(() => announcements.Received.Any(e => e.Message.GetProperty("summary").GetString() == summary), "the announcement");
+        await Poller.UntilAsync(
+            () => announcements.Received.Any(e => e.Message.GetProperty("summary").GetString() == summary),
+            "the announcement"
+        );
 
         var recorded = await service.GetJsonAsync<List<BriefingView>>("/briefings?territory=93&year=2026");
         Assert.Single(recorded, b => b.Summary == summary);
@@ -57,7 +62,10 @@ public sealed class BriefingsOnRabbitMqTests(RabbitMqBroker broker)
             {
                 foreach (var summary in summaries)
                 {
-                    var response = await stopped.Http.PostAsync("/briefings", new StringContent(BriefingJson("75", summary), Encoding.UTF8, "application/json"));
+                    var response = await stopped.Http.PostAsync(
+                        "/briefings",
+                        new StringContent(BriefingJson("75", summary), Encoding.UTF8, "application/json")
+                    );
                     Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
                 }
                 // Only the announcements: in December the annual-briefing reminders wait in the same outbox.
@@ -66,7 +74,10 @@ public sealed class BriefingsOnRabbitMqTests(RabbitMqBroker broker)
 
             await using var announcements = await EventTap.StartAsync<PenalPolicyBriefingRecorded>(broker);
             await using var restarted = await ServiceHost.StartBriefingsAsync(broker, folder);
-            await Poller.UntilAsync(() => summaries.All(s => announcements.Received.Any(e => e.Message.GetProperty("summary").GetString() == s)), "all five announcements");
+            await Poller.UntilAsync(
+                () => summaries.All(s => announcements.Received.Any(e => e.Message.GetProperty("summary").GetString() == s)),
+                "all five announcements"
+            );
             await Poller.UntilAsync(() => UnsentOutbox(restarted) == 0, "every row marked sent");
 
             foreach (var summary in summaries)
@@ -87,7 +98,11 @@ public sealed class BriefingsOnRabbitMqTests(RabbitMqBroker broker)
         await using (var purge = await connection.CreateChannelAsync())
         {
             // Created with the first fault; earlier tests' faults are not this test's.
-            try { await purge.QueuePurgeAsync(errorQueue); } catch (OperationInterruptedException) { }
+            try
+            {
+                await purge.QueuePurgeAsync(errorQueue);
+            }
+            catch (OperationInterruptedException) { }
         }
 
         var marker = Guid.NewGuid().ToString("N");
@@ -102,20 +117,23 @@ public sealed class BriefingsOnRabbitMqTests(RabbitMqBroker broker)
             await AgencyProcess.PublishAsync(broker.AmqpUrl, CommandExchange, CommandUrn, NewId.NextGuid(), json);
 
         var faults = new List<string>();
-        await Poller.UntilAsync(async () =>
-        {
-            try
+        await Poller.UntilAsync(
+            async () =>
             {
-                await using var channel = await connection.CreateChannelAsync();
-                while (await channel.BasicGetAsync(errorQueue, autoAck: true) is { } message)
-                    faults.Add(Header(message, "MT-Fault-Message"));
-            }
-            catch (OperationInterruptedException)
-            {
-                return false; // the error queue does not exist yet
-            }
-            return faults.Count >= cases.Length;
-        }, "four messages in the error queue");
+                try
+                {
+                    await using var channel = await connection.CreateChannelAsync();
+                    while (await channel.BasicGetAsync(errorQueue, autoAck: true) is { } message)
+                        faults.Add(Header(message, "MT-Fault-Message"));
+                }
+                catch (OperationInterruptedException)
+                {
+                    return false; // the error queue does not exist yet
+                }
+                return faults.Count >= cases.Length;
+            },
+            "four messages in the error queue"
+        );
 
         foreach (var (reason, _) in cases)
             Assert.Contains(faults, f => f.Contains(reason, StringComparison.Ordinal));
@@ -131,24 +149,41 @@ public sealed class BriefingsOnRabbitMqTests(RabbitMqBroker broker)
         await using var connection = await broker.Connect();
 
         await using (var same = await connection.CreateChannelAsync())
-            await same.QueueDeclareAsync(CommandQueue, durable: true, exclusive: false, autoDelete: false,
-                arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" });
+            await same.QueueDeclareAsync(
+                CommandQueue,
+                durable: true,
+                exclusive: false,
+                autoDelete: false,
+                arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }
+            );
 
         await using var classic = await connection.CreateChannelAsync();
-        var refused = await Assert.ThrowsAsync<OperationInterruptedException>(() => classic.QueueDeclareAsync(CommandQueue, durable: true, exclusive: false, autoDelete: false,
-            arguments: new Dictionary<string, object?> { ["x-queue-type"] = "classic" }));
+        var refused = await Assert.ThrowsAsync<OperationInterruptedException>(() =>
+            classic.QueueDeclareAsync(
+                CommandQueue,
+                durable: true,
+                exclusive: false,
+                autoDelete: false,
+                arguments: new Dictionary<string, object?> { ["x-queue-type"] = "classic" }
+            )
+        );
         Assert.Equal(406, refused.ShutdownReason!.ReplyCode);
     }
 
     private static int UnsentOutbox(ServiceHost service, string? ofType = null)
     {
         using var scope = service.App.Services.CreateScope();
-        return scope.ServiceProvider.GetRequiredService<BriefingsDbContext>().OutboxMessages
-            .Count(m => m.SentAt == null && (ofType == null || m.MessageType.Contains(ofType)));
+        return scope
+            .ServiceProvider.GetRequiredService<BriefingsDbContext>()
+            .OutboxMessages.Count(m => m.SentAt == null && (ofType == null || m.MessageType.Contains(ofType)));
     }
 
     private static string Header(BasicGetResult message, string name) =>
         message.BasicProperties.Headers?.TryGetValue(name, out var value) == true
-            ? value switch { byte[] bytes => Encoding.UTF8.GetString(bytes), _ => value?.ToString() ?? "" }
+            ? value switch
+            {
+                byte[] bytes => Encoding.UTF8.GetString(bytes),
+                _ => value?.ToString() ?? "",
+            }
             : "";
 }

@@ -13,6 +13,7 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
     public static string DefinitionsPath() => Repository.File("infra", "rabbitmq", "definitions.json");
 
     public Task InitializeAsync() => broker.LoadDefinitionsAsync(DefinitionsPath());
+
     public Task DisposeAsync() => Task.CompletedTask;
 
     private Task<IConnection> As(string account) => broker.ConnectAs(account, $"{account}-demo-password");
@@ -46,8 +47,17 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
     public async Task An_agency_cannot_bind_to_an_internal_exchange_or_declare_anything()
     {
         await using var association = await As("75-association");
-        Assert.Equal(403, await RefusalCode(c => c.QueueBindAsync("agency.75-association.inbox", "Coordination.Contracts.Briefings:PenalPolicyBriefingRecorded", ""), "75-association"));
-        Assert.Equal(403, await RefusalCode(c => c.QueueDeclareAsync("snooping", durable: false, exclusive: true, autoDelete: true), "75-association"));
+        Assert.Equal(
+            403,
+            await RefusalCode(
+                c => c.QueueBindAsync("agency.75-association.inbox", "Coordination.Contracts.Briefings:PenalPolicyBriefingRecorded", ""),
+                "75-association"
+            )
+        );
+        Assert.Equal(
+            403,
+            await RefusalCode(c => c.QueueDeclareAsync("snooping", durable: false, exclusive: true, autoDelete: true), "75-association")
+        );
         Assert.Equal(403, await RefusalCode(c => c.BasicGetAsync("gateway-ingress", autoAck: true), "75-association"));
     }
 
@@ -72,10 +82,20 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
         };
         var account = $"svc-{service}";
         var url = new UriBuilder(broker.AmqpUrl) { UserName = account, Password = $"{account}-demo-password" }.Uri.ToString();
-        var starting = ServiceHost.StartServiceAsync(build, broker, $"--Messaging:RabbitMqUrl={url}", "--Messaging:ConsumeTopologyFromBroker=true", "--Gateway:SeedDemoRules=false", "--Supervision:SeedDemoPartners=false");
+        var starting = ServiceHost.StartServiceAsync(
+            build,
+            broker,
+            $"--Messaging:RabbitMqUrl={url}",
+            "--Messaging:ConsumeTopologyFromBroker=true",
+            "--Gateway:SeedDemoRules=false",
+            "--Supervision:SeedDemoPartners=false"
+        );
         await using var host = await starting.WaitAsync(TimeSpan.FromSeconds(60));
         var ready = await host.Http.GetAsync("/health/ready");
-        Assert.True(ready.IsSuccessStatusCode, $"{service} under {account}: {(int)ready.StatusCode} {await ready.Content.ReadAsStringAsync()}");
+        Assert.True(
+            ready.IsSuccessStatusCode,
+            $"{service} under {account}: {(int)ready.StatusCode} {await ready.Content.ReadAsStringAsync()}"
+        );
     }
 
     [Fact]
@@ -83,13 +103,25 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
     {
         var url = new UriBuilder(broker.AmqpUrl) { UserName = "svc-briefings", Password = "svc-briefings-demo-password" }.Uri.ToString();
         // The briefing reaches it through the definitions' binding: the service binds nothing itself.
-        await using var service = await ServiceHost.StartBriefingsAsync(broker, null, $"--Messaging:RabbitMqUrl={url}", "--Messaging:ConsumeTopologyFromBroker=true");
+        await using var service = await ServiceHost.StartBriefingsAsync(
+            broker,
+            null,
+            $"--Messaging:RabbitMqUrl={url}",
+            "--Messaging:ConsumeTopologyFromBroker=true"
+        );
         var deliveries = ConsumeCounter<Coordination.Contracts.Briefings.RecordPenalPolicyBriefing>.On(service.Bus);
         var messageId = MassTransit.NewId.NextGuid();
-        await AgencyProcess.PublishAsync(broker.AmqpUrl, "Coordination.Contracts.Briefings:RecordPenalPolicyBriefing",
-            "urn:message:Coordination.Contracts.Briefings:RecordPenalPolicyBriefing", messageId,
-            """{"territory":"93","briefedOn":"2026-02-03","prosecutorOffice":"Parquet","priorityThemes":["road-safety"],"summary":"Sous son propre compte."}""");
-        await Poller.UntilAsync(() => deliveries.ConsumedWithId(messageId) == 1, "the briefing consumed by the service under svc-briefings");
+        await AgencyProcess.PublishAsync(
+            broker.AmqpUrl,
+            "Coordination.Contracts.Briefings:RecordPenalPolicyBriefing",
+            "urn:message:Coordination.Contracts.Briefings:RecordPenalPolicyBriefing",
+            messageId,
+            """{"territory":"93","briefedOn":"2026-02-03","prosecutorOffice":"Parquet","priorityThemes":["road-safety"],"summary":"Sous son propre compte."}"""
+        );
+        await Poller.UntilAsync(
+            () => deliveries.ConsumedWithId(messageId) == 1,
+            "the briefing consumed by the service under svc-briefings"
+        );
         Assert.Empty(deliveries.Faults);
     }
 
@@ -99,10 +131,22 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
         const string opened = "Coordination.Contracts.Supervision:SupervisionOpened";
         // Court reporting consumes SupervisionOpened, and may not take it away from the others that bind to it.
         Assert.Equal(403, await RefusalCode(c => c.ExchangeDeleteAsync(opened), "svc-court-reporting"));
-        Assert.Equal(403, await RefusalCode(c => c.ExchangeDeclareAsync(opened, ExchangeType.Fanout, durable: true), "svc-court-reporting"));
-        Assert.Equal(403, await RefusalCode(c => c.ExchangeDeleteAsync("Coordination.Contracts.Briefings:RecordPenalPolicyBriefing"), "svc-briefings"));
+        Assert.Equal(
+            403,
+            await RefusalCode(c => c.ExchangeDeclareAsync(opened, ExchangeType.Fanout, durable: true), "svc-court-reporting")
+        );
+        Assert.Equal(
+            403,
+            await RefusalCode(c => c.ExchangeDeleteAsync("Coordination.Contracts.Briefings:RecordPenalPolicyBriefing"), "svc-briefings")
+        );
         // Nor send on another requester's release lane.
-        Assert.Equal(403, await RefusalCode(c => c.ExchangeDeclareAsync("gateway-release-from-opinions", ExchangeType.Fanout, durable: true), "svc-court-reporting"));
+        Assert.Equal(
+            403,
+            await RefusalCode(
+                c => c.ExchangeDeclareAsync("gateway-release-from-opinions", ExchangeType.Fanout, durable: true),
+                "svc-court-reporting"
+            )
+        );
 
         await using var admin = await broker.Connect();
         await using var inspect = await admin.CreateChannelAsync();
@@ -119,7 +163,13 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
         try
         {
             Assert.Equal(403, await RefusalCode(c => c.QueueDeleteAsync(supervisionBus), "svc-opinions"));
-            Assert.Equal(403, await RefusalCode(c => c.QueueDeclareAsync($"supervision_bus_{Guid.NewGuid():N}", durable: false, exclusive: true, autoDelete: true), "svc-opinions"));
+            Assert.Equal(
+                403,
+                await RefusalCode(
+                    c => c.QueueDeclareAsync($"supervision_bus_{Guid.NewGuid():N}", durable: false, exclusive: true, autoDelete: true),
+                    "svc-opinions"
+                )
+            );
             Assert.Equal(403, await RefusalCode(c => c.BasicGetAsync(supervisionBus, autoAck: true), "svc-opinions"));
             await inspect.QueueDeclarePassiveAsync(supervisionBus); // still there
 
@@ -153,23 +203,78 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
             await purge.QueuePurgeAsync("gateway-ingress");
 
         await using var jap = await As("75-jap");
-        await using (var channel = await jap.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)))
+        await using (
+            var channel = await jap.CreateChannelAsync(
+                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)
+            )
+        )
         {
-            await channel.BasicPublishAsync("coordination.ingress", "supervision.designate-person", false,
-                new BasicProperties { UserId = "75-jap", DeliveryMode = DeliveryModes.Persistent }, Encoding.UTF8.GetBytes("{}"));
+            await channel.BasicPublishAsync(
+                "coordination.ingress",
+                "supervision.designate-person",
+                false,
+                new BasicProperties { UserId = "75-jap", DeliveryMode = DeliveryModes.Persistent },
+                Encoding.UTF8.GetBytes("{}")
+            );
         }
 
         // The broker checks user_id against the account: an agency cannot speak for another.
-        await using var forging = await jap.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
-        var refused = await Assert.ThrowsAnyAsync<Exception>(() => forging.BasicPublishAsync("coordination.ingress", "supervision.designate-person", false,
-            new BasicProperties { UserId = "75-prosecutor" }, Encoding.UTF8.GetBytes("{}")).AsTask());
-        Assert.Contains("406", (refused as OperationInterruptedException)?.ShutdownReason?.ReplyCode.ToString() ?? forging.CloseReason?.ReplyCode.ToString() ?? refused.Message);
+        await using var forging = await jap.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)
+        );
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() =>
+            forging
+                .BasicPublishAsync(
+                    "coordination.ingress",
+                    "supervision.designate-person",
+                    false,
+                    new BasicProperties { UserId = "75-prosecutor" },
+                    Encoding.UTF8.GetBytes("{}")
+                )
+                .AsTask()
+        );
+        Assert.Contains(
+            "406",
+            (refused as OperationInterruptedException)?.ShutdownReason?.ReplyCode.ToString()
+                ?? forging.CloseReason?.ReplyCode.ToString()
+                ?? refused.Message
+        );
 
         // Nor publish anywhere but the ingress, nor with a routing key that is no agency message type.
-        Assert.Equal(403, await RefusalCode(c => c.BasicPublishAsync("Coordination.Contracts.Briefings:RecordPenalPolicyBriefing", "", false,
-            new BasicProperties(), Encoding.UTF8.GetBytes("{}")).AsTask().ContinueWith(t => c.BasicQosAsync(0, 1, false)).Unwrap(), "75-jap"));
-        Assert.Equal(403, await RefusalCode(c => c.BasicPublishAsync("coordination.ingress", "gateway.rewrite-rules", false,
-            new BasicProperties(), Encoding.UTF8.GetBytes("{}")).AsTask().ContinueWith(t => c.BasicQosAsync(0, 1, false)).Unwrap(), "75-jap"));
+        Assert.Equal(
+            403,
+            await RefusalCode(
+                c =>
+                    c.BasicPublishAsync(
+                            "Coordination.Contracts.Briefings:RecordPenalPolicyBriefing",
+                            "",
+                            false,
+                            new BasicProperties(),
+                            Encoding.UTF8.GetBytes("{}")
+                        )
+                        .AsTask()
+                        .ContinueWith(t => c.BasicQosAsync(0, 1, false))
+                        .Unwrap(),
+                "75-jap"
+            )
+        );
+        Assert.Equal(
+            403,
+            await RefusalCode(
+                c =>
+                    c.BasicPublishAsync(
+                            "coordination.ingress",
+                            "gateway.rewrite-rules",
+                            false,
+                            new BasicProperties(),
+                            Encoding.UTF8.GetBytes("{}")
+                        )
+                        .AsTask()
+                        .ContinueWith(t => c.BasicQosAsync(0, 1, false))
+                        .Unwrap(),
+                "75-jap"
+            )
+        );
 
         await using var admin = await broker.Connect();
         await using var inspect = await admin.CreateChannelAsync();

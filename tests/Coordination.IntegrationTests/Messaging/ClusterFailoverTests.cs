@@ -33,14 +33,21 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         await using var cluster = await RabbitMqCluster.StartAsync(BrokerPermissionsTests.DefinitionsPath(), TimeSpan.FromSeconds(120));
         var clusterStarted = total.Elapsed;
         await using var gateway = await ServiceHost.StartOnClusterAsync(a => Coordination.Gateway.Program.Build(a), cluster, "gateway");
-        await using var briefings = await ServiceHost.StartOnClusterAsync(a => Coordination.Briefings.Program.Build(a), cluster,
-            "briefings");
+        await using var briefings = await ServiceHost.StartOnClusterAsync(
+            a => Coordination.Briefings.Program.Build(a),
+            cluster,
+            "briefings"
+        );
 
         // Quorum queues replicated on all three nodes: the definitions' ingress queue, and the one Briefings declared at start.
-        await Poller.UntilAsync(async () => (await cluster.ListQueuesAsync(0, "name")).Any(q => q[0] == BriefingsQueue),
-            "Briefings' queue declared");
-        var members = (await cluster.ListQueuesAsync(0, "name", "type", "members")).ToDictionary(q => q[0], q => (Type: q[1],
-            Members: q[2]));
+        await Poller.UntilAsync(
+            async () => (await cluster.ListQueuesAsync(0, "name")).Any(q => q[0] == BriefingsQueue),
+            "Briefings' queue declared"
+        );
+        var members = (await cluster.ListQueuesAsync(0, "name", "type", "members")).ToDictionary(
+            q => q[0],
+            q => (Type: q[1], Members: q[2])
+        );
         foreach (var queue in new[] { "gateway-ingress", BriefingsQueue })
         {
             Assert.Equal("quorum", members[queue].Type);
@@ -69,7 +76,11 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             {
                 var recorded = await AppliedAsync(briefings, marker);
                 timeline.Enqueue($"{killed.Elapsed.TotalSeconds:F0}s:{publisher.Confirmed}/{recorded.Count}");
-                try { await Task.Delay(TimeSpan.FromSeconds(1), stopSampling.Token); } catch (OperationCanceledException) { }
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), stopSampling.Token);
+                }
+                catch (OperationCanceledException) { }
             }
         });
         var (wasKilled, why) = await cluster.KillAsync(victim);
@@ -80,18 +91,25 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         // A wait that fails says where the briefings stopped: the agency's side, the queues, the services.
         async Task Explained(Func<Task> wait)
         {
-            try { await wait(); }
+            try
+            {
+                await wait();
+            }
             catch (TimeoutException)
             {
                 var recorded = await AppliedAsync(briefings, marker);
                 output.WriteLine($"published/recorded since the kill: {string.Join(" ", timeline)}");
-                output.WriteLine($"at {killed.Elapsed.TotalSeconds:F1} s after killing node {victim + 1}: agency confirmed " +
-                    $"{publisher.Confirmed}, next {publisher.Next}, " +
-                                 $"failures {string.Join("; ", publisher.Failures.Take(8))}; recorded {recorded.Count}, highest " +
-                                     $"{(recorded.Count > 0 ? recorded.Max() : -1)}");
+                output.WriteLine(
+                    $"at {killed.Elapsed.TotalSeconds:F1} s after killing node {victim + 1}: agency confirmed "
+                        + $"{publisher.Confirmed}, next {publisher.Next}, "
+                        + $"failures {string.Join("; ", publisher.Failures.Take(8))}; recorded {recorded.Count}, highest "
+                        + $"{(recorded.Count > 0 ? recorded.Max() : -1)}"
+                );
                 foreach (var queue in await cluster.ListQueuesAsync(survivor, "name", "leader", "messages", "consumers"))
-                    if (queue[0].StartsWith("gateway", StringComparison.Ordinal) || queue[0].StartsWith("briefings",
-                        StringComparison.Ordinal))
+                    if (
+                        queue[0].StartsWith("gateway", StringComparison.Ordinal)
+                        || queue[0].StartsWith("briefings", StringComparison.Ordinal)
+                    )
                         output.WriteLine($"  {string.Join(" ", queue)}");
                 foreach (var host in new[] { gateway, briefings })
                 {
@@ -104,8 +122,13 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
 
         // Recovered when a briefing first published after the kill is recorded: the ingress has a new
         // leader, the gateway and Briefings are connected again, and the flow goes through.
-        await Explained(() => Poller.UntilAsync(async () => (await AppliedAsync(briefings, marker)).Any(s => s >= publishedBeforeKill),
-            "a briefing published after the kill recorded", TimeSpan.FromSeconds(90)));
+        await Explained(() =>
+            Poller.UntilAsync(
+                async () => (await AppliedAsync(briefings, marker)).Any(s => s >= publishedBeforeKill),
+                "a briefing published after the kill recorded",
+                TimeSpan.FromSeconds(90)
+            )
+        );
         var recovery = killed.Elapsed;
         var newLeader = await cluster.LeaderOfAsync("gateway-ingress", survivor);
         Assert.NotEqual(victim, newLeader);
@@ -117,8 +140,13 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         await load.WaitAsync(TimeSpan.FromSeconds(90));
 
         List<int> applied = [];
-        await Explained(() => Poller.UntilAsync(async () => (applied = await AppliedAsync(briefings, marker)).Count >= Messages,
-            $"all {Messages} briefings recorded", TimeSpan.FromSeconds(60)));
+        await Explained(() =>
+            Poller.UntilAsync(
+                async () => (applied = await AppliedAsync(briefings, marker)).Count >= Messages,
+                $"all {Messages} briefings recorded",
+                TimeSpan.FromSeconds(60)
+            )
+        );
         await Task.Delay(TimeSpan.FromSeconds(1)); // a late duplicate would land now
         applied = await AppliedAsync(briefings, marker);
 
@@ -127,15 +155,21 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         output.WriteLine($"published/recorded since the kill: {string.Join(" ", timeline)}");
         var duplicated = applied.GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         var lost = Enumerable.Range(0, Messages).Except(applied).ToList();
-        output.WriteLine($"cluster of 3 started in {clusterStarted.TotalSeconds:F1} s; killed node {victim + 1} " +
-            $"({cluster.Nodes[victim]}) leading gateway-ingress " +
-                         $"(Briefings' queue led by node {briefingsLeader + 1}) after {publishedBeforeKill} of {Messages} briefings");
-        output.WriteLine($"new ingress leader: node {newLeader + 1}; time to recover (kill to a post-kill briefing recorded): " +
-            $"{recovery.TotalSeconds:F1} s; " +
-                         $"node restarted and rejoined {rejoined.TotalSeconds:F1} s after the kill");
-        output.WriteLine($"published (confirmed) {publisher.Confirmed}, agency republished after a failure {publisher.Republished}, " +
-                         $"recorded {applied.Count}, distinct {applied.Distinct().Count()}, lost {lost.Count}, duplicated " +
-                             $"{duplicated.Count}; test {total.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine(
+            $"cluster of 3 started in {clusterStarted.TotalSeconds:F1} s; killed node {victim + 1} "
+                + $"({cluster.Nodes[victim]}) leading gateway-ingress "
+                + $"(Briefings' queue led by node {briefingsLeader + 1}) after {publishedBeforeKill} of {Messages} briefings"
+        );
+        output.WriteLine(
+            $"new ingress leader: node {newLeader + 1}; time to recover (kill to a post-kill briefing recorded): "
+                + $"{recovery.TotalSeconds:F1} s; "
+                + $"node restarted and rejoined {rejoined.TotalSeconds:F1} s after the kill"
+        );
+        output.WriteLine(
+            $"published (confirmed) {publisher.Confirmed}, agency republished after a failure {publisher.Republished}, "
+                + $"recorded {applied.Count}, distinct {applied.Distinct().Count()}, lost {lost.Count}, duplicated "
+                + $"{duplicated.Count}; test {total.Elapsed.TotalSeconds:F1} s"
+        );
 
         Assert.Equal(Messages, publisher.Confirmed);
         Assert.Empty(lost);
@@ -148,8 +182,10 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         Assert.Equal(0, depth.GetValueOrDefault(BriefingsQueue + "_error"));
         // Both services ready again by themselves: nobody restarted them.
         foreach (var host in new[] { gateway, briefings })
-            Assert.True((await host.Http.GetAsync("/health/ready")).IsSuccessStatusCode,
-                $"{host.BaseAddress} not ready after the failover");
+            Assert.True(
+                (await host.Http.GetAsync("/health/ready")).IsSuccessStatusCode,
+                $"{host.BaseAddress} not ready after the failover"
+            );
     }
 
     /// <summary>The sequence number of every briefing of this run Briefings recorded, one entry per row.</summary>
@@ -179,7 +215,8 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         {
             var factory = new ConnectionFactory
             {
-                Uri = new Uri(cluster.UrlAs(Agency, $"{Agency}-demo-password")), ClientProvidedName = "coordination-tests-steady-agency",
+                Uri = new Uri(cluster.UrlAs(Agency, $"{Agency}-demo-password")),
+                ClientProvidedName = "coordination-tests-steady-agency",
                 AutomaticRecoveryEnabled = false,
             };
             var endpoints = cluster.HostList.Select(h => AmqpTcpEndpoint.Parse(h)).ToList();
@@ -191,48 +228,72 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             {
                 Next = i;
                 var due = interval * i - pace.Elapsed;
-                if (due > TimeSpan.Zero) await Task.Delay(due);
+                if (due > TimeSpan.Zero)
+                    await Task.Delay(due);
                 var body = Encoding.UTF8.GetBytes(Envelope(i));
                 for (var attempt = 0; ; attempt++)
                 {
-                    if (DateTime.UtcNow > deadline) throw new TimeoutException($"briefing {i} not confirmed: " +
-                        $"{string.Join("; ", Failures.Take(5))}");
+                    if (DateTime.UtcNow > deadline)
+                        throw new TimeoutException($"briefing {i} not confirmed: " + $"{string.Join("; ", Failures.Take(5))}");
                     try
                     {
                         if (channel is null || !channel.IsOpen)
                         {
-                            if (connection is not null) await connection.DisposeAsync();
+                            if (connection is not null)
+                                await connection.DisposeAsync();
                             connection = await factory.CreateConnectionAsync(endpoints);
-                            channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true,
-                                publisherConfirmationTrackingEnabled: true));
+                            channel = await connection.CreateChannelAsync(
+                                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)
+                            );
                         }
                         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                        await channel.BasicPublishAsync("coordination.ingress", Type, false,
-                            new BasicProperties { UserId = Agency, MessageId = ids[i].ToString(), DeliveryMode = DeliveryModes.Persistent,
-                                ContentType = "application/json" },
-                            body, timeout.Token);
-                        if (attempt > 0) Interlocked.Increment(ref _republished);
+                        await channel.BasicPublishAsync(
+                            "coordination.ingress",
+                            Type,
+                            false,
+                            new BasicProperties
+                            {
+                                UserId = Agency,
+                                MessageId = ids[i].ToString(),
+                                DeliveryMode = DeliveryModes.Persistent,
+                                ContentType = "application/json",
+                            },
+                            body,
+                            timeout.Token
+                        );
+                        if (attempt > 0)
+                            Interlocked.Increment(ref _republished);
                         Interlocked.Increment(ref _confirmed);
                         break;
                     }
                     catch (Exception e) when (e is not TimeoutException)
                     {
                         Failures.Enqueue($"{i}: {e.GetType().Name}");
-                        if (channel is not null) { try { await channel.DisposeAsync(); } catch (Exception) { } }
+                        if (channel is not null)
+                        {
+                            try
+                            {
+                                await channel.DisposeAsync();
+                            }
+                            catch (Exception) { }
+                        }
                         channel = null;
                         await Task.Delay(TimeSpan.FromMilliseconds(250));
                     }
                 }
             }
             Next = ids.Length;
-            if (channel is not null) await channel.DisposeAsync();
-            if (connection is not null) await connection.DisposeAsync();
+            if (channel is not null)
+                await channel.DisposeAsync();
+            if (connection is not null)
+                await connection.DisposeAsync();
         }
 
         private string Envelope(int sequence)
         {
-            var envelope = JsonNode.Parse(File.ReadAllText(Repository.File("contracts", "Coordination.Contracts", "Schemas", "examples",
-                $"{Type}.json")))!.AsObject();
+            var envelope = JsonNode
+                .Parse(File.ReadAllText(Repository.File("contracts", "Coordination.Contracts", "Schemas", "examples", $"{Type}.json")))!
+                .AsObject();
             envelope["messageId"] = ids[sequence].ToString();
             envelope["payload"]!["summary"] = $"{marker} {sequence}";
             return envelope.ToJsonString();

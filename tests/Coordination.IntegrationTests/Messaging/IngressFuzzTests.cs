@@ -60,10 +60,17 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
         await using (var admin = await broker.Connect())
         await using (var channel = await admin.CreateChannelAsync())
             foreach (var queue in new[] { AmqpIngressListener.Queue, AmqpIngressListener.DeadLetterQueue })
-                try { await channel.QueuePurgeAsync(queue); }
+                try
+                {
+                    await channel.QueuePurgeAsync(queue);
+                }
                 catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) { }
-        _host = await ServiceHost.StartAllInOneAsync(b => b.Logging.AddFakeLogging(),
-            "--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={broker.AmqpUrl}", "--Logging:LogLevel:Default=Information");
+        _host = await ServiceHost.StartAllInOneAsync(
+            b => b.Logging.AddFakeLogging(),
+            "--Messaging:Transport=RabbitMq",
+            $"--Messaging:RabbitMqUrl={broker.AmqpUrl}",
+            "--Logging:LogLevel:Default=Information"
+        );
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
@@ -91,8 +98,10 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
         }
         var httpCases = Enumerable.Range(0, total / 2).Select(_ => Next()).ToList();
         var amqpCases = Enumerable.Range(0, total - total / 2).Select(_ => Next()).ToList();
-        Print($"seed {seed}: generated {httpCases.Count + amqpCases.Count} envelopes ({httpCases.Count} over HTTP, {amqpCases.Count} over AMQP) "
-            + $"from {examples.Count} examples, {httpCases.Concat(amqpCases).Count(f => f.Body.Length > IngressProcessor.MaxBytes)} past 64 KB");
+        Print(
+            $"seed {seed}: generated {httpCases.Count + amqpCases.Count} envelopes ({httpCases.Count} over HTTP, {amqpCases.Count} over AMQP) "
+                + $"from {examples.Count} examples, {httpCases.Concat(amqpCases).Count(f => f.Body.Length > IngressProcessor.MaxBytes)} past 64 KB"
+        );
 
         var clock = Stopwatch.StartNew();
         var latencies = new ConcurrentBag<(string Door, TimeSpan Latency)>();
@@ -106,11 +115,15 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
         var readable = amqpSent.Where(m => m.MessageId is not null).Select(m => m.MessageId!.Value).ToHashSet();
         var unreadableOverAmqp = amqpSent.Count(m => m.MessageId is null);
         var unreadableExpected = unreadableOverAmqp + httpFigures.Unreadable;
-        await Poller.UntilAsync(async () =>
-        {
-            await audit.CatchUpAsync();
-            return readable.All(audit.FirstDecision.ContainsKey) && audit.Unreadable >= unreadableExpected;
-        }, "a decision in the audit for every message sent over AMQP", TimeSpan.FromSeconds(120));
+        await Poller.UntilAsync(
+            async () =>
+            {
+                await audit.CatchUpAsync();
+                return readable.All(audit.FirstDecision.ContainsKey) && audit.Unreadable >= unreadableExpected;
+            },
+            "a decision in the audit for every message sent over AMQP",
+            TimeSpan.FromSeconds(120)
+        );
         var decidedIn = clock.Elapsed;
 
         await using (var admin = await broker.Connect())
@@ -119,28 +132,48 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
                 await using var inspect = await admin.CreateChannelAsync();
                 Assert.Equal(0u, (await inspect.QueueDeclarePassiveAsync(queue)).MessageCount);
             }
-        var undecided = _host.App.Services.GetFakeLogCollector().GetSnapshot().Where(l => l.Message.Contains("could not decide", StringComparison.Ordinal)).ToList();
+        var undecided = _host
+            .App.Services.GetFakeLogCollector()
+            .GetSnapshot()
+            .Where(l => l.Message.Contains("could not decide", StringComparison.Ordinal))
+            .ToList();
 
         var amqpAccepted = amqpSent.Count(m => m.MessageId is { } id && audit.FirstDecision[id] == IngressProcessor.Accepted);
-        Print($"HTTP: {httpCases.Count} sent, {httpFigures.Accepted} accepted, {httpFigures.Refused.Values.Sum()} refused, "
-            + $"{httpFigures.Crashes.Count} crashes or 5xx, {httpFigures.Unreadable} without a readable message id");
-        foreach (var (reason, count) in httpFigures.Refused.OrderByDescending(r => r.Value)) Print($"  HTTP refused {reason}: {count}");
-        Print($"AMQP: {amqpSent.Count} sent, {amqpAccepted} accepted, "
-            + $"{amqpSent.Count - amqpAccepted} refused, {unreadableOverAmqp} without a readable message id "
-            + $"(audit counts {audit.Unreadable} 'message:unreadable' refusals over both doors, {unreadableExpected} expected)");
-        foreach (var (reason, count) in amqpSent.Where(m => m.MessageId is not null).GroupBy(m => audit.FirstDecision[m.MessageId!.Value])
-                     .Where(g => g.Key != IngressProcessor.Accepted).Select(g => (g.Key, g.Count())).OrderByDescending(r => r.Item2))
+        Print(
+            $"HTTP: {httpCases.Count} sent, {httpFigures.Accepted} accepted, {httpFigures.Refused.Values.Sum()} refused, "
+                + $"{httpFigures.Crashes.Count} crashes or 5xx, {httpFigures.Unreadable} without a readable message id"
+        );
+        foreach (var (reason, count) in httpFigures.Refused.OrderByDescending(r => r.Value))
+            Print($"  HTTP refused {reason}: {count}");
+        Print(
+            $"AMQP: {amqpSent.Count} sent, {amqpAccepted} accepted, "
+                + $"{amqpSent.Count - amqpAccepted} refused, {unreadableOverAmqp} without a readable message id "
+                + $"(audit counts {audit.Unreadable} 'message:unreadable' refusals over both doors, {unreadableExpected} expected)"
+        );
+        foreach (
+            var (reason, count) in amqpSent
+                .Where(m => m.MessageId is not null)
+                .GroupBy(m => audit.FirstDecision[m.MessageId!.Value])
+                .Where(g => g.Key != IngressProcessor.Accepted)
+                .Select(g => (g.Key, g.Count()))
+                .OrderByDescending(r => r.Item2)
+        )
             Print($"  AMQP refused {reason}: {count}");
-        foreach (var (reason, count) in audit.UnreadableReasons.OrderByDescending(r => r.Value)) Print($"  unreadable refused {reason} (both doors): {count}");
+        foreach (var (reason, count) in audit.UnreadableReasons.OrderByDescending(r => r.Value))
+            Print($"  unreadable refused {reason} (both doors): {count}");
         var sorted = latencies.Select(l => l.Latency).Order().ToList();
         foreach (var door in new[] { "HTTP", "AMQP" })
         {
             var of = latencies.Where(l => l.Door == door).Select(l => l.Latency).Order().ToList();
-            Print($"valid briefings interleaved every {ValidEvery} over {door}: {of.Count} recorded, median {of[of.Count / 2].TotalMilliseconds:F0} ms, "
-                + $"max {of[^1].TotalMilliseconds:F0} ms (bound {LatencyBound.TotalSeconds:F0} s, sent to seen in GET /briefings, polled)");
+            Print(
+                $"valid briefings interleaved every {ValidEvery} over {door}: {of.Count} recorded, median {of[of.Count / 2].TotalMilliseconds:F0} ms, "
+                    + $"max {of[^1].TotalMilliseconds:F0} ms (bound {LatencyBound.TotalSeconds:F0} s, sent to seen in GET /briefings, polled)"
+            );
         }
-        Print($"time: sending {sendingTook.TotalSeconds:F1} s, every AMQP decision audited after {decidedIn.TotalSeconds:F1} s; "
-            + $"{undecided.Count} 'could not decide' log lines");
+        Print(
+            $"time: sending {sendingTook.TotalSeconds:F1} s, every AMQP decision audited after {decidedIn.TotalSeconds:F1} s; "
+                + $"{undecided.Count} 'could not decide' log lines"
+        );
 
         Assert.True(httpFigures.Crashes.IsEmpty, "crashes or 5xx over HTTP: " + string.Join("\n", httpFigures.Crashes.Take(10)));
         Assert.Empty(undecided);
@@ -150,51 +183,81 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
         Assert.True(httpCases.Count + amqpCases.Count >= Math.Min(total, 10_000));
     }
 
-    private sealed record HttpFigures(int Accepted, int Unreadable, ConcurrentDictionary<string, int> Refused, ConcurrentQueue<string> Crashes);
+    private sealed record HttpFigures(
+        int Accepted,
+        int Unreadable,
+        ConcurrentDictionary<string, int> Refused,
+        ConcurrentQueue<string> Crashes
+    );
 
     private async Task<HttpFigures> RunHttpAsync(IReadOnlyList<FuzzCase> cases, ConcurrentBag<(string Door, TimeSpan Latency)> latencies)
     {
-        var clients = Senders.Values.Select(s => s.Principal).Distinct().ToDictionary(p => p, p => _host.ClientFor(DemoPrincipals.Named(p)));
+        var clients = Senders
+            .Values.Select(s => s.Principal)
+            .Distinct()
+            .ToDictionary(p => p, p => _host.ClientFor(DemoPrincipals.Named(p)));
         var refused = new ConcurrentDictionary<string, int>();
         var crashes = new ConcurrentQueue<string>();
-        int accepted = 0, unreadable = 0;
+        int accepted = 0,
+            unreadable = 0;
         var watchers = new List<Task>();
         try
         {
             for (var block = 0; block < cases.Count; block += ValidEvery)
             {
                 // Two senders at once: the door's own concurrency, on two cores.
-                await Parallel.ForEachAsync(cases.Skip(block).Take(ValidEvery), new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (fuzz, ct) =>
-                {
-                    var client = clients[Senders[fuzz.ExampleType].Principal];
-                    try
+                await Parallel.ForEachAsync(
+                    cases.Skip(block).Take(ValidEvery),
+                    new ParallelOptions { MaxDegreeOfParallelism = 2 },
+                    async (fuzz, ct) =>
                     {
-                        using var content = new ByteArrayContent(fuzz.Body);
-                        content.Headers.ContentType = new("application/json");
-                        using var response = await client.PostAsync($"/ingress/{Uri.EscapeDataString(fuzz.Address)}", content, ct);
-                        var text = await response.Content.ReadAsStringAsync(ct);
-                        if (response.StatusCode == HttpStatusCode.Accepted) { Interlocked.Increment(ref accepted); return; }
-                        var problem = (int)response.StatusCode is >= 400 and < 500 && response.Content.Headers.ContentType?.MediaType == "application/problem+json"
-                            ? JsonDocument.Parse(text).RootElement : default;
-                        if (problem.ValueKind != JsonValueKind.Object || !problem.TryGetProperty("reasonCode", out var reason) || reason.GetString() is not { Length: > 0 } code)
+                        var client = clients[Senders[fuzz.ExampleType].Principal];
+                        try
                         {
-                            crashes.Enqueue($"{(int)response.StatusCode} {fuzz.ExampleType} [{fuzz.Mutations}]: {text[..Math.Min(text.Length, 300)]}");
-                            return;
+                            using var content = new ByteArrayContent(fuzz.Body);
+                            content.Headers.ContentType = new("application/json");
+                            using var response = await client.PostAsync($"/ingress/{Uri.EscapeDataString(fuzz.Address)}", content, ct);
+                            var text = await response.Content.ReadAsStringAsync(ct);
+                            if (response.StatusCode == HttpStatusCode.Accepted)
+                            {
+                                Interlocked.Increment(ref accepted);
+                                return;
+                            }
+                            var problem =
+                                (int)response.StatusCode is >= 400 and < 500
+                                && response.Content.Headers.ContentType?.MediaType == "application/problem+json"
+                                    ? JsonDocument.Parse(text).RootElement
+                                    : default;
+                            if (
+                                problem.ValueKind != JsonValueKind.Object
+                                || !problem.TryGetProperty("reasonCode", out var reason)
+                                || reason.GetString() is not { Length: > 0 } code
+                            )
+                            {
+                                crashes.Enqueue(
+                                    $"{(int)response.StatusCode} {fuzz.ExampleType} [{fuzz.Mutations}]: {text[..Math.Min(text.Length, 300)]}"
+                                );
+                                return;
+                            }
+                            refused.AddOrUpdate(code, 1, (_, n) => n + 1);
+                            if (problem.GetProperty("messageId").ValueKind == JsonValueKind.Null)
+                                Interlocked.Increment(ref unreadable);
                         }
-                        refused.AddOrUpdate(code, 1, (_, n) => n + 1);
-                        if (problem.GetProperty("messageId").ValueKind == JsonValueKind.Null) Interlocked.Increment(ref unreadable);
+                        catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException)
+                        {
+                            crashes.Enqueue($"{e.GetType().Name} {fuzz.ExampleType} [{fuzz.Mutations}]: {e.Message}");
+                        }
                     }
-                    catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException)
-                    {
-                        crashes.Enqueue($"{e.GetType().Name} {fuzz.ExampleType} [{fuzz.Mutations}]: {e.Message}");
-                    }
-                });
+                );
                 if (block + ValidEvery <= cases.Count)
                 {
                     var (summary, envelope) = ValidBriefing("HTTP");
                     var sent = Stopwatch.StartNew();
-                    var response = await clients["prosecutor-75"].PostAsync($"/ingress/{IngressTypeNames.RecordBriefing}",
-                        new StringContent(envelope, Encoding.UTF8, "application/json"));
+                    var response = await clients["prosecutor-75"]
+                        .PostAsync(
+                            $"/ingress/{IngressTypeNames.RecordBriefing}",
+                            new StringContent(envelope, Encoding.UTF8, "application/json")
+                        );
                     Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
                     watchers.Add(WatchAsync(summary, sent, "HTTP", latencies));
                 }
@@ -203,7 +266,8 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
         }
         finally
         {
-            foreach (var client in clients.Values) client.Dispose();
+            foreach (var client in clients.Values)
+                client.Dispose();
         }
         return new HttpFigures(accepted, unreadable, refused, crashes);
     }
@@ -217,7 +281,12 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
         foreach (var account in Senders.Values.Select(s => s.Account).Distinct())
         {
             var connection = await broker.ConnectAs(account, $"{account}-demo-password");
-            channels[account] = (connection, await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)));
+            channels[account] = (
+                connection,
+                await connection.CreateChannelAsync(
+                    new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)
+                )
+            );
         }
         var sent = new List<AmqpSent>();
         var watchers = new List<Task>();
@@ -230,8 +299,11 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
                 // A burst waits in the queue, and a message behind a backlog waits as long as the backlog
                 // takes: that is the sender's burst, not the door's latency. Each block is published once the
                 // previous one is taken (at most the listener's prefetch left).
-                await Poller.UntilAsync(async () => (await inspect.QueueDeclarePassiveAsync(AmqpIngressListener.Queue)).MessageCount == 0,
-                    "the ingress queue drained", TimeSpan.FromSeconds(60));
+                await Poller.UntilAsync(
+                    async () => (await inspect.QueueDeclarePassiveAsync(AmqpIngressListener.Queue)).MessageCount == 0,
+                    "the ingress queue drained",
+                    TimeSpan.FromSeconds(60)
+                );
                 // The valid briefing opens its block: behind at most what the listener prefetched of the
                 // previous one, then a hundred fuzzed messages on its heels, and the HTTP door's at once.
                 if (block + ValidEvery <= cases.Count)
@@ -240,7 +312,13 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
                     var clock = Stopwatch.StartNew();
                     var id = Guid.Parse(JsonNode.Parse(envelope)!["messageId"]!.GetValue<string>());
                     sent.Add(new AmqpSent(id));
-                    await PublishAsync(channels["75-prosecutor"].Channel, "75-prosecutor", IngressTypeNames.RecordBriefing, id, Encoding.UTF8.GetBytes(envelope));
+                    await PublishAsync(
+                        channels["75-prosecutor"].Channel,
+                        "75-prosecutor",
+                        IngressTypeNames.RecordBriefing,
+                        id,
+                        Encoding.UTF8.GetBytes(envelope)
+                    );
                     watchers.Add(WatchAsync(summary, clock, "AMQP", latencies));
                 }
                 var publishes = new List<Task>();
@@ -257,7 +335,11 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
         }
         finally
         {
-            foreach (var (connection, channel) in channels.Values) { await channel.DisposeAsync(); await connection.DisposeAsync(); }
+            foreach (var (connection, channel) in channels.Values)
+            {
+                await channel.DisposeAsync();
+                await connection.DisposeAsync();
+            }
         }
         return sent;
     }
@@ -281,13 +363,20 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
     /// <summary>The message id as the gateway reads it: none past the size limit, none if the body is no JSON object.</summary>
     private static Guid? ReadableMessageId(byte[] body)
     {
-        if (body.Length > IngressProcessor.MaxBytes) return null;
+        if (body.Length > IngressProcessor.MaxBytes)
+            return null;
         try
         {
             var root = JsonDocument.Parse(body, new JsonDocumentOptions { AllowDuplicateProperties = false }).RootElement;
             // A string anywhere that does not decode makes the whole message malformed to the gateway.
             Decode(root);
-            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("messageId", out var id) && id.ValueKind == JsonValueKind.String && id.TryGetGuid(out var parsed) ? parsed : null;
+            return
+                root.ValueKind == JsonValueKind.Object
+                && root.TryGetProperty("messageId", out var id)
+                && id.ValueKind == JsonValueKind.String
+                && id.TryGetGuid(out var parsed)
+                ? parsed
+                : null;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
@@ -300,9 +389,17 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
 
     private static void Decode(JsonElement element)
     {
-        if (element.ValueKind == JsonValueKind.String) _ = element.GetString();
-        else if (element.ValueKind == JsonValueKind.Object) foreach (var p in element.EnumerateObject()) { _ = p.Name; Decode(p.Value); }
-        else if (element.ValueKind == JsonValueKind.Array) foreach (var item in element.EnumerateArray()) Decode(item);
+        if (element.ValueKind == JsonValueKind.String)
+            _ = element.GetString();
+        else if (element.ValueKind == JsonValueKind.Object)
+            foreach (var p in element.EnumerateObject())
+            {
+                _ = p.Name;
+                Decode(p.Value);
+            }
+        else if (element.ValueKind == JsonValueKind.Array)
+            foreach (var item in element.EnumerateArray())
+                Decode(item);
     }
 
     private static (string Summary, string Envelope) ValidBriefing(string door)
@@ -342,7 +439,8 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
                 {
                     _after = entry.GetProperty("sequence").GetInt64();
                     var kind = entry.GetProperty("kind").GetString();
-                    if (kind is not ("ingress-accepted" or "ingress-rejected")) continue;
+                    if (kind is not ("ingress-accepted" or "ingress-rejected"))
+                        continue;
                     var reason = entry.GetProperty("reason").GetString() ?? "";
                     var references = entry.GetProperty("references").GetString() ?? "";
                     if (references.Contains("message:unreadable", StringComparison.Ordinal))
@@ -353,7 +451,8 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
                     else if (MessageReference().Match(references) is { Success: true } match)
                         FirstDecision.TryAdd(Guid.Parse(match.Groups[1].Value), reason);
                 }
-                if (page.Length < 1000) return;
+                if (page.Length < 1000)
+                    return;
             }
         }
 

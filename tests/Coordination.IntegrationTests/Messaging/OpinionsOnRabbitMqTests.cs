@@ -45,7 +45,10 @@ public sealed class OpinionsOnRabbitMqTests(RabbitMqBroker broker) : IAsyncLifet
         {
             ShouldListenTo = s => s.Name is "Coordination" or "MassTransit",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a => spans.Enqueue(new Span(a.Source.Name, a.DisplayName, a.TraceId, a.TagObjects.ToDictionary(t => t.Key, t => t.Value?.ToString()))),
+            ActivityStopped = a =>
+                spans.Enqueue(
+                    new Span(a.Source.Name, a.DisplayName, a.TraceId, a.TagObjects.ToDictionary(t => t.Key, t => t.Value?.ToString()))
+                ),
         };
         ActivitySource.AddActivityListener(listener);
 
@@ -54,21 +57,61 @@ public sealed class OpinionsOnRabbitMqTests(RabbitMqBroker broker) : IAsyncLifet
         var requestId = Guid.NewGuid();
         envelope["messageId"] = requestId.ToString();
         envelope["payload"]!["respondBy"] = DateTime.UtcNow.AddDays(30).ToString("yyyy-MM-dd");
-        var prosecutorUrl = new UriBuilder(broker.AmqpUrl) { UserName = "75-prosecutor", Password = "75-prosecutor-demo-password" }.Uri.ToString();
-        await AgencyProcess.PublishToIngressAsync(prosecutorUrl, "75-prosecutor", "opinions.request-review", requestId, envelope.ToJsonString());
+        var prosecutorUrl = new UriBuilder(broker.AmqpUrl)
+        {
+            UserName = "75-prosecutor",
+            Password = "75-prosecutor-demo-password",
+        }.Uri.ToString();
+        await AgencyProcess.PublishToIngressAsync(
+            prosecutorUrl,
+            "75-prosecutor",
+            "opinions.request-review",
+            requestId,
+            envelope.ToJsonString()
+        );
 
         // The review is known by the prosecutor's own message id.
         using var paris = _host.ClientFor(DemoPrincipals.Named("secretariat-75"));
-        await Poller.UntilAsync(async () => (await paris.GetAsync($"/opinions/reviews/{requestId}")).IsSuccessStatusCode, "the review opened by the Opinions service");
+        await Poller.UntilAsync(
+            async () => (await paris.GetAsync($"/opinions/reviews/{requestId}")).IsSuccessStatusCode,
+            "the review opened by the Opinions service"
+        );
         var opened = (await paris.GetFromJsonAsync<ReviewView>($"/opinions/reviews/{requestId}", Json))!;
-        Assert.Equal(("75-prosecutor", "mediation"), (opened.OpenedBy, Coordination.Contracts.Values.ClosedList<Coordination.Contracts.Values.Art41MeasureKind>.WordOf(opened.Measure)));
+        Assert.Equal(
+            ("75-prosecutor", "mediation"),
+            (
+                opened.OpenedBy,
+                Coordination.Contracts.Values.ClosedList<Coordination.Contracts.Values.Art41MeasureKind>.WordOf(opened.Measure)
+            )
+        );
 
         // The bodies record the figures, draft and adopt.
-        Assert.Equal(HttpStatusCode.OK, (await paris.PutAsync($"/opinions/reviews/{requestId}/indicators", new StringContent(
-            """{"measuresOrdered":340,"measuresCarriedOut":289,"medianDelayDays":38,"structureCapacity":45}""", Encoding.UTF8, "application/json"))).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await paris.PutAsync($"/opinions/reviews/{requestId}/draft", new StringContent(
-            """{"verdict":"favourable-with-reservations","recommendations":["increase-structure-capacity","shorten-delays"],"text":"Médiateurs en nombre insuffisant."}""",
-            Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (
+                await paris.PutAsync(
+                    $"/opinions/reviews/{requestId}/indicators",
+                    new StringContent(
+                        """{"measuresOrdered":340,"measuresCarriedOut":289,"medianDelayDays":38,"structureCapacity":45}""",
+                        Encoding.UTF8,
+                        "application/json"
+                    )
+                )
+            ).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (
+                await paris.PutAsync(
+                    $"/opinions/reviews/{requestId}/draft",
+                    new StringContent(
+                        """{"verdict":"favourable-with-reservations","recommendations":["increase-structure-capacity","shorten-delays"],"text":"Médiateurs en nombre insuffisant."}""",
+                        Encoding.UTF8,
+                        "application/json"
+                    )
+                )
+            ).StatusCode
+        );
         var adopted = await paris.PostAsync($"/opinions/reviews/{requestId}/adoption", null);
         Assert.Equal(HttpStatusCode.OK, adopted.StatusCode);
         var releaseId = (await adopted.Content.ReadFromJsonAsync<ReviewView>(Json))!.Opinion!.ReleaseId!.Value;
@@ -78,43 +121,81 @@ public sealed class OpinionsOnRabbitMqTests(RabbitMqBroker broker) : IAsyncLifet
         await using var prosecutor = await broker.ConnectAs("75-prosecutor", "75-prosecutor-demo-password");
         await using var channel = await prosecutor.CreateChannelAsync();
         JsonNode? opinion = null;
-        await Poller.UntilAsync(async () =>
-        {
-            while (await channel.BasicGetAsync("agency.75-prosecutor.inbox", autoAck: true) is { } message)
+        await Poller.UntilAsync(
+            async () =>
             {
-                var body = JsonDocument.Parse(message.Body.ToArray()).RootElement;
-                if (!body.TryGetProperty("payload", out var payload) || body.GetProperty("purpose").GetString() != "art41-opinion") continue;
-                using var ring = keys.RingFor("75-prosecutor");
-                var contents = JsonNode.Parse(PayloadSealer.Open(payload.Deserialize<SealedPayload>(Json)!, ring, "art41-opinion", Guid.Parse(message.BasicProperties.MessageId!)))!;
-                if (contents["art41-opinion"]!["reviewId"]!.GetValue<Guid>() == requestId) opinion = contents["art41-opinion"];
-            }
-            return opinion is not null;
-        }, "the opinion in agency.75-prosecutor.inbox");
-        Assert.Equal(("favourable-with-reservations", 85, "mediation"),
-            (opinion!["verdict"]!.GetValue<string>(), opinion["indicators"]!["completionRatePercent"]!.GetValue<int>(), opinion["measure"]!.GetValue<string>()));
+                while (await channel.BasicGetAsync("agency.75-prosecutor.inbox", autoAck: true) is { } message)
+                {
+                    var body = JsonDocument.Parse(message.Body.ToArray()).RootElement;
+                    if (!body.TryGetProperty("payload", out var payload) || body.GetProperty("purpose").GetString() != "art41-opinion")
+                        continue;
+                    using var ring = keys.RingFor("75-prosecutor");
+                    var contents = JsonNode.Parse(
+                        PayloadSealer.Open(
+                            payload.Deserialize<SealedPayload>(Json)!,
+                            ring,
+                            "art41-opinion",
+                            Guid.Parse(message.BasicProperties.MessageId!)
+                        )
+                    )!;
+                    if (contents["art41-opinion"]!["reviewId"]!.GetValue<Guid>() == requestId)
+                        opinion = contents["art41-opinion"];
+                }
+                return opinion is not null;
+            },
+            "the opinion in agency.75-prosecutor.inbox"
+        );
+        Assert.Equal(
+            ("favourable-with-reservations", 85, "mediation"),
+            (
+                opinion!["verdict"]!.GetValue<string>(),
+                opinion["indicators"]!["completionRatePercent"]!.GetValue<int>(),
+                opinion["measure"]!.GetValue<string>()
+            )
+        );
 
         // The same delivery waits in its HTTPS mailbox.
         using (var mailbox = _host.ClientFor(DemoPrincipals.Named("prosecutor-75")))
-            Assert.Contains((await mailbox.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!, d => d.GetProperty("type").GetString() == "opinions.opinion"
-                && OpinionsApiTests.OpenDelivery(d, "75-prosecutor", keys)["art41-opinion"]!["reviewId"]!.GetValue<Guid>() == requestId);
+            Assert.Contains(
+                (await mailbox.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!,
+                d =>
+                    d.GetProperty("type").GetString() == "opinions.opinion"
+                    && OpinionsApiTests.OpenDelivery(d, "75-prosecutor", keys)["art41-opinion"]!["reviewId"]!.GetValue<Guid>() == requestId
+            );
 
         // One story, one trace: the gateway's ingress, the Opinions consumer, and the gateway's release decision.
         using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
         var audit = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!;
-        string DecisionOf(string reference) => audit.Single(e => e.GetProperty("references").GetString()!.Contains(reference)).GetProperty("decisionId").GetString()!;
+        string DecisionOf(string reference) =>
+            audit.Single(e => e.GetProperty("references").GetString()!.Contains(reference)).GetProperty("decisionId").GetString()!;
         var ingressDecision = DecisionOf($"message:{requestId}");
         var releaseDecision = DecisionOf($"release:{releaseId}");
-        Span? ingress = null, consumer = null, release = null;
-        await Poller.UntilAsync(() =>
-        {
-            ingress = spans.FirstOrDefault(s => s.Name == "gateway ingress opinions.request-review" && s.Tags.GetValueOrDefault("coordination.decision.id") == ingressDecision);
-            release = spans.FirstOrDefault(s => s.Name == "gateway release decision" && s.Tags.GetValueOrDefault("coordination.decision.id") == releaseDecision);
-            consumer = spans.FirstOrDefault(s => s.Source == "MassTransit" && s.Tags.Values.Any(v => v?.Contains("RequestArt41ReviewConsumer", StringComparison.Ordinal) == true)
-                && s.Tags.Values.Contains(requestId.ToString()));
-            return ingress is not null && release is not null && consumer is not null;
-        }, "the spans of the ingress, the Opinions consumer and the release");
-        Assert.True(ingress!.TraceId == consumer!.TraceId && consumer.TraceId == release!.TraceId,
-            $"ingress {ingress.TraceId}, opinions consumer {consumer.TraceId}, release {release!.TraceId}");
+        Span? ingress = null,
+            consumer = null,
+            release = null;
+        await Poller.UntilAsync(
+            () =>
+            {
+                ingress = spans.FirstOrDefault(s =>
+                    s.Name == "gateway ingress opinions.request-review"
+                    && s.Tags.GetValueOrDefault("coordination.decision.id") == ingressDecision
+                );
+                release = spans.FirstOrDefault(s =>
+                    s.Name == "gateway release decision" && s.Tags.GetValueOrDefault("coordination.decision.id") == releaseDecision
+                );
+                consumer = spans.FirstOrDefault(s =>
+                    s.Source == "MassTransit"
+                    && s.Tags.Values.Any(v => v?.Contains("RequestArt41ReviewConsumer", StringComparison.Ordinal) == true)
+                    && s.Tags.Values.Contains(requestId.ToString())
+                );
+                return ingress is not null && release is not null && consumer is not null;
+            },
+            "the spans of the ingress, the Opinions consumer and the release"
+        );
+        Assert.True(
+            ingress!.TraceId == consumer!.TraceId && consumer.TraceId == release!.TraceId,
+            $"ingress {ingress.TraceId}, opinions consumer {consumer.TraceId}, release {release!.TraceId}"
+        );
     }
 
     [Fact]
@@ -128,37 +209,62 @@ public sealed class OpinionsOnRabbitMqTests(RabbitMqBroker broker) : IAsyncLifet
             foreach (var queue in new[] { requestErrors, indicatorErrors })
             {
                 // Earlier tests' faults are not this test's.
-                try { await purge.QueuePurgeAsync(queue); } catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) { }
+                try
+                {
+                    await purge.QueuePurgeAsync(queue);
+                }
+                catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) { }
             }
 
         var lateRequest = Guid.NewGuid();
-        await _host.Bus.Publish(new Coordination.Contracts.Opinions.RequestArt41Review
-        {
-            ReviewId = lateRequest, Territory = Coordination.Contracts.Values.TerritoryCode.Parse("75"), Measure = Coordination.Contracts.Values.Art41MeasureKind.DamageRepair,
-            PeriodStart = new DateOnly(2024, 1, 1), PeriodEnd = new DateOnly(2024, 12, 31), RespondBy = new DateOnly(2025, 1, 31), RequestedBy = "75-prosecutor",
-        });
-        await _host.Bus.Publish(new Coordination.Contracts.Opinions.SubmitImplementationIndicators
-        {
-            ReviewId = Guid.NewGuid(), Territory = Coordination.Contracts.Values.TerritoryCode.Parse("75"), MeasuresOrdered = 1, MeasuresCarriedOut = 1, MedianDelayDays = 1, StructureCapacity = 1,
-        });
+        await _host.Bus.Publish(
+            new Coordination.Contracts.Opinions.RequestArt41Review
+            {
+                ReviewId = lateRequest,
+                Territory = Coordination.Contracts.Values.TerritoryCode.Parse("75"),
+                Measure = Coordination.Contracts.Values.Art41MeasureKind.DamageRepair,
+                PeriodStart = new DateOnly(2024, 1, 1),
+                PeriodEnd = new DateOnly(2024, 12, 31),
+                RespondBy = new DateOnly(2025, 1, 31),
+                RequestedBy = "75-prosecutor",
+            }
+        );
+        await _host.Bus.Publish(
+            new Coordination.Contracts.Opinions.SubmitImplementationIndicators
+            {
+                ReviewId = Guid.NewGuid(),
+                Territory = Coordination.Contracts.Values.TerritoryCode.Parse("75"),
+                MeasuresOrdered = 1,
+                MeasuresCarriedOut = 1,
+                MedianDelayDays = 1,
+                StructureCapacity = 1,
+            }
+        );
 
         async Task<string> FaultIn(string queue)
         {
             var fault = "";
-            await Poller.UntilAsync(async () =>
-            {
-                try
+            await Poller.UntilAsync(
+                async () =>
                 {
-                    await using var channel = await connection.CreateChannelAsync();
-                    if (await channel.BasicGetAsync(queue, autoAck: true) is not { } message) return false;
-                    fault = message.BasicProperties.Headers?.TryGetValue("MT-Fault-Message", out var value) == true && value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : "";
-                    return true;
-                }
-                catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
-                {
-                    return false; // the error queue does not exist yet
-                }
-            }, $"a message in {queue}");
+                    try
+                    {
+                        await using var channel = await connection.CreateChannelAsync();
+                        if (await channel.BasicGetAsync(queue, autoAck: true) is not { } message)
+                            return false;
+                        fault =
+                            message.BasicProperties.Headers?.TryGetValue("MT-Fault-Message", out var value) == true && value is byte[] bytes
+                                ? Encoding.UTF8.GetString(bytes)
+                                : "";
+                        return true;
+                    }
+                    catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+                    {
+                        return false; // the error queue does not exist yet
+                    }
+                },
+                $"a message in {queue}"
+            );
             return fault;
         }
 

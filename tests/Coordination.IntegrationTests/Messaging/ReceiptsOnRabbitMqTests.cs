@@ -28,12 +28,19 @@ public sealed class ReceiptsOnRabbitMqTests(RabbitMqBroker broker) : IAsyncLifet
     public async Task InitializeAsync()
     {
         await broker.LoadDefinitionsAsync(BrokerPermissionsTests.DefinitionsPath());
-        _host = await ServiceHost.StartAllInOneAsync(b => b.Logging.AddFakeLogging(),
-            "--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={broker.AmqpUrl}", "--Logging:LogLevel:Default=Debug");
+        _host = await ServiceHost.StartAllInOneAsync(
+            b => b.Logging.AddFakeLogging(),
+            "--Messaging:Transport=RabbitMq",
+            $"--Messaging:RabbitMqUrl={broker.AmqpUrl}",
+            "--Logging:LogLevel:Default=Debug"
+        );
         // Receipts of earlier runs on this broker are not this test's.
         await using var jap = await broker.ConnectAs("75-jap", "75-jap-demo-password");
         await using var channel = await jap.CreateChannelAsync();
-        try { await channel.QueuePurgeAsync("agency.75-jap.inbox"); }
+        try
+        {
+            await channel.QueuePurgeAsync("agency.75-jap.inbox");
+        }
         catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) { }
     }
 
@@ -51,7 +58,13 @@ public sealed class ReceiptsOnRabbitMqTests(RabbitMqBroker broker) : IAsyncLifet
         designation["messageId"] = designationId.ToString();
         designation["payload"]!["identity"]!["lastName"] = $"Javert-{Canary}";
         designation["payload"]!["authorityReference"] = reference;
-        await AgencyProcess.PublishToIngressAsync(UrlOf("75-jap"), "75-jap", IngressTypeNames.DesignatePerson, designationId, designation.ToJsonString());
+        await AgencyProcess.PublishToIngressAsync(
+            UrlOf("75-jap"),
+            "75-jap",
+            IngressTypeNames.DesignatePerson,
+            designationId,
+            designation.ToJsonString()
+        );
 
         await using var jap = await broker.ConnectAs("75-jap", "75-jap-demo-password");
         await using var channel = await jap.CreateChannelAsync();
@@ -69,16 +82,32 @@ public sealed class ReceiptsOnRabbitMqTests(RabbitMqBroker broker) : IAsyncLifet
         var withdrawalId = Guid.NewGuid();
         withdrawal["messageId"] = withdrawalId.ToString();
         withdrawal["payload"] = new JsonObject { ["authorityReference"] = reference };
-        await AgencyProcess.PublishToIngressAsync(UrlOf("75-jap"), "75-jap", IngressTypeNames.WithdrawDesignation, withdrawalId, withdrawal.ToJsonString());
+        await AgencyProcess.PublishToIngressAsync(
+            UrlOf("75-jap"),
+            "75-jap",
+            IngressTypeNames.WithdrawDesignation,
+            withdrawalId,
+            withdrawal.ToJsonString()
+        );
 
         var (endedRaw, ended) = await NextAsync(channel, "supervision.case-ended");
-        Assert.Equal((person, reference, "designation-withdrawn"), (ended["designation-receipt"]!["personRef"]!.GetValue<string>(),
-            ended["designation-receipt"]!["authorityReference"]!.GetValue<string>(), ended["designation-receipt"]!["endReason"]!.GetValue<string>()));
+        Assert.Equal(
+            (person, reference, "designation-withdrawn"),
+            (
+                ended["designation-receipt"]!["personRef"]!.GetValue<string>(),
+                ended["designation-receipt"]!["authorityReference"]!.GetValue<string>(),
+                ended["designation-receipt"]!["endReason"]!.GetValue<string>()
+            )
+        );
         Assert.DoesNotContain(reference, endedRaw);
 
         // Nothing of the identity nor of the authority's reference in any log line of the whole platform.
-        Assert.DoesNotContain(_host.App.Services.GetFakeLogCollector().GetSnapshot(),
-            l => (l.Message + l.Exception).Contains("CANARY", StringComparison.Ordinal) || (l.Message + l.Exception).Contains(reference, StringComparison.Ordinal));
+        Assert.DoesNotContain(
+            _host.App.Services.GetFakeLogCollector().GetSnapshot(),
+            l =>
+                (l.Message + l.Exception).Contains("CANARY", StringComparison.Ordinal)
+                || (l.Message + l.Exception).Contains(reference, StringComparison.Ordinal)
+        );
     }
 
     /// <summary>The next delivery of that type in the JAP's inbox queue, opened with its own key (bound to the delivery's id).</summary>
@@ -86,11 +115,14 @@ public sealed class ReceiptsOnRabbitMqTests(RabbitMqBroker broker) : IAsyncLifet
     {
         var keys = _host.App.Services.GetRequiredService<SealingKeyStore>();
         BasicGetResult? delivered = null;
-        await Poller.UntilAsync(async () =>
-        {
-            delivered = await channel.BasicGetAsync("agency.75-jap.inbox", autoAck: true);
-            return delivered is not null && delivered.BasicProperties.Type == type;
-        }, $"{type} in agency.75-jap.inbox");
+        await Poller.UntilAsync(
+            async () =>
+            {
+                delivered = await channel.BasicGetAsync("agency.75-jap.inbox", autoAck: true);
+                return delivered is not null && delivered.BasicProperties.Type == type;
+            },
+            $"{type} in agency.75-jap.inbox"
+        );
         var raw = Encoding.UTF8.GetString(delivered!.Body.Span);
         var body = JsonDocument.Parse(raw).RootElement;
         var sealedPayload = body.GetProperty("payload").Deserialize<SealedPayload>(Web)!;

@@ -33,9 +33,18 @@ public sealed class ReleaseLanesOnRabbitMqTests(RabbitMqBroker broker) : IAsyncL
     {
         await broker.LoadDefinitionsAsync(BrokerPermissionsTests.DefinitionsPath());
         // The gateway alone seals a designation's grounds for Supervision with the public key Supervision publishes: stand in for it.
-        new Coordination.ServiceDefaults.Sealing.SealingKeyStore(Path.Combine(_publicKeys, "supervision-private"), _publicKeys, owners: ["supervision"]).PublishOwnKeys();
-        _gateway = await ServiceHost.StartServiceAsync(a => Coordination.Gateway.Program.Build(a), broker, $"--Messaging:RabbitMqUrl={UrlOf("svc-gateway")}",
-            "--Messaging:ConsumeTopologyFromBroker=true", $"--Sealing:PublicKeyDirectory={_publicKeys}");
+        new Coordination.ServiceDefaults.Sealing.SealingKeyStore(
+            Path.Combine(_publicKeys, "supervision-private"),
+            _publicKeys,
+            owners: ["supervision"]
+        ).PublishOwnKeys();
+        _gateway = await ServiceHost.StartServiceAsync(
+            a => Coordination.Gateway.Program.Build(a),
+            broker,
+            $"--Messaging:RabbitMqUrl={UrlOf("svc-gateway")}",
+            "--Messaging:ConsumeTopologyFromBroker=true",
+            $"--Sealing:PublicKeyDirectory={_publicKeys}"
+        );
     }
 
     private readonly string _publicKeys = ServiceHost.NewFolder();
@@ -55,17 +64,37 @@ public sealed class ReleaseLanesOnRabbitMqTests(RabbitMqBroker broker) : IAsyncL
         designation["messageId"] = designationId.ToString();
         designation["payload"]!["identity"]!["lastName"] = Canary;
         using (var jap = _gateway.ClientFor(DemoPrincipals.Named("jap-75")))
-            Assert.Equal(HttpStatusCode.Accepted, (await jap.PostAsync("/ingress/supervision.designate-person",
-                new StringContent(designation.ToJsonString(), Encoding.UTF8, "application/json"))).StatusCode);
+            Assert.Equal(
+                HttpStatusCode.Accepted,
+                (
+                    await jap.PostAsync(
+                        "/ingress/supervision.designate-person",
+                        new StringContent(designation.ToJsonString(), Encoding.UTF8, "application/json")
+                    )
+                ).StatusCode
+            );
         using var auditor = _gateway.ClientFor(DemoPrincipals.Named("auditor"));
         // The reference the door gave this designation (the shared broker's ingress queue may bring the gateway others').
-        var accepted = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=5000"))!
-            .Single(e => e.GetProperty("references").GetString()!.Contains($"message:{designationId}"));
-        var person = PersonRef.Parse(accepted.GetProperty("references").GetString()!.Split(',').Single(r => r.StartsWith("person:", StringComparison.Ordinal))["person:".Length..]);
+        var accepted = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=5000"))!.Single(e =>
+            e.GetProperty("references").GetString()!.Contains($"message:{designationId}")
+        );
+        var person = PersonRef.Parse(
+            accepted.GetProperty("references").GetString()!.Split(',').Single(r => r.StartsWith("person:", StringComparison.Ordinal))[
+                "person:".Length..
+            ]
+        );
         await using (var scope = _gateway.App.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
-            db.PartnerAssignments.Add(new Coordination.Gateway.Ingress.PartnerAssignment { CaseId = Guid.NewGuid(), Person = person, Partner = "75-police", AssignedAt = DateTimeOffset.UtcNow });
+            db.PartnerAssignments.Add(
+                new Coordination.Gateway.Ingress.PartnerAssignment
+                {
+                    CaseId = Guid.NewGuid(),
+                    Person = person,
+                    Partner = "75-police",
+                    AssignedAt = DateTimeOffset.UtcNow,
+                }
+            );
             await db.SaveChangesAsync();
         }
 
@@ -81,31 +110,70 @@ public sealed class ReleaseLanesOnRabbitMqTests(RabbitMqBroker broker) : IAsyncL
             Recipients = ["75-police"],
             Person = person,
             RequestedBy = "supervision",
-            Payload = PayloadSealer.Seal("""{"identity":{},"contact-details":{}}"""u8, keys.CurrentKeyOf(KeyOwners.Gateway), "community-supervision", messageId),
+            Payload = PayloadSealer.Seal(
+                """{"identity":{},"contact-details":{}}"""u8,
+                keys.CurrentKeyOf(KeyOwners.Gateway),
+                "community-supervision",
+                messageId
+            ),
         };
         var body = JsonSerializer.Serialize(forged, new JsonSerializerOptions(JsonSerializerDefaults.Web));
         const string urn = "urn:message:Coordination.Contracts.Gateway:ReleaseConfidentialPayload";
 
         // Its own lane is the only one it may write: not Supervision's, not the message type's exchange.
         await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            AgencyProcess.PublishAsync(UrlOf("svc-court-reporting"), ReleaseLanes.QueueOf(ReleaseLanes.Supervision), urn, NewId.NextGuid(), body));
+            AgencyProcess.PublishAsync(
+                UrlOf("svc-court-reporting"),
+                ReleaseLanes.QueueOf(ReleaseLanes.Supervision),
+                urn,
+                NewId.NextGuid(),
+                body
+            )
+        );
         await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            AgencyProcess.PublishAsync(UrlOf("svc-court-reporting"), "Coordination.Contracts.Gateway:ReleaseConfidentialPayload", urn, NewId.NextGuid(), body));
-        await AgencyProcess.PublishAsync(UrlOf("svc-court-reporting"), ReleaseLanes.QueueOf(ReleaseLanes.CourtReporting), urn, messageId, body);
+            AgencyProcess.PublishAsync(
+                UrlOf("svc-court-reporting"),
+                "Coordination.Contracts.Gateway:ReleaseConfidentialPayload",
+                urn,
+                NewId.NextGuid(),
+                body
+            )
+        );
+        await AgencyProcess.PublishAsync(
+            UrlOf("svc-court-reporting"),
+            ReleaseLanes.QueueOf(ReleaseLanes.CourtReporting),
+            urn,
+            messageId,
+            body
+        );
 
         JsonElement? decision = null;
-        await Poller.UntilAsync(async () =>
-        {
-            decision = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!
-                .Where(e => e.GetProperty("references").GetString()!.Contains($"release:{releaseId}")).Cast<JsonElement?>().FirstOrDefault();
-            return decision is not null;
-        }, "the forged release decided and audited");
-        Assert.Equal(("denied", "purpose-not-allowed-for-requester", "court-reporting"),
-            (decision!.Value.GetProperty("outcome").GetString(), decision.Value.GetProperty("reason").GetString(), decision.Value.GetProperty("source").GetString()));
+        await Poller.UntilAsync(
+            async () =>
+            {
+                decision = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!
+                    .Where(e => e.GetProperty("references").GetString()!.Contains($"release:{releaseId}"))
+                    .Cast<JsonElement?>()
+                    .FirstOrDefault();
+                return decision is not null;
+            },
+            "the forged release decided and audited"
+        );
+        Assert.Equal(
+            ("denied", "purpose-not-allowed-for-requester", "court-reporting"),
+            (
+                decision!.Value.GetProperty("outcome").GetString(),
+                decision.Value.GetProperty("reason").GetString(),
+                decision.Value.GetProperty("source").GetString()
+            )
+        );
 
         // Nothing of this release for the police, in its mailbox or its queue (others' leftovers aside).
         using var police = _gateway.ClientFor(DemoPrincipals.Named("police-75"));
-        Assert.DoesNotContain((await police.GetFromJsonAsync<JsonElement[]>("/egress/inbox"))!, d => d.GetRawText().Contains(releaseId.ToString()));
+        Assert.DoesNotContain(
+            (await police.GetFromJsonAsync<JsonElement[]>("/egress/inbox"))!,
+            d => d.GetRawText().Contains(releaseId.ToString())
+        );
         await using var connection = await broker.ConnectAs("75-police", "75-police-demo-password");
         await using var channel = await connection.CreateChannelAsync();
         while (await channel.BasicGetAsync("agency.75-police.inbox", autoAck: false) is { } left)

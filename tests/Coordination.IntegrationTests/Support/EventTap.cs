@@ -40,7 +40,9 @@ public sealed class EventTap : IAsyncDisposable
         consumer.ReceivedAsync += (_, delivery) =>
         {
             using var envelope = JsonDocument.Parse(Encoding.UTF8.GetString(delivery.Body.Span));
-            tap.Received.Enqueue((envelope.RootElement.GetProperty("messageId").GetString()!, envelope.RootElement.GetProperty("message").Clone()));
+            tap.Received.Enqueue(
+                (envelope.RootElement.GetProperty("messageId").GetString()!, envelope.RootElement.GetProperty("message").Clone())
+            );
             return Task.CompletedTask;
         };
         await channel.BasicConsumeAsync(queue, autoAck: true, consumer);

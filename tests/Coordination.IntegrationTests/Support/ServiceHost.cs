@@ -23,8 +23,13 @@ public sealed class ServiceHost : IAsyncDisposable
     }
 
     /// <summary>The tests' default caller: an operator of the CDPD secretariat acting for both demo territories.</summary>
-    public static readonly DemoPrincipal Operator =
-        new("test-secretariat", PrincipalKind.Operator, PrincipalRole.CdpdSecretariat, DemoPrincipals.Territories, null);
+    public static readonly DemoPrincipal Operator = new(
+        "test-secretariat",
+        PrincipalKind.Operator,
+        PrincipalRole.CdpdSecretariat,
+        DemoPrincipals.Territories,
+        null
+    );
 
     public Uri BaseAddress { get; }
 
@@ -41,7 +46,8 @@ public sealed class ServiceHost : IAsyncDisposable
     public HttpClient ClientWithToken(string? token)
     {
         var client = new HttpClient { BaseAddress = BaseAddress };
-        if (token is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        if (token is not null)
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return client;
     }
 
@@ -55,7 +61,11 @@ public sealed class ServiceHost : IAsyncDisposable
     /// Sends a release request on <paramref name="requester"/>'s lane, as that service's outbox relay
     /// does: the gateway takes the requester from the lane, whatever the request says.
     /// </summary>
-    public async Task SendReleaseRequestAsync(string requester, Coordination.Contracts.Gateway.ReleaseConfidentialPayload request, Guid messageId)
+    public async Task SendReleaseRequestAsync(
+        string requester,
+        Coordination.Contracts.Gateway.ReleaseConfidentialPayload request,
+        Guid messageId
+    )
     {
         var prefix = App.Services.GetService<Coordination.ServiceDefaults.Messaging.MessagingOptions>()?.QueuePrefix ?? "";
         var lane = await Bus.GetSendEndpoint(Coordination.Contracts.Gateway.ReleaseLanes.AddressOf(requester, prefix));
@@ -65,25 +75,43 @@ public sealed class ServiceHost : IAsyncDisposable
     /// <summary>Supervision's fact that <paramref name="partner"/> follows the person's case, once the gateway's own table shows it.</summary>
     public async Task AssignPartnerAsync(Coordination.Contracts.Values.PersonRef person, string partner)
     {
-        await Bus.Publish(new Coordination.Contracts.Supervision.PartnerAssigned
-        {
-            CaseId = Guid.NewGuid(), Person = person, Partner = Coordination.Contracts.Values.PartnerId.Parse(partner),
-            Role = Coordination.Contracts.Supervision.PartnerRole.Association,
-        });
-        await Poller.UntilAsync(async () =>
-        {
-            await using var scope = App.Services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>();
-            return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(db.PartnerAssignments, a => a.Person == person && a.Partner == partner);
-        }, $"{partner} assigned in the gateway's table");
+        await Bus.Publish(
+            new Coordination.Contracts.Supervision.PartnerAssigned
+            {
+                CaseId = Guid.NewGuid(),
+                Person = person,
+                Partner = Coordination.Contracts.Values.PartnerId.Parse(partner),
+                Role = Coordination.Contracts.Supervision.PartnerRole.Association,
+            }
+        );
+        await Poller.UntilAsync(
+            async () =>
+            {
+                await using var scope = App.Services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>();
+                return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(
+                    db.PartnerAssignments,
+                    a => a.Person == person && a.Partner == partner
+                );
+            },
+            $"{partner} assigned in the gateway's table"
+        );
     }
 
     public static string NewFolder() => Directory.CreateTempSubdirectory("coordination-it-").FullName;
 
     /// <summary>The Briefings service alone on the test broker.</summary>
     public static Task<ServiceHost> StartBriefingsAsync(RabbitMqBroker broker, string? folder = null, params string[] settings) =>
-        StartAsync(args => Coordination.Briefings.Program.Build(args), folder,
-            ["--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={broker.AmqpUrl}", "--Messaging:RetryIntervalMilliseconds=50", .. settings]);
+        StartAsync(
+            args => Coordination.Briefings.Program.Build(args),
+            folder,
+            [
+                "--Messaging:Transport=RabbitMq",
+                $"--Messaging:RabbitMqUrl={broker.AmqpUrl}",
+                "--Messaging:RetryIntervalMilliseconds=50",
+                .. settings,
+            ]
+        );
 
     /// <summary>The Briefings service alone on the in-memory bus, with the test's own additions.</summary>
     public static Task<ServiceHost> StartBriefingsInMemoryAsync(Action<WebApplicationBuilder> configure) =>
@@ -98,18 +126,44 @@ public sealed class ServiceHost : IAsyncDisposable
         StartAsync(args => Coordination.Gateway.Program.Build(args), folder, ["--Messaging:Transport=InMemory", .. settings]);
 
     /// <summary>One service's own host (its Program's Build), on the test broker, with the caller's settings.</summary>
-    public static Task<ServiceHost> StartServiceAsync(Func<string[], WebApplication> build, RabbitMqBroker broker, params string[] settings) =>
-        StartAsync(build, null, ["--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={broker.AmqpUrl}", "--Messaging:RetryIntervalMilliseconds=50", .. settings]);
+    public static Task<ServiceHost> StartServiceAsync(
+        Func<string[], WebApplication> build,
+        RabbitMqBroker broker,
+        params string[] settings
+    ) =>
+        StartAsync(
+            build,
+            null,
+            [
+                "--Messaging:Transport=RabbitMq",
+                $"--Messaging:RabbitMqUrl={broker.AmqpUrl}",
+                "--Messaging:RetryIntervalMilliseconds=50",
+                .. settings,
+            ]
+        );
 
     /// <summary>
     /// One service's own host on a RabbitMQ cluster, under its own account of definitions.json, given every
     /// node (MassTransit's cluster host list): it reconnects to another node by itself when one is lost.
     /// </summary>
-    public static Task<ServiceHost> StartOnClusterAsync(Func<string[], WebApplication> build, RabbitMqCluster cluster, string service, params string[] settings) =>
-        StartAsync(build, null, [
-            "--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={cluster.UrlAs($"svc-{service}", $"svc-{service}-demo-password")}",
-            "--Messaging:ConsumeTopologyFromBroker=true", "--Messaging:RetryIntervalMilliseconds=50",
-            .. cluster.HostList.Select((node, i) => $"--Messaging:ClusterNodes:{i}={node}"), .. settings]);
+    public static Task<ServiceHost> StartOnClusterAsync(
+        Func<string[], WebApplication> build,
+        RabbitMqCluster cluster,
+        string service,
+        params string[] settings
+    ) =>
+        StartAsync(
+            build,
+            null,
+            [
+                "--Messaging:Transport=RabbitMq",
+                $"--Messaging:RabbitMqUrl={cluster.UrlAs($"svc-{service}", $"svc-{service}-demo-password")}",
+                "--Messaging:ConsumeTopologyFromBroker=true",
+                "--Messaging:RetryIntervalMilliseconds=50",
+                .. cluster.HostList.Select((node, i) => $"--Messaging:ClusterNodes:{i}={node}"),
+                .. settings,
+            ]
+        );
 
     private static async Task<ServiceHost> StartAsync(Func<string[], WebApplication> build, string? folder, string[] settings)
     {
@@ -123,7 +177,8 @@ public sealed class ServiceHost : IAsyncDisposable
             $"--Database:Directory={folder}",
             "--Outbox:PollInterval=00:00:00.250",
             "--Logging:LogLevel:Default=Warning",
-            .. settings]);
+            .. settings,
+        ]);
         await app.StartAsync();
         await DirectoryCopiesAsync(app);
         return new ServiceHost(app, folder, ownsFolder);
@@ -136,21 +191,32 @@ public sealed class ServiceHost : IAsyncDisposable
     private static async Task DirectoryCopiesAsync(WebApplication app)
     {
         await using var probe = app.Services.CreateAsyncScope();
-        if (probe.ServiceProvider.GetService<Coordination.Gateway.Persistence.GatewayDbContext>() is null
-            || probe.ServiceProvider.GetService<Coordination.CourtReporting.Persistence.CourtReportingDbContext>() is null) return;
-        await Poller.UntilAsync(async () =>
-        {
-            await using var scope = app.Services.CreateAsyncScope();
-            var directory = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>();
-            var copy = scope.ServiceProvider.GetRequiredService<Coordination.CourtReporting.Persistence.CourtReportingDbContext>();
-            var active = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(directory.Jurisdictions, j => j.RetiredAt == null);
-            var known = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(copy.Jurisdictions, j => j.RetiredAt == null);
-            return known >= active;
-        }, "CourtReporting's copy of the directory's jurisdictions");
+        if (
+            probe.ServiceProvider.GetService<Coordination.Gateway.Persistence.GatewayDbContext>() is null
+            || probe.ServiceProvider.GetService<Coordination.CourtReporting.Persistence.CourtReportingDbContext>() is null
+        )
+            return;
+        await Poller.UntilAsync(
+            async () =>
+            {
+                await using var scope = app.Services.CreateAsyncScope();
+                var directory = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>();
+                var copy = scope.ServiceProvider.GetRequiredService<Coordination.CourtReporting.Persistence.CourtReportingDbContext>();
+                var active = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(
+                    directory.Jurisdictions,
+                    j => j.RetiredAt == null
+                );
+                var known = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(
+                    copy.Jurisdictions,
+                    j => j.RetiredAt == null
+                );
+                return known >= active;
+            },
+            "CourtReporting's copy of the directory's jurisdictions"
+        );
     }
 
-    public async Task<T> GetJsonAsync<T>(string path) =>
-        (await Http.GetFromJsonAsync<T>(path))!;
+    public async Task<T> GetJsonAsync<T>(string path) => (await Http.GetFromJsonAsync<T>(path))!;
 
     public async ValueTask DisposeAsync()
     {
@@ -158,11 +224,16 @@ public sealed class ServiceHost : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (_ownsFolder) DeleteFolder(Folder);
+        if (_ownsFolder)
+            DeleteFolder(Folder);
     }
 
     public static void DeleteFolder(string folder)
     {
-        try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException) { }
     }
 }

@@ -36,20 +36,42 @@ public sealed class ServiceProcess : IDisposable
     public static ServiceProcess Start(string service, string dataFolder, string amqpUrl, int? port = null, params string[] settings)
     {
         var dll = Repository.BuildOutput(Path.Combine("services", service), $"Coordination.{service}.dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException("Build the solution first: the service's build output is missing.", dll);
+        if (!File.Exists(dll))
+            throw new FileNotFoundException("Build the solution first: the service's build output is missing.", dll);
         var chosenPort = port ?? FreePort();
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
-        foreach (var argument in new[]
+        var start = new ProcessStartInfo("dotnet")
         {
-            "--environment=Development", $"--urls=http://127.0.0.1:{chosenPort}", "--Messaging:Transport=RabbitMq", $"--Messaging:RabbitMqUrl={amqpUrl}",
-            "--Outbox:PollInterval=00:00:00.250", $"--Database:Directory={dataFolder}", "--Logging:LogLevel:Default=Warning",
-        }.Concat(settings)) start.ArgumentList.Add(argument);
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (
+            var argument in new[]
+            {
+                "--environment=Development",
+                $"--urls=http://127.0.0.1:{chosenPort}",
+                "--Messaging:Transport=RabbitMq",
+                $"--Messaging:RabbitMqUrl={amqpUrl}",
+                "--Outbox:PollInterval=00:00:00.250",
+                $"--Database:Directory={dataFolder}",
+                "--Logging:LogLevel:Default=Warning",
+            }.Concat(settings)
+        )
+            start.ArgumentList.Add(argument);
         start.Environment.Remove("ASPNETCORE_URLS");
         start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
         var process = new ServiceProcess(service, chosenPort, Process.Start(start)!);
-        process._process.OutputDataReceived += (_, e) => { if (e.Data is not null) process._lines.Enqueue(e.Data); };
-        process._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) process._lines.Enqueue(e.Data); };
+        process._process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                process._lines.Enqueue(e.Data);
+        };
+        process._process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                process._lines.Enqueue(e.Data);
+        };
         process._process.BeginOutputReadLine();
         process._process.BeginErrorReadLine();
         return process;
@@ -58,7 +80,12 @@ public sealed class ServiceProcess : IDisposable
     /// <summary>SIGKILL (Process.Kill on Unix), then waits until the kernel has reaped it.</summary>
     public void Kill()
     {
-        try { if (!_process.HasExited) _process.Kill(entireProcessTree: false); } catch (InvalidOperationException) { }
+        try
+        {
+            if (!_process.HasExited)
+                _process.Kill(entireProcessTree: false);
+        }
+        catch (InvalidOperationException) { }
         _process.WaitForExit(10_000);
     }
 
@@ -67,12 +94,23 @@ public sealed class ServiceProcess : IDisposable
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         try
         {
-            await Poller.UntilAsync(async () =>
-            {
-                if (_process.HasExited) throw new InvalidOperationException($"{Service} exited with {_process.ExitCode}:\n{Output}");
-                try { return (await http.GetAsync($"http://127.0.0.1:{Port}/health/ready")).IsSuccessStatusCode; }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return false; }
-            }, $"{Service} ready on port {Port}", timeout);
+            await Poller.UntilAsync(
+                async () =>
+                {
+                    if (_process.HasExited)
+                        throw new InvalidOperationException($"{Service} exited with {_process.ExitCode}:\n{Output}");
+                    try
+                    {
+                        return (await http.GetAsync($"http://127.0.0.1:{Port}/health/ready")).IsSuccessStatusCode;
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                    {
+                        return false;
+                    }
+                },
+                $"{Service} ready on port {Port}",
+                timeout
+            );
         }
         catch (TimeoutException e)
         {

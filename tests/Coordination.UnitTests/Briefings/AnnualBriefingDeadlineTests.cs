@@ -19,15 +19,23 @@ public sealed class AnnualBriefingDeadlineTests
         await Poller.UntilAsync(async () => await service.Query(db => db.Deadlines.CountAsync()) == 4, "deadlines kept for 75 and 93");
 
         Assert.Empty(service.Harness.Published.Select<AnnualBriefingDue>());
-        await AdvanceUntil(service, new DateTimeOffset(2026, 12, 2, 0, 0, 0, TimeSpan.Zero),
-            () => service.Harness.Published.Select<AnnualBriefingDue>().Any(), "AnnualBriefingDue");
+        await AdvanceUntil(
+            service,
+            new DateTimeOffset(2026, 12, 2, 0, 0, 0, TimeSpan.Zero),
+            () => service.Harness.Published.Select<AnnualBriefingDue>().Any(),
+            "AnnualBriefingDue"
+        );
 
         var due = Assert.Single(service.Harness.Published.Select<AnnualBriefingDue>()).Context.Message;
         Assert.Equal(("93", 2026), (due.Territory.Value, due.Year));
         Assert.Empty(service.Harness.Published.Select<AnnualBriefingOverdue>());
 
-        await AdvanceUntil(service, new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero),
-            () => service.Harness.Published.Select<AnnualBriefingOverdue>().Any(), "AnnualBriefingOverdue");
+        await AdvanceUntil(
+            service,
+            new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            () => service.Harness.Published.Select<AnnualBriefingOverdue>().Any(),
+            "AnnualBriefingOverdue"
+        );
         var overdue = Assert.Single(service.Harness.Published.Select<AnnualBriefingOverdue>()).Context.Message;
         Assert.Equal(("93", 2026), (overdue.Territory.Value, overdue.Year));
         Assert.Single(service.Harness.Published.Select<AnnualBriefingDue>());
@@ -43,8 +51,12 @@ public sealed class AnnualBriefingDeadlineTests
         await Poller.UntilAsync(async () => await service.Query(db => db.Deadlines.CountAsync()) == 4, "deadlines kept");
 
         // One jump over both deadlines, as after a long outage: only the overdue alert is worth raising.
-        await AdvanceUntil(service, new DateTimeOffset(2027, 1, 10, 0, 0, 0, TimeSpan.Zero),
-            () => service.Harness.Published.Select<AnnualBriefingOverdue>().Count() == 2, "both territories overdue");
+        await AdvanceUntil(
+            service,
+            new DateTimeOffset(2027, 1, 10, 0, 0, 0, TimeSpan.Zero),
+            () => service.Harness.Published.Select<AnnualBriefingOverdue>().Count() == 2,
+            "both territories overdue"
+        );
         Assert.Empty(service.Harness.Published.Select<AnnualBriefingDue>());
     }
 
@@ -52,11 +64,15 @@ public sealed class AnnualBriefingDeadlineTests
     {
         service.Clock.SetUtcNow(to);
         // The poller may have been between passes when the clock jumped: nudge it one interval at a time.
-        await Poller.UntilAsync(async () =>
-        {
-            if (condition() && await service.UnsentOutboxCount() == 0) return true;
-            service.Clock.Advance(TimeSpan.FromMinutes(1));
-            return false;
-        }, waitingFor);
+        await Poller.UntilAsync(
+            async () =>
+            {
+                if (condition() && await service.UnsentOutboxCount() == 0)
+                    return true;
+                service.Clock.Advance(TimeSpan.FromMinutes(1));
+                return false;
+            },
+            waitingFor
+        );
     }
 }

@@ -1,8 +1,8 @@
-using Coordination.ServiceDefaults.Territories;
 using Coordination.Briefings.Domain;
 using Coordination.Contracts;
 using Coordination.Contracts.Briefings;
 using Coordination.Contracts.Values;
+using Coordination.ServiceDefaults.Territories;
 
 namespace Coordination.UnitTests.Briefings;
 
@@ -10,14 +10,15 @@ public sealed class BriefingRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
-    public static RecordPenalPolicyBriefing Valid(string territory = "75", DateOnly? on = null) => new()
-    {
-        Territory = TerritoryCode.Parse(territory),
-        BriefedOn = on ?? new DateOnly(2026, 3, 2),
-        ProsecutorOffice = "Parquet de Paris",
-        PriorityThemes = [PenalPolicyTheme.DrugTrafficking, PenalPolicyTheme.DomesticViolence],
-        Summary = "Priorités de politique pénale pour 2026.",
-    };
+    public static RecordPenalPolicyBriefing Valid(string territory = "75", DateOnly? on = null) =>
+        new()
+        {
+            Territory = TerritoryCode.Parse(territory),
+            BriefedOn = on ?? new DateOnly(2026, 3, 2),
+            ProsecutorOffice = "Parquet de Paris",
+            PriorityThemes = [PenalPolicyTheme.DrugTrafficking, PenalPolicyTheme.DomesticViolence],
+            Summary = "Priorités de politique pénale pour 2026.",
+        };
 
     [Fact]
     public void A_complete_briefing_is_recorded_for_its_year()
@@ -42,8 +43,12 @@ public sealed class BriefingRulesTests
         // 26 Nov 23:30 UTC is already the 27th in Paris, still the 26th in Martinique.
         var lateEvening = new DateTimeOffset(2026, 11, 26, 23, 30, 0, TimeSpan.Zero);
         Assert.Empty(PenalPolicyBriefing.Record(Valid("75", new DateOnly(2026, 11, 27)), Guid.NewGuid(), lateEvening).Violations);
-        Assert.Equal(ReasonCodes.DateInFuture,
-            Assert.Single(PenalPolicyBriefing.Record(Valid("972", new DateOnly(2026, 11, 27)), Guid.NewGuid(), lateEvening).Violations).ReasonCode);
+        Assert.Equal(
+            ReasonCodes.DateInFuture,
+            Assert
+                .Single(PenalPolicyBriefing.Record(Valid("972", new DateOnly(2026, 11, 27)), Guid.NewGuid(), lateEvening).Violations)
+                .ReasonCode
+        );
     }
 
     [Fact]
@@ -68,14 +73,18 @@ public sealed class BriefingRulesTests
     [Fact]
     public void A_summary_is_short()
     {
-        var violation = Assert.Single(PenalPolicyBriefing.Record(Valid() with { Summary = new string('x', 2001) }, Guid.NewGuid(), Now).Violations);
+        var violation = Assert.Single(
+            PenalPolicyBriefing.Record(Valid() with { Summary = new string('x', 2001) }, Guid.NewGuid(), Now).Violations
+        );
         Assert.Equal(("summary", ReasonCodes.InvalidField), (violation.Field, violation.ReasonCode));
     }
 
     [Fact]
     public void A_theme_outside_the_closed_list_is_refused()
     {
-        var violation = Assert.Single(PenalPolicyBriefing.Record(Valid() with { PriorityThemes = [(PenalPolicyTheme)99] }, Guid.NewGuid(), Now).Violations);
+        var violation = Assert.Single(
+            PenalPolicyBriefing.Record(Valid() with { PriorityThemes = [(PenalPolicyTheme)99] }, Guid.NewGuid(), Now).Violations
+        );
         Assert.Equal("priorityThemes", violation.Field);
     }
 }
@@ -101,7 +110,10 @@ public sealed class AnnualComplianceTests
     public void The_year_of_Reunion_ends_three_hours_before_that_of_Paris()
     {
         Assert.Equal(new DateTimeOffset(2026, 12, 31, 23, 0, 0, TimeSpan.Zero), TerritoryCalendar.EndOfYear(Paris, 2026));
-        Assert.Equal(new DateTimeOffset(2026, 12, 31, 20, 0, 0, TimeSpan.Zero), TerritoryCalendar.EndOfYear(TerritoryCode.Parse("974"), 2026));
+        Assert.Equal(
+            new DateTimeOffset(2026, 12, 31, 20, 0, 0, TimeSpan.Zero),
+            TerritoryCalendar.EndOfYear(TerritoryCode.Parse("974"), 2026)
+        );
     }
 
     [Fact]

@@ -42,7 +42,12 @@ public sealed class RecordPenalPolicyBriefingConsumerTests
         await service.Harness.Bus.Publish(BriefingRulesTests.Valid("75"));
         await service.Harness.Bus.Publish(BriefingRulesTests.Valid("93"));
         await Poller.UntilAsync(() => deliveries.Consumed == 2, "two deliveries consumed");
-        Assert.Equal(["75", "93"], await service.Query(db => db.Briefings.Select(b => b.Territory).ToListAsync()).ContinueWith(t => t.Result.Select(x => x.Value).Order().ToList()));
+        Assert.Equal(
+            ["75", "93"],
+            await service
+                .Query(db => db.Briefings.Select(b => b.Territory).ToListAsync())
+                .ContinueWith(t => t.Result.Select(x => x.Value).Order().ToList())
+        );
     }
 
     [Fact]

@@ -12,9 +12,17 @@ public sealed class ContractClassificationTests
 
     /// <summary>Every record of the contracts assembly that travels as a message or inside one.</summary>
     public static IEnumerable<Type> ContractRecords() =>
-        Contracts.GetExportedTypes().Where(t => t.IsClass && !t.IsAbstract && IsRecord(t)
-            && t.Namespace is { } ns && ns.StartsWith("Coordination.Contracts.", StringComparison.Ordinal)
-            && !ns.EndsWith(".Values", StringComparison.Ordinal) && !ns.EndsWith(".Classification", StringComparison.Ordinal));
+        Contracts
+            .GetExportedTypes()
+            .Where(t =>
+                t.IsClass
+                && !t.IsAbstract
+                && IsRecord(t)
+                && t.Namespace is { } ns
+                && ns.StartsWith("Coordination.Contracts.", StringComparison.Ordinal)
+                && !ns.EndsWith(".Values", StringComparison.Ordinal)
+                && !ns.EndsWith(".Classification", StringComparison.Ordinal)
+            );
 
     /// <summary>What the rule finds wrong with a record: unclassified fields, and confidential fields that are not sealed.</summary>
     public static IEnumerable<string> Breaches(Type record)
@@ -43,7 +51,10 @@ public sealed class ContractClassificationTests
     {
         var breaches = Breaches(typeof(CarelessMessage)).ToList();
         Assert.Contains(breaches, b => b.Contains("CarelessMessage.Note has no", StringComparison.Ordinal));
-        Assert.Contains(breaches, b => b.Contains("CarelessMessage.Identity is Confidential but travels unsealed", StringComparison.Ordinal));
+        Assert.Contains(
+            breaches,
+            b => b.Contains("CarelessMessage.Identity is Confidential but travels unsealed", StringComparison.Ordinal)
+        );
         Assert.Equal(2, breaches.Count);
     }
 
@@ -64,8 +75,10 @@ public sealed class ContractClassificationTests
             foreach (var property in record.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is not null))
             {
                 var setter = property.SetMethod!;
-                Assert.True(setter.ReturnParameter.GetRequiredCustomModifiers().Any(m => m.Name == "IsExternalInit"),
-                    $"{record.Name}.{property.Name} should be init-only");
+                Assert.True(
+                    setter.ReturnParameter.GetRequiredCustomModifiers().Any(m => m.Name == "IsExternalInit"),
+                    $"{record.Name}.{property.Name} should be init-only"
+                );
             }
         }
     }
@@ -74,8 +87,11 @@ public sealed class ContractClassificationTests
 
     public sealed record CarelessMessage
     {
-        [Public] public required Guid Id { get; init; }
+        [Public]
+        public required Guid Id { get; init; }
         public string? Note { get; init; }
-        [Confidential] public required string Identity { get; init; }
+
+        [Confidential]
+        public required string Identity { get; init; }
     }
 }

@@ -7,13 +7,32 @@ namespace Coordination.UnitTests.Contracts;
 public sealed class ValueTypeTests
 {
     [Theory]
-    [InlineData("01")] [InlineData("19")] [InlineData("2A")] [InlineData("2B")] [InlineData("21")]
-    [InlineData("75")] [InlineData("93")] [InlineData("95")] [InlineData("971")] [InlineData("974")] [InlineData("976")]
+    [InlineData("01")]
+    [InlineData("19")]
+    [InlineData("2A")]
+    [InlineData("2B")]
+    [InlineData("21")]
+    [InlineData("75")]
+    [InlineData("93")]
+    [InlineData("95")]
+    [InlineData("971")]
+    [InlineData("974")]
+    [InlineData("976")]
     public void A_departement_code_is_a_territory(string code) => Assert.True(TerritoryCode.TryParse(code, out _));
 
     [Theory]
-    [InlineData("00")] [InlineData("20")] [InlineData("96")] [InlineData("975")] [InlineData("977")] [InlineData("1")]
-    [InlineData("750")] [InlineData("2C")] [InlineData("")] [InlineData(" ")] [InlineData(null)] [InlineData("75001")]
+    [InlineData("00")]
+    [InlineData("20")]
+    [InlineData("96")]
+    [InlineData("975")]
+    [InlineData("977")]
+    [InlineData("1")]
+    [InlineData("750")]
+    [InlineData("2C")]
+    [InlineData("")]
+    [InlineData(" ")]
+    [InlineData(null)]
+    [InlineData("75001")]
     public void Anything_else_is_not(string? code) => Assert.False(TerritoryCode.TryParse(code, out _));
 
     [Fact]
@@ -27,8 +46,11 @@ public sealed class ValueTypeTests
     [Fact]
     public void An_unknown_territory_in_a_message_fails_to_read_with_a_reason_code_and_without_the_value()
     {
-        var json = """{"territory":"99x-CANARY","briefedOn":"2026-01-10","prosecutorOffice":"P","priorityThemes":["road-safety"],"summary":"s"}""";
-        var error = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<RecordPenalPolicyBriefing>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+        var json =
+            """{"territory":"99x-CANARY","briefedOn":"2026-01-10","prosecutorOffice":"P","priorityThemes":["road-safety"],"summary":"s"}""";
+        var error = Assert.Throws<JsonException>(() =>
+            JsonSerializer.Deserialize<RecordPenalPolicyBriefing>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web))
+        );
         Assert.StartsWith("unknown-territory", error.Message);
         Assert.DoesNotContain("CANARY", error.Message);
     }
@@ -37,7 +59,9 @@ public sealed class ValueTypeTests
     public void A_missing_required_field_fails_to_read()
     {
         var json = """{"territory":"75","briefedOn":"2026-01-10","priorityThemes":["road-safety"],"summary":"s"}""";
-        var error = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<RecordPenalPolicyBriefing>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+        var error = Assert.Throws<JsonException>(() =>
+            JsonSerializer.Deserialize<RecordPenalPolicyBriefing>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web))
+        );
         Assert.Contains("prosecutorOffice", error.Message);
     }
 
@@ -73,7 +97,8 @@ public sealed class ValueTypeTests
     public void A_partner_id_names_its_territory(string raw, bool valid)
     {
         Assert.Equal(valid, PartnerId.TryParse(raw, out var partner));
-        if (valid) Assert.Equal(raw[..raw.IndexOf('-')], partner.Territory.Value);
+        if (valid)
+            Assert.Equal(raw[..raw.IndexOf('-')], partner.Territory.Value);
     }
 
     [Fact]

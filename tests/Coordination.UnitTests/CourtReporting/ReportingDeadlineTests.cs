@@ -1,6 +1,6 @@
 using Coordination.Contracts.Values;
-using Coordination.ServiceDefaults.Security;
 using Coordination.CourtReporting.Domain;
+using Coordination.ServiceDefaults.Security;
 
 namespace Coordination.UnitTests.CourtReporting;
 
@@ -12,7 +12,13 @@ public sealed class ReportingDeadlineTests
     [InlineData("2026-12-31", 1, "2026-12-01", "2026-12-31", "2027-01-01")]
     [InlineData("2026-05-15", 3, "2026-04-01", "2026-06-30", "2026-07-01")]
     [InlineData("2026-01-01", 12, "2026-01-01", "2026-12-31", "2027-01-01")]
-    public void A_period_is_whole_calendar_months_and_falls_due_at_midnight_after_it_in_the_territory(string day, int months, string start, string end, string due)
+    public void A_period_is_whole_calendar_months_and_falls_due_at_midnight_after_it_in_the_territory(
+        string day,
+        int months,
+        string start,
+        string end,
+        string due
+    )
     {
         var deadline = ReportingDeadline.For(Paris, DateOnly.Parse(day), months);
         Assert.Equal((DateOnly.Parse(start), DateOnly.Parse(end)), (deadline.PeriodStart, deadline.PeriodEnd));
@@ -23,11 +29,20 @@ public sealed class ReportingDeadlineTests
     [Fact]
     public void An_overseas_jurisdictions_period_ends_hours_after_paris()
     {
-        var reunion = new Jurisdiction("tj-saint-denis", "Tribunal judiciaire de Saint-Denis", TerritoryCode.Parse("974"), "974-jap", "974-spip");
+        var reunion = new Jurisdiction(
+            "tj-saint-denis",
+            "Tribunal judiciaire de Saint-Denis",
+            TerritoryCode.Parse("974"),
+            "974-jap",
+            "974-spip"
+        );
         var due = ReportingDeadline.For(reunion, new DateOnly(2026, 4, 2), 1).DueAt;
         // 1 May 00:00 in Réunion (UTC+4) is 30 April 20:00 UTC, two hours before Paris (UTC+2 in spring).
         Assert.Equal(new DateTimeOffset(2026, 4, 30, 20, 0, 0, TimeSpan.Zero), due);
-        Assert.Equal(new DateTimeOffset(2026, 4, 30, 22, 0, 0, TimeSpan.Zero), ReportingDeadline.For(Paris, new DateOnly(2026, 4, 2), 1).DueAt);
+        Assert.Equal(
+            new DateTimeOffset(2026, 4, 30, 22, 0, 0, TimeSpan.Zero),
+            ReportingDeadline.For(Paris, new DateOnly(2026, 4, 2), 1).DueAt
+        );
     }
 
     private static readonly Jurisdiction Paris = DemoJurisdictions.Find("tj-paris")!;

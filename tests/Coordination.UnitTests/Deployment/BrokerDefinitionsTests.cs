@@ -42,10 +42,16 @@ public sealed class BrokerDefinitionsTests
     private static string Short(Type message) => $"{message.Namespace!.Split('.').Last()}:{message.Name}";
 
     /// <summary>Contract types that travel on the bus; the sealed envelope and the agency-facing refusal notice never do.</summary>
-    private static readonly HashSet<Type> BusMessages = typeof(Coordination.Contracts.Gateway.SealedPayload).Assembly.GetTypes()
-        .Where(t => t is { IsClass: true, IsAbstract: false, IsPublic: true } && t.Namespace is { } ns
-            && ns.Split('.') is ["Coordination", "Contracts", "Briefings" or "Opinions" or "Supervision" or "CourtReporting" or "Gateway"])
-        .Where(t => t != typeof(Coordination.Contracts.Gateway.SealedPayload) && t != typeof(Coordination.Contracts.Gateway.IngressRejected))
+    private static readonly HashSet<Type> BusMessages = typeof(Coordination.Contracts.Gateway.SealedPayload)
+        .Assembly.GetTypes()
+        .Where(t =>
+            t is { IsClass: true, IsAbstract: false, IsPublic: true }
+            && t.Namespace is { } ns
+            && ns.Split('.') is ["Coordination", "Contracts", "Briefings" or "Opinions" or "Supervision" or "CourtReporting" or "Gateway"]
+        )
+        .Where(t =>
+            t != typeof(Coordination.Contracts.Gateway.SealedPayload) && t != typeof(Coordination.Contracts.Gateway.IngressRejected)
+        )
         .ToHashSet();
 
     private static string ExchangeOf(Type message) => $"{message.Namespace}:{message.Name}";
@@ -53,8 +59,15 @@ public sealed class BrokerDefinitionsTests
     private static (Regex Configure, Regex Write, Regex Read) PermissionsOf(string account)
     {
         using var definitions = JsonDocument.Parse(File.ReadAllText(Repository.File("infra", "rabbitmq", "definitions.json")));
-        var entry = definitions.RootElement.GetProperty("permissions").EnumerateArray().Single(p => p.GetProperty("user").GetString() == account);
-        return (new Regex(entry.GetProperty("configure").GetString()!), new Regex(entry.GetProperty("write").GetString()!), new Regex(entry.GetProperty("read").GetString()!));
+        var entry = definitions
+            .RootElement.GetProperty("permissions")
+            .EnumerateArray()
+            .Single(p => p.GetProperty("user").GetString() == account);
+        return (
+            new Regex(entry.GetProperty("configure").GetString()!),
+            new Regex(entry.GetProperty("write").GetString()!),
+            new Regex(entry.GetProperty("read").GetString()!)
+        );
     }
 
     /// <summary>The contract message types the assembly's code refers to (constructs, consumes, reads).</summary>
@@ -63,17 +76,21 @@ public sealed class BrokerDefinitionsTests
         using var stream = File.OpenRead(assembly.Location);
         using var pe = new PEReader(stream);
         var metadata = pe.GetMetadataReader();
-        var names = metadata.TypeReferences.Select(h => metadata.GetTypeReference(h))
-            .Select(r => $"{metadata.GetString(r.Namespace)}.{metadata.GetString(r.Name)}").ToHashSet();
+        var names = metadata
+            .TypeReferences.Select(h => metadata.GetTypeReference(h))
+            .Select(r => $"{metadata.GetString(r.Namespace)}.{metadata.GetString(r.Name)}")
+            .ToHashSet();
         return BusMessages.Where(t => names.Contains(t.FullName!)).ToHashSet();
     }
 
-    private static HashSet<Type> Consumed(Assembly assembly) => assembly.GetTypes()
-        .Where(t => t is { IsClass: true, IsAbstract: false, ContainsGenericParameters: false })
-        .SelectMany(t => t.GetInterfaces())
-        .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>))
-        .Select(i => i.GetGenericArguments()[0])
-        .ToHashSet();
+    private static HashSet<Type> Consumed(Assembly assembly) =>
+        assembly
+            .GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false, ContainsGenericParameters: false })
+            .SelectMany(t => t.GetInterfaces())
+            .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>))
+            .Select(i => i.GetGenericArguments()[0])
+            .ToHashSet();
 
     /// <summary>
     /// Release requests travel on one lane per requesting service, not on this type's exchange. The
@@ -95,19 +112,26 @@ public sealed class BrokerDefinitionsTests
     {
         var formatter = new Coordination.ServiceDefaults.Messaging.ServiceEndpointNameFormatter();
         var consumerName = typeof(IEndpointNameFormatter).GetMethod(nameof(IEndpointNameFormatter.Consumer))!;
-        return assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false })
-            .SelectMany(t => t.GetInterfaces()
-                .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>))
-                .Select(i => ((string)consumerName.MakeGenericMethod(t).Invoke(formatter, null)!, i.GetGenericArguments()[0])))
+        return assembly
+            .GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false })
+            .SelectMany(t =>
+                t.GetInterfaces()
+                    .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>))
+                    .Select(i => ((string)consumerName.MakeGenericMethod(t).Invoke(formatter, null)!, i.GetGenericArguments()[0]))
+            )
             .ToList();
     }
 
     private static HashSet<(string Source, string Destination)> ExchangeBindings()
     {
         using var definitions = JsonDocument.Parse(File.ReadAllText(Repository.File("infra", "rabbitmq", "definitions.json")));
-        return definitions.RootElement.GetProperty("bindings").EnumerateArray()
+        return definitions
+            .RootElement.GetProperty("bindings")
+            .EnumerateArray()
             .Where(b => b.GetProperty("destination_type").GetString() == "exchange")
-            .Select(b => (b.GetProperty("source").GetString()!, b.GetProperty("destination").GetString()!)).ToHashSet();
+            .Select(b => (b.GetProperty("source").GetString()!, b.GetProperty("destination").GetString()!))
+            .ToHashSet();
     }
 
     [Theory]
@@ -124,8 +148,10 @@ public sealed class BrokerDefinitionsTests
         foreach (var message in referenced.Where(m => !consumed.Contains(m) && m != ReleaseRequest))
         {
             var exchange = ExchangeOf(message);
-            if (!configure.IsMatch(exchange)) missing.Add($"configure {exchange}");
-            if (!write.IsMatch(exchange)) missing.Add($"write {exchange}");
+            if (!configure.IsMatch(exchange))
+                missing.Add($"configure {exchange}");
+            if (!write.IsMatch(exchange))
+                missing.Add($"write {exchange}");
         }
         // With Messaging:ConsumeTopologyFromBroker the service binds nothing: without the broker's
         // binding, a consumed message would be published to an exchange that routes it nowhere.
@@ -133,7 +159,8 @@ public sealed class BrokerDefinitionsTests
         foreach (var (endpoint, message) in Endpoints(assembly).Where(e => e.Message != ReleaseRequest))
         {
             Assert.StartsWith($"{QueuePrefixes[service]}-", endpoint);
-            if (!bindings.Contains((ExchangeOf(message), endpoint))) missing.Add($"binding {ExchangeOf(message)} -> {endpoint}");
+            if (!bindings.Contains((ExchangeOf(message), endpoint)))
+                missing.Add($"binding {ExchangeOf(message)} -> {endpoint}");
         }
         Assert.True(missing.Count == 0, $"svc-{service} lacks: {string.Join(", ", missing)} (infra/rabbitmq/generate-definitions.py)");
     }
@@ -145,7 +172,9 @@ public sealed class BrokerDefinitionsTests
         var assembly = AssemblyOf(service);
         var (configure, write, read) = PermissionsOf($"svc-{service}");
         var published = Referenced(assembly).Except(Consumed(assembly)).Where(m => m != ReleaseRequest).ToHashSet();
-        var extra = BusMessages.Where(m => !published.Contains(m)).Select(ExchangeOf)
+        var extra = BusMessages
+            .Where(m => !published.Contains(m))
+            .Select(ExchangeOf)
             .Where(e => configure.IsMatch(e) || write.IsMatch(e) || read.IsMatch(e))
             // Owning an exchange is configuring and writing it; nobody needs to read one (bindings are the broker's).
             .Concat(published.Select(ExchangeOf).Where(e => read.IsMatch(e)).Select(e => $"{e} (readable)"))
@@ -158,14 +187,20 @@ public sealed class BrokerDefinitionsTests
     {
         // A purge does not reach into queues: what failed there about a person expires before the person's data would.
         using var definitions = JsonDocument.Parse(File.ReadAllText(Repository.File("infra", "rabbitmq", "definitions.json")));
-        var policy = definitions.RootElement.GetProperty("policies").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "error-queues-expire");
+        var policy = definitions
+            .RootElement.GetProperty("policies")
+            .EnumerateArray()
+            .Single(p => p.GetProperty("name").GetString() == "error-queues-expire");
         var pattern = new Regex(policy.GetProperty("pattern").GetString()!);
         Assert.Equal("queues", policy.GetProperty("apply-to").GetString());
         Assert.Matches(pattern, "courtreporting-supervision-ended_error");
         Assert.Matches(pattern, "gateway-release-from-court-reporting_error");
         Assert.DoesNotMatch(pattern, "courtreporting-supervision-ended");
         var ttl = TimeSpan.FromMilliseconds(policy.GetProperty("definition").GetProperty("message-ttl").GetInt64());
-        Assert.True(ttl > TimeSpan.Zero && ttl < TimeSpan.FromDays(30), $"error-queue TTL {ttl} must be shorter than the shortest retention period a deployment uses (30 days in the demo)");
+        Assert.True(
+            ttl > TimeSpan.Zero && ttl < TimeSpan.FromDays(30),
+            $"error-queue TTL {ttl} must be shorter than the shortest retention period a deployment uses (30 days in the demo)"
+        );
         Assert.True(ttl < new Coordination.Supervision.SupervisionOptions().RetentionPeriod);
     }
 
@@ -186,13 +221,21 @@ public sealed class BrokerDefinitionsTests
         {
             var (configure, write, read) = PermissionsOf($"svc-{service}");
             Assert.Equal(service == "gateway", write.IsMatch("Coordination.Contracts.Supervision:DesignatePerson"));
-            Assert.False(write.IsMatch(ExchangeOf(ReleaseRequest)) || configure.IsMatch(ExchangeOf(ReleaseRequest)) || read.IsMatch(ExchangeOf(ReleaseRequest)),
-                $"svc-{service} may use the shared {ExchangeOf(ReleaseRequest)}");
+            Assert.False(
+                write.IsMatch(ExchangeOf(ReleaseRequest))
+                    || configure.IsMatch(ExchangeOf(ReleaseRequest))
+                    || read.IsMatch(ExchangeOf(ReleaseRequest)),
+                $"svc-{service} may use the shared {ExchangeOf(ReleaseRequest)}"
+            );
             foreach (var requester in Requesters)
             {
                 var own = service == requester;
-                Assert.True(own || service == "gateway" ? write.IsMatch(LaneOf(requester)) && configure.IsMatch(LaneOf(requester)) : !write.IsMatch(LaneOf(requester)) && !configure.IsMatch(LaneOf(requester)),
-                    $"svc-{service} on {LaneOf(requester)}");
+                Assert.True(
+                    own || service == "gateway"
+                        ? write.IsMatch(LaneOf(requester)) && configure.IsMatch(LaneOf(requester))
+                        : !write.IsMatch(LaneOf(requester)) && !configure.IsMatch(LaneOf(requester)),
+                    $"svc-{service} on {LaneOf(requester)}"
+                );
                 Assert.Equal(service == "gateway", read.IsMatch(LaneOf(requester)));
             }
         }
@@ -204,13 +247,19 @@ public sealed class BrokerDefinitionsTests
     {
         var registry = new Coordination.ServiceDefaults.Hosting.CoordinationServiceRegistry($"coordination-{service}");
         registry.Services.Add(service);
-        var queue = Coordination.ServiceDefaults.Messaging.MessagingExtensions.BusEndpointQueueName(registry, new Coordination.ServiceDefaults.Messaging.MessagingOptions());
+        var queue = Coordination.ServiceDefaults.Messaging.MessagingExtensions.BusEndpointQueueName(
+            registry,
+            new Coordination.ServiceDefaults.Messaging.MessagingOptions()
+        );
         Assert.Contains("_bus_", queue); // how MassTransit tells its bus endpoint from the others
         foreach (var other in ServiceNames)
         {
             var (configure, write, read) = PermissionsOf($"svc-{other}");
             var may = new[] { configure, write, read }.Select(p => p.IsMatch(queue)).ToList();
-            Assert.True(other == service ? may.All(m => m) : may.All(m => !m), $"svc-{other} on {queue}: configure, write, read = {string.Join(", ", may)}");
+            Assert.True(
+                other == service ? may.All(m => m) : may.All(m => !m),
+                $"svc-{other} on {queue}: configure, write, read = {string.Join(", ", may)}"
+            );
         }
     }
 
@@ -236,8 +285,11 @@ public sealed class BrokerDefinitionsTests
 
             using var produced = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "definitions.json")));
             using var demo = JsonDocument.Parse(File.ReadAllText(Repository.File("infra", "rabbitmq", "definitions.json")));
-            static Dictionary<string, string> Hashes(JsonDocument d) => d.RootElement.GetProperty("users").EnumerateArray()
-                .ToDictionary(u => u.GetProperty("name").GetString()!, u => u.GetProperty("password_hash").GetString()!);
+            static Dictionary<string, string> Hashes(JsonDocument d) =>
+                d
+                    .RootElement.GetProperty("users")
+                    .EnumerateArray()
+                    .ToDictionary(u => u.GetProperty("name").GetString()!, u => u.GetProperty("password_hash").GetString()!);
             var (production, demoHashes) = (Hashes(produced), Hashes(demo));
             Assert.Equal(demoHashes.Keys.Order(), production.Keys.Order());
             foreach (var (account, hash) in production)
@@ -248,7 +300,8 @@ public sealed class BrokerDefinitionsTests
             Assert.True(HashOf(production["svc-court-reporting"], "from-the-vault"));
 
             var passwords = Path.Combine(folder, "generated-passwords.txt");
-            if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(passwords));
+            if (!OperatingSystem.IsWindows())
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(passwords));
             var generated = File.ReadAllLines(passwords);
             Assert.Equal(production.Count - 1, generated.Length); // all but the one from the environment
             Assert.DoesNotContain(generated, l => l.StartsWith("RABBITMQ_PASSWORD_SVC_COURT_REPORTING=", StringComparison.Ordinal));
@@ -266,6 +319,8 @@ public sealed class BrokerDefinitionsTests
     {
         var bytes = Convert.FromBase64String(hash);
         var salt = bytes[..4];
-        return System.Security.Cryptography.SHA256.HashData([.. salt, .. System.Text.Encoding.UTF8.GetBytes(password)]).SequenceEqual(bytes[4..]);
+        return System
+            .Security.Cryptography.SHA256.HashData([.. salt, .. System.Text.Encoding.UTF8.GetBytes(password)])
+            .SequenceEqual(bytes[4..]);
     }
 }

@@ -15,15 +15,20 @@ namespace Coordination.UnitTests.Deployment;
 /// </summary>
 public sealed class ConsoleKeyRingTests
 {
-    private static WebApplication Console(string? keyRing, string folder) => Coordination.WebConsole.Program.Build([
-        "--environment=Production", "--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning",
-        $"--Authentication:DevelopmentKeyFile={Path.Combine(folder, "unused.pem")}",
-        .. keyRing is null ? Array.Empty<string>() : [$"--Console:KeyRingDirectory={keyRing}"],
-    ]);
+    private static WebApplication Console(string? keyRing, string folder) =>
+        Coordination.WebConsole.Program.Build([
+            "--environment=Production",
+            "--urls=http://127.0.0.1:0",
+            "--Logging:LogLevel:Default=Warning",
+            $"--Authentication:DevelopmentKeyFile={Path.Combine(folder, "unused.pem")}",
+            .. keyRing is null ? Array.Empty<string>() : [$"--Console:KeyRingDirectory={keyRing}"],
+        ]);
 
     private static ISecureDataFormat<AuthenticationTicket> CookieFormat(WebApplication console) =>
-        console.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>()
-            .Get(ConsoleAuthentication.CookieScheme).TicketDataFormat;
+        console
+            .Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>()
+            .Get(ConsoleAuthentication.CookieScheme)
+            .TicketDataFormat;
 
     [Fact]
     public void Two_consoles_on_one_key_ring_read_each_others_session_cookie_and_a_third_with_its_own_cannot()

@@ -35,10 +35,13 @@ public sealed partial class Dockerfile
             if (instruction == "FROM")
             {
                 var parts = Words(arguments);
-                file.Stages.Add(new Stage(parts[0], parts.Count >= 3 && parts[1].Equals("AS", StringComparison.OrdinalIgnoreCase) ? parts[2] : null));
+                file.Stages.Add(
+                    new Stage(parts[0], parts.Count >= 3 && parts[1].Equals("AS", StringComparison.OrdinalIgnoreCase) ? parts[2] : null)
+                );
                 continue;
             }
-            if (file.Stages.Count == 0) continue; // ARG before FROM
+            if (file.Stages.Count == 0)
+                continue; // ARG before FROM
             var stage = file.Final;
             switch (instruction)
             {
@@ -48,13 +51,17 @@ public sealed partial class Dockerfile
                 case "COPY":
                 case "ADD":
                 {
-                    var words = arguments.TrimStart().StartsWith('[') ? JsonSerializer.Deserialize<List<string>>(arguments)! : Words(arguments);
+                    var words = arguments.TrimStart().StartsWith('[')
+                        ? JsonSerializer.Deserialize<List<string>>(arguments)!
+                        : Words(arguments);
                     string? from = null;
                     var rest = new List<string>();
                     foreach (var word in words)
                     {
-                        if (word.StartsWith("--from=", StringComparison.Ordinal)) from = word["--from=".Length..];
-                        else if (!word.StartsWith("--", StringComparison.Ordinal)) rest.Add(word);
+                        if (word.StartsWith("--from=", StringComparison.Ordinal))
+                            from = word["--from=".Length..];
+                        else if (!word.StartsWith("--", StringComparison.Ordinal))
+                            rest.Add(word);
                     }
                     stage.Copies.Add(new Copy(from, rest[..^1], rest[^1], stage.WorkDir));
                     break;
@@ -86,15 +93,40 @@ public sealed partial class Dockerfile
         {
             var words = Words(run);
             var at = words.IndexOf("publish");
-            if (at < 1 || words[at - 1] != "dotnet") continue;
-            string? project = null, output = null;
+            if (at < 1 || words[at - 1] != "dotnet")
+                continue;
+            string? project = null,
+                output = null;
             for (var i = at + 1; i < words.Count; i++)
             {
                 var word = words[i];
-                if (word is "&&" or ";" or "||") break;
-                if (word is "-o" or "--output") { output = i + 1 < words.Count ? words[++i] : null; continue; }
-                if (word is "-c" or "--configuration" or "-r" or "--runtime" or "-f" or "--framework" or "-a" or "--arch" or "--os" or "-v" or "--verbosity") { i++; continue; }
-                if (word.StartsWith('-')) continue;
+                if (word is "&&" or ";" or "||")
+                    break;
+                if (word is "-o" or "--output")
+                {
+                    output = i + 1 < words.Count ? words[++i] : null;
+                    continue;
+                }
+                if (
+                    word
+                    is "-c"
+                        or "--configuration"
+                        or "-r"
+                        or "--runtime"
+                        or "-f"
+                        or "--framework"
+                        or "-a"
+                        or "--arch"
+                        or "--os"
+                        or "-v"
+                        or "--verbosity"
+                )
+                {
+                    i++;
+                    continue;
+                }
+                if (word.StartsWith('-'))
+                    continue;
                 project ??= word;
             }
             return project is null ? null : (project, output);
@@ -110,8 +142,14 @@ public sealed partial class Dockerfile
         var parts = new List<string>();
         foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
-            if (part == ".") continue;
-            if (part == "..") { if (parts.Count > 0) parts.RemoveAt(parts.Count - 1); continue; }
+            if (part == ".")
+                continue;
+            if (part == "..")
+            {
+                if (parts.Count > 0)
+                    parts.RemoveAt(parts.Count - 1);
+                continue;
+            }
             parts.Add(part);
         }
         return "/" + string.Join('/', parts);
@@ -132,7 +170,8 @@ public sealed partial class Dockerfile
         foreach (var raw in text.Split('\n'))
         {
             var line = raw.TrimEnd('\r');
-            if (line.TrimStart().StartsWith('#')) continue;
+            if (line.TrimStart().StartsWith('#'))
+                continue;
             if (line.EndsWith('\\'))
             {
                 current += line[..^1] + " ";
@@ -143,7 +182,9 @@ public sealed partial class Dockerfile
             {
                 var trimmed = current.Trim();
                 var space = trimmed.IndexOfAny([' ', '\t']);
-                yield return space < 0 ? (trimmed.ToUpperInvariant(), "") : (trimmed[..space].ToUpperInvariant(), trimmed[(space + 1)..].Trim());
+                yield return space < 0
+                    ? (trimmed.ToUpperInvariant(), "")
+                    : (trimmed[..space].ToUpperInvariant(), trimmed[(space + 1)..].Trim());
             }
             current = "";
         }

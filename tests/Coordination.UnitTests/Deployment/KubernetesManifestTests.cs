@@ -21,7 +21,8 @@ public sealed class KubernetesManifestTests
     public static TheoryData<string> Services()
     {
         var data = new TheoryData<string>();
-        foreach (var service in Catalogue) data.Add(service.Name);
+        foreach (var service in Catalogue)
+            data.Add(service.Name);
         return data;
     }
 
@@ -29,12 +30,12 @@ public sealed class KubernetesManifestTests
     public static TheoryData<string> BusServices()
     {
         var data = new TheoryData<string>();
-        foreach (var service in Catalogue.Where(s => s.OnTheBus)) data.Add(service.Name);
+        foreach (var service in Catalogue.Where(s => s.OnTheBus))
+            data.Add(service.Name);
         return data;
     }
 
-    private static List<object> Load(string file) =>
-        KubernetesYaml.LoadAllFromString(File.ReadAllText(Path.Combine(Folder, file)));
+    private static List<object> Load(string file) => KubernetesYaml.LoadAllFromString(File.ReadAllText(Path.Combine(Folder, file)));
 
     private static V1Deployment DeploymentOf(string service) =>
         Assert.Single(Load($"{service}.yaml").OfType<V1Deployment>(), d => d.Metadata.Name == service);
@@ -47,8 +48,10 @@ public sealed class KubernetesManifestTests
         Assert.Equal(expected.Order(StringComparer.Ordinal), files);
         var deployments = files.SelectMany(f => Load(f!)).OfType<V1Deployment>().Select(d => d.Metadata.Name).Order(StringComparer.Ordinal);
         Assert.Equal(Catalogue.Select(s => s.Name).Order(StringComparer.Ordinal), deployments);
-        Assert.All(files.SelectMany(f => Load(f!)).OfType<IKubernetesObject<V1ObjectMeta>>().Where(o => o is not V1Namespace),
-            o => Assert.Equal("coordination", o.Metadata.NamespaceProperty));
+        Assert.All(
+            files.SelectMany(f => Load(f!)).OfType<IKubernetesObject<V1ObjectMeta>>().Where(o => o is not V1Namespace),
+            o => Assert.Equal("coordination", o.Metadata.NamespaceProperty)
+        );
     }
 
     [Theory]
@@ -66,8 +69,10 @@ public sealed class KubernetesManifestTests
         {
             Assert.True(container.Resources?.Requests?.ContainsKey(resource), $"{service}: no {resource} request");
             Assert.True(container.Resources?.Limits?.ContainsKey(resource), $"{service}: no {resource} limit");
-            Assert.True(container.Resources!.Requests![resource].ToDecimal() <= container.Resources.Limits![resource].ToDecimal(),
-                $"{service}: {resource} request above its limit");
+            Assert.True(
+                container.Resources!.Requests![resource].ToDecimal() <= container.Resources.Limits![resource].ToDecimal(),
+                $"{service}: {resource} request above its limit"
+            );
         }
     }
 
@@ -109,8 +114,10 @@ public sealed class KubernetesManifestTests
         }
         Assert.Equal("true", container.Env.Single(e => e.Name == "Messaging__ConsumeTopologyFromBroker").Value);
         // Every node of the broker's StatefulSet, as MassTransit's cluster host list.
-        var nodes = container.Env.Where(e => e.Name.StartsWith("Messaging__ClusterNodes__",
-            StringComparison.Ordinal)).Select(e => e.Value).ToList();
+        var nodes = container
+            .Env.Where(e => e.Name.StartsWith("Messaging__ClusterNodes__", StringComparison.Ordinal))
+            .Select(e => e.Value)
+            .ToList();
         Assert.Equal(RabbitMq().Spec.Replicas, nodes.Count);
         Assert.All(nodes, n => Assert.Matches(@"^rabbitmq-\d\.rabbitmq-nodes\.coordination\.svc\.cluster\.local:5672$", n));
         Assert.Equal(entry.Account, $"svc-{service}");
@@ -124,8 +131,10 @@ public sealed class KubernetesManifestTests
         var pod = DeploymentOf(service).Spec.Template.Spec;
         var container = Assert.Single(pod.Containers);
         var secrets = pod.Volumes.Where(v => v.Secret is not null).ToDictionary(v => v.Name, v => v.Secret.SecretName);
-        var sealingSecrets = secrets.Values.Where(s => s.EndsWith("-sealing-key",
-            StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        var sealingSecrets = secrets
+            .Values.Where(s => s.EndsWith("-sealing-key", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .ToList();
         Assert.Equal(entry.KeyOwners.Select(o => $"{o}-sealing-key").Order(StringComparer.Ordinal), sealingSecrets);
         foreach (var owner in entry.KeyOwners)
         {
@@ -137,8 +146,10 @@ public sealed class KubernetesManifestTests
         Assert.DoesNotContain(secrets.Values, s => others.Any(o => s == $"{o}-sealing-key"));
         // Only public halves of the others' keys, read-only, from ConfigMaps.
         var publicFolders = container.VolumeMounts.Where(m => m.MountPath.StartsWith("/public-keys/", StringComparison.Ordinal)).ToList();
-        Assert.Equal(entry.KeyOwners.Concat(entry.ReadsPublicKeysOf).Select(o => $"/public-keys/{o}").Order(StringComparer.Ordinal),
-            publicFolders.Select(m => m.MountPath).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            entry.KeyOwners.Concat(entry.ReadsPublicKeysOf).Select(o => $"/public-keys/{o}").Order(StringComparer.Ordinal),
+            publicFolders.Select(m => m.MountPath).Order(StringComparer.Ordinal)
+        );
         Assert.All(publicFolders, m => Assert.True(m.ReadOnlyProperty));
         Assert.All(publicFolders, m => Assert.NotNull(pod.Volumes.Single(v => v.Name == m.Name).ConfigMap));
     }
@@ -151,16 +162,33 @@ public sealed class KubernetesManifestTests
         var pod = DeploymentOf(entry.Name).Spec.Template.Spec;
         var container = Assert.Single(pod.Containers);
         // Nothing of the bus, the databases or the sealing keys: no such variable, no such volume.
-        Assert.DoesNotContain(container.Env, e => e.Name.StartsWith("Messaging__", StringComparison.Ordinal)
-            || e.Name.StartsWith("ConnectionStrings__", StringComparison.Ordinal)
-            || e.Name.StartsWith("Database__", StringComparison.Ordinal) || e.Name.StartsWith("Sealing__", StringComparison.Ordinal));
-        Assert.DoesNotContain(container.VolumeMounts, m => m.MountPath.StartsWith("/sealing-keys", StringComparison.Ordinal)
-            || m.MountPath.StartsWith("/public-keys", StringComparison.Ordinal));
-        var secretNames = pod.Volumes.Where(v => v.Secret is not null).Select(v => v.Secret.SecretName)
-            .Concat(container.Env.Select(e => e.ValueFrom?.SecretKeyRef?.Name).OfType<string>()).ToList();
+        Assert.DoesNotContain(
+            container.Env,
+            e =>
+                e.Name.StartsWith("Messaging__", StringComparison.Ordinal)
+                || e.Name.StartsWith("ConnectionStrings__", StringComparison.Ordinal)
+                || e.Name.StartsWith("Database__", StringComparison.Ordinal)
+                || e.Name.StartsWith("Sealing__", StringComparison.Ordinal)
+        );
+        Assert.DoesNotContain(
+            container.VolumeMounts,
+            m =>
+                m.MountPath.StartsWith("/sealing-keys", StringComparison.Ordinal)
+                || m.MountPath.StartsWith("/public-keys", StringComparison.Ordinal)
+        );
+        var secretNames = pod
+            .Volumes.Where(v => v.Secret is not null)
+            .Select(v => v.Secret.SecretName)
+            .Concat(container.Env.Select(e => e.ValueFrom?.SecretKeyRef?.Name).OfType<string>())
+            .ToList();
         Assert.Equal(["console-oidc"], secretNames.Distinct());
-        Assert.DoesNotContain(secretNames, n => n.EndsWith("-broker", StringComparison.Ordinal)
-            || n.EndsWith("-database", StringComparison.Ordinal) || n.EndsWith("-sealing-key", StringComparison.Ordinal));
+        Assert.DoesNotContain(
+            secretNames,
+            n =>
+                n.EndsWith("-broker", StringComparison.Ordinal)
+                || n.EndsWith("-database", StringComparison.Ordinal)
+                || n.EndsWith("-sealing-key", StringComparison.Ordinal)
+        );
 
         // Each API it calls, at that service's Service in the namespace, on its HTTP port.
         var services = Catalogue.Where(s => s.OnTheBus).Select(s => s.Name).Order(StringComparer.Ordinal);
@@ -168,8 +196,10 @@ public sealed class KubernetesManifestTests
         foreach (var api in entry.CallsApisOf)
         {
             var target = Assert.Single(Load($"{api}.yaml").OfType<V1Service>());
-            Assert.Equal(new Uri($"http://{target.Metadata.Name}:{target.Spec.Ports.Single().Port}"),
-                new Uri(container.Env.Single(e => e.Name == $"Console__Apis__{api}").Value));
+            Assert.Equal(
+                new Uri($"http://{target.Metadata.Name}:{target.Spec.Ports.Single().Port}"),
+                new Uri(container.Env.Single(e => e.Name == $"Console__Apis__{api}").Value)
+            );
         }
 
         // Users sign in at the identity provider: its address from a ConfigMap, the client secret from a Secret.
@@ -177,8 +207,10 @@ public sealed class KubernetesManifestTests
         Assert.Equal("console-oidc", container.Env.Single(e => e.Name == "Console__Oidc__ClientId").ValueFrom?.ConfigMapKeyRef?.Name);
         var clientSecret = container.Env.Single(e => e.Name == "Console__Oidc__ClientSecret");
         Assert.Null(clientSecret.Value);
-        Assert.Equal(("console-oidc", "client-secret"),
-            (clientSecret.ValueFrom?.SecretKeyRef?.Name, clientSecret.ValueFrom?.SecretKeyRef?.Key));
+        Assert.Equal(
+            ("console-oidc", "client-secret"),
+            (clientSecret.ValueFrom?.SecretKeyRef?.Name, clientSecret.ValueFrom?.SecretKeyRef?.Key)
+        );
         // No demo sign-in: the identity provider's signing key is configured.
         Assert.Contains(container.Env, e => e.Name == "Authentication__SigningKeyFiles__0" && e.Value is { Length: > 0 });
 
@@ -226,16 +258,21 @@ public sealed class KubernetesManifestTests
         try
         {
             var start = new System.Diagnostics.ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in new[] { Path.Combine(Folder, "generate.py"), "--out", folder }) start.ArgumentList.Add(argument);
-            using var generator = System.Diagnostics.Process.Start(start)
-                ?? throw new InvalidOperationException("python3 (with PyYAML, Debian's python3-yaml) is needed to run " +
-                    "infra/k8s/generate.py");
+            foreach (var argument in new[] { Path.Combine(Folder, "generate.py"), "--out", folder })
+                start.ArgumentList.Add(argument);
+            using var generator =
+                System.Diagnostics.Process.Start(start)
+                ?? throw new InvalidOperationException(
+                    "python3 (with PyYAML, Debian's python3-yaml) is needed to run " + "infra/k8s/generate.py"
+                );
             var error = generator.StandardError.ReadToEnd();
             generator.WaitForExit(30_000);
             Assert.True(generator.ExitCode == 0, $"infra/k8s/generate.py failed: {error}");
             foreach (var generated in Directory.GetFiles(folder))
-                Assert.True(File.ReadAllText(generated) == File.ReadAllText(Path.Combine(Folder, Path.GetFileName(generated))),
-                    $"infra/k8s/{Path.GetFileName(generated)} is not what infra/k8s/generate.py writes: run it");
+                Assert.True(
+                    File.ReadAllText(generated) == File.ReadAllText(Path.Combine(Folder, Path.GetFileName(generated))),
+                    $"infra/k8s/{Path.GetFileName(generated)} is not what infra/k8s/generate.py writes: run it"
+                );
             Assert.Equal(Directory.GetFiles(folder).Length, Directory.GetFiles(Folder, "*.yaml").Length);
         }
         finally

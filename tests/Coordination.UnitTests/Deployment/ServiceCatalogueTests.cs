@@ -19,15 +19,19 @@ public sealed partial class ServiceCatalogueTests
     [Fact]
     public void Compose_runs_the_services_of_the_catalogue_from_their_projects_with_their_accounts_and_ports()
     {
-        var compose = ContainerDefinitionTests.ComposeServices().Where(s => !Infrastructure.Contains(s.Service))
+        var compose = ContainerDefinitionTests
+            .ComposeServices()
+            .Where(s => !Infrastructure.Contains(s.Service))
             .ToDictionary(s => s.Service, s => s.Definition);
         Assert.Equal(Catalogue.Select(s => s.Name).Order(StringComparer.Ordinal), compose.Keys.Order(StringComparer.Ordinal));
         foreach (var entry in Catalogue)
         {
             var definition = compose[entry.Name];
             var build = (YamlMappingNode)definition.Children[new YamlScalarNode("build")];
-            Assert.Equal($"{Path.GetDirectoryName(entry.Project)!.Replace('\\', '/')}/Dockerfile", ContainerDefinitionTests.Scalar(build,
-                "dockerfile"));
+            Assert.Equal(
+                $"{Path.GetDirectoryName(entry.Project)!.Replace('\\', '/')}/Dockerfile",
+                ContainerDefinitionTests.Scalar(build, "dockerfile")
+            );
             var environment = ContainerDefinitionTests.EnvironmentOf(definition);
             Assert.Contains($"{entry.Port}:8080", ContainerDefinitionTests.Sequence(definition, "ports"));
             var volumes = ContainerDefinitionTests.Sequence(definition, "volumes").ToList();
@@ -35,10 +39,14 @@ public sealed partial class ServiceCatalogueTests
             {
                 // The console: no broker account, no key folder; the APIs of the catalogue's services, at their compose names.
                 Assert.DoesNotContain("Messaging__RabbitMqUrl", environment.Keys);
-                Assert.DoesNotContain(volumes, v => v.Contains("-sealing-keys:", StringComparison.Ordinal)
-                    || v.Contains("-public-keys:", StringComparison.Ordinal));
-                Assert.Equal(entry.CallsApisOf.Select(a => $"Console__Apis__{a}").Order(StringComparer.Ordinal),
-                    environment.Keys.Where(k => k.StartsWith("Console__Apis__", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+                Assert.DoesNotContain(
+                    volumes,
+                    v => v.Contains("-sealing-keys:", StringComparison.Ordinal) || v.Contains("-public-keys:", StringComparison.Ordinal)
+                );
+                Assert.Equal(
+                    entry.CallsApisOf.Select(a => $"Console__Apis__{a}").Order(StringComparer.Ordinal),
+                    environment.Keys.Where(k => k.StartsWith("Console__Apis__", StringComparison.Ordinal)).Order(StringComparer.Ordinal)
+                );
                 foreach (var api in entry.CallsApisOf)
                 {
                     Assert.Contains(Catalogue, s => s.Name == api && s.OnTheBus);
@@ -62,15 +70,26 @@ public sealed partial class ServiceCatalogueTests
         var folder = Directory.CreateTempSubdirectory("coordination-catalogue-").FullName;
         try
         {
-            using var app = Coordination.AllInOne.AllInOneHost.Build([
-                "--Messaging:Transport=InMemory", $"--Database:Directory={folder}", $"--Authentication:DevelopmentKeyFile={folder}/dev.pem",
-                $"--Sealing:KeyDirectory={folder}/sealing", $"--Sealing:PublicKeyDirectory={folder}/public"], builder => captured = builder);
+            using var app = Coordination.AllInOne.AllInOneHost.Build(
+                [
+                    "--Messaging:Transport=InMemory",
+                    $"--Database:Directory={folder}",
+                    $"--Authentication:DevelopmentKeyFile={folder}/dev.pem",
+                    $"--Sealing:KeyDirectory={folder}/sealing",
+                    $"--Sealing:PublicKeyDirectory={folder}/public",
+                ],
+                builder => captured = builder
+            );
             var registered = Coordination.ServiceDefaults.Hosting.RegistryExtensions.Registry(captured!).Services;
             Assert.Equal(Catalogue.Select(s => s.Name).Order(StringComparer.Ordinal), registered.Order(StringComparer.Ordinal));
         }
         finally
         {
-            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException) { }
         }
         var solution = File.ReadAllText(Repository.File("Coordination.sln")).Replace('\\', '/');
         Assert.All(Catalogue, s => Assert.Contains($"\"{s.Project}\"", solution));
@@ -80,15 +99,21 @@ public sealed partial class ServiceCatalogueTests
     public void The_broker_definitions_give_each_catalogue_service_its_account_and_queue_prefix()
     {
         var definitions = JsonNode.Parse(File.ReadAllText(Repository.File("infra", "rabbitmq", "definitions.json")))!;
-        var serviceAccounts = definitions["users"]!.AsArray().Select(u => (string)u!["name"]!).Where(n => n.StartsWith("svc-",
-            StringComparison.Ordinal));
-        Assert.Equal(Catalogue.Where(s => s.OnTheBus).Select(s => s.Account).Order(StringComparer.Ordinal),
-            serviceAccounts.Order(StringComparer.Ordinal));
+        var serviceAccounts = definitions["users"]!
+            .AsArray()
+            .Select(u => (string)u!["name"]!)
+            .Where(n => n.StartsWith("svc-", StringComparison.Ordinal));
+        Assert.Equal(
+            Catalogue.Where(s => s.OnTheBus).Select(s => s.Account).Order(StringComparer.Ordinal),
+            serviceAccounts.Order(StringComparer.Ordinal)
+        );
         // The console has no account at all: no user of the broker is named after it.
         Assert.Contains(Catalogue, s => !s.OnTheBus);
         foreach (var entry in Catalogue.Where(s => !s.OnTheBus))
-            Assert.DoesNotContain(definitions["users"]!.AsArray(),
-                u => ((string)u!["name"]!).Contains(entry.Name, StringComparison.Ordinal));
+            Assert.DoesNotContain(
+                definitions["users"]!.AsArray(),
+                u => ((string)u!["name"]!).Contains(entry.Name, StringComparison.Ordinal)
+            );
         foreach (var entry in Catalogue.Where(s => s.OnTheBus))
         {
             var read = (string)definitions["permissions"]!.AsArray().Single(p => (string)p!["user"]! == entry.Account)!["read"]!;
@@ -100,8 +125,11 @@ public sealed partial class ServiceCatalogueTests
     public static TheoryData<string> Dockerfiles()
     {
         var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(Repository.File("services"), "Dockerfile",
-            SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (
+            var file in Directory
+                .GetFiles(Repository.File("services"), "Dockerfile", SearchOption.AllDirectories)
+                .Order(StringComparer.Ordinal)
+        )
             data.Add(Path.GetRelativePath(Repository.Root(), file).Replace('\\', '/'));
         return data;
     }

@@ -30,20 +30,47 @@ public sealed class AuditAnchorTests : IDisposable
     }
 
     private SqliteGatewayDbContext OpenDatabase(params IInterceptor[] interceptors) =>
-        new(new DbContextOptionsBuilder<SqliteGatewayDbContext>().UseSqlite($"Data Source={DatabaseFile}").AddInterceptors(interceptors).Options);
+        new(
+            new DbContextOptionsBuilder<SqliteGatewayDbContext>()
+                .UseSqlite($"Data Source={DatabaseFile}")
+                .AddInterceptors(interceptors)
+                .Options
+        );
 
     /// <summary>What one gateway process holds: its own connection, its own append lock, the shared checkpoint folder and key.</summary>
     private AuditLog Gateway(GatewayDbContext db, string instance = "gateway-a") =>
-        new(db, new AuditAppendLock(), TimeProvider.System,
-            new AuditCheckpointer(new AuditCheckpointStore(CheckpointFolder), new AuditSigningKeys(KeyFolder), instance, TimeProvider.System, NullLogger<AuditCheckpointer>.Instance));
+        new(
+            db,
+            new AuditAppendLock(),
+            TimeProvider.System,
+            new AuditCheckpointer(
+                new AuditCheckpointStore(CheckpointFolder),
+                new AuditSigningKeys(KeyFolder),
+                instance,
+                TimeProvider.System,
+                NullLogger<AuditCheckpointer>.Instance
+            )
+        );
 
     private static AuditRecord Decision(int i) =>
-        new(Guid.NewGuid(), AuditKind.Denied, "supervision", "75-association", "community-supervision", ["identity"], [$"person:75-P-{i}"], 1, "denied", "no-rule-grants");
+        new(
+            Guid.NewGuid(),
+            AuditKind.Denied,
+            "supervision",
+            "75-association",
+            "community-supervision",
+            ["identity"],
+            [$"person:75-P-{i}"],
+            1,
+            "denied",
+            "no-rule-grants"
+        );
 
     private async Task<AuditLog> AppendedAsync(GatewayDbContext db, int count)
     {
         var log = Gateway(db);
-        for (var i = 1; i <= count; i++) await log.AppendAndSaveAsync(Decision(i), CancellationToken.None);
+        for (var i = 1; i <= count; i++)
+            await log.AppendAndSaveAsync(Decision(i), CancellationToken.None);
         return log;
     }
 
@@ -52,9 +79,27 @@ public sealed class AuditAnchorTests : IDisposable
     {
         await using var db = OpenDatabase();
         var log = await AppendedAsync(db, 2);
-        var people = Enumerable.Range(0, 10_000).Select(_ => $"person:{Coordination.Contracts.Values.PersonRef.New(Coordination.Contracts.Values.TerritoryCode.Parse("75")).Value}").ToList();
-        await log.AppendAndSaveAsync(new AuditRecord(Guid.NewGuid(), AuditKind.Released, "court-reporting", "75-jap", "court-reporting", ["court-report"],
-            [$"release:{Guid.NewGuid()}", .. people], 1, "released", "granted"), CancellationToken.None);
+        var people = Enumerable
+            .Range(0, 10_000)
+            .Select(_ =>
+                $"person:{Coordination.Contracts.Values.PersonRef.New(Coordination.Contracts.Values.TerritoryCode.Parse("75")).Value}"
+            )
+            .ToList();
+        await log.AppendAndSaveAsync(
+            new AuditRecord(
+                Guid.NewGuid(),
+                AuditKind.Released,
+                "court-reporting",
+                "75-jap",
+                "court-reporting",
+                ["court-report"],
+                [$"release:{Guid.NewGuid()}", .. people],
+                1,
+                "released",
+                "granted"
+            ),
+            CancellationToken.None
+        );
         await AppendedAsync(db, 1);
 
         await using var fresh = OpenDatabase();
@@ -70,7 +115,15 @@ public sealed class AuditAnchorTests : IDisposable
         await using var db = OpenDatabase();
         var log = await AppendedAsync(db, 4);
         var verification = await log.VerifyAsync(CancellationToken.None);
-        Assert.Equal((true, 4, 4, 4L), (verification.Intact, verification.EntriesChecked, verification.CheckpointsChecked, verification.NewestCheckpointSequence!.Value));
+        Assert.Equal(
+            (true, 4, 4, 4L),
+            (
+                verification.Intact,
+                verification.EntriesChecked,
+                verification.CheckpointsChecked,
+                verification.NewestCheckpointSequence!.Value
+            )
+        );
     }
 
     [Fact]
@@ -100,12 +153,31 @@ public sealed class AuditAnchorTests : IDisposable
         foreach (var entry in original.Skip(1))
         {
             var outcome = entry.Sequence == 2 ? "released" : entry.Outcome;
-            forged.Add(AuditEntry.Next(new AuditRecord(entry.DecisionId, entry.Kind, entry.Source, entry.Recipient, entry.Purpose,
-                entry.Categories.Split(','), entry.References.Split(','), entry.RulesVersion, outcome, entry.Reason), entry.Sequence, forged[^1].Hash, entry.At));
+            forged.Add(
+                AuditEntry.Next(
+                    new AuditRecord(
+                        entry.DecisionId,
+                        entry.Kind,
+                        entry.Source,
+                        entry.Recipient,
+                        entry.Purpose,
+                        entry.Categories.Split(','),
+                        entry.References.Split(','),
+                        entry.RulesVersion,
+                        outcome,
+                        entry.Reason
+                    ),
+                    entry.Sequence,
+                    forged[^1].Hash,
+                    entry.At
+                )
+            );
         }
         Assert.True(AuditChain.Verify(forged).Intact);
         foreach (var entry in forged.Skip(1))
-            await db.Database.ExecuteSqlAsync($"UPDATE AuditLog SET Outcome = {entry.Outcome}, PreviousHash = {entry.PreviousHash}, Hash = {entry.Hash} WHERE Sequence = {entry.Sequence}");
+            await db.Database.ExecuteSqlAsync(
+                $"UPDATE AuditLog SET Outcome = {entry.Outcome}, PreviousHash = {entry.PreviousHash}, Hash = {entry.Hash} WHERE Sequence = {entry.Sequence}"
+            );
 
         var verification = await log.VerifyAsync(CancellationToken.None);
         Assert.False(verification.Intact);
@@ -124,7 +196,10 @@ public sealed class AuditAnchorTests : IDisposable
         // True about the chain, and naming the gateway's key id: but not the gateway's signature.
         var gatewayKeyId = new AuditSigningKeys(KeyFolder).Signer().KeyId;
         var forged = AuditCheckpoint.Sign(head.Sequence, head.Hash, DateTimeOffset.UtcNow, "gateway-a", gatewayKeyId, stranger);
-        File.WriteAllText(Path.Combine(CheckpointFolder, $"{head.Sequence:D20}-forged.json"), JsonSerializer.Serialize(forged, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+        File.WriteAllText(
+            Path.Combine(CheckpointFolder, $"{head.Sequence:D20}-forged.json"),
+            JsonSerializer.Serialize(forged, new JsonSerializerOptions(JsonSerializerDefaults.Web))
+        );
 
         var verification = await log.VerifyAsync(CancellationToken.None);
         Assert.False(verification.Intact);
@@ -156,16 +231,19 @@ public sealed class AuditAnchorTests : IDisposable
         var key = Assert.Single(Directory.GetFiles(KeyFolder, "*.key"));
         Assert.Single(Directory.GetFiles(KeyFolder, "*.pub"));
         Assert.Empty(Directory.GetFiles(KeyFolder, "*.tmp"));
-        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
     }
 
     [Fact]
     public async Task After_a_rotation_old_checkpoints_still_verify_and_new_ones_are_signed_with_the_new_key()
     {
-        await using (var db = OpenDatabase()) await AppendedAsync(db, 2);
+        await using (var db = OpenDatabase())
+            await AppendedAsync(db, 2);
         var newKey = new AuditSigningKeys(KeyFolder).Rotate();
         // The old private key retired: only its public half stays, which is all verifying needs.
-        foreach (var retired in Directory.GetFiles(KeyFolder, "*.key").Where(f => !f.Contains(newKey, StringComparison.Ordinal))) File.Delete(retired);
+        foreach (var retired in Directory.GetFiles(KeyFolder, "*.key").Where(f => !f.Contains(newKey, StringComparison.Ordinal)))
+            File.Delete(retired);
 
         await using var restarted = OpenDatabase();
         var log = Gateway(restarted);
@@ -202,8 +280,14 @@ public sealed class AuditAnchorTests : IDisposable
 
         var verification = await Gateway(reader, "auditor").VerifyAsync(CancellationToken.None);
         Assert.True(verification.Intact, verification.Problem);
-        Assert.Equal((2 * each, 2 * each, 2L * each), (verification.EntriesChecked, verification.CheckpointsChecked, verification.NewestCheckpointSequence!.Value));
-        var instances = new AuditCheckpointStore(CheckpointFolder).ReadAll().GroupBy(c => c.Instance).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(
+            (2 * each, 2 * each, 2L * each),
+            (verification.EntriesChecked, verification.CheckpointsChecked, verification.NewestCheckpointSequence!.Value)
+        );
+        var instances = new AuditCheckpointStore(CheckpointFolder)
+            .ReadAll()
+            .GroupBy(c => c.Instance)
+            .ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal((each, each), (instances["gateway-a"], instances["gateway-b"]));
     }
 
@@ -219,7 +303,14 @@ public sealed class AuditAnchorTests : IDisposable
 
         dbA.InboxEntries.Add(new InboxEntry { MessageId = Guid.NewGuid(), Consumer = "a" });
         // A message staged for the outbox too: its store-generated key must survive the failed first write.
-        dbA.PublishOnCommit(new Coordination.Contracts.Briefings.AnnualBriefingOverdue { Territory = Coordination.Contracts.Values.TerritoryCode.Parse("75"), Year = 2026, RaisedAt = DateTimeOffset.UnixEpoch });
+        dbA.PublishOnCommit(
+            new Coordination.Contracts.Briefings.AnnualBriefingOverdue
+            {
+                Territory = Coordination.Contracts.Values.TerritoryCode.Parse("75"),
+                Year = 2026,
+                RaisedAt = DateTimeOffset.UnixEpoch,
+            }
+        );
         var entry = await a.AppendAndSaveAsync(Decision(1), CancellationToken.None);
 
         Assert.True(interloper.Fired);
@@ -236,12 +327,32 @@ public sealed class AuditAnchorTests : IDisposable
         await using var db = OpenDatabase();
         var log = await AppendedAsync(db, 1);
         var messageId = Guid.NewGuid();
-        db.IngressRecords.Add(new IngressRecord { Agency = "75-association", MessageId = messageId, Type = "t", Accepted = true, ReasonCode = "accepted", ReceivedAt = DateTimeOffset.UnixEpoch });
+        db.IngressRecords.Add(
+            new IngressRecord
+            {
+                Agency = "75-association",
+                MessageId = messageId,
+                Type = "t",
+                Accepted = true,
+                ReasonCode = "accepted",
+                ReceivedAt = DateTimeOffset.UnixEpoch,
+            }
+        );
         await db.SaveChangesAsync();
         db.ChangeTracker.Clear();
 
         // The same message again: what IngressProcessor answers as a duplicate must still surface as one.
-        db.IngressRecords.Add(new IngressRecord { Agency = "75-association", MessageId = messageId, Type = "t", Accepted = true, ReasonCode = "accepted", ReceivedAt = DateTimeOffset.UnixEpoch });
+        db.IngressRecords.Add(
+            new IngressRecord
+            {
+                Agency = "75-association",
+                MessageId = messageId,
+                Type = "t",
+                Accepted = true,
+                ReasonCode = "accepted",
+                ReceivedAt = DateTimeOffset.UnixEpoch,
+            }
+        );
         await Assert.ThrowsAsync<DbUpdateException>(() => log.AppendAndSaveAsync(Decision(2), CancellationToken.None));
         db.ChangeTracker.Clear();
         Assert.Equal(1, await db.Audit.CountAsync());
@@ -252,7 +363,11 @@ public sealed class AuditAnchorTests : IDisposable
     {
         public bool Fired { get; private set; }
 
-        public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(
+            DbContextEventData eventData,
+            InterceptionResult<int> result,
+            CancellationToken cancellationToken = default
+        )
         {
             if (!Fired)
             {
@@ -266,6 +381,10 @@ public sealed class AuditAnchorTests : IDisposable
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException) { }
     }
 }

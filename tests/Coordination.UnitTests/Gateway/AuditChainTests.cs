@@ -10,8 +10,23 @@ public sealed class AuditChainTests
         var previous = AuditEntry.Genesis;
         for (var i = 1; i <= length; i++)
         {
-            var entry = AuditEntry.Next(new AuditRecord(Guid.NewGuid(), AuditKind.Denied, "supervision", $"75-association", "community-supervision",
-                ["identity"], [$"person:75-P-{i}"], 1, "denied", "no-rule-grants"), i, previous, DateTimeOffset.UnixEpoch.AddMinutes(i));
+            var entry = AuditEntry.Next(
+                new AuditRecord(
+                    Guid.NewGuid(),
+                    AuditKind.Denied,
+                    "supervision",
+                    $"75-association",
+                    "community-supervision",
+                    ["identity"],
+                    [$"person:75-P-{i}"],
+                    1,
+                    "denied",
+                    "no-rule-grants"
+                ),
+                i,
+                previous,
+                DateTimeOffset.UnixEpoch.AddMinutes(i)
+            );
             chain.Add(entry);
             previous = entry.Hash;
         }
@@ -44,8 +59,23 @@ public sealed class AuditChainTests
         var chain = Chain(5);
         var original = chain[1];
         // A forger recomputes the altered entry's own hash; the next entry still points to the old one.
-        chain[1] = AuditEntry.Next(new AuditRecord(original.DecisionId, AuditKind.Released, original.Source, original.Recipient, original.Purpose,
-            ["identity"], [original.References], 1, "released", "granted"), original.Sequence, original.PreviousHash, original.At);
+        chain[1] = AuditEntry.Next(
+            new AuditRecord(
+                original.DecisionId,
+                AuditKind.Released,
+                original.Source,
+                original.Recipient,
+                original.Purpose,
+                ["identity"],
+                [original.References],
+                1,
+                "released",
+                "granted"
+            ),
+            original.Sequence,
+            original.PreviousHash,
+            original.At
+        );
         var verification = AuditChain.Verify(chain);
         Assert.Equal((3L, "chain-broken"), (verification.FirstBrokenSequence!.Value, verification.Problem!));
     }

@@ -15,23 +15,27 @@ public sealed class IngressDoorTests : IDisposable
 
     public void Dispose()
     {
-        if (Directory.Exists(_keys)) Directory.Delete(_keys, recursive: true);
+        if (Directory.Exists(_keys))
+            Directory.Delete(_keys, recursive: true);
     }
 
     private byte[] DigestOf(string lastName, string firstNames = "Jean") =>
         // The digest reads no table: the vault's database is not needed to compute it.
-        new IdentityVault(null!, new SealingKeyStore(_keys)).IdentityDigest(TerritoryCode.Parse("75"), new PersonIdentity(lastName, firstNames, new DateOnly(1980, 5, 17), null));
+        new IdentityVault(null!, new SealingKeyStore(_keys)).IdentityDigest(
+            TerritoryCode.Parse("75"),
+            new PersonIdentity(lastName, firstNames, new DateOnly(1980, 5, 17), null)
+        );
 
     [Fact]
     public void Names_differing_only_by_unicode_forms_get_one_person_ref()
     {
         var plain = DigestOf("LEFEVRE");
         Assert.Equal(plain, DigestOf("Lefèvre"));
-        Assert.Equal(plain, DigestOf("Le\u200Bfèvre"));          // zero-width space
+        Assert.Equal(plain, DigestOf("Le\u200Bfèvre")); // zero-width space
         Assert.Equal(plain, DigestOf("Le\u00ADfe\u2060vre\uFEFF")); // soft hyphen, word joiner, BOM
-        Assert.Equal(plain, DigestOf("Le\u200C\u200Dfevre"));     // zero-width (non-)joiner
-        Assert.Equal(plain, DigestOf("Ｌｅｆèｖｒｅ"));              // full-width letters
-        Assert.Equal(plain, DigestOf("Lefe\u0300vre"));            // the accent as a combining mark
+        Assert.Equal(plain, DigestOf("Le\u200C\u200Dfevre")); // zero-width (non-)joiner
+        Assert.Equal(plain, DigestOf("Ｌｅｆèｖｒｅ")); // full-width letters
+        Assert.Equal(plain, DigestOf("Lefe\u0300vre")); // the accent as a combining mark
         Assert.Equal(DigestOf("OEuvray"), DigestOf("Œuvray"));
         Assert.Equal(DigestOf("OEUVRAY"), DigestOf("œuvray"));
         Assert.Equal(DigestOf("Laetitia"), DigestOf("Lætitia"));
@@ -40,10 +44,20 @@ public sealed class IngressDoorTests : IDisposable
         Assert.NotEqual(plain, DigestOf("LEFEVRE", "Jeanne"));
     }
 
-    public static TheoryData<string> EscapingIds() => new()
-    {
-        "../../etc", "75-police/../x", "75-police.inbox.x", "", "75-" + new string('a', 197), "75-police\n", "75-police/x", "75-Police", "20-police", "75-",
-    };
+    public static TheoryData<string> EscapingIds() =>
+        new()
+        {
+            "../../etc",
+            "75-police/../x",
+            "75-police.inbox.x",
+            "",
+            "75-" + new string('a', 197),
+            "75-police\n",
+            "75-police/x",
+            "75-Police",
+            "20-police",
+            "75-",
+        };
 
     [Theory]
     [MemberData(nameof(EscapingIds))]
@@ -58,8 +72,10 @@ public sealed class IngressDoorTests : IDisposable
         Assert.Throws<ArgumentException>(() => store.RingFor(id));
         Assert.Throws<ArgumentException>(() => store.Rotate(id));
         Assert.Throws<ArgumentException>(() => store.Digest(id, "x"));
-        Assert.False(Directory.Exists(_keys) && Directory.EnumerateFileSystemEntries(_keys, "*", SearchOption.AllDirectories).Any(),
-            "no file or folder was created for the refused owner");
+        Assert.False(
+            Directory.Exists(_keys) && Directory.EnumerateFileSystemEntries(_keys, "*", SearchOption.AllDirectories).Any(),
+            "no file or folder was created for the refused owner"
+        );
     }
 
     [Theory]
@@ -87,7 +103,8 @@ public sealed class IngressDoorTests : IDisposable
     [Fact]
     public void Each_ingress_type_is_one_class_with_a_published_schema()
     {
-        var classes = typeof(IngressType).Assembly.GetTypes()
+        var classes = typeof(IngressType)
+            .Assembly.GetTypes()
             .Where(t => t.IsSubclassOf(typeof(IngressType)) && !t.IsAbstract)
             .Select(t => (IngressType)RuntimeHelpers.GetUninitializedObject(t))
             .ToList();
@@ -95,7 +112,13 @@ public sealed class IngressDoorTests : IDisposable
         foreach (var type in classes)
             Assert.Contains(AgencySchemas.FileName(type.Name, type.SchemaVersion), AgencySchemas.Names);
         // The closed flows are known so that they are refused for what they are.
-        Assert.All(classes.Where(c => c is ClosedFlow), c => Assert.Equal(Coordination.Contracts.ReasonCodes.ForbiddenInboundFlow,
-            InboundRules.Refusal(c, Coordination.ServiceDefaults.Security.PrincipalRole.SentenceEnforcementCourt)!.ReasonCode));
+        Assert.All(
+            classes.Where(c => c is ClosedFlow),
+            c =>
+                Assert.Equal(
+                    Coordination.Contracts.ReasonCodes.ForbiddenInboundFlow,
+                    InboundRules.Refusal(c, Coordination.ServiceDefaults.Security.PrincipalRole.SentenceEnforcementCourt)!.ReasonCode
+                )
+        );
     }
 }

@@ -11,16 +11,21 @@ public sealed class Art41ReviewTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
-    public static RequestArt41Review Request(string territory = "75", Art41MeasureKind measure = Art41MeasureKind.Mediation, DateOnly? respondBy = null) => new()
-    {
-        ReviewId = Guid.NewGuid(),
-        Territory = TerritoryCode.Parse(territory),
-        Measure = measure,
-        PeriodStart = new DateOnly(2025, 7, 1),
-        PeriodEnd = new DateOnly(2026, 6, 30),
-        RespondBy = respondBy ?? new DateOnly(2027, 1, 31),
-        RequestedBy = $"{territory}-prosecutor",
-    };
+    public static RequestArt41Review Request(
+        string territory = "75",
+        Art41MeasureKind measure = Art41MeasureKind.Mediation,
+        DateOnly? respondBy = null
+    ) =>
+        new()
+        {
+            ReviewId = Guid.NewGuid(),
+            Territory = TerritoryCode.Parse(territory),
+            Measure = measure,
+            PeriodStart = new DateOnly(2025, 7, 1),
+            PeriodEnd = new DateOnly(2026, 6, 30),
+            RespondBy = respondBy ?? new DateOnly(2027, 1, 31),
+            RequestedBy = $"{territory}-prosecutor",
+        };
 
     private static Art41Review Opened() => Art41Review.Open(Request(), "75-prosecutor", Now, null);
 
@@ -63,7 +68,12 @@ public sealed class Art41ReviewTests
         review.RecordIndicators(120, 90, 45, 30, Now);
         Assert.Equal(ReviewStatus.CollectingIndicators, review.Status);
         Assert.Equal(75, review.CompletionRatePercent);
-        review.Draft(OpinionVerdict.Unfavourable, [OpinionRecommendation.IncreaseStructureCapacity, OpinionRecommendation.IncreaseStructureCapacity], "  Capacité insuffisante.  ", Now);
+        review.Draft(
+            OpinionVerdict.Unfavourable,
+            [OpinionRecommendation.IncreaseStructureCapacity, OpinionRecommendation.IncreaseStructureCapacity],
+            "  Capacité insuffisante.  ",
+            Now
+        );
         Assert.Equal(ReviewStatus.Drafted, review.Status);
         var adopted = review.Adopt(Now.AddDays(1));
         Assert.Equal((OpinionVerdict.Unfavourable, "Capacité insuffisante."), (adopted.Verdict, review.Text));
@@ -101,9 +111,15 @@ public sealed class Art41ReviewTests
         var before = Review();
         Broken(ReviewReasons.ReviewClosed, () => before.RecordIndicators(1, 1, 1, 1, Now));
         Broken(ReviewReasons.ReviewClosed, () => before.Draft(OpinionVerdict.Favourable, [], "Changé.", Now));
-        Broken(ReviewReasons.ReviewClosed, () => before.Contribute(PartnerId.Parse("75-association-aide-victimes"), "Tardif.", Guid.NewGuid(), Now));
+        Broken(
+            ReviewReasons.ReviewClosed,
+            () => before.Contribute(PartnerId.Parse("75-association-aide-victimes"), "Tardif.", Guid.NewGuid(), Now)
+        );
         Broken(ReviewReasons.ReviewClosed, () => before.Adopt(Now));
-        Assert.Equal((OpinionVerdict.FavourableWithReservations, 120, "Délais trop longs.", 0), (before.Verdict, before.MeasuresOrdered, before.Text, before.Contributions.Count));
+        Assert.Equal(
+            (OpinionVerdict.FavourableWithReservations, 120, "Délais trop longs.", 0),
+            (before.Verdict, before.MeasuresOrdered, before.Text, before.Contributions.Count)
+        );
     }
 
     [Fact]
@@ -137,7 +153,10 @@ public sealed class Art41ReviewTests
     {
         var review = WithIndicators();
         review.Draft(OpinionVerdict.Favourable, [], new string('a', Art41Review.TextMaxLength), Now);
-        Broken(ReasonCodes.InvalidField, () => review.Draft(OpinionVerdict.Favourable, [], new string('a', Art41Review.TextMaxLength + 1), Now));
+        Broken(
+            ReasonCodes.InvalidField,
+            () => review.Draft(OpinionVerdict.Favourable, [], new string('a', Art41Review.TextMaxLength + 1), Now)
+        );
         Assert.Equal(Art41Review.TextMaxLength, review.Text!.Length);
     }
 
@@ -165,9 +184,21 @@ public sealed class Art41ReviewTests
     public void A_contribution_comes_from_a_partner_of_the_territory_and_is_short()
     {
         var review = WithIndicators();
-        review.Contribute(PartnerId.Parse("75-association-aide-victimes"), "Les délais d'accueil dépassent deux mois.", Guid.NewGuid(), Now);
-        Broken(ReasonCodes.InvalidField, () => review.Contribute(PartnerId.Parse("93-association-aide-victimes"), "Ailleurs.", Guid.NewGuid(), Now));
-        Broken(ReasonCodes.InvalidField, () => review.Contribute(PartnerId.Parse("75-mairie"), new string('a', Art41Review.ContributionMaxLength + 1), Guid.NewGuid(), Now));
+        review.Contribute(
+            PartnerId.Parse("75-association-aide-victimes"),
+            "Les délais d'accueil dépassent deux mois.",
+            Guid.NewGuid(),
+            Now
+        );
+        Broken(
+            ReasonCodes.InvalidField,
+            () => review.Contribute(PartnerId.Parse("93-association-aide-victimes"), "Ailleurs.", Guid.NewGuid(), Now)
+        );
+        Broken(
+            ReasonCodes.InvalidField,
+            () =>
+                review.Contribute(PartnerId.Parse("75-mairie"), new string('a', Art41Review.ContributionMaxLength + 1), Guid.NewGuid(), Now)
+        );
         Broken(ReasonCodes.MissingField, () => review.Contribute(PartnerId.Parse("75-mairie"), "  ", Guid.NewGuid(), Now));
         Assert.Single(review.Contributions);
     }

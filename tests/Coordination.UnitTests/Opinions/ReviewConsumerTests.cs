@@ -71,7 +71,10 @@ public sealed class ReviewConsumerTests
         await service.Harness.Bus.Publish(Indicators(request.ReviewId, "75") with { MeasuresCarriedOut = 500 });
 
         await Poller.UntilAsync(() => indicators.Faults.Select(f => f.Message).Distinct().Count() == 2, "both submissions refused");
-        Assert.Equal([ReasonCodes.InvalidField, ReviewReasons.UnknownReview], indicators.Faults.Select(f => f.Message.Split(':')[0]).Distinct().Order());
+        Assert.Equal(
+            [ReasonCodes.InvalidField, ReviewReasons.UnknownReview],
+            indicators.Faults.Select(f => f.Message.Split(':')[0]).Distinct().Order()
+        );
         var review = await service.Query(db => db.Reviews.SingleAsync());
         Assert.Equal((ReviewStatus.Opened, (int?)null), (review.Status, review.MeasuresOrdered));
         Assert.Equal(1, await service.Query(db => db.InboxEntries.CountAsync()));
@@ -87,19 +90,35 @@ public sealed class ReviewConsumerTests
         await Poller.UntilAsync(async () => await service.Query(db => db.Reviews.AnyAsync()), "the review opened");
 
         await service.Harness.Bus.Publish(Indicators(request.ReviewId, "93"));
-        await Poller.UntilAsync(async () => (await service.Query(db => db.Reviews.SingleAsync())).Status == ReviewStatus.CollectingIndicators, "the indicators recorded");
+        await Poller.UntilAsync(
+            async () => (await service.Query(db => db.Reviews.SingleAsync())).Status == ReviewStatus.CollectingIndicators,
+            "the indicators recorded"
+        );
         var keys = service.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
         var contributionId = NewId.NextGuid();
-        await service.Harness.Bus.Publish(new ContributeToReview
-        {
-            ReviewId = request.ReviewId, Territory = TerritoryCode.Parse("93"), Partner = PartnerId.Parse("93-association-mediation"),
-            Contribution = Coordination.ServiceDefaults.Sealing.PayloadSealer.SealJson("Listes d'attente de six semaines.", keys.CurrentKeyOf("opinions"), "art41-opinion", contributionId),
-        }, ctx => ctx.MessageId = contributionId);
+        await service.Harness.Bus.Publish(
+            new ContributeToReview
+            {
+                ReviewId = request.ReviewId,
+                Territory = TerritoryCode.Parse("93"),
+                Partner = PartnerId.Parse("93-association-mediation"),
+                Contribution = Coordination.ServiceDefaults.Sealing.PayloadSealer.SealJson(
+                    "Listes d'attente de six semaines.",
+                    keys.CurrentKeyOf("opinions"),
+                    "art41-opinion",
+                    contributionId
+                ),
+            },
+            ctx => ctx.MessageId = contributionId
+        );
 
         await Poller.UntilAsync(() => consumed.Consumed == 1, "the contribution consumed");
         Assert.Empty(consumed.Faults);
         var review = await service.Query(db => db.Reviews.Include(r => r.Contributions).SingleAsync());
-        Assert.Equal((200, 150, 75, 1), (review.MeasuresOrdered, review.MeasuresCarriedOut, review.CompletionRatePercent, review.Contributions.Count));
+        Assert.Equal(
+            (200, 150, 75, 1),
+            (review.MeasuresOrdered, review.MeasuresCarriedOut, review.CompletionRatePercent, review.Contributions.Count)
+        );
     }
 
     [Fact]
@@ -117,7 +136,10 @@ public sealed class ReviewConsumerTests
         service.Clock.Advance(TimeSpan.FromDays(20));
 
         await Poller.UntilAsync(() => service.Harness.Published.Select<OpinionOverdue>().Any(), "the overdue alert published");
-        await Poller.UntilAsync(async () => await service.Query(db => db.Deadlines.CountAsync(d => d.FiredAt != null)) == 2, "both deadlines fired");
+        await Poller.UntilAsync(
+            async () => await service.Query(db => db.Deadlines.CountAsync(d => d.FiredAt != null)) == 2,
+            "both deadlines fired"
+        );
         await using (var scope = service.Services.CreateAsyncScope())
             Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<OpinionDeadlineScheduler>().RunAsync(default));
         service.Clock.Advance(TimeSpan.FromDays(20));
@@ -125,7 +147,10 @@ public sealed class ReviewConsumerTests
 
         var overdue = Assert.Single(service.Harness.Published.Select<OpinionOverdue>());
         Assert.Equal(late.ReviewId, overdue.Context.Message.ReviewId);
-        Assert.Equal(DeadlineOutcome.AlreadyAdopted, (await service.Query(db => db.Deadlines.SingleAsync(d => d.ReviewId == answered.ReviewId))).Outcome);
+        Assert.Equal(
+            DeadlineOutcome.AlreadyAdopted,
+            (await service.Query(db => db.Deadlines.SingleAsync(d => d.ReviewId == answered.ReviewId))).Outcome
+        );
     }
 
     [Fact]
@@ -147,18 +172,29 @@ public sealed class ReviewConsumerTests
         Assert.Equal([DataCategory.Art41Opinion], release.Message.Categories);
         var keys = service.Services.GetRequiredService<SealingKeyStore>();
         using var gateway = keys.RingFor("gateway");
-        var opened = System.Text.Json.Nodes.JsonNode.Parse(PayloadSealer.Open(release.Message.Payload, gateway, "art41-opinion", release.MessageId!.Value))!;
+        var opened = System.Text.Json.Nodes.JsonNode.Parse(
+            PayloadSealer.Open(release.Message.Payload, gateway, "art41-opinion", release.MessageId!.Value)
+        )!;
         Assert.Equal("favourable-with-reservations", opened["art41-opinion"]!["verdict"]!.GetValue<string>());
         Assert.Equal(request.ReviewId, opened["art41-opinion"]!["reviewId"]!.GetValue<Guid>());
         Assert.Single(service.Harness.Published.Select<OpinionAdopted>());
-        Assert.Equal(release.Message.ReleaseId, Assert.Single(service.Harness.Published.Select<OpinionTransmitted>()).Context.Message.ReleaseId);
+        Assert.Equal(
+            release.Message.ReleaseId,
+            Assert.Single(service.Harness.Published.Select<OpinionTransmitted>()).Context.Message.ReleaseId
+        );
         Assert.Equal(ReviewStatus.Transmitted, (await service.Query(db => db.Reviews.SingleAsync())).Status);
     }
 
-    private static SubmitImplementationIndicators Indicators(Guid reviewId, string territory) => new()
-    {
-        ReviewId = reviewId, Territory = TerritoryCode.Parse(territory), MeasuresOrdered = 200, MeasuresCarriedOut = 150, MedianDelayDays = 40, StructureCapacity = 25,
-    };
+    private static SubmitImplementationIndicators Indicators(Guid reviewId, string territory) =>
+        new()
+        {
+            ReviewId = reviewId,
+            Territory = TerritoryCode.Parse(territory),
+            MeasuresOrdered = 200,
+            MeasuresCarriedOut = 150,
+            MedianDelayDays = 40,
+            StructureCapacity = 25,
+        };
 
     /// <summary>What the operators' adoption call does, on the service's own database.</summary>
     private static async Task Adopt(OpinionsHarness service, Guid reviewId)
@@ -168,8 +204,13 @@ public sealed class ReviewConsumerTests
         var review = await db.Reviews.SingleAsync(r => r.Id == reviewId);
         review.RecordIndicators(100, 80, 30, 20, service.Clock.GetUtcNow());
         review.Draft(OpinionVerdict.FavourableWithReservations, [OpinionRecommendation.ShortenDelays], null, service.Clock.GetUtcNow());
-        OpinionTransmission.AdoptAndTransmit(db, review, scope.ServiceProvider.GetRequiredService<SealingKeyStore>(),
-            scope.ServiceProvider.GetRequiredService<IOptions<Coordination.Opinions.OpinionsOptions>>().Value, service.Clock.GetUtcNow());
+        OpinionTransmission.AdoptAndTransmit(
+            db,
+            review,
+            scope.ServiceProvider.GetRequiredService<SealingKeyStore>(),
+            scope.ServiceProvider.GetRequiredService<IOptions<Coordination.Opinions.OpinionsOptions>>().Value,
+            service.Clock.GetUtcNow()
+        );
         await db.SaveChangesAsync();
     }
 }

@@ -12,25 +12,50 @@ public sealed class SupervisionCaseTests
     private static readonly PartnerId Association = PartnerId.Parse("75-association");
     private static readonly PersonRef Person = PersonRef.New(TerritoryCode.Parse("75"));
 
-    private static SupervisionCase NewCase() => SupervisionCase.Open(Guid.NewGuid(), new DesignatePerson
-    {
-        Person = Person,
-        Territory = TerritoryCode.Parse("75"),
-        SentenceEnforcementJurisdiction = "tj-paris",
-        ReleaseDate = new DateOnly(2026, 4, 1),
-        MeasureEndsOn = new DateOnly(2027, 4, 1),
-        Grounds = new SealedPayload { KeyId = "k", Recipient = "supervision", Purpose = "p", EphemeralPublicKey = [], Nonce = [], Ciphertext = [], Tag = [] },
-    }, [DesignationGround.Personality], Now);
+    private static SupervisionCase NewCase() =>
+        SupervisionCase.Open(
+            Guid.NewGuid(),
+            new DesignatePerson
+            {
+                Person = Person,
+                Territory = TerritoryCode.Parse("75"),
+                SentenceEnforcementJurisdiction = "tj-paris",
+                ReleaseDate = new DateOnly(2026, 4, 1),
+                MeasureEndsOn = new DateOnly(2027, 4, 1),
+                Grounds = new SealedPayload
+                {
+                    KeyId = "k",
+                    Recipient = "supervision",
+                    Purpose = "p",
+                    EphemeralPublicKey = [],
+                    Nonce = [],
+                    Ciphertext = [],
+                    Tag = [],
+                },
+            },
+            [DesignationGround.Personality],
+            Now
+        );
 
-    private static Partner PartnerOf(string id, PartnerRole role = PartnerRole.Association) => new()
-    {
-        Id = id, Territory = PartnerId.Parse(id).Territory, Role = role, Name = id, RegisteredBy = "test",
-    };
+    private static Partner PartnerOf(string id, PartnerRole role = PartnerRole.Association) =>
+        new()
+        {
+            Id = id,
+            Territory = PartnerId.Parse(id).Territory,
+            Role = role,
+            Name = id,
+            RegisteredBy = "test",
+        };
 
-    private static RecordControl Record(Guid control, PartnerId partner, ControlOutcome outcome = ControlOutcome.Compliant) => new()
-    {
-        ControlId = control, Person = Person, Partner = partner, ControlledOn = new DateOnly(2026, 4, 8), Outcome = outcome,
-    };
+    private static RecordControl Record(Guid control, PartnerId partner, ControlOutcome outcome = ControlOutcome.Compliant) =>
+        new()
+        {
+            ControlId = control,
+            Person = Person,
+            Partner = partner,
+            ControlledOn = new DateOnly(2026, 4, 8),
+            Outcome = outcome,
+        };
 
     private static string ReasonOf(Action change) => Assert.Throws<RuleViolation>(change).ReasonCode;
 
@@ -41,7 +66,10 @@ public sealed class SupervisionCaseTests
         var assigned = followed.Assign(PartnerOf("75-association"), PartnerRole.Association, Now);
         Assert.Equal((Association, PartnerRole.Association, Person), (assigned.Partner, assigned.Role, assigned.Person));
         Assert.Equal("already-assigned", ReasonOf(() => followed.Assign(PartnerOf("75-association"), PartnerRole.Association, Now)));
-        Assert.Equal("partner-of-another-territory", ReasonOf(() => followed.Assign(PartnerOf("93-association"), PartnerRole.Association, Now)));
+        Assert.Equal(
+            "partner-of-another-territory",
+            ReasonOf(() => followed.Assign(PartnerOf("93-association"), PartnerRole.Association, Now))
+        );
         Assert.Single(followed.Assignments);
     }
 
@@ -49,7 +77,10 @@ public sealed class SupervisionCaseTests
     public void Controls_are_planned_for_assigned_partners_within_the_measure()
     {
         var followed = NewCase();
-        Assert.Equal("not-assigned-to-case", ReasonOf(() => followed.ScheduleControl(Guid.NewGuid(), Association, new DateOnly(2026, 4, 8))));
+        Assert.Equal(
+            "not-assigned-to-case",
+            ReasonOf(() => followed.ScheduleControl(Guid.NewGuid(), Association, new DateOnly(2026, 4, 8)))
+        );
         followed.Assign(PartnerOf("75-association"), PartnerRole.Association, Now);
         Assert.Equal("outside-measure", ReasonOf(() => followed.ScheduleControl(Guid.NewGuid(), Association, new DateOnly(2026, 3, 31))));
         Assert.Equal("outside-measure", ReasonOf(() => followed.ScheduleControl(Guid.NewGuid(), Association, new DateOnly(2027, 4, 2))));
@@ -86,11 +117,27 @@ public sealed class SupervisionCaseTests
         Assert.Equal((SupervisionEndReason.EndOfMeasure, Now), (ended.Reason, ended.EndedAt));
         Assert.Equal(Now.AddDays(365), followed.PurgeDueAt);
         Assert.Equal("case-ended", ReasonOf(() => followed.RecordControl(Record(Guid.NewGuid(), Association), Now)));
-        Assert.Equal("case-ended", ReasonOf(() => followed.ReportIncident(new ReportIncident
-        {
-            IncidentId = Guid.NewGuid(), Person = Person, Partner = Association, Kind = IncidentKind.Other, Severity = IncidentSeverity.Minor, OccurredAt = Now,
-        }, Now)));
-        Assert.Equal("case-ended", ReasonOf(() => followed.Assign(PartnerOf("75-police", PartnerRole.StateService), PartnerRole.StateService, Now)));
+        Assert.Equal(
+            "case-ended",
+            ReasonOf(() =>
+                followed.ReportIncident(
+                    new ReportIncident
+                    {
+                        IncidentId = Guid.NewGuid(),
+                        Person = Person,
+                        Partner = Association,
+                        Kind = IncidentKind.Other,
+                        Severity = IncidentSeverity.Minor,
+                        OccurredAt = Now,
+                    },
+                    Now
+                )
+            )
+        );
+        Assert.Equal(
+            "case-ended",
+            ReasonOf(() => followed.Assign(PartnerOf("75-police", PartnerRole.StateService), PartnerRole.StateService, Now))
+        );
         Assert.Equal("case-ended", ReasonOf(() => followed.End(SupervisionEndReason.Death, Now, TimeSpan.Zero)));
     }
 
@@ -103,7 +150,10 @@ public sealed class SupervisionCaseTests
         followed.ScheduleControl(control, Association, new DateOnly(2026, 4, 8));
         followed.RecordControl(Record(control, Association, ControlOutcome.Postponed), Now);
         Assert.Equal(ControlOutcome.Compliant, followed.RecordControl(Record(control, Association), Now).Outcome);
-        Assert.Equal("control-already-recorded", ReasonOf(() => followed.RecordControl(Record(control, Association, ControlOutcome.Missed), Now)));
+        Assert.Equal(
+            "control-already-recorded",
+            ReasonOf(() => followed.RecordControl(Record(control, Association, ControlOutcome.Missed), Now))
+        );
     }
 
     [Fact]
@@ -113,11 +163,23 @@ public sealed class SupervisionCaseTests
         followed.Assign(PartnerOf("75-association"), PartnerRole.Association, Now);
         var tomorrow = Record(Guid.NewGuid(), Association) with { ControlledOn = new DateOnly(2026, 4, 21) };
         Assert.Equal("date-in-future", ReasonOf(() => followed.RecordControl(tomorrow, Now)));
-        Assert.Equal("date-in-future", ReasonOf(() => followed.ReportIncident(new ReportIncident
-        {
-            IncidentId = Guid.NewGuid(), Person = Person, Partner = Association, Kind = IncidentKind.Other, Severity = IncidentSeverity.Serious,
-            OccurredAt = new DateTimeOffset(2062, 4, 20, 8, 0, 0, TimeSpan.Zero),
-        }, Now)));
+        Assert.Equal(
+            "date-in-future",
+            ReasonOf(() =>
+                followed.ReportIncident(
+                    new ReportIncident
+                    {
+                        IncidentId = Guid.NewGuid(),
+                        Person = Person,
+                        Partner = Association,
+                        Kind = IncidentKind.Other,
+                        Severity = IncidentSeverity.Serious,
+                        OccurredAt = new DateTimeOffset(2062, 4, 20, 8, 0, 0, TimeSpan.Zero),
+                    },
+                    Now
+                )
+            )
+        );
         Assert.Empty(followed.Controls);
         Assert.Empty(followed.Incidents);
     }
@@ -142,10 +204,18 @@ public sealed class SupervisionCaseTests
         followed.Assign(PartnerOf("75-association"), PartnerRole.Association, Now);
         var report = new ReportIncident
         {
-            IncidentId = Guid.NewGuid(), Person = Person, Partner = Association, Kind = IncidentKind.ThreatOrViolence, Severity = IncidentSeverity.Serious, OccurredAt = Now,
+            IncidentId = Guid.NewGuid(),
+            Person = Person,
+            Partner = Association,
+            Kind = IncidentKind.ThreatOrViolence,
+            Severity = IncidentSeverity.Serious,
+            OccurredAt = Now,
         };
         var reported = followed.ReportIncident(report, Now);
-        Assert.Equal((IncidentKind.ThreatOrViolence, IncidentSeverity.Serious, followed.Id), (reported.Kind, reported.Severity, reported.CaseId));
+        Assert.Equal(
+            (IncidentKind.ThreatOrViolence, IncidentSeverity.Serious, followed.Id),
+            (reported.Kind, reported.Severity, reported.CaseId)
+        );
         Assert.Equal("incident-already-reported", ReasonOf(() => followed.ReportIncident(report, Now)));
     }
 }

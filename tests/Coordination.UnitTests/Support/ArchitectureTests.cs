@@ -18,16 +18,21 @@ public sealed class ArchitectureTests
     /// Every service assembly, found from what the all-in-one host runs (it references each service it
     /// registers), so that a new service cannot be left out of these rules.
     /// </summary>
-    public static readonly Assembly[] Services = typeof(Coordination.AllInOne.AllInOneHost).Assembly.GetReferencedAssemblies()
-        .Where(a => a.Name!.StartsWith("Coordination.", StringComparison.Ordinal)
-            && a.Name != Contracts.GetName().Name && a.Name != ServiceDefaults.GetName().Name)
+    public static readonly Assembly[] Services = typeof(Coordination.AllInOne.AllInOneHost)
+        .Assembly.GetReferencedAssemblies()
+        .Where(a =>
+            a.Name!.StartsWith("Coordination.", StringComparison.Ordinal)
+            && a.Name != Contracts.GetName().Name
+            && a.Name != ServiceDefaults.GetName().Name
+        )
         .Select(Assembly.Load)
         .ToArray();
 
     [Fact]
     public void Every_service_project_on_disk_is_among_the_services_these_rules_check()
     {
-        var onDisk = Directory.EnumerateFiles(Coordination.Testing.Repository.File("services"), "Coordination.*.csproj", SearchOption.AllDirectories)
+        var onDisk = Directory
+            .EnumerateFiles(Coordination.Testing.Repository.File("services"), "Coordination.*.csproj", SearchOption.AllDirectories)
             .Select(Path.GetFileNameWithoutExtension)
             .Where(name => name is not ("Coordination.ServiceDefaults" or "Coordination.AllInOne"))
             .ToList();
@@ -42,8 +47,10 @@ public sealed class ArchitectureTests
     public void Services_reference_only_the_contracts_and_the_service_defaults()
     {
         foreach (var service in Services)
-            Assert.All(CoordinationReferences(service), name =>
-                Assert.Contains(name, new[] { Contracts.GetName().Name, ServiceDefaults.GetName().Name }));
+            Assert.All(
+                CoordinationReferences(service),
+                name => Assert.Contains(name, new[] { Contracts.GetName().Name, ServiceDefaults.GetName().Name })
+            );
     }
 
     [Fact]
@@ -51,24 +58,36 @@ public sealed class ArchitectureTests
     {
         Assert.Equal([Contracts.GetName().Name!], CoordinationReferences(ServiceDefaults));
         Assert.Empty(CoordinationReferences(Contracts));
-        Assert.DoesNotContain(Contracts.GetReferencedAssemblies(), a => a.Name!.StartsWith("MassTransit", StringComparison.Ordinal) || a.Name!.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
+        Assert.DoesNotContain(
+            Contracts.GetReferencedAssemblies(),
+            a =>
+                a.Name!.StartsWith("MassTransit", StringComparison.Ordinal)
+                || a.Name!.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal)
+        );
     }
 
     [Fact]
     public void Every_consumer_is_idempotent()
     {
-        var consumers = Services.SelectMany(s => s.GetTypes())
-            .Where(t => t is { IsClass: true, IsAbstract: false }
-                && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>)))
+        var consumers = Services
+            .SelectMany(s => s.GetTypes())
+            .Where(t =>
+                t is { IsClass: true, IsAbstract: false }
+                && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>))
+            )
             .ToList();
         Assert.Contains(consumers, c => c.Assembly == typeof(BriefingsService).Assembly);
-        Assert.All(consumers, c => Assert.True(DerivesFrom(c, typeof(IdempotentConsumer<,>)), $"{c.Name} must derive from IdempotentConsumer"));
+        Assert.All(
+            consumers,
+            c => Assert.True(DerivesFrom(c, typeof(IdempotentConsumer<,>)), $"{c.Name} must derive from IdempotentConsumer")
+        );
     }
 
     private static bool DerivesFrom(Type type, Type openGeneric)
     {
         for (var t = type.BaseType; t is not null; t = t.BaseType)
-            if (t.IsGenericType && t.GetGenericTypeDefinition() == openGeneric) return true;
+            if (t.IsGenericType && t.GetGenericTypeDefinition() == openGeneric)
+                return true;
         return false;
     }
 }
@@ -77,10 +96,17 @@ public sealed class EndpointPolicyTests
 {
     /// <summary>Endpoints that name no policy and are not explicitly anonymous.</summary>
     public static IReadOnlyList<string> Unprotected(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder app) =>
-        app.DataSources.SelectMany(d => d.Endpoints).OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
-            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is null
-                && !e.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Any(a => !string.IsNullOrEmpty(a.Policy)))
-            .Select(e => e.RoutePattern.RawText ?? e.DisplayName ?? "?").ToList();
+        app
+            .DataSources.SelectMany(d => d.Endpoints)
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Where(e =>
+                e.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is null
+                && !e
+                    .Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()
+                    .Any(a => !string.IsNullOrEmpty(a.Policy))
+            )
+            .Select(e => e.RoutePattern.RawText ?? e.DisplayName ?? "?")
+            .ToList();
 
     [Fact]
     public async Task Every_endpoint_of_the_system_names_its_policy_or_is_explicitly_anonymous()
@@ -96,8 +122,10 @@ public sealed class EndpointPolicyTests
     public async Task The_rule_finds_an_endpoint_mapped_without_a_policy()
     {
         var folder = Directory.CreateTempSubdirectory("coordination-arch-").FullName;
-        await using var app = Coordination.AllInOne.AllInOneHost.Build([$"--Database:Directory={folder}", "--urls=http://127.0.0.1:0"],
-            builder => builder.Registry().Endpoints.Add(e => e.MapGet("/forgotten", () => "oops")));
+        await using var app = Coordination.AllInOne.AllInOneHost.Build(
+            [$"--Database:Directory={folder}", "--urls=http://127.0.0.1:0"],
+            builder => builder.Registry().Endpoints.Add(e => e.MapGet("/forgotten", () => "oops"))
+        );
         Assert.Equal(["/forgotten"], Unprotected(app));
     }
 }
@@ -138,12 +166,15 @@ public sealed class LayerTests
     /// </summary>
     private static IEnumerable<Type> Parts(Type type)
     {
-        if (type.IsGenericParameter) yield break;
+        if (type.IsGenericParameter)
+            yield break;
         yield return type;
         if (type.HasElementType)
-            foreach (var part in Parts(type.GetElementType()!)) yield return part;
+            foreach (var part in Parts(type.GetElementType()!))
+                yield return part;
         if (type.IsGenericType)
-            foreach (var part in type.GetGenericArguments().SelectMany(Parts)) yield return part;
+            foreach (var part in type.GetGenericArguments().SelectMany(Parts))
+                yield return part;
     }
 
     /// <summary>Every type a type's signatures name: base types, interfaces, fields, properties, constructors and methods.</summary>
@@ -151,16 +182,22 @@ public sealed class LayerTests
     {
         const BindingFlags all =
             BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
-        for (var b = type.BaseType; b is not null && b != typeof(object); b = b.BaseType) yield return ("base type", b);
-        foreach (var i in type.GetInterfaces()) yield return ("interface", i);
-        foreach (var f in type.GetFields(all)) yield return ($"field {f.Name}", f.FieldType);
-        foreach (var p in type.GetProperties(all)) yield return ($"property {p.Name}", p.PropertyType);
+        for (var b = type.BaseType; b is not null && b != typeof(object); b = b.BaseType)
+            yield return ("base type", b);
+        foreach (var i in type.GetInterfaces())
+            yield return ("interface", i);
+        foreach (var f in type.GetFields(all))
+            yield return ($"field {f.Name}", f.FieldType);
+        foreach (var p in type.GetProperties(all))
+            yield return ($"property {p.Name}", p.PropertyType);
         foreach (var c in type.GetConstructors(all))
-            foreach (var p in c.GetParameters()) yield return ($"constructor parameter {p.Name}", p.ParameterType);
+        foreach (var p in c.GetParameters())
+            yield return ($"constructor parameter {p.Name}", p.ParameterType);
         foreach (var m in type.GetMethods(all))
         {
             yield return ($"method {m.Name} returns", m.ReturnType);
-            foreach (var p in m.GetParameters()) yield return ($"method {m.Name} parameter {p.Name}", p.ParameterType);
+            foreach (var p in m.GetParameters())
+                yield return ($"method {m.Name} parameter {p.Name}", p.ParameterType);
         }
     }
 
@@ -172,7 +209,8 @@ public sealed class LayerTests
         Assert.NotEmpty(domain);
         var offences = domain
             .SelectMany(t => Signatures(t).SelectMany(s => Parts(s.Type).Where(IsIo).Select(io => $"{t.Name}: {s.Where}: {io.FullName}")))
-            .Distinct().ToList();
+            .Distinct()
+            .ToList();
         Assert.True(offences.Count == 0, "Domain types reach I/O:\n" + string.Join("\n", offences));
     }
 
@@ -182,8 +220,10 @@ public sealed class LayerTests
     {
         var adapters = Named(assembly).GetTypes().Where(t => InLayer(t, "Consumers") && !t.IsNested).ToList();
         var consumers = adapters
-            .Where(t => t is { IsClass: true, IsAbstract: false }
-                && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>)))
+            .Where(t =>
+                t is { IsClass: true, IsAbstract: false }
+                && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>))
+            )
             .ToList();
         Assert.NotEmpty(consumers);
         var offences = new List<string>();
@@ -194,19 +234,29 @@ public sealed class LayerTests
             foreach (var p in consumer.GetConstructors().SelectMany(c => c.GetParameters()))
             {
                 var handler = InLayer(p.ParameterType, "Application") && p.ParameterType.Assembly == consumer.Assembly;
-                if (p.ParameterType == inbox || handler) continue;
-                offences.Add($"{consumer.Name}: constructor parameter {p.Name} ({p.ParameterType.Name})"
-                    + " is neither the inbox context nor a handler");
+                if (p.ParameterType == inbox || handler)
+                    continue;
+                offences.Add(
+                    $"{consumer.Name}: constructor parameter {p.Name} ({p.ParameterType.Name})"
+                        + " is neither the inbox context nor a handler"
+                );
             }
         }
         // Passing the context on to a handler is fine; reading a DbSet, staging a message or running an EF Core query
         // is not, in a consumer or in a helper beside it.
         foreach (var adapter in adapters)
-            offences.AddRange(CallsOf(adapter)
-                .Where(m => m.DeclaringType is { } d && (typeof(Microsoft.EntityFrameworkCore.DbContext).IsAssignableFrom(d)
-                    || d.Assembly.GetName().Name!.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal)))
-                .Select(m => $"{adapter.Name}: calls {m.DeclaringType!.Name}.{m.Name}")
-                .Distinct());
+            offences.AddRange(
+                CallsOf(adapter)
+                    .Where(m =>
+                        m.DeclaringType is { } d
+                        && (
+                            typeof(Microsoft.EntityFrameworkCore.DbContext).IsAssignableFrom(d)
+                            || d.Assembly.GetName().Name!.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal)
+                        )
+                    )
+                    .Select(m => $"{adapter.Name}: calls {m.DeclaringType!.Name}.{m.Name}")
+                    .Distinct()
+            );
         Assert.True(offences.Count == 0, "Consumers do more than map a message to a handler:\n" + string.Join("\n", offences));
     }
 
@@ -218,8 +268,11 @@ public sealed class LayerTests
         var endpoints = Named(assembly).GetTypes().Where(t => InLayer(t, "Api")).SelectMany(t => t.GetMethods(statics)).ToList();
         Assert.NotEmpty(endpoints);
         var offences = endpoints
-            .SelectMany(m => m.GetParameters().Where(p => typeof(Microsoft.EntityFrameworkCore.DbContext).IsAssignableFrom(p.ParameterType))
-                .Select(p => $"{m.DeclaringType!.Name}.{m.Name}: parameter {p.Name} ({p.ParameterType.Name})"))
+            .SelectMany(m =>
+                m.GetParameters()
+                    .Where(p => typeof(Microsoft.EntityFrameworkCore.DbContext).IsAssignableFrom(p.ParameterType))
+                    .Select(p => $"{m.DeclaringType!.Name}.{m.Name}: parameter {p.Name} ({p.ParameterType.Name})")
+            )
             .ToList();
         Assert.True(offences.Count == 0, "Endpoints take the DbContext:\n" + string.Join("\n", offences));
     }
@@ -227,7 +280,8 @@ public sealed class LayerTests
     private static Type? InboxContextOf(Type consumer)
     {
         for (var t = consumer.BaseType; t is not null; t = t.BaseType)
-            if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IdempotentConsumer<,>)) return t.GetGenericArguments()[1];
+            if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IdempotentConsumer<,>))
+                return t.GetGenericArguments()[1];
         return null;
     }
 
@@ -238,24 +292,29 @@ public sealed class LayerTests
             BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
         var bodies = type.GetMethods(all).Cast<MethodBase>().Concat(type.GetConstructors(all));
         foreach (var method in bodies)
-            foreach (var called in Il.CalledMethods(method)) yield return called;
+        foreach (var called in Il.CalledMethods(method))
+            yield return called;
         foreach (var nested in type.GetNestedTypes(BindingFlags.Public | BindingFlags.NonPublic))
-            foreach (var called in CallsOf(nested)) yield return called;
+        foreach (var called in CallsOf(nested))
+            yield return called;
     }
 
     /// <summary>Just enough of an IL reader to list the method tokens of call, callvirt, newobj and ldftn.</summary>
     private static class Il
     {
-        private static readonly Dictionary<short, OpCode> Codes = typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Select(f => (OpCode)f.GetValue(null)!).ToDictionary(c => c.Value);
+        private static readonly Dictionary<short, OpCode> Codes = typeof(OpCodes)
+            .GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Select(f => (OpCode)f.GetValue(null)!)
+            .ToDictionary(c => c.Value);
 
         public static IEnumerable<MethodBase> CalledMethods(MethodBase method)
         {
             var il = method.GetMethodBody()?.GetILAsByteArray();
-            if (il is null) yield break;
+            if (il is null)
+                yield break;
             var typeArgs = method.DeclaringType is { IsGenericType: true } d ? d.GetGenericArguments() : null;
             var methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
-            for (var i = 0; i < il.Length;)
+            for (var i = 0; i < il.Length; )
             {
                 var value = il[i] == 0xFE ? (short)(0xFE00 | il[i + 1]) : il[i];
                 i += il[i] == 0xFE ? 2 : 1;
@@ -263,9 +322,13 @@ public sealed class LayerTests
                 if (code.OperandType == OperandType.InlineMethod)
                 {
                     MethodBase? called = null;
-                    try { called = method.Module.ResolveMethod(BitConverter.ToInt32(il, i), typeArgs, methodArgs); }
+                    try
+                    {
+                        called = method.Module.ResolveMethod(BitConverter.ToInt32(il, i), typeArgs, methodArgs);
+                    }
                     catch (Exception e) when (e is ArgumentException or BadImageFormatException) { }
-                    if (called is not null) yield return called;
+                    if (called is not null)
+                        yield return called;
                 }
                 i += code.OperandType switch
                 {

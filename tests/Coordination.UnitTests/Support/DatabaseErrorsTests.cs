@@ -18,7 +18,10 @@ public sealed class DatabaseErrorsTests
     {
         using var connection = new SqliteConnection("Data Source=:memory:");
         connection.Open();
-        Execute(connection, "CREATE TABLE inbox (id TEXT PRIMARY KEY, consumer TEXT NOT NULL, other TEXT UNIQUE, amount INTEGER CHECK (amount >= 0));");
+        Execute(
+            connection,
+            "CREATE TABLE inbox (id TEXT PRIMARY KEY, consumer TEXT NOT NULL, other TEXT UNIQUE, amount INTEGER CHECK (amount >= 0));"
+        );
         Execute(connection, "INSERT INTO inbox VALUES ('a', 'c', 'x', 1);");
 
         var primaryKey = Assert.Throws<SqliteException>(() => Execute(connection, "INSERT INTO inbox VALUES ('a', 'c', 'y', 1);"));
@@ -39,7 +42,10 @@ public sealed class DatabaseErrorsTests
     [Fact]
     public void The_classification_looks_through_the_exceptions_EF_Core_wraps_around_the_providers()
     {
-        var duplicate = new DbUpdateException("An error occurred while saving the entity changes.", new SqliteException("UNIQUE constraint failed", 19, 2067));
+        var duplicate = new DbUpdateException(
+            "An error occurred while saving the entity changes.",
+            new SqliteException("UNIQUE constraint failed", 19, 2067)
+        );
         Assert.True(DatabaseErrors.IsDuplicateKey(duplicate));
         Assert.False(DatabaseErrors.IsDuplicateKey(new DbUpdateException("no provider error")));
         Assert.False(DatabaseErrors.IsDuplicateKey(new InvalidOperationException("UNIQUE constraint failed")));
@@ -47,10 +53,10 @@ public sealed class DatabaseErrorsTests
     }
 
     [Theory]
-    [InlineData(2627, true)]  // Violation of PRIMARY KEY / UNIQUE constraint
-    [InlineData(2601, true)]  // Cannot insert duplicate key row with unique index
-    [InlineData(547, false)]  // Foreign key / check constraint
-    [InlineData(515, false)]  // Cannot insert NULL
+    [InlineData(2627, true)] // Violation of PRIMARY KEY / UNIQUE constraint
+    [InlineData(2601, true)] // Cannot insert duplicate key row with unique index
+    [InlineData(547, false)] // Foreign key / check constraint
+    [InlineData(515, false)] // Cannot insert NULL
     [InlineData(1205, false)] // Deadlock victim: transient, retried by the execution strategy
     [InlineData(8152, false)] // String or binary data would be truncated
     public void Sql_Server_errors_are_classified_by_their_number(int number, bool duplicate)
@@ -72,21 +78,37 @@ public sealed class DatabaseErrorsTests
     {
         const BindingFlags Internal = BindingFlags.NonPublic | BindingFlags.Instance;
         var error = typeof(SqlError).GetConstructors(Internal).OrderByDescending(c => c.GetParameters().Length).First();
-        var arguments = error.GetParameters().Select(p => p.Name switch
-        {
-            "infoNumber" => (object?)number,
-            "errorMessage" => "a server error of the test",
-            _ when p.ParameterType == typeof(string) => "",
-            _ when p.ParameterType == typeof(Exception) => null,
-            _ => Activator.CreateInstance(p.ParameterType),
-        }).ToArray();
+        var arguments = error
+            .GetParameters()
+            .Select(p =>
+                p.Name switch
+                {
+                    "infoNumber" => (object?)number,
+                    "errorMessage" => "a server error of the test",
+                    _ when p.ParameterType == typeof(string) => "",
+                    _ when p.ParameterType == typeof(Exception) => null,
+                    _ => Activator.CreateInstance(p.ParameterType),
+                }
+            )
+            .ToArray();
         var sqlError = (SqlError)error.Invoke(arguments);
-        var errors = (SqlErrorCollection)typeof(SqlErrorCollection).GetConstructors(Internal).Single(c => c.GetParameters().Length == 0).Invoke(null);
+        var errors = (SqlErrorCollection)
+            typeof(SqlErrorCollection).GetConstructors(Internal).Single(c => c.GetParameters().Length == 0).Invoke(null);
         typeof(SqlErrorCollection).GetMethod("Add", Internal)!.Invoke(errors, [sqlError]);
-        var create = typeof(SqlException).GetMethods(BindingFlags.NonPublic | BindingFlags.Static)
-            .Where(m => m.Name == "CreateException").OrderBy(m => m.GetParameters().Length).First();
-        var createArguments = create.GetParameters().Select(p => p.ParameterType == typeof(SqlErrorCollection) ? errors
-            : p.ParameterType == typeof(string) ? "16.0" : p.ParameterType.IsValueType ? Activator.CreateInstance(p.ParameterType) : null).ToArray();
+        var create = typeof(SqlException)
+            .GetMethods(BindingFlags.NonPublic | BindingFlags.Static)
+            .Where(m => m.Name == "CreateException")
+            .OrderBy(m => m.GetParameters().Length)
+            .First();
+        var createArguments = create
+            .GetParameters()
+            .Select(p =>
+                p.ParameterType == typeof(SqlErrorCollection) ? errors
+                : p.ParameterType == typeof(string) ? "16.0"
+                : p.ParameterType.IsValueType ? Activator.CreateInstance(p.ParameterType)
+                : null
+            )
+            .ToArray();
         return (SqlException)create.Invoke(null, createArguments)!;
     }
 }

@@ -11,19 +11,32 @@ public sealed partial class GlossaryTests
     {
         var glossary = File.ReadAllText(Repository.File("docs", "glossary.md"));
         var cited = CodeComments()
-            .SelectMany(comment => Flow().Matches(comment).Select(m => $"**{m.Value}**")
-                .Concat(Rule().Matches(comment).Select(m => $"| **{m.Groups[1].Value}** |")))
+            .SelectMany(comment =>
+                Flow()
+                    .Matches(comment)
+                    .Select(m => $"**{m.Value}**")
+                    .Concat(Rule().Matches(comment).Select(m => $"| **{m.Groups[1].Value}** |"))
+            )
             .ToHashSet();
 
         Assert.Contains("**F5**", cited);
-        Assert.All(cited, term => Assert.True(glossary.Contains(term, StringComparison.Ordinal), $"{term} is cited in the code but not defined in docs/glossary.md"));
+        Assert.All(
+            cited,
+            term =>
+                Assert.True(
+                    glossary.Contains(term, StringComparison.Ordinal),
+                    $"{term} is cited in the code but not defined in docs/glossary.md"
+                )
+        );
     }
 
     private static IEnumerable<string> CodeComments() =>
         new[] { "services", "contracts", "tests" }
             .SelectMany(folder => Directory.EnumerateFiles(Repository.File(folder), "*.cs", SearchOption.AllDirectories))
-            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(path =>
+                !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+            )
             .SelectMany(File.ReadLines)
             .Select(line => line.TrimStart())
             .Where(line => line.StartsWith("//", StringComparison.Ordinal) || line.Contains(" // ", StringComparison.Ordinal));

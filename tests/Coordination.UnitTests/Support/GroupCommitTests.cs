@@ -22,19 +22,26 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
     [Fact]
     public async Task A_batch_holding_the_same_message_twice_applies_it_once_and_commits_the_rest_with_it()
     {
-        await using var service = await BriefingsHarness.StartAsync(Now, new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" });
+        await using var service = await BriefingsHarness.StartAsync(
+            Now,
+            new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" }
+        );
         var writer = service.Services.GetRequiredService<GroupCommitWriter<BriefingsDbContext>>();
         var transactions = new System.Collections.Concurrent.ConcurrentBag<Guid>();
         var twice = NewId.NextGuid();
 
         var (held, release) = await HoldTheWriter(writer);
         var units = new[] { twice, NewId.NextGuid(), twice, NewId.NextGuid() }
-            .Select(id => writer.CommitAsync(Unit(id, db => transactions.Add(db.Database.CurrentTransaction!.TransactionId)))).ToList();
+            .Select(id => writer.CommitAsync(Unit(id, db => transactions.Add(db.Database.CurrentTransaction!.TransactionId))))
+            .ToList();
         release();
         await held;
         var outcomes = await Task.WhenAll(units);
 
-        Assert.Equal([GroupCommitOutcome.Applied, GroupCommitOutcome.Applied, GroupCommitOutcome.Duplicate, GroupCommitOutcome.Applied], outcomes);
+        Assert.Equal(
+            [GroupCommitOutcome.Applied, GroupCommitOutcome.Applied, GroupCommitOutcome.Duplicate, GroupCommitOutcome.Applied],
+            outcomes
+        );
         Assert.Single(transactions.Distinct());
         Assert.Equal(3, await service.Query(db => db.InboxEntries.CountAsync(e => e.Consumer == Consumer)));
         Assert.Equal(3, await service.Query(db => db.OutboxMessages.CountAsync()));
@@ -47,7 +54,10 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
     [Fact]
     public async Task A_poison_message_in_a_batch_fails_alone_with_its_own_error_and_leaves_nothing_behind()
     {
-        await using var service = await BriefingsHarness.StartAsync(Now, new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" });
+        await using var service = await BriefingsHarness.StartAsync(
+            Now,
+            new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" }
+        );
         var writer = service.Services.GetRequiredService<GroupCommitWriter<BriefingsDbContext>>();
         var transactions = new System.Collections.Concurrent.ConcurrentBag<Guid>();
 
@@ -55,13 +65,19 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         var before = Unit(NewId.NextGuid(), db => transactions.Add(db.Database.CurrentTransaction!.TransactionId));
         // It saved its rows before it broke a rule: the savepoint takes them back.
         var poisonId = NewId.NextGuid();
-        var poison = new GroupCommitWork<BriefingsDbContext>(poisonId, Consumer, false, async (db, ct) =>
-        {
-            transactions.Add(db.Database.CurrentTransaction!.TransactionId);
-            db.PublishOnCommit(Overdue("93"));
-            await db.SaveChangesAsync(ct);
-            throw new MessageRejectedException(ReasonCodes.InvalidPayload, "a rule of the test.");
-        }, CancellationToken.None);
+        var poison = new GroupCommitWork<BriefingsDbContext>(
+            poisonId,
+            Consumer,
+            false,
+            async (db, ct) =>
+            {
+                transactions.Add(db.Database.CurrentTransaction!.TransactionId);
+                db.PublishOnCommit(Overdue("93"));
+                await db.SaveChangesAsync(ct);
+                throw new MessageRejectedException(ReasonCodes.InvalidPayload, "a rule of the test.");
+            },
+            CancellationToken.None
+        );
         var after = Unit(NewId.NextGuid(), db => transactions.Add(db.Database.CurrentTransaction!.TransactionId));
         var tasks = new[] { writer.CommitAsync(before), writer.CommitAsync(poison), writer.CommitAsync(after) };
         release();
@@ -80,7 +96,10 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
     [Fact]
     public async Task A_unit_that_clashes_on_a_key_other_than_its_inbox_entry_fails_and_is_not_taken_for_a_duplicate()
     {
-        await using var service = await BriefingsHarness.StartAsync(Now, new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" });
+        await using var service = await BriefingsHarness.StartAsync(
+            Now,
+            new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" }
+        );
         var writer = service.Services.GetRequiredService<GroupCommitWriter<BriefingsDbContext>>();
         var fixedId = NewId.NextGuid();
         await writer.CommitAsync(Unit(NewId.NextGuid(), outboxMessageId: fixedId));
@@ -123,26 +142,50 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
     {
         var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var held = writer.CommitAsync(new GroupCommitWork<BriefingsDbContext>(NewId.NextGuid(), Consumer, false, async (db, ct) =>
-        {
-            running.TrySetResult();
-            await gate.Task;
-            db.InboxEntries.Add(new InboxEntry { MessageId = NewId.NextGuid(), Consumer = "tests.hold" });
-            await db.SaveChangesAsync(ct);
-        }, CancellationToken.None));
+        var held = writer.CommitAsync(
+            new GroupCommitWork<BriefingsDbContext>(
+                NewId.NextGuid(),
+                Consumer,
+                false,
+                async (db, ct) =>
+                {
+                    running.TrySetResult();
+                    await gate.Task;
+                    db.InboxEntries.Add(new InboxEntry { MessageId = NewId.NextGuid(), Consumer = "tests.hold" });
+                    await db.SaveChangesAsync(ct);
+                },
+                CancellationToken.None
+            )
+        );
         await running.Task.WaitAsync(TimeSpan.FromSeconds(10));
         return (held, () => gate.TrySetResult());
     }
 
     /// <summary>What a consumer hands over: an outbox row and its inbox entry, saved, not committed.</summary>
-    private static GroupCommitWork<BriefingsDbContext> Unit(Guid messageId, Action<BriefingsDbContext>? seen = null, Guid? outboxMessageId = null) =>
-        new(messageId, Consumer, false, async (db, ct) =>
-        {
-            seen?.Invoke(db);
-            db.PublishOnCommit(Overdue("75"), messageId: outboxMessageId);
-            db.InboxEntries.Add(new InboxEntry { MessageId = messageId, Consumer = Consumer });
-            await db.SaveChangesAsync(ct);
-        }, CancellationToken.None);
+    private static GroupCommitWork<BriefingsDbContext> Unit(
+        Guid messageId,
+        Action<BriefingsDbContext>? seen = null,
+        Guid? outboxMessageId = null
+    ) =>
+        new(
+            messageId,
+            Consumer,
+            false,
+            async (db, ct) =>
+            {
+                seen?.Invoke(db);
+                db.PublishOnCommit(Overdue("75"), messageId: outboxMessageId);
+                db.InboxEntries.Add(new InboxEntry { MessageId = messageId, Consumer = Consumer });
+                await db.SaveChangesAsync(ct);
+            },
+            CancellationToken.None
+        );
 
-    private static AnnualBriefingOverdue Overdue(string territory) => new() { Territory = TerritoryCode.Parse(territory), Year = 2026, RaisedAt = Now };
+    private static AnnualBriefingOverdue Overdue(string territory) =>
+        new()
+        {
+            Territory = TerritoryCode.Parse(territory),
+            Year = 2026,
+            RaisedAt = Now,
+        };
 }

@@ -25,7 +25,18 @@ public sealed class MigrationTests
         using var db = new Coordination.Gateway.Persistence.SqlServerGatewayDesignFactory().CreateDbContext([]);
         Assert.False(db.Database.HasPendingModelChanges(), "the SQL Server model has changes without a migration");
         var script = db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
-        foreach (var table in new[] { "SharingRulesVersions", "AuditLog", "OutboxMessages", "InboxEntries", "AccessLog", "IdentityVault", "PartnerAssignments" })
+        foreach (
+            var table in new[]
+            {
+                "SharingRulesVersions",
+                "AuditLog",
+                "OutboxMessages",
+                "InboxEntries",
+                "AccessLog",
+                "IdentityVault",
+                "PartnerAssignments",
+            }
+        )
             Assert.Contains($"CREATE TABLE [{table}]", script);
         using var sqlite = new Coordination.Gateway.Persistence.SqliteGatewayDesignFactory().CreateDbContext([]);
         Assert.False(sqlite.Database.HasPendingModelChanges(), "the SQLite model has changes without a migration");
@@ -49,7 +60,18 @@ public sealed class MigrationTests
         using var db = new Coordination.CourtReporting.Persistence.SqlServerCourtReportingDesignFactory().CreateDbContext([]);
         Assert.False(db.Database.HasPendingModelChanges(), "the SQL Server model has changes without a migration");
         var script = db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
-        foreach (var table in new[] { "CasePictures", "ReportableFacts", "CourtReports", "ReportingDeadlines", "OutboxMessages", "InboxEntries", "AccessLog" })
+        foreach (
+            var table in new[]
+            {
+                "CasePictures",
+                "ReportableFacts",
+                "CourtReports",
+                "ReportingDeadlines",
+                "OutboxMessages",
+                "InboxEntries",
+                "AccessLog",
+            }
+        )
             Assert.Contains($"CREATE TABLE [{table}]", script);
         Assert.Contains("CREATE UNIQUE INDEX [IX_CourtReports_Jurisdiction_Number]", script);
         using var sqlite = new Coordination.CourtReporting.Persistence.SqliteCourtReportingDesignFactory().CreateDbContext([]);
@@ -62,7 +84,9 @@ public sealed class MigrationTests
         using var db = new Coordination.Opinions.Persistence.SqlServerOpinionsDesignFactory().CreateDbContext([]);
         Assert.False(db.Database.HasPendingModelChanges(), "the SQL Server model has changes without a migration");
         var script = db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
-        foreach (var table in new[] { "Art41Reviews", "ReviewContributions", "OpinionDeadlines", "OutboxMessages", "InboxEntries", "AccessLog" })
+        foreach (
+            var table in new[] { "Art41Reviews", "ReviewContributions", "OpinionDeadlines", "OutboxMessages", "InboxEntries", "AccessLog" }
+        )
             Assert.Contains($"CREATE TABLE [{table}]", script);
         using var sqlite = new Coordination.Opinions.Persistence.SqliteOpinionsDesignFactory().CreateDbContext([]);
         Assert.False(sqlite.Database.HasPendingModelChanges(), "the SQLite model has changes without a migration");

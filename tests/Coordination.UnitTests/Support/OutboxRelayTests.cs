@@ -13,10 +13,12 @@ public sealed class OutboxRelayTests : IDisposable
 
     private SqliteBriefingsDbContext Open()
     {
-        var db = new SqliteBriefingsDbContext(new DbContextOptionsBuilder<SqliteBriefingsDbContext>()
-            .UseSqlite($"Data Source={_file}")
-            .AddInterceptors(new OutboxInterceptor<BriefingsDbContext>(_signal, new FakeTimeProvider()))
-            .Options);
+        var db = new SqliteBriefingsDbContext(
+            new DbContextOptionsBuilder<SqliteBriefingsDbContext>()
+                .UseSqlite($"Data Source={_file}")
+                .AddInterceptors(new OutboxInterceptor<BriefingsDbContext>(_signal, new FakeTimeProvider()))
+                .Options
+        );
         db.Database.Migrate();
         return db;
     }
@@ -26,7 +28,14 @@ public sealed class OutboxRelayTests : IDisposable
     {
         await using var db = Open();
 
-        db.PublishOnCommit(new AnnualBriefingOverdue { Territory = Coordination.Contracts.Values.TerritoryCode.Parse("75"), Year = 2026, RaisedAt = DateTimeOffset.UnixEpoch });
+        db.PublishOnCommit(
+            new AnnualBriefingOverdue
+            {
+                Territory = Coordination.Contracts.Values.TerritoryCode.Parse("75"),
+                Year = 2026,
+                RaisedAt = DateTimeOffset.UnixEpoch,
+            }
+        );
         await db.SaveChangesAsync();
         Assert.True(await _signal.WaitAsync(TimeSpan.Zero, CancellationToken.None), "a staged message must wake the relay");
 
@@ -41,7 +50,14 @@ public sealed class OutboxRelayTests : IDisposable
     public async Task Staged_messages_are_stamped_with_the_injected_clock()
     {
         await using var db = Open();
-        db.PublishOnCommit(new AnnualBriefingOverdue { Territory = Coordination.Contracts.Values.TerritoryCode.Parse("93"), Year = 2026, RaisedAt = DateTimeOffset.UnixEpoch });
+        db.PublishOnCommit(
+            new AnnualBriefingOverdue
+            {
+                Territory = Coordination.Contracts.Values.TerritoryCode.Parse("93"),
+                Year = 2026,
+                RaisedAt = DateTimeOffset.UnixEpoch,
+            }
+        );
         await db.SaveChangesAsync();
         Assert.Equal(new FakeTimeProvider().GetUtcNow(), (await db.OutboxMessages.SingleAsync()).EnqueuedAt);
     }
@@ -49,7 +65,8 @@ public sealed class OutboxRelayTests : IDisposable
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { _file, _file + "-wal", _file + "-shm" }) File.Delete(f);
+        foreach (var f in new[] { _file, _file + "-wal", _file + "-shm" })
+            File.Delete(f);
     }
 }
 
@@ -60,29 +77,54 @@ public sealed class OutboxRelayScaleOutTests(Xunit.Abstractions.ITestOutputHelpe
     public async Task Two_relays_on_one_database_publish_each_row_exactly_once()
     {
         const int Rows = 600;
-        await using var service = await BriefingsHarness.StartAsync(DateTimeOffset.UnixEpoch.AddYears(56),
-            new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false", ["Outbox:BatchSize"] = "10", ["Outbox:PublishWindow"] = "8" });
+        await using var service = await BriefingsHarness.StartAsync(
+            DateTimeOffset.UnixEpoch.AddYears(56),
+            new Dictionary<string, string?>
+            {
+                ["Outbox:RelayEnabled"] = "false",
+                ["Outbox:BatchSize"] = "10",
+                ["Outbox:PublishWindow"] = "8",
+            }
+        );
         var published = new PublishCounter();
         service.Harness.Bus.ConnectPublishObserver(published);
         await service.Query(async db =>
         {
             for (var i = 0; i < Rows; i++)
-                db.PublishOnCommit(new AnnualBriefingOverdue { Territory = Coordination.Contracts.Values.TerritoryCode.Parse(i % 2 == 0 ? "75" : "93"), Year = 2000 + i, RaisedAt = DateTimeOffset.UnixEpoch });
+                db.PublishOnCommit(
+                    new AnnualBriefingOverdue
+                    {
+                        Territory = Coordination.Contracts.Values.TerritoryCode.Parse(i % 2 == 0 ? "75" : "93"),
+                        Year = 2000 + i,
+                        RaisedAt = DateTimeOffset.UnixEpoch,
+                    }
+                );
             return await db.SaveChangesAsync();
         });
-        var relays = Enumerable.Range(0, 2)
-            .Select(_ => Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<OutboxRelay<BriefingsDbContext>>(service.Services)).ToList();
+        var relays = Enumerable
+            .Range(0, 2)
+            .Select(_ =>
+                Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<OutboxRelay<BriefingsDbContext>>(
+                    service.Services
+                )
+            )
+            .ToList();
         var started = System.Diagnostics.Stopwatch.StartNew();
         var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var running = relays.Select(relay => Task.Run(async () =>
-        {
-            await go.Task;
-            var sent = new List<int>();
-            // Until the table is drained: a pass that finds every row claimed by the other returns 0.
-            while (await service.UnsentOutboxCount() > 0) sent.Add(await relay.PublishPendingAsync(CancellationToken.None));
-            return sent;
-        })).ToList();
+        var running = relays
+            .Select(relay =>
+                Task.Run(async () =>
+                {
+                    await go.Task;
+                    var sent = new List<int>();
+                    // Until the table is drained: a pass that finds every row claimed by the other returns 0.
+                    while (await service.UnsentOutboxCount() > 0)
+                        sent.Add(await relay.PublishPendingAsync(CancellationToken.None));
+                    return sent;
+                })
+            )
+            .ToList();
         go.SetResult();
         var passes = await Task.WhenAll(running);
 
@@ -100,13 +142,21 @@ public sealed class OutboxRelayScaleOutTests(Xunit.Abstractions.ITestOutputHelpe
     {
         private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, int> _counts = new();
         public int Total => _counts.Values.Sum();
+
         public int Count(Guid messageId) => _counts.GetValueOrDefault(messageId);
-        public Task PrePublish<T>(MassTransit.PublishContext<T> context) where T : class => Task.CompletedTask;
-        public Task PostPublish<T>(MassTransit.PublishContext<T> context) where T : class
+
+        public Task PrePublish<T>(MassTransit.PublishContext<T> context)
+            where T : class => Task.CompletedTask;
+
+        public Task PostPublish<T>(MassTransit.PublishContext<T> context)
+            where T : class
         {
-            if (context.Message is AnnualBriefingOverdue && context.MessageId is { } id) _counts.AddOrUpdate(id, 1, (_, n) => n + 1);
+            if (context.Message is AnnualBriefingOverdue && context.MessageId is { } id)
+                _counts.AddOrUpdate(id, 1, (_, n) => n + 1);
             return Task.CompletedTask;
         }
-        public Task PublishFault<T>(MassTransit.PublishContext<T> context, Exception exception) where T : class => Task.CompletedTask;
+
+        public Task PublishFault<T>(MassTransit.PublishContext<T> context, Exception exception)
+            where T : class => Task.CompletedTask;
     }
 }

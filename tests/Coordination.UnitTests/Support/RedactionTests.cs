@@ -32,5 +32,10 @@ public sealed partial class RedactionTests
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Designation of {Identity} in {Territory} by {Jurisdiction}")]
-    private static partial void LogDesignation(ILogger logger, [Confidential] string identity, [Public] string territory, [Internal] string jurisdiction);
+    private static partial void LogDesignation(
+        ILogger logger,
+        [Confidential] string identity,
+        [Public] string territory,
+        [Internal] string jurisdiction
+    );
 }

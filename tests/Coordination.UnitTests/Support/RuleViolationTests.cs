@@ -13,7 +13,9 @@ public sealed class RuleViolationTests
     [Fact]
     public async Task A_wrong_value_is_a_400_naming_the_field_and_the_reason_code()
     {
-        var (status, body) = await AnswerOf(new RuleViolation("outside-measure", "scheduledOn", "A control is scheduled within the measure."));
+        var (status, body) = await AnswerOf(
+            new RuleViolation("outside-measure", "scheduledOn", "A control is scheduled within the measure.")
+        );
 
         Assert.Equal(StatusCodes.Status400BadRequest, status);
         Assert.Equal("outside-measure", body.GetProperty("reasonCode").GetString());
@@ -34,11 +36,13 @@ public sealed class RuleViolationTests
     [Fact]
     public async Task Several_wrong_values_are_one_400_naming_each_field_under_the_first_reason_code()
     {
-        var (status, body) = await Execute(new[]
-        {
-            new RuleViolation("missing-field", "summary", "A short summary is required."),
-            new RuleViolation("date-in-future", "briefedOn", "The date cannot be in the future."),
-        }.ToProblem("The briefing was not recorded."));
+        var (status, body) = await Execute(
+            new[]
+            {
+                new RuleViolation("missing-field", "summary", "A short summary is required."),
+                new RuleViolation("date-in-future", "briefedOn", "The date cannot be in the future."),
+            }.ToProblem("The briefing was not recorded.")
+        );
 
         Assert.Equal(StatusCodes.Status400BadRequest, status);
         Assert.Equal("missing-field", body.GetProperty("reasonCode").GetString());
@@ -69,7 +73,8 @@ public sealed class RuleViolationTests
         Assert.False(MessagingExtensions.IsBadInput(new TimeoutException("the database did not answer")));
     }
 
-    private static Task<(int Status, JsonElement Body)> AnswerOf(RuleViolation violation) => Execute(violation.ToProblem("The request was refused."));
+    private static Task<(int Status, JsonElement Body)> AnswerOf(RuleViolation violation) =>
+        Execute(violation.ToProblem("The request was refused."));
 
     private static async Task<(int Status, JsonElement Body)> Execute(IResult result)
     {
@@ -80,9 +85,10 @@ public sealed class RuleViolationTests
         return (http.Response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
 
-    private static DefaultHttpContext NewHttpContext() => new()
-    {
-        RequestServices = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider(),
-        Response = { Body = new MemoryStream() },
-    };
+    private static DefaultHttpContext NewHttpContext() =>
+        new()
+        {
+            RequestServices = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider(),
+            Response = { Body = new MemoryStream() },
+        };
 }

@@ -13,12 +13,18 @@ namespace Coordination.UnitTests.Support;
 public sealed class SealingKeyOwnershipTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("coordination-owned-keys-").FullName;
+
     private string Private(string host) => Path.Combine(_folder, host, "sealing-keys");
+
     private string Public => Path.Combine(_folder, "public-keys");
 
     public void Dispose()
     {
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException) { }
     }
 
     /// <summary>A host's store as its services register it, in the named environment, with its own folders.</summary>
@@ -66,18 +72,30 @@ public sealed class SealingKeyOwnershipTests : IDisposable
         Assert.Equal(gateway.CurrentKeyOf(KeyOwners.Gateway).KeyId, current.KeyId);
         Assert.Empty(supervision.RingFor(KeyOwners.Gateway).KeyIds);
         Assert.False(Directory.Exists(Path.Combine(Private("supervision"), KeyOwners.Gateway)));
-        Assert.DoesNotContain(Directory.EnumerateFiles(Public, "*", SearchOption.AllDirectories), f => File.ReadAllText(f).Contains("PRIVATE"));
+        Assert.DoesNotContain(
+            Directory.EnumerateFiles(Public, "*", SearchOption.AllDirectories),
+            f => File.ReadAllText(f).Contains("PRIVATE")
+        );
 
         // And the gateway seals for Supervision with Supervision's published public key, which Supervision alone opens.
-        var sealedForSupervision = PayloadSealer.Seal("motifs"u8, gateway.CurrentKeyOf(KeyOwners.Supervision), "community-supervision", Guid.Empty);
+        var sealedForSupervision = PayloadSealer.Seal(
+            "motifs"u8,
+            gateway.CurrentKeyOf(KeyOwners.Supervision),
+            "community-supervision",
+            Guid.Empty
+        );
         using var ring = supervision.RingFor(KeyOwners.Supervision);
-        Assert.Equal("motifs", Encoding.UTF8.GetString(PayloadSealer.Open(sealedForSupervision, ring, "community-supervision", Guid.Empty)));
+        Assert.Equal(
+            "motifs",
+            Encoding.UTF8.GetString(PayloadSealer.Open(sealedForSupervision, ring, "community-supervision", Guid.Empty))
+        );
     }
 
     [Fact]
     public void Key_files_are_written_owner_only_public_keys_world_readable_and_none_replaces_another()
     {
-        if (!OperatingSystem.IsLinux()) return; // file modes are checked on Linux
+        if (!OperatingSystem.IsLinux())
+            return; // file modes are checked on Linux
         var store = StoreOf("gateway", "Production", KeyOwners.Gateway, KeyOwners.GatewayVault);
         var keyId = store.Rotate(KeyOwners.Gateway);
         store.Digest(KeyOwners.GatewayVault, "x");
@@ -117,7 +135,13 @@ public sealed class SealingKeyOwnershipTests : IDisposable
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var spki = KeyProof.PublicKeyOf(key.ExportSubjectPublicKeyInfoPem())!;
         var data = Encoding.UTF8.GetBytes(challenge);
-        Assert.True(KeyProof.Verifies(spki, challenge, Convert.ToBase64String(key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence))));
+        Assert.True(
+            KeyProof.Verifies(
+                spki,
+                challenge,
+                Convert.ToBase64String(key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence))
+            )
+        );
         Assert.True(KeyProof.Verifies(spki, challenge, Convert.ToBase64String(key.SignData(data, HashAlgorithmName.SHA256))));
         Assert.False(KeyProof.Verifies(spki, challenge + "x", Convert.ToBase64String(key.SignData(data, HashAlgorithmName.SHA256))));
         Assert.False(KeyProof.Verifies(spki, challenge, "not base64"));

@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Configuration;
 using System.Text;
 using Coordination.ServiceDefaults.Sealing;
+using Microsoft.Extensions.Configuration;
 
 namespace Coordination.UnitTests.Support;
 
@@ -18,7 +18,8 @@ public sealed class SealingTests : IDisposable
     [Fact]
     public void Private_keys_and_the_digest_key_are_readable_by_their_owner_alone_and_no_half_written_file_is_left()
     {
-        if (OperatingSystem.IsWindows()) return; // Unix file modes: the containers and CI run Linux.
+        if (OperatingSystem.IsWindows())
+            return; // Unix file modes: the containers and CI run Linux.
         var folder = Directory.CreateTempSubdirectory("coordination-keys-").FullName;
         try
         {
@@ -52,9 +53,14 @@ public sealed class SealingTests : IDisposable
     {
         var sealedPayload = SealForAssociation();
         var impostor = new SealingKeyRing("75-association", [SealingKeyRing.Generate()]);
-        var failure = Assert.Throws<SealingException>(() => PayloadSealer.Open(sealedPayload with { KeyId = impostor.KeyIds.Single() }, impostor, Purpose, _messageId));
+        var failure = Assert.Throws<SealingException>(() =>
+            PayloadSealer.Open(sealedPayload with { KeyId = impostor.KeyIds.Single() }, impostor, Purpose, _messageId)
+        );
         Assert.Equal("tampered-or-misdirected", failure.ReasonCode);
-        Assert.Equal("unknown-key", Assert.Throws<SealingException>(() => PayloadSealer.Open(sealedPayload, impostor, Purpose, _messageId)).ReasonCode);
+        Assert.Equal(
+            "unknown-key",
+            Assert.Throws<SealingException>(() => PayloadSealer.Open(sealedPayload, impostor, Purpose, _messageId)).ReasonCode
+        );
     }
 
     [Theory]
@@ -65,7 +71,12 @@ public sealed class SealingTests : IDisposable
     public void One_changed_byte_fails(string part)
     {
         var s = SealForAssociation();
-        static byte[] Flip(byte[] bytes, int at) { var copy = (byte[])bytes.Clone(); copy[at] ^= 0x01; return copy; }
+        static byte[] Flip(byte[] bytes, int at)
+        {
+            var copy = (byte[])bytes.Clone();
+            copy[at] ^= 0x01;
+            return copy;
+        }
         var tampered = part switch
         {
             "ciphertext" => s with { Ciphertext = Flip(s.Ciphertext, 3) },
@@ -81,11 +92,29 @@ public sealed class SealingTests : IDisposable
     public void A_replay_to_another_recipient_another_message_or_another_purpose_fails()
     {
         var s = SealForAssociation();
-        Assert.Equal("not-for-this-recipient", Assert.Throws<SealingException>(() => PayloadSealer.Open(s, _police, Purpose, _messageId)).ReasonCode);
-        Assert.Throws<SealingException>(() => PayloadSealer.Open(s with { Recipient = "75-police", KeyId = _police.KeyIds.Single() }, _police, Purpose, _messageId));
-        Assert.Equal("tampered-or-misdirected", Assert.Throws<SealingException>(() => PayloadSealer.Open(s, _association, Purpose, Guid.NewGuid())).ReasonCode);
-        Assert.Equal("unexpected-purpose", Assert.Throws<SealingException>(() => PayloadSealer.Open(s, _association, "court-reporting", _messageId)).ReasonCode);
-        Assert.Equal("tampered-or-misdirected", Assert.Throws<SealingException>(() => PayloadSealer.Open(s with { Purpose = "court-reporting" }, _association, "court-reporting", _messageId)).ReasonCode);
+        Assert.Equal(
+            "not-for-this-recipient",
+            Assert.Throws<SealingException>(() => PayloadSealer.Open(s, _police, Purpose, _messageId)).ReasonCode
+        );
+        Assert.Throws<SealingException>(() =>
+            PayloadSealer.Open(s with { Recipient = "75-police", KeyId = _police.KeyIds.Single() }, _police, Purpose, _messageId)
+        );
+        Assert.Equal(
+            "tampered-or-misdirected",
+            Assert.Throws<SealingException>(() => PayloadSealer.Open(s, _association, Purpose, Guid.NewGuid())).ReasonCode
+        );
+        Assert.Equal(
+            "unexpected-purpose",
+            Assert.Throws<SealingException>(() => PayloadSealer.Open(s, _association, "court-reporting", _messageId)).ReasonCode
+        );
+        Assert.Equal(
+            "tampered-or-misdirected",
+            Assert
+                .Throws<SealingException>(() =>
+                    PayloadSealer.Open(s with { Purpose = "court-reporting" }, _association, "court-reporting", _messageId)
+                )
+                .ReasonCode
+        );
     }
 
     [Fact]
@@ -118,21 +147,36 @@ public sealed class SealingKeyCommandTests
     {
         var folder = Directory.CreateTempSubdirectory("coordination-keys-").FullName;
         var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Sealing:KeyDirectory"] = folder }).Build();
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Sealing:KeyDirectory"] = folder })
+            .Build();
         var store = SealingKeyStore.From(configuration);
         var old = store.CurrentKeyOf("supervision");
         var inFlight = PayloadSealer.Seal("avant rotation"u8, old, "community-supervision", Guid.Empty);
 
         var output = new StringWriter();
-        Assert.Equal(0, Coordination.ServiceDefaults.Hosting.CoordinationHost.SealingKeyCommand(["supervision"], configuration, output, TextWriter.Null));
+        Assert.Equal(
+            0,
+            Coordination.ServiceDefaults.Hosting.CoordinationHost.SealingKeyCommand(["supervision"], configuration, output, TextWriter.Null)
+        );
         Assert.Contains("BEGIN PUBLIC KEY", output.ToString());
         var current = store.CurrentKeyOf("supervision");
         Assert.NotEqual(old.KeyId, current.KeyId);
         Assert.Contains(current.KeyId, output.ToString());
 
         using var ring = store.RingFor("supervision");
-        Assert.Equal("avant rotation", System.Text.Encoding.UTF8.GetString(PayloadSealer.Open(inFlight, ring, "community-supervision", Guid.Empty)));
-        Assert.Equal(2, Coordination.ServiceDefaults.Hosting.CoordinationHost.SealingKeyCommand(["../etc"], configuration, TextWriter.Null, TextWriter.Null));
+        Assert.Equal(
+            "avant rotation",
+            System.Text.Encoding.UTF8.GetString(PayloadSealer.Open(inFlight, ring, "community-supervision", Guid.Empty))
+        );
+        Assert.Equal(
+            2,
+            Coordination.ServiceDefaults.Hosting.CoordinationHost.SealingKeyCommand(
+                ["../etc"],
+                configuration,
+                TextWriter.Null,
+                TextWriter.Null
+            )
+        );
         Directory.Delete(folder, recursive: true);
     }
 }

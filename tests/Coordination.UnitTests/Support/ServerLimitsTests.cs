@@ -84,11 +84,13 @@ public sealed partial class ServerLimitsTests : IDisposable
 
     [Theory]
     [InlineData("12345.6")] // decimal(6,2) keeps 4 digits before the point: SQL Server overflows
-    [InlineData("1.234")]   // and 2 after: SQL Server would round the third away
+    [InlineData("1.234")] // and 2 after: SQL Server would round the third away
     [InlineData("-12345")]
     public async Task A_decimal_past_its_precision_or_scale_is_refused(string amount)
     {
-        var refused = await RefusedAsync(With(Valid(), p => p.Amount = decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture)));
+        var refused = await RefusedAsync(
+            With(Valid(), p => p.Amount = decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture))
+        );
         Assert.Equal("Amount", refused.Property);
         Assert.Contains("decimal(6,2)", refused.Limit);
     }
@@ -105,7 +107,16 @@ public sealed partial class ServerLimitsTests : IDisposable
     {
         await using (var db = Open())
         {
-            db.Probes.Add(new Probe { Name = new string('n', 20), Note = new string('o', 10), Digest = new byte[4], Amount = -9999.99m, Rate = 9999999999999999.99m });
+            db.Probes.Add(
+                new Probe
+                {
+                    Name = new string('n', 20),
+                    Note = new string('o', 10),
+                    Digest = new byte[4],
+                    Amount = -9999.99m,
+                    Rate = 9999999999999999.99m,
+                }
+            );
             db.Probes.Add(new Probe { Name = "", Amount = 1.50000m }); // trailing zeros are not lost digits
             await db.SaveChangesAsync();
         }
@@ -126,13 +137,23 @@ public sealed partial class ServerLimitsTests : IDisposable
         try
         {
             await using var db = new Coordination.Gateway.Persistence.SqliteGatewayDbContext(
-                new DbContextOptionsBuilder<Coordination.Gateway.Persistence.SqliteGatewayDbContext>().UseSqlite($"Data Source={file}").Options);
+                new DbContextOptionsBuilder<Coordination.Gateway.Persistence.SqliteGatewayDbContext>()
+                    .UseSqlite($"Data Source={file}")
+                    .Options
+            );
             await db.Database.MigrateAsync();
-            db.IngressRecords.Add(new Coordination.Gateway.Ingress.IngressRecord
-            {
-                Agency = "agency", MessageId = Guid.NewGuid(), Type = "type", Accepted = false, ReasonCode = Canary + new string('r', 60),
-                DecisionId = Guid.NewGuid(), ReceivedAt = DateTimeOffset.UnixEpoch,
-            });
+            db.IngressRecords.Add(
+                new Coordination.Gateway.Ingress.IngressRecord
+                {
+                    Agency = "agency",
+                    MessageId = Guid.NewGuid(),
+                    Type = "type",
+                    Accepted = false,
+                    ReasonCode = Canary + new string('r', 60),
+                    DecisionId = Guid.NewGuid(),
+                    ReceivedAt = DateTimeOffset.UnixEpoch,
+                }
+            );
             var refused = await Assert.ThrowsAsync<ServerLimitException>(() => db.SaveChangesAsync());
             Assert.Equal("IngressRecords.ReasonCode", refused.Column);
             Assert.DoesNotContain(Canary, refused.Message);
@@ -157,7 +178,8 @@ public sealed partial class ServerLimitsTests : IDisposable
         var (sqlServer, sqlite) = Models(service);
         foreach (var entity in sqlServer.GetEntityTypes())
         {
-            var twin = sqlite.FindEntityType(entity.Name) ?? throw new Xunit.Sdk.XunitException($"{entity.Name} is not in the SQLite model");
+            var twin =
+                sqlite.FindEntityType(entity.Name) ?? throw new Xunit.Sdk.XunitException($"{entity.Name} is not in the SQLite model");
             foreach (var property in entity.GetProperties())
             {
                 var name = $"{entity.ClrType.Name}.{property.Name}";
@@ -166,31 +188,52 @@ public sealed partial class ServerLimitsTests : IDisposable
                 Assert.True(property.IsNullable == other.IsNullable, $"{name}: nullability differs");
                 var sized = SizedType().Match(storeType);
                 if (sized.Success && sized.Groups["kind"].Value is "nvarchar" or "varchar" or "varbinary" or "nchar" or "char" or "binary")
-                    Assert.True(int.Parse(sized.Groups["size"].Value) == other.GetMaxLength(), $"{name}: {storeType} on SQL Server, max length {other.GetMaxLength()?.ToString() ?? "none"} in the SQLite model");
+                    Assert.True(
+                        int.Parse(sized.Groups["size"].Value) == other.GetMaxLength(),
+                        $"{name}: {storeType} on SQL Server, max length {other.GetMaxLength()?.ToString() ?? "none"} in the SQLite model"
+                    );
                 if (storeType.StartsWith("decimal", StringComparison.Ordinal))
                     Assert.Equal(storeType, $"decimal({other.GetPrecision() ?? 18},{other.GetScale() ?? 2})");
                 // varchar would keep only what the column's code page can write; every text here is Unicode.
-                Assert.False(storeType.StartsWith("varchar", StringComparison.Ordinal) || storeType.StartsWith("char", StringComparison.Ordinal), $"{name}: {storeType}");
+                Assert.False(
+                    storeType.StartsWith("varchar", StringComparison.Ordinal) || storeType.StartsWith("char", StringComparison.Ordinal),
+                    $"{name}: {storeType}"
+                );
             }
         }
     }
 
     private static (IModel SqlServer, IModel Sqlite) Models(string service)
     {
-        (DbContext, DbContext) Design() => service switch
-        {
-            "Gateway" => (new Coordination.Gateway.Persistence.SqlServerGatewayDesignFactory().CreateDbContext([]), new Coordination.Gateway.Persistence.SqliteGatewayDesignFactory().CreateDbContext([])),
-            "Supervision" => (new Coordination.Supervision.Persistence.SqlServerSupervisionDesignFactory().CreateDbContext([]), new Coordination.Supervision.Persistence.SqliteSupervisionDesignFactory().CreateDbContext([])),
-            "CourtReporting" => (new Coordination.CourtReporting.Persistence.SqlServerCourtReportingDesignFactory().CreateDbContext([]), new Coordination.CourtReporting.Persistence.SqliteCourtReportingDesignFactory().CreateDbContext([])),
-            "Opinions" => (new Coordination.Opinions.Persistence.SqlServerOpinionsDesignFactory().CreateDbContext([]), new Coordination.Opinions.Persistence.SqliteOpinionsDesignFactory().CreateDbContext([])),
-            "Briefings" => (new Coordination.Briefings.Persistence.SqlServerBriefingsDesignFactory().CreateDbContext([]), new Coordination.Briefings.Persistence.SqliteBriefingsDesignFactory().CreateDbContext([])),
-            _ => throw new ArgumentOutOfRangeException(nameof(service)),
-        };
+        (DbContext, DbContext) Design() =>
+            service switch
+            {
+                "Gateway" => (
+                    new Coordination.Gateway.Persistence.SqlServerGatewayDesignFactory().CreateDbContext([]),
+                    new Coordination.Gateway.Persistence.SqliteGatewayDesignFactory().CreateDbContext([])
+                ),
+                "Supervision" => (
+                    new Coordination.Supervision.Persistence.SqlServerSupervisionDesignFactory().CreateDbContext([]),
+                    new Coordination.Supervision.Persistence.SqliteSupervisionDesignFactory().CreateDbContext([])
+                ),
+                "CourtReporting" => (
+                    new Coordination.CourtReporting.Persistence.SqlServerCourtReportingDesignFactory().CreateDbContext([]),
+                    new Coordination.CourtReporting.Persistence.SqliteCourtReportingDesignFactory().CreateDbContext([])
+                ),
+                "Opinions" => (
+                    new Coordination.Opinions.Persistence.SqlServerOpinionsDesignFactory().CreateDbContext([]),
+                    new Coordination.Opinions.Persistence.SqliteOpinionsDesignFactory().CreateDbContext([])
+                ),
+                "Briefings" => (
+                    new Coordination.Briefings.Persistence.SqlServerBriefingsDesignFactory().CreateDbContext([]),
+                    new Coordination.Briefings.Persistence.SqliteBriefingsDesignFactory().CreateDbContext([])
+                ),
+                _ => throw new ArgumentOutOfRangeException(nameof(service)),
+            };
         var (server, lite) = Design();
         using var sqlServer = server;
         using var sqlite = lite;
-        return (sqlServer.GetService<IDesignTimeModel>().Model,
-            sqlite.GetService<IDesignTimeModel>().Model);
+        return (sqlServer.GetService<IDesignTimeModel>().Model, sqlite.GetService<IDesignTimeModel>().Model);
     }
 
     [GeneratedRegex(@"^(?<kind>\w+)\((?<size>\d+)\)$")]

@@ -16,7 +16,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace Coordination.UnitTests.Support;
 
 /// <summary>A service as its host registers it, on MassTransit's test harness, with a fake clock.</summary>
-public class ServiceHarness<TContext> : IAsyncDisposable where TContext : ServiceDbContext
+public class ServiceHarness<TContext> : IAsyncDisposable
+    where TContext : ServiceDbContext
 {
     private readonly WebApplication _app;
     private readonly string _folder;
@@ -33,35 +34,45 @@ public class ServiceHarness<TContext> : IAsyncDisposable where TContext : Servic
     public ITestHarness Harness { get; }
     public IServiceProvider Services => _app.Services;
 
-    protected static async Task<(WebApplication App, string Folder, FakeTimeProvider Clock)> StartAppAsync(DateTimeOffset now, Action<WebApplicationBuilder> addService,
-        IDictionary<string, string?>? settings)
+    protected static async Task<(WebApplication App, string Folder, FakeTimeProvider Clock)> StartAppAsync(
+        DateTimeOffset now,
+        Action<WebApplicationBuilder> addService,
+        IDictionary<string, string?>? settings
+    )
     {
         var folder = Directory.CreateTempSubdirectory("coordination-unit-").FullName;
         var clock = new FakeTimeProvider(now);
         var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Urls"] = "http://127.0.0.1:0",
-            ["Database:Directory"] = folder,
-            ["Sealing:KeyDirectory"] = Path.Combine(folder, "sealing-keys"),
-            ["Outbox:PollInterval"] = "00:00:00.200",
-            ["Logging:LogLevel:Default"] = "Warning",
-            // The harness runs as Production (no environment set), where nothing demo is seeded
-            // unless asked: these tests work on the demo rules and partners, so they ask.
-            ["Gateway:SeedDemoRules"] = "true",
-            ["Supervision:SeedDemoPartners"] = "true",
-        });
-        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
+        builder.Configuration.AddInMemoryCollection(
+            new Dictionary<string, string?>
+            {
+                ["Urls"] = "http://127.0.0.1:0",
+                ["Database:Directory"] = folder,
+                ["Sealing:KeyDirectory"] = Path.Combine(folder, "sealing-keys"),
+                ["Outbox:PollInterval"] = "00:00:00.200",
+                ["Logging:LogLevel:Default"] = "Warning",
+                // The harness runs as Production (no environment set), where nothing demo is seeded
+                // unless asked: these tests work on the demo rules and partners, so they ask.
+                ["Gateway:SeedDemoRules"] = "true",
+                ["Supervision:SeedDemoPartners"] = "true",
+            }
+        );
+        if (settings is not null)
+            builder.Configuration.AddInMemoryCollection(settings);
         // The tests stand in for the gateway a service seals for: its key pair, where the service would find its public half.
-        new Coordination.ServiceDefaults.Sealing.SealingKeyStore(Path.Combine(folder, "sealing-keys")).Rotate(Coordination.Contracts.Gateway.KeyOwners.Gateway);
+        new Coordination.ServiceDefaults.Sealing.SealingKeyStore(Path.Combine(folder, "sealing-keys")).Rotate(
+            Coordination.Contracts.Gateway.KeyOwners.Gateway
+        );
         builder.AddServiceDefaults("unit-tests");
         builder.Services.AddSingleton<TimeProvider>(clock);
         addService(builder);
 
         var registry = builder.Registry();
         builder.Services.AddMassTransitTestHarness(x =>
-            x.AddCoordinationConsumers(registry, new MessagingOptions { RetryLimit = 1, RetryIntervalMilliseconds = 10 }));
-        foreach (var register in registry.AfterMessaging) register(builder.Services);
+            x.AddCoordinationConsumers(registry, new MessagingOptions { RetryLimit = 1, RetryIntervalMilliseconds = 10 })
+        );
+        foreach (var register in registry.AfterMessaging)
+            register(builder.Services);
 
         var app = builder.Build();
         await app.StartAsync();
@@ -81,13 +92,18 @@ public class ServiceHarness<TContext> : IAsyncDisposable where TContext : Servic
         await _app.StopAsync();
         await _app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException) { }
     }
 }
 
 public sealed class BriefingsHarness : ServiceHarness<BriefingsDbContext>
 {
-    private BriefingsHarness((WebApplication App, string Folder, FakeTimeProvider Clock) started) : base(started.App, started.Folder, started.Clock) { }
+    private BriefingsHarness((WebApplication App, string Folder, FakeTimeProvider Clock) started)
+        : base(started.App, started.Folder, started.Clock) { }
 
     public static async Task<BriefingsHarness> StartAsync(DateTimeOffset now, IDictionary<string, string?>? settings = null) =>
         new(await StartAppAsync(now, b => b.AddBriefingsService(), settings));
@@ -95,7 +111,8 @@ public sealed class BriefingsHarness : ServiceHarness<BriefingsDbContext>
 
 public sealed class OpinionsHarness : ServiceHarness<OpinionsDbContext>
 {
-    private OpinionsHarness((WebApplication App, string Folder, FakeTimeProvider Clock) started) : base(started.App, started.Folder, started.Clock) { }
+    private OpinionsHarness((WebApplication App, string Folder, FakeTimeProvider Clock) started)
+        : base(started.App, started.Folder, started.Clock) { }
 
     public static async Task<OpinionsHarness> StartAsync(DateTimeOffset now, IDictionary<string, string?>? settings = null) =>
         new(await StartAppAsync(now, b => b.AddOpinionsService(), settings));

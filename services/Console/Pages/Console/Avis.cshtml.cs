@@ -13,21 +13,40 @@ public sealed class AvisModel : ConsolePageModel
 
     public List<JsonNode> Reviews { get; } = [];
 
-    [BindProperty] public string? Territory { get; set; }
-    [BindProperty] public string? Measure { get; set; }
-    [BindProperty] public string? PeriodStart { get; set; }
-    [BindProperty] public string? PeriodEnd { get; set; }
-    [BindProperty] public string? RespondBy { get; set; }
+    [BindProperty]
+    public string? Territory { get; set; }
+
+    [BindProperty]
+    public string? Measure { get; set; }
+
+    [BindProperty]
+    public string? PeriodStart { get; set; }
+
+    [BindProperty]
+    public string? PeriodEnd { get; set; }
+
+    [BindProperty]
+    public string? RespondBy { get; set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await ListAsync(ct) ?? Page();
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        var result = await Api.PostAsync(ApiServices.Opinions, "opinions/reviews", new
-        {
-            territory = Territory, measure = Measure, periodStart = Blank(PeriodStart), periodEnd = Blank(PeriodEnd), respondBy = Blank(RespondBy),
-        }, ct);
-        if (result.Status == HttpStatusCode.Unauthorized) return await ReconnectAsync();
+        var result = await Api.PostAsync(
+            ApiServices.Opinions,
+            "opinions/reviews",
+            new
+            {
+                territory = Territory,
+                measure = Measure,
+                periodStart = Blank(PeriodStart),
+                periodEnd = Blank(PeriodEnd),
+                respondBy = Blank(RespondBy),
+            },
+            ct
+        );
+        if (result.Status == HttpStatusCode.Unauthorized)
+            return await ReconnectAsync();
         if (result.Ok)
         {
             Success = T["Reviews.Opened"];
@@ -43,8 +62,10 @@ public sealed class AvisModel : ConsolePageModel
     private async Task<IActionResult?> ListAsync(CancellationToken ct)
     {
         var list = await Api.GetAsync(ApiServices.Opinions, "opinions/reviews", ct);
-        if (list.Status == HttpStatusCode.Unauthorized) return await ReconnectAsync();
-        if (!list.Ok && Message is null) Refused(list, keepStatus: true);
+        if (list.Status == HttpStatusCode.Unauthorized)
+            return await ReconnectAsync();
+        if (!list.Ok && Message is null)
+            Refused(list, keepStatus: true);
         Reviews.AddRange(list.Items.OfType<JsonNode>());
         return null;
     }

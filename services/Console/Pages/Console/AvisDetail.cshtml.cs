@@ -11,29 +11,71 @@ namespace Coordination.WebConsole.Pages.Console;
 public sealed class AvisDetailModel : ConsolePageModel
 {
     public static IReadOnlyList<string> Verdicts { get; } = ClosedList<OpinionVerdict>.Words.Order(StringComparer.Ordinal).ToList();
-    public static IReadOnlyList<string> RecommendationWords { get; } = ClosedList<OpinionRecommendation>.Words.Order(StringComparer.Ordinal).ToList();
+    public static IReadOnlyList<string> RecommendationWords { get; } =
+        ClosedList<OpinionRecommendation>.Words.Order(StringComparer.Ordinal).ToList();
 
     public JsonNode? Review { get; private set; }
     public List<JsonNode> Contributions { get; } = [];
 
-    [BindProperty] public int? MeasuresOrdered { get; set; }
-    [BindProperty] public int? MeasuresCarriedOut { get; set; }
-    [BindProperty] public int? MedianDelayDays { get; set; }
-    [BindProperty] public int? StructureCapacity { get; set; }
-    [BindProperty] public string? Verdict { get; set; }
-    [BindProperty] public List<string> Recommendations { get; set; } = [];
-    [BindProperty] public string? Text { get; set; }
+    [BindProperty]
+    public int? MeasuresOrdered { get; set; }
+
+    [BindProperty]
+    public int? MeasuresCarriedOut { get; set; }
+
+    [BindProperty]
+    public int? MedianDelayDays { get; set; }
+
+    [BindProperty]
+    public int? StructureCapacity { get; set; }
+
+    [BindProperty]
+    public string? Verdict { get; set; }
+
+    [BindProperty]
+    public List<string> Recommendations { get; set; } = [];
+
+    [BindProperty]
+    public string? Text { get; set; }
 
     public Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => ShowAsync(id, ct);
 
     public Task<IActionResult> OnPostIndicatorsAsync(Guid id, CancellationToken ct) =>
-        ChangeAsync(id, Api.PutAsync(ApiServices.Opinions, $"opinions/reviews/{id}/indicators",
-            new { measuresOrdered = MeasuresOrdered, measuresCarriedOut = MeasuresCarriedOut, medianDelayDays = MedianDelayDays, structureCapacity = StructureCapacity }, ct),
-            "Reviews.IndicatorsRecorded", ct);
+        ChangeAsync(
+            id,
+            Api.PutAsync(
+                ApiServices.Opinions,
+                $"opinions/reviews/{id}/indicators",
+                new
+                {
+                    measuresOrdered = MeasuresOrdered,
+                    measuresCarriedOut = MeasuresCarriedOut,
+                    medianDelayDays = MedianDelayDays,
+                    structureCapacity = StructureCapacity,
+                },
+                ct
+            ),
+            "Reviews.IndicatorsRecorded",
+            ct
+        );
 
     public Task<IActionResult> OnPostDraftAsync(Guid id, CancellationToken ct) =>
-        ChangeAsync(id, Api.PutAsync(ApiServices.Opinions, $"opinions/reviews/{id}/draft",
-            new { verdict = string.IsNullOrWhiteSpace(Verdict) ? null : Verdict, recommendations = Recommendations, text = Text }, ct), "Reviews.Drafted", ct);
+        ChangeAsync(
+            id,
+            Api.PutAsync(
+                ApiServices.Opinions,
+                $"opinions/reviews/{id}/draft",
+                new
+                {
+                    verdict = string.IsNullOrWhiteSpace(Verdict) ? null : Verdict,
+                    recommendations = Recommendations,
+                    text = Text,
+                },
+                ct
+            ),
+            "Reviews.Drafted",
+            ct
+        );
 
     public Task<IActionResult> OnPostAdoptAsync(Guid id, CancellationToken ct) =>
         ChangeAsync(id, Api.PostAsync(ApiServices.Opinions, $"opinions/reviews/{id}/adoption", null, ct), "Reviews.Adopted", ct);
@@ -44,7 +86,8 @@ public sealed class AvisDetailModel : ConsolePageModel
     private async Task<IActionResult> ChangeAsync(Guid id, Task<ApiResult> call, string done, CancellationToken ct)
     {
         var result = await call;
-        if (result.Status == HttpStatusCode.Unauthorized) return await ReconnectAsync();
+        if (result.Status == HttpStatusCode.Unauthorized)
+            return await ReconnectAsync();
         if (result.Ok)
         {
             Success = T[done];
@@ -59,7 +102,8 @@ public sealed class AvisDetailModel : ConsolePageModel
     private async Task<IActionResult> ShowAsync(Guid id, CancellationToken ct)
     {
         var review = await Api.GetAsync(ApiServices.Opinions, $"opinions/reviews/{id}", ct);
-        if (review.Status == HttpStatusCode.Unauthorized) return await ReconnectAsync();
+        if (review.Status == HttpStatusCode.Unauthorized)
+            return await ReconnectAsync();
         if (!review.Ok)
         {
             Refused(review, keepStatus: true);
@@ -73,7 +117,8 @@ public sealed class AvisDetailModel : ConsolePageModel
         StructureCapacity ??= (int?)indicators?["structureCapacity"];
         var opinion = Review?["opinion"];
         Verdict ??= (string?)opinion?["verdict"];
-        if (Recommendations.Count == 0 && opinion?["recommendations"] is JsonArray r) Recommendations = r.Select(x => (string?)x ?? "").ToList();
+        if (Recommendations.Count == 0 && opinion?["recommendations"] is JsonArray r)
+            Recommendations = r.Select(x => (string?)x ?? "").ToList();
         Text ??= (string?)opinion?["text"];
         var contributions = await Api.GetAsync(ApiServices.Opinions, $"opinions/reviews/{id}/contributions", ct);
         Contributions.AddRange(contributions.Items.OfType<JsonNode>());

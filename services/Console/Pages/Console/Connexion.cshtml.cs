@@ -14,7 +14,8 @@ public sealed class ConnexionModel(IOptions<ConsoleOptions> options, DemoSignIn 
     {
         if (options.Value.Oidc.IsConfigured)
             return Challenge(new AuthenticationProperties { RedirectUri = "/" }, ConsoleAuthentication.OidcScheme);
-        if (demo.Available) return Redirect(expiree ? "/console/connexion-demo?expiree=1" : "/console/connexion-demo");
+        if (demo.Available)
+            return Redirect(expiree ? "/console/connexion-demo?expiree=1" : "/console/connexion-demo");
         Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         return Page();
     }

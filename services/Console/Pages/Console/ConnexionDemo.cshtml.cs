@@ -12,14 +12,17 @@ public sealed class ConnexionDemoModel(DemoSignIn demo) : ConsolePageModel
 
     public IActionResult OnGet(bool expiree = false)
     {
-        if (!demo.Available) return NotFound();
-        if (expiree) Message = T["SignIn.Expired"];
+        if (!demo.Available)
+            return NotFound();
+        if (expiree)
+            Message = T["SignIn.Expired"];
         return Page();
     }
 
     public async Task<IActionResult> OnPostAsync(string? principal)
     {
-        if (!demo.Available) return NotFound();
+        if (!demo.Available)
+            return NotFound();
         var chosen = demo.Principals.SingleOrDefault(p => p.Name == principal);
         if (chosen is null)
         {
@@ -30,7 +33,11 @@ public sealed class ConnexionDemoModel(DemoSignIn demo) : ConsolePageModel
         var token = demo.IssueToken(chosen);
         var properties = new AuthenticationProperties { IsPersistent = false, ExpiresUtc = DateTimeOffset.UtcNow + demo.Lifetime };
         properties.StoreTokens([new AuthenticationToken { Name = ConsoleAuthentication.AccessToken, Value = token }]);
-        await HttpContext.SignInAsync(ConsoleAuthentication.CookieScheme, new ClaimsPrincipal(ConsoleAuthentication.IdentityFromAccessToken(token)), properties);
+        await HttpContext.SignInAsync(
+            ConsoleAuthentication.CookieScheme,
+            new ClaimsPrincipal(ConsoleAuthentication.IdentityFromAccessToken(token)),
+            properties
+        );
         return Redirect(chosen.Kind == PrincipalKind.Auditor ? "/console/audit" : "/");
     }
 }

@@ -12,10 +12,17 @@ public sealed class RapportDetailModel : ConsolePageModel
 
     public async Task<IActionResult> OnGetAsync(string jurisdiction, int number, CancellationToken ct)
     {
-        var result = await Api.GetAsync(ApiServices.CourtReporting, $"court-reporting/reports/{Uri.EscapeDataString(jurisdiction)}/{number}", ct);
-        if (result.Status == HttpStatusCode.Unauthorized) return await ReconnectAsync();
-        if (!result.Ok) Refused(result, keepStatus: true);
-        else Report = result.Body;
+        var result = await Api.GetAsync(
+            ApiServices.CourtReporting,
+            $"court-reporting/reports/{Uri.EscapeDataString(jurisdiction)}/{number}",
+            ct
+        );
+        if (result.Status == HttpStatusCode.Unauthorized)
+            return await ReconnectAsync();
+        if (!result.Ok)
+            Refused(result, keepStatus: true);
+        else
+            Report = result.Body;
         await LoadJurisdictionsAsync(ct);
         return Page();
     }

@@ -10,13 +10,18 @@ public sealed class RapportsModel : ConsolePageModel
 {
     public List<JsonNode> Reports { get; } = [];
 
-
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await ListAsync(ct) ?? Page();
 
     public async Task<IActionResult> OnPostIssueAsync(string? jurisdiction, CancellationToken ct)
     {
-        var result = await Api.PostAsync(ApiServices.CourtReporting, $"court-reporting/jurisdictions/{Uri.EscapeDataString(jurisdiction ?? "")}/reports", null, ct);
-        if (result.Status == HttpStatusCode.Unauthorized) return await ReconnectAsync();
+        var result = await Api.PostAsync(
+            ApiServices.CourtReporting,
+            $"court-reporting/jurisdictions/{Uri.EscapeDataString(jurisdiction ?? "")}/reports",
+            null,
+            ct
+        );
+        if (result.Status == HttpStatusCode.Unauthorized)
+            return await ReconnectAsync();
         if (result.Ok)
         {
             Success = T["Reports.Issued", (int?)result.Body?["number"]];
@@ -32,11 +37,20 @@ public sealed class RapportsModel : ConsolePageModel
         // The jurisdictions of the user's territories, the ones the API would answer for: one button each.
         await LoadJurisdictionsAsync(ct);
         var list = await Api.GetAsync(ApiServices.CourtReporting, "court-reporting/reports", ct);
-        if (list.Status == HttpStatusCode.Unauthorized) return await ReconnectAsync();
-        if (!list.Ok && Message is null) Refused(list, keepStatus: true);
+        if (list.Status == HttpStatusCode.Unauthorized)
+            return await ReconnectAsync();
+        if (!list.Ok && Message is null)
+            Refused(list, keepStatus: true);
         Reports.AddRange(list.Items.OfType<JsonNode>());
         return null;
     }
 
-    public static string StatusClass(string? status) => status switch { "released" => "etat-ok", "refused" => "etat-alerte", "held" => "etat-attention", _ => "etat-neutre" };
+    public static string StatusClass(string? status) =>
+        status switch
+        {
+            "released" => "etat-ok",
+            "refused" => "etat-alerte",
+            "held" => "etat-attention",
+            _ => "etat-neutre",
+        };
 }

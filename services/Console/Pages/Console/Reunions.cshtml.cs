@@ -14,12 +14,23 @@ public sealed class ReunionsModel : ConsolePageModel
 
     public List<JsonNode> Briefings { get; } = [];
 
-    [BindProperty] public string? Territory { get; set; }
-    [BindProperty] public string? BriefedOn { get; set; }
-    [BindProperty] public string? ProsecutorOffice { get; set; }
-    [BindProperty] public string? PrioritySecurityZone { get; set; }
-    [BindProperty] public List<string> PriorityThemes { get; set; } = [];
-    [BindProperty] public string? Summary { get; set; }
+    [BindProperty]
+    public string? Territory { get; set; }
+
+    [BindProperty]
+    public string? BriefedOn { get; set; }
+
+    [BindProperty]
+    public string? ProsecutorOffice { get; set; }
+
+    [BindProperty]
+    public string? PrioritySecurityZone { get; set; }
+
+    [BindProperty]
+    public List<string> PriorityThemes { get; set; } = [];
+
+    [BindProperty]
+    public string? Summary { get; set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -29,16 +40,22 @@ public sealed class ReunionsModel : ConsolePageModel
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        var result = await Api.PostAsync(ApiServices.Briefings, "briefings", new
-        {
-            territory = Territory,
-            briefedOn = string.IsNullOrWhiteSpace(BriefedOn) ? null : BriefedOn,
-            prosecutorOffice = ProsecutorOffice,
-            prioritySecurityZone = string.IsNullOrWhiteSpace(PrioritySecurityZone) ? null : PrioritySecurityZone,
-            priorityThemes = PriorityThemes,
-            summary = Summary,
-        }, ct);
-        if (result.Status == HttpStatusCode.Unauthorized) return await ReconnectAsync();
+        var result = await Api.PostAsync(
+            ApiServices.Briefings,
+            "briefings",
+            new
+            {
+                territory = Territory,
+                briefedOn = string.IsNullOrWhiteSpace(BriefedOn) ? null : BriefedOn,
+                prosecutorOffice = ProsecutorOffice,
+                prioritySecurityZone = string.IsNullOrWhiteSpace(PrioritySecurityZone) ? null : PrioritySecurityZone,
+                priorityThemes = PriorityThemes,
+                summary = Summary,
+            },
+            ct
+        );
+        if (result.Status == HttpStatusCode.Unauthorized)
+            return await ReconnectAsync();
         if (result.Ok)
         {
             Success = T["Briefings.Recorded", FrenchTime.Date((string?)result.Body?["briefedOn"]), (string?)result.Body?["territory"]];
@@ -52,8 +69,10 @@ public sealed class ReunionsModel : ConsolePageModel
     private async Task<IActionResult?> ListAsync(CancellationToken ct)
     {
         var list = await Api.GetAsync(ApiServices.Briefings, "briefings", ct);
-        if (list.Status == HttpStatusCode.Unauthorized) return await ReconnectAsync();
-        if (!list.Ok && Message is null) Refused(list, keepStatus: true);
+        if (list.Status == HttpStatusCode.Unauthorized)
+            return await ReconnectAsync();
+        if (!list.Ok && Message is null)
+            Refused(list, keepStatus: true);
         Briefings.AddRange(list.Items.OfType<JsonNode>().OrderByDescending(b => (string?)b["briefedOn"]));
         return null;
     }

@@ -13,8 +13,10 @@ public sealed class SuiviModel : ConsolePageModel
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         var list = await Api.GetAsync(ApiServices.Supervision, "supervision/cases", ct);
-        if (list.Status == HttpStatusCode.Unauthorized) return await ReconnectAsync();
-        if (!list.Ok) Refused(list, keepStatus: true);
+        if (list.Status == HttpStatusCode.Unauthorized)
+            return await ReconnectAsync();
+        if (!list.Ok)
+            Refused(list, keepStatus: true);
         Cases.AddRange(list.Items.OfType<JsonNode>());
         return Page();
     }

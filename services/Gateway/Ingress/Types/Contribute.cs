@@ -21,13 +21,22 @@ public sealed class Contribute(GatewayDbContext db, SealingKeyStore keys) : Ingr
         // Free text is confidential (F5): sealed for the Opinions service alone.
         var contribution = message.Payload.Deserialize<ContributionPayload>(Json)!;
         var contributionId = NewId.NextGuid();
-        db.PublishOnCommit(new ContributeToReview
-        {
-            ReviewId = contribution.ReviewId,
-            Territory = message.Territory,
-            Partner = PartnerId.Parse(message.Source.Agency),
-            Contribution = PayloadSealer.SealJson(contribution.Contribution, keys.CurrentKeyOf(IngressRecipients.Opinions), IngressRecipients.OpinionsPurpose, contributionId),
-        }, messageId: contributionId, correlationId: message.MessageId);
+        db.PublishOnCommit(
+            new ContributeToReview
+            {
+                ReviewId = contribution.ReviewId,
+                Territory = message.Territory,
+                Partner = PartnerId.Parse(message.Source.Agency),
+                Contribution = PayloadSealer.SealJson(
+                    contribution.Contribution,
+                    keys.CurrentKeyOf(IngressRecipients.Opinions),
+                    IngressRecipients.OpinionsPurpose,
+                    contributionId
+                ),
+            },
+            messageId: contributionId,
+            correlationId: message.MessageId
+        );
         return Task.FromResult(new Forwarded(IngressRecipients.Opinions, [$"review:{contribution.ReviewId}"]));
     }
 

@@ -26,7 +26,8 @@ public abstract class IngressType
     public abstract IReadOnlySet<PrincipalRole> Senders { get; }
 
     /// <summary>What the schema cannot say (a jurisdiction that exists, a person designated here, a case the partner follows); null to accept.</summary>
-    public virtual Task<Refusal?> RefusalOfContentAsync(IngressMessage message, CancellationToken cancellationToken) => Task.FromResult<Refusal?>(null);
+    public virtual Task<Refusal?> RefusalOfContentAsync(IngressMessage message, CancellationToken cancellationToken) =>
+        Task.FromResult<Refusal?>(null);
 
     /// <summary>Stages the platform's own command with the decision; the forwarded message's correlation id is the agency's message id.</summary>
     public abstract Task<Forwarded> ForwardAsync(IngressMessage message, CancellationToken cancellationToken);
@@ -57,14 +58,28 @@ public static class IngressSenders
     public static readonly IReadOnlySet<PrincipalRole> ProsecutorsOffice = new HashSet<PrincipalRole> { PrincipalRole.Prosecutor };
 
     /// <summary>R5: the persons followed are designated by the judicial authority only.</summary>
-    public static readonly IReadOnlySet<PrincipalRole> JudicialAuthority = new HashSet<PrincipalRole> { PrincipalRole.Prosecutor, PrincipalRole.SentenceEnforcementCourt };
+    public static readonly IReadOnlySet<PrincipalRole> JudicialAuthority = new HashSet<PrincipalRole>
+    {
+        PrincipalRole.Prosecutor,
+        PrincipalRole.SentenceEnforcementCourt,
+    };
 
     /// <summary>The JAP and the SPIP: informed by 4°, never a source of "useful information" (F1).</summary>
-    public static readonly IReadOnlySet<PrincipalRole> JudicialFollowUp = new HashSet<PrincipalRole> { PrincipalRole.SentenceEnforcementCourt, PrincipalRole.ProbationService };
+    public static readonly IReadOnlySet<PrincipalRole> JudicialFollowUp = new HashSet<PrincipalRole>
+    {
+        PrincipalRole.SentenceEnforcementCourt,
+        PrincipalRole.ProbationService,
+    };
 
     /// <summary>The partners of 3° that may be assigned to a case (the JAP and SPIP are informed, they do not carry out controls).</summary>
     public static readonly IReadOnlySet<PrincipalRole> Partners = new HashSet<PrincipalRole>
-        { PrincipalRole.PenitentiaryAdministration, PrincipalRole.StateService, PrincipalRole.LocalAuthority, PrincipalRole.Association, PrincipalRole.OtherPublicOrPrivatePerson };
+    {
+        PrincipalRole.PenitentiaryAdministration,
+        PrincipalRole.StateService,
+        PrincipalRole.LocalAuthority,
+        PrincipalRole.Association,
+        PrincipalRole.OtherPublicOrPrivatePerson,
+    };
 }
 
 /// <summary>Who the door seals forwarded confidential parts for, and for which purpose.</summary>

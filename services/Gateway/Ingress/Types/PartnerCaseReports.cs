@@ -28,15 +28,22 @@ public abstract class PartnerCaseReport(GatewayDbContext db, TimeProvider clock)
 
     public override async Task<Refusal?> RefusalOfContentAsync(IngressMessage message, CancellationToken cancellationToken)
     {
-        var notAssigned = new Refusal(ReasonCodes.NotAssignedToCase, "This partner is not assigned to an open supervision case of that person.");
+        var notAssigned = new Refusal(
+            ReasonCodes.NotAssignedToCase,
+            "This partner is not assigned to an open supervision case of that person."
+        );
         if (!PersonRef.TryParse(Text(message, "personRef"), out var person) || person.Territory != message.Territory)
             return notAssigned;
         // What is recorded has happened: a later date is a typing mistake that would date reports in the future.
         if (HappenedOn(message) > TerritoryCalendar.Today(message.Territory, clock.GetUtcNow()))
             return new Refusal(ReasonCodes.DateInFuture, "What is recorded has happened: the date is after today in the territory.");
-        var assignments = await db.PartnerAssignments.AsNoTracking().Where(a => a.Person == person && a.Partner == message.Source.Agency)
-            .Select(a => a.UnassignedAt).ToListAsync(cancellationToken);
-        if (assignments.Any(off => off is null)) return null;
+        var assignments = await db
+            .PartnerAssignments.AsNoTracking()
+            .Where(a => a.Person == person && a.Partner == message.Source.Agency)
+            .Select(a => a.UnassignedAt)
+            .ToListAsync(cancellationToken);
+        if (assignments.Any(off => off is null))
+            return null;
         // Taken off the case: final, unlike a new assignment the door may not have heard of yet.
         return assignments.Count > 0
             ? new Refusal(ReasonCodes.UnassignedFromCase, "This partner was taken off that person's supervision case.")
@@ -48,20 +55,26 @@ public sealed class RecordControl(GatewayDbContext db, TimeProvider clock) : Par
 {
     public override string Name => IngressTypeNames.RecordControl;
 
-    protected override DateOnly HappenedOn(IngressMessage message) => DateOnly.Parse(Text(message, "controlledOn")!, CultureInfo.InvariantCulture);
+    protected override DateOnly HappenedOn(IngressMessage message) =>
+        DateOnly.Parse(Text(message, "controlledOn")!, CultureInfo.InvariantCulture);
 
     public override Task<Forwarded> ForwardAsync(IngressMessage message, CancellationToken cancellationToken)
     {
         var control = message.Payload.Deserialize<ControlPayload>(Json)!;
-        Db.PublishOnCommit(new RecordControlCommand
-        {
-            ControlId = control.ControlId,
-            Person = PersonRef.Parse(control.PersonRef),
-            Partner = PartnerId.Parse(message.Source.Agency),
-            ControlledOn = control.ControlledOn,
-            Outcome = control.Outcome,
-        }, correlationId: message.MessageId);
-        return Task.FromResult(new Forwarded(IngressRecipients.Supervision, [$"person:{control.PersonRef}", $"control:{control.ControlId}"]));
+        Db.PublishOnCommit(
+            new RecordControlCommand
+            {
+                ControlId = control.ControlId,
+                Person = PersonRef.Parse(control.PersonRef),
+                Partner = PartnerId.Parse(message.Source.Agency),
+                ControlledOn = control.ControlledOn,
+                Outcome = control.Outcome,
+            },
+            correlationId: message.MessageId
+        );
+        return Task.FromResult(
+            new Forwarded(IngressRecipients.Supervision, [$"person:{control.PersonRef}", $"control:{control.ControlId}"])
+        );
     }
 
     private sealed record ControlPayload(string PersonRef, Guid ControlId, DateOnly ControlledOn, ControlOutcome Outcome);
@@ -77,19 +90,30 @@ public sealed class ReportIncident(GatewayDbContext db, TimeProvider clock) : Pa
     public override Task<Forwarded> ForwardAsync(IngressMessage message, CancellationToken cancellationToken)
     {
         var incident = message.Payload.Deserialize<IncidentPayload>(Json)!;
-        Db.PublishOnCommit(new ReportIncidentCommand
-        {
-            IncidentId = incident.IncidentId,
-            Person = PersonRef.Parse(incident.PersonRef),
-            Partner = PartnerId.Parse(message.Source.Agency),
-            Kind = incident.Kind,
-            Severity = incident.Severity,
-            OccurredAt = incident.OccurredAt,
-        }, correlationId: message.MessageId);
-        return Task.FromResult(new Forwarded(IngressRecipients.Supervision, [$"person:{incident.PersonRef}", $"incident:{incident.IncidentId}"]));
+        Db.PublishOnCommit(
+            new ReportIncidentCommand
+            {
+                IncidentId = incident.IncidentId,
+                Person = PersonRef.Parse(incident.PersonRef),
+                Partner = PartnerId.Parse(message.Source.Agency),
+                Kind = incident.Kind,
+                Severity = incident.Severity,
+                OccurredAt = incident.OccurredAt,
+            },
+            correlationId: message.MessageId
+        );
+        return Task.FromResult(
+            new Forwarded(IngressRecipients.Supervision, [$"person:{incident.PersonRef}", $"incident:{incident.IncidentId}"])
+        );
     }
 
-    private sealed record IncidentPayload(string PersonRef, Guid IncidentId, IncidentKind Kind, IncidentSeverity Severity, DateTimeOffset OccurredAt);
+    private sealed record IncidentPayload(
+        string PersonRef,
+        Guid IncidentId,
+        IncidentKind Kind,
+        IncidentSeverity Severity,
+        DateTimeOffset OccurredAt
+    );
 }
 
 /// <summary>
@@ -105,15 +129,20 @@ public sealed class ReportSupportProgress(GatewayDbContext db, TimeProvider cloc
     public override Task<Forwarded> ForwardAsync(IngressMessage message, CancellationToken cancellationToken)
     {
         var progress = message.Payload.Deserialize<ProgressPayload>(Json)!;
-        Db.PublishOnCommit(new Coordination.Contracts.Supervision.ReportSupportProgress
-        {
-            ActionId = progress.ActionId,
-            Person = PersonRef.Parse(progress.PersonRef),
-            Partner = PartnerId.Parse(message.Source.Agency),
-            Status = progress.Status,
-            On = progress.On,
-        }, correlationId: message.MessageId);
-        return Task.FromResult(new Forwarded(IngressRecipients.Supervision, [$"person:{progress.PersonRef}", $"support-action:{progress.ActionId}"]));
+        Db.PublishOnCommit(
+            new Coordination.Contracts.Supervision.ReportSupportProgress
+            {
+                ActionId = progress.ActionId,
+                Person = PersonRef.Parse(progress.PersonRef),
+                Partner = PartnerId.Parse(message.Source.Agency),
+                Status = progress.Status,
+                On = progress.On,
+            },
+            correlationId: message.MessageId
+        );
+        return Task.FromResult(
+            new Forwarded(IngressRecipients.Supervision, [$"person:{progress.PersonRef}", $"support-action:{progress.ActionId}"])
+        );
     }
 
     private sealed record ProgressPayload(string PersonRef, Guid ActionId, SupportActionStatus Status, DateOnly On);

@@ -16,17 +16,26 @@ public sealed class RecordBriefing(GatewayDbContext db) : IngressType
     public override Task<Forwarded> ForwardAsync(IngressMessage message, CancellationToken cancellationToken)
     {
         var briefing = message.Payload.Deserialize<BriefingPayload>(Json)!;
-        db.PublishOnCommit(new RecordPenalPolicyBriefing
-        {
-            Territory = message.Territory,
-            PrioritySecurityZone = briefing.PrioritySecurityZone,
-            BriefedOn = briefing.BriefedOn,
-            ProsecutorOffice = briefing.ProsecutorOffice,
-            PriorityThemes = briefing.PriorityThemes,
-            Summary = briefing.Summary,
-        }, correlationId: message.MessageId);
+        db.PublishOnCommit(
+            new RecordPenalPolicyBriefing
+            {
+                Territory = message.Territory,
+                PrioritySecurityZone = briefing.PrioritySecurityZone,
+                BriefedOn = briefing.BriefedOn,
+                ProsecutorOffice = briefing.ProsecutorOffice,
+                PriorityThemes = briefing.PriorityThemes,
+                Summary = briefing.Summary,
+            },
+            correlationId: message.MessageId
+        );
         return Task.FromResult(new Forwarded(IngressRecipients.Briefings, []));
     }
 
-    private sealed record BriefingPayload(string? PrioritySecurityZone, DateOnly BriefedOn, string ProsecutorOffice, IReadOnlyList<PenalPolicyTheme> PriorityThemes, string Summary);
+    private sealed record BriefingPayload(
+        string? PrioritySecurityZone,
+        DateOnly BriefedOn,
+        string ProsecutorOffice,
+        IReadOnlyList<PenalPolicyTheme> PriorityThemes,
+        string Summary
+    );
 }

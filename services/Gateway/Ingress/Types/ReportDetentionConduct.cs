@@ -28,10 +28,19 @@ public sealed class ReportDetentionConduct(GatewayDbContext db, IdentityVault va
     {
         var now = clock.GetUtcNow();
         var history = await db.SharingRules.AsNoTracking().Where(v => v.Territory == message.Territory).ToListAsync(cancellationToken);
-        var role = message.Source.Role == PrincipalRole.SentenceEnforcementCourt ? RecipientRole.SentenceEnforcementCourt : RecipientRole.ProbationService;
+        var role =
+            message.Source.Role == PrincipalRole.SentenceEnforcementCourt
+                ? RecipientRole.SentenceEnforcementCourt
+                : RecipientRole.ProbationService;
         if (!OptedIn(SharingRulesVersion.InForce(history, now), role, TerritoryCalendar.Today(message.Territory, now)))
-            return new Refusal(ReasonCodes.ForbiddenInboundFlow, "The sharing rules in force do not open the 2017-258 flow (an opt-in rule with its legal basis is required).");
-        if (!PersonRef.TryParse(Text(message, "personRef"), out var person) || !await vault.KnowsAsync(person, message.Territory, cancellationToken))
+            return new Refusal(
+                ReasonCodes.ForbiddenInboundFlow,
+                "The sharing rules in force do not open the 2017-258 flow (an opt-in rule with its legal basis is required)."
+            );
+        if (
+            !PersonRef.TryParse(Text(message, "personRef"), out var person)
+            || !await vault.KnowsAsync(person, message.Territory, cancellationToken)
+        )
             return new Refusal(ReasonCodes.PersonNotDesignated, "The person is not designated in this territory.");
         return null;
     }
@@ -41,17 +50,28 @@ public sealed class ReportDetentionConduct(GatewayDbContext db, IdentityVault va
         // Sealed for supervision alone: the conduct report is confidential (II).
         var conductId = NewId.NextGuid();
         var person = PersonRef.Parse(Text(message, "personRef")!);
-        db.PublishOnCommit(new DetentionConductReported
-        {
-            Person = person,
-            Territory = message.Territory,
-            Report = PayloadSealer.Seal(JsonSerializer.SerializeToUtf8Bytes(message.Payload), keys.CurrentKeyOf(IngressRecipients.Supervision), IngressRecipients.SupervisionPurpose, conductId),
-        }, messageId: conductId, correlationId: message.MessageId);
+        db.PublishOnCommit(
+            new DetentionConductReported
+            {
+                Person = person,
+                Territory = message.Territory,
+                Report = PayloadSealer.Seal(
+                    JsonSerializer.SerializeToUtf8Bytes(message.Payload),
+                    keys.CurrentKeyOf(IngressRecipients.Supervision),
+                    IngressRecipients.SupervisionPurpose,
+                    conductId
+                ),
+            },
+            messageId: conductId,
+            correlationId: message.MessageId
+        );
         return Task.FromResult(new Forwarded(IngressRecipients.Supervision, [$"person:{person.Value}"]));
     }
 
     /// <summary>The opt-in: a grant of <c>detention-conduct</c> to the sender's role for community supervision, with a legal basis.</summary>
     public static bool OptedIn(SharingRulesVersion? rules, RecipientRole senderRole, DateOnly on) =>
-        rules?.Rules.Any(r => r.Grants(DataCategory.DetentionConduct, senderRole, SharingPurpose.CommunitySupervision, on)
-            && !string.IsNullOrWhiteSpace(r.LegalBasis)) == true;
+        rules?.Rules.Any(r =>
+            r.Grants(DataCategory.DetentionConduct, senderRole, SharingPurpose.CommunitySupervision, on)
+            && !string.IsNullOrWhiteSpace(r.LegalBasis)
+        ) == true;
 }

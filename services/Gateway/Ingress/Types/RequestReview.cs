@@ -18,16 +18,19 @@ public sealed class RequestReview(GatewayDbContext db) : IngressType
     {
         // The review is known by the prosecutor's own message id: the opinion sent back names it.
         var review = message.Payload.Deserialize<ReviewRequestPayload>(Json)!;
-        db.PublishOnCommit(new RequestArt41Review
-        {
-            ReviewId = message.MessageId,
-            Territory = message.Territory,
-            Measure = review.Measure,
-            PeriodStart = review.PeriodStart,
-            PeriodEnd = review.PeriodEnd,
-            RespondBy = review.RespondBy,
-            RequestedBy = message.Source.Agency,
-        }, correlationId: message.MessageId);
+        db.PublishOnCommit(
+            new RequestArt41Review
+            {
+                ReviewId = message.MessageId,
+                Territory = message.Territory,
+                Measure = review.Measure,
+                PeriodStart = review.PeriodStart,
+                PeriodEnd = review.PeriodEnd,
+                RespondBy = review.RespondBy,
+                RequestedBy = message.Source.Agency,
+            },
+            correlationId: message.MessageId
+        );
         return Task.FromResult(new Forwarded(IngressRecipients.Opinions, [$"review:{message.MessageId}"]));
     }
 

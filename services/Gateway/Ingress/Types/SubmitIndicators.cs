@@ -16,17 +16,26 @@ public sealed class SubmitIndicators(GatewayDbContext db) : IngressType
     public override Task<Forwarded> ForwardAsync(IngressMessage message, CancellationToken cancellationToken)
     {
         var figures = message.Payload.Deserialize<IndicatorsPayload>(Json)!;
-        db.PublishOnCommit(new SubmitImplementationIndicators
-        {
-            ReviewId = figures.ReviewId,
-            Territory = message.Territory,
-            MeasuresOrdered = figures.MeasuresOrdered,
-            MeasuresCarriedOut = figures.MeasuresCarriedOut,
-            MedianDelayDays = figures.MedianDelayDays,
-            StructureCapacity = figures.StructureCapacity,
-        }, correlationId: message.MessageId);
+        db.PublishOnCommit(
+            new SubmitImplementationIndicators
+            {
+                ReviewId = figures.ReviewId,
+                Territory = message.Territory,
+                MeasuresOrdered = figures.MeasuresOrdered,
+                MeasuresCarriedOut = figures.MeasuresCarriedOut,
+                MedianDelayDays = figures.MedianDelayDays,
+                StructureCapacity = figures.StructureCapacity,
+            },
+            correlationId: message.MessageId
+        );
         return Task.FromResult(new Forwarded(IngressRecipients.Opinions, [$"review:{figures.ReviewId}"]));
     }
 
-    private sealed record IndicatorsPayload(Guid ReviewId, int MeasuresOrdered, int MeasuresCarriedOut, int MedianDelayDays, int StructureCapacity);
+    private sealed record IndicatorsPayload(
+        Guid ReviewId,
+        int MeasuresOrdered,
+        int MeasuresCarriedOut,
+        int MedianDelayDays,
+        int StructureCapacity
+    );
 }

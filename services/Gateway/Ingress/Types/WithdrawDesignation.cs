@@ -23,7 +23,10 @@ public sealed class WithdrawDesignation(GatewayDbContext db, IdentityVault vault
     {
         var person = await PersonOfAsync(message, cancellationToken);
         if (person is null && Text(message, "personRef") is null)
-            return new Refusal(ReasonCodes.UnknownAuthorityReference, "You designated no person of this territory under that authorityReference.");
+            return new Refusal(
+                ReasonCodes.UnknownAuthorityReference,
+                "You designated no person of this territory under that authorityReference."
+            );
         return person is { } named && await vault.KnowsAsync(named, message.Territory, cancellationToken)
             ? null
             : new Refusal(ReasonCodes.PersonNotDesignated, "The person is not designated in this territory.");
@@ -32,7 +35,10 @@ public sealed class WithdrawDesignation(GatewayDbContext db, IdentityVault vault
     public override async Task<Forwarded> ForwardAsync(IngressMessage message, CancellationToken cancellationToken)
     {
         var person = (await PersonOfAsync(message, cancellationToken))!.Value;
-        db.PublishOnCommit(new WithdrawDesignationCommand { Person = person, Territory = message.Territory }, correlationId: message.MessageId);
+        db.PublishOnCommit(
+            new WithdrawDesignationCommand { Person = person, Territory = message.Territory },
+            correlationId: message.MessageId
+        );
         return new Forwarded(IngressRecipients.Supervision, [$"person:{person.Value}"]);
     }
 
@@ -43,9 +49,11 @@ public sealed class WithdrawDesignation(GatewayDbContext db, IdentityVault vault
     private async Task<PersonRef?> PersonOfAsync(IngressMessage message, CancellationToken cancellationToken)
     {
         PersonRef? byRef = PersonRef.TryParse(Text(message, "personRef"), out var parsed) ? parsed : null;
-        if (Text(message, "authorityReference") is not { } reference) return byRef;
+        if (Text(message, "authorityReference") is not { } reference)
+            return byRef;
         var byAuthority = await vault.FindByAuthorityReferenceAsync(message.Source.Agency, reference, message.Territory, cancellationToken);
-        if (byRef is not null && byAuthority is not null && byRef != byAuthority) return null;
+        if (byRef is not null && byAuthority is not null && byRef != byAuthority)
+            return null;
         return byAuthority;
     }
 }
