@@ -158,6 +158,13 @@ for service, types in CONSUMES.items():
         exchanges.append(exchange(endpoint))
         bindings.append({"source": f"Coordination.Contracts.{t}", "vhost": "/", "destination": endpoint,
                          "destination_type": "exchange", "routing_key": "", "arguments": {}})
+        # The endpoint's queue and its binding too, declared as MassTransit declares them (quorum, Messaging:QuorumQueues):
+        # a message published before the consumer's first start (the gateway's directory, seeded at its own first
+        # start) waits in the queue instead of reaching an exchange bound to nothing.
+        queues.append({"name": endpoint, "vhost": "/", "durable": True, "auto_delete": False,
+                       "arguments": {"x-queue-type": "quorum"}})
+        bindings.append({"source": endpoint, "vhost": "/", "destination": endpoint,
+                         "destination_type": "queue", "routing_key": "", "arguments": {}})
 
 # MassTransit declares its endpoints' queues and exchanges (own prefix), the message-type exchanges it
 # publishes (configure, write), and one temporary bus queue and exchange, named by its service
