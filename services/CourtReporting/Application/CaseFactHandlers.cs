@@ -342,7 +342,7 @@ public sealed class LateFactFilter(ILogger<LateFactFilter> logger)
     }
 }
 
-public static class PictureQueries
+internal static class PictureQueries
 {
     /// <summary>
     /// Facts and the case's opening travel on different queues: a fact that comes first is kept on a

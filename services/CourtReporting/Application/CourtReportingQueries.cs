@@ -103,7 +103,11 @@ public sealed class CourtReportingQueries(CourtReportingDbContext db)
     /// reports and last picture) unless <paramref name="includeRetired"/> is false, as for issuing a report.
     /// </summary>
     public async Task<Jurisdiction?> VisibleAsync(string? id, ClaimsPrincipal user, CancellationToken ct, bool includeRetired = true) =>
-        id is { Length: <= 60 } && await db.JurisdictionAsync(id, includeRetired, ct) is { } j && user.ActsFor(j.Territory) ? j : null;
+        id is { Length: <= ScheduledJurisdiction.IdMaxLength }
+        && await db.JurisdictionAsync(id, includeRetired, ct) is { } j
+        && user.ActsFor(j.Territory)
+            ? j
+            : null;
 
     private async Task<List<ScheduledJurisdiction>> MineAsync(ClaimsPrincipal user, CancellationToken ct, bool includeRetired = false) =>
         (await db.Jurisdictions.AsNoTracking().Where(j => includeRetired || j.RetiredAt == null).OrderBy(j => j.Id).ToListAsync(ct))

@@ -10,6 +10,9 @@ namespace Coordination.CourtReporting.Domain;
 /// </summary>
 public sealed class ScheduledJurisdiction
 {
+    /// <summary>The directory's limit for a jurisdiction id (the gateway's <c>DirectoryLimits.JurisdictionId</c>).</summary>
+    public const int IdMaxLength = 60;
+
     public required string Id { get; init; }
     public required string Name { get; set; }
     public TerritoryCode Territory { get; set; }

@@ -93,7 +93,7 @@ public abstract class CourtReportingDbContext(DbContextOptions options) : Servic
             e.ToTable("Jurisdictions");
             e.HasKey(j => j.Id);
             // The gateway's own limits for the directory (DirectoryLimits): ids, names and agency accounts.
-            e.Property(j => j.Id).HasMaxLength(60).ValueGeneratedNever();
+            e.Property(j => j.Id).HasMaxLength(ScheduledJurisdiction.IdMaxLength).ValueGeneratedNever();
             e.Property(j => j.Name).HasMaxLength(200);
             e.Property(j => j.Territory).HasConversion<TerritoryCodeConverter>().HasMaxLength(3);
             e.Property(j => j.SentenceEnforcementCourt).HasMaxLength(4 + AgencyId.MaxSlugLength);
