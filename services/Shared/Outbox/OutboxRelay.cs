@@ -157,7 +157,8 @@ public sealed partial class OutboxRelay<TContext>(
         // Nothing is published once half the claim has passed: a row whose claim ran out may be another relay's by then.
         using var claim = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         claim.CancelAfter(_options.ClaimFor / 2);
-        using var window = new SemaphoreSlim(Math.Max(1, _options.PublishWindow));
+        // Not disposed: a publish that outlives the pass (below) still releases it when it ends.
+        var window = new SemaphoreSlim(Math.Max(1, _options.PublishWindow));
         var publishes = new List<Task>(pending.Count);
         foreach (var row in pending)
         {
@@ -184,14 +185,28 @@ public sealed partial class OutboxRelay<TContext>(
             }
             publishes.Add(PublishAsync(row, type, window, sent, failed, claim.Token));
         }
-        await Task.WhenAll(publishes);
+        // A publish whose connection was cut (a broker node lost) may not end even once cancelled: the
+        // pass does not wait for it past its claim, so that the relay goes on over a new connection.
+        // Its row is released below and sent again under the same message id; the receivers' inboxes
+        // drop a copy if the first one did reach the broker.
+        var outlived = false;
+        try
+        {
+            await Task.WhenAll(publishes).WaitAsync(_options.ClaimFor, clock, CancellationToken.None);
+        }
+        catch (TimeoutException)
+        {
+            outlived = true;
+        }
 
         // One statement marks every confirmed row (and one deletes those to forget once sent); the rest
         // are released for the next pass. A crash before this re-sends the confirmed rows under the same
         // message ids once their claim ends, and the receivers' inboxes drop the copies.
         var now = clock.GetUtcNow();
-        var forget = sent.Where(r => r.Forget).Select(r => r.Sequence).ToList();
-        var keep = sent.Where(r => !r.Forget).Select(r => r.Sequence).ToList();
+        var confirmed = sent.ToList();
+        var failures = failed.ToList();
+        var forget = confirmed.Where(r => r.Forget).Select(r => r.Sequence).ToList();
+        var keep = confirmed.Where(r => !r.Forget).Select(r => r.Sequence).ToList();
         if (forget.Count > 0)
             await db.OutboxMessages.Where(m => forget.Contains(m.Sequence)).ExecuteDeleteAsync(CancellationToken.None);
         if (keep.Count > 0)
@@ -206,7 +221,7 @@ public sealed partial class OutboxRelay<TContext>(
                             .SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null),
                     CancellationToken.None
                 );
-        foreach (var failure in failed.GroupBy(f => f.Error))
+        foreach (var failure in failures.GroupBy(f => f.Error))
         {
             var sequences = failure.Select(f => f.Sequence).ToList();
             var error = failure.Key;
@@ -221,8 +236,12 @@ public sealed partial class OutboxRelay<TContext>(
                     CancellationToken.None
                 );
         }
-        var published = sent.Count;
-        var claimed = pending.Select(r => r.Sequence).Except(sent.Select(r => r.Sequence)).Except(failed.Select(f => f.Sequence)).ToList();
+        var published = confirmed.Count;
+        var claimed = pending
+            .Select(r => r.Sequence)
+            .Except(confirmed.Select(r => r.Sequence))
+            .Except(failures.Select(f => f.Sequence))
+            .ToList();
         if (claimed.Count > 0)
             await db
                 .OutboxMessages.Where(m => claimed.Contains(m.Sequence) && m.ClaimToken == token)
@@ -230,8 +249,10 @@ public sealed partial class OutboxRelay<TContext>(
                     u => u.SetProperty(m => m.ClaimToken, (Guid?)null).SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null),
                     CancellationToken.None
                 );
-        if (failed.FirstOrDefault(f => f.Error != "unknown-message-type") is { Error: { } first })
+        if (failures.FirstOrDefault(f => f.Error != "unknown-message-type") is { Error: { } first })
             throw new OutboxPublishException(first);
+        if (outlived)
+            throw new OutboxPublishException(nameof(TimeoutException));
         return published;
     }
 

@@ -111,6 +111,16 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
                         || queue[0].StartsWith("briefings", StringComparison.Ordinal)
                     )
                         output.WriteLine($"  {string.Join(" ", queue)}");
+                // Where the gateway's relay stands: rows waiting, claimed, and the last errors they met.
+                await using (var scope = gateway.App.Services.CreateAsyncScope())
+                {
+                    var outbox = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>().OutboxMessages;
+                    var unsent = await outbox.AsNoTracking().Where(m => m.SentAt == null).ToListAsync();
+                    output.WriteLine(
+                        $"  gateway outbox: {unsent.Count} unsent, {unsent.Count(m => m.ClaimToken != null)} claimed, errors: "
+                            + string.Join(", ", unsent.GroupBy(m => m.LastError ?? "none").Select(g => $"{g.Key} x{g.Count()}"))
+                    );
+                }
                 foreach (var host in new[] { gateway, briefings })
                 {
                     var ready = await host.Http.GetAsync("/health/ready");

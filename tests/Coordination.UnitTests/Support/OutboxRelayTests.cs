@@ -138,6 +138,78 @@ public sealed class OutboxRelayScaleOutTests(Xunit.Abstractions.ITestOutputHelpe
         Assert.Equal(0, await service.Query(db => db.OutboxMessages.CountAsync(m => m.ClaimToken != null || m.SentAt == null)));
     }
 
+    [Fact]
+    public async Task A_publish_that_never_ends_holds_the_relay_no_longer_than_its_claim_and_its_row_is_sent_by_the_next_pass()
+    {
+        await using var service = await BriefingsHarness.StartAsync(
+            DateTimeOffset.UnixEpoch.AddYears(56),
+            new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false", ["Outbox:PublishWindow"] = "4" }
+        );
+        var published = new PublishCounter();
+        service.Harness.Bus.ConnectPublishObserver(published);
+        await service.Query(async db =>
+        {
+            foreach (var territory in new[] { "75", "93", "94" })
+                db.PublishOnCommit(
+                    new AnnualBriefingOverdue
+                    {
+                        Territory = Coordination.Contracts.Values.TerritoryCode.Parse(territory),
+                        Year = 2026,
+                        RaisedAt = DateTimeOffset.UnixEpoch,
+                    }
+                );
+            return await db.SaveChangesAsync();
+        });
+        // As a publish whose connection was cut by a lost broker node: its task never ends, cancelled or not.
+        var bus = StalledFirstPublish.Over(service.Harness.Bus);
+        var relay = Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<OutboxRelay<BriefingsDbContext>>(
+            service.Services,
+            bus
+        );
+
+        var pass = relay.PublishPendingAsync(CancellationToken.None);
+        await Coordination.Testing.Poller.UntilAsync(() => published.Total == 2, "the two other rows confirmed");
+        Assert.False(pass.IsCompleted, "the pass waits for the stalled publish while its claim lasts");
+        service.Clock.Advance(TimeSpan.FromSeconds(16)); // past Outbox:ClaimFor (15 s)
+        var failure = await Assert.ThrowsAsync<OutboxPublishException>(() => pass.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(nameof(TimeoutException), failure.ExceptionType);
+        Assert.Equal(1, await service.UnsentOutboxCount());
+        Assert.Equal(0, await service.Query(db => db.OutboxMessages.CountAsync(m => m.ClaimToken != null)));
+
+        Assert.Equal(1, await relay.PublishPendingAsync(CancellationToken.None));
+        Assert.Equal(0, await service.UnsentOutboxCount());
+        var ids = await service.Query(db => db.OutboxMessages.Select(m => m.MessageId).ToListAsync());
+        Assert.All(ids, id => Assert.Equal(1, published.Count(id)));
+    }
+
+    /// <summary>A bus whose first publish never completes; every other call goes to the real bus.</summary>
+    public class StalledFirstPublish : System.Reflection.DispatchProxy
+    {
+        private MassTransit.IBus _bus = null!;
+        private int _calls;
+
+        public static MassTransit.IBus Over(MassTransit.IBus bus)
+        {
+            var proxy = Create<MassTransit.IBus, StalledFirstPublish>();
+            ((StalledFirstPublish)(object)proxy)._bus = bus;
+            return proxy;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
+        {
+            if (method!.Name == nameof(MassTransit.IBus.Publish) && Interlocked.Increment(ref _calls) == 1)
+                return new TaskCompletionSource().Task;
+            try
+            {
+                return method.Invoke(_bus, args);
+            }
+            catch (System.Reflection.TargetInvocationException e) when (e.InnerException is { } inner)
+            {
+                throw inner;
+            }
+        }
+    }
+
     private sealed class PublishCounter : MassTransit.IPublishObserver
     {
         private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, int> _counts = new();
