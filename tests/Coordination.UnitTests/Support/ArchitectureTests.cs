@@ -137,9 +137,14 @@ public sealed class EndpointPolicyTests
 public sealed class LayerTests
 {
     /// <summary>Services whose layering is still to do (issue 16); every other one, found by reflection, is held to these rules.</summary>
-    private static readonly string[] NotYetLayered = ["Coordination.Gateway", "Coordination.Console"];
+    private static readonly string[] NotYetLayered = ["Coordination.Gateway"];
 
-    public static readonly Assembly[] Layered = ArchitectureTests.Services.Where(a => !NotYetLayered.Contains(a.GetName().Name)).ToArray();
+    /// <summary>A client of the services' APIs with no store, bus or rule of its own: held to its own rule instead.</summary>
+    private static readonly string[] NotLayered = [ConsoleLayerTests.Console];
+
+    public static readonly Assembly[] Layered = ArchitectureTests
+        .Services.Where(a => !NotYetLayered.Contains(a.GetName().Name) && !NotLayered.Contains(a.GetName().Name))
+        .ToArray();
 
     public static TheoryData<string> LayeredNames() => new(Layered.Select(a => a.GetName().Name!));
 
@@ -286,7 +291,7 @@ public sealed class LayerTests
     }
 
     /// <summary>The methods a type's bodies call, its compiler-made nested types (async state machines, lambdas) included.</summary>
-    private static IEnumerable<MethodBase> CallsOf(Type type)
+    internal static IEnumerable<MethodBase> CallsOf(Type type)
     {
         const BindingFlags all =
             BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
@@ -343,3 +348,70 @@ public sealed class LayerTests
         }
     }
 }
+
+/// <summary>
+/// The console has no database, no bus and no rule of its own to layer: it is a client of the services'
+/// published HTTP APIs, so the layers above do not apply to it (it would have no Domain, no Consumers and
+/// no endpoints to check). What it must keep instead is one door to the system: every page reaches a
+/// service through <c>CoordinationApi</c>, which carries the user's token and turns problem details into
+/// one result, and nothing else in it speaks HTTP to a service or touches a store or a queue.
+/// </summary>
+public sealed class ConsoleLayerTests
+{
+    public const string Console = "Coordination.Console";
+    private const string ApiNamespace = "Coordination.WebConsole.Api";
+
+    private static readonly Assembly Assembly = ArchitectureTests.Services.Single(a => a.GetName().Name == Console);
+
+    [Fact]
+    public void The_console_references_no_store_no_bus_and_no_service()
+    {
+        var references = Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.DoesNotContain(references, n => n.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
+        Assert.DoesNotContain(references, n => n.StartsWith("MassTransit", StringComparison.Ordinal));
+        Assert.DoesNotContain(references, n => n.StartsWith("RabbitMQ", StringComparison.Ordinal));
+        Assert.All(
+            references.Where(n => n.StartsWith("Coordination.", StringComparison.Ordinal)),
+            n => Assert.Contains(n, new[] { "Coordination.ServiceDefaults", "Coordination.Contracts" })
+        );
+    }
+
+    [Fact]
+    public void Pages_reach_the_services_only_through_the_coordination_api()
+    {
+        var pages = Assembly.GetTypes().Where(t => t.Namespace?.StartsWith("Coordination.WebConsole.Pages", StringComparison.Ordinal) == true).ToList();
+        Assert.Contains(pages, t => typeof(Microsoft.AspNetCore.Mvc.RazorPages.PageModel).IsAssignableFrom(t));
+        var offences = pages
+            .SelectMany(page =>
+                LayerTests
+                    .CallsOf(page)
+                    .Where(m => m.DeclaringType is { } d && SpeaksHttp(d))
+                    .Select(m => $"{page.Name}: calls {m.DeclaringType!.Name}.{m.Name}")
+            )
+            .Distinct()
+            .ToList();
+        Assert.True(offences.Count == 0, "Pages speak HTTP to the services themselves:\n" + string.Join("\n", offences));
+        // The one door is used: a page that reads a service does it through the API client.
+        Assert.Contains(
+            pages.SelectMany(LayerTests.CallsOf),
+            m => m.DeclaringType?.Namespace == ApiNamespace && m.DeclaringType.Name == "CoordinationApi"
+        );
+    }
+
+    [Fact]
+    public void Only_the_coordination_api_sends_requests_to_the_services()
+    {
+        var senders = Assembly
+            .GetTypes()
+            .Where(t => !t.IsNested)
+            .Where(t => LayerTests.CallsOf(t).Any(m => m.DeclaringType is { } d && SpeaksHttp(d) && m.Name.StartsWith("Send", StringComparison.Ordinal)))
+            .Select(t => t.FullName)
+            .ToList();
+        Assert.Equal(["Coordination.WebConsole.Api.CoordinationApi"], senders);
+    }
+
+    /// <summary>HttpClient, its handlers and factory, and the request types: what a type needs to call a service itself.</summary>
+    private static bool SpeaksHttp(Type type) =>
+        type.Namespace == "System.Net.Http" || type == typeof(IHttpClientFactory) || typeof(HttpMessageInvoker).IsAssignableFrom(type);
+}
+
