@@ -32,6 +32,9 @@ public static class ReasonCodes
     public const string UnidentifiedSource = "unidentified-source";
     public const string AgencyMismatch = "agency-mismatch";
 
-    /// <summary>A designation of a person whose case is open (or whose last designation is not yet answered): refused at the door and by Supervision.</summary>
+    /// <summary>
+    /// A designation of a person whose case is open (or whose last designation is not yet answered): refused at the door and by
+    /// Supervision.
+    /// </summary>
     public const string DesignationConflict = "designation-conflict";
 }

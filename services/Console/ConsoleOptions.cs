@@ -11,7 +11,9 @@ public sealed class ConsoleOptions
     /// </summary>
     public string? ApiBaseUrl { get; set; }
 
-    /// <summary>Per service (<c>gateway</c>, <c>briefings</c>, <c>opinions</c>, <c>supervision</c>, <c>court-reporting</c>): the distributed layout.</summary>
+    /// <summary>
+    /// Per service (<c>gateway</c>, <c>briefings</c>, <c>opinions</c>, <c>supervision</c>, <c>court-reporting</c>): the distributed layout.
+    /// </summary>
     public Dictionary<string, string> Apis { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     public OidcOptions Oidc { get; set; } = new();

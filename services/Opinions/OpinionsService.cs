@@ -16,7 +16,9 @@ public static class OpinionsService
 {
     public const string Name = "opinions";
 
-    /// <summary>Opinions on the implementation of art. 41-1 measures (2°): reviews, indicators, drafts, adoption, transmission to the prosecutor.</summary>
+    /// <summary>
+    /// Opinions on the implementation of art. 41-1 measures (2°): reviews, indicators, drafts, adoption, transmission to the prosecutor.
+    /// </summary>
     public static WebApplicationBuilder AddOpinionsService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase<OpinionsDbContext, SqliteOpinionsDbContext, SqlServerOpinionsDbContext>(Name);

@@ -46,13 +46,17 @@ public enum DataCategory
     CircumstancesOfOffence,
     CourtReport,
 
-    /// <summary>Law 2017-258's narrow inbound flow (conduct in detention, how the sentence is served): only by an opt-in rule with its legal basis.</summary>
+    /// <summary>
+    /// Law 2017-258's narrow inbound flow (conduct in detention, how the sentence is served): only by an opt-in rule with its legal basis.
+    /// </summary>
     DetentionConduct,
 
     /// <summary>An adopted art. 41-1 opinion (2°), transmitted to the prosecutor's office: aggregate, no personal data.</summary>
     Art41Opinion,
 
-    /// <summary>To the designating authority: its designation accepted (the PersonRef and its own reference), later the case's end.</summary>
+    /// <summary>
+    /// To the designating authority: its designation accepted (the PersonRef and its own reference), later the case's end.
+    /// </summary>
     DesignationReceipt,
 
     /// <summary>The follow-up's support actions (housing, employment, care…): kind, partner, status, dates.</summary>

@@ -46,7 +46,9 @@ public static class Purposes
     public const string PenalPolicy = "penal-policy";
 }
 
-/// <summary>Why the gateway denied a release to one recipient: stable words, in the audit log and in <see cref="ConfidentialPayloadDenied"/>.</summary>
+/// <summary>
+/// Why the gateway denied a release to one recipient: stable words, in the audit log and in <see cref="ConfidentialPayloadDenied"/>.
+/// </summary>
 public static class ReleaseReasonCodes
 {
     public const string Granted = "granted";
@@ -81,7 +83,9 @@ public static class ReleaseReasonCodes
     /// <summary>Identity or contact details asked for a person the vault does not hold: they come from nowhere else.</summary>
     public const string NoVaultEntry = "no-vault-entry";
 
-    /// <summary>The recipient has registered no sealing key yet: the release is held, sealed for the gateway, and delivered once it does.</summary>
+    /// <summary>
+    /// The recipient has registered no sealing key yet: the release is held, sealed for the gateway, and delivered once it does.
+    /// </summary>
     public const string NoRecipientKey = "no-recipient-key";
 
     /// <summary>The case is restricted and no rule granting the category names its restriction.</summary>

@@ -55,7 +55,8 @@ public sealed class BriefingDeadline
     {
         Outcome =
             dutyMet ? DeadlineOutcome.AlreadyMet
-            : Kind == DeadlineKind.AnnualBriefingDue && now >= TerritoryCalendar.EndOfYear(Territory, Year) ? DeadlineOutcome.Superseded // the overdue alert says it better
+            // the overdue alert says it better
+            : Kind == DeadlineKind.AnnualBriefingDue && now >= TerritoryCalendar.EndOfYear(Territory, Year) ? DeadlineOutcome.Superseded
             : DeadlineOutcome.Raised;
         FiredAt = now;
         return Outcome.Value;

@@ -31,9 +31,10 @@ public static class SvgChart
         var group = plotW / (double)Math.Max(1, labels.Count);
         var bar = group * 0.8 / Math.Max(1, series.Count);
         var svg = new StringBuilder();
+        svg.Append(CultureInfo.InvariantCulture, $"<svg class=\"graphique\" id=\"{id}\" role=\"img\" aria-labelledby=\"{id}-titre\"");
         svg.Append(
             CultureInfo.InvariantCulture,
-            $"<svg class=\"graphique\" id=\"{id}\" role=\"img\" aria-labelledby=\"{id}-titre\" viewBox=\"0 0 {Width} {Height}\" width=\"{Width}\" height=\"{Height}\" xmlns=\"http://www.w3.org/2000/svg\">"
+            $" viewBox=\"0 0 {Width} {Height}\" width=\"{Width}\" height=\"{Height}\" xmlns=\"http://www.w3.org/2000/svg\">"
         );
         svg.Append(CultureInfo.InvariantCulture, $"<title id=\"{id}-titre\">{E(title)}</title>");
         svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"0\" y=\"0\" width=\"{Width}\" height=\"{Height}\" fill=\"#ffffff\"/>");
@@ -59,13 +60,15 @@ public static class SvgChart
                 var x = x0 + bar * s;
                 svg.Append(
                     CultureInfo.InvariantCulture,
-                    $"<rect x=\"{x:0.#}\" y=\"{Top + plotH - h:0.#}\" width=\"{Math.Max(1, bar - 2):0.#}\" height=\"{h:0.#}\" fill=\"{series[s].Colour}\"><title>{E(labels[i])} — {E(series[s].Name)} : {value}</title></rect>"
+                    $"<rect x=\"{x:0.#}\" y=\"{Top + plotH - h:0.#}\" width=\"{Math.Max(1, bar - 2):0.#}\" height=\"{h:0.#}\""
+                );
+                svg.Append(
+                    CultureInfo.InvariantCulture,
+                    $" fill=\"{series[s].Colour}\"><title>{E(labels[i])} — {E(series[s].Name)} : {value}</title></rect>"
                 );
             }
-            svg.Append(
-                CultureInfo.InvariantCulture,
-                $"<text x=\"{Left + group * i + group / 2:0.#}\" y=\"{Top + plotH + 16}\" text-anchor=\"middle\" font-size=\"12\" fill=\"#161616\">{E(labels[i])}</text>"
-            );
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left + group * i + group / 2:0.#}\" y=\"{Top + plotH + 16}\"");
+            svg.Append(CultureInfo.InvariantCulture, $" text-anchor=\"middle\" font-size=\"12\" fill=\"#161616\">{E(labels[i])}</text>");
         }
         svg.Append(
             CultureInfo.InvariantCulture,

@@ -149,7 +149,10 @@ public sealed class CourtReportIssuer(CourtReportingDbContext db, SealingKeyStor
         where T : class =>
         db.ChangeTracker.Entries<T>().Where(e => e.State is EntityState.Added or EntityState.Modified).Select(e => e.Entity).Where(matches);
 
-    /// <summary>A report now, outside the period's rhythm (a serious incident, an operator's request): from where the last one stopped to <paramref name="upTo"/>.</summary>
+    /// <summary>
+    /// A report now, outside the period's rhythm (a serious incident, an operator's request): from where the last one stopped to <paramref
+    /// name="upTo"/>.
+    /// </summary>
     public async Task<CourtReport> StageImmediateAsync(
         Jurisdiction jurisdiction,
         DateOnly upTo,

@@ -114,7 +114,9 @@ public sealed class CourtReportingQueries(CourtReportingDbContext db)
             .Where(j => user.ActsFor(j.Territory))
             .ToList();
 
-    /// <summary>The jurisdictions reports are scheduled for in the caller's territories, each with its next periodic report's due date.</summary>
+    /// <summary>
+    /// The jurisdictions reports are scheduled for in the caller's territories, each with its next periodic report's due date.
+    /// </summary>
     public async Task<IReadOnlyList<JurisdictionView>> JurisdictionsAsync(ClaimsPrincipal user, CancellationToken ct)
     {
         var mine = await MineAsync(user, ct);
@@ -178,7 +180,9 @@ public sealed class CourtReportingQueries(CourtReportingDbContext db)
     }
 }
 
-/// <summary>Before a meeting, an operator has the next report of an active jurisdiction issued now rather than at the period's end.</summary>
+/// <summary>
+/// Before a meeting, an operator has the next report of an active jurisdiction issued now rather than at the period's end.
+/// </summary>
 public sealed class IssueReportNowHandler(
     CourtReportingDbContext db,
     CourtReportIssuer issuer,

@@ -11,7 +11,9 @@ public enum ReportTrigger
     OperatorRequest,
 }
 
-/// <summary>Counts only. The support actions (3°'s follow-up) are counted by what happened to them in the period, whatever their kind.</summary>
+/// <summary>
+/// Counts only. The support actions (3°'s follow-up) are counted by what happened to them in the period, whatever their kind.
+/// </summary>
 public sealed record ReportFigures(
     int OpenCases,
     int ControlsPlanned,

@@ -20,7 +20,9 @@ public sealed class ReportingDeadline
 
     private ReportingDeadline() { }
 
-    /// <summary>The period containing <paramref name="day"/>, periods being <paramref name="months"/> calendar months from January.</summary>
+    /// <summary>
+    /// The period containing <paramref name="day"/>, periods being <paramref name="months"/> calendar months from January.
+    /// </summary>
     public static ReportingDeadline For(Jurisdiction jurisdiction, DateOnly day, int months)
     {
         var startMonth = (day.Month - 1) / months * months + 1;

@@ -26,7 +26,9 @@ public abstract class CourtReportingDbContext(DbContextOptions options) : Servic
     public async Task<Jurisdiction?> ActiveJurisdictionAsync(string? id, CancellationToken cancellationToken) =>
         await JurisdictionAsync(id, includeRetired: false, cancellationToken);
 
-    /// <summary>A jurisdiction of the directory's copy; a retired one only when <paramref name="includeRetired"/> (its past reports stay readable).</summary>
+    /// <summary>
+    /// A jurisdiction of the directory's copy; a retired one only when <paramref name="includeRetired"/> (its past reports stay readable).
+    /// </summary>
     public async Task<Jurisdiction?> JurisdictionAsync(string? id, bool includeRetired, CancellationToken cancellationToken) =>
         id is null
             ? null

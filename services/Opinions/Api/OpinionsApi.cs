@@ -318,7 +318,9 @@ public static class OpinionsApi
     private static async Task<IResult> AdoptAsync(Guid id, ClaimsPrincipal user, AdoptOpinionHandler handler, CancellationToken ct) =>
         Answer(await handler.AdoptAsync(id, user.ActsFor, ct));
 
-    /// <summary>Sends an adopted opinion the gateway refused once more (after the rules are fixed, say); its content does not change.</summary>
+    /// <summary>
+    /// Sends an adopted opinion the gateway refused once more (after the rules are fixed, say); its content does not change.
+    /// </summary>
     private static async Task<IResult> TransmitAgainAsync(
         Guid id,
         ClaimsPrincipal user,

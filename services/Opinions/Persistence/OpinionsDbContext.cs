@@ -73,7 +73,8 @@ public abstract class OpinionsDbContext(DbContextOptions options) : ServiceDbCon
             e.ToTable("OpinionDeadlines");
             e.HasKey(d => d.Id);
             e.Property(d => d.Outcome).HasConversion<string>().HasMaxLength(30);
-            // Two passes (two instances, or a pass and a restart) may load the same row: the second commit finds it fired and raises nothing.
+            // Two passes (two instances, or a pass and a restart) may load the same row: the second commit finds it fired and raises
+            // nothing.
             e.Property(d => d.FiredAt).IsConcurrencyToken();
             e.HasIndex(d => d.ReviewId).IsUnique();
             e.HasIndex(d => new { d.FiredAt, d.FiresAt });

@@ -88,7 +88,10 @@ public static class CoordinationHost
         }
     }
 
-    /// <summary>A listening address as a client reaches it from the same machine: <c>+</c>, <c>*</c>, <c>0.0.0.0</c> and <c>[::]</c> become localhost.</summary>
+    /// <summary>
+    /// A listening address as a client reaches it from the same machine: <c>+</c>, <c>*</c>, <c>0.0.0.0</c> and <c>[::]</c> become
+    /// localhost.
+    /// </summary>
     public static string LocalAddressOf(string listenUrl)
     {
         var schemeEnd = listenUrl.IndexOf("://", StringComparison.Ordinal);
@@ -142,7 +145,9 @@ public static class CoordinationHost
         return 0;
     }
 
-    /// <summary>A host of one or more services: defaults in code, service defaults, the services, then the test's or caller's additions.</summary>
+    /// <summary>
+    /// A host of one or more services: defaults in code, service defaults, the services, then the test's or caller's additions.
+    /// </summary>
     public static WebApplication Build(
         string[] args,
         IReadOnlyDictionary<string, string?> hostDefaults,

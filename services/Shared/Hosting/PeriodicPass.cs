@@ -62,7 +62,9 @@ public sealed partial class PeriodicPassRunner<TPass>(
 
 public static class PeriodicPassExtensions
 {
-    /// <summary>Registers <typeparamref name="TPass"/> as scoped and runs it every <paramref name="interval"/> (read at each pass).</summary>
+    /// <summary>
+    /// Registers <typeparamref name="TPass"/> as scoped and runs it every <paramref name="interval"/> (read at each pass).
+    /// </summary>
     public static IServiceCollection AddPeriodicPass<TPass>(this IServiceCollection services, Func<IServiceProvider, TimeSpan> interval)
         where TPass : class, IPeriodicPass
     {

@@ -95,7 +95,9 @@ public sealed class GroupCommitWriter<TContext> : IAsyncDisposable
         _loop = new Lazy<Task>(() => Task.Run(RunAsync), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
-    /// <summary>Queues <paramref name="work"/>; completes once it is committed (or found a duplicate), fails with its own exception.</summary>
+    /// <summary>
+    /// Queues <paramref name="work"/>; completes once it is committed (or found a duplicate), fails with its own exception.
+    /// </summary>
     public Task<GroupCommitOutcome> CommitAsync(GroupCommitWork<TContext> work)
     {
         _ = _loop.Value;
@@ -146,7 +148,9 @@ public sealed class GroupCommitWriter<TContext> : IAsyncDisposable
         }
     }
 
-    /// <summary>Commits <paramref name="batch"/> in one transaction and completes every unit in it; throws only when the transaction itself failed.</summary>
+    /// <summary>
+    /// Commits <paramref name="batch"/> in one transaction and completes every unit in it; throws only when the transaction itself failed.
+    /// </summary>
     internal async Task CommitBatchAsync(IReadOnlyList<GroupCommitWork<TContext>> batch)
     {
         await using var scope = _scopes.CreateAsyncScope();

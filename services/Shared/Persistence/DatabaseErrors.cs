@@ -17,7 +17,9 @@ public static class DatabaseErrors
     public const int SqliteConstraint = 19;
     public static readonly IReadOnlySet<int> SqliteDuplicateKey = new HashSet<int> { 1555, 2067 };
 
-    /// <summary>Whether <paramref name="exception"/> or one of its inner exceptions is a row refused for a key that already exists.</summary>
+    /// <summary>
+    /// Whether <paramref name="exception"/> or one of its inner exceptions is a row refused for a key that already exists.
+    /// </summary>
     public static bool IsDuplicateKey(Exception? exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)

@@ -29,7 +29,9 @@ public sealed class SealingKeyStore
     private const string PublicSuffix = ".pub.pem";
     private HashSet<string>? _owners;
 
-    /// <param name="owners">The owners this host is; null: every platform owner (one folder for the whole platform, as the tools and older tests use it).</param>
+    /// <param name="owners">
+    /// The owners this host is; null: every platform owner (one folder for the whole platform, as the tools and older tests use it).
+    /// </param>
     public SealingKeyStore(
         string directory,
         string? publicDirectory = null,
@@ -43,7 +45,9 @@ public sealed class SealingKeyStore
         _owners = owners?.ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>The host's store; outside Development it makes no key pair for an agency unless <c>Sealing:CreateMissingKeys</c> says so.</summary>
+    /// <summary>
+    /// The host's store; outside Development it makes no key pair for an agency unless <c>Sealing:CreateMissingKeys</c> says so.
+    /// </summary>
     public static SealingKeyStore From(
         IConfiguration configuration,
         IHostEnvironment? environment = null,
@@ -143,7 +147,9 @@ public sealed class SealingKeyStore
         return keyId;
     }
 
-    /// <summary>Writes the current public key of every owner this host is where other hosts read it (their first key is made if need be).</summary>
+    /// <summary>
+    /// Writes the current public key of every owner this host is where other hosts read it (their first key is made if need be).
+    /// </summary>
     public void PublishOwnKeys()
     {
         foreach (var owner in Owners)
@@ -203,7 +209,9 @@ public sealed class SealingKeyStore
 
     private static string PemOf(byte[] subjectPublicKeyInfo) => new string(PemEncoding.Write("PUBLIC KEY", subjectPublicKeyInfo)) + "\n";
 
-    /// <summary>A keyed digest (HMAC-SHA256) under a secret of <paramref name="owner"/>: equal inputs match, nothing can be read back.</summary>
+    /// <summary>
+    /// A keyed digest (HMAC-SHA256) under a secret of <paramref name="owner"/>: equal inputs match, nothing can be read back.
+    /// </summary>
     public byte[] Digest(string owner, string value)
     {
         var path = Path.Combine(FolderOf(owner), "digest.key");

@@ -27,7 +27,9 @@ public static class SealingKeysRegistration
     }
 }
 
-/// <summary>Makes sure every owner this host is has a key, and its public half is where the other hosts read it, before traffic flows.</summary>
+/// <summary>
+/// Makes sure every owner this host is has a key, and its public half is where the other hosts read it, before traffic flows.
+/// </summary>
 public sealed class SealingKeyPublisher(SealingKeyStore keys) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)

@@ -20,7 +20,9 @@ public static class CoordinationPolicies
     /// <summary>An agency's system, speaking for its own agency: the ingress only.</summary>
     public const string AgencySystem = "agency-system";
 
-    /// <summary>Who registers an agency's sealing key: the agency's own system, or the CDPD secretariat (its territory checked per agency).</summary>
+    /// <summary>
+    /// Who registers an agency's sealing key: the agency's own system, or the CDPD secretariat (its territory checked per agency).
+    /// </summary>
     public const string AgencyKeyRegistrar = "agency-key-registrar";
 
     private static readonly PrincipalRole[] OperatorRoles =

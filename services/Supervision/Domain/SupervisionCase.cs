@@ -190,7 +190,9 @@ public sealed class SupervisionCase
         };
     }
 
-    /// <summary>Whether an operator (by token subject) may see the case: anyone of the territory, or only those named on a restricted case.</summary>
+    /// <summary>
+    /// Whether an operator (by token subject) may see the case: anyone of the territory, or only those named on a restricted case.
+    /// </summary>
     public bool VisibleTo(string subject) => Restriction is null || RestrictedTo.Contains(subject, StringComparer.Ordinal);
 
     /// <summary>A support action of the follow-up, carried by one of the case's current partners.</summary>
@@ -361,7 +363,9 @@ public sealed class SupervisionCase
             MeasureEndsOn = MeasureEndsOn,
         };
 
-    /// <summary>What a partner records has happened: a date after today in the territory is a mistake, and would date a report in the future.</summary>
+    /// <summary>
+    /// What a partner records has happened: a date after today in the territory is a mistake, and would date a report in the future.
+    /// </summary>
     private void EnsureNotAfter(DateOnly day, DateTimeOffset now, string field)
     {
         if (day > TerritoryCalendar.Today(Territory, now))

@@ -114,7 +114,9 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
                 // Where the gateway's relay stands: rows waiting, claimed, and the last errors they met.
                 await using (var scope = gateway.App.Services.CreateAsyncScope())
                 {
-                    var outbox = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>().OutboxMessages;
+                    var outbox = scope
+                        .ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>()
+                        .OutboxMessages;
                     var unsent = await outbox.AsNoTracking().Where(m => m.SentAt == null).ToListAsync();
                     output.WriteLine(
                         $"  gateway outbox: {unsent.Count} unsent, {unsent.Count(m => m.ClaimToken != null)} claimed, errors: "

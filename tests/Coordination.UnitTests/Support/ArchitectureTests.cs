@@ -379,7 +379,10 @@ public sealed class ConsoleLayerTests
     [Fact]
     public void Pages_reach_the_services_only_through_the_coordination_api()
     {
-        var pages = Assembly.GetTypes().Where(t => t.Namespace?.StartsWith("Coordination.WebConsole.Pages", StringComparison.Ordinal) == true).ToList();
+        var pages = Assembly
+            .GetTypes()
+            .Where(t => t.Namespace?.StartsWith("Coordination.WebConsole.Pages", StringComparison.Ordinal) == true)
+            .ToList();
         Assert.Contains(pages, t => typeof(Microsoft.AspNetCore.Mvc.RazorPages.PageModel).IsAssignableFrom(t));
         var offences = pages
             .SelectMany(page =>
@@ -404,7 +407,11 @@ public sealed class ConsoleLayerTests
         var senders = Assembly
             .GetTypes()
             .Where(t => !t.IsNested)
-            .Where(t => LayerTests.CallsOf(t).Any(m => m.DeclaringType is { } d && SpeaksHttp(d) && m.Name.StartsWith("Send", StringComparison.Ordinal)))
+            .Where(t =>
+                LayerTests
+                    .CallsOf(t)
+                    .Any(m => m.DeclaringType is { } d && SpeaksHttp(d) && m.Name.StartsWith("Send", StringComparison.Ordinal))
+            )
             .Select(t => t.FullName)
             .ToList();
         Assert.Equal(["Coordination.WebConsole.Api.CoordinationApi"], senders);
@@ -414,4 +421,3 @@ public sealed class ConsoleLayerTests
     private static bool SpeaksHttp(Type type) =>
         type.Namespace == "System.Net.Http" || type == typeof(IHttpClientFactory) || typeof(HttpMessageInvoker).IsAssignableFrom(type);
 }
-
