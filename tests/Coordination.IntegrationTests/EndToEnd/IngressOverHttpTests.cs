@@ -28,8 +28,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    public static JsonObject Example(string type) =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "agency-examples", $"{type}.json")))!.AsObject();
+    public static JsonObject Example(string type) => AgencyClient.Example(type);
 
     private static JsonObject Fresh(string type, Action<JsonObject>? change = null)
     {
@@ -42,11 +41,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     private async Task<(HttpStatusCode Status, JsonElement Body)> Send(string principal, JsonObject envelope, string? type = null)
     {
         using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
-        var response = await agency.PostAsync(
-            $"/ingress/{type ?? envelope["type"]!.GetValue<string>()}",
-            new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json")
-        );
-        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+        return await AgencyClient.PostAsync(agency, envelope, type);
     }
 
     [Fact]
@@ -221,7 +216,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
             );
         using var jap = _host.ClientFor(DemoPrincipals.Named("jap-75"));
         Assert.Contains(
-            (await jap.GetFromJsonAsync<JsonElement[]>("/egress/inbox"))!,
+            await MailboxReader.ReadAsync(jap),
             m =>
                 m.GetProperty("type").GetString() == "gateway.rejected"
                 && m.GetProperty("body").GetProperty("reasonCode").GetString() == ReasonCodes.DesignationConflict
@@ -305,14 +300,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     private async Task<(HttpStatusCode Status, JsonElement Body)> SendAs(DemoPrincipal principal, JsonObject envelope)
     {
         using var agency = _host.ClientFor(principal);
-        var response = await agency.PostAsync(
-            $"/ingress/{envelope["type"]!.GetValue<string>()}",
-            new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json")
-        );
-        return (
-            response.StatusCode,
-            response.Content.Headers.ContentLength == 0 ? default : await response.Content.ReadFromJsonAsync<JsonElement>()
-        );
+        return await AgencyClient.PostAsync(agency, envelope);
     }
 
     private async Task AssertAuditedAsync(JsonElement problem, string reasonCode, string source)
@@ -426,25 +414,20 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         // Kept where the sender alone can see it: its mailbox, sealed for its own key.
         using (var spip = _host.ClientFor(DemoPrincipals.Named("spip-75")))
         {
-            var mailbox = await spip.GetFromJsonAsync<JsonElement[]>("/egress/inbox");
-            var notice = Assert.Single(mailbox!, m => m.GetProperty("type").GetString() == "gateway.rejected").GetProperty("body");
+            var mailbox = await MailboxReader.ReadAsync(spip);
+            var notice = Assert.Single(mailbox, m => m.GetProperty("type").GetString() == "gateway.rejected").GetProperty("body");
             Assert.Equal(decisionId, notice.GetProperty("decisionId").GetGuid());
-            var keys = _host.App.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
-            using var ring = keys.RingFor("75-spip");
-            var original = notice
-                .GetProperty("original")
-                .Deserialize<Coordination.Contracts.Gateway.SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
             Assert.Contains(
                 Canary,
                 Encoding.UTF8.GetString(
-                    Coordination.ServiceDefaults.Sealing.PayloadSealer.Open(original, ring, "rejected-message", decisionId)
+                    DeliveryOpener.OpenBytes(_host.Keys, "75-spip", notice.GetProperty("original"), decisionId, "rejected-message")
                 )
             );
             Assert.DoesNotContain("Dantes", notice.GetRawText());
         }
         using (var jap = _host.ClientFor(DemoPrincipals.Named("jap-75")))
             Assert.DoesNotContain(
-                await jap.GetFromJsonAsync<JsonElement[]>("/egress/inbox") ?? [],
+                await MailboxReader.ReadAsync(jap),
                 m => m.GetProperty("type").GetString() == "gateway.rejected"
             );
 
@@ -549,7 +532,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     private async Task<(HttpStatusCode Status, JsonElement Body)> SendRaw(string principal, string type, string body)
     {
         using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
-        var response = await agency.PostAsync($"/ingress/{type}", new StringContent(body, Encoding.UTF8, "application/json"));
+        var response = await AgencyClient.PostAsync(agency, type, body);
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
@@ -650,24 +633,15 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     public async Task Malformed_or_oversized_bodies_are_refused_and_operators_may_not_use_the_door()
     {
         using var prosecutor = _host.ClientFor(DemoPrincipals.Named("prosecutor-75"));
-        var malformed = await prosecutor.PostAsync(
-            "/ingress/briefings.record-briefing",
-            new StringContent("{\"messageId\":", Encoding.UTF8, "application/json")
-        );
+        var malformed = await AgencyClient.PostAsync(prosecutor, "briefings.record-briefing", "{\"messageId\":");
         Assert.Equal(
             ReasonCodes.MalformedMessage,
             (await malformed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reasonCode").GetString()
         );
-        var huge = await prosecutor.PostAsync(
-            "/ingress/briefings.record-briefing",
-            new StringContent(new string(' ', 70_000), Encoding.UTF8, "application/json")
-        );
+        var huge = await AgencyClient.PostAsync(prosecutor, "briefings.record-briefing", new string(' ', 70_000));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
 
-        var operatorCall = await _host.Http.PostAsync(
-            "/ingress/briefings.record-briefing",
-            new StringContent(Fresh(IngressTypeNames.RecordBriefing).ToJsonString(), Encoding.UTF8, "application/json")
-        );
+        var operatorCall = await AgencyClient.PostAsync(_host.Http, "briefings.record-briefing", Fresh(IngressTypeNames.RecordBriefing).ToJsonString());
         Assert.Equal(HttpStatusCode.Forbidden, operatorCall.StatusCode);
     }
 
