@@ -17,13 +17,23 @@ public static class DeliveryOpener
     /// <summary>The sealed payload as the delivery carries it (<c>payload</c>, or a refusal notice's <c>original</c>).</summary>
     public static SealedPayload SealedOf(JsonElement sealedPayload) => sealedPayload.Deserialize<SealedPayload>(Web)!;
 
-    /// <summary>The bytes sealed for <paramref name="agency"/>; the purpose the payload names unless one is expected.</summary>
-    public static byte[] OpenBytes(SealingKeyStore keys, string agency, JsonElement sealedPayload, Guid boundTo, string? purpose = null)
+    /// <summary>The bytes sealed for the ring's owner; the purpose the payload names unless one is expected.</summary>
+    public static byte[] OpenBytes(SealingKeyRing ring, JsonElement sealedPayload, Guid boundTo, string? purpose = null)
     {
         var payload = SealedOf(sealedPayload);
-        using var ring = keys.RingFor(agency);
         return PayloadSealer.Open(payload, ring, purpose ?? payload.Purpose, boundTo);
     }
+
+    /// <summary>The bytes sealed for <paramref name="agency"/>, with its keys in the store.</summary>
+    public static byte[] OpenBytes(SealingKeyStore keys, string agency, JsonElement sealedPayload, Guid boundTo, string? purpose = null)
+    {
+        using var ring = keys.RingFor(agency);
+        return OpenBytes(ring, sealedPayload, boundTo, purpose);
+    }
+
+    /// <summary>A delivery of the HTTPS mailbox opened with a ring the agency holds itself.</summary>
+    public static JsonObject OpenMailboxDelivery(SealingKeyRing ring, JsonElement delivery, string? purpose = null) =>
+        JsonNode.Parse(OpenBytes(ring, delivery.GetProperty("body").GetProperty("payload"), delivery.GetProperty("id").GetGuid(), purpose))!.AsObject();
 
     /// <summary>The JSON object sealed for <paramref name="agency"/>.</summary>
     public static JsonObject Open(SealingKeyStore keys, string agency, JsonElement sealedPayload, Guid boundTo, string? purpose = null) =>

@@ -220,7 +220,7 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         Assert.Equal(["improve-victim-information"], opinion["recommendations"]!.AsArray().Select(r => r!.GetValue<string>()));
         using (var other = _host.ClientFor(DemoPrincipals.Named("prosecutor-93")))
             Assert.DoesNotContain(
-                (await other.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!,
+                await MailboxReader.ReadAsync(other),
                 d => d.GetProperty("type").GetString() == "opinions.opinion"
             );
 
@@ -249,9 +249,8 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         async Task<(HttpStatusCode Status, JsonElement Body)> Send(string principal, string type, string payload)
         {
             using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
-            var envelope =
-                $$"""{"messageId":"{{Guid.NewGuid()}}","type":"{{type}}","schemaVersion":1,"territory":"75","occurredAt":"2026-09-10T10:00:00+02:00","payload":{{payload}}}""";
-            return await Answer(agency.PostAsync($"/ingress/{type}", JsonBody(envelope)));
+            var envelope = AgencyClient.Envelope(type, JsonNode.Parse(payload)!.AsObject(), "75", "2026-09-10T10:00:00+02:00");
+            return await AgencyClient.PostAsync(agency, envelope);
         }
 
         Assert.Equal(
@@ -351,7 +350,7 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         Assert.Equal((ReviewStatus.Adopted, "no-rule-grants"), (seen!.Status, seen.TransmissionRefusal));
         using (var prosecutor = _host.ClientFor(DemoPrincipals.Named("prosecutor-75")))
             Assert.DoesNotContain(
-                (await prosecutor.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!,
+                await MailboxReader.ReadAsync(prosecutor),
                 d => d.GetProperty("type").GetString() == "opinions.opinion"
             );
         var redraft = await Answer(
@@ -386,35 +385,20 @@ public sealed class OpinionsApiTests : IAsyncLifetime
     private async Task<JsonElement> OpinionIn(string principal, Guid reviewId)
     {
         using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
-        JsonElement found = default;
-        await Poller.UntilAsync(
-            async () =>
-            {
-                foreach (var delivery in (await agency.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!)
-                    if (
-                        delivery.GetProperty("type").GetString() == "opinions.opinion"
-                        && Open(delivery, DemoPrincipals.Named(principal).Agency!)["art41-opinion"]!["reviewId"]!.GetValue<Guid>()
-                            == reviewId
-                    )
-                    {
-                        found = delivery;
-                        return true;
-                    }
-                return false;
-            },
-            $"the opinion in {principal}'s mailbox"
+        var (found, _) = await DeliveryOpener.AwaitInMailboxAsync(
+            agency,
+            _host.Keys,
+            DemoPrincipals.Named(principal).Agency!,
+            "opinions.opinion",
+            matches: contents => contents["art41-opinion"]!["reviewId"]!.GetValue<Guid>() == reviewId,
+            purpose: ArtOpinionPurpose,
+            newestFirst: false
         );
         return found;
     }
 
-    private JsonObject Open(JsonElement delivery, string owner) =>
-        OpenDelivery(delivery, owner, _host.App.Services.GetRequiredService<SealingKeyStore>());
+    private const string ArtOpinionPurpose = "art41-opinion";
 
-    /// <summary>What the agency does with its private key: the payload is bound to the delivery's id and the purpose.</summary>
-    public static JsonObject OpenDelivery(JsonElement delivery, string owner, SealingKeyStore keys)
-    {
-        using var ring = keys.RingFor(owner);
-        var sealedPayload = delivery.GetProperty("body").GetProperty("payload").Deserialize<SealedPayload>(Json)!;
-        return JsonNode.Parse(PayloadSealer.Open(sealedPayload, ring, "art41-opinion", delivery.GetProperty("id").GetGuid()))!.AsObject();
-    }
+    private JsonObject Open(JsonElement delivery, string owner) =>
+        DeliveryOpener.OpenMailboxDelivery(_host.Keys, owner, delivery, ArtOpinionPurpose);
 }
