@@ -21,6 +21,10 @@ public static class RejectionAssertions
         return problem;
     }
 
+    /// <summary>An HTTP answer read as status and JSON body (the door's, or an API's) refused with this status and reason code.</summary>
+    public static void AssertRefused((HttpStatusCode Status, JsonElement Body) answer, HttpStatusCode status, string reasonCode) =>
+        Assert.Equal((status, reasonCode), (answer.Status, answer.Body.GetProperty("reasonCode").GetString()));
+
     /// <summary>The reason code of a problem, if it has one.</summary>
     public static string? ReasonCodeOf(JsonElement problem) =>
         problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty("reasonCode", out var code) ? code.GetString() : null;

@@ -15,6 +15,7 @@ using Coordination.Testing;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using static Coordination.Testing.RejectionAssertions;
 
 namespace Coordination.IntegrationTests.EndToEnd;
 
@@ -286,9 +287,7 @@ public sealed class AgencyKeysTests : IAsyncLifetime
 
     private static async Task AssertRefusedAsync(HttpClient client, string agency, object body, HttpStatusCode status, string reasonCode)
     {
-        var response = await client.PostAsJsonAsync($"/agencies/{agency}/keys", body);
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal(reasonCode, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reasonCode").GetString());
+        await AssertProblemAsync(await client.PostAsJsonAsync($"/agencies/{agency}/keys", body), status, reasonCode);
     }
 
     private static SealedPayload PayloadOf(JsonElement delivery, string field) =>

@@ -71,20 +71,14 @@ public sealed class CaseDutiesTests : IAsyncLifetime
             IngressTypeNames.WithdrawDesignation,
             new JsonObject { ["authorityReference"] = reference }
         );
-        Assert.Equal(
-            (HttpStatusCode.Forbidden, ReasonCodes.UnknownAuthorityReference),
-            (foreign.Status, foreign.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(foreign, HttpStatusCode.Forbidden, ReasonCodes.UnknownAuthorityReference);
         // Naming both, and not the same person: refused.
         var mismatch = await SendAsync(
             "jap-75",
             IngressTypeNames.WithdrawDesignation,
             new JsonObject { ["authorityReference"] = reference, ["personRef"] = "75-P-0123456789ABCDEFGHJKMNPQRS" }
         );
-        Assert.Equal(
-            (HttpStatusCode.Forbidden, ReasonCodes.PersonNotDesignated),
-            (mismatch.Status, mismatch.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(mismatch, HttpStatusCode.Forbidden, ReasonCodes.PersonNotDesignated);
 
         // The JAP withdraws by its own reference: the case ends, and the JAP is told.
         var withdrawal = await SendAsync(
@@ -167,10 +161,7 @@ public sealed class CaseDutiesTests : IAsyncLifetime
                 ["outcome"] = "compliant",
             }
         );
-        Assert.Equal(
-            (HttpStatusCode.Forbidden, ReasonCodes.UnassignedFromCase),
-            (late.Status, late.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(late, HttpStatusCode.Forbidden, ReasonCodes.UnassignedFromCase);
 
         // A new plan reaches the police, not the association.
         var before = (await MailboxAsync("association-75")).Length;
@@ -320,10 +311,7 @@ public sealed class CaseDutiesTests : IAsyncLifetime
             (await SendAsync("association-75", IngressTypeNames.ReportSupportProgress, Progress(person, housing, "completed"))).Status
         );
         var notFollowing = await SendAsync("police-75", IngressTypeNames.ReportSupportProgress, Progress(person, housing, "abandoned"));
-        Assert.Equal(
-            (HttpStatusCode.Forbidden, ReasonCodes.NotAssignedToCase),
-            (notFollowing.Status, notFollowing.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(notFollowing, HttpStatusCode.Forbidden, ReasonCodes.NotAssignedToCase);
 
         JsonElement supervised = default;
         await Poller.UntilAsync(

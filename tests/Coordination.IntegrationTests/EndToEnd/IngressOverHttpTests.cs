@@ -14,6 +14,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using static Coordination.Testing.RejectionAssertions;
 
 namespace Coordination.IntegrationTests.EndToEnd;
 
@@ -138,10 +139,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         // The same person designated again while the case is open, spelled differently: the digest matches, so the door refuses it.
         var again = Fresh(IngressTypeNames.DesignatePerson, e => e["payload"]!["identity"]!["lastName"] = " dantes-canary ");
         var refused = await Send("prosecutor-75", again);
-        Assert.Equal(
-            (HttpStatusCode.Conflict, ReasonCodes.DesignationConflict),
-            (refused.Status, refused.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(refused, HttpStatusCode.Conflict, ReasonCodes.DesignationConflict);
         Assert.Equal(
             entry.Person,
             (await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Vault.AsNoTracking().SingleAsync()).Person
@@ -165,10 +163,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
             e => e["payload"]!["contact"] = new JsonObject { ["address"] = "CANARY 1 rue utile", ["phone"] = "+33 1 00 00 00 00" }
         );
         var early = await Send("prosecutor-75", pushed);
-        Assert.Equal(
-            (HttpStatusCode.Conflict, ReasonCodes.DesignationConflict),
-            (early.Status, early.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(early, HttpStatusCode.Conflict, ReasonCodes.DesignationConflict);
 
         // Once the case is open and the door knows it: refused, audited, answered to the sender.
         await Poller.UntilAsync(
@@ -185,10 +180,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
             "jap-75",
             Fresh(IngressTypeNames.DesignatePerson, e => e["payload"]!["contact"] = pushed["payload"]!["contact"]!.DeepClone())
         );
-        Assert.Equal(
-            (HttpStatusCode.Conflict, ReasonCodes.DesignationConflict),
-            (late.Status, late.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(late, HttpStatusCode.Conflict, ReasonCodes.DesignationConflict);
 
         using (var scope = _host.App.Services.CreateScope())
         {
@@ -246,7 +238,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
             Fresh(IngressTypeNames.RecordBriefing, e => e["payload"]!["summary"] = "CANARY stranger")
         );
 
-        Assert.Equal((HttpStatusCode.Forbidden, ReasonCodes.UnidentifiedSource), (status, body.GetProperty("reasonCode").GetString()));
+        AssertRefused((status, body), HttpStatusCode.Forbidden, ReasonCodes.UnidentifiedSource);
         await AssertAuditedAsync(body, ReasonCodes.UnidentifiedSource, "75-nobody");
         await AssertNothingForwardedAsync("CANARY stranger");
     }
@@ -261,7 +253,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         var marker = $"CANARY {Guid.NewGuid():N}";
         var (status, body) = await SendAs(claimed, Fresh(IngressTypeNames.RecordBriefing, e => e["payload"]!["summary"] = marker));
 
-        Assert.Equal((HttpStatusCode.Forbidden, ReasonCodes.AgencyMismatch), (status, body.GetProperty("reasonCode").GetString()));
+        AssertRefused((status, body), HttpStatusCode.Forbidden, ReasonCodes.AgencyMismatch);
         await AssertAuditedAsync(body, ReasonCodes.AgencyMismatch, agency);
         await AssertNothingForwardedAsync(marker);
     }
@@ -340,10 +332,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         JsonObject Report(string personRef) => Fresh(IngressTypeNames.ReportDetentionConduct, e => e["payload"]!["personRef"] = personRef);
 
         var beforeOptIn = await Send("jap-75", Report(person.Value));
-        Assert.Equal(
-            (HttpStatusCode.Forbidden, ReasonCodes.ForbiddenInboundFlow),
-            (beforeOptIn.Status, beforeOptIn.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(beforeOptIn, HttpStatusCode.Forbidden, ReasonCodes.ForbiddenInboundFlow);
 
         using (var secretariat = _host.ClientFor(DemoPrincipals.Named("secretariat-75")))
         {
@@ -518,14 +507,14 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         version["messageId"] = Guid.NewGuid().ToString();
         version["schemaVersion"] = 2147483648L;
         var (status, problem) = await Send("prosecutor-75", version);
-        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.InvalidEnvelope), (status, problem.GetProperty("reasonCode").GetString()));
+        AssertRefused((status, problem), HttpStatusCode.BadRequest, ReasonCodes.InvalidEnvelope);
         await AssertAuditedAsync(problem, ReasonCodes.InvalidEnvelope, "75-prosecutor");
 
         var incident = Example("supervision.report-incident");
         incident["messageId"] = Guid.NewGuid().ToString();
         incident["payload"]!["occurredAt"] = "2026-11-10 10:00:00Z";
         (status, problem) = await Send("association-75", incident);
-        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.InvalidPayload), (status, problem.GetProperty("reasonCode").GetString()));
+        AssertRefused((status, problem), HttpStatusCode.BadRequest, ReasonCodes.InvalidPayload);
         await AssertAuditedAsync(problem, ReasonCodes.InvalidPayload, "75-association");
     }
 
@@ -548,7 +537,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         var envelope = Example(IngressTypeNames.RecordBriefing);
         envelope["messageId"] = JsonNode.Parse(messageId);
         var (status, problem) = await SendRaw("prosecutor-75", IngressTypeNames.RecordBriefing, envelope.ToJsonString());
-        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.InvalidEnvelope), (status, problem.GetProperty("reasonCode").GetString()));
+        AssertRefused((status, problem), HttpStatusCode.BadRequest, ReasonCodes.InvalidEnvelope);
         Assert.Equal(JsonValueKind.Null, problem.GetProperty("messageId").ValueKind);
         await AssertAuditedAsync(problem, ReasonCodes.InvalidEnvelope, "75-prosecutor");
     }
@@ -566,7 +555,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         envelope["__twin__"] = 0;
         var body = envelope.ToJsonString().Replace("\"__twin__\":0", $"\"{property}\":{second}", StringComparison.Ordinal);
         var (status, problem) = await SendRaw("prosecutor-75", IngressTypeNames.RecordBriefing, body);
-        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.MalformedMessage), (status, problem.GetProperty("reasonCode").GetString()));
+        AssertRefused((status, problem), HttpStatusCode.BadRequest, ReasonCodes.MalformedMessage);
         await AssertAuditedAsync(problem, ReasonCodes.MalformedMessage, "75-prosecutor");
 
         // In the payload too: the schema read one, the typed payload record the other.
@@ -574,7 +563,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         nested["messageId"] = Guid.NewGuid().ToString();
         var twice = nested.ToJsonString().Replace("\"summary\":", "\"summary\":[],\"summary\":", StringComparison.Ordinal);
         (status, problem) = await SendRaw("prosecutor-75", IngressTypeNames.RecordBriefing, twice);
-        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.MalformedMessage), (status, problem.GetProperty("reasonCode").GetString()));
+        AssertRefused((status, problem), HttpStatusCode.BadRequest, ReasonCodes.MalformedMessage);
     }
 
     [Theory]
@@ -625,7 +614,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         var json = envelope.ToJsonString();
         Assert.Contains(before, json);
         var (status, problem) = await SendRaw(sender, type, json.Replace(before, before + number, StringComparison.Ordinal));
-        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.InvalidPayload), (status, problem.GetProperty("reasonCode").GetString()));
+        AssertRefused((status, problem), HttpStatusCode.BadRequest, ReasonCodes.InvalidPayload);
         await AssertAuditedAsync(problem, ReasonCodes.InvalidPayload, sender == "jap-75" ? "75-jap" : "75-prosecutor");
     }
 

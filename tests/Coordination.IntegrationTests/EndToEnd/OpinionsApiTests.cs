@@ -11,6 +11,7 @@ using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Security;
 using Coordination.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using static Coordination.Testing.RejectionAssertions;
 
 namespace Coordination.IntegrationTests.EndToEnd;
 
@@ -76,7 +77,7 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         // From 93: Paris's review answers exactly as one that does not exist, and lists hold only 93's.
         var foreign = await Answer(_seineSaintDenis.GetAsync($"/opinions/reviews/{mediation.Id}"));
         var missing = await Answer(_seineSaintDenis.GetAsync($"/opinions/reviews/{Guid.NewGuid()}"));
-        Assert.Equal((HttpStatusCode.Forbidden, "forbidden"), (foreign.Status, foreign.Body.GetProperty("reasonCode").GetString()));
+        AssertRefused(foreign, HttpStatusCode.Forbidden, "forbidden");
         static string Shown(JsonElement body) =>
             string.Join("|", body.EnumerateObject().Where(p => p.Name != "traceId").Select(p => $"{p.Name}={p.Value}"));
         Assert.Equal((missing.Status, Shown(missing.Body)), (foreign.Status, Shown(foreign.Body)));
@@ -113,7 +114,7 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         var opened = await Answer(
             _paris.PostAsync("/opinions/reviews", JsonBody("""{"territory":"75","measure":"rappel-a-la-loi","periodStart":"2025-13-01"}"""))
         );
-        Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), (opened.Status, opened.Body.GetProperty("reasonCode").GetString()));
+        AssertRefused(opened, HttpStatusCode.BadRequest, "invalid-field");
         Assert.Equal(
             ["measure", "periodEnd", "periodStart", "respondBy"],
             opened.Body.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order()
@@ -128,7 +129,7 @@ public sealed class OpinionsApiTests : IAsyncLifetime
                 )
             )
         );
-        Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), (past.Status, past.Body.GetProperty("reasonCode").GetString()));
+        AssertRefused(past, HttpStatusCode.BadRequest, "invalid-field");
         Assert.True(past.Body.GetProperty("errors").TryGetProperty("respondBy", out _));
 
         var review = await Open(_paris, "75", "civic-contribution");
@@ -138,13 +139,13 @@ public sealed class OpinionsApiTests : IAsyncLifetime
                 JsonBody("""{"measuresOrdered":10,"measuresCarriedOut":12,"medianDelayDays":5,"structureCapacity":3}""")
             )
         );
-        Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), (figures.Status, figures.Body.GetProperty("reasonCode").GetString()));
+        AssertRefused(figures, HttpStatusCode.BadRequest, "invalid-field");
         Assert.True(figures.Body.GetProperty("errors").TryGetProperty("measuresCarriedOut", out _));
 
         var early = await Answer(_paris.PutAsync($"/opinions/reviews/{review.Id}/draft", JsonBody("""{"verdict":"favourable"}""")));
-        Assert.Equal((HttpStatusCode.Conflict, "no-indicators"), (early.Status, early.Body.GetProperty("reasonCode").GetString()));
+        AssertRefused(early, HttpStatusCode.Conflict, "no-indicators");
         var notDrafted = await Answer(_paris.PostAsync($"/opinions/reviews/{review.Id}/adoption", null));
-        Assert.Equal((HttpStatusCode.Conflict, "no-draft"), (notDrafted.Status, notDrafted.Body.GetProperty("reasonCode").GetString()));
+        AssertRefused(notDrafted, HttpStatusCode.Conflict, "no-draft");
 
         Assert.Equal(
             HttpStatusCode.OK,
@@ -161,14 +162,14 @@ public sealed class OpinionsApiTests : IAsyncLifetime
                 JsonBody("""{"verdict":"unfavourable","recommendations":["abolish-the-measure"]}""")
             )
         );
-        Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), (offList.Status, offList.Body.GetProperty("reasonCode").GetString()));
+        AssertRefused(offList, HttpStatusCode.BadRequest, "invalid-field");
         var tooLong = await Answer(
             _paris.PutAsync(
                 $"/opinions/reviews/{review.Id}/draft",
                 JsonBody(JsonSerializer.Serialize(new { verdict = "favourable", text = new string('x', 1001) }))
             )
         );
-        Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), (tooLong.Status, tooLong.Body.GetProperty("reasonCode").GetString()));
+        AssertRefused(tooLong, HttpStatusCode.BadRequest, "invalid-field");
         Assert.Equal(
             "application/problem+json",
             (await _paris.PutAsync($"/opinions/reviews/{review.Id}/draft", JsonBody("not json"))).Content.Headers.ContentType?.MediaType
@@ -231,7 +232,7 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         Assert.Empty((await _paris.GetFromJsonAsync<List<ReviewView>>("/opinions?territory=75&measure=mediation", Json))!);
 
         var late = await Answer(_paris.PutAsync($"/opinions/reviews/{review.Id}/draft", JsonBody("""{"verdict":"favourable"}""")));
-        Assert.Equal((HttpStatusCode.Conflict, "review-closed"), (late.Status, late.Body.GetProperty("reasonCode").GetString()));
+        AssertRefused(late, HttpStatusCode.Conflict, "review-closed");
         Assert.Equal(HttpStatusCode.Conflict, (await _paris.PostAsync($"/opinions/reviews/{review.Id}/adoption", null)).StatusCode);
         Assert.Equal(
             "favourable-with-reservations",
@@ -280,10 +281,7 @@ public sealed class OpinionsApiTests : IAsyncLifetime
             "opinions.submit-indicators",
             $$"""{"reviewId":"{{review.Id}}","measuresOrdered":1,"measuresCarriedOut":1,"medianDelayDays":1,"structureCapacity":1}"""
         );
-        Assert.Equal(
-            (HttpStatusCode.Forbidden, "role-not-allowed"),
-            (indicatorsFromPartner.Status, indicatorsFromPartner.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(indicatorsFromPartner, HttpStatusCode.Forbidden, "role-not-allowed");
 
         ReviewView? seen = null;
         await Poller.UntilAsync(
@@ -359,7 +357,7 @@ public sealed class OpinionsApiTests : IAsyncLifetime
                 JsonBody("""{"verdict":"unfavourable","recommendations":["shorten-delays"]}""")
             )
         );
-        Assert.Equal((HttpStatusCode.Conflict, "review-closed"), (redraft.Status, redraft.Body.GetProperty("reasonCode").GetString()));
+        AssertRefused(redraft, HttpStatusCode.Conflict, "review-closed");
 
         // The rules grant it again; the same opinion is sent again and arrives.
         Assert.Equal(

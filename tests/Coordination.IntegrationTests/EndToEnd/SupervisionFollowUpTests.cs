@@ -226,10 +226,7 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
                 ["outcome"] = "compliant",
             }
         );
-        Assert.Equal(
-            (HttpStatusCode.Forbidden, ReasonCodes.NotAssignedToCase),
-            (late.Status, late.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(late, HttpStatusCode.Forbidden, ReasonCodes.NotAssignedToCase);
 
         // The operator cannot reopen the follow-up, and cannot end a case as if the designation were withdrawn.
         var again = await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/partners", new { partner = "75-police" });
@@ -741,10 +738,7 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
                 ["outcome"] = "missed",
             }
         );
-        Assert.Equal(
-            (HttpStatusCode.BadRequest, ReasonCodes.DateInFuture),
-            (tomorrow.Status, tomorrow.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(tomorrow, HttpStatusCode.BadRequest, ReasonCodes.DateInFuture);
         await Poller.UntilAsync(
             async () => (await CaseAsync(person)).GetProperty("controls").GetArrayLength() == 1,
             "the accepted control on the case"
@@ -885,10 +879,7 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         var payload = IngressOverHttpTests.Example(IngressTypeNames.DesignatePerson)["payload"]!.AsObject();
         payload["sentenceEnforcementJurisdiction"] = "tj-bobigny"; // a jurisdiction of 93, not of 75
         var refused = await SendAsync("jap-75", IngressTypeNames.DesignatePerson, payload);
-        Assert.Equal(
-            (HttpStatusCode.BadRequest, ReasonCodes.UnknownJurisdiction),
-            (refused.Status, refused.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(refused, HttpStatusCode.BadRequest, ReasonCodes.UnknownJurisdiction);
         Assert.Empty(await _host.GetJsonAsync<JsonElement[]>("/supervision/cases"));
     }
 

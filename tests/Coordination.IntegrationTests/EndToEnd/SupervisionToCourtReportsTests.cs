@@ -80,6 +80,7 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         await EmptyAgencyBoxesAsync();
     }
 
+    /// <summary>The agencies' queues outlive every host on this broker: each test starts from, and leaves, empty boxes.</summary>
     private Task EmptyAgencyBoxesAsync() => MailboxReader.EmptyAsync(broker, Agencies);
 
     [Fact]
@@ -91,7 +92,7 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         await EachPartnerIsInformedWithItsOwnCategoriesOnly();
         await TheAssociationRecordsControlsAndAnIncidentAndThePoliceIsRefused();
         await TheMonthsReportReachesTheJapAndSpipOfParis();
-        await NobodyElseGetsParissReport();
+        await NobodyElseGetsTheParisReport();
         await TheReportIsOneWay();
         await TheMeasureEndsAndNothingOfThePersonRemains();
         await TheJapCanNoLongerReachThePerson();
@@ -315,7 +316,7 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
     }
 
     /// <summary>Nobody else: 93's courts get Bobigny's own report (without this person), every other agency none.</summary>
-    private async Task NobodyElseGetsParissReport()
+    private async Task NobodyElseGetsTheParisReport()
     {
         await DrainAsync(Agencies);
         foreach (var agency in Agencies)
