@@ -344,18 +344,18 @@ public sealed class PathBenchmarks(string url, LocalRabbitMq? local, BenchmarkOp
         var generatorUrl = account is null ? url : AgencyClient.UrlAs(url, account);
         var arguments = new List<string>
         {
-                "--load",
-                mode,
-                "--url",
-                generatorUrl,
-                "--target",
-                target,
-                "--rate",
-                rate.ToString("F2", CultureInfo.InvariantCulture),
-                "--seconds",
-                duration.TotalSeconds.ToString(CultureInfo.InvariantCulture),
-                "--tag",
-                tag,
+            "--load",
+            mode,
+            "--url",
+            generatorUrl,
+            "--target",
+            target,
+            "--rate",
+            rate.ToString("F2", CultureInfo.InvariantCulture),
+            "--seconds",
+            duration.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+            "--tag",
+            tag,
         };
         if (account is not null)
             arguments.AddRange(["--user-id", account]);

@@ -26,7 +26,8 @@ public static class AgencyClient
         new UriBuilder(amqpUrl) { UserName = account, Password = DemoPasswordOf(account) }.Uri.ToString();
 
     /// <summary>A connection to the test broker under the agency's own account.</summary>
-    public static Task<IConnection> ConnectAsync(RabbitMqBroker broker, string account) => broker.ConnectAs(account, DemoPasswordOf(account));
+    public static Task<IConnection> ConnectAsync(RabbitMqBroker broker, string account) =>
+        broker.ConnectAs(account, DemoPasswordOf(account));
 
     /// <summary>A documented example of contracts/…/Schemas/examples, as the test project copies them to agency-examples.</summary>
     public static JsonObject Example(string type) =>

@@ -33,7 +33,9 @@ public static class DeliveryOpener
 
     /// <summary>A delivery of the HTTPS mailbox opened with a ring the agency holds itself.</summary>
     public static JsonObject OpenMailboxDelivery(SealingKeyRing ring, JsonElement delivery, string? purpose = null) =>
-        JsonNode.Parse(OpenBytes(ring, delivery.GetProperty("body").GetProperty("payload"), delivery.GetProperty("id").GetGuid(), purpose))!.AsObject();
+        JsonNode
+            .Parse(OpenBytes(ring, delivery.GetProperty("body").GetProperty("payload"), delivery.GetProperty("id").GetGuid(), purpose))!
+            .AsObject();
 
     /// <summary>The JSON object sealed for <paramref name="agency"/>.</summary>
     public static JsonObject Open(SealingKeyStore keys, string agency, JsonElement sealedPayload, Guid boundTo, string? purpose = null) =>

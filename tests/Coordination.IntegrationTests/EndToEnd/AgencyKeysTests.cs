@@ -52,9 +52,7 @@ public sealed class AgencyKeysTests : IAsyncLifetime
         refused["messageId"] = Guid.NewGuid().ToString();
         Assert.Equal(
             HttpStatusCode.Forbidden,
-            (
-                await AgencyClient.PostAsync(association, "supervision.share-information", refused.ToJsonString())
-            ).StatusCode
+            (await AgencyClient.PostAsync(association, "supervision.share-information", refused.ToJsonString())).StatusCode
         );
 
         // Nothing in its mailbox; in the table, both held and sealed for the gateway alone.
@@ -228,14 +226,10 @@ public sealed class AgencyKeysTests : IAsyncLifetime
         using var both = new SealingKeyRing("75-prison-administration", [(keyA.KeyId, keyA.Exchange()), (keyB.KeyId, keyB.Exchange())]);
         Assert.Equal(
             [1, 2],
-            inbox.Select(d =>
-                DeliveryOpener.OpenMailboxDelivery(both, d, "community-supervision")["control-plan"]!["n"]!.GetValue<int>()
-            )
+            inbox.Select(d => DeliveryOpener.OpenMailboxDelivery(both, d, "community-supervision")["control-plan"]!["n"]!.GetValue<int>())
         );
         using var onlyB = keyB.Ring("75-prison-administration");
-        Assert.Throws<SealingException>(() =>
-            DeliveryOpener.OpenMailboxDelivery(onlyB, inbox[0], "community-supervision")
-        );
+        Assert.Throws<SealingException>(() => DeliveryOpener.OpenMailboxDelivery(onlyB, inbox[0], "community-supervision"));
     }
 
     /// <summary>What an agency does on its side: one P-256 key pair, for ECDH (opening) and ECDSA (the proof).</summary>

@@ -6,9 +6,9 @@ using System.Text.Json;
 using Coordination.Briefings.Api;
 using Coordination.IntegrationTests.Support;
 using Coordination.ServiceDefaults.Security;
+using Coordination.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.IdentityModel.Tokens;
-using Coordination.Testing;
 
 namespace Coordination.IntegrationTests.EndToEnd;
 

@@ -9,10 +9,10 @@ using Coordination.Gateway.Persistence;
 using Coordination.IntegrationTests.Support;
 using Coordination.ServiceDefaults.Outbox;
 using Coordination.ServiceDefaults.Security;
+using Coordination.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
-using Coordination.Testing;
 
 namespace Coordination.IntegrationTests.EndToEnd;
 

@@ -415,10 +415,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
             Assert.DoesNotContain("Dantes", notice.GetRawText());
         }
         using (var jap = _host.ClientFor(DemoPrincipals.Named("jap-75")))
-            Assert.DoesNotContain(
-                await MailboxReader.ReadAsync(jap),
-                m => m.GetProperty("type").GetString() == "gateway.rejected"
-            );
+            Assert.DoesNotContain(await MailboxReader.ReadAsync(jap), m => m.GetProperty("type").GetString() == "gateway.rejected");
 
         // Nowhere: not in the answer, the audit, any database file, or any log line.
         Assert.DoesNotContain("Dantes", body.GetRawText());
@@ -630,7 +627,11 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         var huge = await AgencyClient.PostAsync(prosecutor, "briefings.record-briefing", new string(' ', 70_000));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
 
-        var operatorCall = await AgencyClient.PostAsync(_host.Http, "briefings.record-briefing", Fresh(IngressTypeNames.RecordBriefing).ToJsonString());
+        var operatorCall = await AgencyClient.PostAsync(
+            _host.Http,
+            "briefings.record-briefing",
+            Fresh(IngressTypeNames.RecordBriefing).ToJsonString()
+        );
         Assert.Equal(HttpStatusCode.Forbidden, operatorCall.StatusCode);
     }
 

@@ -220,10 +220,7 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         );
         Assert.Equal(["improve-victim-information"], opinion["recommendations"]!.AsArray().Select(r => r!.GetValue<string>()));
         using (var other = _host.ClientFor(DemoPrincipals.Named("prosecutor-93")))
-            Assert.DoesNotContain(
-                await MailboxReader.ReadAsync(other),
-                d => d.GetProperty("type").GetString() == "opinions.opinion"
-            );
+            Assert.DoesNotContain(await MailboxReader.ReadAsync(other), d => d.GetProperty("type").GetString() == "opinions.opinion");
 
         var listed = Assert.Single(
             (await _paris.GetFromJsonAsync<List<ReviewView>>("/opinions?territory=75&measure=ban-on-contact-with-victim", Json))!
@@ -347,10 +344,7 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         );
         Assert.Equal((ReviewStatus.Adopted, "no-rule-grants"), (seen!.Status, seen.TransmissionRefusal));
         using (var prosecutor = _host.ClientFor(DemoPrincipals.Named("prosecutor-75")))
-            Assert.DoesNotContain(
-                await MailboxReader.ReadAsync(prosecutor),
-                d => d.GetProperty("type").GetString() == "opinions.opinion"
-            );
+            Assert.DoesNotContain(await MailboxReader.ReadAsync(prosecutor), d => d.GetProperty("type").GetString() == "opinions.opinion");
         var redraft = await Answer(
             _paris.PutAsync(
                 $"/opinions/reviews/{review.Id}/draft",

@@ -124,10 +124,7 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         // Both reached the JAP of Paris, over HTTP too.
         using var jap = _host.ClientFor(DemoPrincipals.Named("jap-75"));
         await Poller.UntilAsync(
-            async () =>
-                (await MailboxReader.ReadAsync(jap)).Count(d =>
-                    d.GetProperty("type").GetString() == "court-reporting.report"
-                ) == 2,
+            async () => (await MailboxReader.ReadAsync(jap)).Count(d => d.GetProperty("type").GetString() == "court-reporting.report") == 2,
             "two reports in the JAP's mailbox"
         );
     }
@@ -719,9 +716,7 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         };
         using var association = _host.ClientFor(DemoPrincipals.Named("association-75"));
         async Task<HttpStatusCode> Post() =>
-            (
-                await AgencyClient.PostAsync(association, "supervision.record-control", envelope.ToJsonString())
-            ).StatusCode;
+            (await AgencyClient.PostAsync(association, "supervision.record-control", envelope.ToJsonString())).StatusCode;
 
         Assert.Equal(HttpStatusCode.Forbidden, await Post());
         await AssignAsync(person, "75-association");

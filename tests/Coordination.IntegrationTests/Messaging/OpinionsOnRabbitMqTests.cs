@@ -147,7 +147,9 @@ public sealed class OpinionsOnRabbitMqTests(RabbitMqBroker broker) : IAsyncLifet
                 await MailboxReader.ReadAsync(mailbox),
                 d =>
                     d.GetProperty("type").GetString() == "opinions.opinion"
-                    && DeliveryOpener.OpenMailboxDelivery(keys, "75-prosecutor", d, "art41-opinion")["art41-opinion"]!["reviewId"]!.GetValue<Guid>() == requestId
+                    && DeliveryOpener.OpenMailboxDelivery(keys, "75-prosecutor", d, "art41-opinion")["art41-opinion"]![
+                        "reviewId"
+                    ]!.GetValue<Guid>() == requestId
             );
 
         // One story, one trace: the gateway's ingress, the Opinions consumer, and the gateway's release decision.

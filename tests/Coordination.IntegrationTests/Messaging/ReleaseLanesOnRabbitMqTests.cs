@@ -164,10 +164,7 @@ public sealed class ReleaseLanesOnRabbitMqTests(RabbitMqBroker broker) : IAsyncL
 
         // Nothing of this release for the police, in its mailbox or its queue (others' leftovers aside).
         using var police = _gateway.ClientFor(DemoPrincipals.Named("police-75"));
-        Assert.DoesNotContain(
-            await MailboxReader.ReadAsync(police),
-            d => d.GetRawText().Contains(releaseId.ToString())
-        );
+        Assert.DoesNotContain(await MailboxReader.ReadAsync(police), d => d.GetRawText().Contains(releaseId.ToString()));
         await using var connection = await AgencyClient.ConnectAsync(broker, "75-police");
         await using var channel = await connection.CreateChannelAsync();
         while (await channel.BasicGetAsync(MailboxReader.InboxQueueOf("75-police"), autoAck: false) is { } left)
