@@ -155,7 +155,7 @@ public sealed class ServiceHost : IAsyncDisposable
             null,
             [
                 "--Messaging:Transport=RabbitMq",
-                $"--Messaging:RabbitMqUrl={cluster.UrlAs($"svc-{service}", $"svc-{service}-demo-password")}",
+                $"--Messaging:RabbitMqUrl={cluster.UrlAs($"svc-{service}", AgencyClient.DemoPasswordOf($"svc-{service}"))}",
                 "--Messaging:ConsumeTopologyFromBroker=true",
                 "--Messaging:RetryIntervalMilliseconds=50",
                 .. cluster.HostList.Select((node, i) => $"--Messaging:ClusterNodes:{i}={node}"),
