@@ -335,64 +335,32 @@ public sealed class PathBenchmarks(string url, LocalRabbitMq? local, BenchmarkOp
 
     private async Task<GeneratorResult> GenerateAsync(PathKind kind, double rate, TimeSpan duration, string tag)
     {
-        var generator = Repository.BuildOutput(Path.Combine("tests", "AgencyPublisher"), "Coordination.AgencyPublisher.dll");
-        if (!File.Exists(generator))
-            throw new FileNotFoundException("The load generator is not built.", generator);
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(generator);
         var (mode, target, account) = kind switch
         {
             PathKind.Raw => ("raw", _rawQueue!, null),
             PathKind.Briefings => ("briefings", BriefingsExchange, null),
-            _ => ("ingress", "coordination.ingress", "75-prosecutor"),
+            _ => ("ingress", AgencyClient.IngressExchange, "75-prosecutor"),
         };
-        var generatorUrl = account is null
-            ? url
-            : new UriBuilder(url) { UserName = account, Password = $"{account}-demo-password" }.Uri.ToString();
-        foreach (
-            var argument in new[]
-            {
-                "--load",
-                mode,
-                "--url",
-                generatorUrl,
-                "--target",
-                target,
-                "--rate",
-                rate.ToString("F2", CultureInfo.InvariantCulture),
-                "--seconds",
-                duration.TotalSeconds.ToString(CultureInfo.InvariantCulture),
-                "--tag",
-                tag,
-            }
-        )
-            start.ArgumentList.Add(argument);
+        var generatorUrl = account is null ? url : AgencyClient.UrlAs(url, account);
+        var arguments = new List<string>
+        {
+            "--load",
+            mode,
+            "--url",
+            generatorUrl,
+            "--target",
+            target,
+            "--rate",
+            rate.ToString("F2", CultureInfo.InvariantCulture),
+            "--seconds",
+            duration.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+            "--tag",
+            tag,
+        };
         if (account is not null)
-        {
-            start.ArgumentList.Add("--user-id");
-            start.ArgumentList.Add(account);
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(duration + TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(true);
-            throw new TimeoutException("the load generator did not finish");
-        }
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"load generator failed: {await output}{await error}");
-        var words = (await output).Trim().Split(' ');
+            arguments.AddRange(["--user-id", account]);
+        var output = await AgencyProcess.RunAsync(arguments, null, duration + TimeSpan.FromMinutes(2));
+        var words = output.Trim().Split(' ');
         return new GeneratorResult(
             int.Parse(words[1], CultureInfo.InvariantCulture),
             double.Parse(words[3], CultureInfo.InvariantCulture),

@@ -46,25 +46,18 @@ public sealed class ConsoleSystem : IAsyncDisposable
     {
         var key = SigningKeys.LoadOrCreateDevelopmentKey(Path.Combine(Folder, "dev-signing-key.pem"));
         var token = DevelopmentTokens.Issue(DemoPrincipals.Named(principal), key, new TokenOptions(), DateTimeOffset.UtcNow);
-        var client = new HttpClient { BaseAddress = BaseAddress };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
+        return Coordination.Testing.AgencyClient.HttpClientWithToken(BaseAddress, token);
     }
 
     /// <summary>The JAP of Paris designates a person (over the HTTP door); returns the PersonRef once Supervision opened the case.</summary>
     public async Task<string> DesignateInParisAsync()
     {
-        var example = JsonNode
-            .Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "agency-examples", "supervision.designate-person.json")))!
-            .AsObject();
+        var example = Coordination.Testing.AgencyClient.Example("supervision.designate-person");
         example["messageId"] = Guid.NewGuid().ToString();
         using var jap = ApiClientFor("jap-75");
         using var operatorOf75 = ApiClientFor("secretariat-75");
         var before = await CasesAsync(operatorOf75);
-        var sent = await jap.PostAsync(
-            "/ingress/supervision.designate-person",
-            new StringContent(example.ToJsonString(), Encoding.UTF8, "application/json")
-        );
+        var sent = await Coordination.Testing.AgencyClient.PostAsync(jap, "supervision.designate-person", example.ToJsonString());
         if (!sent.IsSuccessStatusCode)
             throw new InvalidOperationException($"designation refused: {(int)sent.StatusCode} {await sent.Content.ReadAsStringAsync()}");
         var person = "";

@@ -15,6 +15,7 @@ using Coordination.Testing;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using static Coordination.Testing.RejectionAssertions;
 
 namespace Coordination.IntegrationTests.EndToEnd;
 
@@ -51,16 +52,11 @@ public sealed class AgencyKeysTests : IAsyncLifetime
         refused["messageId"] = Guid.NewGuid().ToString();
         Assert.Equal(
             HttpStatusCode.Forbidden,
-            (
-                await association.PostAsync(
-                    "/ingress/supervision.share-information",
-                    new StringContent(refused.ToJsonString(), Encoding.UTF8, "application/json")
-                )
-            ).StatusCode
+            (await AgencyClient.PostAsync(association, "supervision.share-information", refused.ToJsonString())).StatusCode
         );
 
         // Nothing in its mailbox; in the table, both held and sealed for the gateway alone.
-        Assert.Empty((await association.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!);
+        Assert.Empty(await MailboxReader.ReadAsync(association));
         var held = await Query(db => db.Set<AgencyDelivery>().Where(d => d.Agency == "75-association").ToListAsync());
         Assert.Equal(2, held.Count);
         Assert.All(held, d => Assert.StartsWith(HeldDeliveries.Prefix, d.Type));
@@ -83,24 +79,17 @@ public sealed class AgencyKeysTests : IAsyncLifetime
         Assert.Equal(agencyKey.KeyId, answer.GetProperty("keyId").GetString());
         Assert.Equal(2, answer.GetProperty("released").GetInt32());
 
-        var inbox = (await association.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!;
+        var inbox = await MailboxReader.ReadAsync(association);
         using var ring = agencyKey.Ring("75-association");
         var caseInformation = inbox.Single(d => d.GetProperty("type").GetString() == "supervision.case-information");
-        var opened = JsonNode.Parse(
-            PayloadSealer.Open(
-                PayloadOf(caseInformation, "payload"),
-                ring,
-                "community-supervision",
-                caseInformation.GetProperty("id").GetGuid()
-            )
-        )!;
+        var opened = DeliveryOpener.OpenMailboxDelivery(ring, caseInformation, "community-supervision");
         Assert.Contains(Canary, opened["control-plan"]!.ToJsonString());
         var notice = inbox.Single(d => d.GetProperty("type").GetString() == "gateway.rejected");
-        var original = PayloadSealer.Open(
-            PayloadOf(notice, "original"),
+        var original = DeliveryOpener.OpenBytes(
             ring,
-            "rejected-message",
-            notice.GetProperty("body").GetProperty("decisionId").GetGuid()
+            notice.GetProperty("body").GetProperty("original"),
+            notice.GetProperty("body").GetProperty("decisionId").GetGuid(),
+            "rejected-message"
         );
         Assert.Contains((string)refused["messageId"]!, Encoding.UTF8.GetString(original));
         Assert.DoesNotContain(inbox, d => d.GetRawText().Contains(HeldDeliveries.HeldForField, StringComparison.Ordinal));
@@ -231,22 +220,16 @@ public sealed class AgencyKeysTests : IAsyncLifetime
         var second = await ReleaseAsync(person, "75-prison-administration", """{"control-plan":{"n":2}}""");
         Assert.Equal(("released", ReleaseReasonCodes.Granted), await DecisionAsync(second, "released"));
 
-        var inbox = (await prison.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!;
-        Assert.Equal(2, inbox.Count);
+        var inbox = await MailboxReader.ReadAsync(prison);
+        Assert.Equal(2, inbox.Length);
         Assert.Equal([keyA.KeyId, keyB.KeyId], inbox.Select(d => PayloadOf(d, "payload").KeyId));
         using var both = new SealingKeyRing("75-prison-administration", [(keyA.KeyId, keyA.Exchange()), (keyB.KeyId, keyB.Exchange())]);
         Assert.Equal(
             [1, 2],
-            inbox.Select(d =>
-                JsonNode.Parse(PayloadSealer.Open(PayloadOf(d, "payload"), both, "community-supervision", d.GetProperty("id").GetGuid()))![
-                    "control-plan"
-                ]!["n"]!.GetValue<int>()
-            )
+            inbox.Select(d => DeliveryOpener.OpenMailboxDelivery(both, d, "community-supervision")["control-plan"]!["n"]!.GetValue<int>())
         );
         using var onlyB = keyB.Ring("75-prison-administration");
-        Assert.Throws<SealingException>(() =>
-            PayloadSealer.Open(PayloadOf(inbox[0], "payload"), onlyB, "community-supervision", inbox[0].GetProperty("id").GetGuid())
-        );
+        Assert.Throws<SealingException>(() => DeliveryOpener.OpenMailboxDelivery(onlyB, inbox[0], "community-supervision"));
     }
 
     /// <summary>What an agency does on its side: one P-256 key pair, for ECDH (opening) and ECDSA (the proof).</summary>
@@ -298,13 +281,11 @@ public sealed class AgencyKeysTests : IAsyncLifetime
 
     private static async Task AssertRefusedAsync(HttpClient client, string agency, object body, HttpStatusCode status, string reasonCode)
     {
-        var response = await client.PostAsJsonAsync($"/agencies/{agency}/keys", body);
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal(reasonCode, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reasonCode").GetString());
+        await AssertProblemAsync(await client.PostAsJsonAsync($"/agencies/{agency}/keys", body), status, reasonCode);
     }
 
     private static SealedPayload PayloadOf(JsonElement delivery, string field) =>
-        delivery.GetProperty("body").GetProperty(field).Deserialize<SealedPayload>(Web)!;
+        DeliveryOpener.SealedOf(delivery.GetProperty("body").GetProperty(field));
 
     private async Task<Guid> ReleaseAsync(PersonRef person, string recipient, string contents)
     {
@@ -364,12 +345,7 @@ public sealed class AgencyKeysTests : IAsyncLifetime
         using (var jap = _host.ClientFor(DemoPrincipals.Named("jap-75")))
             Assert.Equal(
                 HttpStatusCode.Accepted,
-                (
-                    await jap.PostAsync(
-                        "/ingress/supervision.designate-person",
-                        new StringContent(designation.ToJsonString(), Encoding.UTF8, "application/json")
-                    )
-                ).StatusCode
+                (await AgencyClient.PostAsync(jap, "supervision.designate-person", designation.ToJsonString())).StatusCode
             );
         return await Query(async db => (await db.Vault.SingleAsync()).Person);
     }

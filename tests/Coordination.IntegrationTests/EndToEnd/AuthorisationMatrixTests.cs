@@ -6,6 +6,7 @@ using System.Text.Json;
 using Coordination.Briefings.Api;
 using Coordination.IntegrationTests.Support;
 using Coordination.ServiceDefaults.Security;
+using Coordination.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.IdentityModel.Tokens;
 
@@ -255,7 +256,7 @@ public sealed class AuthorisationMatrixTests(AllInOneFixture fixture) : IClassFi
             (
                 "POST /ingress/briefings.record-briefing",
                 ingress,
-                await client.PostAsync("/ingress/briefings.record-briefing", new StringContent(envelope, Encoding.UTF8, "application/json"))
+                await AgencyClient.PostAsync(client, "briefings.record-briefing", envelope)
             ),
             ("GET /egress/inbox", mailbox, await client.GetAsync("/egress/inbox")),
             ("GET /supervision/cases", cases, await client.GetAsync("/supervision/cases")),

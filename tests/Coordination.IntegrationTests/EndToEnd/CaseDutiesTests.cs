@@ -16,6 +16,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using static Coordination.Testing.RejectionAssertions;
 
 namespace Coordination.IntegrationTests.EndToEnd;
 
@@ -27,7 +28,6 @@ namespace Coordination.IntegrationTests.EndToEnd;
 public sealed class CaseDutiesTests : IAsyncLifetime
 {
     private const string Canary = "CANARY-Fantine-1862";
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
     private ServiceHost _host = null!;
 
     public async Task InitializeAsync() =>
@@ -71,20 +71,14 @@ public sealed class CaseDutiesTests : IAsyncLifetime
             IngressTypeNames.WithdrawDesignation,
             new JsonObject { ["authorityReference"] = reference }
         );
-        Assert.Equal(
-            (HttpStatusCode.Forbidden, ReasonCodes.UnknownAuthorityReference),
-            (foreign.Status, foreign.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(foreign, HttpStatusCode.Forbidden, ReasonCodes.UnknownAuthorityReference);
         // Naming both, and not the same person: refused.
         var mismatch = await SendAsync(
             "jap-75",
             IngressTypeNames.WithdrawDesignation,
             new JsonObject { ["authorityReference"] = reference, ["personRef"] = "75-P-0123456789ABCDEFGHJKMNPQRS" }
         );
-        Assert.Equal(
-            (HttpStatusCode.Forbidden, ReasonCodes.PersonNotDesignated),
-            (mismatch.Status, mismatch.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(mismatch, HttpStatusCode.Forbidden, ReasonCodes.PersonNotDesignated);
 
         // The JAP withdraws by its own reference: the case ends, and the JAP is told.
         var withdrawal = await SendAsync(
@@ -138,7 +132,7 @@ public sealed class CaseDutiesTests : IAsyncLifetime
             );
         using var cell = _host.ClientFor(DemoPrincipals.Named("operational-cell-75"));
         var unknown = await cell.DeleteAsync($"/supervision/cases/{person}/partners/75-city");
-        Assert.Equal((HttpStatusCode.Conflict, "not-assigned-to-case"), (unknown.StatusCode, await ReasonOf(unknown)));
+        Assert.Equal((HttpStatusCode.Conflict, "not-assigned-to-case"), (unknown.StatusCode, await ReasonCodeOfAsync(unknown)));
 
         var off = await cell.DeleteAsync($"/supervision/cases/{person}/partners/75-association");
         Assert.Equal(HttpStatusCode.OK, off.StatusCode);
@@ -167,10 +161,7 @@ public sealed class CaseDutiesTests : IAsyncLifetime
                 ["outcome"] = "compliant",
             }
         );
-        Assert.Equal(
-            (HttpStatusCode.Forbidden, ReasonCodes.UnassignedFromCase),
-            (late.Status, late.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(late, HttpStatusCode.Forbidden, ReasonCodes.UnassignedFromCase);
 
         // A new plan reaches the police, not the association.
         var before = (await MailboxAsync("association-75")).Length;
@@ -263,7 +254,7 @@ public sealed class CaseDutiesTests : IAsyncLifetime
         );
         Assert.Equal(
             (HttpStatusCode.BadRequest, ReasonCodes.InvalidField),
-            (bad.StatusCode, ErrorCodeOf(await bad.Content.ReadFromJsonAsync<JsonElement>()))
+            (bad.StatusCode, ReasonCodeOf(await bad.Content.ReadFromJsonAsync<JsonElement>()))
         );
         var notOnCase = await cell.PostAsJsonAsync(
             $"/supervision/cases/{person}/support-actions",
@@ -274,7 +265,7 @@ public sealed class CaseDutiesTests : IAsyncLifetime
                 plannedOn = Today,
             }
         );
-        Assert.Equal((HttpStatusCode.Conflict, "not-assigned-to-case"), (notOnCase.StatusCode, await ReasonOf(notOnCase)));
+        Assert.Equal((HttpStatusCode.Conflict, "not-assigned-to-case"), (notOnCase.StatusCode, await ReasonCodeOfAsync(notOnCase)));
 
         var housing = Guid.NewGuid();
         var planned = await cell.PostAsJsonAsync(
@@ -320,10 +311,7 @@ public sealed class CaseDutiesTests : IAsyncLifetime
             (await SendAsync("association-75", IngressTypeNames.ReportSupportProgress, Progress(person, housing, "completed"))).Status
         );
         var notFollowing = await SendAsync("police-75", IngressTypeNames.ReportSupportProgress, Progress(person, housing, "abandoned"));
-        Assert.Equal(
-            (HttpStatusCode.Forbidden, ReasonCodes.NotAssignedToCase),
-            (notFollowing.Status, notFollowing.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(notFollowing, HttpStatusCode.Forbidden, ReasonCodes.NotAssignedToCase);
 
         JsonElement supervised = default;
         await Poller.UntilAsync(
@@ -634,11 +622,7 @@ public sealed class CaseDutiesTests : IAsyncLifetime
     private async Task<(HttpStatusCode Status, JsonElement Body)> SendEnvelopeAsync(string principal, JsonObject envelope)
     {
         using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
-        var response = await agency.PostAsync(
-            $"/ingress/{envelope["type"]!.GetValue<string>()}",
-            new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json")
-        );
-        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+        return await AgencyClient.PostAsync(agency, envelope);
     }
 
     private static JsonObject Progress(string person, Guid action, string status) =>
@@ -649,8 +633,6 @@ public sealed class CaseDutiesTests : IAsyncLifetime
             ["status"] = status,
             ["on"] = Today,
         };
-
-    private static string? ErrorCodeOf(JsonElement problem) => problem.TryGetProperty("reasonCode", out var code) ? code.GetString() : null;
 
     /// <summary>What a caller can tell of an answer: status, content type and body, the per-request trace id left out.</summary>
     private static async Task<string> AnswerOf(HttpResponseMessage response)
@@ -663,9 +645,6 @@ public sealed class CaseDutiesTests : IAsyncLifetime
         }
         return $"{(int)response.StatusCode} {response.Content.Headers.ContentType?.MediaType} {body}";
     }
-
-    private static async Task<string?> ReasonOf(HttpResponseMessage response) =>
-        (await response.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("reasonCode", out var code) ? code.GetString() : null;
 
     /// <summary>Designates through the HTTP door; returns the reference once Supervision opened the case.</summary>
     private async Task<string> DesignateAsync(string principal, string lastName, string? authorityReference = null)
@@ -721,7 +700,7 @@ public sealed class CaseDutiesTests : IAsyncLifetime
     private async Task<JsonElement[]> MailboxAsync(string principal)
     {
         using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
-        return (await agency.GetFromJsonAsync<JsonElement[]>("/egress/inbox"))!;
+        return await MailboxReader.ReadAsync(agency);
     }
 
     /// <summary>The agency's newest delivery of that type about that person (and matching), opened with its own key.</summary>
@@ -734,35 +713,11 @@ public sealed class CaseDutiesTests : IAsyncLifetime
         bool identityGranted = false
     )
     {
-        var keys = _host.App.Services.GetRequiredService<SealingKeyStore>();
-        JsonObject? found = null;
-        await Poller.UntilAsync(
-            async () =>
-            {
-                foreach (var delivery in (await MailboxAsync(principal)).Reverse())
-                {
-                    var body = delivery.GetProperty("body");
-                    if (delivery.GetProperty("type").GetString() != type)
-                        continue;
-                    if (person is not null && body.GetProperty("person").GetString() != person)
-                        continue;
-                    using var ring = keys.RingFor(agency);
-                    var sealedPayload = body.GetProperty("payload").Deserialize<SealedPayload>(Web)!;
-                    var contents = JsonNode
-                        .Parse(PayloadSealer.Open(sealedPayload, ring, sealedPayload.Purpose, delivery.GetProperty("id").GetGuid()))!
-                        .AsObject();
-                    if (matches is not null && !matches(contents))
-                        continue;
-                    if (!identityGranted)
-                        Assert.DoesNotContain(Canary, contents.ToJsonString());
-                    found = contents;
-                    return true;
-                }
-                return false;
-            },
-            $"{type} in {agency}'s mailbox"
-        );
-        return found!;
+        using var mailbox = _host.ClientFor(DemoPrincipals.Named(principal));
+        var (_, contents) = await DeliveryOpener.AwaitInMailboxAsync(mailbox, _host.Keys, agency, type, person, matches);
+        if (!identityGranted)
+            Assert.DoesNotContain(Canary, contents.ToJsonString());
+        return contents;
     }
 
     private async Task<List<JsonElement>> AuditNamingAsync(string person)
@@ -803,20 +758,7 @@ public sealed class CaseDutiesTests : IAsyncLifetime
         Guid? messageId = null
     )
     {
-        var envelope = new JsonObject
-        {
-            ["messageId"] = (messageId ?? Guid.NewGuid()).ToString(),
-            ["type"] = type,
-            ["schemaVersion"] = 1,
-            ["territory"] = "75",
-            ["occurredAt"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
-            ["payload"] = payload.DeepClone(),
-        };
-        using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
-        var response = await agency.PostAsync(
-            $"/ingress/{type}",
-            new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json")
-        );
-        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+        var envelope = AgencyClient.Envelope(type, payload, "75", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"), messageId);
+        return await SendEnvelopeAsync(principal, envelope);
     }
 }

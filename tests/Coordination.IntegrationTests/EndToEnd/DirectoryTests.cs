@@ -15,6 +15,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
+using static Coordination.Testing.RejectionAssertions;
 
 namespace Coordination.IntegrationTests.EndToEnd;
 
@@ -294,10 +295,7 @@ public sealed class DirectoryTests(ITestOutputHelper output) : IAsyncLifetime
         control["messageId"] = Guid.NewGuid().ToString();
         control["payload"]!["personRef"] = person.Value;
         await AssertProblemAsync(
-            await retired.PostAsync(
-                "/ingress/supervision.record-control",
-                new StringContent(control.ToJsonString(), Encoding.UTF8, "application/json")
-            ),
+            await AgencyClient.PostAsync(retired, "supervision.record-control", control.ToJsonString()),
             HttpStatusCode.Forbidden,
             "unidentified-source"
         );
@@ -483,10 +481,7 @@ public sealed class DirectoryTests(ITestOutputHelper output) : IAsyncLifetime
         designation["payload"]!["identity"]!["lastName"] = $"{Canary}-{Guid.NewGuid():N}";
         designation["payload"]!["sentenceEnforcementJurisdiction"] = jurisdiction;
         using var jap = _host.ClientFor(DemoPrincipals.Named("jap-75"));
-        return await jap.PostAsync(
-            "/ingress/supervision.designate-person",
-            new StringContent(designation.ToJsonString(), Encoding.UTF8, "application/json")
-        );
+        return await AgencyClient.PostAsync(jap, "supervision.designate-person", designation.ToJsonString());
     }
 
     private async Task<PersonRef> DesignateAsync(string jurisdiction)
@@ -496,12 +491,5 @@ public sealed class DirectoryTests(ITestOutputHelper output) : IAsyncLifetime
         await using var scope = _host.App.Services.CreateAsyncScope();
         var vault = scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Vault;
         return (await vault.OrderByDescending(v => v.DesignatedAt).FirstAsync()).Person;
-    }
-
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string reasonCode)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(reasonCode, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reasonCode").GetString());
     }
 }

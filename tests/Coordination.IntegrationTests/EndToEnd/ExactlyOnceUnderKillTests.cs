@@ -50,8 +50,7 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
             Repository.File("infra", "rabbitmq", "definitions.json")
         );
         Assert.True(imported, importOutput);
-        string UrlOf(string account) =>
-            new UriBuilder(broker.AmqpUrl) { UserName = account, Password = $"{account}-demo-password" }.Uri.ToString();
+        string UrlOf(string account) => AgencyClient.UrlAs(broker.AmqpUrl, account);
 
         var root = ServiceHost.NewFolder();
         var gatewayFolder = Path.Combine(root, "gateway");
@@ -421,21 +420,14 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
                     ["summary"] = $"exactly-once {run} {id:N}",
                 },
             };
-            var properties = new BasicProperties
-            {
-                DeliveryMode = DeliveryModes.Persistent,
-                ContentType = "application/json",
-                MessageId = id.ToString(),
-                UserId = Account,
-            };
-            return channel
-                .BasicPublishAsync(
-                    "coordination.ingress",
+            return AgencyClient
+                .PublishAsync(
+                    channel,
+                    Account,
                     "briefings.record-briefing",
-                    false,
-                    properties,
+                    id,
                     Encoding.UTF8.GetBytes(envelope.ToJsonString()),
-                    cancellationToken
+                    cancellationToken: cancellationToken
                 )
                 .AsTask();
         }

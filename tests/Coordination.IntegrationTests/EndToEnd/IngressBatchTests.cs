@@ -9,6 +9,7 @@ using Coordination.Gateway.Persistence;
 using Coordination.IntegrationTests.Support;
 using Coordination.ServiceDefaults.Outbox;
 using Coordination.ServiceDefaults.Security;
+using Coordination.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
@@ -91,10 +92,7 @@ public sealed class IngressBatchTests(ITestOutputHelper output) : IAsyncLifetime
             using var agency = gateway.ClientFor(DemoPrincipals.Named("prosecutor-75"));
             for (var i = 0; i < 10; i++)
             {
-                var response = await agency.PostAsync(
-                    "/ingress/briefings.record-briefing",
-                    new StringContent(Briefing().ToJsonString(), Encoding.UTF8, "application/json")
-                );
+                var response = await AgencyClient.PostAsync(agency, "briefings.record-briefing", Briefing().ToJsonString());
                 Assert.True(response.IsSuccessStatusCode, $"HTTP ingress answered {(int)response.StatusCode}");
             }
         }

@@ -14,6 +14,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using static Coordination.Testing.RejectionAssertions;
 
 namespace Coordination.IntegrationTests.EndToEnd;
 
@@ -28,8 +29,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    public static JsonObject Example(string type) =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "agency-examples", $"{type}.json")))!.AsObject();
+    public static JsonObject Example(string type) => AgencyClient.Example(type);
 
     private static JsonObject Fresh(string type, Action<JsonObject>? change = null)
     {
@@ -42,11 +42,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     private async Task<(HttpStatusCode Status, JsonElement Body)> Send(string principal, JsonObject envelope, string? type = null)
     {
         using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
-        var response = await agency.PostAsync(
-            $"/ingress/{type ?? envelope["type"]!.GetValue<string>()}",
-            new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json")
-        );
-        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+        return await AgencyClient.PostAsync(agency, envelope, type);
     }
 
     [Fact]
@@ -143,10 +139,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         // The same person designated again while the case is open, spelled differently: the digest matches, so the door refuses it.
         var again = Fresh(IngressTypeNames.DesignatePerson, e => e["payload"]!["identity"]!["lastName"] = " dantes-canary ");
         var refused = await Send("prosecutor-75", again);
-        Assert.Equal(
-            (HttpStatusCode.Conflict, ReasonCodes.DesignationConflict),
-            (refused.Status, refused.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(refused, HttpStatusCode.Conflict, ReasonCodes.DesignationConflict);
         Assert.Equal(
             entry.Person,
             (await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Vault.AsNoTracking().SingleAsync()).Person
@@ -170,10 +163,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
             e => e["payload"]!["contact"] = new JsonObject { ["address"] = "CANARY 1 rue utile", ["phone"] = "+33 1 00 00 00 00" }
         );
         var early = await Send("prosecutor-75", pushed);
-        Assert.Equal(
-            (HttpStatusCode.Conflict, ReasonCodes.DesignationConflict),
-            (early.Status, early.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(early, HttpStatusCode.Conflict, ReasonCodes.DesignationConflict);
 
         // Once the case is open and the door knows it: refused, audited, answered to the sender.
         await Poller.UntilAsync(
@@ -190,10 +180,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
             "jap-75",
             Fresh(IngressTypeNames.DesignatePerson, e => e["payload"]!["contact"] = pushed["payload"]!["contact"]!.DeepClone())
         );
-        Assert.Equal(
-            (HttpStatusCode.Conflict, ReasonCodes.DesignationConflict),
-            (late.Status, late.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(late, HttpStatusCode.Conflict, ReasonCodes.DesignationConflict);
 
         using (var scope = _host.App.Services.CreateScope())
         {
@@ -221,7 +208,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
             );
         using var jap = _host.ClientFor(DemoPrincipals.Named("jap-75"));
         Assert.Contains(
-            (await jap.GetFromJsonAsync<JsonElement[]>("/egress/inbox"))!,
+            await MailboxReader.ReadAsync(jap),
             m =>
                 m.GetProperty("type").GetString() == "gateway.rejected"
                 && m.GetProperty("body").GetProperty("reasonCode").GetString() == ReasonCodes.DesignationConflict
@@ -251,7 +238,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
             Fresh(IngressTypeNames.RecordBriefing, e => e["payload"]!["summary"] = "CANARY stranger")
         );
 
-        Assert.Equal((HttpStatusCode.Forbidden, ReasonCodes.UnidentifiedSource), (status, body.GetProperty("reasonCode").GetString()));
+        AssertRefused((status, body), HttpStatusCode.Forbidden, ReasonCodes.UnidentifiedSource);
         await AssertAuditedAsync(body, ReasonCodes.UnidentifiedSource, "75-nobody");
         await AssertNothingForwardedAsync("CANARY stranger");
     }
@@ -266,7 +253,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         var marker = $"CANARY {Guid.NewGuid():N}";
         var (status, body) = await SendAs(claimed, Fresh(IngressTypeNames.RecordBriefing, e => e["payload"]!["summary"] = marker));
 
-        Assert.Equal((HttpStatusCode.Forbidden, ReasonCodes.AgencyMismatch), (status, body.GetProperty("reasonCode").GetString()));
+        AssertRefused((status, body), HttpStatusCode.Forbidden, ReasonCodes.AgencyMismatch);
         await AssertAuditedAsync(body, ReasonCodes.AgencyMismatch, agency);
         await AssertNothingForwardedAsync(marker);
     }
@@ -305,14 +292,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     private async Task<(HttpStatusCode Status, JsonElement Body)> SendAs(DemoPrincipal principal, JsonObject envelope)
     {
         using var agency = _host.ClientFor(principal);
-        var response = await agency.PostAsync(
-            $"/ingress/{envelope["type"]!.GetValue<string>()}",
-            new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json")
-        );
-        return (
-            response.StatusCode,
-            response.Content.Headers.ContentLength == 0 ? default : await response.Content.ReadFromJsonAsync<JsonElement>()
-        );
+        return await AgencyClient.PostAsync(agency, envelope);
     }
 
     private async Task AssertAuditedAsync(JsonElement problem, string reasonCode, string source)
@@ -352,10 +332,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         JsonObject Report(string personRef) => Fresh(IngressTypeNames.ReportDetentionConduct, e => e["payload"]!["personRef"] = personRef);
 
         var beforeOptIn = await Send("jap-75", Report(person.Value));
-        Assert.Equal(
-            (HttpStatusCode.Forbidden, ReasonCodes.ForbiddenInboundFlow),
-            (beforeOptIn.Status, beforeOptIn.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(beforeOptIn, HttpStatusCode.Forbidden, ReasonCodes.ForbiddenInboundFlow);
 
         using (var secretariat = _host.ClientFor(DemoPrincipals.Named("secretariat-75")))
         {
@@ -426,27 +403,19 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         // Kept where the sender alone can see it: its mailbox, sealed for its own key.
         using (var spip = _host.ClientFor(DemoPrincipals.Named("spip-75")))
         {
-            var mailbox = await spip.GetFromJsonAsync<JsonElement[]>("/egress/inbox");
-            var notice = Assert.Single(mailbox!, m => m.GetProperty("type").GetString() == "gateway.rejected").GetProperty("body");
+            var mailbox = await MailboxReader.ReadAsync(spip);
+            var notice = Assert.Single(mailbox, m => m.GetProperty("type").GetString() == "gateway.rejected").GetProperty("body");
             Assert.Equal(decisionId, notice.GetProperty("decisionId").GetGuid());
-            var keys = _host.App.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
-            using var ring = keys.RingFor("75-spip");
-            var original = notice
-                .GetProperty("original")
-                .Deserialize<Coordination.Contracts.Gateway.SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
             Assert.Contains(
                 Canary,
                 Encoding.UTF8.GetString(
-                    Coordination.ServiceDefaults.Sealing.PayloadSealer.Open(original, ring, "rejected-message", decisionId)
+                    DeliveryOpener.OpenBytes(_host.Keys, "75-spip", notice.GetProperty("original"), decisionId, "rejected-message")
                 )
             );
             Assert.DoesNotContain("Dantes", notice.GetRawText());
         }
         using (var jap = _host.ClientFor(DemoPrincipals.Named("jap-75")))
-            Assert.DoesNotContain(
-                await jap.GetFromJsonAsync<JsonElement[]>("/egress/inbox") ?? [],
-                m => m.GetProperty("type").GetString() == "gateway.rejected"
-            );
+            Assert.DoesNotContain(await MailboxReader.ReadAsync(jap), m => m.GetProperty("type").GetString() == "gateway.rejected");
 
         // Nowhere: not in the answer, the audit, any database file, or any log line.
         Assert.DoesNotContain("Dantes", body.GetRawText());
@@ -535,21 +504,21 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         version["messageId"] = Guid.NewGuid().ToString();
         version["schemaVersion"] = 2147483648L;
         var (status, problem) = await Send("prosecutor-75", version);
-        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.InvalidEnvelope), (status, problem.GetProperty("reasonCode").GetString()));
+        AssertRefused((status, problem), HttpStatusCode.BadRequest, ReasonCodes.InvalidEnvelope);
         await AssertAuditedAsync(problem, ReasonCodes.InvalidEnvelope, "75-prosecutor");
 
         var incident = Example("supervision.report-incident");
         incident["messageId"] = Guid.NewGuid().ToString();
         incident["payload"]!["occurredAt"] = "2026-11-10 10:00:00Z";
         (status, problem) = await Send("association-75", incident);
-        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.InvalidPayload), (status, problem.GetProperty("reasonCode").GetString()));
+        AssertRefused((status, problem), HttpStatusCode.BadRequest, ReasonCodes.InvalidPayload);
         await AssertAuditedAsync(problem, ReasonCodes.InvalidPayload, "75-association");
     }
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> SendRaw(string principal, string type, string body)
     {
         using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
-        var response = await agency.PostAsync($"/ingress/{type}", new StringContent(body, Encoding.UTF8, "application/json"));
+        var response = await AgencyClient.PostAsync(agency, type, body);
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
@@ -565,7 +534,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         var envelope = Example(IngressTypeNames.RecordBriefing);
         envelope["messageId"] = JsonNode.Parse(messageId);
         var (status, problem) = await SendRaw("prosecutor-75", IngressTypeNames.RecordBriefing, envelope.ToJsonString());
-        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.InvalidEnvelope), (status, problem.GetProperty("reasonCode").GetString()));
+        AssertRefused((status, problem), HttpStatusCode.BadRequest, ReasonCodes.InvalidEnvelope);
         Assert.Equal(JsonValueKind.Null, problem.GetProperty("messageId").ValueKind);
         await AssertAuditedAsync(problem, ReasonCodes.InvalidEnvelope, "75-prosecutor");
     }
@@ -583,7 +552,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         envelope["__twin__"] = 0;
         var body = envelope.ToJsonString().Replace("\"__twin__\":0", $"\"{property}\":{second}", StringComparison.Ordinal);
         var (status, problem) = await SendRaw("prosecutor-75", IngressTypeNames.RecordBriefing, body);
-        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.MalformedMessage), (status, problem.GetProperty("reasonCode").GetString()));
+        AssertRefused((status, problem), HttpStatusCode.BadRequest, ReasonCodes.MalformedMessage);
         await AssertAuditedAsync(problem, ReasonCodes.MalformedMessage, "75-prosecutor");
 
         // In the payload too: the schema read one, the typed payload record the other.
@@ -591,7 +560,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         nested["messageId"] = Guid.NewGuid().ToString();
         var twice = nested.ToJsonString().Replace("\"summary\":", "\"summary\":[],\"summary\":", StringComparison.Ordinal);
         (status, problem) = await SendRaw("prosecutor-75", IngressTypeNames.RecordBriefing, twice);
-        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.MalformedMessage), (status, problem.GetProperty("reasonCode").GetString()));
+        AssertRefused((status, problem), HttpStatusCode.BadRequest, ReasonCodes.MalformedMessage);
     }
 
     [Theory]
@@ -642,7 +611,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         var json = envelope.ToJsonString();
         Assert.Contains(before, json);
         var (status, problem) = await SendRaw(sender, type, json.Replace(before, before + number, StringComparison.Ordinal));
-        Assert.Equal((HttpStatusCode.BadRequest, ReasonCodes.InvalidPayload), (status, problem.GetProperty("reasonCode").GetString()));
+        AssertRefused((status, problem), HttpStatusCode.BadRequest, ReasonCodes.InvalidPayload);
         await AssertAuditedAsync(problem, ReasonCodes.InvalidPayload, sender == "jap-75" ? "75-jap" : "75-prosecutor");
     }
 
@@ -650,23 +619,18 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     public async Task Malformed_or_oversized_bodies_are_refused_and_operators_may_not_use_the_door()
     {
         using var prosecutor = _host.ClientFor(DemoPrincipals.Named("prosecutor-75"));
-        var malformed = await prosecutor.PostAsync(
-            "/ingress/briefings.record-briefing",
-            new StringContent("{\"messageId\":", Encoding.UTF8, "application/json")
-        );
+        var malformed = await AgencyClient.PostAsync(prosecutor, "briefings.record-briefing", "{\"messageId\":");
         Assert.Equal(
             ReasonCodes.MalformedMessage,
             (await malformed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reasonCode").GetString()
         );
-        var huge = await prosecutor.PostAsync(
-            "/ingress/briefings.record-briefing",
-            new StringContent(new string(' ', 70_000), Encoding.UTF8, "application/json")
-        );
+        var huge = await AgencyClient.PostAsync(prosecutor, "briefings.record-briefing", new string(' ', 70_000));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
 
-        var operatorCall = await _host.Http.PostAsync(
-            "/ingress/briefings.record-briefing",
-            new StringContent(Fresh(IngressTypeNames.RecordBriefing).ToJsonString(), Encoding.UTF8, "application/json")
+        var operatorCall = await AgencyClient.PostAsync(
+            _host.Http,
+            "briefings.record-briefing",
+            Fresh(IngressTypeNames.RecordBriefing).ToJsonString()
         );
         Assert.Equal(HttpStatusCode.Forbidden, operatorCall.StatusCode);
     }

@@ -11,6 +11,7 @@ using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Security;
 using Coordination.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using static Coordination.Testing.RejectionAssertions;
 
 namespace Coordination.IntegrationTests.EndToEnd;
 
@@ -76,7 +77,7 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         // From 93: Paris's review answers exactly as one that does not exist, and lists hold only 93's.
         var foreign = await Answer(_seineSaintDenis.GetAsync($"/opinions/reviews/{mediation.Id}"));
         var missing = await Answer(_seineSaintDenis.GetAsync($"/opinions/reviews/{Guid.NewGuid()}"));
-        Assert.Equal((HttpStatusCode.Forbidden, "forbidden"), (foreign.Status, foreign.Body.GetProperty("reasonCode").GetString()));
+        AssertRefused(foreign, HttpStatusCode.Forbidden, "forbidden");
         static string Shown(JsonElement body) =>
             string.Join("|", body.EnumerateObject().Where(p => p.Name != "traceId").Select(p => $"{p.Name}={p.Value}"));
         Assert.Equal((missing.Status, Shown(missing.Body)), (foreign.Status, Shown(foreign.Body)));
@@ -113,7 +114,7 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         var opened = await Answer(
             _paris.PostAsync("/opinions/reviews", JsonBody("""{"territory":"75","measure":"rappel-a-la-loi","periodStart":"2025-13-01"}"""))
         );
-        Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), (opened.Status, opened.Body.GetProperty("reasonCode").GetString()));
+        AssertRefused(opened, HttpStatusCode.BadRequest, "invalid-field");
         Assert.Equal(
             ["measure", "periodEnd", "periodStart", "respondBy"],
             opened.Body.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order()
@@ -128,7 +129,7 @@ public sealed class OpinionsApiTests : IAsyncLifetime
                 )
             )
         );
-        Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), (past.Status, past.Body.GetProperty("reasonCode").GetString()));
+        AssertRefused(past, HttpStatusCode.BadRequest, "invalid-field");
         Assert.True(past.Body.GetProperty("errors").TryGetProperty("respondBy", out _));
 
         var review = await Open(_paris, "75", "civic-contribution");
@@ -138,13 +139,13 @@ public sealed class OpinionsApiTests : IAsyncLifetime
                 JsonBody("""{"measuresOrdered":10,"measuresCarriedOut":12,"medianDelayDays":5,"structureCapacity":3}""")
             )
         );
-        Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), (figures.Status, figures.Body.GetProperty("reasonCode").GetString()));
+        AssertRefused(figures, HttpStatusCode.BadRequest, "invalid-field");
         Assert.True(figures.Body.GetProperty("errors").TryGetProperty("measuresCarriedOut", out _));
 
         var early = await Answer(_paris.PutAsync($"/opinions/reviews/{review.Id}/draft", JsonBody("""{"verdict":"favourable"}""")));
-        Assert.Equal((HttpStatusCode.Conflict, "no-indicators"), (early.Status, early.Body.GetProperty("reasonCode").GetString()));
+        AssertRefused(early, HttpStatusCode.Conflict, "no-indicators");
         var notDrafted = await Answer(_paris.PostAsync($"/opinions/reviews/{review.Id}/adoption", null));
-        Assert.Equal((HttpStatusCode.Conflict, "no-draft"), (notDrafted.Status, notDrafted.Body.GetProperty("reasonCode").GetString()));
+        AssertRefused(notDrafted, HttpStatusCode.Conflict, "no-draft");
 
         Assert.Equal(
             HttpStatusCode.OK,
@@ -161,14 +162,14 @@ public sealed class OpinionsApiTests : IAsyncLifetime
                 JsonBody("""{"verdict":"unfavourable","recommendations":["abolish-the-measure"]}""")
             )
         );
-        Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), (offList.Status, offList.Body.GetProperty("reasonCode").GetString()));
+        AssertRefused(offList, HttpStatusCode.BadRequest, "invalid-field");
         var tooLong = await Answer(
             _paris.PutAsync(
                 $"/opinions/reviews/{review.Id}/draft",
                 JsonBody(JsonSerializer.Serialize(new { verdict = "favourable", text = new string('x', 1001) }))
             )
         );
-        Assert.Equal((HttpStatusCode.BadRequest, "invalid-field"), (tooLong.Status, tooLong.Body.GetProperty("reasonCode").GetString()));
+        AssertRefused(tooLong, HttpStatusCode.BadRequest, "invalid-field");
         Assert.Equal(
             "application/problem+json",
             (await _paris.PutAsync($"/opinions/reviews/{review.Id}/draft", JsonBody("not json"))).Content.Headers.ContentType?.MediaType
@@ -219,10 +220,7 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         );
         Assert.Equal(["improve-victim-information"], opinion["recommendations"]!.AsArray().Select(r => r!.GetValue<string>()));
         using (var other = _host.ClientFor(DemoPrincipals.Named("prosecutor-93")))
-            Assert.DoesNotContain(
-                (await other.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!,
-                d => d.GetProperty("type").GetString() == "opinions.opinion"
-            );
+            Assert.DoesNotContain(await MailboxReader.ReadAsync(other), d => d.GetProperty("type").GetString() == "opinions.opinion");
 
         var listed = Assert.Single(
             (await _paris.GetFromJsonAsync<List<ReviewView>>("/opinions?territory=75&measure=ban-on-contact-with-victim", Json))!
@@ -231,7 +229,7 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         Assert.Empty((await _paris.GetFromJsonAsync<List<ReviewView>>("/opinions?territory=75&measure=mediation", Json))!);
 
         var late = await Answer(_paris.PutAsync($"/opinions/reviews/{review.Id}/draft", JsonBody("""{"verdict":"favourable"}""")));
-        Assert.Equal((HttpStatusCode.Conflict, "review-closed"), (late.Status, late.Body.GetProperty("reasonCode").GetString()));
+        AssertRefused(late, HttpStatusCode.Conflict, "review-closed");
         Assert.Equal(HttpStatusCode.Conflict, (await _paris.PostAsync($"/opinions/reviews/{review.Id}/adoption", null)).StatusCode);
         Assert.Equal(
             "favourable-with-reservations",
@@ -249,9 +247,8 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         async Task<(HttpStatusCode Status, JsonElement Body)> Send(string principal, string type, string payload)
         {
             using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
-            var envelope =
-                $$"""{"messageId":"{{Guid.NewGuid()}}","type":"{{type}}","schemaVersion":1,"territory":"75","occurredAt":"2026-09-10T10:00:00+02:00","payload":{{payload}}}""";
-            return await Answer(agency.PostAsync($"/ingress/{type}", JsonBody(envelope)));
+            var envelope = AgencyClient.Envelope(type, JsonNode.Parse(payload)!.AsObject(), "75", "2026-09-10T10:00:00+02:00");
+            return await AgencyClient.PostAsync(agency, envelope);
         }
 
         Assert.Equal(
@@ -281,10 +278,7 @@ public sealed class OpinionsApiTests : IAsyncLifetime
             "opinions.submit-indicators",
             $$"""{"reviewId":"{{review.Id}}","measuresOrdered":1,"measuresCarriedOut":1,"medianDelayDays":1,"structureCapacity":1}"""
         );
-        Assert.Equal(
-            (HttpStatusCode.Forbidden, "role-not-allowed"),
-            (indicatorsFromPartner.Status, indicatorsFromPartner.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(indicatorsFromPartner, HttpStatusCode.Forbidden, "role-not-allowed");
 
         ReviewView? seen = null;
         await Poller.UntilAsync(
@@ -350,17 +344,14 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         );
         Assert.Equal((ReviewStatus.Adopted, "no-rule-grants"), (seen!.Status, seen.TransmissionRefusal));
         using (var prosecutor = _host.ClientFor(DemoPrincipals.Named("prosecutor-75")))
-            Assert.DoesNotContain(
-                (await prosecutor.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!,
-                d => d.GetProperty("type").GetString() == "opinions.opinion"
-            );
+            Assert.DoesNotContain(await MailboxReader.ReadAsync(prosecutor), d => d.GetProperty("type").GetString() == "opinions.opinion");
         var redraft = await Answer(
             _paris.PutAsync(
                 $"/opinions/reviews/{review.Id}/draft",
                 JsonBody("""{"verdict":"unfavourable","recommendations":["shorten-delays"]}""")
             )
         );
-        Assert.Equal((HttpStatusCode.Conflict, "review-closed"), (redraft.Status, redraft.Body.GetProperty("reasonCode").GetString()));
+        AssertRefused(redraft, HttpStatusCode.Conflict, "review-closed");
 
         // The rules grant it again; the same opinion is sent again and arrives.
         Assert.Equal(
@@ -386,35 +377,20 @@ public sealed class OpinionsApiTests : IAsyncLifetime
     private async Task<JsonElement> OpinionIn(string principal, Guid reviewId)
     {
         using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
-        JsonElement found = default;
-        await Poller.UntilAsync(
-            async () =>
-            {
-                foreach (var delivery in (await agency.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!)
-                    if (
-                        delivery.GetProperty("type").GetString() == "opinions.opinion"
-                        && Open(delivery, DemoPrincipals.Named(principal).Agency!)["art41-opinion"]!["reviewId"]!.GetValue<Guid>()
-                            == reviewId
-                    )
-                    {
-                        found = delivery;
-                        return true;
-                    }
-                return false;
-            },
-            $"the opinion in {principal}'s mailbox"
+        var (found, _) = await DeliveryOpener.AwaitInMailboxAsync(
+            agency,
+            _host.Keys,
+            DemoPrincipals.Named(principal).Agency!,
+            "opinions.opinion",
+            matches: contents => contents["art41-opinion"]!["reviewId"]!.GetValue<Guid>() == reviewId,
+            purpose: ArtOpinionPurpose,
+            newestFirst: false
         );
         return found;
     }
 
-    private JsonObject Open(JsonElement delivery, string owner) =>
-        OpenDelivery(delivery, owner, _host.App.Services.GetRequiredService<SealingKeyStore>());
+    private const string ArtOpinionPurpose = "art41-opinion";
 
-    /// <summary>What the agency does with its private key: the payload is bound to the delivery's id and the purpose.</summary>
-    public static JsonObject OpenDelivery(JsonElement delivery, string owner, SealingKeyStore keys)
-    {
-        using var ring = keys.RingFor(owner);
-        var sealedPayload = delivery.GetProperty("body").GetProperty("payload").Deserialize<SealedPayload>(Json)!;
-        return JsonNode.Parse(PayloadSealer.Open(sealedPayload, ring, "art41-opinion", delivery.GetProperty("id").GetGuid()))!.AsObject();
-    }
+    private JsonObject Open(JsonElement delivery, string owner) =>
+        DeliveryOpener.OpenMailboxDelivery(_host.Keys, owner, delivery, ArtOpinionPurpose);
 }

@@ -214,12 +214,7 @@ public sealed class PersonFileTests(ITestOutputHelper output) : IAsyncLifetime
         using (var jap = _host.ClientFor(DemoPrincipals.Named("jap-75")))
             Assert.Equal(
                 HttpStatusCode.Accepted,
-                (
-                    await jap.PostAsync(
-                        "/ingress/supervision.designate-person",
-                        new StringContent(designation.ToJsonString(), Encoding.UTF8, "application/json")
-                    )
-                ).StatusCode
+                (await AgencyClient.PostAsync(jap, "supervision.designate-person", designation.ToJsonString())).StatusCode
             );
         await using var scope = _host.App.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();

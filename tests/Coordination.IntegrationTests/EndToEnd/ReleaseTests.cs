@@ -75,14 +75,7 @@ public sealed class ReleaseTests : IAsyncLifetime
 
         // Sealed for one recipient: another's key does not open it.
         using var otherRing = keys.RingFor("75-prison-administration");
-        var sealedForAssociation = association
-            .Single()
-            .GetProperty("body")
-            .GetProperty("payload")
-            .Deserialize<SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
-        Assert.Throws<SealingException>(() =>
-            PayloadSealer.Open(sealedForAssociation, otherRing, "community-supervision", association.Single().GetProperty("id").GetGuid())
-        );
+        Assert.Throws<SealingException>(() => DeliveryOpener.OpenMailboxDelivery(otherRing, association.Single(), "community-supervision"));
 
         // Every decision audited, with references and codes only.
         using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
@@ -244,12 +237,7 @@ public sealed class ReleaseTests : IAsyncLifetime
         using (var jap = _host.ClientFor(DemoPrincipals.Named("jap-75")))
             Assert.Equal(
                 HttpStatusCode.Accepted,
-                (
-                    await jap.PostAsync(
-                        "/ingress/supervision.designate-person",
-                        new StringContent(designation.ToJsonString(), Encoding.UTF8, "application/json")
-                    )
-                ).StatusCode
+                (await AgencyClient.PostAsync(jap, "supervision.designate-person", designation.ToJsonString())).StatusCode
             );
         using var scope = _host.App.Services.CreateScope();
         return (await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().Vault.SingleAsync()).Person;
@@ -307,27 +295,9 @@ public sealed class ReleaseTests : IAsyncLifetime
     private async Task<List<JsonElement>> InboxOf(string principal, int expected)
     {
         using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
-        List<JsonElement> inbox = [];
-        await Poller.UntilAsync(
-            async () =>
-            {
-                inbox = (await agency.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!;
-                return inbox.Count >= expected;
-            },
-            $"{expected} deliveries for {principal}"
-        );
-        return inbox;
+        return await MailboxReader.ReadAtLeastAsync(agency, expected, $"{expected} deliveries for {principal}");
     }
 
-    private static JsonObject Open(JsonElement delivery, string owner, SealingKeyStore keys)
-    {
-        using var ring = keys.RingFor(owner);
-        var sealedPayload = delivery
-            .GetProperty("body")
-            .GetProperty("payload")
-            .Deserialize<SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
-        return JsonNode
-            .Parse(PayloadSealer.Open(sealedPayload, ring, "community-supervision", delivery.GetProperty("id").GetGuid()))!
-            .AsObject();
-    }
+    private static JsonObject Open(JsonElement delivery, string owner, SealingKeyStore keys) =>
+        DeliveryOpener.OpenMailboxDelivery(keys, owner, delivery, "community-supervision");
 }

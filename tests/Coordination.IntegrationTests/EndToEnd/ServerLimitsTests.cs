@@ -39,12 +39,7 @@ public sealed class ServerLimitsTests : IAsyncLifetime
                 designation["payload"]!["identity"]!["birthDate"] = new DateOnly(1980, 1, 1).AddDays(i).ToString("yyyy-MM-dd");
                 Assert.Equal(
                     HttpStatusCode.Accepted,
-                    (
-                        await jap.PostAsync(
-                            $"/ingress/{IngressTypeNames.DesignatePerson}",
-                            new StringContent(designation.ToJsonString(), Encoding.UTF8, "application/json")
-                        )
-                    ).StatusCode
+                    (await AgencyClient.PostAsync(jap, IngressTypeNames.DesignatePerson, designation.ToJsonString())).StatusCode
                 );
             }
         List<PersonRef> people;
@@ -101,10 +96,7 @@ public sealed class ServerLimitsTests : IAsyncLifetime
         using var jap = _host.ClientFor(DemoPrincipals.Named("jap-75"));
         foreach (var address in new[] { IngressTypeNames.DesignatePerson, longType })
         {
-            var answer = await jap.PostAsync(
-                $"/ingress/{address}",
-                new StringContent(message.ToJsonString(), Encoding.UTF8, "application/json")
-            );
+            var answer = await AgencyClient.PostAsync(jap, address, message.ToJsonString());
             Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
         }
         using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));

@@ -12,6 +12,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using static Coordination.Testing.RejectionAssertions;
 
 namespace Coordination.IntegrationTests.EndToEnd;
 
@@ -123,10 +124,7 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         // Both reached the JAP of Paris, over HTTP too.
         using var jap = _host.ClientFor(DemoPrincipals.Named("jap-75"));
         await Poller.UntilAsync(
-            async () =>
-                (await jap.GetFromJsonAsync<JsonElement[]>("/egress/inbox"))!.Count(d =>
-                    d.GetProperty("type").GetString() == "court-reporting.report"
-                ) == 2,
+            async () => (await MailboxReader.ReadAsync(jap)).Count(d => d.GetProperty("type").GetString() == "court-reporting.report") == 2,
             "two reports in the JAP's mailbox"
         );
     }
@@ -225,10 +223,7 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
                 ["outcome"] = "compliant",
             }
         );
-        Assert.Equal(
-            (HttpStatusCode.Forbidden, ReasonCodes.NotAssignedToCase),
-            (late.Status, late.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(late, HttpStatusCode.Forbidden, ReasonCodes.NotAssignedToCase);
 
         // The operator cannot reopen the follow-up, and cannot end a case as if the designation were withdrawn.
         var again = await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/partners", new { partner = "75-police" });
@@ -532,7 +527,7 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         Assert.Contains($"control-planned:{control}", second.GetProperty("coveredFacts").EnumerateArray().Select(f => f.GetString()));
         Assert.Equal(1, second.GetProperty("figures").GetProperty("controlsPlanned").GetInt32());
         using var jap = _host.ClientFor(DemoPrincipals.Named("jap-75"));
-        var reports = (await jap.GetFromJsonAsync<JsonElement[]>("/egress/inbox"))!
+        var reports = (await MailboxReader.ReadAsync(jap))
             .Where(d => d.GetProperty("type").GetString() == "court-reporting.report")
             .ToList();
         Assert.Equal(second.GetProperty("id").GetGuid(), Assert.Single(reports).GetProperty("body").GetProperty("releaseId").GetGuid());
@@ -721,12 +716,7 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         };
         using var association = _host.ClientFor(DemoPrincipals.Named("association-75"));
         async Task<HttpStatusCode> Post() =>
-            (
-                await association.PostAsync(
-                    "/ingress/supervision.record-control",
-                    new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json")
-                )
-            ).StatusCode;
+            (await AgencyClient.PostAsync(association, "supervision.record-control", envelope.ToJsonString())).StatusCode;
 
         Assert.Equal(HttpStatusCode.Forbidden, await Post());
         await AssignAsync(person, "75-association");
@@ -743,10 +733,7 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
                 ["outcome"] = "missed",
             }
         );
-        Assert.Equal(
-            (HttpStatusCode.BadRequest, ReasonCodes.DateInFuture),
-            (tomorrow.Status, tomorrow.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(tomorrow, HttpStatusCode.BadRequest, ReasonCodes.DateInFuture);
         await Poller.UntilAsync(
             async () => (await CaseAsync(person)).GetProperty("controls").GetArrayLength() == 1,
             "the accepted control on the case"
@@ -887,10 +874,7 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         var payload = IngressOverHttpTests.Example(IngressTypeNames.DesignatePerson)["payload"]!.AsObject();
         payload["sentenceEnforcementJurisdiction"] = "tj-bobigny"; // a jurisdiction of 93, not of 75
         var refused = await SendAsync("jap-75", IngressTypeNames.DesignatePerson, payload);
-        Assert.Equal(
-            (HttpStatusCode.BadRequest, ReasonCodes.UnknownJurisdiction),
-            (refused.Status, refused.Body.GetProperty("reasonCode").GetString())
-        );
+        AssertRefused(refused, HttpStatusCode.BadRequest, ReasonCodes.UnknownJurisdiction);
         Assert.Empty(await _host.GetJsonAsync<JsonElement[]>("/supervision/cases"));
     }
 
@@ -991,21 +975,8 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         Guid? messageId = null
     )
     {
-        var envelope = new JsonObject
-        {
-            ["messageId"] = (messageId ?? Guid.NewGuid()).ToString(),
-            ["type"] = type,
-            ["schemaVersion"] = 1,
-            ["territory"] = "75",
-            ["occurredAt"] = "2026-04-02T10:00:00+02:00",
-            ["payload"] = payload.DeepClone(),
-        };
         using var agency = _host.ClientFor(DemoPrincipals.Named(principal));
-        var response = await agency.PostAsync(
-            $"/ingress/{type}",
-            new StringContent(envelope.ToJsonString(), Encoding.UTF8, "application/json")
-        );
-        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+        return await AgencyClient.PostAsync(agency, AgencyClient.Envelope(type, payload, "75", "2026-04-02T10:00:00+02:00", messageId));
     }
 
     private async Task<JsonElement> CaseAsync(string person) =>
@@ -1028,11 +999,5 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
             f.GetProperty("controlsMissed").GetInt32(),
             f.GetProperty("incidents").GetInt32()
         );
-    }
-
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string reasonCode)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal(reasonCode, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reasonCode").GetString());
     }
 }

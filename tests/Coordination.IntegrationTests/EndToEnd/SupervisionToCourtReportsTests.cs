@@ -29,7 +29,6 @@ namespace Coordination.IntegrationTests.EndToEnd;
 [Collection(RabbitMqCollection.Name)]
 public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsyncLifetime
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 4, 2, 8, 0, 0, TimeSpan.Zero));
     private readonly string _canary = $"Valjean-CANARY-{Guid.NewGuid():N}"[..30];
     private readonly Dictionary<string, List<Delivery>> _received = [];
@@ -82,63 +81,80 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
     }
 
     /// <summary>The agencies' queues outlive every host on this broker: each test starts from, and leaves, empty boxes.</summary>
-    private async Task EmptyAgencyBoxesAsync()
-    {
-        await using var admin = await broker.Connect();
-        await using var channel = await admin.CreateChannelAsync();
-        foreach (var agency in Agencies)
-        foreach (var box in new[] { "inbox", "rejected" })
-            await channel.QueuePurgeAsync($"agency.{agency}.{box}");
-    }
+    private Task EmptyAgencyBoxesAsync() => MailboxReader.EmptyAsync(broker, Agencies);
 
     [Fact]
     public async Task A_designated_person_is_followed_reported_to_the_jap_and_spip_of_the_jurisdiction_only_and_purged()
     {
-        // The JAP designates.
+        // One story, told in order: each step asserts what it brings about and hands the next the person, the plan and the report.
+        await TheJapDesignatesAndSupervisionOpensTheCase();
+        await TwoPartnersAreAssignedAndAPlanOfThreeControlsIsMade();
+        await EachPartnerIsInformedWithItsOwnCategoriesOnly();
+        await TheAssociationRecordsControlsAndAnIncidentAndThePoliceIsRefused();
+        await TheMonthsReportReachesTheJapAndSpipOfParis();
+        await NobodyElseGetsTheParisReport();
+        await TheReportIsOneWay();
+        await TheMeasureEndsAndNothingOfThePersonRemains();
+        await TheJapCanNoLongerReachThePerson();
+    }
+
+    // The story's state, shared by its steps.
+    private string _person = "";
+    private Guid[] _controls = [];
+    private Guid _parisReport;
+
+    /// <summary>The JAP designates on the AMQP door; Supervision opens the case.</summary>
+    private async Task TheJapDesignatesAndSupervisionOpensTheCase()
+    {
         var designation = IngressOverHttpTests.Example(IngressTypeNames.DesignatePerson)["payload"]!.AsObject();
         designation["identity"]!["lastName"] = _canary;
         await SendAsync("75-jap", IngressTypeNames.DesignatePerson, designation);
-        var person = "";
         await Poller.UntilAsync(
             async () =>
             {
                 var cases = await _host.GetJsonAsync<JsonElement[]>("/supervision/cases");
-                person = cases.SingleOrDefault(c => c.GetProperty("status").GetString() == "open")
+                _person = cases.SingleOrDefault(c => c.GetProperty("status").GetString() == "open")
                     is { ValueKind: JsonValueKind.Object } open
                     ? open.GetProperty("person").GetString()!
                     : "";
-                return person != "";
+                return _person != "";
             },
             "the case opened"
         );
+    }
 
-        // Two partners assigned, a plan of three controls for the association.
+    /// <summary>Two partners assigned, a plan of three controls for the association.</summary>
+    private async Task TwoPartnersAreAssignedAndAPlanOfThreeControlsIsMade()
+    {
         Assert.Equal(
             HttpStatusCode.OK,
-            (await PostAsync($"/supervision/cases/{person}/partners", new { partner = "75-prison-administration" })).StatusCode
+            (await PostAsync($"/supervision/cases/{_person}/partners", new { partner = "75-prison-administration" })).StatusCode
         );
         Assert.Equal(
             HttpStatusCode.OK,
-            (await PostAsync($"/supervision/cases/{person}/partners", new { partner = "75-association" })).StatusCode
+            (await PostAsync($"/supervision/cases/{_person}/partners", new { partner = "75-association" })).StatusCode
         );
-        Guid[] controls = [Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()];
+        _controls = [Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()];
         for (var i = 0; i < 3; i++)
             Assert.Equal(
                 HttpStatusCode.OK,
                 (
                     await PostAsync(
-                        $"/supervision/cases/{person}/controls",
+                        $"/supervision/cases/{_person}/controls",
                         new
                         {
                             partner = "75-association",
                             scheduledFor = new DateOnly(2026, 4, 8 + 7 * i),
-                            controlId = controls[i],
+                            controlId = _controls[i],
                         }
                     )
                 ).StatusCode
             );
+    }
 
-        // Each partner informed with its own categories only: the association never gets identity or grounds.
+    /// <summary>Each partner informed with its own categories only: the association never gets identity or grounds.</summary>
+    private async Task EachPartnerIsInformedWithItsOwnCategoriesOnly()
+    {
         await Poller.UntilAsync(
             async () =>
             {
@@ -163,17 +179,20 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
             Assert.Null(file["designation-grounds"]);
             Assert.DoesNotContain(_canary, file.ToJsonString());
         }
+    }
 
-        // The association records two controls, one of them missed, and an incident; the police, not assigned, is refused.
-        await Poller.UntilAsync(async () => await CountAssignmentsAsync(person) == 2, "the gateway knows the assignments");
+    /// <summary>The association records two controls, one of them missed, and an incident; the police, not assigned, is refused.</summary>
+    private async Task TheAssociationRecordsControlsAndAnIncidentAndThePoliceIsRefused()
+    {
+        await Poller.UntilAsync(async () => await CountAssignmentsAsync(_person) == 2, "the gateway knows the assignments");
         _clock.SetUtcNow(new DateTimeOffset(2026, 4, 23, 9, 0, 0, TimeSpan.Zero));
         await SendAsync(
             "75-association",
             IngressTypeNames.RecordControl,
             new JsonObject
             {
-                ["personRef"] = person,
-                ["controlId"] = controls[0].ToString(),
+                ["personRef"] = _person,
+                ["controlId"] = _controls[0].ToString(),
                 ["controlledOn"] = "2026-04-08",
                 ["outcome"] = "compliant",
             }
@@ -183,8 +202,8 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
             IngressTypeNames.RecordControl,
             new JsonObject
             {
-                ["personRef"] = person,
-                ["controlId"] = controls[1].ToString(),
+                ["personRef"] = _person,
+                ["controlId"] = _controls[1].ToString(),
                 ["controlledOn"] = "2026-04-15",
                 ["outcome"] = "missed",
             }
@@ -194,7 +213,7 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
             IngressTypeNames.ReportIncident,
             new JsonObject
             {
-                ["personRef"] = person,
+                ["personRef"] = _person,
                 ["incidentId"] = Guid.NewGuid().ToString(),
                 ["kind"] = "breach-of-obligation",
                 ["severity"] = "significant",
@@ -206,8 +225,8 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
             IngressTypeNames.RecordControl,
             new JsonObject
             {
-                ["personRef"] = person,
-                ["controlId"] = controls[2].ToString(),
+                ["personRef"] = _person,
+                ["controlId"] = _controls[2].ToString(),
                 ["controlledOn"] = "2026-04-22",
                 ["outcome"] = "compliant",
             }
@@ -215,7 +234,7 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         await Poller.UntilAsync(
             async () =>
             {
-                var view = (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person}"))[0];
+                var view = (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{_person}"))[0];
                 return view.GetProperty("controls").EnumerateArray().Count(c => c.GetProperty("outcome").ValueKind == JsonValueKind.String)
                         == 2
                     && view.GetProperty("incidents").GetArrayLength() == 1;
@@ -223,17 +242,20 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
             "the controls and the incident on the case"
         );
         await AssertRejectedAsync("75-police", intruder, ReasonCodes.NotAssignedToCase);
-        var caseView = (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{person}"))[0];
+        var caseView = (await _host.GetJsonAsync<JsonElement[]>($"/supervision/cases/{_person}"))[0];
         Assert.Null(
             caseView
                 .GetProperty("controls")
                 .EnumerateArray()
-                .Single(c => c.GetProperty("id").GetGuid() == controls[2])
+                .Single(c => c.GetProperty("id").GetGuid() == _controls[2])
                 .GetProperty("outcome")
                 .GetString()
         );
+    }
 
-        // The month ends: the report of tj-paris, with the right figures, to the JAP and SPIP of Paris.
+    /// <summary>The month ends: the report of tj-paris, with the right figures, to the JAP and SPIP of Paris.</summary>
+    private async Task TheMonthsReportReachesTheJapAndSpipOfParis()
+    {
         await Poller.UntilAsync(
             async () =>
                 (await _host.GetJsonAsync<JsonElement>("/court-reporting/jurisdictions/tj-paris"))
@@ -269,7 +291,7 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
                 figures.GetProperty("incidents").GetInt32()
             )
         );
-        var parisReport = summary.GetProperty("id").GetGuid();
+        _parisReport = summary.GetProperty("id").GetGuid();
 
         foreach (var court in new[] { "75-jap", "75-spip" })
         {
@@ -282,16 +304,20 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
                 $"the report in {court}'s inbox"
             );
             var delivery = InboxOf(court).Single(d => d.Type == "court-reporting.report");
-            Assert.Equal(parisReport, delivery.ReleaseId);
+            Assert.Equal(_parisReport, delivery.ReleaseId);
             var opened = Open(delivery, court, "court-reporting");
             var report = opened["court-report"]!;
             Assert.Equal(("tj-paris", 1), (report["jurisdiction"]!.GetValue<string>(), report["number"]!.GetValue<int>()));
             Assert.Equal(1, report["figures"]!["controlsMissed"]!.GetValue<int>());
             var line = Assert.Single(report["cases"]!.AsArray());
-            Assert.Equal(person, line!["person"]!.GetValue<string>());
-            Assert.Equal(_canary, opened["identities"]![person]!["lastName"]!.GetValue<string>());
+            Assert.Equal(_person, line!["person"]!.GetValue<string>());
+            Assert.Equal(_canary, opened["identities"]![_person]!["lastName"]!.GetValue<string>());
         }
-        // Nobody else: 93's courts get Bobigny's own report (without this person), every other agency none.
+    }
+
+    /// <summary>Nobody else: 93's courts get Bobigny's own report (without this person), every other agency none.</summary>
+    private async Task NobodyElseGetsTheParisReport()
+    {
         await DrainAsync(Agencies);
         foreach (var agency in Agencies)
         foreach (var report in InboxOf(agency).Where(d => d.Type == "court-reporting.report"))
@@ -299,12 +325,15 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
             Assert.Contains(agency, new[] { "75-jap", "75-spip", "93-jap", "93-spip" });
             if (agency.StartsWith("93-", StringComparison.Ordinal))
             {
-                Assert.NotEqual(parisReport, report.ReleaseId);
-                Assert.DoesNotContain(person, Open(report, agency, "court-reporting").ToJsonString());
+                Assert.NotEqual(_parisReport, report.ReleaseId);
+                Assert.DoesNotContain(_person, Open(report, agency, "court-reporting").ToJsonString());
             }
         }
+    }
 
-        // One-way: the SPIP cannot amend the report; an operator of 93 cannot have Paris's report issued; the gateway refuses a Paris report to Bobigny's JAP.
+    /// <summary>One-way: the SPIP cannot amend the report; an operator of 93 cannot have Paris's report issued; the gateway refuses a Paris report to Bobigny's JAP.</summary>
+    private async Task TheReportIsOneWay()
+    {
         var amendment = await SendAsync(
             "75-spip",
             IngressTypeNames.AmendReport,
@@ -344,9 +373,12 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
                 ),
             "the misdirected report denied and audited"
         );
+    }
 
-        // The measure ends; the retention period passes; nothing of the person remains.
-        var ended = await PostAsync($"/supervision/cases/{person}/end", new { reason = "end-of-measure" });
+    /// <summary>The measure ends; the retention period passes; nothing of the person remains.</summary>
+    private async Task TheMeasureEndsAndNothingOfThePersonRemains()
+    {
+        var ended = await PostAsync($"/supervision/cases/{_person}/end", new { reason = "end-of-measure" });
         Assert.Equal(HttpStatusCode.OK, ended.StatusCode);
         Assert.Equal(
             "2026-05-31T00:05:00+00:00",
@@ -356,25 +388,25 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
                 .ToString("yyyy-MM-ddTHH:mm:sszzz")
         );
         await Poller.UntilAsync(
-            async () => await CountAssignmentsAsync(person) == 0,
+            async () => await CountAssignmentsAsync(_person) == 0,
             "the gateway no longer accepts the partners' messages"
         );
         _clock.SetUtcNow(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
         await Poller.UntilAsync(
-            async () => (await _host.Http.GetAsync($"/supervision/cases/{person}")).StatusCode == HttpStatusCode.Forbidden,
+            async () => (await _host.Http.GetAsync($"/supervision/cases/{_person}")).StatusCode == HttpStatusCode.Forbidden,
             "the case purged"
         );
         await Poller.UntilAsync(
             async () =>
                 !await InScopeAsync<Coordination.Gateway.Persistence.GatewayDbContext, bool>(db =>
-                    db.Vault.AnyAsync(v => v.Person == Coordination.Contracts.Values.PersonRef.Parse(person))
+                    db.Vault.AnyAsync(v => v.Person == Coordination.Contracts.Values.PersonRef.Parse(_person))
                 ),
             "the vault entry purged"
         );
         await Poller.UntilAsync(
             async () =>
                 !await InScopeAsync<Coordination.CourtReporting.Persistence.CourtReportingDbContext, bool>(db =>
-                    db.Cases.AnyAsync(c => c.Person == Coordination.Contracts.Values.PersonRef.Parse(person))
+                    db.Cases.AnyAsync(c => c.Person == Coordination.Contracts.Values.PersonRef.Parse(_person))
                 ),
             "the court-reporting picture purged"
         );
@@ -389,9 +421,9 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         });
         await InScopeAsync<Coordination.Gateway.Persistence.GatewayDbContext, bool>(async db =>
         {
-            Assert.Equal(0, await CountAssignmentsAsync(person));
+            Assert.Equal(0, await CountAssignmentsAsync(_person));
             var left = await db.Set<Coordination.Gateway.Egress.AgencyDelivery>()
-                .Where(d => d.Body.Contains(person))
+                .Where(d => d.Body.Contains(_person))
                 .Select(d => d.Type + " " + d.CreatedAt + " " + d.Body.Substring(0, 300))
                 .ToListAsync();
             Assert.True(left.Count == 0, string.Join("\n", left));
@@ -418,10 +450,14 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         // Nor in any queue of the platform's services, their error queues included (bodies and headers, read
         // without taking anything away). Agencies' own queues hold what was delivered to them; the
         // unprefixed queues of definitions.json have no consumer in this test and keep copies of what it sent.
-        var named = await QueuesNamingAsync(_canary, person);
+        var named = await QueuesNamingAsync(_canary, _person);
         Assert.True(named.Count == 0, string.Join("\n", named));
-        // ...and the JAP can no longer reach the person through the gateway.
-        var late = await SendAsync("75-jap", IngressTypeNames.WithdrawDesignation, new JsonObject { ["personRef"] = person });
+    }
+
+    /// <summary>...and the JAP can no longer reach the person through the gateway.</summary>
+    private async Task TheJapCanNoLongerReachThePerson()
+    {
+        var late = await SendAsync("75-jap", IngressTypeNames.WithdrawDesignation, new JsonObject { ["personRef"] = _person });
         await AssertRejectedAsync("75-jap", late, ReasonCodes.PersonNotDesignated);
     }
 
@@ -462,7 +498,10 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         return found;
     }
 
-    private sealed record Delivery(string Type, Guid MessageId, Guid ReleaseId, IReadOnlyList<string> Categories, JsonElement Body);
+    private sealed record Delivery(QueuedMessage Message, Guid ReleaseId, IReadOnlyList<string> Categories)
+    {
+        public string Type => Message.Type!;
+    }
 
     private List<Delivery> InboxOf(string agency) => _received.TryGetValue(agency, out var list) ? list : [];
 
@@ -474,89 +513,30 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         {
             if (!_received.ContainsKey(agency))
                 _received[agency] = [];
-            while (await channel.BasicGetAsync($"agency.{agency}.inbox", autoAck: true) is { } message)
-            {
-                var body = JsonDocument.Parse(message.Body.ToArray()).RootElement.Clone();
+            foreach (var message in await MailboxReader.TakeAllAsync(channel, MailboxReader.InboxQueueOf(agency)))
                 _received[agency]
                     .Add(
                         new Delivery(
-                            message.BasicProperties.Type!,
-                            Guid.Parse(message.BasicProperties.MessageId!),
-                            body.GetProperty("releaseId").GetGuid(),
-                            body.GetProperty("categories").EnumerateArray().Select(c => c.GetString()!).ToList(),
-                            body
+                            message,
+                            message.Body.GetProperty("releaseId").GetGuid(),
+                            message.Body.GetProperty("categories").EnumerateArray().Select(c => c.GetString()!).ToList()
                         )
                     );
-            }
         }
     }
 
-    private JsonObject Open(Delivery delivery, string agency, string purpose = "community-supervision")
-    {
-        var sealedPayload = delivery.Body.GetProperty("payload").Deserialize<SealedPayload>(Json)!;
-        using var ring = _host.App.Services.GetRequiredService<SealingKeyStore>().RingFor(agency);
-        return JsonNode.Parse(PayloadSealer.Open(sealedPayload, ring, purpose, delivery.MessageId))!.AsObject();
-    }
+    private JsonObject Open(Delivery delivery, string agency, string purpose = "community-supervision") =>
+        DeliveryOpener.OpenQueued(_host.Keys, agency, delivery.Message, purpose);
 
-    /// <summary>An agency's message on the gateway's AMQP door, under the agency's own broker account.</summary>
-    private async Task<Guid> SendAsync(string account, string type, JsonObject payload)
-    {
-        var messageId = Guid.NewGuid();
-        var envelope = new JsonObject
-        {
-            ["messageId"] = messageId.ToString(),
-            ["type"] = type,
-            ["schemaVersion"] = 1,
-            ["territory"] = account[..2],
-            ["occurredAt"] = _clock.GetUtcNow().ToString("O"),
-            ["payload"] = payload.DeepClone(),
-        };
-        await using var connection = await broker.ConnectAs(account, $"{account}-demo-password");
-        await using var channel = await connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)
-        );
-        await channel.BasicPublishAsync(
-            "coordination.ingress",
-            type,
-            true,
-            new BasicProperties
-            {
-                MessageId = messageId.ToString(),
-                UserId = account,
-                ContentType = "application/json",
-                DeliveryMode = DeliveryModes.Persistent,
-            },
-            Encoding.UTF8.GetBytes(envelope.ToJsonString())
-        );
-        return messageId;
-    }
+    /// <summary>An agency's message on the gateway's AMQP door, under the agency's own broker account, at the story's time.</summary>
+    private Task<Guid> SendAsync(string account, string type, JsonObject payload) =>
+        AgencyClient.PublishAsync(broker, account, AgencyClient.Envelope(type, payload, account[..2], _clock.GetUtcNow().ToString("O")));
 
+    /// <summary>The refusal in the sender's own rejected queue, and in the audit.</summary>
     private async Task AssertRejectedAsync(string account, Guid messageId, string reasonCode)
     {
-        await using var connection = await broker.ConnectAs(account, $"{account}-demo-password");
-        await using var channel = await connection.CreateChannelAsync();
-        JsonElement? notice = null;
-        await Poller.UntilAsync(
-            async () =>
-            {
-                while (await channel.BasicGetAsync($"agency.{account}.rejected", autoAck: true) is { } message)
-                {
-                    var body = JsonDocument.Parse(message.Body.ToArray()).RootElement.Clone();
-                    if (body.GetProperty("messageId").GetGuid() == messageId)
-                        notice = body;
-                }
-                return notice is not null;
-            },
-            $"the refusal in agency.{account}.rejected"
-        );
-        Assert.Equal(reasonCode, notice!.Value.GetProperty("reasonCode").GetString());
-        Assert.Contains(
-            await AuditAsync(),
-            e =>
-                e.GetProperty("references").GetString()!.Contains($"message:{messageId}")
-                && e.GetProperty("kind").GetString() == "ingress-rejected"
-                && e.GetProperty("reason").GetString() == reasonCode
-        );
+        await RejectionAssertions.AssertRefusedOverAmqpAsync(broker, account, messageId, reasonCode);
+        RejectionAssertions.AssertRefusalAudited(await AuditAsync(), messageId, reasonCode);
     }
 
     private async Task<JsonElement[]> AuditAsync()

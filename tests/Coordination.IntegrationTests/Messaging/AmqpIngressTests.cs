@@ -38,8 +38,7 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private string UrlOf(string account) =>
-        new UriBuilder(broker.AmqpUrl) { UserName = account, Password = $"{account}-demo-password" }.Uri.ToString();
+    private string UrlOf(string account) => AgencyClient.UrlAs(broker.AmqpUrl, account);
 
     [Fact]
     public async Task A_prosecutors_briefing_published_on_the_ingress_reaches_the_briefings_service()
@@ -296,27 +295,24 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
             messageId
         );
 
-        await using var association = await broker.ConnectAs("75-association", "75-association-demo-password");
+        await using var association = await AgencyClient.ConnectAsync(broker, "75-association");
         await using var channel = await association.CreateChannelAsync();
-        BasicGetResult? delivered = null;
+        QueuedMessage? delivered = null;
         await Poller.UntilAsync(
-            async () => (delivered = await channel.BasicGetAsync("agency.75-association.inbox", autoAck: true)) is not null,
+            async () => (delivered = await MailboxReader.TakeAsync(channel, MailboxReader.InboxQueueOf("75-association"))) is not null,
             "the delivery in agency.75-association.inbox"
         );
-        var body = JsonDocument.Parse(delivered!.Body.ToArray()).RootElement;
-        var sealedPayload = body.GetProperty("payload")
-            .Deserialize<Coordination.Contracts.Gateway.SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
-        using var ring = keys.RingFor("75-association");
         var opened = Encoding.UTF8.GetString(
-            Coordination.ServiceDefaults.Sealing.PayloadSealer.Open(
-                sealedPayload,
-                ring,
-                "community-supervision",
-                Guid.Parse(delivered.BasicProperties.MessageId!)
+            DeliveryOpener.OpenBytes(
+                keys,
+                "75-association",
+                delivered!.Body.GetProperty("payload"),
+                delivered.MessageId!.Value,
+                "community-supervision"
             )
         );
         Assert.Contains("2026-04-08", opened);
-        Assert.DoesNotContain("Martin", delivered.Body.ToArray().Length > 0 ? Encoding.UTF8.GetString(delivered.Body.Span) : "");
+        Assert.DoesNotContain("Martin", delivered!.Raw);
     }
 
     [Fact]
@@ -335,26 +331,12 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
             envelope.ToJsonString()
         );
 
-        await using var spip = await broker.ConnectAs("75-spip", "75-spip-demo-password");
-        await using var channel = await spip.CreateChannelAsync();
-        JsonElement rejection = default;
-        await Poller.UntilAsync(
-            async () =>
-            {
-                while (await channel.BasicGetAsync("agency.75-spip.rejected", autoAck: true) is { } message)
-                {
-                    var body = Encoding.UTF8.GetString(message.Body.Span);
-                    Assert.DoesNotContain("Valjean", body);
-                    var parsed = JsonDocument.Parse(body).RootElement;
-                    if (parsed.GetProperty("messageId").GetGuid() == messageId)
-                    {
-                        rejection = parsed.Clone();
-                        return true;
-                    }
-                }
-                return false;
-            },
-            "the rejection in agency.75-spip.rejected"
+        var rejection = await RejectionAssertions.AssertRefusedOverAmqpAsync(
+            broker,
+            "75-spip",
+            messageId,
+            ReasonCodes.ForbiddenInboundFlow,
+            notice => Assert.DoesNotContain("Valjean", notice)
         );
         Assert.Equal(
             (ReasonCodes.ForbiddenInboundFlow, "75-spip"),
@@ -363,21 +345,16 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
 
         // Kept where the sender can see it: its own message, sealed for its own key.
         var keys = _host.App.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
-        using (var spipRing = keys.RingFor("75-spip"))
-        {
-            var original = rejection
-                .GetProperty("original")
-                .Deserialize<Coordination.Contracts.Gateway.SealedPayload>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
-            var opened = Encoding.UTF8.GetString(
-                Coordination.ServiceDefaults.Sealing.PayloadSealer.Open(
-                    original,
-                    spipRing,
-                    "rejected-message",
-                    rejection.GetProperty("decisionId").GetGuid()
-                )
-            );
-            Assert.Contains(Canary, opened);
-        }
+        var opened = Encoding.UTF8.GetString(
+            DeliveryOpener.OpenBytes(
+                keys,
+                "75-spip",
+                rejection.GetProperty("original"),
+                rejection.GetProperty("decisionId").GetGuid(),
+                "rejected-message"
+            )
+        );
+        Assert.Contains(Canary, opened);
 
         // Audited, with references and the reason only.
         using var auditor = _host.ClientFor(Coordination.ServiceDefaults.Security.DemoPrincipals.Named("auditor"));

@@ -16,7 +16,7 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private Task<IConnection> As(string account) => broker.ConnectAs(account, $"{account}-demo-password");
+    private Task<IConnection> As(string account) => AgencyClient.ConnectAsync(broker, account);
 
     /// <summary>
     /// The reply code of the broker's refusal. Each check gets a connection of its own: after the
@@ -81,7 +81,7 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
             _ => throw new ArgumentOutOfRangeException(nameof(service)),
         };
         var account = $"svc-{service}";
-        var url = new UriBuilder(broker.AmqpUrl) { UserName = account, Password = $"{account}-demo-password" }.Uri.ToString();
+        var url = AgencyClient.UrlAs(broker.AmqpUrl, account);
         var starting = ServiceHost.StartServiceAsync(
             build,
             broker,
@@ -101,7 +101,7 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
     [Fact]
     public async Task The_briefings_service_does_its_work_under_its_own_least_privilege_account()
     {
-        var url = new UriBuilder(broker.AmqpUrl) { UserName = "svc-briefings", Password = "svc-briefings-demo-password" }.Uri.ToString();
+        var url = AgencyClient.UrlAs(broker.AmqpUrl, "svc-briefings");
         // The briefing reaches it through the definitions' binding: the service binds nothing itself.
         await using var service = await ServiceHost.StartBriefingsAsync(
             broker,

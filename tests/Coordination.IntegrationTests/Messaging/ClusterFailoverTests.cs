@@ -227,7 +227,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         {
             var factory = new ConnectionFactory
             {
-                Uri = new Uri(cluster.UrlAs(Agency, $"{Agency}-demo-password")),
+                Uri = new Uri(cluster.UrlAs(Agency, AgencyClient.DemoPasswordOf(Agency))),
                 ClientProvidedName = "coordination-tests-steady-agency",
                 AutomaticRecoveryEnabled = false,
             };
@@ -259,20 +259,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
                             );
                         }
                         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                        await channel.BasicPublishAsync(
-                            "coordination.ingress",
-                            Type,
-                            false,
-                            new BasicProperties
-                            {
-                                UserId = Agency,
-                                MessageId = ids[i].ToString(),
-                                DeliveryMode = DeliveryModes.Persistent,
-                                ContentType = "application/json",
-                            },
-                            body,
-                            timeout.Token
-                        );
+                        await AgencyClient.PublishAsync(channel, Agency, Type, ids[i], body, cancellationToken: timeout.Token);
                         if (attempt > 0)
                             Interlocked.Increment(ref _republished);
                         Interlocked.Increment(ref _confirmed);

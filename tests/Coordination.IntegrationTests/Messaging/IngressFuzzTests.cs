@@ -253,11 +253,7 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
                 {
                     var (summary, envelope) = ValidBriefing("HTTP");
                     var sent = Stopwatch.StartNew();
-                    var response = await clients["prosecutor-75"]
-                        .PostAsync(
-                            $"/ingress/{IngressTypeNames.RecordBriefing}",
-                            new StringContent(envelope, Encoding.UTF8, "application/json")
-                        );
+                    var response = await AgencyClient.PostAsync(clients["prosecutor-75"], IngressTypeNames.RecordBriefing, envelope);
                     Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
                     watchers.Add(WatchAsync(summary, sent, "HTTP", latencies));
                 }
@@ -280,7 +276,7 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
         var channels = new Dictionary<string, (IConnection Connection, IChannel Channel)>();
         foreach (var account in Senders.Values.Select(s => s.Account).Distinct())
         {
-            var connection = await broker.ConnectAs(account, $"{account}-demo-password");
+            var connection = await AgencyClient.ConnectAsync(broker, account);
             channels[account] = (
                 connection,
                 await connection.CreateChannelAsync(
@@ -346,18 +342,11 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
 
     private static async Task PublishAsync(IChannel channel, string account, string routingKey, Guid messageId, byte[] body)
     {
-        var properties = new BasicProperties
-        {
-            MessageId = messageId.ToString(),
-            UserId = account,
-            ContentType = "application/json",
-            DeliveryMode = DeliveryModes.Persistent,
-        };
         // The broker itself closes the channel of an agency writing a routing key outside its topic
         // permission (infra/rabbitmq/definitions.json): such an address never reaches the gateway, so
         // the door is fuzzed with the addresses an agency can write, and the type in the body varies.
         var key = BrokerWritable().IsMatch(routingKey) ? routingKey : IngressTypeNames.RecordBriefing;
-        await channel.BasicPublishAsync(AmqpIngressListener.Exchange, key, mandatory: false, basicProperties: properties, body: body);
+        await AgencyClient.PublishAsync(channel, account, key, messageId, body);
     }
 
     /// <summary>The message id as the gateway reads it: none past the size limit, none if the body is no JSON object.</summary>

@@ -57,13 +57,8 @@ public sealed class OpinionsOnRabbitMqTests(RabbitMqBroker broker) : IAsyncLifet
         var requestId = Guid.NewGuid();
         envelope["messageId"] = requestId.ToString();
         envelope["payload"]!["respondBy"] = DateTime.UtcNow.AddDays(30).ToString("yyyy-MM-dd");
-        var prosecutorUrl = new UriBuilder(broker.AmqpUrl)
-        {
-            UserName = "75-prosecutor",
-            Password = "75-prosecutor-demo-password",
-        }.Uri.ToString();
         await AgencyProcess.PublishToIngressAsync(
-            prosecutorUrl,
+            AgencyClient.UrlAs(broker.AmqpUrl, "75-prosecutor"),
             "75-prosecutor",
             "opinions.request-review",
             requestId,
@@ -117,27 +112,19 @@ public sealed class OpinionsOnRabbitMqTests(RabbitMqBroker broker) : IAsyncLifet
         var releaseId = (await adopted.Content.ReadFromJsonAsync<ReviewView>(Json))!.Opinion!.ReleaseId!.Value;
 
         // In the prosecutor's inbox queue, readable with its account, opened with its key.
-        var keys = _host.App.Services.GetRequiredService<SealingKeyStore>();
-        await using var prosecutor = await broker.ConnectAs("75-prosecutor", "75-prosecutor-demo-password");
+        var keys = _host.Keys;
+        await using var prosecutor = await AgencyClient.ConnectAsync(broker, "75-prosecutor");
         await using var channel = await prosecutor.CreateChannelAsync();
         JsonNode? opinion = null;
         await Poller.UntilAsync(
             async () =>
             {
-                while (await channel.BasicGetAsync("agency.75-prosecutor.inbox", autoAck: true) is { } message)
+                foreach (var message in await MailboxReader.TakeAllAsync(channel, MailboxReader.InboxQueueOf("75-prosecutor")))
                 {
-                    var body = JsonDocument.Parse(message.Body.ToArray()).RootElement;
-                    if (!body.TryGetProperty("payload", out var payload) || body.GetProperty("purpose").GetString() != "art41-opinion")
+                    var body = message.Body;
+                    if (!body.TryGetProperty("payload", out _) || body.GetProperty("purpose").GetString() != "art41-opinion")
                         continue;
-                    using var ring = keys.RingFor("75-prosecutor");
-                    var contents = JsonNode.Parse(
-                        PayloadSealer.Open(
-                            payload.Deserialize<SealedPayload>(Json)!,
-                            ring,
-                            "art41-opinion",
-                            Guid.Parse(message.BasicProperties.MessageId!)
-                        )
-                    )!;
+                    var contents = DeliveryOpener.OpenQueued(keys, "75-prosecutor", message, "art41-opinion");
                     if (contents["art41-opinion"]!["reviewId"]!.GetValue<Guid>() == requestId)
                         opinion = contents["art41-opinion"];
                 }
@@ -157,10 +144,12 @@ public sealed class OpinionsOnRabbitMqTests(RabbitMqBroker broker) : IAsyncLifet
         // The same delivery waits in its HTTPS mailbox.
         using (var mailbox = _host.ClientFor(DemoPrincipals.Named("prosecutor-75")))
             Assert.Contains(
-                (await mailbox.GetFromJsonAsync<List<JsonElement>>("/egress/inbox"))!,
+                await MailboxReader.ReadAsync(mailbox),
                 d =>
                     d.GetProperty("type").GetString() == "opinions.opinion"
-                    && OpinionsApiTests.OpenDelivery(d, "75-prosecutor", keys)["art41-opinion"]!["reviewId"]!.GetValue<Guid>() == requestId
+                    && DeliveryOpener.OpenMailboxDelivery(keys, "75-prosecutor", d, "art41-opinion")["art41-opinion"]![
+                        "reviewId"
+                    ]!.GetValue<Guid>() == requestId
             );
 
         // One story, one trace: the gateway's ingress, the Opinions consumer, and the gateway's release decision.

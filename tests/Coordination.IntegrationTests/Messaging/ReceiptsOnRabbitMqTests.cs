@@ -22,7 +22,6 @@ namespace Coordination.IntegrationTests.Messaging;
 public sealed class ReceiptsOnRabbitMqTests(RabbitMqBroker broker) : IAsyncLifetime
 {
     private const string Canary = "CANARY-Javert-1832";
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
     private ServiceHost _host = null!;
 
     public async Task InitializeAsync()
@@ -35,19 +34,18 @@ public sealed class ReceiptsOnRabbitMqTests(RabbitMqBroker broker) : IAsyncLifet
             "--Logging:LogLevel:Default=Debug"
         );
         // Receipts of earlier runs on this broker are not this test's.
-        await using var jap = await broker.ConnectAs("75-jap", "75-jap-demo-password");
+        await using var jap = await AgencyClient.ConnectAsync(broker, "75-jap");
         await using var channel = await jap.CreateChannelAsync();
         try
         {
-            await channel.QueuePurgeAsync("agency.75-jap.inbox");
+            await channel.QueuePurgeAsync(MailboxReader.InboxQueueOf("75-jap"));
         }
         catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) { }
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private string UrlOf(string account) =>
-        new UriBuilder(broker.AmqpUrl) { UserName = account, Password = $"{account}-demo-password" }.Uri.ToString();
+    private string UrlOf(string account) => AgencyClient.UrlAs(broker.AmqpUrl, account);
 
     [Fact]
     public async Task The_jap_designates_over_amqp_finds_its_reference_in_its_receipt_and_withdraws_by_it()
@@ -66,7 +64,7 @@ public sealed class ReceiptsOnRabbitMqTests(RabbitMqBroker broker) : IAsyncLifet
             designation.ToJsonString()
         );
 
-        await using var jap = await broker.ConnectAs("75-jap", "75-jap-demo-password");
+        await using var jap = await AgencyClient.ConnectAsync(broker, "75-jap");
         await using var channel = await jap.CreateChannelAsync();
         var (acceptedRaw, accepted) = await NextAsync(channel, "supervision.designation-accepted");
         var receipt = accepted["designation-receipt"]!;
@@ -113,21 +111,15 @@ public sealed class ReceiptsOnRabbitMqTests(RabbitMqBroker broker) : IAsyncLifet
     /// <summary>The next delivery of that type in the JAP's inbox queue, opened with its own key (bound to the delivery's id).</summary>
     private async Task<(string Raw, JsonObject Contents)> NextAsync(IChannel channel, string type)
     {
-        var keys = _host.App.Services.GetRequiredService<SealingKeyStore>();
-        BasicGetResult? delivered = null;
+        QueuedMessage? delivered = null;
         await Poller.UntilAsync(
             async () =>
             {
-                delivered = await channel.BasicGetAsync("agency.75-jap.inbox", autoAck: true);
-                return delivered is not null && delivered.BasicProperties.Type == type;
+                delivered = await MailboxReader.TakeAsync(channel, MailboxReader.InboxQueueOf("75-jap"));
+                return delivered is not null && delivered.Type == type;
             },
             $"{type} in agency.75-jap.inbox"
         );
-        var raw = Encoding.UTF8.GetString(delivered!.Body.Span);
-        var body = JsonDocument.Parse(raw).RootElement;
-        var sealedPayload = body.GetProperty("payload").Deserialize<SealedPayload>(Web)!;
-        using var ring = keys.RingFor("75-jap");
-        var opened = PayloadSealer.Open(sealedPayload, ring, sealedPayload.Purpose, Guid.Parse(delivered.BasicProperties.MessageId!));
-        return (raw, JsonNode.Parse(opened)!.AsObject());
+        return (delivered!.Raw, DeliveryOpener.OpenQueued(_host.Keys, "75-jap", delivered));
     }
 }

@@ -26,8 +26,7 @@ public sealed class ReleaseLanesOnRabbitMqTests(RabbitMqBroker broker) : IAsyncL
     private const string Canary = "CANARY-Javert-Inspecteur";
     private ServiceHost _gateway = null!;
 
-    private string UrlOf(string account) =>
-        new UriBuilder(broker.AmqpUrl) { UserName = account, Password = $"{account}-demo-password" }.Uri.ToString();
+    private string UrlOf(string account) => AgencyClient.UrlAs(broker.AmqpUrl, account);
 
     public async Task InitializeAsync()
     {
@@ -66,12 +65,7 @@ public sealed class ReleaseLanesOnRabbitMqTests(RabbitMqBroker broker) : IAsyncL
         using (var jap = _gateway.ClientFor(DemoPrincipals.Named("jap-75")))
             Assert.Equal(
                 HttpStatusCode.Accepted,
-                (
-                    await jap.PostAsync(
-                        "/ingress/supervision.designate-person",
-                        new StringContent(designation.ToJsonString(), Encoding.UTF8, "application/json")
-                    )
-                ).StatusCode
+                (await AgencyClient.PostAsync(jap, "supervision.designate-person", designation.ToJsonString())).StatusCode
             );
         using var auditor = _gateway.ClientFor(DemoPrincipals.Named("auditor"));
         // The reference the door gave this designation (the shared broker's ingress queue may bring the gateway others').
@@ -170,13 +164,10 @@ public sealed class ReleaseLanesOnRabbitMqTests(RabbitMqBroker broker) : IAsyncL
 
         // Nothing of this release for the police, in its mailbox or its queue (others' leftovers aside).
         using var police = _gateway.ClientFor(DemoPrincipals.Named("police-75"));
-        Assert.DoesNotContain(
-            (await police.GetFromJsonAsync<JsonElement[]>("/egress/inbox"))!,
-            d => d.GetRawText().Contains(releaseId.ToString())
-        );
-        await using var connection = await broker.ConnectAs("75-police", "75-police-demo-password");
+        Assert.DoesNotContain(await MailboxReader.ReadAsync(police), d => d.GetRawText().Contains(releaseId.ToString()));
+        await using var connection = await AgencyClient.ConnectAsync(broker, "75-police");
         await using var channel = await connection.CreateChannelAsync();
-        while (await channel.BasicGetAsync("agency.75-police.inbox", autoAck: false) is { } left)
+        while (await channel.BasicGetAsync(MailboxReader.InboxQueueOf("75-police"), autoAck: false) is { } left)
             Assert.DoesNotContain(releaseId.ToString(), Encoding.UTF8.GetString(left.Body.Span));
     }
 }

@@ -43,13 +43,11 @@ public sealed class ServiceHost : IAsyncDisposable
 
     public HttpClient ClientFor(DemoPrincipal? principal) => ClientWithToken(principal is null ? null : TokenFor(principal));
 
-    public HttpClient ClientWithToken(string? token)
-    {
-        var client = new HttpClient { BaseAddress = BaseAddress };
-        if (token is not null)
-            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
+    public HttpClient ClientWithToken(string? token) => AgencyClient.HttpClientWithToken(BaseAddress, token);
+
+    /// <summary>The keys of this host's demo key store, every agency's among them: what opens a delivery.</summary>
+    public Coordination.ServiceDefaults.Sealing.SealingKeyStore Keys =>
+        App.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
 
     private readonly bool _ownsFolder;
     public WebApplication App { get; }
@@ -157,7 +155,7 @@ public sealed class ServiceHost : IAsyncDisposable
             null,
             [
                 "--Messaging:Transport=RabbitMq",
-                $"--Messaging:RabbitMqUrl={cluster.UrlAs($"svc-{service}", $"svc-{service}-demo-password")}",
+                $"--Messaging:RabbitMqUrl={cluster.UrlAs($"svc-{service}", AgencyClient.DemoPasswordOf($"svc-{service}"))}",
                 "--Messaging:ConsumeTopologyFromBroker=true",
                 "--Messaging:RetryIntervalMilliseconds=50",
                 .. cluster.HostList.Select((node, i) => $"--Messaging:ClusterNodes:{i}={node}"),
