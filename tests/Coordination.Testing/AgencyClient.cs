@@ -45,7 +45,9 @@ public static class AgencyClient
             ["payload"] = payload.DeepClone(),
         };
 
-    /// <summary>A client of the gateway's HTTP door (and the APIs) carrying <paramref name="token"/> as its bearer token, or none.</summary>
+    /// <summary>
+    /// A client of the gateway's HTTP door (and the APIs) carrying <paramref name="token"/> as its bearer token, or none.
+    /// </summary>
     public static HttpClient HttpClientWithToken(Uri baseAddress, string? token)
     {
         var client = new HttpClient { BaseAddress = baseAddress };
@@ -85,7 +87,9 @@ public static class AgencyClient
             DeliveryMode = DeliveryModes.Persistent,
         };
 
-    /// <summary>Publishes <paramref name="body"/> on the AMQP door with <paramref name="routingKey"/>, on a channel the caller opened as the agency.</summary>
+    /// <summary>
+    /// Publishes <paramref name="body"/> on the AMQP door with <paramref name="routingKey"/>, on a channel the caller opened as the agency.
+    /// </summary>
     public static ValueTask PublishAsync(
         IChannel channel,
         string account,

@@ -60,7 +60,9 @@ public static class MailboxReader
         return taken;
     }
 
-    /// <summary>Empties the agencies' queues on the broker, which outlive every host: a test starts from, and leaves, empty boxes.</summary>
+    /// <summary>
+    /// Empties the agencies' queues on the broker, which outlive every host: a test starts from, and leaves, empty boxes.
+    /// </summary>
     public static async Task EmptyAsync(RabbitMqBroker broker, IEnumerable<string> agencies)
     {
         await using var admin = await broker.Connect();

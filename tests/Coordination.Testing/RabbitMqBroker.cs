@@ -145,7 +145,9 @@ public sealed class RabbitMqBroker(IMessageSink diagnostics) : IAsyncLifetime
         }
     }
 
-    /// <summary>The names of the default vhost's queues, from rabbitmqctl on a private node or container, else the management API.</summary>
+    /// <summary>
+    /// The names of the default vhost's queues, from rabbitmqctl on a private node or container, else the management API.
+    /// </summary>
     public async Task<IReadOnlyList<string>> ListQueuesAsync()
     {
         string output;

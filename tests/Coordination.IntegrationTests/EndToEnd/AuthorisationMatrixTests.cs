@@ -167,7 +167,8 @@ public sealed class AuthorisationMatrixTests(AllInOneFixture fixture) : IClassFi
     public static TheoryData<string, int, int, int, int> FollowUpCallers() =>
         new()
         {
-            // caller, GET /court-reporting/reports?jurisdiction=tj-paris, GET /court-reporting/jurisdictions/tj-paris, POST /directory/agencies (75), GET /supervision/partners
+            // caller, GET /court-reporting/reports?jurisdiction=tj-paris, GET /court-reporting/jurisdictions/tj-paris, POST
+            // /directory/agencies (75), GET /supervision/partners
             { "anonymous", Unauthorized, Unauthorized, Unauthorized, Unauthorized },
             { "expired:secretariat-75", Unauthorized, Unauthorized, Unauthorized, Unauthorized },
             { "foreign-key:secretariat-75", Unauthorized, Unauthorized, Unauthorized, Unauthorized },

@@ -301,7 +301,8 @@ public sealed class CaseDutiesTests : IAsyncLifetime
 
         // The partner reports progress through the door; another partner of the case may not report on it.
         var other = await SendAsync("prison-75", IngressTypeNames.ReportSupportProgress, Progress(person, housing, "in-progress"));
-        Assert.Equal(HttpStatusCode.Accepted, other.Status); // accepted at the door (it follows the case), refused by Supervision: not its action
+        // accepted at the door (it follows the case), refused by Supervision: not its action
+        Assert.Equal(HttpStatusCode.Accepted, other.Status);
         Assert.Equal(
             HttpStatusCode.Accepted,
             (await SendAsync("association-75", IngressTypeNames.ReportSupportProgress, Progress(person, housing, "in-progress"))).Status
@@ -515,7 +516,8 @@ public sealed class CaseDutiesTests : IAsyncLifetime
         );
         Assert.Equal(["control-plan"], plan.Select(p => p.Key));
 
-        // In the JAP's court report the restricted case keeps its line, under the reference: no rule names the restriction for its identity.
+        // In the JAP's court report the restricted case keeps its line, under the reference: no rule names the restriction for its
+        // identity.
         var issued = await _host.Http.PostAsync("/court-reporting/jurisdictions/tj-paris/reports", null);
         Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
         var number = (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("number").GetInt32();

@@ -143,7 +143,9 @@ public sealed class ScaleOutTests(RabbitMqBroker broker, ITestOutputHelper outpu
             ["summary"] = $"scale-out {id:N}",
         };
 
-    /// <summary>As the gateway forwards a designation: a new PersonRef, the grounds sealed for Supervision alone under this message id.</summary>
+    /// <summary>
+    /// As the gateway forwards a designation: a new PersonRef, the grounds sealed for Supervision alone under this message id.
+    /// </summary>
     private static JsonNode Designation(Guid id, RecipientKey supervision) =>
         JsonSerializer.SerializeToNode(
             new DesignatePerson

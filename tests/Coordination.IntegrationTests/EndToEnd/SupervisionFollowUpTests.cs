@@ -361,7 +361,10 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         Assert.Contains("gateway:PartnerAssigned", dropped);
     }
 
-    /// <summary>Every table of every database that holds <paramref name="values"/>, but the audit and access logs, which keep the bare reference by design (ADR 9).</summary>
+    /// <summary>
+    /// Every table of every database that holds <paramref name="values"/>, but the audit and access logs, which keep the bare reference by
+    /// design (ADR 9).
+    /// </summary>
     private async Task<List<string>> TablesNamingAsync(params string[] values)
     {
         var named = new List<string>();
@@ -607,7 +610,8 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
             (await _host.Http.PostAsJsonAsync($"/supervision/cases/{person}/end", new { reason = "end-of-measure" })).StatusCode
         );
         await Poller.UntilAsync(async () => await RefusalNoticesAsync("75-police") == 1, "the refusal notice in the police's mailbox");
-        // Before the purge the person is named in each service's own tables and outbox, and in the refusal notice's sealed original only by ciphertext.
+        // Before the purge the person is named in each service's own tables and outbox, and in the refusal notice's sealed original only by
+        // ciphertext.
         var before = await TablesNamingAsync(person);
         Assert.True(
             new[]
@@ -910,7 +914,8 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
     {
         var payload = IngressOverHttpTests.Example(IngressTypeNames.DesignatePerson)["payload"]!.AsObject();
         payload["identity"]!["lastName"] = lastName;
-        // The door hears of the end from Supervision's fact: until then it refuses (designation-conflict, not final), and the same message is sent again.
+        // The door hears of the end from Supervision's fact: until then it refuses (designation-conflict, not final), and the same message
+        // is sent again.
         var messageId = Guid.NewGuid();
         var answers = new List<string?>();
         await Poller.UntilAsync(

@@ -331,7 +331,10 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         }
     }
 
-    /// <summary>One-way: the SPIP cannot amend the report; an operator of 93 cannot have Paris's report issued; the gateway refuses a Paris report to Bobigny's JAP.</summary>
+    /// <summary>
+    /// One-way: the SPIP cannot amend the report; an operator of 93 cannot have Paris's report issued; the gateway refuses a Paris report
+    /// to Bobigny's JAP.
+    /// </summary>
     private async Task TheReportIsOneWay()
     {
         var amendment = await SendAsync(
@@ -461,7 +464,9 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         await AssertRejectedAsync("75-jap", late, ReasonCodes.PersonNotDesignated);
     }
 
-    /// <summary>Every queue holding a message whose body or headers contain one of <paramref name="values"/>; messages are requeued as found.</summary>
+    /// <summary>
+    /// Every queue holding a message whose body or headers contain one of <paramref name="values"/>; messages are requeued as found.
+    /// </summary>
     private async Task<List<string>> QueuesNamingAsync(params string[] values)
     {
         var found = new List<string>();

@@ -4,7 +4,9 @@ using CsCheck;
 
 namespace Coordination.IntegrationTests.Support;
 
-/// <summary>One generated agency message: the address it is posted to (HTTP path or routing key), its bytes, and what was done to the example.</summary>
+/// <summary>
+/// One generated agency message: the address it is posted to (HTTP path or routing key), its bytes, and what was done to the example.
+/// </summary>
 public sealed record FuzzCase(string ExampleType, string Address, byte[] Body, string Mutations);
 
 /// <summary>
@@ -151,7 +153,9 @@ public static class EnvelopeFuzzer
 
     private const int Kinds = 13;
 
-    /// <summary>Changes of the tree three times as often as of the bytes: broken bytes stop at the parser, the tree reaches the checks behind it.</summary>
+    /// <summary>
+    /// Changes of the tree three times as often as of the bytes: broken bytes stop at the parser, the tree reaches the checks behind it.
+    /// </summary>
     private static readonly Gen<int> KindGen = Gen.Frequency((3, Gen.Int[0, 6]), (1, Gen.Int[7, Kinds - 1]));
 
     public static readonly Gen<Op> OpGen = Gen.Select(

@@ -356,7 +356,9 @@ public sealed class ContainerDefinitionTests
             .Select(Relative)
             .Where(f => !f.Split('/').Any(part => part is "bin" or "obj" or "data") && !f.EndsWith(".db", StringComparison.Ordinal));
 
-    /// <summary>global.json and every Directory.Build.props/targets and Directory.Packages.props from each project's folder up to the root.</summary>
+    /// <summary>
+    /// global.json and every Directory.Build.props/targets and Directory.Packages.props from each project's folder up to the root.
+    /// </summary>
     private static IEnumerable<string> BuildSettingsFor(IEnumerable<string> projects)
     {
         yield return "global.json";

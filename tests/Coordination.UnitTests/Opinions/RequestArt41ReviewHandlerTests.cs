@@ -9,7 +9,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Coordination.UnitTests.Opinions;
 
-/// <summary>The handler that opens an art. 41-1 review (2°), without the bus: one review at a time per measure, territory and period.</summary>
+/// <summary>
+/// The handler that opens an art. 41-1 review (2°), without the bus: one review at a time per measure, territory and period.
+/// </summary>
 public sealed class RequestArt41ReviewHandlerTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
