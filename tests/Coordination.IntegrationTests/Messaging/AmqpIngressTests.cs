@@ -101,7 +101,7 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         Assert.Equal("75", person.Territory.Value);
 
         // Audited as accepted, naming the reference, never the person.
-        using var auditor = _host.ClientFor(Coordination.ServiceDefaults.Security.DemoPrincipals.Named("auditor"));
+        using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
         var accepted = (
             await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<JsonElement[]>(auditor, "/audit?limit=1000")
         )!.Single(e => e.GetProperty("references").GetString()!.Contains($"message:{messageId}"));
@@ -380,7 +380,7 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         }
 
         // Audited, with references and the reason only.
-        using var auditor = _host.ClientFor(Coordination.ServiceDefaults.Security.DemoPrincipals.Named("auditor"));
+        using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
         var audit = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<JsonElement[]>(auditor, "/audit?limit=1000");
         var entry = Assert.Single(audit!, e => e.GetProperty("decisionId").GetGuid() == rejection.GetProperty("decisionId").GetGuid());
         Assert.Equal(
@@ -430,7 +430,7 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
             routingKey: IngressTypeNames.RecordBriefing
         );
 
-        using var auditor = _host.ClientFor(Coordination.ServiceDefaults.Security.DemoPrincipals.Named("auditor"));
+        using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
         await Poller.UntilAsync(
             async () =>
             {
@@ -516,7 +516,7 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
 
     private async Task<JsonElement[]> AuditAsync()
     {
-        using var auditor = _host.ClientFor(Coordination.ServiceDefaults.Security.DemoPrincipals.Named("auditor"));
+        using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
         return (await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<JsonElement[]>(auditor, "/audit?limit=5000"))!;
     }
 }
