@@ -22,6 +22,13 @@ public static class DemoSeed
     /// <summary>How long Supervision's copy of the partners may take to follow the directory (over the bus).</summary>
     public static readonly TimeSpan PartnersCopyTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>What a first run registers or adopts, each its own entry in the gateway's audit chain.</summary>
+    public static int FirstRunEntries =>
+        DemoAgencies.Count() + DemoJurisdictions.All.Count + DemoPartners.All.Count + DemoPrincipals.Territories.Length;
+
+    private static IEnumerable<DevelopmentPrincipal> DemoAgencies =>
+        DemoPrincipals.All.Where(p => p.Kind == PrincipalKind.AgencySystem && p.Agency is not null);
+
     /// <summary>A client of one service's API, as the seeder: its token signed with the development key the services trust.</summary>
     public static HttpClient ClientFor(Uri baseAddress, string token)
     {
@@ -50,7 +57,7 @@ public static class DemoSeed
         var done = new List<string>();
 
         var agencies = await ListedAsync(gateway, "/directory/agencies", "account", cancellationToken);
-        foreach (var principal in DemoPrincipals.All.Where(p => p.Kind == PrincipalKind.AgencySystem && p.Agency is not null))
+        foreach (var principal in DemoAgencies)
         {
             if (agencies.Contains(principal.Agency!))
                 continue;
