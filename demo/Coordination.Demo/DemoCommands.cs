@@ -57,7 +57,13 @@ public static class DemoCommands
     /// <c>dev-token &lt;principal&gt;</c> prints a token; <c>dev-token --list</c> lists the demo principals.
     /// Returns the process exit code.
     /// </summary>
-    public static int DevToken(string[] arguments, IConfiguration configuration, IHostEnvironment environment, TextWriter output, TextWriter error)
+    public static int DevToken(
+        string[] arguments,
+        IConfiguration configuration,
+        IHostEnvironment environment,
+        TextWriter output,
+        TextWriter error
+    )
     {
         if (Refused(configuration, environment, error, "dev-token") is { } refused)
             return refused;

@@ -11,7 +11,8 @@ public static class DemoPartners
 {
     public static IReadOnlyList<DemoPartner> All { get; } =
     [
-        .. DemoPrincipals.All.Where(p => p.Agency is not null && RoleOf(p.Role) is not null)
+        .. DemoPrincipals
+            .All.Where(p => p.Agency is not null && RoleOf(p.Role) is not null)
             .Select(p => new DemoPartner(p.Agency!, RoleOf(p.Role)!.Value, p.Name)),
     ];
 

@@ -50,15 +50,14 @@ public static class DemoPrincipals
         ?? throw new ArgumentException($"No demo principal '{name}'. Known: {string.Join(", ", All.Select(p => p.Name))}.");
 
     /// <summary>The console's development sign-in list (<c>Console:DevelopmentPrincipals</c>): the operators and the auditor.</summary>
-    public static IReadOnlyDictionary<string, string?> ConsoleSettings { get; } = All.Where(p =>
-            p.Kind is PrincipalKind.Operator or PrincipalKind.Auditor
-        )
-        .Select(
-            (p, i) =>
-                KeyValuePair.Create(
-                    $"Console:DevelopmentPrincipals:{i}",
-                    (string?)$"{p.Name} {CoordinationClaims.Word(p.Role)} {string.Join(',', p.Territories)}"
-                )
-        )
-        .ToDictionary();
+    public static IReadOnlyDictionary<string, string?> ConsoleSettings { get; } =
+        All.Where(p => p.Kind is PrincipalKind.Operator or PrincipalKind.Auditor)
+            .Select(
+                (p, i) =>
+                    KeyValuePair.Create(
+                        $"Console:DevelopmentPrincipals:{i}",
+                        (string?)$"{p.Name} {CoordinationClaims.Word(p.Role)} {string.Join(',', p.Territories)}"
+                    )
+            )
+            .ToDictionary();
 }

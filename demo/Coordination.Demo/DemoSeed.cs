@@ -148,7 +148,11 @@ public static class DemoSeed
     }
 
     /// <summary>Supervision learns its partners from the directory's <c>PartnerDirectoryChanged</c>: the demo is ready once it lists them.</summary>
-    private static async Task PartnersCopiedAsync(HttpClient supervision, IReadOnlyList<string> expected, CancellationToken cancellationToken)
+    private static async Task PartnersCopiedAsync(
+        HttpClient supervision,
+        IReadOnlyList<string> expected,
+        CancellationToken cancellationToken
+    )
     {
         var deadline = DateTimeOffset.UtcNow + PartnersCopyTimeout;
         while (true)

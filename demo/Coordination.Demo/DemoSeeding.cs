@@ -16,8 +16,12 @@ namespace Coordination.Demo;
 /// as the demo image runs it against the services' (the same HTTP APIs, no shortcut into a database). Until it has
 /// succeeded the host's readiness (<c>/health/ready</c>) is not Healthy: nobody works on a demo half in place.
 /// </summary>
-public sealed class DemoSeeding(IServer server, IHostApplicationLifetime lifetime, IConfiguration configuration, ILogger<DemoSeeding> logger)
-    : BackgroundService
+public sealed class DemoSeeding(
+    IServer server,
+    IHostApplicationLifetime lifetime,
+    IConfiguration configuration,
+    ILogger<DemoSeeding> logger
+) : BackgroundService
 {
     public const string Section = "Demo";
 

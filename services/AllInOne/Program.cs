@@ -9,9 +9,11 @@ public static class Program
     {
         // dev-token is the demo project's command, run with this host's settings (the key file it trusts).
         if (
-            (DemoCommands.TryRunDevToken(AllInOneHost.AsDemo(args), AllInOneHost.Defaults)
-            ?? CoordinationHost.TryRunCommand(AllInOneHost.AsDemo(args), AllInOneHost.Defaults))
-            is { } exitCode
+            (
+                DemoCommands.TryRunDevToken(AllInOneHost.AsDemo(args), AllInOneHost.Defaults)
+                ?? CoordinationHost.TryRunCommand(AllInOneHost.AsDemo(args), AllInOneHost.Defaults)
+            ) is
+            { } exitCode
         )
             return exitCode;
         var app = AllInOneHost.Build(args);

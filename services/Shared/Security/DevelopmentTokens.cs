@@ -9,7 +9,13 @@ namespace Coordination.ServiceDefaults.Security;
 /// one. The demo's principals are data of the demo project (demo/Coordination.Demo, ADR 18); the console's
 /// development sign-in reads its own from configuration.
 /// </summary>
-public sealed record DevelopmentPrincipal(string Name, PrincipalKind Kind, PrincipalRole Role, IReadOnlyList<string> Territories, string? Agency);
+public sealed record DevelopmentPrincipal(
+    string Name,
+    PrincipalKind Kind,
+    PrincipalRole Role,
+    IReadOnlyList<string> Territories,
+    string? Agency
+);
 
 /// <summary>
 /// Development tokens, signed by the local development key (<see cref="SigningKeys.LoadOrCreateDevelopmentKey"/>),

@@ -69,9 +69,7 @@ public sealed class AuthorisationOutsideDevelopmentTests
                 )
             );
             // No service's own host issues tokens: dev-token is the demo's command, not a host command.
-            Assert.Null(
-                CoordinationHost.TryRunCommand(["dev-token", "secretariat-93"], Coordination.AllInOne.AllInOneHost.Defaults)
-            );
+            Assert.Null(CoordinationHost.TryRunCommand(["dev-token", "secretariat-93"], Coordination.AllInOne.AllInOneHost.Defaults));
 
             var configuration = new ConfigurationBuilder()
                 .AddInMemoryCollection(new Dictionary<string, string?> { ["Database:Directory"] = folder })

@@ -137,7 +137,7 @@ public sealed class SharingRulesAndAuditTests : IAsyncLifetime
         using (var scope = _host.App.Services.CreateScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
-            await db.Database.ExecuteSqlRawAsync($"DELETE FROM AuditLog WHERE Sequence = {last}");
+            await db.Database.ExecuteSqlAsync($"DELETE FROM AuditLog WHERE Sequence = {last}");
         }
 
         var cut = await auditor.GetFromJsonAsync<JsonElement>("/audit/verify");

@@ -61,7 +61,8 @@ public sealed class ContainerDefinitionTests
 
     [Theory]
     [MemberData(nameof(ServiceDockerfiles))]
-    public void The_image_builds_from_the_repository_layout(string service) => ImageBuildsFromTheRepositoryLayout($"services/{service}/Dockerfile", service: true);
+    public void The_image_builds_from_the_repository_layout(string service) =>
+        ImageBuildsFromTheRepositoryLayout($"services/{service}/Dockerfile", service: true);
 
     [Fact]
     public void The_demo_image_builds_from_the_repository_layout() => ImageBuildsFromTheRepositoryLayout(DemoDockerfile, service: false);

@@ -106,7 +106,11 @@ public sealed partial class ServiceCatalogueTests
         // No service is told to seed anything: the demo data is the demo's.
         Assert.All(
             compose.Where(s => s.Key != Demo),
-            s => Assert.DoesNotContain(ContainerDefinitionTests.EnvironmentOf(s.Value).Keys, k => k.Contains("Seed", StringComparison.Ordinal))
+            s =>
+                Assert.DoesNotContain(
+                    ContainerDefinitionTests.EnvironmentOf(s.Value).Keys,
+                    k => k.Contains("Seed", StringComparison.Ordinal)
+                )
         );
         var console = ContainerDefinitionTests.EnvironmentOf(compose["console"]);
         Assert.Equal(

@@ -85,7 +85,9 @@ public sealed class ArchitectureTests
                 System
                     .Xml.Linq.XDocument.Load(Coordination.Testing.Repository.File(p.Split('/')))
                     .Descendants("ProjectReference")
-                    .Any(r => r.Attribute("Include")!.Value.Replace('\\', '/').EndsWith("/Coordination.Demo.csproj", StringComparison.Ordinal))
+                    .Any(r =>
+                        r.Attribute("Include")!.Value.Replace('\\', '/').EndsWith("/Coordination.Demo.csproj", StringComparison.Ordinal)
+                    )
             )
             .ToList();
         Assert.Contains("services/AllInOne/Coordination.AllInOne.csproj", referencing);
@@ -109,7 +111,10 @@ public sealed class ArchitectureTests
             .Where(t => !t.IsNested && t.Name.StartsWith("Demo", StringComparison.Ordinal))
             .Select(t => t.FullName)
             .ToList();
-        Assert.True(demoTypes.Count == 0, $"demo types in production assemblies (they belong to demo/Coordination.Demo): {string.Join(", ", demoTypes)}");
+        Assert.True(
+            demoTypes.Count == 0,
+            $"demo types in production assemblies (they belong to demo/Coordination.Demo): {string.Join(", ", demoTypes)}"
+        );
     }
 
     [Fact]
