@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Builds every service image of infra/services.json from its own Dockerfile and runs it for real under
-# podman, where no registry can be reached: the base images are made here from Debian's packages.
+# Builds every service image of infra/services.json from its own Dockerfile, and the demo's, and runs them for
+# real under podman, where no registry can be reached: the base images are made here from Debian's packages.
 #   1. a Debian bookworm base (debootstrap from the apt mirror, cached in $cache), imported into podman;
 #   2. local stand-ins for the official base images, passed as the Dockerfiles' SDK_IMAGE and
 #      RUNTIME_IMAGE build arguments: the runtime one is the Debian base with the host's .NET runtime
 #      and the official image's 'app' user; the SDK one is the Debian base, the host's SDK mounted
 #      read-only while building;
-#   3. each service image, built from the repository root as docker-compose builds it;
+#   3. each service image, and the one-shot demo image (demo/Coordination.Demo, no service of the catalogue),
+#      built from the repository root as docker-compose builds them;
 #   4. a private RabbitMQ node on a free loopback port with infra/rabbitmq/definitions.json loaded;
 #   5. each container started with host networking, SQLite on its own volume, a read-only root
-#      filesystem, on the broker under its own account; healthy by its own HEALTHCHECK; then the
-#      console (no broker account, no database, no sealing key), on the services' loopback ports;
+#      filesystem, on the broker under its own account; healthy by its own HEALTHCHECK; then the demo
+#      image's 'seed' through the gateway's API (run twice: the second registers nothing); then the
+#      console (no broker account, no database, no sealing key), on the services' loopback ports, its
+#      development sign-in list from the demo image's 'console-principals';
 #   6. the story from a JAP's designation to the court report, over HTTP, against the containers,
-#      and the console's dashboard showing it to the CDPD secretariat after a demo sign-in.
+#      with tokens from the demo image's 'dev-token', and the console's dashboard showing it to the CDPD
+#      secretariat after a demo sign-in.
 #
 #   infra/containers/run-images.sh          # run it all (idempotent: reruns reuse the cached base and layers)
 #   infra/containers/run-images.sh clean    # remove this script's containers and images (the debootstrap cache stays)
@@ -57,12 +61,14 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 container() { echo "coordination-$1"; }
+demo_image=localhost/coordination/demo:local
 remove_containers() {
   for s in $services; do podman rm -f -t 5 "$(container "$s")" >/dev/null 2>&1 || true; done
 }
 if [ "${1:-}" = clean ]; then
   remove_containers
   for s in $services; do podman rmi -f "localhost/coordination/$s:local" >/dev/null 2>&1 || true; done
+  podman rmi -f "$demo_image" >/dev/null 2>&1 || true
   podman rmi -f "$sdk" "$runtime" "$base" >/dev/null 2>&1 || true
   exit 0
 fi
@@ -113,6 +119,11 @@ for s in $services; do
     --build-arg SDK_IMAGE="$sdk" --build-arg RUNTIME_IMAGE="$runtime" \
     -f "$(dirname "$project")/Dockerfile" -t "localhost/coordination/$s:local" . >/dev/null
 done
+step "podman build demo (demo/Coordination.Demo/Dockerfile)"
+podman build -q --format docker --network host \
+  --volume "$dotnet_root:/usr/share/dotnet:ro" --volume "$nuget:/root/.nuget/packages" --volume /etc/ssl/certs:/etc/ssl/certs:ro \
+  --build-arg SDK_IMAGE="$sdk" --build-arg RUNTIME_IMAGE="$runtime" \
+  -f demo/Coordination.Demo/Dockerfile -t "$demo_image" . >/dev/null
 
 # 4. A private RabbitMQ node on a free loopback port, with the accounts of definitions.json.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -158,7 +169,6 @@ start() {
     -e Messaging__Transport=RabbitMq -e Messaging__ConsumeTopologyFromBroker=true
     -e Messaging__RabbitMqUrl="amqp://svc-$s:svc-$s-demo-password@127.0.0.1:$amqp/"
     -e Database__Provider=Sqlite -e Authentication__DevelopmentKeyFile=/keys/dev-signing-key.pem
-    -e Gateway__SeedDemoRules=true -e Supervision__SeedDemoPartners=true
     -e Sealing__KeyDirectory=/sealing-keys -e Sealing__PublicKeyDirectory=/public-keys -e Audit__CheckpointDirectory=/audit-checkpoints
     -v "$run/$s/data:/data" -v "$run/dev-keys:/keys")
   mkdir -p "$run/$s/data"
@@ -187,6 +197,7 @@ start_console() {
   local args=(--name "$(container "$s")" -d --network host --read-only
     -e ASPNETCORE_ENVIRONMENT=Development -e ASPNETCORE_URLS="http://127.0.0.1:$p"
     -e Authentication__DevelopmentKeyFile=/keys/dev-signing-key.pem -e Console__KeyRingDirectory=/key-ring
+    --env-file "$run/console-principals.env"
     -v "$run/dev-keys:/keys:ro" -v "$run/$s/key-ring:/key-ring")
   for api in $(catalogue "' '.join(s['callsApisOf']) if s['name']=='$s' else ''"); do
     args+=(-e "Console__Apis__$api=http://127.0.0.1:${port[$api]}")
@@ -207,6 +218,13 @@ healthy() {
   done
   echo "$c never became healthy" >&2; return 1
 }
+# The demo image, one-shot (--rm): the development token key read-only (the gateway made it), the services' addresses.
+demo() {
+  podman run --rm --network host --read-only -e ASPNETCORE_ENVIRONMENT=Development \
+    -e Authentication__DevelopmentKeyFile=/keys/dev-signing-key.pem -v "$run/dev-keys:/keys:ro" \
+    -e Demo__GatewayUrl="http://127.0.0.1:${port[gateway]}" -e Demo__SupervisionUrl="http://127.0.0.1:${port[supervision]}" \
+    "$demo_image" "$@" 2> >(grep -v 'systemd connection' >&2)
+}
 step "start the containers, each until healthy"
 start gateway
 healthy gateway
@@ -216,6 +234,12 @@ for s in $bus_services; do
   echo "   $(container "$s"): $(podman inspect --format '{{.State.Health.Status}}' "$(container "$s")") by its HEALTHCHECK," \
     "http://127.0.0.1:${port[$s]}, amqp as svc-$s, user $(podman exec "$(container "$s")" id -u), root filesystem read-only"
 done
+step "the demo data, through the gateway's API (the demo image's seed, twice)"
+demo seed | sed 's/^/   /'
+again=$(demo seed)
+[ "$again" = "demo data already in place: nothing registered" ] || { echo "a second seed changed something: $again" >&2; exit 1; }
+echo "   a second seed: $again"
+demo console-principals > "$run/console-principals.env"
 for s in $consoles; do
   start_console "$s"
   healthy "$s"
@@ -224,7 +248,7 @@ for s in $consoles; do
 done
 
 # 6. The story, as SupervisionToCourtReportsTests tells it, against the containers.
-token() { podman exec "$(container gateway)" dotnet /app/Coordination.Gateway.dll dev-token "$1"; }
+token() { demo dev-token "$1"; }
 url() { echo "http://127.0.0.1:${port[$1]}"; }
 step "the story, from a designation to the court report"
 jap=$(token jap-75); operator=$(token secretariat-75)

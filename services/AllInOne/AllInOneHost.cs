@@ -1,5 +1,6 @@
 using Coordination.Briefings;
 using Coordination.CourtReporting;
+using Coordination.Demo;
 using Coordination.Gateway;
 using Coordination.Opinions;
 using Coordination.ServiceDefaults.Hosting;
@@ -17,8 +18,11 @@ public static class AllInOneHost
 {
     public const string DefaultUrl = "http://localhost:5080";
 
-    /// <summary>Lowest-priority settings: environment and command line override them.</summary>
-    public static readonly IReadOnlyDictionary<string, string?> Defaults = new Dictionary<string, string?>
+    /// <summary>
+    /// Lowest-priority settings: environment and command line override them. The console's development sign-in
+    /// lists the demo's operators and auditor (it reads them in Development only).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string?> Defaults = new Dictionary<string, string?>(DemoPrincipals.ConsoleSettings)
     {
         ["Urls"] = DefaultUrl,
         ["Messaging:Transport"] = "InMemory",
@@ -29,7 +33,7 @@ public static class AllInOneHost
     /// <summary>
     /// The all-in-one host is the demo: unless an environment is named (<c>ASPNETCORE_ENVIRONMENT</c>,
     /// <c>DOTNET_ENVIRONMENT</c>, <c>--environment</c>), it runs as Development, with development
-    /// tokens and the demo data. Said here rather than in a launch profile, whose notice
+    /// tokens and the demo data (seeded through the APIs at start, <see cref="DemoSeeding"/>). Said here rather than in a launch profile, whose notice
     /// <c>dotnet run</c> prints on standard output, before the token <c>dev-token</c> prints.
     /// </summary>
     public static string[] AsDemo(string[] args)
@@ -57,6 +61,8 @@ public static class AllInOneHost
                 builder.AddCourtReportingService();
                 // The console at the host's root URL: it calls the APIs above on this same address.
                 builder.AddConsoleService();
+                // Not ready until the demo data is in place, through the APIs above (Development only).
+                builder.AddDemoSeedingInDevelopment();
             },
             configure
         );

@@ -1,3 +1,4 @@
+using Coordination.Demo;
 using Coordination.ServiceDefaults.Hosting;
 
 namespace Coordination.AllInOne;
@@ -6,7 +7,14 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        if (CoordinationHost.TryRunCommand(AllInOneHost.AsDemo(args), AllInOneHost.Defaults) is { } exitCode)
+        // dev-token is the demo project's command, run with this host's settings (the key file it trusts).
+        if (
+            (
+                DemoCommands.TryRunDevToken(AllInOneHost.AsDemo(args), AllInOneHost.Defaults)
+                ?? CoordinationHost.TryRunCommand(AllInOneHost.AsDemo(args), AllInOneHost.Defaults)
+            ) is
+            { } exitCode
+        )
             return exitCode;
         var app = AllInOneHost.Build(args);
         await app.StartAsync();

@@ -35,7 +35,7 @@ public static class ConsoleService
         builder.Services.AddHttpClient(CoordinationApi.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
         builder.Services.AddScoped<CoordinationApi>();
         builder.Services.AddSingleton<Texts>();
-        builder.Services.AddSingleton<DemoSignIn>();
+        builder.Services.AddSingleton<DevelopmentSignIn>();
 
         var authentication = builder
             .Services.AddAuthentication()

@@ -27,12 +27,10 @@ public static class GatewayService
         builder.Services.AddScoped<AuditLog>();
         builder.Services.AddSingleton(Release.ReleasePolicy.Load(builder.Configuration["Gateway:ReleasePolicyFile"]));
         builder.Services.AddScoped<Release.ReleaseDelivery>();
-        builder.Services.AddHostedService<DemoRulesSeeder>();
         builder.Services.AddSingleton<Ingress.IngressSchemas>();
         builder.Services.AddScoped<Ingress.IngressProcessor>();
         Ingress.Types.IngressTypes.Register(builder.Services);
         builder.Services.AddScoped<Ingress.AgencyDirectory>();
-        builder.Services.AddHostedService<Directory.DemoDirectorySeeder>();
         builder.AddSealingKeys(Coordination.Contracts.Gateway.KeyOwners.Gateway, Coordination.Contracts.Gateway.KeyOwners.GatewayVault);
         builder.Services.AddScoped<Vault.IdentityVault>();
         builder.Services.AddSingleton<Keys.KeyChallenges>();

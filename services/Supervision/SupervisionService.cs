@@ -29,7 +29,6 @@ public static class SupervisionService
         builder.Services.AddPeriodicPass<CaseRetention>(sp =>
             sp.GetRequiredService<IOptions<SupervisionOptions>>().Value.RetentionPollInterval
         );
-        builder.Services.AddHostedService<DemoPartnersSeeder>();
         builder
             .Services.AddScoped<PartnerInformation>()
             .AddScoped<DesignatePersonHandler>()

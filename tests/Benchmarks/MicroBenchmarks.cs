@@ -56,7 +56,7 @@ public static class MicroBenchmarks
                 DateTimeOffset.UnixEpoch,
                 "benchmark",
                 ["wg"],
-                DemoSharingRules.Rules
+                DemoSharingRules.Rules.Select(r => new SharingRule(r.Category, r.Roles, r.Purpose, r.LegalBasis)).ToList()
             );
             var policy = ReleasePolicy.Load(null);
             var recipient = new Recipient("75-association", paris, RecipientRole.Association);

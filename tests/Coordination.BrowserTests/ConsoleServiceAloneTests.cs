@@ -21,6 +21,8 @@ public sealed partial class ConsoleServiceAloneTests
             $"--Console:ApiBaseUrl={services.BaseAddress}",
             // The demo's shared development token key (compose: the dev-keys volume).
             $"--Authentication:DevelopmentKeyFile={Path.Combine(services.Folder, "dev-signing-key.pem")}",
+            // Whom its development sign-in offers: the demo's operators and auditor, as compose gives them.
+            .. DemoPrincipals.ConsoleSettings.Select(e => $"--{e.Key}={e.Value}"),
         ]);
         await console.StartAsync();
         var address = new Uri(console.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

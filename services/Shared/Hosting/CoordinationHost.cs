@@ -20,27 +20,19 @@ public static class CoordinationHost
     /// file would be copied beside the all-in-one host and silently change its settings.
     /// </summary>
     /// <summary>
-    /// Host commands that run instead of the server: <c>dev-token &lt;principal&gt;</c> prints a
-    /// development token signed by the key this host would validate with; <c>sealing-key &lt;owner&gt;</c>
-    /// adds a sealing key; <c>healthcheck</c> asks the running server of this host whether it is live
+    /// Host commands that run instead of the server: <c>sealing-key &lt;owner&gt;</c> adds a sealing key; <c>healthcheck</c> asks the running server of this host whether it is live
     /// (the containers' HEALTHCHECK: the runtime image has no curl). Returns null for a normal start.
+    /// <c>dev-token</c> is the demo's (demo/Coordination.Demo): no production host issues tokens.
     /// </summary>
     public static int? TryRunCommand(string[] args, IReadOnlyDictionary<string, string?> hostDefaults)
     {
-        if (args.Length == 0 || args[0] is not ("dev-token" or "sealing-key" or "healthcheck"))
+        if (args.Length == 0 || args[0] is not ("sealing-key" or "healthcheck"))
             return null;
         var rest = args[1..];
-        var positional = rest.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal) || a == "--list").ToArray();
+        var positional = rest.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
         var builder = CreateBuilder(rest[positional.Length..], hostDefaults);
         return args[0] switch
         {
-            "dev-token" => Security.DevelopmentTokens.RunCommand(
-                positional,
-                builder.Configuration,
-                builder.Environment,
-                Console.Out,
-                Console.Error
-            ),
             "sealing-key" => SealingKeyCommand(positional, builder.Configuration, Console.Out, Console.Error, builder.Environment),
             _ => HealthCheckCommand(positional, builder.Configuration, Console.Out, Console.Error),
         };
@@ -163,7 +155,7 @@ public static class CoordinationHost
         return builder.BuildCoordinationApp();
     }
 
-    /// <summary>A service host's Main: a host command (dev-token, sealing-key), or the server until shutdown.</summary>
+    /// <summary>A service host's Main: a host command (sealing-key, healthcheck), or the server until shutdown.</summary>
     public static async Task<int> RunAsync(
         string[] args,
         IReadOnlyDictionary<string, string?> hostDefaults,

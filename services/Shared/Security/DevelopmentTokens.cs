@@ -1,16 +1,30 @@
 using System.Security.Claims;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Coordination.ServiceDefaults.Security;
 
-/// <summary>Development tokens for the demo principals, signed by the local development key.</summary>
+/// <summary>
+/// Who a development token says its bearer is: the claims a territory's identity provider would put in a real
+/// one. The demo's principals are data of the demo project (demo/Coordination.Demo, ADR 18); the console's
+/// development sign-in reads its own from configuration.
+/// </summary>
+public sealed record DevelopmentPrincipal(
+    string Name,
+    PrincipalKind Kind,
+    PrincipalRole Role,
+    IReadOnlyList<string> Territories,
+    string? Agency
+);
+
+/// <summary>
+/// Development tokens, signed by the local development key (<see cref="SigningKeys.LoadOrCreateDevelopmentKey"/>),
+/// which only a Development host trusts.
+/// </summary>
 public static class DevelopmentTokens
 {
     public static string Issue(
-        DemoPrincipal principal,
+        DevelopmentPrincipal principal,
         SecurityKey signingKey,
         TokenOptions options,
         DateTimeOffset now,
@@ -43,55 +57,5 @@ public static class DevelopmentTokens
                 SigningCredentials = new SigningCredentials(signingKey, SecurityAlgorithms.EcdsaSha256),
             }
         );
-    }
-
-    /// <summary>
-    /// <c>dev-token &lt;principal&gt;</c> prints a token; <c>dev-token --list</c> lists the demo
-    /// principals. Returns the process exit code. Development only: elsewhere no host trusts the key it
-    /// would sign with, and it must not leave one on the disk.
-    /// </summary>
-    public static int RunCommand(
-        string[] arguments,
-        IConfiguration configuration,
-        IHostEnvironment environment,
-        TextWriter output,
-        TextWriter error
-    )
-    {
-        if (!environment.IsDevelopment())
-        {
-            error.WriteLine(
-                $"dev-token works only in the Development environment (ASPNETCORE_ENVIRONMENT=Development); this host runs as '{environment.EnvironmentName}', where tokens come from the territory's identity provider."
-            );
-            return 2;
-        }
-        var options = configuration.GetSection(TokenOptions.Section).Get<TokenOptions>() ?? new TokenOptions();
-        if (options.SigningKeyFiles.Length > 0)
-        {
-            error.WriteLine("Authentication:SigningKeyFiles is set: tokens come from your identity provider, not from dev-token.");
-            return 2;
-        }
-        if (arguments.Length == 0 || arguments[0] == "--list")
-        {
-            foreach (var p in DemoPrincipals.All)
-                output.WriteLine(
-                    $"{p.Name, -20} {CoordinationClaims.Word(p.Kind), -14} {CoordinationClaims.Word(p.Role), -28} {string.Join(",", p.Territories)}"
-                );
-            return arguments.Length == 0 ? 2 : 0;
-        }
-        DemoPrincipal principal;
-        try
-        {
-            principal = DemoPrincipals.Named(arguments[0]);
-        }
-        catch (ArgumentException e)
-        {
-            error.WriteLine(e.Message);
-            return 2;
-        }
-
-        var key = SigningKeys.LoadOrCreateDevelopmentKey(SigningKeys.DevelopmentKeyPath(configuration, options));
-        output.WriteLine(Issue(principal, key, options, DateTimeOffset.UtcNow));
-        return 0;
     }
 }

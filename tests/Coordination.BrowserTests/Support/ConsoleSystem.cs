@@ -38,6 +38,9 @@ public sealed class ConsoleSystem : IAsyncDisposable
             .. settings,
         ]);
         await app.StartAsync();
+        // The demo data, seeded by the host through its APIs (the demo project) before it is ready.
+        if (app.Services.GetService<DemoSeeding>() is { } seeding)
+            await seeding.Completion.WaitAsync(TimeSpan.FromSeconds(90));
         return new ConsoleSystem(app, folder);
     }
 

@@ -327,15 +327,15 @@ public sealed class AuthorisationMatrixTests(AllInOneFixture fixture) : IClassFi
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Database:Directory"] = fixture.Host.Folder })
             .Build();
         var output = new StringWriter();
-        Assert.Equal(0, DevelopmentTokens.RunCommand(["secretariat-93"], configuration, Development, output, TextWriter.Null));
+        Assert.Equal(0, DemoCommands.DevToken(["secretariat-93"], configuration, Development, output, TextWriter.Null));
 
         using var client = fixture.Host.ClientWithToken(output.ToString().Trim());
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/briefings", Body("93"))).StatusCode);
 
         var list = new StringWriter();
-        Assert.Equal(0, DevelopmentTokens.RunCommand(["--list"], configuration, Development, list, TextWriter.Null));
+        Assert.Equal(0, DemoCommands.DevToken(["--list"], configuration, Development, list, TextWriter.Null));
         Assert.All(DemoPrincipals.All, p => Assert.Contains(p.Name, list.ToString()));
-        Assert.Equal(2, DevelopmentTokens.RunCommand(["nobody-75"], configuration, Development, TextWriter.Null, TextWriter.Null));
+        Assert.Equal(2, DemoCommands.DevToken(["nobody-75"], configuration, Development, TextWriter.Null, TextWriter.Null));
     }
 
     private static readonly Microsoft.Extensions.Hosting.IHostEnvironment Development =

@@ -63,18 +63,20 @@ public sealed class AuthorisationOutsideDevelopmentTests
             // As a production container would run it.
             Assert.NotEqual(
                 0,
-                CoordinationHost.TryRunCommand(
+                DemoCommands.TryRunDevToken(
                     ["dev-token", "secretariat-93", "--environment=Production", $"--Database:Directory={folder}"],
                     Coordination.AllInOne.AllInOneHost.Defaults
                 )
             );
+            // No service's own host issues tokens: dev-token is the demo's command, not a host command.
+            Assert.Null(CoordinationHost.TryRunCommand(["dev-token", "secretariat-93"], Coordination.AllInOne.AllInOneHost.Defaults));
 
             var configuration = new ConfigurationBuilder()
                 .AddInMemoryCollection(new Dictionary<string, string?> { ["Database:Directory"] = folder })
                 .Build();
             var production = new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = Environments.Production };
             var (output, error) = (new StringWriter(), new StringWriter());
-            Assert.Equal(2, DevelopmentTokens.RunCommand(["secretariat-93"], configuration, production, output, error));
+            Assert.Equal(2, DemoCommands.DevToken(["secretariat-93"], configuration, production, output, error));
             Assert.Equal("", output.ToString());
             Assert.Contains("only in the Development environment", error.ToString());
             Assert.Contains("'Production'", error.ToString());
@@ -87,7 +89,11 @@ public sealed class AuthorisationOutsideDevelopmentTests
     }
 }
 
-/// <summary>Demo sharing rules and demo partners: seeded in the Development demo, in Production only when configured.</summary>
+/// <summary>
+/// The demo data (directory, sharing rules, Supervision's copy of the partners): seeded by the demo project through the
+/// APIs, by the all-in-one host in Development before it is ready; never outside Development, where no service trusts
+/// the token it would seed with.
+/// </summary>
 public sealed class AllInOneDemoSeedingTests
 {
     private static async Task<(int Rules, int Partners)> Seeded(ServiceHost host)
@@ -100,51 +106,74 @@ public sealed class AllInOneDemoSeedingTests
     }
 
     [Fact]
-    public async Task Demo_rules_and_partners_are_not_seeded_in_production_unless_configured()
+    public async Task Nothing_demo_is_seeded_in_production_even_when_asked()
     {
-        await using (var production = await ServiceHost.StartAllInOneAsync(null, "--environment=Production"))
-        {
-            Assert.Equal((0, 0), await Seeded(production));
-            // The directory starts empty: the deployment's secretariat registers its own agencies and jurisdictions.
-            await using var scope = production.App.Services.CreateAsyncScope();
-            var gateway = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
-            Assert.Equal(
-                (0, 0, 0),
-                (await gateway.Agencies.CountAsync(), await gateway.Jurisdictions.CountAsync(), await gateway.Partners.CountAsync())
-            );
-        }
-
-        await using (
-            var configured = await ServiceHost.StartAllInOneAsync(
-                null,
-                "--environment=Production",
-                "--Gateway:SeedDemoRules=true",
-                "--Supervision:SeedDemoPartners=true"
-            )
-        )
-        {
-            var (rules, partners) = await Seeded(configured);
-            Assert.Equal(DemoPrincipals.Territories.Length, rules);
-            Assert.True(partners > 0);
-        }
+        await using var production = await ServiceHost.StartAllInOneAsync(null, "--environment=Production", "--Demo:Seed=true");
+        Assert.Equal((0, 0), await Seeded(production));
+        // The directory starts empty: the deployment's secretariat registers its own agencies and jurisdictions.
+        await using var scope = production.App.Services.CreateAsyncScope();
+        var gateway = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
+        Assert.Equal(
+            (0, 0, 0),
+            (await gateway.Agencies.CountAsync(), await gateway.Jurisdictions.CountAsync(), await gateway.Partners.CountAsync())
+        );
+        Assert.Null(production.App.Services.GetService<DemoSeeding>());
     }
 
     [Fact]
-    public async Task The_development_demo_seeds_them_unless_turned_off()
+    public async Task The_development_demo_seeds_them_through_the_apis_once_and_a_second_run_changes_nothing()
     {
         await using (var demo = await ServiceHost.StartAllInOneAsync())
         {
             var (rules, partners) = await Seeded(demo);
             Assert.Equal(DemoPrincipals.Territories.Length, rules);
-            Assert.True(partners > 0);
+            Assert.Equal(DemoPartners.All.Count, partners);
+            var registered = await demo.App.Services.GetRequiredService<DemoSeeding>().Completion;
+            Assert.Contains("jurisdiction:tj-paris", registered);
+            Assert.Contains("sharing-rules:75", registered);
+
+            // Audited as any registration, under the seed's name.
+            using var auditor = demo.ClientFor(DemoPrincipals.Named("auditor"));
+            var audit = await auditor.GetStringAsync("/audit?limit=200");
+            Assert.Contains("\"demo-seed\"", audit);
+
+            // Seeding again, as the demo image does at each start: nothing registered, nothing refused.
+            using var gateway = DemoSeed.ClientFor(demo.BaseAddress, demo.TokenFor(DemoPrincipals.Seeder));
+            Assert.Empty(await DemoSeed.RunAsync(gateway, gateway));
+            Assert.Equal((rules, partners), await Seeded(demo));
         }
-        await using var off = await ServiceHost.StartAllInOneAsync(
-            null,
-            "--Gateway:SeedDemoRules=false",
-            "--Supervision:SeedDemoPartners=false",
-            // The gateway's demo directory would give Supervision its partners too.
-            "--Gateway:SeedDemoDirectory=false"
-        );
+        await using var off = await ServiceHost.StartAllInOneAsync(null, "--Demo:Seed=false");
         Assert.Equal((0, 0), await Seeded(off));
+        Assert.Null(off.App.Services.GetService<DemoSeeding>());
+    }
+
+    [Fact]
+    public async Task The_all_in_one_host_is_not_ready_before_the_demo_data_is_in_place()
+    {
+        var folder = ServiceHost.NewFolder();
+        try
+        {
+            await using var app = Coordination.AllInOne.AllInOneHost.Build([
+                "--environment=Development",
+                "--urls=http://127.0.0.1:0",
+                $"--Database:Directory={folder}",
+                "--Logging:LogLevel:Default=Warning",
+            ]);
+            var seeding = app.Services.GetRequiredService<DemoSeeding>();
+            var health = app.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>();
+            // Before the server starts nothing is seeded, and readiness says so.
+            var before = await health.CheckHealthAsync(r => r.Tags.Contains("ready"));
+            Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy, before.Entries["demo-seed"].Status);
+            await app.StartAsync();
+            await seeding.Completion.WaitAsync(TimeSpan.FromSeconds(60));
+            var after = await health.CheckHealthAsync(r => r.Tags.Contains("ready"));
+            Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, after.Entries["demo-seed"].Status);
+            await app.StopAsync();
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            ServiceHost.DeleteFolder(folder);
+        }
     }
 }

@@ -232,7 +232,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     [Fact]
     public async Task An_http_token_for_an_agency_the_directory_does_not_know_is_refused()
     {
-        var stranger = new DemoPrincipal("stranger", PrincipalKind.AgencySystem, PrincipalRole.Prosecutor, ["75"], "75-nobody");
+        var stranger = new DevelopmentPrincipal("stranger", PrincipalKind.AgencySystem, PrincipalRole.Prosecutor, ["75"], "75-nobody");
         var (status, body) = await SendAs(
             stranger,
             Fresh(IngressTypeNames.RecordBriefing, e => e["payload"]!["summary"] = "CANARY stranger")
@@ -249,7 +249,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     [InlineData("75-prosecutor", PrincipalRole.Prosecutor, "93")] // another territory
     public async Task A_token_claiming_another_role_than_the_directory_is_refused(string agency, PrincipalRole role, string territories)
     {
-        var claimed = new DemoPrincipal("claims-more", PrincipalKind.AgencySystem, role, territories.Split(','), agency);
+        var claimed = new DevelopmentPrincipal("claims-more", PrincipalKind.AgencySystem, role, territories.Split(','), agency);
         var marker = $"CANARY {Guid.NewGuid():N}";
         var (status, body) = await SendAs(claimed, Fresh(IngressTypeNames.RecordBriefing, e => e["payload"]!["summary"] = marker));
 
@@ -270,7 +270,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
             agency = "75-" + new string('a', 197);
         var keys = _host.App.Services.GetRequiredService<Coordination.ServiceDefaults.Sealing.SealingKeyStore>();
         var keyFolders = Directory.CreateDirectory(keys.Directory).GetDirectories().Select(d => d.FullName).ToList();
-        var claimed = new DemoPrincipal("escaper", PrincipalKind.AgencySystem, PrincipalRole.Prosecutor, ["75"], agency);
+        var claimed = new DevelopmentPrincipal("escaper", PrincipalKind.AgencySystem, PrincipalRole.Prosecutor, ["75"], agency);
         var marker = $"CANARY {Guid.NewGuid():N}";
 
         var (status, body) = await SendAs(claimed, Fresh(IngressTypeNames.RecordBriefing, e => e["payload"]!["summary"] = marker));
@@ -289,7 +289,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         );
     }
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAs(DemoPrincipal principal, JsonObject envelope)
+    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAs(DevelopmentPrincipal principal, JsonObject envelope)
     {
         using var agency = _host.ClientFor(principal);
         return await AgencyClient.PostAsync(agency, envelope);

@@ -49,9 +49,9 @@ public sealed class TwoGatewaysOneDatabaseTests : IAsyncLifetime
         }
         await Task.WhenAll(AdoptAsync(_first, "75"), AdoptAsync(_second, "93"));
 
-        // The two demo rule seeds, the demo directory (seeded once, by the first to start) and every adoption, in one chain;
-        // each gateway's checkpoints verify under the shared key.
-        const int total = 2 + 1 + 2 * each;
+        // The demo seed's entries (seeded once, through the first to start; the second's seed finds it all there) and every
+        // adoption, in one chain; each gateway's checkpoints verify under the shared key.
+        var total = DemoSeed.FirstRunEntries + 2 * each;
         foreach (var gateway in new[] { _first, _second })
         {
             using var auditor = gateway.ClientFor(DemoPrincipals.Named("auditor"));

@@ -100,7 +100,7 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         Assert.Equal("75", person.Territory.Value);
 
         // Audited as accepted, naming the reference, never the person.
-        using var auditor = _host.ClientFor(Coordination.ServiceDefaults.Security.DemoPrincipals.Named("auditor"));
+        using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
         var accepted = (
             await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<JsonElement[]>(auditor, "/audit?limit=1000")
         )!.Single(e => e.GetProperty("references").GetString()!.Contains($"message:{messageId}"));
@@ -357,7 +357,7 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
         Assert.Contains(Canary, opened);
 
         // Audited, with references and the reason only.
-        using var auditor = _host.ClientFor(Coordination.ServiceDefaults.Security.DemoPrincipals.Named("auditor"));
+        using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
         var audit = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<JsonElement[]>(auditor, "/audit?limit=1000");
         var entry = Assert.Single(audit!, e => e.GetProperty("decisionId").GetGuid() == rejection.GetProperty("decisionId").GetGuid());
         Assert.Equal(
@@ -407,7 +407,7 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
             routingKey: IngressTypeNames.RecordBriefing
         );
 
-        using var auditor = _host.ClientFor(Coordination.ServiceDefaults.Security.DemoPrincipals.Named("auditor"));
+        using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
         await Poller.UntilAsync(
             async () =>
             {
@@ -493,7 +493,7 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
 
     private async Task<JsonElement[]> AuditAsync()
     {
-        using var auditor = _host.ClientFor(Coordination.ServiceDefaults.Security.DemoPrincipals.Named("auditor"));
+        using var auditor = _host.ClientFor(DemoPrincipals.Named("auditor"));
         return (await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<JsonElement[]>(auditor, "/audit?limit=5000"))!;
     }
 }

@@ -87,8 +87,7 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
             broker,
             $"--Messaging:RabbitMqUrl={url}",
             "--Messaging:ConsumeTopologyFromBroker=true",
-            "--Gateway:SeedDemoRules=false",
-            "--Supervision:SeedDemoPartners=false"
+            "--Demo:Seed=false"
         );
         await using var host = await starting.WaitAsync(TimeSpan.FromSeconds(60));
         var ready = await host.Http.GetAsync("/health/ready");

@@ -59,6 +59,9 @@ public sealed class TracingAcrossServicesTests(RabbitMqBroker broker)
                 "both services ready",
                 TimeSpan.FromSeconds(90)
             );
+            // The demo directory (the prosecutor's agency), through the gateway's API, as the demo image seeds it.
+            using (var seed = DemoSeed.ClientFor(new Uri($"http://127.0.0.1:{gatewayPort}"), DemoSeed.SeederToken(keyFile)))
+                await DemoSeed.RunAsync(seed);
 
             var traceId = ActivityTraceId.CreateRandom();
             var envelope = IngressOverHttpTests.Example("briefings.record-briefing");

@@ -23,7 +23,7 @@ public sealed class ServiceHost : IAsyncDisposable
     }
 
     /// <summary>The tests' default caller: an operator of the CDPD secretariat acting for both demo territories.</summary>
-    public static readonly DemoPrincipal Operator = new(
+    public static readonly DevelopmentPrincipal Operator = new(
         "test-secretariat",
         PrincipalKind.Operator,
         PrincipalRole.CdpdSecretariat,
@@ -34,14 +34,14 @@ public sealed class ServiceHost : IAsyncDisposable
     public Uri BaseAddress { get; }
 
     /// <summary>A token as the development token command would issue it, signed by this host's development key.</summary>
-    public string TokenFor(DemoPrincipal principal, TimeSpan? lifetime = null, string? audience = null)
+    public string TokenFor(DevelopmentPrincipal principal, TimeSpan? lifetime = null, string? audience = null)
     {
         var options = new TokenOptions();
         var key = SigningKeys.LoadOrCreateDevelopmentKey(Path.Combine(Folder, "dev-signing-key.pem"));
         return DevelopmentTokens.Issue(principal, key, options, DateTimeOffset.UtcNow, lifetime, audience);
     }
 
-    public HttpClient ClientFor(DemoPrincipal? principal) => ClientWithToken(principal is null ? null : TokenFor(principal));
+    public HttpClient ClientFor(DevelopmentPrincipal? principal) => ClientWithToken(principal is null ? null : TokenFor(principal));
 
     public HttpClient ClientWithToken(string? token) => AgencyClient.HttpClientWithToken(BaseAddress, token);
 
@@ -168,8 +168,9 @@ public sealed class ServiceHost : IAsyncDisposable
         var ownsFolder = folder is null;
         folder ??= NewFolder();
         var app = build([
-            // The tests' hosts are demos: development tokens and seeded demo rules and partners. A
-            // test of production behaviour passes --environment=Production, which comes later and wins.
+            // The tests' hosts are demos: development tokens and the demo data, seeded through the APIs
+            // (DemoDataAsync). A test of production behaviour passes --environment=Production, which comes later
+            // and wins; one that wants no demo data, --Demo:Seed=false.
             "--environment=Development",
             "--urls=http://127.0.0.1:0",
             $"--Database:Directory={folder}",
@@ -178,8 +179,39 @@ public sealed class ServiceHost : IAsyncDisposable
             .. settings,
         ]);
         await app.StartAsync();
+        await DemoDataAsync(app);
         await DirectoryCopiesAsync(app);
         return new ServiceHost(app, folder, ownsFolder);
+    }
+
+    /// <summary>
+    /// The demo data, through the demo project over HTTP, as a demo deployment gets it: the all-in-one host seeds
+    /// itself before it is ready, so the test waits for that; a gateway alone in Development is seeded here, through its
+    /// API, with the development key it trusts. Nothing outside Development (the services would refuse the token).
+    /// </summary>
+    private static async Task DemoDataAsync(WebApplication app)
+    {
+        if (app.Services.GetService<DemoSeeding>() is { } seeding)
+        {
+            await seeding.Completion.WaitAsync(TimeSpan.FromSeconds(90));
+            return;
+        }
+        await using var probe = app.Services.CreateAsyncScope();
+        if (
+            !Microsoft.Extensions.Hosting.HostEnvironmentEnvExtensions.IsDevelopment(app.Environment)
+            || !Microsoft.Extensions.Configuration.ConfigurationBinder.GetValue(app.Configuration, "Demo:Seed", true)
+            || probe.ServiceProvider.GetService<Coordination.Gateway.Persistence.GatewayDbContext>() is null
+        )
+            return;
+        var options =
+            Microsoft.Extensions.Configuration.ConfigurationBinder.Get<TokenOptions>(app.Configuration.GetSection(TokenOptions.Section))
+            ?? new TokenOptions();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        using var gateway = DemoSeed.ClientFor(
+            new Uri(address),
+            DemoSeed.SeederToken(SigningKeys.DevelopmentKeyPath(app.Configuration, options), options)
+        );
+        await DemoSeed.RunAsync(gateway);
     }
 
     /// <summary>

@@ -16,12 +16,16 @@ public sealed class ServiceProcess : IDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
 
-    private ServiceProcess(string service, int port, Process process)
+    private ServiceProcess(string service, int port, Process process, string developmentKeyFile)
     {
         Service = service;
         Port = port;
         _process = process;
+        _developmentKeyFile = developmentKeyFile;
     }
+
+    /// <summary>The development key the process trusts: where its settings put it, or its data folder's default.</summary>
+    private readonly string _developmentKeyFile;
 
     public string Service { get; }
     public int Port { get; }
@@ -61,7 +65,11 @@ public sealed class ServiceProcess : IDisposable
             start.ArgumentList.Add(argument);
         start.Environment.Remove("ASPNETCORE_URLS");
         start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
-        var process = new ServiceProcess(service, chosenPort, Process.Start(start)!);
+        const string keySetting = "--Authentication:DevelopmentKeyFile=";
+        var keyFile =
+            settings.LastOrDefault(a => a.StartsWith(keySetting, StringComparison.Ordinal))?[keySetting.Length..]
+            ?? Path.Combine(dataFolder, "dev-signing-key.pem");
+        var process = new ServiceProcess(service, chosenPort, Process.Start(start)!, keyFile);
         process._process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is not null)
@@ -89,7 +97,18 @@ public sealed class ServiceProcess : IDisposable
         _process.WaitForExit(10_000);
     }
 
+    /// <summary>Until the process answers ready; a gateway then gets the demo data, through its API, as the demo image gives it.</summary>
     public async Task WaitReadyAsync(TimeSpan timeout)
+    {
+        await ReadyAsync(timeout);
+        if (Service == "Gateway")
+        {
+            using var gateway = DemoSeed.ClientFor(new Uri($"http://127.0.0.1:{Port}"), DemoSeed.SeederToken(_developmentKeyFile));
+            await DemoSeed.RunAsync(gateway);
+        }
+    }
+
+    private async Task ReadyAsync(TimeSpan timeout)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         try

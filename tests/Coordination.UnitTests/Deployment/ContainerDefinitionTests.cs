@@ -56,12 +56,20 @@ public sealed class ContainerDefinitionTests
             );
     }
 
+    /// <summary>The demo's image: one-shot (it seeds and exits), so no health check; not a service (ADR 18).</summary>
+    public const string DemoDockerfile = "demo/Coordination.Demo/Dockerfile";
+
     [Theory]
     [MemberData(nameof(ServiceDockerfiles))]
-    public void The_image_builds_from_the_repository_layout(string service)
+    public void The_image_builds_from_the_repository_layout(string service) =>
+        ImageBuildsFromTheRepositoryLayout($"services/{service}/Dockerfile", service: true);
+
+    [Fact]
+    public void The_demo_image_builds_from_the_repository_layout() => ImageBuildsFromTheRepositoryLayout(DemoDockerfile, service: false);
+
+    private static void ImageBuildsFromTheRepositoryLayout(string name, bool service)
     {
-        var dockerfile = Dockerfile.Parse(Path.Combine(Root, "services", service, "Dockerfile"));
-        var name = $"services/{service}/Dockerfile";
+        var dockerfile = Dockerfile.Parse(Path.Combine(Root, name));
         Assert.True(dockerfile.Stages.Count >= 2, $"{name}: multi-stage (an SDK stage that publishes, a runtime stage that runs)");
 
         var build =
@@ -115,6 +123,12 @@ public sealed class ContainerDefinitionTests
 
         // Not root, and a health check the runtime image can run (it has no curl): the service's own command.
         Assert.True(final.User is { } user && user is not ("root" or "0"), $"{name}: USER must be a non-root user (e.g. $APP_UID)");
+        if (!service)
+        {
+            // A one-shot container has nothing to be healthy about: it ends, and its exit code says how.
+            Assert.Null(final.HealthCheck);
+            return;
+        }
         Assert.True(
             final.HealthCheck is ["dotnet", _, "healthcheck", ..] hc && Dockerfile.Resolve(final.WorkDir, hc[1]) == entryDll,
             $"{name}: HEALTHCHECK CMD [\"dotnet\", \"{entryDll}\", \"healthcheck\"]"
@@ -155,8 +169,8 @@ public sealed class ContainerDefinitionTests
             Assert.True(File.Exists(path), $"compose service {service}: build dockerfile '{dockerfile}' does not exist");
             built.Add(Path.GetRelativePath(Root, path).Replace('\\', '/'));
         }
-        // Every service image is in compose; the all-in-one host is the embedded alternative, run on its own.
-        var expected = DockerfileFolders().Where(s => s != "AllInOne").Select(s => $"services/{s}/Dockerfile");
+        // Every service image is in compose, and the demo's; the all-in-one host is the embedded alternative, run on its own.
+        var expected = DockerfileFolders().Where(s => s != "AllInOne").Select(s => $"services/{s}/Dockerfile").Append(DemoDockerfile);
         Assert.Equal(expected.Order(StringComparer.Ordinal), built.Order(StringComparer.Ordinal));
     }
 
@@ -172,6 +186,8 @@ public sealed class ContainerDefinitionTests
         foreach (var (service, definition) in ComposeServices().Where(s => s.Definition.Children.ContainsKey(new YamlScalarNode("build"))))
         {
             var environment = EnvironmentOf(definition);
+            if (service == "demo")
+                continue; // No service: ServiceCatalogueTests.The_demo_runs_in_compose_but_is_no_service_of_the_catalogue.
             if (service == "console")
             {
                 // The console is a backend-for-frontend: it holds no data, takes no message and seals nothing.

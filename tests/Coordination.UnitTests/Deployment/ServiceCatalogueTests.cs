@@ -16,12 +16,15 @@ public sealed partial class ServiceCatalogueTests
     private static readonly IReadOnlyList<ServiceCatalogue.Entry> Catalogue = ServiceCatalogue.Load();
     private static readonly string[] Infrastructure = ["rabbitmq", "sqlserver", "jaeger"];
 
+    /// <summary>The one compose entry that is neither infrastructure nor a service: the one-shot demo (ADR 18).</summary>
+    private const string Demo = "demo";
+
     [Fact]
     public void Compose_runs_the_services_of_the_catalogue_from_their_projects_with_their_accounts_and_ports()
     {
         var compose = ContainerDefinitionTests
             .ComposeServices()
-            .Where(s => !Infrastructure.Contains(s.Service))
+            .Where(s => !Infrastructure.Contains(s.Service) && s.Service != Demo)
             .ToDictionary(s => s.Service, s => s.Definition);
         Assert.Equal(Catalogue.Select(s => s.Name).Order(StringComparer.Ordinal), compose.Keys.Order(StringComparer.Ordinal));
         foreach (var entry in Catalogue)
@@ -63,6 +66,59 @@ public sealed partial class ServiceCatalogueTests
         }
     }
 
+    /// <summary>
+    /// The demo runs in compose beside the services but is none of them: not in the catalogue, no broker account, no
+    /// database, no sealing key, no port. It seeds through the gateway's and Supervision's APIs with the development
+    /// token key, once (no restart), and the console offers exactly the demo's operators and auditor.
+    /// </summary>
+    [Fact]
+    public void The_demo_runs_in_compose_but_is_no_service_of_the_catalogue()
+    {
+        Assert.DoesNotContain(Catalogue, s => s.Name == Demo || s.Project.StartsWith("demo/", StringComparison.Ordinal));
+        var definitions = JsonNode.Parse(File.ReadAllText(Repository.File("infra", "rabbitmq", "definitions.json")))!;
+        Assert.DoesNotContain(definitions["users"]!.AsArray(), u => ((string)u!["name"]!).Contains(Demo, StringComparison.Ordinal));
+
+        var compose = ContainerDefinitionTests.ComposeServices().ToDictionary(s => s.Service, s => s.Definition);
+        var demo = compose[Demo];
+        var build = (YamlMappingNode)demo.Children[new YamlScalarNode("build")];
+        Assert.Equal(ContainerDefinitionTests.DemoDockerfile, ContainerDefinitionTests.Scalar(build, "dockerfile"));
+        Assert.Equal("no", ContainerDefinitionTests.Scalar(demo, "restart"));
+        Assert.Equal(["seed"], ContainerDefinitionTests.Sequence(demo, "command"));
+        Assert.Empty(ContainerDefinitionTests.Sequence(demo, "ports"));
+        Assert.Equal(["dev-keys:/keys"], ContainerDefinitionTests.Sequence(demo, "volumes"));
+        var environment = ContainerDefinitionTests.EnvironmentOf(demo);
+        Assert.DoesNotContain(
+            environment.Keys,
+            k =>
+                k.StartsWith("Messaging__", StringComparison.Ordinal)
+                || k.StartsWith("ConnectionStrings__", StringComparison.Ordinal)
+                || k.StartsWith("Database__", StringComparison.Ordinal)
+                || k.StartsWith("Sealing__", StringComparison.Ordinal)
+        );
+        Assert.Equal("Development", environment["ASPNETCORE_ENVIRONMENT"]);
+        Assert.Equal(
+            ContainerDefinitionTests.EnvironmentOf(compose["gateway"])["Authentication__DevelopmentKeyFile"],
+            environment["Authentication__DevelopmentKeyFile"]
+        );
+        Assert.Equal("http://gateway:8080", environment["Demo__GatewayUrl"]);
+        Assert.Equal("http://supervision:8080", environment["Demo__SupervisionUrl"]);
+
+        // No service is told to seed anything: the demo data is the demo's.
+        Assert.All(
+            compose.Where(s => s.Key != Demo),
+            s =>
+                Assert.DoesNotContain(
+                    ContainerDefinitionTests.EnvironmentOf(s.Value).Keys,
+                    k => k.Contains("Seed", StringComparison.Ordinal)
+                )
+        );
+        var console = ContainerDefinitionTests.EnvironmentOf(compose["console"]);
+        Assert.Equal(
+            DemoPrincipals.ConsoleSettings.ToDictionary(e => e.Key.Replace(":", "__", StringComparison.Ordinal), e => e.Value ?? ""),
+            console.Where(e => e.Key.StartsWith("Console__DevelopmentPrincipals__", StringComparison.Ordinal)).ToDictionary()
+        );
+    }
+
     [Fact]
     public void The_all_in_one_host_runs_and_the_solution_builds_exactly_the_catalogue_services()
     {
@@ -93,6 +149,7 @@ public sealed partial class ServiceCatalogueTests
         }
         var solution = File.ReadAllText(Repository.File("Coordination.sln")).Replace('\\', '/');
         Assert.All(Catalogue, s => Assert.Contains($"\"{s.Project}\"", solution));
+        Assert.Contains("\"demo/Coordination.Demo/Coordination.Demo.csproj\"", solution);
     }
 
     [Fact]
@@ -128,6 +185,7 @@ public sealed partial class ServiceCatalogueTests
         foreach (
             var file in Directory
                 .GetFiles(Repository.File("services"), "Dockerfile", SearchOption.AllDirectories)
+                .Concat(Directory.GetFiles(Repository.File("demo"), "Dockerfile", SearchOption.AllDirectories))
                 .Order(StringComparer.Ordinal)
         )
             data.Add(Path.GetRelativePath(Repository.Root(), file).Replace('\\', '/'));

@@ -93,7 +93,7 @@ public sealed class IngressDoorTests : IDisposable
     [Fact]
     public void Every_demo_agency_and_platform_key_owner_fits_the_rules()
     {
-        foreach (var principal in Coordination.ServiceDefaults.Security.DemoPrincipals.All.Where(p => p.Agency is not null))
+        foreach (var principal in DemoPrincipals.All.Where(p => p.Agency is not null))
             Assert.True(AgencyId.IsValid(principal.Agency), principal.Agency);
         var store = new SealingKeyStore(_keys);
         foreach (var owner in new[] { "gateway", "gateway-vault", "supervision", "opinions", "court-reporting", "briefings" })

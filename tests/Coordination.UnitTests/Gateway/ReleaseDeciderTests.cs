@@ -16,7 +16,7 @@ public sealed class ReleaseDeciderTests
         DateTimeOffset.UnixEpoch,
         "test",
         ["wg"],
-        DemoSharingRules.Rules
+        DemoSharingRules.Rules.Select(r => new SharingRule(r.Category, r.Roles, r.Purpose, r.LegalBasis)).ToList()
     );
 
     /// <summary>What the demo règlement intérieur says, written out by hand: the table the decider must reproduce.</summary>

@@ -21,7 +21,7 @@ public sealed class ReleaseRequestDeciderTests
         DateTimeOffset.UnixEpoch,
         "test",
         ["wg"],
-        DemoSharingRules.Rules
+        DemoSharingRules.Rules.Select(r => new SharingRule(r.Category, r.Roles, r.Purpose, r.LegalBasis)).ToList()
     );
     private static readonly ReleasePolicy Policy = ReleasePolicy.Load(null);
     private static readonly PersonRef Person = PersonRef.New(Paris);
@@ -361,7 +361,7 @@ public sealed class ReleaseRequestDeciderTests
             "test",
             ["wg"],
             [
-                .. DemoSharingRules.Rules,
+                .. DemoSharingRules.Rules.Select(r => new SharingRule(r.Category, r.Roles, r.Purpose, r.LegalBasis)).ToList(),
                 new SharingRule(
                     DataCategory.ControlPlan,
                     [RecipientRole.StateService],

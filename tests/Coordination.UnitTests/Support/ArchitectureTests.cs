@@ -13,6 +13,7 @@ public sealed class ArchitectureTests
 {
     private static readonly Assembly Contracts = typeof(TerritoryCode).Assembly;
     private static readonly Assembly ServiceDefaults = typeof(ServiceDefaultsExtensions).Assembly;
+    private static readonly Assembly Demo = typeof(Coordination.Demo.DemoPrincipals).Assembly;
 
     /// <summary>
     /// Every service assembly, found from what the all-in-one host runs (it references each service it
@@ -24,6 +25,7 @@ public sealed class ArchitectureTests
             a.Name!.StartsWith("Coordination.", StringComparison.Ordinal)
             && a.Name != Contracts.GetName().Name
             && a.Name != ServiceDefaults.GetName().Name
+            && a.Name != Demo.GetName().Name
         )
         .Select(Assembly.Load)
         .ToArray();
@@ -63,6 +65,55 @@ public sealed class ArchitectureTests
             a =>
                 a.Name!.StartsWith("MassTransit", StringComparison.Ordinal)
                 || a.Name!.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal)
+        );
+    }
+
+    /// <summary>
+    /// The demo is data and a client of the APIs, not part of the platform (ADR 18): only the all-in-one host (the
+    /// demo's host) and the tests reference it, and no production assembly keeps a demo type of its own.
+    /// </summary>
+    [Fact]
+    public void Only_the_all_in_one_host_and_the_tests_reference_the_demo_and_no_production_assembly_holds_a_demo_type()
+    {
+        var projects = Directory
+            .EnumerateFiles(Coordination.Testing.Repository.Root(), "*.csproj", SearchOption.AllDirectories)
+            .Where(p => !p.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
+            .Select(p => Path.GetRelativePath(Coordination.Testing.Repository.Root(), p).Replace('\\', '/'))
+            .ToList();
+        var referencing = projects
+            .Where(p =>
+                System
+                    .Xml.Linq.XDocument.Load(Coordination.Testing.Repository.File(p.Split('/')))
+                    .Descendants("ProjectReference")
+                    .Any(r =>
+                        r.Attribute("Include")!.Value.Replace('\\', '/').EndsWith("/Coordination.Demo.csproj", StringComparison.Ordinal)
+                    )
+            )
+            .ToList();
+        Assert.Contains("services/AllInOne/Coordination.AllInOne.csproj", referencing);
+        Assert.All(
+            referencing,
+            p =>
+                Assert.True(
+                    p == "services/AllInOne/Coordination.AllInOne.csproj" || p.StartsWith("tests/", StringComparison.Ordinal),
+                    $"{p} references the demo: only the all-in-one host and the tests may"
+                )
+        );
+        // Nor through the assemblies: no service, nor the service defaults, nor the contracts, depends on the demo.
+        Assert.All(
+            Services.Append(ServiceDefaults).Append(Contracts),
+            a => Assert.DoesNotContain(Demo.GetName().Name, CoordinationReferences(a))
+        );
+
+        var production = Services.Append(ServiceDefaults).Append(Contracts).Append(typeof(Coordination.AllInOne.AllInOneHost).Assembly);
+        var demoTypes = production
+            .SelectMany(a => a.GetTypes())
+            .Where(t => !t.IsNested && t.Name.StartsWith("Demo", StringComparison.Ordinal))
+            .Select(t => t.FullName)
+            .ToList();
+        Assert.True(
+            demoTypes.Count == 0,
+            $"demo types in production assemblies (they belong to demo/Coordination.Demo): {string.Join(", ", demoTypes)}"
         );
     }
 

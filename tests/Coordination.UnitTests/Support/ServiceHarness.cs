@@ -51,10 +51,8 @@ public class ServiceHarness<TContext> : IAsyncDisposable
                 ["Sealing:KeyDirectory"] = Path.Combine(folder, "sealing-keys"),
                 ["Outbox:PollInterval"] = "00:00:00.200",
                 ["Logging:LogLevel:Default"] = "Warning",
-                // The harness runs as Production (no environment set), where nothing demo is seeded
-                // unless asked: these tests work on the demo rules and partners, so they ask.
-                ["Gateway:SeedDemoRules"] = "true",
-                ["Supervision:SeedDemoPartners"] = "true",
+                // No demo data: the harness runs Briefings or Opinions, which read none (the demo's directory and
+                // rules are the gateway's, seeded through its API by the integration tests' hosts, ServiceHost).
             }
         );
         if (settings is not null)

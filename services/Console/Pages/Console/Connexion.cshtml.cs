@@ -8,7 +8,7 @@ namespace Coordination.WebConsole.Pages.Console;
 /// Sign-in: the identity provider (OpenID Connect) where one is configured; in Development without
 /// one, the demo page. Otherwise the console says that sign-in is not configured: it fails closed.
 /// </summary>
-public sealed class ConnexionModel(IOptions<ConsoleOptions> options, DemoSignIn demo) : ConsolePageModel
+public sealed class ConnexionModel(IOptions<ConsoleOptions> options, DevelopmentSignIn demo) : ConsolePageModel
 {
     public IActionResult OnGet(bool expiree = false)
     {

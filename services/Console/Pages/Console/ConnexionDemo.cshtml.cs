@@ -6,9 +6,9 @@ using Microsoft.AspNetCore.Mvc;
 namespace Coordination.WebConsole.Pages.Console;
 
 /// <summary>Development only: sign in as a demo principal. Anywhere else this page does not exist (404).</summary>
-public sealed class ConnexionDemoModel(DemoSignIn demo) : ConsolePageModel
+public sealed class ConnexionDemoModel(DevelopmentSignIn demo) : ConsolePageModel
 {
-    public IReadOnlyList<DemoPrincipal> Principals => demo.Principals;
+    public IReadOnlyList<DevelopmentPrincipal> Principals => demo.Principals;
 
     public IActionResult OnGet(bool expiree = false)
     {

@@ -3,7 +3,13 @@ using static Coordination.Contracts.Gateway.DataCategory;
 using static Coordination.Contracts.Gateway.RecipientRole;
 using static Coordination.Contracts.Gateway.SharingPurpose;
 
-namespace Coordination.Gateway.Domain;
+namespace Coordination.Demo;
+
+/// <summary>
+/// One grant of the demo règlement intérieur, in the words of the contracts: what <c>POST /sharing-rules/{territory}</c>
+/// takes (the gateway's own <c>SharingRule</c> is its business; the demo speaks to it through its API only).
+/// </summary>
+public sealed record DemoSharingRule(DataCategory Category, IReadOnlyList<RecipientRole> Roles, SharingPurpose Purpose, string LegalBasis);
 
 /// <summary>
 /// The demo règlement intérieur, the same for 75 and 93: what a territory's working groups might
@@ -12,7 +18,10 @@ namespace Coordination.Gateway.Domain;
 /// </summary>
 public static class DemoSharingRules
 {
-    public static IReadOnlyList<SharingRule> Rules { get; } =
+    /// <summary>The working group the demo rules are adopted on the proposal of.</summary>
+    public const string ProposedBy = "demo working group";
+
+    public static IReadOnlyList<DemoSharingRule> Rules { get; } =
     [
         new(
             Identity,
