@@ -72,7 +72,8 @@ public static class DemoCommands
         {
             foreach (var p in DemoPrincipals.All)
                 output.WriteLine(
-                    $"{p.Name, -20} {CoordinationClaims.Word(p.Kind), -14} {CoordinationClaims.Word(p.Role), -28} {string.Join(",", p.Territories)}"
+                    $"{p.Name, -20} {CoordinationClaims.Word(p.Kind), -14} {CoordinationClaims.Word(p.Role), -28} "
+                        + string.Join(",", p.Territories)
                 );
             return arguments.Length == 0 ? 2 : 0;
         }
@@ -147,7 +148,8 @@ public static class DemoCommands
         if (!environment.IsDevelopment())
         {
             error.WriteLine(
-                $"{command} works only in the Development environment (ASPNETCORE_ENVIRONMENT=Development); this host runs as '{environment.EnvironmentName}', where tokens come from the territory's identity provider."
+                $"{command} works only in the Development environment (ASPNETCORE_ENVIRONMENT=Development); "
+                    + $"this host runs as '{environment.EnvironmentName}', where tokens come from the territory's identity provider."
             );
             return 2;
         }
@@ -160,7 +162,9 @@ public static class DemoCommands
         return null;
     }
 
-    /// <summary>The command's words up to the first <c>--setting</c> (<c>--list</c> is a word), and a builder of the rest, as the host's.</summary>
+    /// <summary>
+    /// The command's words up to the first <c>--setting</c> (<c>--list</c> is a word), and a builder of the rest, as the host's.
+    /// </summary>
     private static (string[] Positional, Microsoft.AspNetCore.Builder.WebApplicationBuilder Builder) Split(
         string[] args,
         IReadOnlyDictionary<string, string?> hostDefaults

@@ -47,7 +47,9 @@ public static class DemoSeed
             TimeSpan.FromMinutes(10)
         );
 
-    /// <summary>Seeds; returns what it registered or adopted (<c>agency:75-jap</c>, <c>sharing-rules:75</c>…), empty when all was there.</summary>
+    /// <summary>
+    /// Seeds; returns what it registered or adopted (<c>agency:75-jap</c>, <c>sharing-rules:75</c>…), empty when all was there.
+    /// </summary>
     public static async Task<IReadOnlyList<string>> RunAsync(
         HttpClient gateway,
         HttpClient? supervision = null,
@@ -147,7 +149,9 @@ public static class DemoSeed
         return done;
     }
 
-    /// <summary>Supervision learns its partners from the directory's <c>PartnerDirectoryChanged</c>: the demo is ready once it lists them.</summary>
+    /// <summary>
+    /// Supervision learns its partners from the directory's <c>PartnerDirectoryChanged</c>: the demo is ready once it lists them.
+    /// </summary>
     private static async Task PartnersCopiedAsync(
         HttpClient supervision,
         IReadOnlyList<string> expected,
@@ -163,7 +167,8 @@ public static class DemoSeed
                 return;
             if (DateTimeOffset.UtcNow > deadline)
                 throw new TimeoutException(
-                    $"Supervision's partners still lack {string.Join(", ", missing)} after {PartnersCopyTimeout.TotalSeconds} s: is its consumer of PartnerDirectoryChanged running?"
+                    $"Supervision's partners still lack {string.Join(", ", missing)} after {PartnersCopyTimeout.TotalSeconds} s: "
+                        + "is its consumer of PartnerDirectoryChanged running?"
                 );
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
         }

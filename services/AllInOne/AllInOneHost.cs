@@ -33,7 +33,8 @@ public static class AllInOneHost
     /// <summary>
     /// The all-in-one host is the demo: unless an environment is named (<c>ASPNETCORE_ENVIRONMENT</c>,
     /// <c>DOTNET_ENVIRONMENT</c>, <c>--environment</c>), it runs as Development, with development
-    /// tokens and the demo data (seeded through the APIs at start, <see cref="DemoSeeding"/>). Said here rather than in a launch profile, whose notice
+    /// tokens and the demo data (seeded through the APIs at start, <see cref="DemoSeeding"/>). Said here rather than in a launch profile,
+    /// whose notice
     /// <c>dotnet run</c> prints on standard output, before the token <c>dev-token</c> prints.
     /// </summary>
     public static string[] AsDemo(string[] args)

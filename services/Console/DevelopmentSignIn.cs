@@ -11,7 +11,9 @@ namespace Coordination.WebConsole;
 /// </summary>
 public sealed class DevelopmentSignIn
 {
-    /// <summary>Each entry: <c>&lt;name&gt; &lt;role&gt; &lt;territory&gt;[,&lt;territory&gt;…]</c>, e.g. <c>secretariat-75 cdpd-secretariat 75</c>.</summary>
+    /// <summary>
+    /// Each entry: <c>&lt;name&gt; &lt;role&gt; &lt;territory&gt;[,&lt;territory&gt;…]</c>, e.g. <c>secretariat-75 cdpd-secretariat 75</c>.
+    /// </summary>
     public const string Section = "Console:DevelopmentPrincipals";
 
     private readonly IConfiguration _configuration;

@@ -16,7 +16,10 @@ public static class SupervisionService
 {
     public const string Name = "supervision";
 
-    /// <summary>Community supervision of designated persons (3°): cases opened and ended by the judicial authority's designations, partners, controls, incidents, retention.</summary>
+    /// <summary>
+    /// Community supervision of designated persons (3°): cases opened and ended by the judicial authority's designations, partners,
+    /// controls, incidents, retention.
+    /// </summary>
     public static WebApplicationBuilder AddSupervisionService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase<SupervisionDbContext, SqliteSupervisionDbContext, SqlServerSupervisionDbContext>(Name);

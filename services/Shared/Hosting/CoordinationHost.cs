@@ -20,7 +20,8 @@ public static class CoordinationHost
     /// file would be copied beside the all-in-one host and silently change its settings.
     /// </summary>
     /// <summary>
-    /// Host commands that run instead of the server: <c>sealing-key &lt;owner&gt;</c> adds a sealing key; <c>healthcheck</c> asks the running server of this host whether it is live
+    /// Host commands that run instead of the server: <c>sealing-key &lt;owner&gt;</c> adds a sealing key; <c>healthcheck</c> asks the
+    /// running server of this host whether it is live
     /// (the containers' HEALTHCHECK: the runtime image has no curl). Returns null for a normal start.
     /// <c>dev-token</c> is the demo's (demo/Coordination.Demo): no production host issues tokens.
     /// </summary>
