@@ -3,10 +3,9 @@ using System.Text.Json.Nodes;
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Values;
 using Coordination.Gateway.Domain;
-using Coordination.Gateway.Ingress;
+using Coordination.Gateway.Application.Ingress;
+using Coordination.Gateway.Application;
 using Coordination.Gateway.Persistence;
-using Coordination.Gateway.Release;
-using Coordination.Gateway.Vault;
 using Coordination.ServiceDefaults.Messaging;
 using Coordination.ServiceDefaults.Outbox;
 using Coordination.ServiceDefaults.Sealing;
@@ -226,7 +225,7 @@ public abstract class ReleaseRequestConsumer(
     }
 
     /// <summary>A registered agency of one territory, with the role the sharing rules name; anyone else is a third party.</summary>
-    private static Recipient? RecipientOf(Directory.RegisteredAgency agency) =>
+    private static Recipient? RecipientOf(Coordination.Gateway.Domain.RegisteredAgency agency) =>
         RoleOf(agency.Role) is { } recipientRole && agency.TerritorySet.Count == 1
             ? new Recipient(agency.Account, agency.TerritorySet.Single(), recipientRole)
             : null;

@@ -1,5 +1,7 @@
 using Coordination.Contracts.Supervision;
-using Coordination.Gateway.Ingress;
+using Coordination.Gateway.Application.Ingress;
+using Coordination.Gateway.Application;
+using Coordination.Gateway.Domain;
 using Coordination.Gateway.Persistence;
 using Coordination.ServiceDefaults.Outbox;
 using Coordination.ServiceDefaults.Persistence;
@@ -249,13 +251,13 @@ public sealed class SupervisionPurgedConsumer(GatewayDbContext db) : IdempotentC
         await Db.SaveChangesAsync(cancellationToken);
         if (_forgotten is not { } reference)
             return;
-        await Db.Set<Egress.AgencyDelivery>().Where(d => d.Body.Contains(reference)).ExecuteDeleteAsync(cancellationToken);
+        await Db.Set<Coordination.Gateway.Domain.AgencyDelivery>().Where(d => d.Body.Contains(reference)).ExecuteDeleteAsync(cancellationToken);
         await Db.ForgetOutboxOfAsync(reference, cancellationToken);
         // A refusal notice carries what the sender sent only sealed for the sender: the gateway cannot
         // tell whether it names the person. Every notice to an agency of the person's territory made
         // before the purge goes (the refusal itself stays in the audit log, under ids and a reason).
         var agencies = _territory + "-";
-        await Db.Set<Egress.AgencyDelivery>()
+        await Db.Set<Coordination.Gateway.Domain.AgencyDelivery>()
             .Where(d => d.Type == IngressProcessor.RejectionType && d.Agency.StartsWith(agencies) && d.CreatedAt <= _purgedAt)
             .ExecuteDeleteAsync(cancellationToken);
         var notices =

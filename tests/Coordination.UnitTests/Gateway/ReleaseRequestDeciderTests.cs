@@ -3,8 +3,7 @@ using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Supervision;
 using Coordination.Contracts.Values;
 using Coordination.Gateway.Domain;
-using Coordination.Gateway.Release;
-using Coordination.Gateway.Vault;
+using Coordination.Gateway.Application;
 using Coordination.ServiceDefaults.Security;
 
 namespace Coordination.UnitTests.Gateway;

@@ -1,0 +1,224 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Coordination.Contracts.Values;
+using Coordination.Gateway.Domain;
+using Coordination.Gateway.Application;
+using Coordination.Gateway.Application.Ingress;
+using Coordination.Gateway.Persistence;
+using Coordination.ServiceDefaults.Http;
+using Coordination.ServiceDefaults.Sealing;
+using Coordination.ServiceDefaults.Security;
+using MassTransit;
+
+namespace Coordination.Gateway.Api;
+
+/// <summary>
+/// An agency registers the public half of its own sealing key (rule 9: the platform never makes an
+/// agency's private key outside the demo), proving it holds the private half by signing a challenge
+/// the gateway issued. The newest registered key seals what the agency receives from then on, and
+/// whatever was held for want of a key is sealed for it and released in the same commit.
+/// </summary>
+public static class AgencyKeysApi
+{
+    public sealed record Registration(string? PublicKey, string? Challenge, string? Signature);
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost(
+                "/agencies/{agency}/keys/challenge",
+                async (
+                    string agency,
+                    ClaimsPrincipal user,
+                    AgencyDirectory directory,
+                    KeyChallenges challenges,
+                    AuditLog audit,
+                    CancellationToken ct
+                ) =>
+                {
+                    if (await RefusalAsync(agency, user, directory, ct) is { } refused)
+                        return await RefuseAsync(audit, user, agency, refused, ct);
+                    var (challenge, expiresAt) = challenges.Issue(agency);
+                    return Results.Ok(
+                        new
+                        {
+                            challenge,
+                            expiresAt,
+                            algorithm = "ECDSA P-256 SHA-256 over the UTF-8 bytes of challenge",
+                        }
+                    );
+                }
+            )
+            .WithTags("Keys")
+            .RequireAuthorization(CoordinationPolicies.AgencyKeyRegistrar);
+
+        app.MapPost(
+                "/agencies/{agency}/keys",
+                async (
+                    string agency,
+                    HttpRequest request,
+                    ClaimsPrincipal user,
+                    AgencyDirectory directory,
+                    KeyChallenges challenges,
+                    SealingKeyStore keys,
+                    GatewayDbContext db,
+                    AuditLog audit,
+                    TimeProvider clock,
+                    CancellationToken ct
+                ) =>
+                {
+                    if (await RefusalAsync(agency, user, directory, ct) is { } refused)
+                        return await RefuseAsync(audit, user, agency, refused, ct);
+                    Registration? registration;
+                    try
+                    {
+                        registration = await request.ReadFromJsonAsync<Registration>(ct);
+                    }
+                    catch (JsonException)
+                    {
+                        registration = null;
+                    }
+                    if (registration?.Challenge is not { } challenge || registration.PublicKey is null || registration.Signature is null)
+                        return await RefuseAsync(
+                            audit,
+                            user,
+                            agency,
+                            (
+                                StatusCodes.Status400BadRequest,
+                                AgencyKeyReasons.MalformedRequest,
+                                "Expected publicKey, challenge and signature."
+                            ),
+                            ct
+                        );
+                    if (challenges.Check(challenge, agency) is { } challengeRefused)
+                        return await RefuseAsync(
+                            audit,
+                            user,
+                            agency,
+                            (
+                                StatusCodes.Status400BadRequest,
+                                challengeRefused,
+                                "The challenge is not one the gateway issued for this agency, or it has expired: ask for another."
+                            ),
+                            ct
+                        );
+                    if (KeyProof.PublicKeyOf(registration.PublicKey) is not { } publicKey)
+                        return await RefuseAsync(
+                            audit,
+                            user,
+                            agency,
+                            (
+                                StatusCodes.Status400BadRequest,
+                                AgencyKeyReasons.MalformedKey,
+                                "Expected an EC P-256 public key as a PEM 'PUBLIC KEY' (SubjectPublicKeyInfo)."
+                            ),
+                            ct
+                        );
+                    if (!KeyProof.Verifies(publicKey, challenge, registration.Signature))
+                        return await RefuseAsync(
+                            audit,
+                            user,
+                            agency,
+                            (
+                                StatusCodes.Status400BadRequest,
+                                AgencyKeyReasons.InvalidProof,
+                                "The signature is not the key's over this challenge."
+                            ),
+                            ct
+                        );
+
+                    var keyId = keys.AddPublicKey(agency, publicKey);
+                    var current = keys.CurrentKeyOf(agency);
+                    var released = await HeldDeliveries.ReleaseAsync(db, audit, keys, agency, current, clock.GetUtcNow(), ct);
+                    // Staged first: the registration precedes, in the chain, the releases it allows.
+                    audit.Stage(
+                        new AuditRecord(
+                            NewId.NextGuid(),
+                            AuditKind.KeyRegistered,
+                            user.SubjectOf(),
+                            agency,
+                            null,
+                            [],
+                            [$"agency:{agency}", $"key:{keyId}", $"held-released:{released}"],
+                            null,
+                            "registered",
+                            AgencyKeyReasons.KeyRegistered
+                        )
+                    );
+                    await audit.SaveAsync(ct);
+                    return Results.Created(
+                        $"/agencies/{agency}/keys/{keyId}",
+                        new
+                        {
+                            agency,
+                            keyId,
+                            current = current.KeyId == keyId,
+                            released,
+                        }
+                    );
+                }
+            )
+            .WithTags("Keys")
+            .RequireAuthorization(CoordinationPolicies.AgencyKeyRegistrar);
+    }
+
+    /// <summary>
+    /// Who may act for the agency: the agency id is checked before it names a key folder, the agency
+    /// must be registered, and the caller must be its own system or the secretariat of its territory.
+    /// </summary>
+    private static async Task<(int Status, string ReasonCode, string Reason)?> RefusalAsync(
+        string agency,
+        ClaimsPrincipal user,
+        AgencyDirectory directory,
+        CancellationToken ct
+    )
+    {
+        if (!AgencyId.TryParse(agency, out var id))
+            return (StatusCodes.Status400BadRequest, AgencyKeyReasons.InvalidAgencyId, "Not an agency id.");
+        if (await directory.FindAsync(agency, ct) is null)
+            return (StatusCodes.Status404NotFound, AgencyKeyReasons.UnknownAgency, "No agency is registered under this id.");
+        return user.KindOf() switch
+        {
+            PrincipalKind.AgencySystem when user.FindFirst(CoordinationClaims.Agency)?.Value == agency => null,
+            PrincipalKind.Operator when user.RoleOf() == PrincipalRole.CdpdSecretariat && user.ActsFor(id.Territory) => null,
+            PrincipalKind.Operator => (
+                StatusCodes.Status403Forbidden,
+                AgencyKeyReasons.TerritoryNotAllowed,
+                "The secretariat registers keys only for the agencies of its territories."
+            ),
+            _ => (StatusCodes.Status403Forbidden, AgencyKeyReasons.NotYourAgency, "An agency registers only its own key."),
+        };
+    }
+
+    private static async Task<IResult> RefuseAsync(
+        AuditLog audit,
+        ClaimsPrincipal user,
+        string agency,
+        (int Status, string ReasonCode, string Reason) refused,
+        CancellationToken ct
+    )
+    {
+        // An id that fails the rule is not written to the audit log as given: it could be anything.
+        var named = AgencyId.IsValid(agency) ? agency : null;
+        await audit.AppendAndSaveAsync(
+            new AuditRecord(
+                NewId.NextGuid(),
+                AuditKind.KeyRefused,
+                user.SubjectOf(),
+                named,
+                null,
+                [],
+                named is null ? ["agency:invalid"] : [$"agency:{named}"],
+                null,
+                "refused",
+                refused.ReasonCode
+            ),
+            ct
+        );
+        return Results.Problem(
+            title: refused.Reason,
+            statusCode: refused.Status,
+            type: Problems.TypeOf(refused.ReasonCode),
+            extensions: new Dictionary<string, object?> { ["reasonCode"] = refused.ReasonCode }
+        );
+    }
+}
