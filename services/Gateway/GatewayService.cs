@@ -43,6 +43,14 @@ public static class GatewayService
         builder.Services.AddSingleton<IngressBatch>();
         builder.Services.AddHostedService<AmqpIngressListener>();
         builder.Services.AddHostedService<AgencyMailboxPusher>();
+        builder.Services.AddScoped<ReleaseRequestHandler>();
+        builder.Services.AddScoped<LateCaseFacts>();
+        builder.Services.AddScoped<PartnerAssignedHandler>();
+        builder.Services.AddScoped<PartnerUnassignedHandler>();
+        builder.Services.AddScoped<CaseRestrictedHandler>();
+        builder.Services.AddScoped<SupervisionOpenedHandler>();
+        builder.Services.AddScoped<SupervisionEndedHandler>();
+        builder.Services.AddScoped<SupervisionPurgedHandler>();
 
         var registry = builder.Registry();
         registry.Services.Add(Name);
@@ -65,12 +73,12 @@ public static class GatewayService
                 ReleaseLaneDefinition<ReleaseFromCourtReportingConsumer>
             >();
             x.AddConsumer<ReleaseFromOpinionsConsumer, ReleaseLaneDefinition<ReleaseFromOpinionsConsumer>>();
-            x.AddConsumer<PartnerAssignedConsumer>();
-            x.AddConsumer<PartnerUnassignedConsumer>();
-            x.AddConsumer<CaseRestrictedConsumer>();
-            x.AddConsumer<SupervisionOpenedConsumer>();
-            x.AddConsumer<SupervisionEndedConsumer>();
-            x.AddConsumer<SupervisionPurgedConsumer>();
+            x.AddConsumer<PartnerAssignedConsumer, PartnerAssignedConsumerDefinition>();
+            x.AddConsumer<PartnerUnassignedConsumer, PartnerUnassignedConsumerDefinition>();
+            x.AddConsumer<CaseRestrictedConsumer, CaseRestrictedConsumerDefinition>();
+            x.AddConsumer<SupervisionOpenedConsumer, SupervisionOpenedConsumerDefinition>();
+            x.AddConsumer<SupervisionEndedConsumer, SupervisionEndedConsumerDefinition>();
+            x.AddConsumer<SupervisionPurgedConsumer, SupervisionPurgedConsumerDefinition>();
         });
         return builder;
     }
