@@ -44,6 +44,13 @@ public static class GatewayService
         builder.Services.AddHostedService<AmqpIngressListener>();
         builder.Services.AddHostedService<AgencyMailboxPusher>();
         builder.Services.AddScoped<ReleaseRequestHandler>();
+        builder.Services.AddScoped<DirectoryQueries>();
+        builder.Services.AddScoped<RegisterAgencyHandler>();
+        builder.Services.AddScoped<RetireAgencyHandler>();
+        builder.Services.AddScoped<RegisterJurisdictionHandler>();
+        builder.Services.AddScoped<RetireJurisdictionHandler>();
+        builder.Services.AddScoped<RegisterPartnerHandler>();
+        builder.Services.AddScoped<RetirePartnerHandler>();
         builder.Services.AddScoped<LateCaseFacts>();
         builder.Services.AddScoped<PartnerAssignedHandler>();
         builder.Services.AddScoped<PartnerUnassignedHandler>();
