@@ -45,6 +45,12 @@ public static class GatewayService
         builder.Services.AddHostedService<AgencyMailboxPusher>();
         builder.Services.AddScoped<ReleaseRequestHandler>();
         builder.Services.AddScoped<DirectoryQueries>();
+        builder.Services.AddScoped<AdoptSharingRulesHandler>();
+        builder.Services.AddScoped<SharingRulesQueries>();
+        builder.Services.AddScoped<AuditQueries>();
+        builder.Services.AddScoped<PersonFileHandler>();
+        builder.Services.AddScoped<RegisterAgencyKeyHandler>();
+        builder.Services.AddScoped<MailboxQueries>();
         builder.Services.AddScoped<RegisterAgencyHandler>();
         builder.Services.AddScoped<RetireAgencyHandler>();
         builder.Services.AddScoped<RegisterJurisdictionHandler>();

@@ -3,12 +3,8 @@ using System.Text.Json;
 using Coordination.Contracts.Values;
 using Coordination.Gateway.Domain;
 using Coordination.Gateway.Application;
-using Coordination.Gateway.Application.Ingress;
-using Coordination.Gateway.Persistence;
 using Coordination.ServiceDefaults.Http;
-using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Security;
-using MassTransit;
 
 namespace Coordination.Gateway.Api;
 
@@ -31,12 +27,12 @@ public static class AgencyKeysApi
                     ClaimsPrincipal user,
                     AgencyDirectory directory,
                     KeyChallenges challenges,
-                    AuditLog audit,
+                    RegisterAgencyKeyHandler handler,
                     CancellationToken ct
                 ) =>
                 {
                     if (await RefusalAsync(agency, user, directory, ct) is { } refused)
-                        return await RefuseAsync(audit, user, agency, refused, ct);
+                        return await RefuseAsync(handler, user, agency, refused, ct);
                     var (challenge, expiresAt) = challenges.Issue(agency);
                     return Results.Ok(
                         new
@@ -59,15 +55,12 @@ public static class AgencyKeysApi
                     ClaimsPrincipal user,
                     AgencyDirectory directory,
                     KeyChallenges challenges,
-                    SealingKeyStore keys,
-                    GatewayDbContext db,
-                    AuditLog audit,
-                    TimeProvider clock,
+                    RegisterAgencyKeyHandler handler,
                     CancellationToken ct
                 ) =>
                 {
                     if (await RefusalAsync(agency, user, directory, ct) is { } refused)
-                        return await RefuseAsync(audit, user, agency, refused, ct);
+                        return await RefuseAsync(handler, user, agency, refused, ct);
                     Registration? registration;
                     try
                     {
@@ -79,7 +72,7 @@ public static class AgencyKeysApi
                     }
                     if (registration?.Challenge is not { } challenge || registration.PublicKey is null || registration.Signature is null)
                         return await RefuseAsync(
-                            audit,
+                            handler,
                             user,
                             agency,
                             (
@@ -91,7 +84,7 @@ public static class AgencyKeysApi
                         );
                     if (challenges.Check(challenge, agency) is { } challengeRefused)
                         return await RefuseAsync(
-                            audit,
+                            handler,
                             user,
                             agency,
                             (
@@ -103,7 +96,7 @@ public static class AgencyKeysApi
                         );
                     if (KeyProof.PublicKeyOf(registration.PublicKey) is not { } publicKey)
                         return await RefuseAsync(
-                            audit,
+                            handler,
                             user,
                             agency,
                             (
@@ -115,7 +108,7 @@ public static class AgencyKeysApi
                         );
                     if (!KeyProof.Verifies(publicKey, challenge, registration.Signature))
                         return await RefuseAsync(
-                            audit,
+                            handler,
                             user,
                             agency,
                             (
@@ -126,33 +119,15 @@ public static class AgencyKeysApi
                             ct
                         );
 
-                    var keyId = keys.AddPublicKey(agency, publicKey);
-                    var current = keys.CurrentKeyOf(agency);
-                    var released = await HeldDeliveries.ReleaseAsync(db, audit, keys, agency, current, clock.GetUtcNow(), ct);
-                    // Staged first: the registration precedes, in the chain, the releases it allows.
-                    audit.Stage(
-                        new AuditRecord(
-                            NewId.NextGuid(),
-                            AuditKind.KeyRegistered,
-                            user.SubjectOf(),
-                            agency,
-                            null,
-                            [],
-                            [$"agency:{agency}", $"key:{keyId}", $"held-released:{released}"],
-                            null,
-                            "registered",
-                            AgencyKeyReasons.KeyRegistered
-                        )
-                    );
-                    await audit.SaveAsync(ct);
+                    var registered = await handler.RegisterAsync(agency, publicKey, user.SubjectOf(), ct);
                     return Results.Created(
-                        $"/agencies/{agency}/keys/{keyId}",
+                        $"/agencies/{agency}/keys/{registered.KeyId}",
                         new
                         {
                             agency,
-                            keyId,
-                            current = current.KeyId == keyId,
-                            released,
+                            keyId = registered.KeyId,
+                            current = registered.Current,
+                            released = registered.Released,
                         }
                     );
                 }
@@ -190,30 +165,14 @@ public static class AgencyKeysApi
     }
 
     private static async Task<IResult> RefuseAsync(
-        AuditLog audit,
+        RegisterAgencyKeyHandler handler,
         ClaimsPrincipal user,
         string agency,
         (int Status, string ReasonCode, string Reason) refused,
         CancellationToken ct
     )
     {
-        // An id that fails the rule is not written to the audit log as given: it could be anything.
-        var named = AgencyId.IsValid(agency) ? agency : null;
-        await audit.AppendAndSaveAsync(
-            new AuditRecord(
-                NewId.NextGuid(),
-                AuditKind.KeyRefused,
-                user.SubjectOf(),
-                named,
-                null,
-                [],
-                named is null ? ["agency:invalid"] : [$"agency:{named}"],
-                null,
-                "refused",
-                refused.ReasonCode
-            ),
-            ct
-        );
+        await handler.RefuseAsync(agency, user.SubjectOf(), refused.ReasonCode, ct);
         return Results.Problem(
             title: refused.Reason,
             statusCode: refused.Status,

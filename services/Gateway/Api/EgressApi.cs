@@ -1,12 +1,8 @@
 using System.Security.Claims;
 using System.Text.Json;
-using Coordination.Gateway.Persistence;
 using Coordination.ServiceDefaults.Http;
 using Coordination.ServiceDefaults.Security;
-using Microsoft.EntityFrameworkCore;
-using Coordination.Gateway.Domain;
 using Coordination.Gateway.Application;
-using Coordination.Gateway.Application.Ingress;
 
 namespace Coordination.Gateway.Api;
 
@@ -20,8 +16,8 @@ public static class EgressApi
                 async (
                     DateTimeOffset? since,
                     ClaimsPrincipal user,
-                    GatewayDbContext db,
-                    Coordination.Gateway.Application.AgencyDirectory directory,
+                    MailboxQueries mailbox,
+                    AgencyDirectory directory,
                     CancellationToken ct
                 ) =>
                 {
@@ -30,13 +26,7 @@ public static class EgressApi
                     if (await directory.FindAsync(agency, ct) is null)
                         return Problems.Forbidden();
                     var from = since ?? DateTimeOffset.MinValue;
-                    var deliveries = await db.Set<AgencyDelivery>()
-                        .AsNoTracking()
-                        // A held delivery is not in the mailbox yet: it waits, unreadable, for the agency's key.
-                        .Where(d => d.Agency == agency && d.CreatedAt > from && !d.Type.StartsWith(HeldDeliveries.Prefix))
-                        .OrderBy(d => d.CreatedAt)
-                        .Take(500)
-                        .ToListAsync(ct);
+                    var deliveries = await mailbox.InboxAsync(agency, from, ct);
                     return Results.Ok(
                         deliveries.Select(d => new
                         {

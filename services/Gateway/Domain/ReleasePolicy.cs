@@ -66,7 +66,7 @@ public sealed class ReleasePolicy(IEnumerable<ServiceGrant> grants)
     public IReadOnlyList<ServiceGrant> Find(string requester, SharingPurpose purpose) =>
         Grants.Where(g => g.Requester == requester && g.Purpose == purpose).ToList();
 
-    /// <summary>The policy shipped with the gateway (<c>Release/release-policy.json</c>), or a deployment's own file.</summary>
+    /// <summary>The policy shipped with the gateway (<c>Domain/release-policy.json</c>), or a deployment's own file.</summary>
     public static ReleasePolicy Load(string? path)
     {
         using var stream = path is null
