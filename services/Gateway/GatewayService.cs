@@ -77,14 +77,8 @@ public static class GatewayService
         registry.Consumers.Add(x =>
         {
             // One lane per requesting service: who asks is what the broker proves, not what the request says (ADR 10).
-            x.AddConsumer<
-                ReleaseFromSupervisionConsumer,
-                ReleaseLaneDefinition<ReleaseFromSupervisionConsumer>
-            >();
-            x.AddConsumer<
-                ReleaseFromCourtReportingConsumer,
-                ReleaseLaneDefinition<ReleaseFromCourtReportingConsumer>
-            >();
+            x.AddConsumer<ReleaseFromSupervisionConsumer, ReleaseLaneDefinition<ReleaseFromSupervisionConsumer>>();
+            x.AddConsumer<ReleaseFromCourtReportingConsumer, ReleaseLaneDefinition<ReleaseFromCourtReportingConsumer>>();
             x.AddConsumer<ReleaseFromOpinionsConsumer, ReleaseLaneDefinition<ReleaseFromOpinionsConsumer>>();
             x.AddConsumer<PartnerAssignedConsumer, PartnerAssignedConsumerDefinition>();
             x.AddConsumer<PartnerUnassignedConsumer, PartnerUnassignedConsumerDefinition>();

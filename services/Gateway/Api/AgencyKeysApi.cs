@@ -1,8 +1,8 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Coordination.Contracts.Values;
-using Coordination.Gateway.Domain;
 using Coordination.Gateway.Application;
+using Coordination.Gateway.Domain;
 using Coordination.ServiceDefaults.Http;
 using Coordination.ServiceDefaults.Security;
 

@@ -1,7 +1,7 @@
 using Coordination.Contracts;
 using Coordination.Contracts.Values;
-using Coordination.Gateway.Domain;
 using Coordination.Gateway.Application;
+using Coordination.Gateway.Domain;
 using Coordination.ServiceDefaults.Rules;
 using Coordination.ServiceDefaults.Security;
 

@@ -3,12 +3,12 @@ using Coordination.Contracts;
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Supervision;
 using Coordination.Contracts.Values;
+using Coordination.Gateway.Application;
 using Coordination.Gateway.Domain;
 using Coordination.ServiceDefaults.Http;
 using Coordination.ServiceDefaults.Rules;
 using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Security;
-using Coordination.Gateway.Application;
 
 namespace Coordination.Gateway.Api;
 
@@ -141,7 +141,11 @@ public static class DirectoryApi
         var errors = new List<RuleViolation>();
         if (!AgencyId.TryParse(body!.Account, out var account))
             errors.Add(
-                new RuleViolation(DirectoryReasons.InvalidAgencyId, "account", "Expected '<territory>-<slug>': the broker account the agency sends under.")
+                new RuleViolation(
+                    DirectoryReasons.InvalidAgencyId,
+                    "account",
+                    "Expected '<territory>-<slug>': the broker account the agency sends under."
+                )
             );
         if (!ClosedList<PrincipalRole>.TryParse(body.Role, out var role) || !DirectoryRoles.AgencyRoles.Contains(role))
             errors.Add(
@@ -157,13 +161,19 @@ public static class DirectoryApi
             if (TerritoryCode.TryParse(word, out var t))
                 territories.Add(t.Value);
             else
-                errors.Add(new RuleViolation(ReasonCodes.UnknownTerritory, "territories", "Each territory must be an INSEE département code."));
+                errors.Add(
+                    new RuleViolation(ReasonCodes.UnknownTerritory, "territories", "Each territory must be an INSEE département code.")
+                );
         }
         if (body.Territories is null || body.Territories.Length == 0)
             errors.Add(new RuleViolation(ReasonCodes.MissingField, "territories", "An agency acts for at least one territory."));
         if (account.Value is not null && territories.Count > 0 && !territories.Contains(account.Territory.Value))
             errors.Add(
-                new RuleViolation(ReasonCodes.InvalidField, "territories", "The agency's own territory (its account's prefix) is among those it acts for.")
+                new RuleViolation(
+                    ReasonCodes.InvalidField,
+                    "territories",
+                    "The agency's own territory (its account's prefix) is among those it acts for."
+                )
             );
         if (string.Join(',', territories).Length > DirectoryLimits.Territories)
             errors.Add(new RuleViolation(ReasonCodes.InvalidField, "territories", "Too many territories for one agency."));
@@ -232,18 +242,21 @@ public static class DirectoryApi
         if (!user.ActsFor(territory))
             return Problems.Forbidden();
         // The JAP and SPIP must be active agencies of the jurisdiction's territory, in their role: a court report goes to them only.
-        if (
-            await queries.UnknownAgencyAsync(
-                "sentenceEnforcementCourt",
-                body.SentenceEnforcementCourt,
-                PrincipalRole.SentenceEnforcementCourt,
-                territory,
-                ct
-            ) is { } court
-        )
-            errors.Add(court);
-        if (await queries.UnknownAgencyAsync("probationService", body.ProbationService, PrincipalRole.ProbationService, territory, ct) is { } spip)
-            errors.Add(spip);
+        var court = await queries.UnknownAgencyAsync(
+            "sentenceEnforcementCourt",
+            body.SentenceEnforcementCourt,
+            PrincipalRole.SentenceEnforcementCourt,
+            territory,
+            ct
+        );
+        var spip = await queries.UnknownAgencyAsync(
+            "probationService",
+            body.ProbationService,
+            PrincipalRole.ProbationService,
+            territory,
+            ct
+        );
+        errors.AddRange(new[] { court, spip }.OfType<RuleViolation>());
         if (errors.Count > 0)
             return errors.ToProblem("The jurisdiction was not registered.");
 
@@ -298,9 +311,13 @@ public static class DirectoryApi
             return problem;
         var errors = new List<RuleViolation>();
         if (!PartnerId.TryParse(body!.Id, out var id))
-            errors.Add(new RuleViolation("invalid-partner-id", "id", "Expected '<territory>-<slug>', the account the partner sends under."));
+            errors.Add(
+                new RuleViolation("invalid-partner-id", "id", "Expected '<territory>-<slug>', the account the partner sends under.")
+            );
         if (!ClosedList<PartnerRole>.TryParse(body.Role, out var role))
-            errors.Add(new RuleViolation(ReasonCodes.InvalidField, "role", $"One of: {string.Join(", ", ClosedList<PartnerRole>.Words.Order())}."));
+            errors.Add(
+                new RuleViolation(ReasonCodes.InvalidField, "role", $"One of: {string.Join(", ", ClosedList<PartnerRole>.Words.Order())}.")
+            );
         NameErrors(body.Name, errors);
         if (errors.Count > 0)
             return errors.ToProblem("The partner was not registered.");

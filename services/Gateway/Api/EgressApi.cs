@@ -1,8 +1,8 @@
 using System.Security.Claims;
 using System.Text.Json;
+using Coordination.Gateway.Application;
 using Coordination.ServiceDefaults.Http;
 using Coordination.ServiceDefaults.Security;
-using Coordination.Gateway.Application;
 
 namespace Coordination.Gateway.Api;
 

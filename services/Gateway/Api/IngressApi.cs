@@ -1,11 +1,11 @@
 using System.Security.Claims;
 using Coordination.Contracts;
 using Coordination.Contracts.Values;
-using Coordination.ServiceDefaults.Http;
-using Coordination.ServiceDefaults.Security;
-using Coordination.Gateway.Domain;
 using Coordination.Gateway.Application;
 using Coordination.Gateway.Application.Ingress;
+using Coordination.Gateway.Domain;
+using Coordination.ServiceDefaults.Http;
+using Coordination.ServiceDefaults.Security;
 
 namespace Coordination.Gateway.Api;
 
@@ -42,9 +42,7 @@ public static class IngressApi
                 )
             );
         if (user.RoleOf() != source.Role || !user.TerritoriesOf().SetEquals(source.Territories))
-            return Problem(
-                await processor.RejectMismatchedSourceAsync(source, IngressProcessor.KnownTypeOrNull(type), cancellationToken)
-            );
+            return Problem(await processor.RejectMismatchedSourceAsync(source, IngressProcessor.KnownTypeOrNull(type), cancellationToken));
 
         using var buffer = new MemoryStream();
         var read = new byte[8192];

@@ -2,8 +2,8 @@ using System.Security.Claims;
 using Coordination.Contracts;
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Values;
-using Coordination.Gateway.Domain;
 using Coordination.Gateway.Application;
+using Coordination.Gateway.Domain;
 using Coordination.ServiceDefaults.Http;
 using Coordination.ServiceDefaults.Rules;
 using Coordination.ServiceDefaults.Security;
@@ -104,9 +104,13 @@ public static class SharingRulesApi
                     );
             }
             if (roles.Count == 0)
-                errors.Add(new RuleViolation(ReasonCodes.MissingField, $"rules[{i}].roles", "A rule grants to at least one recipient role."));
+                errors.Add(
+                    new RuleViolation(ReasonCodes.MissingField, $"rules[{i}].roles", "A rule grants to at least one recipient role.")
+                );
             if (rule.LegalBasis is { Length: > 200 })
-                errors.Add(new RuleViolation(ReasonCodes.InvalidField, $"rules[{i}].legalBasis", "The legal basis is at most 200 characters."));
+                errors.Add(
+                    new RuleViolation(ReasonCodes.InvalidField, $"rules[{i}].legalBasis", "The legal basis is at most 200 characters.")
+                );
             var restrictions = new List<Coordination.Contracts.Supervision.CaseRestrictionReason>();
             foreach (var word in rule.Restrictions ?? [])
             {

@@ -1,10 +1,10 @@
 using Coordination.Contracts.Values;
-using Coordination.Gateway.Domain;
 using Coordination.Gateway.Api;
+using Coordination.Gateway.Application.Ingress;
+using Coordination.Gateway.Domain;
 using Coordination.Gateway.Persistence;
 using Coordination.ServiceDefaults.Security;
 using Microsoft.EntityFrameworkCore;
-using Coordination.Gateway.Application.Ingress;
 
 namespace Coordination.Gateway.Application;
 

@@ -1,9 +1,9 @@
+using Coordination.Gateway.Application.Ingress;
+using Coordination.Gateway.Domain;
 using Coordination.Gateway.Persistence;
 using Coordination.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 using RabbitMQ.Client;
-using Coordination.Gateway.Domain;
-using Coordination.Gateway.Application.Ingress;
 
 namespace Coordination.Gateway.Application;
 

@@ -200,7 +200,9 @@ public sealed class SupervisionPurgedHandler
         // The tombstone commits with the deletions: a fact of this case that comes later is dropped.
         if (!await unitOfWork.PurgedCases.AnyAsync(p => p.CaseId == purged.CaseId, ct))
             unitOfWork.PurgedCases.Add(new PurgedCase { CaseId = purged.CaseId, PurgedAt = purged.PurgedAt });
-        unitOfWork.PartnerAssignments.RemoveRange(await unitOfWork.PartnerAssignments.Where(a => a.CaseId == purged.CaseId).ToListAsync(ct));
+        unitOfWork.PartnerAssignments.RemoveRange(
+            await unitOfWork.PartnerAssignments.Where(a => a.CaseId == purged.CaseId).ToListAsync(ct)
+        );
         unitOfWork.KnownCases.RemoveRange(await unitOfWork.KnownCases.Where(c => c.CaseId == purged.CaseId).ToListAsync(ct));
         if (!purged.LastCaseOfPerson)
             return null;

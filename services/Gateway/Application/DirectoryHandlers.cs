@@ -26,7 +26,8 @@ public sealed class DirectoryQueries(GatewayDbContext db)
     public Task<List<RegisteredJurisdiction>> JurisdictionsAsync(CancellationToken ct) =>
         db.Jurisdictions.AsNoTracking().OrderBy(j => j.Id).ToListAsync(ct);
 
-    public Task<List<RegisteredPartner>> PartnersAsync(CancellationToken ct) => db.Partners.AsNoTracking().OrderBy(p => p.Id).ToListAsync(ct);
+    public Task<List<RegisteredPartner>> PartnersAsync(CancellationToken ct) =>
+        db.Partners.AsNoTracking().OrderBy(p => p.Id).ToListAsync(ct);
 
     public Task<List<RegisteredAgency>> ActiveAgenciesAsync(CancellationToken ct) =>
         db.Agencies.AsNoTracking().Where(a => a.RetiredAt == null).OrderBy(a => a.Account).ToListAsync(ct);
@@ -107,7 +108,9 @@ public sealed class RegisterAgencyHandler(GatewayDbContext db, AuditLog audit, T
         agency.RetiredBy = null;
         if (existing is null)
             db.Agencies.Add(agency);
-        audit.Stage(DirectoryAudit.Change(by, AuditKind.DirectoryRegistered, $"agency:{agency.Account}", CoordinationClaims.Word(role), territories));
+        audit.Stage(
+            DirectoryAudit.Change(by, AuditKind.DirectoryRegistered, $"agency:{agency.Account}", CoordinationClaims.Word(role), territories)
+        );
         if (!await DirectoryAudit.SavedAsync(audit, ct))
             throw RuleViolation.Conflict(DirectoryReasons.AlreadyRegistered, "An agency was registered under this account meanwhile.");
         return agency;
@@ -213,7 +216,9 @@ public sealed class RetireJurisdictionHandler(GatewayDbContext db, AuditLog audi
         jurisdiction.RetiredBy = by;
         // CourtReporting drops the jurisdiction's pending deadline: no report is issued for it from now on.
         db.PublishOnCommit(jurisdiction.Changed(jurisdiction.RetiredAt.Value, jurisdiction.RetiredBy));
-        audit.Stage(DirectoryAudit.Change(by, AuditKind.DirectoryRetired, $"jurisdiction:{jurisdiction.Id}", null, [jurisdiction.Territory.Value]));
+        audit.Stage(
+            DirectoryAudit.Change(by, AuditKind.DirectoryRetired, $"jurisdiction:{jurisdiction.Id}", null, [jurisdiction.Territory.Value])
+        );
         await audit.SaveAsync(ct);
         return jurisdiction;
     }
@@ -299,7 +304,13 @@ internal static class DirectoryAudit
         partner.RetiredAt = now;
         partner.RetiredBy = by;
         audit.Stage(
-            Change(by, AuditKind.DirectoryRetired, $"partner:{partner.Id}", ClosedList<PartnerRole>.WordOf(partner.Role), [partner.Territory.Value])
+            Change(
+                by,
+                AuditKind.DirectoryRetired,
+                $"partner:{partner.Id}",
+                ClosedList<PartnerRole>.WordOf(partner.Role),
+                [partner.Territory.Value]
+            )
         );
         db.PublishOnCommit(Changed(partner, by, now));
     }

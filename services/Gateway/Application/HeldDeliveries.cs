@@ -2,12 +2,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Values;
+using Coordination.Gateway.Application.Ingress;
 using Coordination.Gateway.Domain;
 using Coordination.Gateway.Persistence;
 using Coordination.ServiceDefaults.Sealing;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Coordination.Gateway.Application.Ingress;
 
 namespace Coordination.Gateway.Application;
 

@@ -4,11 +4,11 @@ using System.Text.Json;
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Supervision;
 using Coordination.Contracts.Values;
+using Coordination.Gateway.Application.Ingress;
 using Coordination.Gateway.Domain;
 using Coordination.Gateway.Persistence;
 using Coordination.ServiceDefaults.Sealing;
 using Microsoft.EntityFrameworkCore;
-using Coordination.Gateway.Application.Ingress;
 
 namespace Coordination.Gateway.Application;
 

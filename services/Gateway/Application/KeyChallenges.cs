@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using Coordination.Contracts.Gateway;
+using Coordination.Gateway.Application.Ingress;
 using Coordination.Gateway.Domain;
 using Coordination.ServiceDefaults.Sealing;
-using Coordination.Gateway.Application.Ingress;
 
 namespace Coordination.Gateway.Application;
 

@@ -1,6 +1,6 @@
+using Coordination.Contracts.Values;
 using Coordination.Gateway.Domain;
 using Coordination.Gateway.Persistence;
-using Coordination.Contracts.Values;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,14 +1,14 @@
 using System.Text;
 using System.Text.Json;
 using Coordination.Contracts.Gateway;
+using Coordination.Gateway.Application;
 using Coordination.Gateway.Application.Ingress;
+using Coordination.Gateway.Domain;
 using Coordination.ServiceDefaults.Messaging;
 using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Telemetry;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
-using Coordination.Gateway.Domain;
-using Coordination.Gateway.Application;
 
 namespace Coordination.Gateway.Consumers;
 

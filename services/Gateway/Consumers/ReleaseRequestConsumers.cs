@@ -26,21 +26,27 @@ public abstract class ReleaseRequestConsumer(GatewayDbContext db, ReleaseRequest
 }
 
 /// <summary>Supervision's lane (3°): case information to the partners assigned to the case.</summary>
-public sealed class ReleaseFromSupervisionConsumer(GatewayDbContext db, ReleaseRequestHandler handler) : ReleaseRequestConsumer(db, handler), IReleaseLane
+public sealed class ReleaseFromSupervisionConsumer(GatewayDbContext db, ReleaseRequestHandler handler)
+    : ReleaseRequestConsumer(db, handler),
+        IReleaseLane
 {
     public static string Lane => ReleaseLanes.Supervision;
     protected override string Requester => Lane;
 }
 
 /// <summary>CourtReporting's lane (4°): court reports to the JAP and SPIP of their jurisdiction.</summary>
-public sealed class ReleaseFromCourtReportingConsumer(GatewayDbContext db, ReleaseRequestHandler handler) : ReleaseRequestConsumer(db, handler), IReleaseLane
+public sealed class ReleaseFromCourtReportingConsumer(GatewayDbContext db, ReleaseRequestHandler handler)
+    : ReleaseRequestConsumer(db, handler),
+        IReleaseLane
 {
     public static string Lane => ReleaseLanes.CourtReporting;
     protected override string Requester => Lane;
 }
 
 /// <summary>Opinions' lane (2°): adopted opinions to the territory's prosecutor's office.</summary>
-public sealed class ReleaseFromOpinionsConsumer(GatewayDbContext db, ReleaseRequestHandler handler) : ReleaseRequestConsumer(db, handler), IReleaseLane
+public sealed class ReleaseFromOpinionsConsumer(GatewayDbContext db, ReleaseRequestHandler handler)
+    : ReleaseRequestConsumer(db, handler),
+        IReleaseLane
 {
     public static string Lane => ReleaseLanes.Opinions;
     protected override string Requester => Lane;

@@ -2,8 +2,8 @@ using System.Text.Json.Nodes;
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Supervision;
 using Coordination.Contracts.Values;
-using Coordination.Gateway.Domain;
 using Coordination.Gateway.Application;
+using Coordination.Gateway.Domain;
 using Coordination.ServiceDefaults.Security;
 
 namespace Coordination.UnitTests.Gateway;

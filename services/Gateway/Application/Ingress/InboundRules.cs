@@ -1,8 +1,8 @@
 using Coordination.Contracts;
-using Coordination.Gateway.Application.Ingress.Types;
-using Coordination.ServiceDefaults.Security;
-using Coordination.Gateway.Domain;
 using Coordination.Gateway.Application;
+using Coordination.Gateway.Application.Ingress.Types;
+using Coordination.Gateway.Domain;
+using Coordination.ServiceDefaults.Security;
 
 namespace Coordination.Gateway.Application.Ingress;
 

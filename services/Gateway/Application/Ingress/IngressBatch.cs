@@ -1,10 +1,10 @@
 using System.Runtime.ExceptionServices;
+using Coordination.Gateway.Application;
+using Coordination.Gateway.Application.Ingress.Types;
 using Coordination.Gateway.Domain;
 using Coordination.Gateway.Persistence;
 using Coordination.ServiceDefaults.Telemetry;
 using Microsoft.EntityFrameworkCore;
-using Coordination.Gateway.Application;
-using Coordination.Gateway.Application.Ingress.Types;
 
 namespace Coordination.Gateway.Application.Ingress;
 

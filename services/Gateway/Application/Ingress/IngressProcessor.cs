@@ -3,14 +3,14 @@ using System.Text.Json;
 using Coordination.Contracts;
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Values;
-using Coordination.Gateway.Domain;
+using Coordination.Gateway.Application;
 using Coordination.Gateway.Application.Ingress.Types;
+using Coordination.Gateway.Domain;
 using Coordination.Gateway.Persistence;
 using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Security;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Coordination.Gateway.Application;
 
 namespace Coordination.Gateway.Application.Ingress;
 
@@ -50,6 +50,7 @@ public sealed class IngressProcessor(
     /// <summary>Only a type the door knows is named in the audit of a message it could not attribute.</summary>
     public static string? KnownTypeOrNull(string? type) =>
         type is not null && Contracts.Gateway.IngressTypeNames.All.Contains(type) ? type : null;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>

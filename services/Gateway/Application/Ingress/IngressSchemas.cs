@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Coordination.Contracts.Schemas;
-using Json.Schema;
-using Coordination.Gateway.Domain;
 using Coordination.Gateway.Application;
 using Coordination.Gateway.Application.Ingress.Types;
+using Coordination.Gateway.Domain;
+using Json.Schema;
 
 namespace Coordination.Gateway.Application.Ingress;
 

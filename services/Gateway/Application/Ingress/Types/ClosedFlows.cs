@@ -1,7 +1,7 @@
 using Coordination.Contracts.Gateway;
-using Coordination.Gateway.Domain;
 using Coordination.Gateway.Application;
 using Coordination.Gateway.Application.Ingress;
+using Coordination.Gateway.Domain;
 
 namespace Coordination.Gateway.Application.Ingress.Types;
 

@@ -2,13 +2,13 @@ using System.Text.Json;
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Opinions;
 using Coordination.Contracts.Values;
+using Coordination.Gateway.Application;
+using Coordination.Gateway.Application.Ingress;
+using Coordination.Gateway.Domain;
 using Coordination.Gateway.Persistence;
 using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Security;
 using MassTransit;
-using Coordination.Gateway.Domain;
-using Coordination.Gateway.Application;
-using Coordination.Gateway.Application.Ingress;
 
 namespace Coordination.Gateway.Application.Ingress.Types;
 

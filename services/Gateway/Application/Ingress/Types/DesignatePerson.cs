@@ -1,13 +1,13 @@
 using System.Text.Json;
 using Coordination.Contracts;
 using Coordination.Contracts.Gateway;
-using Coordination.Gateway.Persistence;
-using Coordination.Gateway.Domain;
 using Coordination.Gateway.Application;
+using Coordination.Gateway.Application.Ingress;
+using Coordination.Gateway.Domain;
+using Coordination.Gateway.Persistence;
 using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Security;
 using MassTransit;
-using Coordination.Gateway.Application.Ingress;
 using DesignatePersonCommand = Coordination.Contracts.Supervision.DesignatePerson;
 
 namespace Coordination.Gateway.Application.Ingress.Types;

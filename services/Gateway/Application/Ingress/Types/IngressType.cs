@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Coordination.Contracts.Values;
-using Coordination.ServiceDefaults.Security;
-using Coordination.Gateway.Domain;
 using Coordination.Gateway.Application;
 using Coordination.Gateway.Application.Ingress;
+using Coordination.Gateway.Domain;
+using Coordination.ServiceDefaults.Security;
 
 namespace Coordination.Gateway.Application.Ingress.Types;
 

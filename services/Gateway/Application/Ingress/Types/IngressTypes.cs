@@ -1,7 +1,7 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Coordination.Gateway.Domain;
 using Coordination.Gateway.Application;
 using Coordination.Gateway.Application.Ingress;
+using Coordination.Gateway.Domain;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Coordination.Gateway.Application.Ingress.Types;
 

@@ -4,13 +4,13 @@ using Coordination.Contracts;
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Supervision;
 using Coordination.Contracts.Values;
+using Coordination.Gateway.Application;
+using Coordination.Gateway.Application.Ingress;
+using Coordination.Gateway.Domain;
 using Coordination.Gateway.Persistence;
 using Coordination.ServiceDefaults.Security;
 using Coordination.ServiceDefaults.Territories;
 using Microsoft.EntityFrameworkCore;
-using Coordination.Gateway.Domain;
-using Coordination.Gateway.Application;
-using Coordination.Gateway.Application.Ingress;
 using RecordControlCommand = Coordination.Contracts.Supervision.RecordControl;
 using ReportIncidentCommand = Coordination.Contracts.Supervision.ReportIncident;
 

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Coordination.Contracts.Briefings;
 using Coordination.Contracts.Gateway;
-using Coordination.Gateway.Persistence;
-using Coordination.ServiceDefaults.Security;
-using Coordination.Gateway.Domain;
 using Coordination.Gateway.Application;
 using Coordination.Gateway.Application.Ingress;
+using Coordination.Gateway.Domain;
+using Coordination.Gateway.Persistence;
+using Coordination.ServiceDefaults.Security;
 
 namespace Coordination.Gateway.Application.Ingress.Types;
 

@@ -3,15 +3,15 @@ using Coordination.Contracts;
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Supervision;
 using Coordination.Contracts.Values;
+using Coordination.Gateway.Application;
+using Coordination.Gateway.Application.Ingress;
 using Coordination.Gateway.Domain;
 using Coordination.Gateway.Persistence;
-using Coordination.Gateway.Application;
 using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Security;
 using Coordination.ServiceDefaults.Territories;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Coordination.Gateway.Application.Ingress;
 
 namespace Coordination.Gateway.Application.Ingress.Types;
 

@@ -2,11 +2,11 @@ using System.Text.Json;
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Opinions;
 using Coordination.Contracts.Values;
-using Coordination.Gateway.Persistence;
-using Coordination.ServiceDefaults.Security;
-using Coordination.Gateway.Domain;
 using Coordination.Gateway.Application;
 using Coordination.Gateway.Application.Ingress;
+using Coordination.Gateway.Domain;
+using Coordination.Gateway.Persistence;
+using Coordination.ServiceDefaults.Security;
 
 namespace Coordination.Gateway.Application.Ingress.Types;
 

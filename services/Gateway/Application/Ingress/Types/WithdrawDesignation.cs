@@ -1,11 +1,11 @@
 using Coordination.Contracts;
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Values;
-using Coordination.Gateway.Persistence;
-using Coordination.Gateway.Domain;
 using Coordination.Gateway.Application;
-using Coordination.ServiceDefaults.Security;
 using Coordination.Gateway.Application.Ingress;
+using Coordination.Gateway.Domain;
+using Coordination.Gateway.Persistence;
+using Coordination.ServiceDefaults.Security;
 using WithdrawDesignationCommand = Coordination.Contracts.Supervision.WithdrawDesignation;
 
 namespace Coordination.Gateway.Application.Ingress.Types;
