@@ -7,8 +7,8 @@ using Coordination.Contracts.Values;
 using Coordination.CourtReporting.Application;
 using Coordination.CourtReporting.Domain;
 using Coordination.CourtReporting.Persistence;
+using Coordination.Gateway.Application;
 using Coordination.Gateway.Domain;
-using Coordination.Gateway.Release;
 using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Security;
 using Microsoft.EntityFrameworkCore;
@@ -98,7 +98,7 @@ public static class MicroBenchmarks
                     opened,
                     person,
                     [],
-                    new Dictionary<PersonRef, Coordination.Gateway.Vault.DesignationDetails>()
+                    new Dictionary<PersonRef, Coordination.Gateway.Domain.DesignationDetails>()
                 );
                 PayloadSealer.Seal(
                     JsonSerializer.SerializeToUtf8Bytes(composed.Contents, Json),

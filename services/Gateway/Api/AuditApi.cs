@@ -1,10 +1,9 @@
 using Coordination.Contracts;
 using Coordination.Contracts.Values;
+using Coordination.Gateway.Application;
 using Coordination.Gateway.Domain;
-using Coordination.Gateway.Persistence;
-using Coordination.ServiceDefaults.Http;
+using Coordination.ServiceDefaults.Rules;
 using Coordination.ServiceDefaults.Security;
-using Microsoft.EntityFrameworkCore;
 
 namespace Coordination.Gateway.Api;
 
@@ -13,7 +12,7 @@ public static class AuditApi
     public static void Map(IEndpointRouteBuilder app)
     {
         var audit = app.MapGroup("/audit").WithTags("Audit").RequireAuthorization(CoordinationPolicies.Auditor);
-        audit.MapGet("/verify", async (AuditLog log, CancellationToken ct) => Results.Ok(await log.VerifyAsync(ct)));
+        audit.MapGet("/verify", async (AuditQueries queries, CancellationToken ct) => Results.Ok(await queries.VerifyAsync(ct)));
         audit.MapGet("/", ListAsync);
     }
 
@@ -28,27 +27,21 @@ public static class AuditApi
         string? source,
         DateTimeOffset? from,
         DateTimeOffset? to,
-        GatewayDbContext db,
+        AuditQueries queries,
         CancellationToken ct
     )
     {
-        var query = db.Audit.AsNoTracking().Where(a => a.Sequence > (after ?? 0));
+        AuditKind? only = null;
         if (kind is not null)
         {
             if (!ClosedList<AuditKind>.TryParse(kind, out var k))
-                return Problems.Validation(
-                    "Unknown audit entry kind.",
-                    [("kind", ReasonCodes.InvalidField, $"One of: {string.Join(", ", ClosedList<AuditKind>.Words.Order())}.")]
-                );
-            query = query.Where(a => a.Kind == k);
+                return new RuleViolation(
+                    ReasonCodes.InvalidField,
+                    "kind",
+                    $"One of: {string.Join(", ", ClosedList<AuditKind>.Words.Order())}."
+                ).ToProblem("Unknown audit entry kind.");
+            only = k;
         }
-        if (!string.IsNullOrWhiteSpace(source))
-            query = query.Where(a => a.Source == source);
-        // Stored in UTC (AuditEntry.Next); on SQLite as a binary number that orders like the instant.
-        if (from?.ToUniversalTime() is { } start)
-            query = query.Where(a => a.At >= start);
-        if (to?.ToUniversalTime() is { } end)
-            query = query.Where(a => a.At < end);
-        return Results.Ok(await query.OrderBy(a => a.Sequence).Take(Math.Clamp(limit ?? 100, 1, 1000)).ToListAsync(ct));
+        return Results.Ok(await queries.ListAsync(after ?? 0, Math.Clamp(limit ?? 100, 1, 1000), only, source, from, to, ct));
     }
 }

@@ -2,47 +2,20 @@ using System.Globalization;
 using System.Security.Claims;
 using Coordination.Contracts;
 using Coordination.Contracts.Values;
+using Coordination.Gateway.Application;
 using Coordination.Gateway.Domain;
-using Coordination.Gateway.Persistence;
-using Coordination.ServiceDefaults.Http;
+using Coordination.ServiceDefaults.Rules;
 using Coordination.ServiceDefaults.Security;
-using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using PdfSharp.Drawing;
 using PdfSharp.Fonts;
 using PdfSharp.Pdf;
 
 namespace Coordination.Gateway.Api;
 
-/// <summary>One release or denial about the person, as the audit chain holds it: references and codes, never a value.</summary>
-public sealed record PersonFileEntry(
-    long Sequence,
-    DateTimeOffset At,
-    Guid DecisionId,
-    string Outcome,
-    string Reason,
-    string? Recipient,
-    string Requester,
-    string? Purpose,
-    IReadOnlyList<string> Categories,
-    int? RulesVersion,
-    Guid? ReleaseId
-);
-
-public sealed record PersonFile(
-    string Person,
-    DateTimeOffset GeneratedAt,
-    string RequestedBy,
-    long RequestAuditSequence,
-    IReadOnlyList<PersonFileEntry> Entries
-);
-
 /// <summary>
 /// The person's file (loi Informatique et Libertés, directive 2016/680): for one PersonRef, every
 /// release and denial the gateway decided about that person — to whom, which categories, for what,
-/// under which version of the rules, when — as JSON or as a printable PDF. Read from the audit
-/// chain itself, so it holds exactly what was decided; the request is appended to that chain first.
-/// It names the person by reference only: the identity stays in the vault.
+/// under which version of the rules, when — as JSON or as a printable PDF (<see cref="PersonFileHandler"/>).
 /// </summary>
 public static class PersonFileApi
 {
@@ -51,32 +24,18 @@ public static class PersonFileApi
         var file = app.MapGroup("/persons").WithTags("Person's file").RequireAuthorization(CoordinationPolicies.Auditor);
         file.MapGet(
                 "/{person}/file",
-                async (
-                    string person,
-                    ClaimsPrincipal user,
-                    GatewayDbContext db,
-                    AuditLog audit,
-                    TimeProvider clock,
-                    CancellationToken ct
-                ) =>
+                async (string person, ClaimsPrincipal user, PersonFileHandler handler, CancellationToken ct) =>
                 {
-                    var (built, problem) = await BuildAsync(person, "json", user, db, audit, clock, ct);
+                    var (built, problem) = await BuildAsync(person, "json", user, handler, ct);
                     return built is null ? problem! : Results.Ok(built);
                 }
             )
             .Produces<PersonFile>();
         file.MapGet(
                 "/{person}/file.pdf",
-                async (
-                    string person,
-                    ClaimsPrincipal user,
-                    GatewayDbContext db,
-                    AuditLog audit,
-                    TimeProvider clock,
-                    CancellationToken ct
-                ) =>
+                async (string person, ClaimsPrincipal user, PersonFileHandler handler, CancellationToken ct) =>
                 {
-                    var (built, problem) = await BuildAsync(person, "pdf", user, db, audit, clock, ct);
+                    var (built, problem) = await BuildAsync(person, "pdf", user, handler, ct);
                     return built is null
                         ? problem!
                         : Results.File(PersonFilePdf.Render(built), "application/pdf", $"person-file-{built.Person}.pdf");
@@ -89,66 +48,18 @@ public static class PersonFileApi
         string raw,
         string format,
         ClaimsPrincipal user,
-        GatewayDbContext db,
-        AuditLog audit,
-        TimeProvider clock,
+        PersonFileHandler handler,
         CancellationToken ct
     )
     {
         if (!PersonRef.TryParse(raw, out var person))
             return (
                 null,
-                Problems.Validation(
-                    "Not a person reference.",
-                    [("person", ReasonCodes.InvalidField, "Expected a PersonRef, as the platform issued it.")]
+                new RuleViolation(ReasonCodes.InvalidField, "person", "Expected a PersonRef, as the platform issued it.").ToProblem(
+                    "Not a person reference."
                 )
             );
-        var token = $"person:{person.Value}";
-        // A LIKE narrows the read; the exact reference is then matched among each entry's own references.
-        var candidates = await db
-            .Audit.AsNoTracking()
-            .Where(a => (a.Kind == AuditKind.Released || a.Kind == AuditKind.Denied) && a.References.Contains(token))
-            .OrderBy(a => a.Sequence)
-            .ToListAsync(ct);
-        var entries = candidates.Where(a => a.References.Split(',').Contains(token)).Select(Entry).ToList();
-
-        // The request is in the chain before anything is answered: who asked for whose file, in which form, how many entries.
-        var request = await audit.AppendAndSaveAsync(
-            new AuditRecord(
-                NewId.NextGuid(),
-                AuditKind.PersonFileRequested,
-                user.SubjectOf(),
-                null,
-                null,
-                [],
-                [token, $"format:{format}", $"entries:{entries.Count}"],
-                null,
-                "answered",
-                "person's file"
-            ),
-            ct
-        );
-        return (new PersonFile(person.Value, clock.GetUtcNow(), user.SubjectOf(), request.Sequence, entries), null);
-    }
-
-    private static PersonFileEntry Entry(AuditEntry a)
-    {
-        var references = a.References.Split(',');
-        var named = references.FirstOrDefault(r => r.StartsWith("release:", StringComparison.Ordinal));
-        var release = named is not null && Guid.TryParse(named["release:".Length..], out var id) ? id : (Guid?)null;
-        return new PersonFileEntry(
-            a.Sequence,
-            a.At,
-            a.DecisionId,
-            a.Outcome,
-            a.Reason,
-            a.Recipient,
-            a.Source,
-            a.Purpose,
-            a.Categories.Split(',', StringSplitOptions.RemoveEmptyEntries),
-            a.RulesVersion,
-            release
-        );
+        return (await handler.RequestAsync(person, format, user.SubjectOf(), ct), null);
     }
 }
 

@@ -2,12 +2,11 @@ using System.Security.Claims;
 using Coordination.Contracts;
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Values;
+using Coordination.Gateway.Application;
 using Coordination.Gateway.Domain;
-using Coordination.Gateway.Persistence;
 using Coordination.ServiceDefaults.Http;
+using Coordination.ServiceDefaults.Rules;
 using Coordination.ServiceDefaults.Security;
-using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace Coordination.Gateway.Api;
 
@@ -51,9 +50,7 @@ public static class SharingRulesApi
         string territory,
         HttpRequest request,
         ClaimsPrincipal user,
-        GatewayDbContext db,
-        AuditLog audit,
-        TimeProvider clock,
+        AdoptSharingRulesHandler handler,
         CancellationToken cancellationToken
     )
     {
@@ -65,30 +62,30 @@ public static class SharingRulesApi
         if (problem is not null)
             return problem;
 
-        var errors = new List<(string, string, string)>();
+        var errors = new List<RuleViolation>();
         var proposedBy = (body!.ProposedBy ?? []).Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p.Trim()).ToList();
         if (proposedBy.Count == 0)
-            errors.Add(("proposedBy", ReasonCodes.MissingField, "Name the working groups that proposed these rules."));
+            errors.Add(new RuleViolation(ReasonCodes.MissingField, "proposedBy", "Name the working groups that proposed these rules."));
         if (proposedBy.Any(p => p.Length > 200))
-            errors.Add(("proposedBy", ReasonCodes.InvalidField, "A working group's name is at most 200 characters."));
+            errors.Add(new RuleViolation(ReasonCodes.InvalidField, "proposedBy", "A working group's name is at most 200 characters."));
         var parsed = new List<SharingRule>();
         if (body.Rules is not { Length: > 0 })
-            errors.Add(("rules", ReasonCodes.MissingField, "At least one rule is required."));
+            errors.Add(new RuleViolation(ReasonCodes.MissingField, "rules", "At least one rule is required."));
         foreach (var (rule, i) in (body.Rules ?? []).Select((r, i) => (r, i)))
         {
             if (!ClosedList<DataCategory>.TryParse(rule.Category, out var category))
                 errors.Add(
-                    (
-                        $"rules[{i}].category",
+                    new RuleViolation(
                         ReasonCodes.InvalidField,
+                        $"rules[{i}].category",
                         $"Categories: {string.Join(", ", ClosedList<DataCategory>.Words.Order())}."
                     )
                 );
             if (!ClosedList<SharingPurpose>.TryParse(rule.Purpose, out var purpose))
                 errors.Add(
-                    (
-                        $"rules[{i}].purpose",
+                    new RuleViolation(
                         ReasonCodes.InvalidField,
+                        $"rules[{i}].purpose",
                         $"Purposes: {string.Join(", ", ClosedList<SharingPurpose>.Words.Order())}."
                     )
                 );
@@ -99,17 +96,21 @@ public static class SharingRulesApi
                     roles.Add(role);
                 else
                     errors.Add(
-                        (
-                            $"rules[{i}].roles",
+                        new RuleViolation(
                             ReasonCodes.InvalidField,
+                            $"rules[{i}].roles",
                             $"Roles: {string.Join(", ", ClosedList<RecipientRole>.Words.Order())}."
                         )
                     );
             }
             if (roles.Count == 0)
-                errors.Add(($"rules[{i}].roles", ReasonCodes.MissingField, "A rule grants to at least one recipient role."));
+                errors.Add(
+                    new RuleViolation(ReasonCodes.MissingField, $"rules[{i}].roles", "A rule grants to at least one recipient role.")
+                );
             if (rule.LegalBasis is { Length: > 200 })
-                errors.Add(($"rules[{i}].legalBasis", ReasonCodes.InvalidField, "The legal basis is at most 200 characters."));
+                errors.Add(
+                    new RuleViolation(ReasonCodes.InvalidField, $"rules[{i}].legalBasis", "The legal basis is at most 200 characters.")
+                );
             var restrictions = new List<Coordination.Contracts.Supervision.CaseRestrictionReason>();
             foreach (var word in rule.Restrictions ?? [])
             {
@@ -117,9 +118,9 @@ public static class SharingRulesApi
                     restrictions.Add(restriction);
                 else
                     errors.Add(
-                        (
-                            $"rules[{i}].restrictions",
+                        new RuleViolation(
                             ReasonCodes.InvalidField,
+                            $"rules[{i}].restrictions",
                             $"Restrictions: {string.Join(", ", ClosedList<Coordination.Contracts.Supervision.CaseRestrictionReason>.Words.Order())}."
                         )
                     );
@@ -136,27 +137,9 @@ public static class SharingRulesApi
             );
         }
         if (errors.Count > 0)
-            return Problems.Validation("The sharing rules were not adopted.", errors);
+            return errors.ToProblem("The sharing rules were not adopted.");
 
-        var now = clock.GetUtcNow();
-        var last = await db.SharingRules.Where(v => v.Territory == code).MaxAsync(v => (int?)v.Version, cancellationToken) ?? 0;
-        var version = SharingRulesVersion.Adopt(code, last + 1, body.InForceFrom ?? now, now, user.SubjectOf(), proposedBy, parsed);
-        db.SharingRules.Add(version);
-        await audit.AppendAndSaveAsync(
-            new AuditRecord(
-                NewId.NextGuid(),
-                AuditKind.RulesAdopted,
-                user.SubjectOf(),
-                null,
-                null,
-                parsed.Select(r => ClosedList<DataCategory>.WordOf(r.Category)).Distinct().ToList(),
-                [$"sharing-rules:{code.Value}:v{version.Version}"],
-                version.Version,
-                "adopted",
-                "adopted by the CDPD"
-            ),
-            cancellationToken
-        );
+        var version = await handler.AdoptAsync(code, body.InForceFrom, proposedBy, parsed, user.SubjectOf(), cancellationToken);
         return Results.Created($"/sharing-rules/{code.Value}/history", SharingRulesView.Of(version));
     }
 
@@ -164,8 +147,7 @@ public static class SharingRulesApi
         string territory,
         DateTimeOffset? at,
         ClaimsPrincipal user,
-        GatewayDbContext db,
-        TimeProvider clock,
+        SharingRulesQueries queries,
         CancellationToken cancellationToken
     )
     {
@@ -173,8 +155,7 @@ public static class SharingRulesApi
             return UnknownTerritory();
         if (!user.ActsFor(code))
             return Problems.Forbidden();
-        var history = await db.SharingRules.AsNoTracking().Where(v => v.Territory == code).ToListAsync(cancellationToken);
-        var inForce = SharingRulesVersion.InForce(history, at ?? clock.GetUtcNow());
+        var inForce = await queries.InForceAsync(code, at, cancellationToken);
         return inForce is null
             ? Results.Problem(
                 title: "No sharing rules are in force for this territory at that time: nothing confidential is released.",
@@ -188,7 +169,7 @@ public static class SharingRulesApi
     private static async Task<IResult> HistoryAsync(
         string territory,
         ClaimsPrincipal user,
-        GatewayDbContext db,
+        SharingRulesQueries queries,
         CancellationToken cancellationToken
     )
     {
@@ -196,17 +177,12 @@ public static class SharingRulesApi
             return UnknownTerritory();
         if (!user.ActsFor(code))
             return Problems.Forbidden();
-        var history = await db
-            .SharingRules.AsNoTracking()
-            .Where(v => v.Territory == code)
-            .OrderBy(v => v.Version)
-            .ToListAsync(cancellationToken);
+        var history = await queries.HistoryAsync(code, cancellationToken);
         return Results.Ok(history.Select(SharingRulesView.Of));
     }
 
     private static IResult UnknownTerritory() =>
-        Problems.Validation(
-            "Unknown territory.",
-            [("territory", ReasonCodes.UnknownTerritory, "The territory must be an INSEE département code.")]
+        new RuleViolation(ReasonCodes.UnknownTerritory, "territory", "The territory must be an INSEE département code.").ToProblem(
+            "Unknown territory."
         );
 }

@@ -59,7 +59,7 @@ public sealed class AuditLog(GatewayDbContext db, AuditAppendLock appendLock, Ti
     }
 
     /// <summary>
-    /// Set while a batch of decisions shares one transaction (<see cref="Ingress.IngressBatch"/>): a
+    /// Set while a batch of decisions shares one transaction (<see cref="Coordination.Gateway.Application.Ingress.IngressBatch"/>): a
     /// decision then saves the caller's changes and stages its record, and the batch links every record
     /// onto the head once, in one commit, under the append lock it holds for the whole transaction.
     /// </summary>

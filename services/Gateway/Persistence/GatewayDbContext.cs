@@ -14,14 +14,14 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
 
     public DbSet<SharingRulesVersion> SharingRules => Set<SharingRulesVersion>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
-    public DbSet<Ingress.IngressRecord> IngressRecords => Set<Ingress.IngressRecord>();
-    public DbSet<Vault.VaultEntry> Vault => Set<Vault.VaultEntry>();
-    public DbSet<Ingress.PartnerAssignment> PartnerAssignments => Set<Ingress.PartnerAssignment>();
-    public DbSet<Ingress.KnownCase> KnownCases => Set<Ingress.KnownCase>();
+    public DbSet<IngressRecord> IngressRecords => Set<IngressRecord>();
+    public DbSet<VaultEntry> Vault => Set<VaultEntry>();
+    public DbSet<PartnerAssignment> PartnerAssignments => Set<PartnerAssignment>();
+    public DbSet<KnownCase> KnownCases => Set<KnownCase>();
     public DbSet<ServiceDefaults.Persistence.PurgedCase> PurgedCases => Set<ServiceDefaults.Persistence.PurgedCase>();
-    public DbSet<Directory.RegisteredAgency> Agencies => Set<Directory.RegisteredAgency>();
-    public DbSet<Directory.RegisteredJurisdiction> Jurisdictions => Set<Directory.RegisteredJurisdiction>();
-    public DbSet<Directory.RegisteredPartner> Partners => Set<Directory.RegisteredPartner>();
+    public DbSet<RegisteredAgency> Agencies => Set<RegisteredAgency>();
+    public DbSet<RegisteredJurisdiction> Jurisdictions => Set<RegisteredJurisdiction>();
+    public DbSet<RegisteredPartner> Partners => Set<RegisteredPartner>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -54,7 +54,7 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
                     )
                 );
         });
-        modelBuilder.Entity<Egress.AgencyDelivery>(e =>
+        modelBuilder.Entity<AgencyDelivery>(e =>
         {
             e.ToTable("AgencyDeliveries");
             e.HasKey(d => d.Id);
@@ -63,7 +63,7 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
             e.HasIndex(d => new { d.Agency, d.CreatedAt });
             e.HasIndex(d => d.PushedAt);
         });
-        modelBuilder.Entity<Vault.VaultEntry>(e =>
+        modelBuilder.Entity<VaultEntry>(e =>
         {
             e.ToTable("IdentityVault");
             e.HasKey(v => v.Person);
@@ -77,7 +77,7 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
             // Changes with every re-designation; a release holds it, so that a purge and a release never cross.
             e.Property(v => v.SealId).IsConcurrencyToken();
         });
-        modelBuilder.Entity<Ingress.PartnerAssignment>(e =>
+        modelBuilder.Entity<PartnerAssignment>(e =>
         {
             e.ToTable("PartnerAssignments");
             e.HasKey(a => new { a.CaseId, a.Partner });
@@ -91,7 +91,7 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
             e.HasKey(p => p.CaseId);
             e.Property(p => p.CaseId).ValueGeneratedNever();
         });
-        modelBuilder.Entity<Ingress.KnownCase>(e =>
+        modelBuilder.Entity<KnownCase>(e =>
         {
             e.ToTable("KnownCases");
             e.HasKey(c => c.CaseId);
@@ -102,48 +102,48 @@ public abstract class GatewayDbContext(DbContextOptions options) : ServiceDbCont
             e.Property(c => c.Restriction).HasMaxLength(40);
             e.HasIndex(c => c.Person);
         });
-        modelBuilder.Entity<Ingress.IngressRecord>(e =>
+        modelBuilder.Entity<IngressRecord>(e =>
         {
             e.ToTable("IngressRecords");
             e.HasKey(r => new { r.Agency, r.MessageId });
             e.Property(r => r.Agency).HasMaxLength(100);
-            e.Property(r => r.Type).HasMaxLength(Ingress.IngressRecord.TypeMaxLength);
+            e.Property(r => r.Type).HasMaxLength(IngressRecord.TypeMaxLength);
             e.Property(r => r.ReasonCode).HasMaxLength(60);
             e.HasIndex(r => r.ReceivedAt);
         });
-        modelBuilder.Entity<Directory.RegisteredAgency>(e =>
+        modelBuilder.Entity<RegisteredAgency>(e =>
         {
             e.ToTable("DirectoryAgencies");
             e.HasKey(a => a.Account);
-            e.Property(a => a.Account).HasMaxLength(Directory.DirectoryLimits.Account);
-            e.Property(a => a.Territories).HasMaxLength(Directory.DirectoryLimits.Territories);
-            e.Property(a => a.Name).HasMaxLength(Directory.DirectoryLimits.Name);
-            e.Property(a => a.RegisteredBy).HasMaxLength(Directory.DirectoryLimits.By);
-            e.Property(a => a.RetiredBy).HasMaxLength(Directory.DirectoryLimits.By);
+            e.Property(a => a.Account).HasMaxLength(DirectoryLimits.Account);
+            e.Property(a => a.Territories).HasMaxLength(DirectoryLimits.Territories);
+            e.Property(a => a.Name).HasMaxLength(DirectoryLimits.Name);
+            e.Property(a => a.RegisteredBy).HasMaxLength(DirectoryLimits.By);
+            e.Property(a => a.RetiredBy).HasMaxLength(DirectoryLimits.By);
             e.Ignore(a => a.Retired);
             e.Ignore(a => a.TerritorySet);
         });
-        modelBuilder.Entity<Directory.RegisteredJurisdiction>(e =>
+        modelBuilder.Entity<RegisteredJurisdiction>(e =>
         {
             e.ToTable("DirectoryJurisdictions");
             e.HasKey(j => j.Id);
-            e.Property(j => j.Id).HasMaxLength(Directory.DirectoryLimits.JurisdictionId);
-            e.Property(j => j.Name).HasMaxLength(Directory.DirectoryLimits.Name);
+            e.Property(j => j.Id).HasMaxLength(DirectoryLimits.JurisdictionId);
+            e.Property(j => j.Name).HasMaxLength(DirectoryLimits.Name);
             e.Property(j => j.Territory).HasConversion<TerritoryCodeConverter>().HasMaxLength(3);
-            e.Property(j => j.SentenceEnforcementCourt).HasMaxLength(Directory.DirectoryLimits.Account);
-            e.Property(j => j.ProbationService).HasMaxLength(Directory.DirectoryLimits.Account);
-            e.Property(j => j.RegisteredBy).HasMaxLength(Directory.DirectoryLimits.By);
-            e.Property(j => j.RetiredBy).HasMaxLength(Directory.DirectoryLimits.By);
+            e.Property(j => j.SentenceEnforcementCourt).HasMaxLength(DirectoryLimits.Account);
+            e.Property(j => j.ProbationService).HasMaxLength(DirectoryLimits.Account);
+            e.Property(j => j.RegisteredBy).HasMaxLength(DirectoryLimits.By);
+            e.Property(j => j.RetiredBy).HasMaxLength(DirectoryLimits.By);
         });
-        modelBuilder.Entity<Directory.RegisteredPartner>(e =>
+        modelBuilder.Entity<RegisteredPartner>(e =>
         {
             e.ToTable("DirectoryPartners");
             e.HasKey(p => p.Id);
-            e.Property(p => p.Id).HasMaxLength(Directory.DirectoryLimits.Account);
+            e.Property(p => p.Id).HasMaxLength(DirectoryLimits.Account);
             e.Property(p => p.Territory).HasConversion<TerritoryCodeConverter>().HasMaxLength(3);
-            e.Property(p => p.Name).HasMaxLength(Directory.DirectoryLimits.Name);
-            e.Property(p => p.RegisteredBy).HasMaxLength(Directory.DirectoryLimits.By);
-            e.Property(p => p.RetiredBy).HasMaxLength(Directory.DirectoryLimits.By);
+            e.Property(p => p.Name).HasMaxLength(DirectoryLimits.Name);
+            e.Property(p => p.RegisteredBy).HasMaxLength(DirectoryLimits.By);
+            e.Property(p => p.RetiredBy).HasMaxLength(DirectoryLimits.By);
         });
         modelBuilder.Entity<AuditEntry>(e =>
         {

@@ -664,7 +664,7 @@ public sealed class CaseDutiesTests : IAsyncLifetime
             async () =>
             {
                 await using var scope = _host.App.Services.CreateAsyncScope();
-                var vault = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Vault.IdentityVault>();
+                var vault = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Application.IdentityVault>();
                 var db = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>();
                 foreach (var entry in await db.Vault.AsNoTracking().ToListAsync())
                     if ((await vault.OpenAsync(entry.Person, default))!.Identity.LastName == lastName)

@@ -5,7 +5,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Values;
-using Coordination.Gateway.Egress;
+using Coordination.Gateway.Application;
+using Coordination.Gateway.Domain;
 using Coordination.Gateway.Persistence;
 using Coordination.IntegrationTests.Support;
 using Coordination.ServiceDefaults.Sealing;
@@ -130,7 +131,7 @@ public sealed class DirectoryTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.True(paths.GetProperty(path).GetProperty("post").TryGetProperty("requestBody", out _), $"{path} documents its body");
         Assert.True(paths.TryGetProperty("/persons/{person}/file", out _));
         var schemas = openApi.GetProperty("components").GetProperty("schemas");
-        Assert.True(schemas.TryGetProperty(nameof(Coordination.Gateway.Directory.RegisterAgencyRequest), out _));
+        Assert.True(schemas.TryGetProperty(nameof(Coordination.Gateway.Api.RegisterAgencyRequest), out _));
     }
 
     [Fact]

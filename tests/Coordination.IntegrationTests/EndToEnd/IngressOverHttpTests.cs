@@ -101,7 +101,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
 
         // The vault re-attaches the identity for a release the rules allow; at rest it is sealed.
         var details = await scope
-            .ServiceProvider.GetRequiredService<Coordination.Gateway.Vault.IdentityVault>()
+            .ServiceProvider.GetRequiredService<Coordination.Gateway.Application.IdentityVault>()
             .OpenAsync(entry.Person, default);
         Assert.Equal("Dantès-CANARY", details!.Identity.LastName);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -192,7 +192,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
             Assert.Equal((before.DesignatedBy, before.DesignatedAt), (after.DesignatedBy, after.DesignatedAt));
             Assert.Equal(1, await db.OutboxMessages.CountAsync(m => m.MessageType.Contains("DesignatePerson")));
             var details = await scope
-                .ServiceProvider.GetRequiredService<Coordination.Gateway.Vault.IdentityVault>()
+                .ServiceProvider.GetRequiredService<Coordination.Gateway.Application.IdentityVault>()
                 .OpenAsync(after.Person, default);
             Assert.NotEqual("CANARY 1 rue utile", details!.Contact?.Address);
         }
@@ -225,7 +225,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         DateTimeOffset DesignatedAt
     )
     {
-        public static VaultSnapshot Of(Coordination.Gateway.Vault.VaultEntry e) =>
+        public static VaultSnapshot Of(Coordination.Gateway.Domain.VaultEntry e) =>
             new(e.Person, e.SealId, e.SealedDetails, e.DesignatedBy, e.DesignatedAt);
     }
 
@@ -284,7 +284,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         Assert.False(
             await scope
                 .ServiceProvider.GetRequiredService<GatewayDbContext>()
-                .Set<Coordination.Gateway.Egress.AgencyDelivery>()
+                .Set<Coordination.Gateway.Domain.AgencyDelivery>()
                 .AnyAsync(d => d.Agency == agency)
         );
     }
@@ -314,7 +314,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
         using var scope = _host.App.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
         Assert.Equal(0, await db.OutboxMessages.CountAsync(m => m.Body.Contains(marker)));
-        Assert.False(await db.Set<Coordination.Gateway.Egress.AgencyDelivery>().AnyAsync(d => d.Body.Contains(marker)));
+        Assert.False(await db.Set<Coordination.Gateway.Domain.AgencyDelivery>().AnyAsync(d => d.Body.Contains(marker)));
         Assert.False(await db.IngressRecords.AnyAsync());
     }
 
@@ -638,7 +638,7 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
     [Fact]
     public async Task Every_documented_example_is_valid_against_its_published_schema()
     {
-        var schemas = new Coordination.Gateway.Ingress.IngressSchemas();
+        var schemas = new Coordination.Gateway.Application.Ingress.IngressSchemas();
         var examples = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "agency-examples"), "*.json");
         Assert.NotEmpty(examples);
         foreach (var file in examples)

@@ -402,8 +402,8 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         await using var scope = _host.App.Services.CreateAsyncScope();
         return await scope
             .ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>()
-            .Set<Coordination.Gateway.Egress.AgencyDelivery>()
-            .CountAsync(d => d.Agency == agency && d.Type == Coordination.Gateway.Ingress.IngressProcessor.RejectionType);
+            .Set<Coordination.Gateway.Domain.AgencyDelivery>()
+            .CountAsync(d => d.Agency == agency && d.Type == Coordination.Gateway.Application.Ingress.IngressProcessor.RejectionType);
     }
 
     private Task PublishAsync<T>(T message, Guid messageId)

@@ -425,7 +425,7 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
         await InScopeAsync<Coordination.Gateway.Persistence.GatewayDbContext, bool>(async db =>
         {
             Assert.Equal(0, await CountAssignmentsAsync(_person));
-            var left = await db.Set<Coordination.Gateway.Egress.AgencyDelivery>()
+            var left = await db.Set<Coordination.Gateway.Domain.AgencyDelivery>()
                 .Where(d => d.Body.Contains(_person))
                 .Select(d => d.Type + " " + d.CreatedAt + " " + d.Body.Substring(0, 300))
                 .ToListAsync();

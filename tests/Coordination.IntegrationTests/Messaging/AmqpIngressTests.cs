@@ -182,9 +182,9 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
             var db = scope.ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>();
             foreach (var (agency, i) in escaping.Select((a, i) => (a, i)))
             foreach (var type in new[] { "gateway.rejected", "supervision.case-information" })
-                db.Set<Coordination.Gateway.Egress.AgencyDelivery>()
+                db.Set<Coordination.Gateway.Domain.AgencyDelivery>()
                     .Add(
-                        new Coordination.Gateway.Egress.AgencyDelivery
+                        new Coordination.Gateway.Domain.AgencyDelivery
                         {
                             Id = Guid.NewGuid(),
                             Agency = agency,
@@ -194,9 +194,9 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
                         }
                     );
             // Pushed after them: once it is in its queue, the pusher has been past every escaping one.
-            db.Set<Coordination.Gateway.Egress.AgencyDelivery>()
+            db.Set<Coordination.Gateway.Domain.AgencyDelivery>()
                 .Add(
-                    new Coordination.Gateway.Egress.AgencyDelivery
+                    new Coordination.Gateway.Domain.AgencyDelivery
                     {
                         Id = valid,
                         Agency = "75-police",
@@ -214,7 +214,7 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
                 return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(
                     scope
                         .ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>()
-                        .Set<Coordination.Gateway.Egress.AgencyDelivery>(),
+                        .Set<Coordination.Gateway.Domain.AgencyDelivery>(),
                     d => d.Id == valid && d.PushedAt != null
                 );
             },
@@ -227,7 +227,7 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
                 await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(
                     scope
                         .ServiceProvider.GetRequiredService<Coordination.Gateway.Persistence.GatewayDbContext>()
-                        .Set<Coordination.Gateway.Egress.AgencyDelivery>(),
+                        .Set<Coordination.Gateway.Domain.AgencyDelivery>(),
                     d => d.PushedAt == null
                 )
             );

@@ -81,7 +81,7 @@ public sealed class ReleaseLanesOnRabbitMqTests(RabbitMqBroker broker) : IAsyncL
         {
             var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
             db.PartnerAssignments.Add(
-                new Coordination.Gateway.Ingress.PartnerAssignment
+                new Coordination.Gateway.Domain.PartnerAssignment
                 {
                     CaseId = Guid.NewGuid(),
                     Person = person,

@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Coordination.Gateway.Application;
+using Coordination.Gateway.Application.Ingress;
 using Coordination.Gateway.Domain;
-using Coordination.Gateway.Ingress;
 using Coordination.Gateway.Persistence;
 using Coordination.ServiceDefaults.Outbox;
 using Microsoft.EntityFrameworkCore;

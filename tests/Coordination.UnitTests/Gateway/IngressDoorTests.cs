@@ -2,9 +2,10 @@ using System.Runtime.CompilerServices;
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Schemas;
 using Coordination.Contracts.Values;
-using Coordination.Gateway.Ingress;
-using Coordination.Gateway.Ingress.Types;
-using Coordination.Gateway.Vault;
+using Coordination.Gateway.Application;
+using Coordination.Gateway.Application.Ingress;
+using Coordination.Gateway.Application.Ingress.Types;
+using Coordination.Gateway.Domain;
 using Coordination.ServiceDefaults.Sealing;
 
 namespace Coordination.UnitTests.Gateway;

@@ -2,9 +2,8 @@ using System.Text.Json.Nodes;
 using Coordination.Contracts.Gateway;
 using Coordination.Contracts.Supervision;
 using Coordination.Contracts.Values;
+using Coordination.Gateway.Application;
 using Coordination.Gateway.Domain;
-using Coordination.Gateway.Release;
-using Coordination.Gateway.Vault;
 using Coordination.ServiceDefaults.Security;
 
 namespace Coordination.UnitTests.Gateway;

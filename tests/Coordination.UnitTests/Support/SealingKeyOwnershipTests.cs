@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using Coordination.Contracts.Gateway;
-using Coordination.Gateway.Keys;
+using Coordination.Gateway.Application;
+using Coordination.Gateway.Domain;
 using Coordination.ServiceDefaults.Sealing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;

@@ -143,7 +143,7 @@ public sealed partial class ServerLimitsTests : IDisposable
             );
             await db.Database.MigrateAsync();
             db.IngressRecords.Add(
-                new Coordination.Gateway.Ingress.IngressRecord
+                new Coordination.Gateway.Domain.IngressRecord
                 {
                     Agency = "agency",
                     MessageId = Guid.NewGuid(),
