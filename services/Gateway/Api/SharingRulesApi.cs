@@ -121,7 +121,9 @@ public static class SharingRulesApi
                         new RuleViolation(
                             ReasonCodes.InvalidField,
                             $"rules[{i}].restrictions",
-                            $"Restrictions: {string.Join(", ", ClosedList<Coordination.Contracts.Supervision.CaseRestrictionReason>.Words.Order())}."
+                            "Restrictions: "
+                                + string.Join(", ", ClosedList<Coordination.Contracts.Supervision.CaseRestrictionReason>.Words.Order())
+                                + "."
                         )
                     );
             }

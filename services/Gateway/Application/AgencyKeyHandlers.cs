@@ -63,7 +63,9 @@ public sealed class RegisterAgencyKeyHandler(GatewayDbContext db, AuditLog audit
     }
 }
 
-/// <summary>What an agency reads of its own mailbox: the deliveries made for it, oldest first; a held one waits, unreadable, for its key.</summary>
+/// <summary>
+/// What an agency reads of its own mailbox: the deliveries made for it, oldest first; a held one waits, unreadable, for its key.
+/// </summary>
 public sealed class MailboxQueries(GatewayDbContext db)
 {
     public Task<List<AgencyDelivery>> InboxAsync(string agency, DateTimeOffset since, CancellationToken ct) =>

@@ -147,7 +147,9 @@ public sealed class RetireAgencyHandler(GatewayDbContext db, AuditLog audit, Tim
     }
 }
 
-/// <summary>A sentence-enforcement jurisdiction registered: CourtReporting schedules its reports from the change published in the same commit.</summary>
+/// <summary>
+/// A sentence-enforcement jurisdiction registered: CourtReporting schedules its reports from the change published in the same commit.
+/// </summary>
 public sealed class RegisterJurisdictionHandler(GatewayDbContext db, AuditLog audit, TimeProvider clock)
 {
     public async Task<RegisteredJurisdiction> RegisterAsync(

@@ -207,7 +207,10 @@ public sealed class ReleaseRequestHandler(
     /// <summary>One transaction: deliveries, outcomes, the audit entries linked under the append lock, and the inbox entry.</summary>
     public Task CommitAsync(CancellationToken cancellationToken) => audit.SaveAsync(cancellationToken);
 
-    /// <summary>The contents sealed for the gateway, bound to this message's id and purpose; null when they do not open (undecidable: every recipient is denied).</summary>
+    /// <summary>
+    /// The contents sealed for the gateway, bound to this message's id and purpose; null when they do not open (undecidable: every
+    /// recipient is denied).
+    /// </summary>
     private JsonObject? Open(ReleaseConfidentialPayload request, Guid messageId)
     {
         try

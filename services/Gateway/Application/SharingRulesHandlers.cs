@@ -7,7 +7,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Coordination.Gateway.Application;
 
-/// <summary>The CDPD adopts a new version of its règlement intérieur, on its working groups' proposal: audited in the same commit.</summary>
+/// <summary>
+/// The CDPD adopts a new version of its règlement intérieur, on its working groups' proposal: audited in the same commit.
+/// </summary>
 public sealed class AdoptSharingRulesHandler(GatewayDbContext db, AuditLog audit, TimeProvider clock)
 {
     public async Task<SharingRulesVersion> AdoptAsync(

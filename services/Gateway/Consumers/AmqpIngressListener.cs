@@ -237,7 +237,9 @@ public sealed partial class AmqpIngressListener(IngressBatch decider, MessagingO
         description: "Agency messages moved to the ingress dead-letter queue: alert on any"
     );
 
-    /// <summary>The ingress queue's arguments, the same here and in infra/rabbitmq/definitions.json (a declaration that differs is refused).</summary>
+    /// <summary>
+    /// The ingress queue's arguments, the same here and in infra/rabbitmq/definitions.json (a declaration that differs is refused).
+    /// </summary>
     public static Dictionary<string, object?> QueueArguments(string queuePrefix) =>
         new()
         {
@@ -254,7 +256,8 @@ public sealed partial class AmqpIngressListener(IngressBatch decider, MessagingO
 
     [LoggerMessage(
         Level = LogLevel.Error,
-        Message = "AMQP ingress could not decide on a message ({ExceptionType}), attempt {Attempt} of {Limit} redeliveries; then it is dead-lettered"
+        Message = "AMQP ingress could not decide on a message ({ExceptionType}), attempt {Attempt} of {Limit} redeliveries; "
+            + "then it is dead-lettered"
     )]
     private static partial void LogDeliveryFailed(ILogger logger, string exceptionType, long attempt, int limit);
 }

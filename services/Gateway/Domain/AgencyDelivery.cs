@@ -16,7 +16,9 @@ public sealed class AgencyDelivery
     /// <summary>JSON: release and decision ids, purpose, categories, person reference, and the sealed payload.</summary>
     public required string Body { get; set; }
 
-    /// <summary>When it entered the mailbox (a held delivery: when it was released to the agency), which <c>GET /egress/inbox?since=</c> pages on.</summary>
+    /// <summary>
+    /// When it entered the mailbox (a held delivery: when it was released to the agency), which <c>GET /egress/inbox?since=</c> pages on.
+    /// </summary>
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? PushedAt { get; set; }
 }

@@ -24,7 +24,9 @@ public static class KeyProof
 {
     private const string P256 = "1.2.840.10045.3.1.7";
 
-    /// <summary>The SubjectPublicKeyInfo of a P-256 public key in PEM, or null: a private key, another curve or anything else is refused.</summary>
+    /// <summary>
+    /// The SubjectPublicKeyInfo of a P-256 public key in PEM, or null: a private key, another curve or anything else is refused.
+    /// </summary>
     public static byte[]? PublicKeyOf(string? pem)
     {
         if (string.IsNullOrWhiteSpace(pem) || pem.Length > 4096)

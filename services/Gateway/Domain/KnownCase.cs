@@ -19,6 +19,9 @@ public sealed class KnownCase
     public DateTimeOffset? OpenedAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
 
-    /// <summary>The restriction's reason (kebab-case word) once Supervision said the case is restricted: every release about it needs a rule naming it.</summary>
+    /// <summary>
+    /// The restriction's reason (kebab-case word) once Supervision said the case is restricted: every release about it needs a rule naming
+    /// it.
+    /// </summary>
     public string? Restriction { get; set; }
 }

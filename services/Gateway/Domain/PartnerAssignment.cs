@@ -14,6 +14,8 @@ public sealed class PartnerAssignment
     public required string Partner { get; init; }
     public DateTimeOffset AssignedAt { get; set; }
 
-    /// <summary>Set when the partner was taken off the case: kept, so that its later messages are refused as such (final), not as "not yet known".</summary>
+    /// <summary>
+    /// Set when the partner was taken off the case: kept, so that its later messages are refused as such (final), not as "not yet known".
+    /// </summary>
     public DateTimeOffset? UnassignedAt { get; set; }
 }

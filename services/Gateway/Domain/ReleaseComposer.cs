@@ -21,7 +21,10 @@ public static class ReleaseComposer
     private static readonly string ContactWord = ClosedList<DataCategory>.WordOf(DataCategory.ContactDetails);
     public const string IdentitiesKey = "identities";
 
-    /// <param name="identityWithheld">Persons of a list whose case is restricted with no identity grant naming the restriction: their line stays, under the reference only.</param>
+    /// <param name="identityWithheld">
+    /// Persons of a list whose case is restricted with no identity grant naming the restriction: their line stays, under the reference
+    /// only.
+    /// </param>
     public static ComposedRelease Compose(
         IReadOnlyCollection<DataCategory> granted,
         JsonObject contents,

@@ -17,7 +17,9 @@ public sealed class AuditOptions
     /// </summary>
     public string? CheckpointDirectory { get; set; }
 
-    /// <summary>The audit-signing keys. Default <c>&lt;Sealing:KeyDirectory&gt;/gateway-audit</c>, beside the gateway's other keys.</summary>
+    /// <summary>
+    /// The audit-signing keys. Default <c>&lt;Sealing:KeyDirectory&gt;/gateway-audit</c>, beside the gateway's other keys.
+    /// </summary>
     public string? SigningKeyDirectory { get; set; }
 
     /// <summary>Named in each checkpoint, to tell which gateway process wrote it. Default: host name and process id.</summary>
@@ -155,7 +157,9 @@ public sealed class AuditCheckpointStore(string directory)
         );
     }
 
-    /// <summary>Every checkpoint; a file that does not read as one stands as an unsigned checkpoint, so it fails verification rather than vanishing.</summary>
+    /// <summary>
+    /// Every checkpoint; a file that does not read as one stands as an unsigned checkpoint, so it fails verification rather than vanishing.
+    /// </summary>
     public IReadOnlyList<AuditCheckpoint> ReadAll()
     {
         if (!System.IO.Directory.Exists(Directory))
@@ -233,7 +237,8 @@ public sealed partial class AuditCheckpointer(
 
     [LoggerMessage(
         Level = LogLevel.Error,
-        Message = "The audit checkpoint of sequence {Sequence} could not be written ({ExceptionType}); the chain's tail rests on its hashes until the next one"
+        Message = "The audit checkpoint of sequence {Sequence} could not be written ({ExceptionType}); "
+            + "the chain's tail rests on its hashes until the next one"
     )]
     private static partial void LogCheckpointFailed(ILogger logger, long sequence, string exceptionType);
 }

@@ -91,7 +91,9 @@ public sealed class AuditLog(GatewayDbContext db, AuditAppendLock appendLock, Ti
             checkpointer.Checkpoint(entries[^1]);
     }
 
-    /// <summary>One decision: appended and committed now, or, in a batch, its changes saved and its record staged for the batch's commit.</summary>
+    /// <summary>
+    /// One decision: appended and committed now, or, in a batch, its changes saved and its record staged for the batch's commit.
+    /// </summary>
     public async Task DecideAsync(AuditRecord record, CancellationToken cancellationToken)
     {
         if (!Batched)

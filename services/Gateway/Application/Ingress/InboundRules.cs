@@ -21,7 +21,8 @@ public static class InboundRules
         if (type.Senders.Count == 0 || senderRole is { } r && IngressSenders.JudicialFollowUp.Contains(r))
             return new Refusal(
                 ReasonCodes.ForbiddenInboundFlow,
-                "The JAP and the SPIP may not send the coordination bodies information of their choosing about a person (decision 2016-569 QPC); the reporting of 4° is one-way."
+                "The JAP and the SPIP may not send the coordination bodies information of their choosing about a person "
+                    + "(decision 2016-569 QPC); the reporting of 4° is one-way."
             );
         return new Refusal(ReasonCodes.RoleNotAllowed, "This agency's role may not send this type of message.");
     }

@@ -434,7 +434,8 @@ public sealed class IngressProcessor(
             Reason = reason,
             RejectedAt = clock.GetUtcNow(),
             DecisionId = decisionId,
-            // No key registered yet: held sealed for the gateway, answered once the sender registers one (Coordination.Gateway.Application.HeldDeliveries).
+            // No key registered yet: held sealed for the gateway, answered once the sender registers one
+            // (Coordination.Gateway.Application.HeldDeliveries).
             Original = PayloadSealer.Seal(
                 original.Span,
                 senderKey ?? keys.CurrentKeyOf(KeyOwners.Gateway),

@@ -41,7 +41,8 @@ public sealed class DesignatePerson(
         if (await vault.IsUnderSupervisionAsync(message.Territory, details.Identity, cancellationToken))
             return new Refusal(
                 ReasonCodes.DesignationConflict,
-                "This person's supervision case is open, or the last designation is not yet answered: withdraw the designation before designating again."
+                "This person's supervision case is open, or the last designation is not yet answered: "
+                    + "withdraw the designation before designating again."
             );
         return null;
     }

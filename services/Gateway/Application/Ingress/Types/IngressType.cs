@@ -7,7 +7,9 @@ using Coordination.ServiceDefaults.Security;
 
 namespace Coordination.Gateway.Application.Ingress.Types;
 
-/// <summary>One agency message that passed the door's generic checks: the sender as proven, its territory, its payload (valid against its schema).</summary>
+/// <summary>
+/// One agency message that passed the door's generic checks: the sender as proven, its territory, its payload (valid against its schema).
+/// </summary>
 public sealed record IngressMessage(AgencySource Source, TerritoryCode Territory, JsonElement Payload, Guid MessageId);
 
 public sealed record Refusal(string ReasonCode, string Reason);
@@ -28,11 +30,15 @@ public abstract class IngressType
 
     public abstract IReadOnlySet<PrincipalRole> Senders { get; }
 
-    /// <summary>What the schema cannot say (a jurisdiction that exists, a person designated here, a case the partner follows); null to accept.</summary>
+    /// <summary>
+    /// What the schema cannot say (a jurisdiction that exists, a person designated here, a case the partner follows); null to accept.
+    /// </summary>
     public virtual Task<Refusal?> RefusalOfContentAsync(IngressMessage message, CancellationToken cancellationToken) =>
         Task.FromResult<Refusal?>(null);
 
-    /// <summary>Stages the platform's own command with the decision; the forwarded message's correlation id is the agency's message id.</summary>
+    /// <summary>
+    /// Stages the platform's own command with the decision; the forwarded message's correlation id is the agency's message id.
+    /// </summary>
     public abstract Task<Forwarded> ForwardAsync(IngressMessage message, CancellationToken cancellationToken);
 
     protected static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -74,7 +80,9 @@ public static class IngressSenders
         PrincipalRole.ProbationService,
     };
 
-    /// <summary>The partners of 3° that may be assigned to a case (the JAP and SPIP are informed, they do not carry out controls).</summary>
+    /// <summary>
+    /// The partners of 3° that may be assigned to a case (the JAP and SPIP are informed, they do not carry out controls).
+    /// </summary>
     public static readonly IReadOnlySet<PrincipalRole> Partners = new HashSet<PrincipalRole>
     {
         PrincipalRole.PenitentiaryAdministration,

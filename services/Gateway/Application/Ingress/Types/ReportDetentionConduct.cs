@@ -69,7 +69,9 @@ public sealed class ReportDetentionConduct(GatewayDbContext db, IdentityVault va
         return Task.FromResult(new Forwarded(IngressRecipients.Supervision, [$"person:{person.Value}"]));
     }
 
-    /// <summary>The opt-in: a grant of <c>detention-conduct</c> to the sender's role for community supervision, with a legal basis.</summary>
+    /// <summary>
+    /// The opt-in: a grant of <c>detention-conduct</c> to the sender's role for community supervision, with a legal basis.
+    /// </summary>
     public static bool OptedIn(SharingRulesVersion? rules, RecipientRole senderRole, DateOnly on) =>
         rules?.Rules.Any(r =>
             r.Grants(DataCategory.DetentionConduct, senderRole, SharingPurpose.CommunitySupervision, on)
