@@ -14,11 +14,17 @@ using Coordination.Testing;
 // --load). Then: each service's ready time on an existing database and its idle RSS, the all-in-one
 // host's idle RSS, a release decision (rules + sealing) per KB and a court report over 10,000 cases.
 //
-//   dotnet run -c Release --project tests/Benchmarks -- [--runs 3] [--quick]
+//   dotnet run -c Release --project tests/Benchmarks -- [--runs 3] [--quick] [--micro]
 //
 // RABBITMQ_URL picks a broker (with infra/rabbitmq/definitions.json imported); otherwise a private
 // node of the local rabbitmq-server is started. Prints a markdown table at the end.
 
+// --micro: the in-process timings only (release decision, court report), with no broker.
+if (args.Contains("--micro"))
+{
+    MicroBenchmarks.Run(BenchmarkOptions.Parse(args.Where(a => a != "--micro").ToArray()));
+    return 0;
+}
 var options = BenchmarkOptions.Parse(args);
 var total = Stopwatch.StartNew();
 LocalRabbitMq? local = null;

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Coordination.CourtReporting.Domain;
 using Coordination.CourtReporting.Persistence;
+using Coordination.ServiceDefaults.Persistence;
 using Coordination.ServiceDefaults.Rules;
 using Coordination.ServiceDefaults.Security;
 using Coordination.ServiceDefaults.Territories;
@@ -195,23 +196,29 @@ public sealed class IssueReportNowHandler(
     public async Task<CourtReport> HandleAsync(Jurisdiction active, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var report = await issuer.StageImmediateAsync(
-            active,
-            TerritoryCalendar.Today(active.Territory, now),
-            now,
-            options.Value.PeriodMonths,
-            ct,
-            ReportTrigger.OperatorRequest
-        );
         try
         {
-            await db.SaveChangesAsync(ct);
+            return await db.InOneTransactionAsync(
+                async () =>
+                {
+                    var report = await issuer.StageImmediateAsync(
+                        active,
+                        TerritoryCalendar.Today(active.Territory, now),
+                        now,
+                        options.Value.PeriodMonths,
+                        ct,
+                        ReportTrigger.OperatorRequest
+                    );
+                    await db.SaveChangesAsync(ct);
+                    return report;
+                },
+                ct
+            );
         }
         catch (DbUpdateException)
         {
             // Another report of this jurisdiction was being issued at the same moment: its facts are its own.
             throw RuleViolation.Conflict(InProgress, "Another report of this jurisdiction was being issued at the same moment.");
         }
-        return report;
     }
 }

@@ -1,6 +1,7 @@
 using Coordination.CourtReporting.Domain;
 using Coordination.CourtReporting.Persistence;
 using Coordination.ServiceDefaults.Hosting;
+using Coordination.ServiceDefaults.Persistence;
 using Coordination.ServiceDefaults.Security;
 using Coordination.ServiceDefaults.Telemetry;
 using Coordination.ServiceDefaults.Territories;
@@ -47,23 +48,31 @@ public sealed class ReportingSchedule(
         }
 
         var issued = 0;
-        foreach (var deadline in pending.Where(d => d.DueAt <= now).OrderBy(d => d.DueAt))
+        foreach (var due in pending.Where(d => d.DueAt <= now).OrderBy(d => d.DueAt).ToList())
         {
-            if (!active.TryGetValue(deadline.Jurisdiction, out var jurisdiction))
+            if (!active.TryGetValue(due.Jurisdiction, out var jurisdiction))
                 continue;
             using var activity = CoordinationTelemetry.Source.StartActivity("court-reporting periodic report");
             activity?.SetTag("coordination.jurisdiction", jurisdiction.Id);
-            // An immediate report may already have gone past the period's end: then this period has nothing left to report.
-            var lastEnd = await db
-                .Reports.Where(r => r.Jurisdiction == jurisdiction.Id)
-                .MaxAsync(r => (DateOnly?)r.PeriodEnd, cancellationToken);
-            if (lastEnd is null || lastEnd < deadline.PeriodEnd)
-            {
-                var start = lastEnd is { } end && end >= deadline.PeriodStart ? end.AddDays(1) : deadline.PeriodStart;
-                await issuer.StageAsync(jurisdiction, start, deadline.PeriodEnd, ReportTrigger.Periodic, now, cancellationToken);
-            }
-            db.Deadlines.Add(deadline.Fire(jurisdiction, now, months));
-            await db.SaveChangesAsync(cancellationToken);
+            // The report, its facts' marks and the next deadline commit together; a replay reads the deadline again.
+            await db.InOneTransactionAsync(
+                async () =>
+                {
+                    var deadline = await db.Deadlines.SingleAsync(d => d.Id == due.Id, cancellationToken);
+                    // An immediate report may already have gone past the period's end: then this period has nothing left to report.
+                    var lastEnd = await db
+                        .Reports.Where(r => r.Jurisdiction == jurisdiction.Id)
+                        .MaxAsync(r => (DateOnly?)r.PeriodEnd, cancellationToken);
+                    if (lastEnd is null || lastEnd < deadline.PeriodEnd)
+                    {
+                        var start = lastEnd is { } end && end >= deadline.PeriodStart ? end.AddDays(1) : deadline.PeriodStart;
+                        await issuer.StageAsync(jurisdiction, start, deadline.PeriodEnd, ReportTrigger.Periodic, now, cancellationToken);
+                    }
+                    db.Deadlines.Add(deadline.Fire(jurisdiction, now, months));
+                    await db.SaveChangesAsync(cancellationToken);
+                },
+                cancellationToken
+            );
             issued++;
         }
         return issued;
