@@ -158,14 +158,16 @@ public sealed class PathBenchmarks(string url, LocalRabbitMq? local, BenchmarkOp
             var rate = Math.Max(1, max / 2);
             var (latency, cpu) = await MeasureLatencyAsync(kind, rate);
             Console.WriteLine(
-                $"  {Name(kind)} at {rate:F0}/s: p50 {latency.P50:F1} ms, p99 {latency.P99:F1} ms, p99.9 {latency.P999:F1} ms, max {latency.Max:F1} ms "
+                $"  {Name(kind)} at {rate:F0}/s: p50 {latency.P50:F1} ms, p99 {latency.P99:F1} ms, "
+                    + $"p99.9 {latency.P999:F1} ms, max {latency.Max:F1} ms "
                     + $"({latency.Count} messages); CPU µs/msg host {cpu.Host:F0}, generator {cpu.Generator:F0}, broker {cpu.Broker:F0}"
             );
             await using var raw = await RawConsumer.StartAsync(url, _sink);
             _rawQueue = raw.Queue;
             var (rawLatency, rawCpu) = await MeasureLatencyAsync(PathKind.Raw, rate);
             Console.WriteLine(
-                $"  raw at {rate:F0}/s: p50 {rawLatency.P50:F1} ms, p99 {rawLatency.P99:F1} ms, p99.9 {rawLatency.P999:F1} ms, max {rawLatency.Max:F1} ms"
+                $"  raw at {rate:F0}/s: p50 {rawLatency.P50:F1} ms, p99 {rawLatency.P99:F1} ms, "
+                    + $"p99.9 {rawLatency.P999:F1} ms, max {rawLatency.Max:F1} ms"
             );
             return new PathFigures(max, rate, latency, rawLatency, cpu, rawCpu);
         }
@@ -213,7 +215,8 @@ public sealed class PathBenchmarks(string url, LocalRabbitMq? local, BenchmarkOp
             var bound = Math.Max(200, rate);
             var kept = backlog <= bound && unfinished <= bound && generated.LateMaxMs < 500;
             Console.WriteLine(
-                $"  {Name(kind)}: step {rate, 7:F0}/s: {(kept ? "kept up" : "fell behind")} (backlog {backlog}, unfinished {unfinished}, bound {bound:F0}, "
+                $"  {Name(kind)}: step {rate, 7:F0}/s: {(kept ? "kept up" : "fell behind")} "
+                    + $"(backlog {backlog}, unfinished {unfinished}, bound {bound:F0}, "
                     + $"generator late by {generated.LateMaxMs:F0} ms at most)"
             );
             await DrainAsync(kind, generated.Sent, TimeSpan.FromSeconds(60));

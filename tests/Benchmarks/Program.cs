@@ -101,6 +101,7 @@ namespace Coordination.Benchmarks
         }
 
         public override string ToString() =>
-            $"{Runs} run(s), steps of {Step.TotalSeconds:F0} s (at most {MaxSteps}), latency over {Latency.TotalSeconds:F0} s{(Quick ? ", quick" : "")}";
+            $"{Runs} run(s), steps of {Step.TotalSeconds:F0} s (at most {MaxSteps}), "
+            + $"latency over {Latency.TotalSeconds:F0} s{(Quick ? ", quick" : "")}";
     }
 }

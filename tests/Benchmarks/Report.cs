@@ -24,7 +24,8 @@ public static class Report
         );
         Console.WriteLine();
         Console.WriteLine(
-            "| path | max msg/s (step load) | share of raw max | latency at half max: rate | p50 ms | p99 ms | p99.9 ms | max ms | raw at that rate: p50 / p99 / p99.9 / max ms |"
+            "| path | max msg/s (step load) | share of raw max | latency at half max: rate | "
+                + "p50 ms | p99 ms | p99.9 ms | max ms | raw at that rate: p50 / p99 / p99.9 / max ms |"
         );
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         Console.WriteLine($"| {PathBenchmarks.Name(PathKind.Raw)} | {Spread(r => r.RawMax)} | — | — | — | — | — | — | — |");
@@ -32,10 +33,12 @@ public static class Report
         {
             PathFigures P(RunResult r) => r.Paths[kind];
             Console.WriteLine(
-                $"| {PathBenchmarks.Name(kind)} | {Spread(r => P(r).MaxRate)} | {Spread(r => 100 * P(r).MaxRate / Math.Max(1, r.RawMax), "F1")} % | "
+                $"| {PathBenchmarks.Name(kind)} | {Spread(r => P(r).MaxRate)} | "
+                    + $"{Spread(r => 100 * P(r).MaxRate / Math.Max(1, r.RawMax), "F1")} % | "
                     + $"{Spread(r => P(r).Rate)} | {Spread(r => P(r).Latency.P50, "F1")} | {Spread(r => P(r).Latency.P99, "F1")} | "
                     + $"{Spread(r => P(r).Latency.P999, "F1")} | {Spread(r => P(r).Latency.Max, "F1")} | "
-                    + $"{Spread(r => P(r).RawLatency.P50, "F1")} / {Spread(r => P(r).RawLatency.P99, "F1")} / {Spread(r => P(r).RawLatency.P999, "F1")} / {Spread(r => P(r).RawLatency.Max, "F1")} |"
+                    + $"{Spread(r => P(r).RawLatency.P50, "F1")} / {Spread(r => P(r).RawLatency.P99, "F1")} / "
+                    + $"{Spread(r => P(r).RawLatency.P999, "F1")} / {Spread(r => P(r).RawLatency.Max, "F1")} |"
             );
         }
         Console.WriteLine();
@@ -44,10 +47,12 @@ public static class Report
         foreach (var kind in new[] { PathKind.Briefings, PathKind.Gateway })
         {
             Console.WriteLine(
-                $"| {PathBenchmarks.Name(kind)} | {Spread(r => r.Paths[kind].Cpu.Host)} | {Spread(r => r.Paths[kind].Cpu.Generator)} | {Spread(r => r.Paths[kind].Cpu.Broker)} |"
+                $"| {PathBenchmarks.Name(kind)} | {Spread(r => r.Paths[kind].Cpu.Host)} | "
+                    + $"{Spread(r => r.Paths[kind].Cpu.Generator)} | {Spread(r => r.Paths[kind].Cpu.Broker)} |"
             );
             Console.WriteLine(
-                $"| raw at that rate | {Spread(r => r.Paths[kind].RawCpu.Host)} | {Spread(r => r.Paths[kind].RawCpu.Generator)} | {Spread(r => r.Paths[kind].RawCpu.Broker)} |"
+                $"| raw at that rate | {Spread(r => r.Paths[kind].RawCpu.Host)} | "
+                    + $"{Spread(r => r.Paths[kind].RawCpu.Generator)} | {Spread(r => r.Paths[kind].RawCpu.Broker)} |"
             );
         }
         Console.WriteLine();
@@ -68,9 +73,8 @@ public static class Report
                 FormattableString.Invariant($"| release decision (open, rules, compose, seal), {kb} KB | {us:F0} µs = {us / kb:F1} µs/KB |")
             );
         Console.WriteLine(
-            FormattableString.Invariant(
-                $"| court report over {micro.CourtReportCases:N0} cases ({micro.CourtReportFacts:N0} facts), staged and committed | {micro.CourtReportMs:F0} ms |"
-            )
+            FormattableString.Invariant($"| court report over {micro.CourtReportCases:N0} cases ({micro.CourtReportFacts:N0} facts), ")
+                + FormattableString.Invariant($"staged and committed | {micro.CourtReportMs:F0} ms |")
         );
         Console.WriteLine();
         Console.WriteLine($"Total benchmark time: {elapsed.TotalSeconds:F0} s ({options}); load average at the end: {LoadAverage()}.");

@@ -15,7 +15,8 @@ public sealed class AuditApiFilterTests
         var adopted = await secretariat.PostAsync(
             "/sharing-rules/75",
             new StringContent(
-                """{"proposedBy":["Groupe de travail"],"rules":[{"category":"incidents","roles":["association"],"purpose":"community-supervision"}]}""",
+                """{"proposedBy":["Groupe de travail"],"rules":["""
+                    + """{"category":"incidents","roles":["association"],"purpose":"community-supervision"}]}""",
                 System.Text.Encoding.UTF8,
                 "application/json"
             )

@@ -77,7 +77,8 @@ public sealed class RabbitMqBroker(IMessageSink diagnostics) : IAsyncLifetime
         else if (Environment.GetEnvironmentVariable("RABBITMQ_DEFINITIONS_LOADED") != "1")
         {
             throw new InvalidOperationException(
-                $"The broker at RABBITMQ_URL cannot be given {Path.GetFileName(path)} from here: import it (rabbitmqctl import_definitions) and set RABBITMQ_DEFINITIONS_LOADED=1."
+                $"The broker at RABBITMQ_URL cannot be given {Path.GetFileName(path)} from here: "
+                    + "import it (rabbitmqctl import_definitions) and set RABBITMQ_DEFINITIONS_LOADED=1."
             );
         }
     }

@@ -52,7 +52,9 @@ public sealed class ConsoleSystem : IAsyncDisposable
         return Coordination.Testing.AgencyClient.HttpClientWithToken(BaseAddress, token);
     }
 
-    /// <summary>The JAP of Paris designates a person (over the HTTP door); returns the PersonRef once Supervision opened the case.</summary>
+    /// <summary>
+    /// The JAP of Paris designates a person (over the HTTP door); returns the PersonRef once Supervision opened the case.
+    /// </summary>
     public async Task<string> DesignateInParisAsync()
     {
         var example = Coordination.Testing.AgencyClient.Example("supervision.designate-person");

@@ -27,7 +27,10 @@ public sealed class AllInOneFixture : IAsyncLifetime
         var review = await Host.Http.PostAsync(
             "/opinions/reviews",
             new StringContent(
-                $$"""{"territory":"75","measure":"mediation","periodStart":"2025-01-01","periodEnd":"2025-12-31","respondBy":"{{DateTime.UtcNow.AddDays(60):yyyy-MM-dd}}"}""",
+                """{"territory":"75","measure":"mediation","periodStart":"2025-01-01","periodEnd":"2025-12-31","""
+                    + $$"""
+                    "respondBy":"{{DateTime.UtcNow.AddDays(60):yyyy-MM-dd}}"}
+                    """,
                 Encoding.UTF8,
                 "application/json"
             )
@@ -45,7 +48,8 @@ public sealed class AuthorisationMatrixTests(AllInOneFixture fixture) : IClassFi
     public static StringContent Body(string territory) =>
         new(
             $$"""
-            {"territory":"{{territory}}","briefedOn":"2026-02-10","prosecutorOffice":"Parquet","priorityThemes":["road-safety"],"summary":"Réunion annuelle."}
+            {"territory":"{{territory}}","briefedOn":"2026-02-10","prosecutorOffice":"Parquet",
+             "priorityThemes":["road-safety"],"summary":"Réunion annuelle."}
             """,
             Encoding.UTF8,
             "application/json"
@@ -248,10 +252,15 @@ public sealed class AuthorisationMatrixTests(AllInOneFixture fixture) : IClassFi
     )
     {
         using var client = fixture.Host.ClientWithToken(Token(caller));
-        var envelope = $$$"""
-            {"messageId":"{{{Guid.NewGuid()}}}","type":"briefings.record-briefing","schemaVersion":1,"territory":"75","occurredAt":"2026-02-10T10:00:00+01:00",
-             "payload":{"briefedOn":"2026-02-10","prosecutorOffice":"Parquet de Paris","priorityThemes":["road-safety"],"summary":"Porte d'entrée."}}
-            """;
+        var envelope =
+            $$$"""
+                {"messageId":"{{{Guid.NewGuid()}}}","type":"briefings.record-briefing","schemaVersion":1,
+                """
+            + """
+                "territory":"75","occurredAt":"2026-02-10T10:00:00+01:00",
+                 "payload":{"briefedOn":"2026-02-10","prosecutorOffice":"Parquet de Paris","priorityThemes":["road-safety"]
+                """
+            + ""","summary":"Porte d'entrée."}}""";
         var answers = new (string Call, int Expected, HttpResponseMessage Answer)[]
         {
             (

@@ -68,7 +68,8 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
             await gateway.WaitReadyAsync(TimeSpan.FromSeconds(90));
             await briefings.WaitReadyAsync(TimeSpan.FromSeconds(90));
             output.WriteLine(
-                $"{count} messages, run {run}; gateway pid {gateway.Pid}, briefings pid {briefings.Pid}, broker node {broker.Node}; ready after {clock.Elapsed.TotalSeconds:F1} s"
+                $"{count} messages, run {run}; gateway pid {gateway.Pid}, briefings pid {briefings.Pid}, broker node {broker.Node}; "
+                    + $"ready after {clock.Elapsed.TotalSeconds:F1} s"
             );
 
             // The agency as docs/agency-integration.md says: persistent, confirmed, user_id = its account;
@@ -102,7 +103,8 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
             var faults = Stopwatch.StartNew();
             gateway.Kill();
             output.WriteLine(
-                $"{clock.Elapsed.TotalSeconds, 6:F1} s: gateway killed (SIGKILL) at {publisher.Confirmed} confirmed, {Applied(briefingsFolder).Rows} applied"
+                $"{clock.Elapsed.TotalSeconds, 6:F1} s: gateway killed (SIGKILL) at {publisher.Confirmed} confirmed, "
+                    + $"{Applied(briefingsFolder).Rows} applied"
             );
             gateway = StartGateway(gateway.Port);
             await gateway.WaitReadyAsync(TimeSpan.FromSeconds(90));
@@ -111,7 +113,8 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
             await WhenApplied(0.45, "killing Briefings");
             briefings.Kill();
             output.WriteLine(
-                $"{clock.Elapsed.TotalSeconds, 6:F1} s: briefings killed (SIGKILL) at {publisher.Confirmed} confirmed, {Applied(briefingsFolder).Rows} applied"
+                $"{clock.Elapsed.TotalSeconds, 6:F1} s: briefings killed (SIGKILL) at {publisher.Confirmed} confirmed, "
+                    + $"{Applied(briefingsFolder).Rows} applied"
             );
             briefings = StartBriefings(briefings.Port);
             await briefings.WaitReadyAsync(TimeSpan.FromSeconds(90));
@@ -119,7 +122,8 @@ public sealed class ExactlyOnceUnderKillTests(ITestOutputHelper output)
 
             await WhenApplied(0.70, "restarting the broker");
             output.WriteLine(
-                $"{clock.Elapsed.TotalSeconds, 6:F1} s: broker stopping at {publisher.Confirmed} confirmed, {Applied(briefingsFolder).Rows} applied"
+                $"{clock.Elapsed.TotalSeconds, 6:F1} s: broker stopping at {publisher.Confirmed} confirmed, "
+                    + $"{Applied(briefingsFolder).Rows} applied"
             );
             await broker.RestartAsync(TimeSpan.FromSeconds(90));
             output.WriteLine($"{clock.Elapsed.TotalSeconds, 6:F1} s: broker started again on its data");

@@ -341,7 +341,8 @@ public sealed class IngressOverHttpTests : IAsyncLifetime
                 new StringContent(
                     """
                     {"proposedBy":["groupe de travail sortants dangereux"],"rules":[
-                      {"category":"detention-conduct","roles":["sentence-enforcement-court"],"purpose":"community-supervision","legalBasis":"loi 2017-258 du 28 février 2017"},
+                      {"category":"detention-conduct","roles":["sentence-enforcement-court"],"purpose":"community-supervision",
+                       "legalBasis":"loi 2017-258 du 28 février 2017"},
                       {"category":"control-plan","roles":["association"],"purpose":"community-supervision"}]}
                     """,
                     Encoding.UTF8,

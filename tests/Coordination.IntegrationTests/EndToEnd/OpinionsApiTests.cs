@@ -46,7 +46,10 @@ public sealed class OpinionsApiTests : IAsyncLifetime
         var response = await client.PostAsync(
             "/opinions/reviews",
             JsonBody(
-                $$"""{"territory":"{{territory}}","measure":"{{measure}}","periodStart":"2025-01-01","periodEnd":"2025-12-31","respondBy":"{{RespondBy}}"}"""
+                $$"""{"territory":"{{territory}}","measure":"{{measure}}","periodStart":"2025-01-01","""
+                    + $$"""
+                    "periodEnd":"2025-12-31","respondBy":"{{RespondBy}}"}
+                    """
             )
         );
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -101,7 +104,10 @@ public sealed class OpinionsApiTests : IAsyncLifetime
                 await _seineSaintDenis.PostAsync(
                     "/opinions/reviews",
                     JsonBody(
-                        $$"""{"territory":"75","measure":"mediation","periodStart":"2024-01-01","periodEnd":"2024-12-31","respondBy":"{{RespondBy}}"}"""
+                        """{"territory":"75","measure":"mediation","periodStart":"2024-01-01","periodEnd":"2024-12-31","""
+                            + $$"""
+                            "respondBy":"{{RespondBy}}"}
+                            """
                     )
                 )
             ).StatusCode
@@ -125,7 +131,10 @@ public sealed class OpinionsApiTests : IAsyncLifetime
             _paris.PostAsync(
                 "/opinions/reviews",
                 JsonBody(
-                    """{"territory":"75","measure":"mediation","periodStart":"2020-01-01","periodEnd":"2020-12-31","respondBy":"2021-01-31"}"""
+                    """{"territory":"75","measure":"mediation","periodStart":"2020-01-01","periodEnd":"2020-12-31","""
+                        + """
+                        "respondBy":"2021-01-31"}
+                        """
                 )
             )
         );
@@ -198,7 +207,8 @@ public sealed class OpinionsApiTests : IAsyncLifetime
                 await _paris.PutAsync(
                     $"/opinions/reviews/{review.Id}/draft",
                     JsonBody(
-                        """{"verdict":"favourable-with-reservations","recommendations":["improve-victim-information"],"text":"Information des victimes à renforcer."}"""
+                        """{"verdict":"favourable-with-reservations","recommendations":["improve-victim-information"]"""
+                            + ""","text":"Information des victimes à renforcer."}"""
                     )
                 )
             ).StatusCode
@@ -257,7 +267,8 @@ public sealed class OpinionsApiTests : IAsyncLifetime
                 await Send(
                     "prosecutor-75",
                     "opinions.submit-indicators",
-                    $$"""{"reviewId":"{{review.Id}}","measuresOrdered":40,"measuresCarriedOut":30,"medianDelayDays":21,"structureCapacity":12}"""
+                    $$"""{"reviewId":"{{review.Id}}","measuresOrdered":40"""
+                        + ""","measuresCarriedOut":30,"medianDelayDays":21,"structureCapacity":12}"""
                 )
             ).Status
         );
@@ -314,7 +325,8 @@ public sealed class OpinionsApiTests : IAsyncLifetime
                 await secretariat.PostAsync(
                     "/sharing-rules/75",
                     JsonBody(
-                        """{"proposedBy":["groupe de travail"],"rules":[{"category":"court-report","roles":["probation-service"],"purpose":"court-reporting"}]}"""
+                        """{"proposedBy":["groupe de travail"],"rules":["""
+                            + """{"category":"court-report","roles":["probation-service"],"purpose":"court-reporting"}]}"""
                     )
                 )
             ).StatusCode
@@ -360,7 +372,9 @@ public sealed class OpinionsApiTests : IAsyncLifetime
                 await secretariat.PostAsync(
                     "/sharing-rules/75",
                     JsonBody(
-                        """{"proposedBy":["groupe de travail"],"rules":[{"category":"art41-opinion","roles":["prosecutor"],"purpose":"art41-opinion","legalBasis":"CSI L132-10-1 I 2°"}]}"""
+                        """{"proposedBy":["groupe de travail"],"rules":["""
+                            + """{"category":"art41-opinion","roles":["prosecutor"]"""
+                            + ""","purpose":"art41-opinion","legalBasis":"CSI L132-10-1 I 2°"}]}"""
                     )
                 )
             ).StatusCode

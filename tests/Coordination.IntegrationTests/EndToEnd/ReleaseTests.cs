@@ -195,7 +195,8 @@ public sealed class ReleaseTests : IAsyncLifetime
             ["75-prison-administration"],
             person,
             out var messageId,
-            $$"""{"identity":{"lastName":"{{Canary}}"},"contact-details":{"address":"{{Canary}}"},"identities":{"x":"{{Canary}}"},"control-plan":[]}"""
+            $$"""{"identity":{"lastName":"{{Canary}}"}"""
+                + $$""","contact-details":{"address":"{{Canary}}"},"identities":{"x":"{{Canary}}"},"control-plan":[]}"""
         );
         await _host.SendReleaseRequestAsync("supervision", request, messageId);
 

@@ -108,7 +108,8 @@ public sealed class ScaleOutTests(RabbitMqBroker broker, ITestOutputHelper outpu
             foreach (var line in figures)
                 output.WriteLine(line);
             output.WriteLine(
-                $"briefings: {briefings.Rows} rows for {briefings.Distinct} messages; supervision: {cases.Rows} cases for {cases.Distinct} persons; "
+                $"briefings: {briefings.Rows} rows for {briefings.Distinct} messages; "
+                    + $"supervision: {cases.Rows} cases for {cases.Distinct} persons; "
                     + $"{sentTwice} messages sent twice; in the error queues: {briefingFaults} briefings, {designationFaults} designations"
             );
             output.WriteLine($"duration: {clock.Elapsed.TotalSeconds:F1} s");

@@ -25,7 +25,8 @@ public sealed class SharingRulesAndAuditTests : IAsyncLifetime
         new(
             $$"""
             {"inForceFrom":"{{inForceFrom}}","proposedBy":["groupe de travail suivi des sortants"],
-             "rules":[{"category":"contact-details","roles":["association","local-authority"],"purpose":"community-supervision","legalBasis":"CSI L132-10-1 I 3°"},
+             "rules":[{"category":"contact-details","roles":["association","local-authority"],"purpose":"community-supervision",
+                       "legalBasis":"CSI L132-10-1 I 3°"},
                       {"category":"court-report","roles":["sentence-enforcement-court","probation-service"],"purpose":"court-reporting"}]}
             """,
             Encoding.UTF8,
@@ -147,7 +148,9 @@ public sealed class SharingRulesAndAuditTests : IAsyncLifetime
         Assert.Equal(last - 1, cut.GetProperty("entriesChecked").GetInt32());
     }
 
-    /// <summary>What the demo seed wrote in the chain before the test (it registers through the APIs, each entry audited), all by <c>demo-seed</c>.</summary>
+    /// <summary>
+    /// What the demo seed wrote in the chain before the test (it registers through the APIs, each entry audited), all by <c>demo-seed</c>.
+    /// </summary>
     private static async Task<int> SeededEntriesAsync(HttpClient auditor)
     {
         var entries = (await auditor.GetFromJsonAsync<JsonElement[]>("/audit?limit=1000"))!;

@@ -284,7 +284,8 @@ public sealed class SupervisionFollowUpTests : IAsyncLifetime
         listener.SetMeasurementEventCallback<long>(
             (_, _, tags, _) =>
                 dropped.Add(
-                    $"{tags.ToArray().Single(t => t.Key == "coordination.service").Value}:{tags.ToArray().Single(t => t.Key == "coordination.fact").Value}"
+                    $"{tags.ToArray().Single(t => t.Key == "coordination.service").Value}:"
+                        + $"{tags.ToArray().Single(t => t.Key == "coordination.fact").Value}"
                 )
         );
         listener.Start();

@@ -48,7 +48,8 @@ public sealed class SupervisionToCourtReportsTests(RabbitMqBroker broker) : IAsy
                 System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = a =>
                 _spanText.Enqueue(
-                    $"{a.DisplayName}|{string.Join(";", a.TagObjects.Select(t => $"{t.Key}={t.Value}"))}|{string.Join(";", a.Events.Select(e => e.Name))}"
+                    $"{a.DisplayName}|{string.Join(";", a.TagObjects.Select(t => $"{t.Key}={t.Value}"))}|"
+                        + $"{string.Join(";", a.Events.Select(e => e.Name))}"
                 ),
         };
         System.Diagnostics.ActivitySource.AddActivityListener(_spans);

@@ -31,7 +31,8 @@ public sealed class TwoGatewaysOneDatabaseTests : IAsyncLifetime
     private static StringContent Rules() =>
         new(
             """
-            {"proposedBy":["groupe de travail"],"rules":[{"category":"court-report","roles":["sentence-enforcement-court"],"purpose":"court-reporting"}]}
+            {"proposedBy":["groupe de travail"],"rules":[
+              {"category":"court-report","roles":["sentence-enforcement-court"],"purpose":"court-reporting"}]}
             """,
             Encoding.UTF8,
             "application/json"

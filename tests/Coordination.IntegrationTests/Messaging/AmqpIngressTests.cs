@@ -75,7 +75,8 @@ public sealed class AmqpIngressTests(RabbitMqBroker broker) : IAsyncLifetime
                 System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = a =>
                 spans.Enqueue(
-                    $"{a.Source.Name}|{a.DisplayName}|{string.Join(";", a.TagObjects.Select(t => $"{t.Key}={t.Value}"))}|{string.Join(";", a.Events.Select(e => e.Name))}"
+                    $"{a.Source.Name}|{a.DisplayName}|{string.Join(";", a.TagObjects.Select(t => $"{t.Key}={t.Value}"))}|"
+                        + $"{string.Join(";", a.Events.Select(e => e.Name))}"
                 ),
         };
         System.Diagnostics.ActivitySource.AddActivityListener(listener);

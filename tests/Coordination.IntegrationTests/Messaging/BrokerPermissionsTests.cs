@@ -115,7 +115,8 @@ public sealed class BrokerPermissionsTests(RabbitMqBroker broker) : IAsyncLifeti
             "Coordination.Contracts.Briefings:RecordPenalPolicyBriefing",
             "urn:message:Coordination.Contracts.Briefings:RecordPenalPolicyBriefing",
             messageId,
-            """{"territory":"93","briefedOn":"2026-02-03","prosecutorOffice":"Parquet","priorityThemes":["road-safety"],"summary":"Sous son propre compte."}"""
+            """{"territory":"93","briefedOn":"2026-02-03","prosecutorOffice":"Parquet","priorityThemes":["road-safety"]"""
+                + ""","summary":"Sous son propre compte."}"""
         );
         await Poller.UntilAsync(
             () => deliveries.ConsumedWithId(messageId) == 1,

@@ -101,8 +101,9 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
         var httpCases = Enumerable.Range(0, total / 2).Select(_ => Next()).ToList();
         var amqpCases = Enumerable.Range(0, total - total / 2).Select(_ => Next()).ToList();
         Print(
-            $"seed {seed}: generated {httpCases.Count + amqpCases.Count} envelopes ({httpCases.Count} over HTTP, {amqpCases.Count} over AMQP) "
-                + $"from {examples.Count} examples, {httpCases.Concat(amqpCases).Count(f => f.Body.Length > IngressProcessor.MaxBytes)} past 64 KB"
+            $"seed {seed}: generated {httpCases.Count + amqpCases.Count} envelopes "
+                + $"({httpCases.Count} over HTTP, {amqpCases.Count} over AMQP) from {examples.Count} examples, "
+                + $"{httpCases.Concat(amqpCases).Count(f => f.Body.Length > IngressProcessor.MaxBytes)} past 64 KB"
         );
 
         var clock = Stopwatch.StartNew();
@@ -168,8 +169,9 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
         {
             var of = latencies.Where(l => l.Door == door).Select(l => l.Latency).Order().ToList();
             Print(
-                $"valid briefings interleaved every {ValidEvery} over {door}: {of.Count} recorded, median {of[of.Count / 2].TotalMilliseconds:F0} ms, "
-                    + $"max {of[^1].TotalMilliseconds:F0} ms (bound {LatencyBound.TotalSeconds:F0} s, sent to seen in GET /briefings, polled)"
+                $"valid briefings interleaved every {ValidEvery} over {door}: {of.Count} recorded, "
+                    + $"median {of[of.Count / 2].TotalMilliseconds:F0} ms, max {of[^1].TotalMilliseconds:F0} ms "
+                    + $"(bound {LatencyBound.TotalSeconds:F0} s, sent to seen in GET /briefings, polled)"
             );
         }
         Print(
@@ -237,7 +239,8 @@ public sealed partial class IngressFuzzTests(RabbitMqBroker broker, ITestOutputH
                             )
                             {
                                 crashes.Enqueue(
-                                    $"{(int)response.StatusCode} {fuzz.ExampleType} [{fuzz.Mutations}]: {text[..Math.Min(text.Length, 300)]}"
+                                    $"{(int)response.StatusCode} {fuzz.ExampleType} [{fuzz.Mutations}]: "
+                                        + $"{text[..Math.Min(text.Length, 300)]}"
                                 );
                                 return;
                             }

@@ -100,7 +100,8 @@ public sealed class OpinionsOnRabbitMqTests(RabbitMqBroker broker) : IAsyncLifet
                 await paris.PutAsync(
                     $"/opinions/reviews/{requestId}/draft",
                     new StringContent(
-                        """{"verdict":"favourable-with-reservations","recommendations":["increase-structure-capacity","shorten-delays"],"text":"Médiateurs en nombre insuffisant."}""",
+                        """{"verdict":"favourable-with-reservations","recommendations":["increase-structure-capacity","shorten-delays"]"""
+                            + ""","text":"Médiateurs en nombre insuffisant."}""",
                         Encoding.UTF8,
                         "application/json"
                     )

@@ -117,7 +117,8 @@ public sealed class TracingAcrossServicesTests(RabbitMqBroker broker)
                     .Spans.Where(s => !s.Name.Equals("main", StringComparison.Ordinal))
                     .Select(s => $"{s.ServiceName} {s.TraceId[..8]} {s.Name}");
                 throw new Xunit.Sdk.XunitException(
-                    $"Spans received ({collector.Requests} OTLP requests, unreadable: {string.Join("; ", collector.Errors)}): {string.Join("; ", seen)}\n"
+                    $"Spans received ({collector.Requests} OTLP requests, unreadable: {string.Join("; ", collector.Errors)}): "
+                        + $"{string.Join("; ", seen)}\n"
                         + $"trace {trace}; other spans: {string.Join("; ", names)}\n"
                         + $"gateway: {gateway.Output}\nbriefings: {briefings.Output}"
                 );

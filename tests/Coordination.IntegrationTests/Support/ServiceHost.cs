@@ -70,7 +70,9 @@ public sealed class ServiceHost : IAsyncDisposable
         await lane.Send(request, ctx => ctx.MessageId = messageId);
     }
 
-    /// <summary>Supervision's fact that <paramref name="partner"/> follows the person's case, once the gateway's own table shows it.</summary>
+    /// <summary>
+    /// Supervision's fact that <paramref name="partner"/> follows the person's case, once the gateway's own table shows it.
+    /// </summary>
     public async Task AssignPartnerAsync(Coordination.Contracts.Values.PersonRef person, string partner)
     {
         await Bus.Publish(
@@ -119,7 +121,9 @@ public sealed class ServiceHost : IAsyncDisposable
     public static Task<ServiceHost> StartAllInOneAsync(Action<WebApplicationBuilder>? configure = null, params string[] settings) =>
         StartAsync(args => Coordination.AllInOne.AllInOneHost.Build(args, configure), null, settings);
 
-    /// <summary>The gateway alone on the in-memory bus; two of them given one folder share its database, keys and audit checkpoints.</summary>
+    /// <summary>
+    /// The gateway alone on the in-memory bus; two of them given one folder share its database, keys and audit checkpoints.
+    /// </summary>
     public static Task<ServiceHost> StartGatewayInMemoryAsync(string folder, params string[] settings) =>
         StartAsync(args => Coordination.Gateway.Program.Build(args), folder, ["--Messaging:Transport=InMemory", .. settings]);
 

@@ -3,7 +3,9 @@ using Coordination.WebConsole;
 
 namespace Coordination.UnitTests.Console;
 
-/// <summary>The console's development sign-in list is configuration (ADR 18): what the demo gives it reads back as the demo's people.</summary>
+/// <summary>
+/// The console's development sign-in list is configuration (ADR 18): what the demo gives it reads back as the demo's people.
+/// </summary>
 public sealed class DevelopmentSignInTests
 {
     [Fact]

@@ -136,7 +136,8 @@ public sealed class ContainerDefinitionTests
         var program = File.ReadAllText(Path.Combine(Root, Path.GetDirectoryName(project!)!, "Program.cs"));
         Assert.True(
             program.Contains("CoordinationHost.RunAsync") || program.Contains("CoordinationHost.TryRunCommand"),
-            $"{project}: Program must run the host commands (CoordinationHost.RunAsync or TryRunCommand), or 'healthcheck' would start a second server"
+            $"{project}: Program must run the host commands (CoordinationHost.RunAsync or TryRunCommand), "
+                + "or 'healthcheck' would start a second server"
         );
     }
 

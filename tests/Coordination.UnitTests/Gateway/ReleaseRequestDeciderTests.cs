@@ -215,7 +215,8 @@ public sealed class ReleaseRequestDeciderTests
     {
         var contents = JsonNode
             .Parse(
-                """{"identity":{"lastName":"FORGED"},"contact-details":{"address":"FORGED"},"identities":{"x":"FORGED"},"control-plan":[1]}"""
+                """{"identity":{"lastName":"FORGED"}"""
+                    + ""","contact-details":{"address":"FORGED"},"identities":{"x":"FORGED"},"control-plan":[1]}"""
             )!
             .AsObject();
         var vault = new Dictionary<PersonRef, DesignationDetails>
