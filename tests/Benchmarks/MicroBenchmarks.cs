@@ -9,8 +9,8 @@ using Coordination.CourtReporting.Domain;
 using Coordination.CourtReporting.Persistence;
 using Coordination.Gateway.Application;
 using Coordination.Gateway.Domain;
-using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Persistence;
+using Coordination.ServiceDefaults.Sealing;
 using Coordination.ServiceDefaults.Security;
 using Microsoft.EntityFrameworkCore;
 

@@ -162,10 +162,11 @@ public sealed class CourtReportIssuer(CourtReportingDbContext db, SealingKeyStor
         return report;
     }
 
-    /// <summary>The entities of <typeparamref name="T"/> this unit of work holds, as they stand in memory (deleted ones left out).</summary>
+    /// <summary>
+    /// The entities of <typeparamref name="T"/> this unit of work holds, as they stand in memory (deleted ones left out).
+    /// </summary>
     private List<T> Tracked<T>()
-        where T : class =>
-        db.ChangeTracker.Entries<T>().Where(e => e.State != EntityState.Deleted).Select(e => e.Entity).ToList();
+        where T : class => db.ChangeTracker.Entries<T>().Where(e => e.State != EntityState.Deleted).Select(e => e.Entity).ToList();
 
     /// <summary>
     /// Marks the stored facts as covered by <paramref name="reportId"/>, one statement per kind, in the
