@@ -153,6 +153,27 @@ public sealed class PathBenchmarks(string url, LocalRabbitMq? local, BenchmarkOp
         await _host.StartAsync();
         try
         {
+            // The all-in-one host seeds the demo data (the prosecutor's account, the directory) once it
+            // listens: a load started before /health/ready would measure the refusals of the first messages.
+            using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) })
+            {
+                var ready = $"{Coordination.ServiceDefaults.Hosting.CoordinationHost.LocalAddressOf(_host.Urls.First())}/health/ready";
+                await Poller.UntilAsync(
+                    async () =>
+                    {
+                        try
+                        {
+                            return (await http.GetAsync(ready)).IsSuccessStatusCode;
+                        }
+                        catch (HttpRequestException)
+                        {
+                            return false;
+                        }
+                    },
+                    $"{Name(kind)}: the host ready",
+                    TimeSpan.FromSeconds(60)
+                );
+            }
             _host.Services.GetRequiredService<IBus>().ConnectConsumeMessageObserver(new CommitObserver(_sink));
             var max = await StepSearchAsync(kind);
             var rate = Math.Max(1, max / 2);

@@ -159,7 +159,9 @@ public sealed class CourtReportIssuerTests : IDisposable
         Assert.Equal(0, await check.Facts.CountAsync(f => f.ReportId != null && f.Id != seeded["reported before"].Id));
     }
 
-    /// <summary>Another report's mark of <paramref name="fact"/>, run in the same transaction just before this report's first mark.</summary>
+    /// <summary>
+    /// Another report's mark of <paramref name="fact"/>, run in the same transaction just before this report's first mark.
+    /// </summary>
     private sealed class ClaimBeforeMarking(Guid fact, Guid otherReport) : DbCommandInterceptor
     {
         public bool Claimed { get; private set; }
