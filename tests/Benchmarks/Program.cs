@@ -53,15 +53,19 @@ try
     {
         Console.WriteLine($"\n== run {run} of {options.Runs} ({total.Elapsed.TotalSeconds:F0} s so far)");
         var result = new RunResult();
-        result.RawMax = await bench.FindMaxRateAsync(PathKind.Raw);
-        foreach (var kind in new[] { PathKind.Briefings, PathKind.Gateway })
+        result.RawMax = options.At ?? await bench.FindMaxRateAsync(PathKind.Raw);
+        foreach (var kind in options.Paths)
         {
             var figures = await bench.MeasureServicePathAsync(kind);
             result.Paths[kind] = figures;
         }
-        result.Processes = await processes.MeasureAsync();
+        if (!options.OnePath)
+            result.Processes = await processes.MeasureAsync();
         results.Add(result);
     }
+    // --path: a profiling run of one path; its figures are the lines above, not a table.
+    if (options.OnePath)
+        return 0;
     var micro = MicroBenchmarks.Run(options);
     Console.WriteLine();
     Report.Print(results, micro, options, total.Elapsed);
@@ -77,10 +81,20 @@ namespace Coordination.Benchmarks
 {
     public sealed record BenchmarkOptions(int Runs, bool Quick, TimeSpan Step, TimeSpan Latency, int MaxSteps)
     {
+        public IReadOnlyList<PathKind> Paths { get; init; } = [PathKind.Briefings, PathKind.Gateway];
+
+        /// <summary>--at RATE: no step search, latency and CPU at that rate only (to compare two builds or settings).</summary>
+        public double? At { get; init; }
+
+        /// <summary>Only the path named by --path (with raw, for its share): no process figures, no table.</summary>
+        public bool OnePath => Paths.Count == 1;
+
         public static BenchmarkOptions Parse(string[] args)
         {
             var runs = 3;
             var quick = false;
+            PathKind? path = null;
+            double? at = null;
             for (var i = 0; i < args.Length; i++)
             {
                 switch (args[i])
@@ -91,13 +105,23 @@ namespace Coordination.Benchmarks
                     case "--quick":
                         quick = true;
                         break;
+                    case "--at":
+                        at = double.Parse(args[++i], CultureInfo.InvariantCulture);
+                        break;
+                    case "--path":
+                        path = Enum.Parse<PathKind>(args[++i], ignoreCase: true);
+                        break;
                     default:
-                        throw new ArgumentException($"unknown argument '{args[i]}' (--runs N, --quick)");
+                        throw new ArgumentException(
+                            $"unknown argument '{args[i]}' (--runs N, --quick, --path briefings|gateway, --at RATE)"
+                        );
                 }
             }
-            return quick
+            var options = quick
                 ? new BenchmarkOptions(args.Contains("--runs") ? runs : 1, true, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), 8)
                 : new BenchmarkOptions(runs, false, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(8), 10);
+            options = options with { At = at };
+            return path is { } one ? options with { Paths = [one] } : options;
         }
 
         public override string ToString() =>
