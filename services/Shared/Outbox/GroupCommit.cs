@@ -80,17 +80,15 @@ public sealed class GroupCommitWriter<TContext> : IAsyncDisposable
     private static readonly KeyValuePair<string, object?> ContextTag = new("coordination.outbox.context", typeof(TContext).Name);
 
     private readonly IServiceScopeFactory _scopes;
-    private readonly OutboxSignal<TContext> _signal;
     private readonly int _maxBatch;
     private readonly Channel<GroupCommitWork<TContext>> _queue = Channel.CreateUnbounded<GroupCommitWork<TContext>>(
         new UnboundedChannelOptions { SingleReader = true }
     );
     private readonly Lazy<Task> _loop;
 
-    public GroupCommitWriter(IServiceScopeFactory scopes, IOptions<GroupCommitOptions> options, OutboxSignal<TContext> signal)
+    public GroupCommitWriter(IServiceScopeFactory scopes, IOptions<GroupCommitOptions> options)
     {
         _scopes = scopes;
-        _signal = signal;
         _maxBatch = Math.Max(1, options.Value.MaxBatch);
         _loop = new Lazy<Task>(() => Task.Run(RunAsync), LazyThreadSafetyMode.ExecutionAndPublication);
     }
@@ -185,6 +183,7 @@ public sealed class GroupCommitWriter<TContext> : IAsyncDisposable
                         results[i] = (GroupCommitOutcome.Duplicate, null);
                         continue;
                     }
+                    var mark = db.StagedOutboxMark;
                     await transaction.CreateSavepointAsync(Savepoint);
                     var previous = Activity.Current;
                     try
@@ -208,6 +207,7 @@ public sealed class GroupCommitWriter<TContext> : IAsyncDisposable
                             // The server ended the whole transaction (a deadlock victim): the strategy decides on the original error.
                             ExceptionDispatchInfo.Throw(ex);
                         }
+                        db.DiscardStagedOutboxFrom(mark);
                         db.ChangeTracker.Clear();
                         // Another instance committed the same inbox key since the check above.
                         results[i] =
@@ -225,10 +225,8 @@ public sealed class GroupCommitWriter<TContext> : IAsyncDisposable
                 await transaction.CommitAsync();
             });
 
+        // The commit handed the applied units' outbox rows to the relay (OutboxInterceptor).
         BatchSizes.Record(batch.Count, ContextTag);
-        // Explicitly, not only through the interceptor: a relay left to its poll would add seconds to every message.
-        if (results.Any(r => r is { Outcome: GroupCommitOutcome.Applied, Failure: null }))
-            _signal.Notify();
         for (var i = 0; i < batch.Count; i++)
         {
             if (results[i].Failure is { } failure)

@@ -85,18 +85,42 @@ public sealed partial class OutboxRelay<TContext>(
     {
         if (!_options.RelayEnabled)
             return;
+        // Before the first yield: a commit made once the host has started is handed to this relay.
+        signal.Accept(_options.ClaimFor);
         await Task.Yield();
+        try
+        {
+            await RelayAsync(stoppingToken);
+        }
+        finally
+        {
+            signal.StopAccepting();
+            await ReleaseHandedAsync();
+        }
+    }
+
+    private async Task RelayAsync(CancellationToken stoppingToken)
+    {
         var backoff = TimeSpan.Zero;
+        // The first pass reads the table: what an earlier run or another instance left unsent.
+        var lastTablePass = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var published = await PublishPendingAsync(stoppingToken);
+                var published = await PublishHandedAsync(stoppingToken);
+                var now = clock.GetUtcNow();
+                if (signal.TakeTableDue() || now - lastTablePass >= _options.PollInterval)
+                {
+                    lastTablePass = now;
+                    published = Math.Max(published, await PublishPendingAsync(stoppingToken));
+                    await CleanupAsync(stoppingToken);
+                }
                 backoff = TimeSpan.Zero;
-                await CleanupAsync(stoppingToken);
-                if (published >= _options.BatchSize)
+                if (published >= _options.BatchSize || signal.HasHanded)
                     continue;
-                await signal.WaitAsync(_options.PollInterval, stoppingToken);
+                var untilTablePass = lastTablePass + _options.PollInterval - clock.GetUtcNow();
+                await signal.WaitAsync(untilTablePass > TimeSpan.Zero ? untilTablePass : TimeSpan.Zero, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -127,7 +151,31 @@ public sealed partial class OutboxRelay<TContext>(
         }
     }
 
-    /// <summary>Publishes what is pending now; returns how many rows were sent.</summary>
+    /// <summary>
+    /// Publishes the rows this process committed and handed over, from memory: they are already leased
+    /// to this relay (<see cref="OutboxSignal{TContext}.HandoffToken"/>), so no claim and no read. A row
+    /// whose lease has passed half is left to the table, where a pass claims it like any other
+    /// (<see cref="ClaimAsync"/>); returns how many rows were sent.
+    /// </summary>
+    public async Task<int> PublishHandedAsync(CancellationToken cancellationToken)
+    {
+        var handed = signal.TakeHanded(_options.BatchSize);
+        if (handed.Count == 0)
+            return 0;
+        var now = clock.GetUtcNow();
+        var fresh = handed.Where(r => r.ClaimedUntil - signal.HandoffLease / 2 > now).DistinctBy(r => r.Sequence).ToList();
+        if (fresh.Count < handed.Count)
+            signal.Notify();
+        if (fresh.Count == 0)
+            return 0;
+        fresh.Sort((x, y) => x.Sequence.CompareTo(y.Sequence));
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        RelayPasses.Add(1, ContextTag);
+        return await PublishRowsAsync(db, fresh, signal.HandoffToken, cancellationToken);
+    }
+
+    /// <summary>Publishes what is pending in the table now; returns how many rows were sent.</summary>
     public async Task<int> PublishPendingAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -151,7 +199,12 @@ public sealed partial class OutboxRelay<TContext>(
         RelayPasses.Add(1, ContextTag);
         if (pending.Count == 0)
             return 0;
+        return await PublishRowsAsync(db, pending, token, cancellationToken);
+    }
 
+    /// <summary>Publishes <paramref name="pending"/>, claimed under <paramref name="token"/>, then marks or releases every row.</summary>
+    private async Task<int> PublishRowsAsync(TContext db, List<OutboxMessage> pending, Guid token, CancellationToken cancellationToken)
+    {
         var sent = new ConcurrentBag<(long Sequence, bool Forget)>();
         var failed = new ConcurrentBag<(long Sequence, string Error)>();
         // Nothing is published once half the claim has passed: a row whose claim ran out may be another relay's by then.
@@ -317,22 +370,55 @@ public sealed partial class OutboxRelay<TContext>(
         var now = clock.GetUtcNow();
         var until = now + _options.ClaimFor;
         var batch = _options.BatchSize;
+        var handoff = signal.HandoffToken;
+        var handoffGivenUp = now + _options.ClaimFor / 2;
         if (db.Database.IsSqlServer())
             return await db.Database.ExecuteSqlAsync(
                 $"""
                 WITH claim AS (
                     SELECT TOP ({batch}) ClaimToken, ClaimedUntil FROM OutboxMessages WITH (UPDLOCK, READPAST, ROWLOCK)
-                    WHERE SentAt IS NULL AND (ClaimedUntil IS NULL OR ClaimedUntil < {now})
+                    WHERE SentAt IS NULL AND (ClaimedUntil IS NULL OR ClaimedUntil < {now}
+                        OR (ClaimToken = {handoff} AND ClaimedUntil < {handoffGivenUp}))
                     ORDER BY Sequence)
                 UPDATE claim SET ClaimToken = {token}, ClaimedUntil = {until};
                 """,
                 cancellationToken
             );
+        // This relay's own hand-offs it takes back at half their lease, when the pass from memory gave them up.
         return await db
-            .OutboxMessages.Where(m => m.SentAt == null && (m.ClaimedUntil == null || m.ClaimedUntil < now))
+            .OutboxMessages.Where(m =>
+                m.SentAt == null
+                && (m.ClaimedUntil == null || m.ClaimedUntil < now || (m.ClaimToken == handoff && m.ClaimedUntil < handoffGivenUp))
+            )
             .OrderBy(m => m.Sequence)
             .Take(batch)
             .ExecuteUpdateAsync(u => u.SetProperty(m => m.ClaimToken, token).SetProperty(m => m.ClaimedUntil, until), cancellationToken);
+    }
+
+    /// <summary>
+    /// On a stop, gives the rows still leased to this process's hand-off back to the table, so that the
+    /// next start (or another instance) publishes them at once instead of after the lease.
+    /// </summary>
+    private async Task ReleaseHandedAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            var handoff = signal.HandoffToken;
+            await db
+                .OutboxMessages.Where(m => m.ClaimToken == handoff && m.SentAt == null)
+                .ExecuteUpdateAsync(
+                    u => u.SetProperty(m => m.ClaimToken, (Guid?)null).SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null),
+                    timeout.Token
+                );
+        }
+        catch (Exception ex)
+        {
+            // Nothing is lost: the lease ends by itself and any relay takes the rows then.
+            LogReleaseFailed(logger, typeof(TContext).Name, ex.GetType().Name);
+        }
     }
 
     private async Task CleanupAsync(CancellationToken cancellationToken)
@@ -348,6 +434,12 @@ public sealed partial class OutboxRelay<TContext>(
         await db.OutboxMessages.Where(m => m.SentAt != null && m.SentAt < sentBefore).ExecuteDeleteAsync(cancellationToken);
         await db.InboxEntries.Where(e => e.ProcessedAt < processedBefore).ExecuteDeleteAsync(cancellationToken);
     }
+
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Outbox relay of {Context} could not give its hand-offs back at stop ({ExceptionType})"
+    )]
+    private static partial void LogReleaseFailed(ILogger logger, string context, string exceptionType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay of {Context} failed with {ExceptionType}; retrying in {BackoffMs} ms")]
     private static partial void LogRelayFailed(ILogger logger, string context, string exceptionType, double backoffMs);

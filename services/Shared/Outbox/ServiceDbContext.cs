@@ -16,6 +16,27 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
     /// <summary>Set while a SaveChanges carries new outbox rows, so that its commit wakes the relay.</summary>
     internal bool OutboxStaged { get; set; }
 
+    /// <summary>
+    /// Leased rows of the SaveChanges under way, and those saved in the open transaction: handed to the relay at its commit.
+    /// </summary>
+    internal List<OutboxMessage> OutboxSaving { get; } = [];
+    internal List<OutboxMessage> OutboxInTransaction { get; } = [];
+    internal bool OutboxHandoffUnsafe { get; set; }
+
+    /// <summary>How many outbox rows the open transaction has saved so far: a unit's savepoint remembers it.</summary>
+    public int StagedOutboxMark => OutboxInTransaction.Count;
+
+    /// <summary>
+    /// Called right after rolling back to a savepoint taken at <paramref name="mark"/>: the rows saved
+    /// since went with it and must not reach the relay.
+    /// </summary>
+    public void DiscardStagedOutboxFrom(int mark)
+    {
+        if (mark < OutboxInTransaction.Count)
+            OutboxInTransaction.RemoveRange(mark, OutboxInTransaction.Count - mark);
+        OutboxHandoffUnsafe = false;
+    }
+
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<InboxEntry> InboxEntries => Set<InboxEntry>();
     public DbSet<Security.AccessLogEntry> AccessLog => Set<Security.AccessLogEntry>();

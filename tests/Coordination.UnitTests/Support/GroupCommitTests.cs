@@ -137,6 +137,100 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         Assert.Equal(40, service.Harness.Published.Select<PenalPolicyBriefingRecorded>().Count());
     }
 
+    [Fact]
+    public async Task The_relay_publishes_what_a_batch_committed_from_its_hand_off_and_never_what_a_poison_unit_saved_before_it_failed()
+    {
+        // Past the first pass, the relay reads the table only once an hour: what it publishes it was handed.
+        await using var service = await BriefingsHarness.StartAsync(
+            Now,
+            new Dictionary<string, string?> { ["Outbox:PollInterval"] = "01:00:00" }
+        );
+        var writer = service.Services.GetRequiredService<GroupCommitWriter<BriefingsDbContext>>();
+        var published = new System.Collections.Concurrent.ConcurrentBag<(Guid Id, string Territory)>();
+        service.Harness.Bus.ConnectPublishObserver(new OverduePublished(published));
+        var (held, release) = await HoldTheWriter(writer);
+        var good = new[] { NewId.NextGuid(), NewId.NextGuid() };
+        var poison = new GroupCommitWork<BriefingsDbContext>(
+            NewId.NextGuid(),
+            Consumer,
+            false,
+            async (db, ct) =>
+            {
+                db.PublishOnCommit(Overdue("93"));
+                await db.SaveChangesAsync(ct);
+                throw new MessageRejectedException(ReasonCodes.InvalidPayload, "a rule of the test.");
+            },
+            CancellationToken.None
+        );
+        var tasks = new[]
+        {
+            writer.CommitAsync(Unit(NewId.NextGuid(), outboxMessageId: good[0])),
+            writer.CommitAsync(poison),
+            writer.CommitAsync(Unit(NewId.NextGuid(), outboxMessageId: good[1])),
+        };
+        release();
+        await held;
+        await Assert.ThrowsAsync<MessageRejectedException>(() => tasks[1]);
+
+        await Poller.UntilAsync(async () => await service.UnsentOutboxCount() == 0, "the committed rows sent");
+        Assert.Equal(good.Order(), published.Select(p => p.Id).Order());
+        Assert.DoesNotContain(published, p => p.Territory == "93");
+        Assert.Equal(0, await service.Query(db => db.OutboxMessages.CountAsync(m => m.ClaimToken != null)));
+    }
+
+    [Fact]
+    public async Task A_hand_off_is_taken_from_the_table_by_its_own_relay_once_half_its_lease_passed_and_by_another_only_once_it_ended()
+    {
+        await using var service = await BriefingsHarness.StartAsync(
+            Now,
+            new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" }
+        );
+        var signal = service.Services.GetRequiredService<OutboxSignal<BriefingsDbContext>>();
+        var published = new System.Collections.Concurrent.ConcurrentBag<(Guid Id, string Territory)>();
+        service.Harness.Bus.ConnectPublishObserver(new OverduePublished(published));
+        // Rows committed with a hand-off lease of 15 s (Outbox:ClaimFor): one this process's, one another instance's.
+        await service.Query(async db =>
+        {
+            foreach (var (territory, token) in new[] { ("75", signal.HandoffToken), ("93", Guid.NewGuid()) })
+            {
+                db.PublishOnCommit(Overdue(territory));
+                var row = db.ChangeTracker.Entries<OutboxMessage>().Single(e => e.State == EntityState.Added).Entity;
+                row.ClaimToken = token;
+                row.ClaimedUntil = service.Clock.GetUtcNow() + TimeSpan.FromSeconds(15);
+                await db.SaveChangesAsync();
+            }
+            return 0;
+        });
+        var relay = ActivatorUtilities.CreateInstance<OutboxRelay<BriefingsDbContext>>(service.Services);
+
+        Assert.Equal(0, await relay.PublishPendingAsync(CancellationToken.None));
+        service.Clock.Advance(TimeSpan.FromSeconds(8));
+        Assert.Equal(1, await relay.PublishPendingAsync(CancellationToken.None));
+        Assert.Equal("75", Assert.Single(published).Territory);
+        service.Clock.Advance(TimeSpan.FromSeconds(8));
+        Assert.Equal(1, await relay.PublishPendingAsync(CancellationToken.None));
+        Assert.Equal(["75", "93"], published.Select(p => p.Territory).Order());
+        Assert.Equal(0, await service.UnsentOutboxCount());
+    }
+
+    private sealed class OverduePublished(System.Collections.Concurrent.ConcurrentBag<(Guid Id, string Territory)> published)
+        : IPublishObserver
+    {
+        public Task PrePublish<T>(PublishContext<T> context)
+            where T : class => Task.CompletedTask;
+
+        public Task PostPublish<T>(PublishContext<T> context)
+            where T : class
+        {
+            if (context.Message is AnnualBriefingOverdue overdue && context.MessageId is { } id)
+                published.Add((id, overdue.Territory.ToString()));
+            return Task.CompletedTask;
+        }
+
+        public Task PublishFault<T>(PublishContext<T> context, Exception exception)
+            where T : class => Task.CompletedTask;
+    }
+
     /// <summary>Occupies the writer with a unit that waits, so that the units queued meanwhile form the next batch.</summary>
     private static async Task<(Task Held, Action Release)> HoldTheWriter(GroupCommitWriter<BriefingsDbContext> writer)
     {

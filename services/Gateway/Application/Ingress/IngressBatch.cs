@@ -77,6 +77,7 @@ public sealed class IngressBatch(IServiceScopeFactory scopes)
                     {
                         var delivery = batch[decided];
                         var staged = audit.StagedCount;
+                        var outbox = db.StagedOutboxMark;
                         await transaction.CreateSavepointAsync(Savepoint, cancellationToken);
                         // Each agency message starts its story here: the decision id lands on this span.
                         using var activity = CoordinationTelemetry.Source.StartActivity(
@@ -102,6 +103,7 @@ public sealed class IngressBatch(IServiceScopeFactory scopes)
                                 ExceptionDispatchInfo.Throw(ex);
                             }
                             audit.UnstageFrom(staged);
+                            db.DiscardStagedOutboxFrom(outbox);
                             db.ChangeTracker.Clear();
                             failed.Add((delivery, ex));
                         }
@@ -109,9 +111,8 @@ public sealed class IngressBatch(IServiceScopeFactory scopes)
                     linked = await audit.LinkBatchAsync(cancellationToken);
                     await transaction.CommitAsync(cancellationToken);
                 });
+            // The commit handed what it accepted to the relay (OutboxInterceptor): forwarded now, not at its next poll.
             audit.Checkpoint(linked);
-            // The relay forwards what this commit accepted now, not at its next poll.
-            scope.ServiceProvider.GetService<Coordination.ServiceDefaults.Outbox.OutboxSignal<GatewayDbContext>>()?.Notify();
         }
         var failures = failed.Select(f => f.Item1).ToHashSet();
         return new Decided(batch.Take(decided).Where(d => !failures.Contains(d)).ToList(), failed, batch.Skip(decided).ToList());
