@@ -59,6 +59,9 @@ public static class MessagingExtensions
             }
         });
 
+        if (options.Transport == MessageTransport.RabbitMq)
+            builder.Services.AddSingleton<IBrokerConnectionRenewal, RabbitMqConnectionRenewal>();
+
         // Start-up completes only once every endpoint's queues, exchanges and bindings exist, so a
         // message published right after start is routed, never dropped as unroutable.
         builder.Services.Configure<MassTransitHostOptions>(o =>

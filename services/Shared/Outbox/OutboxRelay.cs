@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
+using Coordination.ServiceDefaults.Messaging;
 using Coordination.ServiceDefaults.Telemetry;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -33,6 +34,12 @@ public sealed class OutboxOptions
     public TimeSpan ClaimFor { get; set; } = TimeSpan.FromSeconds(15);
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Passes in a row in which the broker took none of the publishes (refused, or not confirmed while the
+    /// claim lasted) before the relay asks for a new broker connection (<see cref="Messaging.IBrokerConnectionRenewal"/>).
+    /// </summary>
+    public int RenewConnectionAfterStalledPasses { get; set; } = 3;
+
     /// <summary>Sent rows and inbox entries may describe people (F4): they are not kept forever.</summary>
     public TimeSpan KeepSentFor { get; set; } = TimeSpan.FromDays(7);
     public TimeSpan KeepInboxFor { get; set; } = TimeSpan.FromDays(30);
@@ -58,6 +65,7 @@ public sealed partial class OutboxRelay<TContext>(
     TimeProvider clock,
     IEnumerable<OutboxRoute<TContext>> routes,
     IServiceProvider services,
+    IEnumerable<IBrokerConnectionRenewal> renewals,
     ILogger<OutboxRelay<TContext>> logger
 ) : BackgroundService
     where TContext : ServiceDbContext
@@ -79,7 +87,26 @@ public sealed partial class OutboxRelay<TContext>(
     private static readonly KeyValuePair<string, object?> ContextTag = new("coordination.outbox.context", typeof(TContext).Name);
     private readonly OutboxOptions _options = options.Value;
     private readonly Dictionary<Type, Uri> _routes = OutboxRouteExtensions.Resolve(routes, services);
+    private readonly IBrokerConnectionRenewal[] _renewals = renewals.ToArray();
     private DateTimeOffset _lastCleanup;
+    private int _stalledPasses;
+
+    /// <summary>
+    /// What a publish fails with when the broker did not take it: refused, cut, or not confirmed while the
+    /// claim lasted (MassTransit retries a refused publish until the pass cancels it). A new connection may
+    /// help these; a message that cannot be serialised, or has no route, it would not.
+    /// </summary>
+    private static readonly HashSet<string> BrokerDidNotTakeIt =
+    [
+        nameof(TaskCanceledException),
+        nameof(OperationCanceledException),
+        nameof(TimeoutException),
+        "RabbitMqConnectionException",
+        "ConnectionException",
+        "PublishException",
+        "AlreadyClosedException",
+        "OperationInterruptedException",
+    ];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -139,6 +166,7 @@ public sealed partial class OutboxRelay<TContext>(
                     ex is OutboxPublishException publish ? publish.ExceptionType : ex.GetType().Name,
                     backoff.TotalMilliseconds
                 );
+                await RenewConnectionIfStalledAsync(stoppingToken);
                 try
                 {
                     await Task.Delay(backoff, stoppingToken);
@@ -147,6 +175,31 @@ public sealed partial class OutboxRelay<TContext>(
                 {
                     return;
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// After <see cref="OutboxOptions.RenewConnectionAfterStalledPasses"/> passes in a row that the broker
+    /// took nothing from, asks for a new broker connection: a channel the broker keeps refusing is not
+    /// replaced by MassTransit (see <see cref="RabbitMqConnectionRenewal"/>).
+    /// </summary>
+    private async Task RenewConnectionIfStalledAsync(CancellationToken stoppingToken)
+    {
+        if (_renewals.Length == 0 || _stalledPasses < Math.Max(1, _options.RenewConnectionAfterStalledPasses))
+            return;
+        _stalledPasses = 0;
+        foreach (var renewal in _renewals)
+        {
+            try
+            {
+                if (await renewal.RenewAsync(stoppingToken))
+                    LogConnectionRenewed(logger, typeof(TContext).Name, _options.RenewConnectionAfterStalledPasses);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The rows stay in the table; the next stalled passes ask again.
+                LogRenewalFailed(logger, typeof(TContext).Name, ex.GetType().Name);
             }
         }
     }
@@ -302,7 +355,12 @@ public sealed partial class OutboxRelay<TContext>(
                     u => u.SetProperty(m => m.ClaimToken, (Guid?)null).SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null),
                     CancellationToken.None
                 );
-        if (failures.FirstOrDefault(f => f.Error != "unknown-message-type") is { Error: { } first })
+        var publishFailures = failures.Where(f => f.Error != "unknown-message-type").ToList();
+        if (published > 0)
+            _stalledPasses = 0;
+        else if (outlived || (publishFailures.Count > 0 && publishFailures.All(f => BrokerDidNotTakeIt.Contains(f.Error))))
+            _stalledPasses++;
+        if (publishFailures.FirstOrDefault() is { Error: { } first })
             throw new OutboxPublishException(first);
         if (outlived)
             throw new OutboxPublishException(nameof(TimeoutException));
@@ -440,6 +498,15 @@ public sealed partial class OutboxRelay<TContext>(
         Message = "Outbox relay of {Context} could not give its hand-offs back at stop ({ExceptionType})"
     )]
     private static partial void LogReleaseFailed(ILogger logger, string context, string exceptionType);
+
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Outbox relay of {Context}: the broker took nothing in {Passes} passes on a connected bus; its connection was renewed"
+    )]
+    private static partial void LogConnectionRenewed(ILogger logger, string context, int passes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay of {Context} could not renew the broker connection ({ExceptionType})")]
+    private static partial void LogRenewalFailed(ILogger logger, string context, string exceptionType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay of {Context} failed with {ExceptionType}; retrying in {BackoffMs} ms")]
     private static partial void LogRelayFailed(ILogger logger, string context, string exceptionType, double backoffMs);

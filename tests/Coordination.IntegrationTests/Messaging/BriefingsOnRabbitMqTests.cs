@@ -52,6 +52,40 @@ public sealed class BriefingsOnRabbitMqTests(RabbitMqBroker broker)
     }
 
     [Fact]
+    public async Task A_renewed_broker_connection_is_a_new_one_and_the_service_consumes_and_announces_on_it()
+    {
+        await using var service = await ServiceHost.StartBriefingsAsync(broker);
+        await using var announcements = await EventTap.StartAsync<PenalPolicyBriefingRecorded>(broker);
+        var renewal = service.App.Services.GetRequiredService<Coordination.ServiceDefaults.Messaging.IBrokerConnectionRenewal>();
+        var before = await LocalPortOfBusConnection(service);
+
+        Assert.True(await renewal.RenewAsync(CancellationToken.None), "a connected bus renews its connection when asked");
+        Assert.False(await renewal.RenewAsync(CancellationToken.None), "a second ask within the cooldown does nothing");
+
+        var summary = $"Après renouvellement {Guid.NewGuid():N}";
+        await AgencyProcess.PublishAsync(broker.AmqpUrl, CommandExchange, CommandUrn, NewId.NextGuid(), BriefingJson("93", summary));
+        await Poller.UntilAsync(
+            () => announcements.Received.Any(e => e.Message.GetProperty("summary").GetString() == summary),
+            "the briefing sent after the renewal recorded and announced"
+        );
+        Assert.NotEqual(before, await LocalPortOfBusConnection(service));
+        Assert.True((await service.Http.GetAsync("/health/ready")).IsSuccessStatusCode, "ready again by itself");
+    }
+
+    /// <summary>The local port of the bus's broker connection: another port is another connection.</summary>
+    private static async Task<int> LocalPortOfBusConnection(ServiceHost service)
+    {
+        var host = (MassTransit.RabbitMqTransport.Configuration.IRabbitMqHostConfiguration)
+            service.App.Services.GetRequiredService<MassTransit.Transports.IBusInstance>().HostConfiguration;
+        var port = 0;
+        await host.ConnectionContextSupervisor.Send(
+            Pipe.Execute<MassTransit.RabbitMqTransport.ConnectionContext>(c => port = c.Connection.LocalPort),
+            CancellationToken.None
+        );
+        return port;
+    }
+
+    [Fact]
     public async Task A_relay_stopped_between_commit_and_publish_delivers_everything_after_restart()
     {
         var folder = ServiceHost.NewFolder();

@@ -147,19 +147,7 @@ public sealed class OutboxRelayScaleOutTests(Xunit.Abstractions.ITestOutputHelpe
         );
         var published = new PublishCounter();
         service.Harness.Bus.ConnectPublishObserver(published);
-        await service.Query(async db =>
-        {
-            foreach (var territory in new[] { "75", "93", "94" })
-                db.PublishOnCommit(
-                    new AnnualBriefingOverdue
-                    {
-                        Territory = Coordination.Contracts.Values.TerritoryCode.Parse(territory),
-                        Year = 2026,
-                        RaisedAt = DateTimeOffset.UnixEpoch,
-                    }
-                );
-            return await db.SaveChangesAsync();
-        });
+        await OutboxRelayConnectionRenewalTests.StageAsync(service, "75", "93", "94");
         // As a publish whose connection was cut by a lost broker node: its task never ends, cancelled or not.
         var bus = StalledFirstPublish.Over(service.Harness.Bus);
         var relay = Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<OutboxRelay<BriefingsDbContext>>(
@@ -225,6 +213,168 @@ public sealed class OutboxRelayScaleOutTests(Xunit.Abstractions.ITestOutputHelpe
         {
             if (context.Message is AnnualBriefingOverdue && context.MessageId is { } id)
                 _counts.AddOrUpdate(id, 1, (_, n) => n + 1);
+            return Task.CompletedTask;
+        }
+
+        public Task PublishFault<T>(MassTransit.PublishContext<T> context, Exception exception)
+            where T : class => Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// A relay whose publishes the broker keeps refusing on a connected bus (RabbitMQ before 3.12, a channel that
+/// met a quorum queue while its leader's node was being lost): MassTransit keeps that channel, so the relay
+/// asks for a new broker connection, and only for failures a new connection can change.
+/// </summary>
+public sealed class OutboxRelayConnectionRenewalTests
+{
+    [Fact]
+    public async Task A_relay_the_broker_keeps_refusing_asks_once_for_a_new_connection_after_three_passes_then_sends_every_row_once()
+    {
+        await using var service = await StartAsync();
+        await StageAsync(service, "75", "93", "94");
+        var renewal = new Renewal();
+        var bus = RefusedUntilRenewed.Over(
+            service.Harness.Bus,
+            renewal,
+            () => new MassTransit.RabbitMqConnectionException("BasicPublishAsync failed")
+        );
+        var published = new Published();
+        service.Harness.Bus.ConnectPublishObserver(published);
+        var relay = Relay(service, bus, renewal);
+
+        await relay.StartAsync(CancellationToken.None);
+        await Coordination.Testing.Poller.UntilAsync(
+            async () => await service.UnsentOutboxCount() == 0,
+            "every row sent after the renewal"
+        );
+        await relay.StopAsync(CancellationToken.None);
+
+        Assert.Equal(1, renewal.Calls);
+        // One refused publish per pass (a pass stops at its first failure): three passes, then the renewal.
+        Assert.Equal(3, RefusedUntilRenewed.Of(bus).Refused);
+        Assert.Equal(3, published.Ids.Count);
+        Assert.All(published.Ids.GroupBy(id => id), g => Assert.Single(g));
+    }
+
+    [Fact]
+    public async Task A_publish_that_fails_for_a_reason_a_new_connection_cannot_change_never_renews_the_connection()
+    {
+        await using var service = await StartAsync();
+        await StageAsync(service, "75");
+        var renewal = new Renewal();
+        // As a message the serializer cannot write: every pass fails the same way, whatever the connection.
+        var bus = RefusedUntilRenewed.Over(service.Harness.Bus, renewal, () => new NotSupportedException("no serializer"));
+        var relay = Relay(service, bus, renewal);
+
+        await relay.StartAsync(CancellationToken.None);
+        await Coordination.Testing.Poller.UntilAsync(() => RefusedUntilRenewed.Of(bus).Refused >= 6, "six passes failed");
+        await relay.StopAsync(CancellationToken.None);
+
+        Assert.Equal(0, renewal.Calls);
+        Assert.Equal(1, await service.UnsentOutboxCount());
+    }
+
+    private static Task<BriefingsHarness> StartAsync() =>
+        BriefingsHarness.StartAsync(
+            DateTimeOffset.UnixEpoch.AddYears(56),
+            new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" }
+        );
+
+    private static OutboxRelay<BriefingsDbContext> Relay(BriefingsHarness service, MassTransit.IBus bus, Renewal renewal) =>
+        // The system clock: the passes, their backoff and claims run in real time here (a few hundred ms).
+        Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<OutboxRelay<BriefingsDbContext>>(
+            service.Services,
+            bus,
+            TimeProvider.System,
+            new Coordination.ServiceDefaults.Messaging.IBrokerConnectionRenewal[] { renewal },
+            Microsoft.Extensions.Options.Options.Create(
+                new OutboxOptions
+                {
+                    PollInterval = TimeSpan.FromMilliseconds(50),
+                    MaxBackoff = TimeSpan.FromMilliseconds(100),
+                    RenewConnectionAfterStalledPasses = 3,
+                }
+            )
+        );
+
+    /// <summary>One overdue-briefing alert per territory, committed to the outbox at once.</summary>
+    internal static Task StageAsync(BriefingsHarness service, params string[] territories) =>
+        service.Query(async db =>
+        {
+            foreach (var territory in territories)
+                db.PublishOnCommit(
+                    new AnnualBriefingOverdue
+                    {
+                        Territory = Coordination.Contracts.Values.TerritoryCode.Parse(territory),
+                        Year = 2026,
+                        RaisedAt = DateTimeOffset.UnixEpoch,
+                    }
+                );
+            return await db.SaveChangesAsync();
+        });
+
+    internal sealed class Renewal : Coordination.ServiceDefaults.Messaging.IBrokerConnectionRenewal
+    {
+        private int _calls;
+        public int Calls => Volatile.Read(ref _calls);
+
+        public Task<bool> RenewAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <summary>A bus whose publishes fail with the given exception until the renewal was asked; then the real bus.</summary>
+    public class RefusedUntilRenewed : System.Reflection.DispatchProxy
+    {
+        private MassTransit.IBus _bus = null!;
+        private Renewal _renewal = null!;
+        private Func<Exception> _refusal = null!;
+        private int _refused;
+        public int Refused => Volatile.Read(ref _refused);
+
+        internal static MassTransit.IBus Over(MassTransit.IBus bus, Renewal renewal, Func<Exception> refusal)
+        {
+            var proxy = Create<MassTransit.IBus, RefusedUntilRenewed>();
+            var self = (RefusedUntilRenewed)(object)proxy;
+            (self._bus, self._renewal, self._refusal) = (bus, renewal, refusal);
+            return proxy;
+        }
+
+        internal static RefusedUntilRenewed Of(MassTransit.IBus bus) => (RefusedUntilRenewed)(object)bus;
+
+        protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
+        {
+            if (method!.Name == nameof(MassTransit.IBus.Publish) && _renewal.Calls == 0)
+            {
+                Interlocked.Increment(ref _refused);
+                return Task.FromException(_refusal());
+            }
+            try
+            {
+                return method.Invoke(_bus, args);
+            }
+            catch (System.Reflection.TargetInvocationException e) when (e.InnerException is { } inner)
+            {
+                throw inner;
+            }
+        }
+    }
+
+    private sealed class Published : MassTransit.IPublishObserver
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<Guid> Ids { get; } = new();
+
+        public Task PrePublish<T>(MassTransit.PublishContext<T> context)
+            where T : class => Task.CompletedTask;
+
+        public Task PostPublish<T>(MassTransit.PublishContext<T> context)
+            where T : class
+        {
+            if (context.Message is AnnualBriefingOverdue && context.MessageId is { } id)
+                Ids.Enqueue(id);
             return Task.CompletedTask;
         }
 
