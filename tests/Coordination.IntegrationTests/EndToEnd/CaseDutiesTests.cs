@@ -493,7 +493,7 @@ public sealed class CaseDutiesTests : IAsyncLifetime
                     category = "control-plan",
                     roles = new[] { "state-service" },
                     purpose = "community-supervision",
-                    legalBasis = (string?)"CSI L132-10-1 I 3°",
+                    legalBasis = "CSI L132-10-1 I 3°",
                     restrictions = (string[]?)["protected-witness"],
                 }
             );
