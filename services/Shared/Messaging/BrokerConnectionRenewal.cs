@@ -74,7 +74,7 @@ public sealed partial class RabbitMqConnectionRenewal(
                 ),
                 timeout.Token
             );
-            LogRenewed(logger);
+            // The relay that asked logs the renewal, with its context and why.
             return true;
         }
         finally
@@ -82,12 +82,6 @@ public sealed partial class RabbitMqConnectionRenewal(
             _one.Release();
         }
     }
-
-    [LoggerMessage(
-        Level = LogLevel.Warning,
-        Message = "Broker connection closed for renewal: the broker kept refusing publishes on a connected bus; MassTransit connects again"
-    )]
-    private static partial void LogRenewed(ILogger logger);
 
     [LoggerMessage(
         Level = LogLevel.Information,

@@ -87,7 +87,9 @@ public sealed partial class OutboxRelay<TContext>(
     private static readonly KeyValuePair<string, object?> ContextTag = new("coordination.outbox.context", typeof(TContext).Name);
     private readonly OutboxOptions _options = options.Value;
     private readonly Dictionary<Type, Uri> _routes = OutboxRouteExtensions.Resolve(routes, services);
-    private readonly IBrokerConnectionRenewal[] _renewals = renewals.ToArray();
+
+    // Registered with the RabbitMQ transport only: none on the in-memory bus.
+    private readonly IBrokerConnectionRenewal? _renewal = renewals.SingleOrDefault();
     private DateTimeOffset _lastCleanup;
     private int _stalledPasses;
 
@@ -186,21 +188,18 @@ public sealed partial class OutboxRelay<TContext>(
     /// </summary>
     private async Task RenewConnectionIfStalledAsync(CancellationToken stoppingToken)
     {
-        if (_renewals.Length == 0 || _stalledPasses < Math.Max(1, _options.RenewConnectionAfterStalledPasses))
+        if (_renewal is null || _stalledPasses < Math.Max(1, _options.RenewConnectionAfterStalledPasses))
             return;
         _stalledPasses = 0;
-        foreach (var renewal in _renewals)
+        try
         {
-            try
-            {
-                if (await renewal.RenewAsync(stoppingToken))
-                    LogConnectionRenewed(logger, typeof(TContext).Name, _options.RenewConnectionAfterStalledPasses);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The rows stay in the table; the next stalled passes ask again.
-                LogRenewalFailed(logger, typeof(TContext).Name, ex.GetType().Name);
-            }
+            if (await _renewal.RenewAsync(stoppingToken))
+                LogConnectionRenewed(logger, typeof(TContext).Name, _options.RenewConnectionAfterStalledPasses);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            // The rows stay in the table; the next stalled passes ask again.
+            LogRenewalFailed(logger, typeof(TContext).Name, ex.GetType().Name);
         }
     }
 
