@@ -14,7 +14,7 @@ using Coordination.Testing;
 // --load). Then: each service's ready time on an existing database and its idle RSS, the all-in-one
 // host's idle RSS, a release decision (rules + sealing) per KB and a court report over 10,000 cases.
 //
-//   dotnet run -c Release --project tests/Benchmarks -- [--runs 3] [--quick] [--micro]
+//   dotnet run -c Release --project tests/Benchmarks -- [--runs 3] [--quick] [--micro] [--processes]
 //
 // RABBITMQ_URL picks a broker (with infra/rabbitmq/definitions.json imported); otherwise a private
 // node of the local rabbitmq-server is started. Prints a markdown table at the end.
@@ -53,6 +53,12 @@ try
     {
         Console.WriteLine($"\n== run {run} of {options.Runs} ({total.Elapsed.TotalSeconds:F0} s so far)");
         var result = new RunResult();
+        if (options.ProcessesOnly)
+        {
+            result.Processes = await processes.MeasureAsync();
+            results.Add(result);
+            continue;
+        }
         result.RawMax = options.At ?? await bench.FindMaxRateAsync(PathKind.Raw);
         foreach (var kind in options.Paths)
         {
@@ -66,6 +72,12 @@ try
     // --path: a profiling run of one path; its figures are the lines above, not a table.
     if (options.OnePath)
         return 0;
+    if (options.ProcessesOnly)
+    {
+        Console.WriteLine($"\n### Processes: {results.Count} run(s), median (range); load average at the end: {Report.LoadAverage()}\n");
+        Report.PrintProcesses(results);
+        return 0;
+    }
     var micro = MicroBenchmarks.Run(options);
     Console.WriteLine();
     Report.Print(results, micro, options, total.Elapsed);
@@ -86,6 +98,9 @@ namespace Coordination.Benchmarks
         /// <summary>--at RATE: no step search, latency and CPU at that rate only (to compare two builds or settings).</summary>
         public double? At { get; init; }
 
+        /// <summary>--processes: each process's ready time and idle RSS only, on a broker no load path has used.</summary>
+        public bool ProcessesOnly { get; init; }
+
         /// <summary>Only the path named by --path (with raw, for its share): no process figures, no table.</summary>
         public bool OnePath => Paths.Count == 1;
 
@@ -95,6 +110,7 @@ namespace Coordination.Benchmarks
             var quick = false;
             PathKind? path = null;
             double? at = null;
+            var processesOnly = false;
             for (var i = 0; i < args.Length; i++)
             {
                 switch (args[i])
@@ -108,19 +124,22 @@ namespace Coordination.Benchmarks
                     case "--at":
                         at = double.Parse(args[++i], CultureInfo.InvariantCulture);
                         break;
+                    case "--processes":
+                        processesOnly = true;
+                        break;
                     case "--path":
                         path = Enum.Parse<PathKind>(args[++i], ignoreCase: true);
                         break;
                     default:
                         throw new ArgumentException(
-                            $"unknown argument '{args[i]}' (--runs N, --quick, --path briefings|gateway, --at RATE)"
+                            $"unknown argument '{args[i]}' (--runs N, --quick, --path briefings|gateway, --at RATE, --processes)"
                         );
                 }
             }
             var options = quick
                 ? new BenchmarkOptions(args.Contains("--runs") ? runs : 1, true, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), 8)
                 : new BenchmarkOptions(runs, false, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(8), 10);
-            options = options with { At = at };
+            options = options with { At = at, ProcessesOnly = processesOnly };
             return path is { } one ? options with { Paths = [one] } : options;
         }
 

@@ -9,15 +9,32 @@ public static class Report
     public static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
+    private static string SpreadOf(IReadOnlyList<RunResult> runs, Func<RunResult, double> of, string format = "F0")
+    {
+        var values = runs.Select(of).Order().ToList();
+        var median = values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;
+        string F(double v) => v.ToString(format, CultureInfo.InvariantCulture);
+        return values.Count == 1 ? F(median) : $"{F(median)} ({F(values[0])}–{F(values[^1])})";
+    }
+
+    /// <summary>Ready time and idle RSS per process: the whole table's, or alone for <c>--processes</c>.</summary>
+    public static void PrintProcesses(IReadOnlyList<RunResult> runs)
+    {
+        string Spread(Func<RunResult, double> of) => SpreadOf(runs, of);
+        Console.WriteLine("| process | ready on an existing database, ms | idle RSS, MB |");
+        Console.WriteLine("|---|---|---|");
+        foreach (var service in runs[0].Processes.Services.Keys)
+            Console.WriteLine(
+                $"| {service} | {Spread(r => r.Processes.Services[service].ReadyMs)} | {Spread(r => r.Processes.Services[service].RssMb)} |"
+            );
+        Console.WriteLine(
+            $"| AllInOne (in-memory bus) | {Spread(r => r.Processes.AllInOneReadyMs)} | {Spread(r => r.Processes.AllInOneIdleRssMb)} |"
+        );
+    }
+
     public static void Print(IReadOnlyList<RunResult> runs, MicroResult micro, BenchmarkOptions options, TimeSpan elapsed)
     {
-        string Spread(Func<RunResult, double> of, string format = "F0")
-        {
-            var values = runs.Select(of).Order().ToList();
-            var median = values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;
-            string F(double v) => v.ToString(format, CultureInfo.InvariantCulture);
-            return values.Count == 1 ? F(median) : $"{F(median)} ({F(values[0])}–{F(values[^1])})";
-        }
+        string Spread(Func<RunResult, double> of, string format = "F0") => SpreadOf(runs, of, format);
 
         Console.WriteLine(
             $"### Benchmark: {runs.Count} run(s), median (range); {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}"
@@ -56,15 +73,7 @@ public static class Report
             );
         }
         Console.WriteLine();
-        Console.WriteLine("| process | ready on an existing database, ms | idle RSS, MB |");
-        Console.WriteLine("|---|---|---|");
-        foreach (var service in runs[0].Processes.Services.Keys)
-            Console.WriteLine(
-                $"| {service} | {Spread(r => r.Processes.Services[service].ReadyMs)} | {Spread(r => r.Processes.Services[service].RssMb)} |"
-            );
-        Console.WriteLine(
-            $"| AllInOne (in-memory bus) | {Spread(r => r.Processes.AllInOneReadyMs)} | {Spread(r => r.Processes.AllInOneIdleRssMb)} |"
-        );
+        PrintProcesses(runs);
         Console.WriteLine();
         Console.WriteLine("| domain work | time |");
         Console.WriteLine("|---|---|");

@@ -62,15 +62,15 @@ public static class MessagingExtensions
         if (options.Transport == MessageTransport.RabbitMq)
             builder.Services.AddSingleton<IBrokerConnectionRenewal, RabbitMqConnectionRenewal>();
 
-        // Start-up completes only once every endpoint's queues, exchanges and bindings exist, so a
-        // message published right after start is routed, never dropped as unroutable.
+        // Start-up completes only once every endpoint's queues, exchanges and bindings exist (ConsumersOpen
+        // waits for the bus's start), so a message published right after start is routed, never dropped as unroutable.
         builder.Services.Configure<MassTransitHostOptions>(o =>
         {
-            o.WaitUntilStarted = true;
             o.StartTimeout = TimeSpan.FromSeconds(options.StartTimeoutSeconds);
             o.StopTimeout = TimeSpan.FromSeconds(30);
         });
 
+        builder.Services.AddEarlyStart();
         foreach (var register in registry.AfterMessaging)
             register(builder.Services);
         return builder;
@@ -91,8 +91,11 @@ public static class MessagingExtensions
             register(x);
 
         x.AddConfigureEndpointsCallback(
-            (_, _, endpoint) =>
+            (context, _, endpoint) =>
             {
+                // A host's bus starts before its databases are migrated (EarlyStart); its consumers wait.
+                if (context.GetService(typeof(ConsumeGate)) is ConsumeGate gate)
+                    endpoint.UseFilter(new ConsumeGateFilter(gate));
                 // A Fault<T> event would copy the failed message to any subscriber of faults; the
                 // error queue, readable only by the owning service's account, keeps it instead.
                 endpoint.PublishFaults = false;

@@ -59,7 +59,6 @@ public sealed class OutboxOptions
 /// </remarks>
 public sealed partial class OutboxRelay<TContext>(
     IServiceScopeFactory scopes,
-    IBus bus,
     OutboxSignal<TContext> signal,
     IOptions<OutboxOptions> options,
     TimeProvider clock,
@@ -92,6 +91,11 @@ public sealed partial class OutboxRelay<TContext>(
     private readonly IBrokerConnectionRenewal? _renewal = renewals.SingleOrDefault();
     private DateTimeOffset _lastCleanup;
     private int _stalledPasses;
+
+    // Resolved when the relay first publishes, not when the host resolves its hosted services: building
+    // the bus then is EarlyStart's work, beside the migrations.
+    private IBus? _bus;
+    private IBus Bus => _bus ??= services.GetRequiredService<IBus>();
 
     /// <summary>
     /// What a publish fails with when the broker did not take it: refused, cut, or not confirmed while the
@@ -391,9 +395,9 @@ public sealed partial class OutboxRelay<TContext>(
                     ctx.CorrelationId = correlation;
             });
             if (_routes.TryGetValue(type, out var address))
-                await (await bus.GetSendEndpoint(address)).Send(message, type, stamp, cancellationToken);
+                await (await Bus.GetSendEndpoint(address)).Send(message, type, stamp, cancellationToken);
             else
-                await bus.Publish(message, type, stamp, cancellationToken);
+                await Bus.Publish(message, type, stamp, cancellationToken);
             sent.Add(
                 (
                     row.Sequence,

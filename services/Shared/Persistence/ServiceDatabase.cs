@@ -20,7 +20,7 @@ public static class ServiceDatabase
     /// Registers a service's own database: the provider comes from <c>Database:Provider</c>
     /// (<c>Sqlite</c> by default, <c>SqlServer</c> in production), the connection string from
     /// <c>ConnectionStrings:&lt;service&gt;</c> (default: a SQLite file under <c>./data</c>).
-    /// Migrations run at start-up, before the bus starts; then the outbox relay runs.
+    /// Migrations run at start-up, beside the bus's start and before any consumer, periodic pass or relay touches the tables.
     /// </summary>
     public static IHostApplicationBuilder AddServiceDatabase<TContext, TSqlite, TSqlServer>(
         this IHostApplicationBuilder builder,
@@ -64,6 +64,8 @@ public static class ServiceDatabase
             );
         }
 
+        services.AddSingleton<DatabaseMigration<TContext>>();
+        services.AddSingleton<IDatabaseMigration>(sp => sp.GetRequiredService<DatabaseMigration<TContext>>());
         services.AddHostedService<DatabaseMigrator<TContext>>();
         services.AddHealthChecks().AddDbContextCheck<TContext>($"{serviceName}-database", tags: ["ready"]);
         builder.Registry().AfterMessaging.Add(s => s.AddHostedService<OutboxRelay<TContext>>());

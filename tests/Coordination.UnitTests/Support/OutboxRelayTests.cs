@@ -152,7 +152,7 @@ public sealed class OutboxRelayScaleOutTests(Xunit.Abstractions.ITestOutputHelpe
         var bus = StalledFirstPublish.Over(service.Harness.Bus);
         var relay = Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<OutboxRelay<BriefingsDbContext>>(
             service.Services,
-            bus
+            new WithBus(service.Services, bus)
         );
 
         var pass = relay.PublishPendingAsync(CancellationToken.None);
@@ -286,7 +286,7 @@ public sealed class OutboxRelayConnectionRenewalTests
         // The system clock: the passes, their backoff and claims run in real time here (a few hundred ms).
         Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<OutboxRelay<BriefingsDbContext>>(
             service.Services,
-            bus,
+            new WithBus(service.Services, bus),
             TimeProvider.System,
             new Coordination.ServiceDefaults.Messaging.IBrokerConnectionRenewal[] { renewal },
             Microsoft.Extensions.Options.Options.Create(
@@ -363,4 +363,10 @@ public sealed class OutboxRelayConnectionRenewalTests
             }
         }
     }
+}
+
+/// <summary>The harness's services, with another bus: the relay resolves its bus when it first publishes.</summary>
+internal sealed class WithBus(IServiceProvider services, MassTransit.IBus bus) : IServiceProvider
+{
+    public object? GetService(Type serviceType) => serviceType == typeof(MassTransit.IBus) ? bus : services.GetService(serviceType);
 }
