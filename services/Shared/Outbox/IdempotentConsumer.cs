@@ -34,7 +34,8 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
                     consumer,
                     ReadsAndWritesInOneTransaction,
                     (target, _) => ApplyAsync(target, context, messageId, consumer),
-                    context.CancellationToken
+                    context.CancellationToken,
+                    savesWithBatch: !ReadsAndWritesInOneTransaction && !CommitsItsOwnWay(GetType())
                 )
             );
             return;
@@ -78,13 +79,28 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
         {
             await Handle(context);
             Db.InboxEntries.Add(new InboxEntry { MessageId = messageId, Consumer = consumer });
-            await CommitAsync(context.CancellationToken);
+            if (!target.SavesWithBatch)
+                await CommitAsync(context.CancellationToken);
         }
         finally
         {
             _writing = null;
         }
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> OwnCommits = new();
+
+    /// <summary>A consumer that overrides <see cref="CommitAsync"/> has its own commit discipline: the writer never saves for it.</summary>
+    private static bool CommitsItsOwnWay(Type consumer) =>
+        OwnCommits.GetOrAdd(
+            consumer,
+            t =>
+                t.GetMethod(
+                    nameof(CommitAsync),
+                    System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic,
+                    [typeof(CancellationToken)]
+                )!.DeclaringType != typeof(IdempotentConsumer<TMessage, TContext>)
+        );
 
     private async Task<bool> ConsumeOnceAsync(ConsumeContext<TMessage> context, Guid messageId, string consumer)
     {

@@ -23,6 +23,12 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
     internal List<OutboxMessage> OutboxInTransaction { get; } = [];
     internal bool OutboxHandoffUnsafe { get; set; }
 
+    /// <summary>
+    /// Set while the group writer applies units it saves together (<see cref="GroupCommitWork{TContext}.SavesWithBatch"/>):
+    /// a unit stages its effect and leaves the save to the writer.
+    /// </summary>
+    public bool SavesWithBatch { get; internal set; }
+
     /// <summary>How many outbox rows the open transaction has saved so far: a unit's savepoint remembers it.</summary>
     public int StagedOutboxMark => OutboxInTransaction.Count;
 

@@ -213,6 +213,97 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         Assert.Equal(0, await service.UnsentOutboxCount());
     }
 
+    [Fact]
+    public async Task Units_that_save_with_their_batch_are_saved_by_the_writer_at_once_and_a_refused_one_fails_alone()
+    {
+        await using var service = await BriefingsHarness.StartAsync(
+            Now,
+            new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" }
+        );
+        var writer = service.Services.GetRequiredService<GroupCommitWriter<BriefingsDbContext>>();
+        var savedByWriter = new System.Collections.Concurrent.ConcurrentBag<bool>();
+        var twice = NewId.NextGuid();
+        var refusedId = NewId.NextGuid();
+
+        var (held, release) = await HoldTheWriter(writer);
+        var units = new[] { twice, NewId.NextGuid(), twice, refusedId, NewId.NextGuid() }
+            .Select(id => writer.CommitAsync(SavedWithBatch(id, savedByWriter, refuse: id == refusedId)))
+            .ToList();
+        release();
+        await held;
+
+        var refused = await Assert.ThrowsAsync<MessageRejectedException>(() => units[3]);
+        Assert.Equal(ReasonCodes.InvalidPayload, refused.ReasonCode);
+        Assert.Equal(
+            [GroupCommitOutcome.Applied, GroupCommitOutcome.Applied, GroupCommitOutcome.Duplicate, GroupCommitOutcome.Applied],
+            await Task.WhenAll(units[0], units[1], units[2], units[4])
+        );
+        // Each unit left the save to the writer, and the writer saved them: one batch, no unit saved alone.
+        Assert.Equal(3, savedByWriter.Count);
+        Assert.All(savedByWriter, Assert.True);
+        Assert.Equal(3, await service.Query(db => db.InboxEntries.CountAsync(e => e.Consumer == Consumer)));
+        Assert.Equal(3, await service.Query(db => db.OutboxMessages.CountAsync()));
+        Assert.False(await service.Query(db => db.InboxEntries.AnyAsync(e => e.MessageId == refusedId)));
+    }
+
+    [Fact]
+    public async Task A_unit_saved_with_its_batch_that_fails_after_staging_fails_alone_and_the_others_are_applied_one_by_one()
+    {
+        await using var service = await BriefingsHarness.StartAsync(
+            Now,
+            new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" }
+        );
+        var writer = service.Services.GetRequiredService<GroupCommitWriter<BriefingsDbContext>>();
+        var savedByWriter = new System.Collections.Concurrent.ConcurrentBag<bool>();
+        var poisonId = NewId.NextGuid();
+
+        var (held, release) = await HoldTheWriter(writer);
+        var units = new[] { NewId.NextGuid(), poisonId, NewId.NextGuid() }
+            .Select(id => writer.CommitAsync(SavedWithBatch(id, savedByWriter, refuseAfterStaging: id == poisonId)))
+            .ToList();
+        release();
+        await held;
+
+        await Assert.ThrowsAsync<MessageRejectedException>(() => units[1]);
+        Assert.Equal(GroupCommitOutcome.Applied, await units[0]);
+        Assert.Equal(GroupCommitOutcome.Applied, await units[2]);
+        // Tried together first (the writer would save), then each alone (each saves itself).
+        Assert.Contains(true, savedByWriter);
+        Assert.Contains(false, savedByWriter);
+        Assert.Equal(2, await service.Query(db => db.InboxEntries.CountAsync(e => e.Consumer == Consumer)));
+        Assert.Equal(2, await service.Query(db => db.OutboxMessages.CountAsync()));
+        Assert.Equal(0, await service.Query(db => db.OutboxMessages.CountAsync(m => m.Body.Contains("\"93\""))));
+    }
+
+    /// <summary>
+    /// A unit as <c>IdempotentConsumer</c> hands it when it may be saved with its batch: it saves only if the writer does not.
+    /// </summary>
+    private static GroupCommitWork<BriefingsDbContext> SavedWithBatch(
+        Guid messageId,
+        System.Collections.Concurrent.ConcurrentBag<bool> savedByWriter,
+        bool refuse = false,
+        bool refuseAfterStaging = false
+    ) =>
+        new(
+            messageId,
+            Consumer,
+            false,
+            async (db, ct) =>
+            {
+                if (refuse)
+                    throw new MessageRejectedException(ReasonCodes.InvalidPayload, "a rule of the test.");
+                db.PublishOnCommit(Overdue(refuseAfterStaging ? "93" : "75"));
+                if (refuseAfterStaging)
+                    throw new MessageRejectedException(ReasonCodes.InvalidPayload, "a rule of the test, broken half-way.");
+                db.InboxEntries.Add(new InboxEntry { MessageId = messageId, Consumer = Consumer });
+                savedByWriter.Add(db.SavesWithBatch);
+                if (!db.SavesWithBatch)
+                    await db.SaveChangesAsync(ct);
+            },
+            CancellationToken.None,
+            savesWithBatch: true
+        );
+
     private sealed class OverduePublished(System.Collections.Concurrent.ConcurrentBag<(Guid Id, string Territory)> published)
         : IPublishObserver
     {
