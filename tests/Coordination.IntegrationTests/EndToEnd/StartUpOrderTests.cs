@@ -50,7 +50,9 @@ public sealed class StartUpOrderTests
         public int RecordedWhileStarting { get; set; } = -1;
     }
 
-    /// <summary>Registered by the service's configuration, so before the bus's place: it starts after the migrator, before any consumer may run.</summary>
+    /// <summary>
+    /// Registered by the service's configuration, so before the bus's place: it starts after the migrator, before any consumer may run.
+    /// </summary>
     private sealed class PublishesWhileStarting(StartProbe probe, IBusControl bus, IServiceScopeFactory scopes) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
