@@ -22,10 +22,7 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
     [Fact]
     public async Task A_batch_holding_the_same_message_twice_applies_it_once_and_commits_the_rest_with_it()
     {
-        await using var service = await BriefingsHarness.StartAsync(
-            Now,
-            new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" }
-        );
+        await using var service = await WithoutRelay();
         var writer = service.Services.GetRequiredService<GroupCommitWriter<BriefingsDbContext>>();
         var transactions = new System.Collections.Concurrent.ConcurrentBag<Guid>();
         var twice = NewId.NextGuid();
@@ -54,10 +51,7 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
     [Fact]
     public async Task A_poison_message_in_a_batch_fails_alone_with_its_own_error_and_leaves_nothing_behind()
     {
-        await using var service = await BriefingsHarness.StartAsync(
-            Now,
-            new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" }
-        );
+        await using var service = await WithoutRelay();
         var writer = service.Services.GetRequiredService<GroupCommitWriter<BriefingsDbContext>>();
         var transactions = new System.Collections.Concurrent.ConcurrentBag<Guid>();
 
@@ -96,10 +90,7 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
     [Fact]
     public async Task A_unit_that_clashes_on_a_key_other_than_its_inbox_entry_fails_and_is_not_taken_for_a_duplicate()
     {
-        await using var service = await BriefingsHarness.StartAsync(
-            Now,
-            new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" }
-        );
+        await using var service = await WithoutRelay();
         var writer = service.Services.GetRequiredService<GroupCommitWriter<BriefingsDbContext>>();
         var fixedId = NewId.NextGuid();
         await writer.CommitAsync(Unit(NewId.NextGuid(), outboxMessageId: fixedId));
@@ -181,10 +172,7 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
     [Fact]
     public async Task A_hand_off_is_taken_from_the_table_by_its_own_relay_once_half_its_lease_passed_and_by_another_only_once_it_ended()
     {
-        await using var service = await BriefingsHarness.StartAsync(
-            Now,
-            new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" }
-        );
+        await using var service = await WithoutRelay();
         var signal = service.Services.GetRequiredService<OutboxSignal<BriefingsDbContext>>();
         var published = new System.Collections.Concurrent.ConcurrentBag<(Guid Id, string Territory)>();
         service.Harness.Bus.ConnectPublishObserver(new OverduePublished(published));
@@ -216,10 +204,7 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
     [Fact]
     public async Task Units_that_save_with_their_batch_are_saved_by_the_writer_at_once_and_a_refused_one_fails_alone()
     {
-        await using var service = await BriefingsHarness.StartAsync(
-            Now,
-            new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" }
-        );
+        await using var service = await WithoutRelay();
         var writer = service.Services.GetRequiredService<GroupCommitWriter<BriefingsDbContext>>();
         var savedByWriter = new System.Collections.Concurrent.ConcurrentBag<bool>();
         var twice = NewId.NextGuid();
@@ -249,10 +234,7 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
     [Fact]
     public async Task A_unit_saved_with_its_batch_that_fails_after_staging_fails_alone_and_the_others_are_applied_one_by_one()
     {
-        await using var service = await BriefingsHarness.StartAsync(
-            Now,
-            new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" }
-        );
+        await using var service = await WithoutRelay();
         var writer = service.Services.GetRequiredService<GroupCommitWriter<BriefingsDbContext>>();
         var savedByWriter = new System.Collections.Concurrent.ConcurrentBag<bool>();
         var poisonId = NewId.NextGuid();
@@ -321,6 +303,10 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         public Task PublishFault<T>(PublishContext<T> context, Exception exception)
             where T : class => Task.CompletedTask;
     }
+
+    /// <summary>The Briefings host without its relay: what the writer committed stays in the outbox to be counted.</summary>
+    private static Task<BriefingsHarness> WithoutRelay() =>
+        BriefingsHarness.StartAsync(Now, new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" });
 
     /// <summary>Occupies the writer with a unit that waits, so that the units queued meanwhile form the next batch.</summary>
     private static async Task<(Task Held, Action Release)> HoldTheWriter(GroupCommitWriter<BriefingsDbContext> writer)
