@@ -81,12 +81,10 @@ public sealed class ConsumeGate
 {
     private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public bool IsOpen => _open.Task.IsCompleted;
-
     internal void Open() => _open.TrySetResult();
 
-    internal Task WaitAsync(CancellationToken cancellationToken) =>
-        _open.Task.IsCompleted ? Task.CompletedTask : _open.Task.WaitAsync(cancellationToken);
+    // Once open, WaitAsync returns the completed task itself: nothing is allocated per delivery.
+    internal Task WaitAsync(CancellationToken cancellationToken) => _open.Task.WaitAsync(cancellationToken);
 }
 
 internal sealed class ConsumeGateFilter(ConsumeGate gate) : IFilter<ConsumeContext>
