@@ -27,12 +27,12 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         var transactions = new System.Collections.Concurrent.ConcurrentBag<Guid>();
         var twice = NewId.NextGuid();
 
-        var (held, release) = await HoldTheWriter(writer);
-        var units = new[] { twice, NewId.NextGuid(), twice, NewId.NextGuid() }
-            .Select(id => writer.CommitAsync(Unit(id, db => transactions.Add(db.Database.CurrentTransaction!.TransactionId))))
-            .ToList();
-        release();
-        await held;
+        var units = await AsOneBatch(
+            writer,
+            new[] { twice, NewId.NextGuid(), twice, NewId.NextGuid() }.Select(id =>
+                Unit(id, db => transactions.Add(db.Database.CurrentTransaction!.TransactionId))
+            )
+        );
         var outcomes = await Task.WhenAll(units);
 
         Assert.Equal(
@@ -210,12 +210,12 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         var twice = NewId.NextGuid();
         var refusedId = NewId.NextGuid();
 
-        var (held, release) = await HoldTheWriter(writer);
-        var units = new[] { twice, NewId.NextGuid(), twice, refusedId, NewId.NextGuid() }
-            .Select(id => writer.CommitAsync(SavedWithBatch(id, savedByWriter, refuse: id == refusedId)))
-            .ToList();
-        release();
-        await held;
+        var units = await AsOneBatch(
+            writer,
+            new[] { twice, NewId.NextGuid(), twice, refusedId, NewId.NextGuid() }.Select(id =>
+                SavedWithBatch(id, savedByWriter, refuse: id == refusedId)
+            )
+        );
 
         var refused = await Assert.ThrowsAsync<MessageRejectedException>(() => units[3]);
         Assert.Equal(ReasonCodes.InvalidPayload, refused.ReasonCode);
@@ -239,12 +239,12 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         var savedByWriter = new System.Collections.Concurrent.ConcurrentBag<bool>();
         var poisonId = NewId.NextGuid();
 
-        var (held, release) = await HoldTheWriter(writer);
-        var units = new[] { NewId.NextGuid(), poisonId, NewId.NextGuid() }
-            .Select(id => writer.CommitAsync(SavedWithBatch(id, savedByWriter, refuseAfterStaging: id == poisonId)))
-            .ToList();
-        release();
-        await held;
+        var units = await AsOneBatch(
+            writer,
+            new[] { NewId.NextGuid(), poisonId, NewId.NextGuid() }.Select(id =>
+                SavedWithBatch(id, savedByWriter, refuseAfterStaging: id == poisonId)
+            )
+        );
 
         await Assert.ThrowsAsync<MessageRejectedException>(() => units[1]);
         Assert.Equal(GroupCommitOutcome.Applied, await units[0]);
@@ -307,6 +307,21 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
     /// <summary>The Briefings host without its relay: what the writer committed stays in the outbox to be counted.</summary>
     private static Task<BriefingsHarness> WithoutRelay() =>
         BriefingsHarness.StartAsync(Now, new Dictionary<string, string?> { ["Outbox:RelayEnabled"] = "false" });
+
+    /// <summary>
+    /// Queues <paramref name="units"/> while the writer is held, so that they form one batch; their outcomes, once it ran.
+    /// </summary>
+    private static async Task<List<Task<GroupCommitOutcome>>> AsOneBatch(
+        GroupCommitWriter<BriefingsDbContext> writer,
+        IEnumerable<GroupCommitWork<BriefingsDbContext>> units
+    )
+    {
+        var (held, release) = await HoldTheWriter(writer);
+        var outcomes = units.Select(writer.CommitAsync).ToList();
+        release();
+        await held;
+        return outcomes;
+    }
 
     /// <summary>Occupies the writer with a unit that waits, so that the units queued meanwhile form the next batch.</summary>
     private static async Task<(Task Held, Action Release)> HoldTheWriter(GroupCommitWriter<BriefingsDbContext> writer)
